@@ -1,0 +1,42 @@
+# Two entry points (see README): `make demo` and `make test`. Everything else is plumbing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := build/demo
+
+.PHONY: install demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(DEMO)
+	@test -s $(DEMO)/demo.key || $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(DEMO)/demo.key
+	$(BIN)/anon generate --rows 10204 --seed 2021 -o $(DEMO)/caf_extract.csv --force
+	$(BIN)/anon scan $(DEMO)/caf_extract.csv --write-policy $(DEMO)/policy.yaml --force
+	$(BIN)/anon sanitize $(DEMO)/caf_extract.csv --profile training --policy $(DEMO)/policy.yaml \
+		--key-file $(DEMO)/demo.key -o $(DEMO)/caf_training.csv --force
+	@echo
+	@echo "Fictitious extract : $(DEMO)/caf_extract.csv"
+	@echo "Proposed policy    : $(DEMO)/policy.yaml"
+	@echo "Training-safe copy : $(DEMO)/caf_training.csv"
+	@echo "Manifest           : $(DEMO)/caf_training.manifest.json"
+	@echo "Risk report        : $(DEMO)/caf_training.risk.html (and .risk.json)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,91 @@
+"""The ``anon`` entry point: a tiny group that loads one module per command on demand.
+
+Commands are imported lazily so that ``anon --help`` and light commands start fast
+(spaCy and Presidio are only imported by the commands that need them).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from anonymizer import __version__
+from anonymizer.errors import AnonError
+
+# command name -> module under anonymizer.cli exposing a click command called ``command``
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("generate", "Write a fictitious CAF-style beneficiary extract (and its ground truth)."),
+    "scan": ("scan", "Find identifiers, quasi-identifiers, sensitive columns and PII in free text."),
+    "sanitize": ("sanitize", "Apply a profile/policy and privacy targets; write a safe copy, manifest and report."),
+    "risk": ("risk", "Measure re-identification risk (k, prosecutor, journalist, l, t, SUDA...)."),
+    "check": ("check", "CI gate: pass/fail every table under the given paths."),
+    "convert": ("convert", "Read a table in any supported format and write it in another (atomic)."),
+}
+
+
+class CliError(click.ClickException):
+    """An :class:`AnonError` on its way out: one line on stderr, the error's exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:  # noqa: D102 - click API
+        click.echo(f"anon: error: {self.format_message()}", err=True)
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, _ = COMMANDS[cmd_name]
+        try:
+            module = importlib.import_module(f"anonymizer.cli.{module_name}")
+        except ModuleNotFoundError as exc:  # a command not built in this version
+            if exc.name == f"anonymizer.cli.{module_name}":
+                return None
+            raise
+        return module.command
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AnonError as exc:
+            raise CliError(str(exc), exc.exit_code) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+EPILOG = """\b
+Examples:
+  anon generate -o extract.csv                 # fictitious 10,204-row example
+  anon scan extract.csv --write-policy policy.yaml
+  anon sanitize extract.csv --profile training --key-file secret.key -o safe.csv
+  anon risk safe.csv --qi DTNAIS,SEXE,CODCOM --sensitive AAH_MT
+  anon check course-material/
+"""
+
+
+@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="anon")
+def cli() -> None:
+    """anon: make tabular datasets about people safe to share."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; expected failures become one line on stderr and a non-zero exit."""
+    try:
+        cli.main(args=argv, prog_name="anon")
+    except KeyboardInterrupt:
+        click.echo("anon: interrupted; nothing was written", err=True)
+        sys.exit(130)

@@ -1,0 +1,37 @@
+"""Errors the CLI turns into one clear line on stderr and a non-zero exit.
+
+Messages must never contain a raw value from the data: name the file, the column,
+the row number or the rule, never the cell.
+"""
+
+from __future__ import annotations
+
+
+class AnonError(Exception):
+    """Base class: an expected failure with a message fit for a person."""
+
+    exit_code = 2
+
+
+class InputError(AnonError):
+    """The input cannot be read as asked (missing, unreadable, malformed)."""
+
+    exit_code = 2
+
+
+class UsageError(AnonError):
+    """The command line or a configuration file is wrong."""
+
+    exit_code = 2
+
+
+class PolicyError(AnonError):
+    """The policy is invalid or leaves a column without a safe decision (fail closed)."""
+
+    exit_code = 2
+
+
+class PrivacyTargetError(AnonError):
+    """The privacy targets cannot be met, or verification found a surviving identifier."""
+
+    exit_code = 1
