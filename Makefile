@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := build/demo
+BENCH_VENV := .venv-bench
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench bench-venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +36,17 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/run.py
 
 clean:
 	rm -rf build .pytest_cache
+
+# Benchmarks run in their own venv so that peers (pycanon, anjana, presidio-structured) never enter the runtime.
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[dev,bench]'
+	touch $@
+
+bench-venv: $(BENCH_VENV)/.installed
