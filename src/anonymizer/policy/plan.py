@@ -1,0 +1,112 @@
+"""The plan: the policy checked against the table's columns, in the order actions must run.
+
+Fail closed: a column without a decision, or (in strict mode) a decision that would let a
+direct identifier or free text through, stops the run before anything is read in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from anonymizer.errors import PolicyError
+
+KEY_ACTIONS = {"pseudonymize", "fake", "shift_dates", "noise", "redact"}
+# Actions that leave an identifier's information in place: refused for identifiers in strict mode.
+UNSAFE_FOR_IDENTIFIERS = {"keep", "noise", "shift_dates"}
+
+
+@dataclass(frozen=True)
+class ColumnStep:
+    column: str
+    role: str
+    entity: str | None
+    action: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    steps: list[ColumnStep]
+    person_id: list[str]
+    privacy: dict[str, Any]
+    profile: str
+    strict: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def by_column(self) -> dict[str, ColumnStep]:
+        return {s.column: s for s in self.steps}
+
+    @property
+    def output_columns(self) -> list[str]:
+        return [s.column for s in self.steps if s.action != "drop"]
+
+    @property
+    def execution_order(self) -> list[ColumnStep]:
+        """Context first (dates, sex...), then identifiers that must agree with it, then free text."""
+        rank = {"identifier": 1, "free_text": 2}
+        return sorted(self.steps, key=lambda s: rank.get(s.role, 0))
+
+    @property
+    def needs_key(self) -> bool:
+        return any(s.action in KEY_ACTIONS for s in self.steps)
+
+    def actions_summary(self) -> dict[str, dict[str, Any]]:
+        """Per column: role, entity, action, params — the manifest's record (no values)."""
+        return {
+            s.column: {"role": s.role, "entity": s.entity, "action": s.action, "params": s.params}
+            for s in self.steps
+        }
+
+
+def _names(columns: list[str], limit: int = 12) -> str:
+    shown = ", ".join(columns[:limit])
+    return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | None = None) -> Plan:
+    """Check ``policy`` against the table's ``columns`` and return the plan, or raise PolicyError."""
+    decisions: dict[str, Any] = policy.get("columns") or {}
+    strict = bool(policy.get("strict", True)) if strict is None else strict
+    undecided = [c for c in columns if c not in decisions]
+    if undecided:
+        raise PolicyError(
+            f"{len(undecided)} column(s) have no decision in the policy: {_names(undecided)} "
+            "(add them, or re-run `anon scan --write-policy`)"
+        )
+    steps: list[ColumnStep] = []
+    unsafe: list[str] = []
+    for col in columns:
+        d = decisions[col]
+        step = ColumnStep(col, d["role"], d.get("entity"), d["action"], dict(d.get("params") or {}))
+        if step.role == "identifier" and step.action in UNSAFE_FOR_IDENTIFIERS:
+            unsafe.append(f"{col} (identifier, {step.action})")
+        if step.role == "free_text" and step.action == "keep":
+            unsafe.append(f"{col} (free_text, keep)")
+        steps.append(step)
+    if unsafe and strict:
+        raise PolicyError(
+            "strict mode refuses decisions that keep direct identifiers or free text: "
+            f"{_names(unsafe)} (choose fake, pseudonymize, redact, suppress or drop)"
+        )
+    notes = [f"non-strict: {u} passes through" for u in unsafe]
+    privacy = dict(policy.get("privacy") or {})
+    kept = {s.column for s in steps if s.action != "drop"}
+    for key in ("quasi_identifiers", "sensitive"):
+        listed = list(privacy.get(key) or [])
+        missing = [c for c in listed if c not in columns]
+        if missing:
+            raise PolicyError(f"privacy.{key} names column(s) not in the table: {_names(missing)}")
+        dropped = [c for c in listed if c not in kept]
+        if dropped:
+            notes.append(f"privacy.{key}: dropped column(s) ignored: {_names(dropped)}")
+        privacy[key] = [c for c in listed if c in kept]
+    person_id = list(policy.get("person_id") or [])
+    missing_pid = [c for c in person_id if c not in columns]
+    if missing_pid:
+        raise PolicyError(f"person_id names column(s) not in the table: {_names(missing_pid)}")
+    extra = [c for c in decisions if c not in columns]
+    if extra:
+        notes.append(f"policy decides {len(extra)} column(s) absent from the table: {_names(extra)}")
+    return Plan(steps, person_id, privacy, str(policy.get("profile") or "custom"), strict, notes)

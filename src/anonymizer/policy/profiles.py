@@ -1,0 +1,64 @@
+"""Profiles: named defaults per role and entity, plus privacy targets, kept as YAML data.
+
+A profile answers "what do we do with a column of this role and entity when the policy
+does not say?"; the shipped ones live in ``rules/profiles/`` and users add their own by
+passing a path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from anonymizer.errors import UsageError
+from anonymizer.resources import rules_path
+
+ROLES = ("identifier", "quasi_identifier", "sensitive", "free_text", "insensitive")
+
+
+def available_profiles() -> list[str]:
+    """Names of the shipped profiles."""
+    return sorted(p.stem for p in rules_path("profiles").glob("*.yaml"))
+
+
+def load_profile(name_or_path: str | Path) -> dict[str, Any]:
+    """Load a shipped profile by name, or a user profile from a YAML path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
+        path = candidate
+    else:
+        path = rules_path("profiles", f"{name_or_path}.yaml")
+    if not path.is_file():
+        raise UsageError(
+            f"unknown profile '{name_or_path}' (shipped: {', '.join(available_profiles())}; or give a YAML path)"
+        )
+    try:
+        profile = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(profile, dict) or not isinstance(profile.get("roles"), dict):
+        raise UsageError(f"{path}: a profile needs a 'roles' mapping")
+    missing = [role for role in ROLES if role not in profile["roles"]]
+    if missing:
+        raise UsageError(f"{path}: profile gives no default for role(s) {', '.join(missing)}")
+    profile.setdefault("name", path.stem)
+    profile.setdefault("strict", True)
+    profile.setdefault("privacy", {})
+    return profile
+
+
+def default_decision(profile: dict[str, Any], role: str, entity: str | None) -> dict[str, Any]:
+    """The profile's action (and params) for a column of this role and entity."""
+    spec = profile["roles"].get(role)
+    if spec is None:
+        raise UsageError(f"profile '{profile.get('name')}' has no rule for role '{role}'")
+    chosen = (spec.get("entities") or {}).get(entity) if entity else None
+    chosen = chosen or spec.get("default")
+    if not chosen or "action" not in chosen:
+        raise UsageError(f"profile '{profile.get('name')}' has no default action for role '{role}'")
+    decision = {"action": chosen["action"]}
+    if chosen.get("params"):
+        decision["params"] = dict(chosen["params"])
+    return decision

@@ -1,0 +1,117 @@
+"""Turn a scan into a proposed policy: one decision per column, ready for a person to review.
+
+The proposal is the profile's default for each column's detected role and entity. It also
+picks the *key variables* the privacy targets apply to (the quasi-identifiers an attacker
+plausibly knows, after the statistical disclosure control practice of "key variables",
+Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, §3.2) and the columns that
+identify a person, for per-person date shifts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from anonymizer.policy.profiles import default_decision, load_profile
+
+PERSON_ID_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "RECORD_ID", "FR_TAX_ID")
+
+
+def _completeness(finding: Any) -> float:
+    stats = getattr(finding, "stats", None) or {}
+    n = stats.get("n") or stats.get("rows") or 0
+    non_empty = stats.get("non_empty", n)
+    return (non_empty / n) if n else 0.0
+
+
+def choose_key_variables(findings: list[Any], key_entities: list[str]) -> list[str]:
+    """One quasi-identifier column per key entity: the most complete one.
+
+    An extract holds the allocataire's birth date and also the spouse's and five children's;
+    all are BIRTH_DATE, but putting all of them in the k-anonymity key makes the target
+    unreachable without destroying the table. The most complete column is the person's own.
+    """
+    chosen: dict[str, Any] = {}
+    for f in findings:
+        if f.role != "quasi_identifier" or f.entity not in key_entities:
+            continue
+        best = chosen.get(f.entity)
+        if best is None or _completeness(f) > _completeness(best):
+            chosen[f.entity] = f
+    order = {name: i for i, name in enumerate(f.column for f in findings)}
+    return sorted((f.column for f in chosen.values()), key=order.__getitem__)
+
+
+def choose_person_id(findings: list[Any]) -> list[str]:
+    for entity in PERSON_ID_ENTITIES:
+        for f in findings:
+            if f.role == "identifier" and f.entity == entity:
+                return [f.column]
+    return []
+
+
+def propose_policy(report: Any, profile: str | dict[str, Any] = "training") -> dict[str, Any]:
+    """Policy dict (schema ``rules/schemas/policy.schema.json``) from a scan report and a profile."""
+    prof = profile if isinstance(profile, dict) else load_profile(profile)
+    findings = list(report.findings)
+    columns: dict[str, Any] = {}
+    for f in findings:
+        entry: dict[str, Any] = {"role": f.role, "entity": f.entity}
+        entry.update(default_decision(prof, f.role, f.entity))
+        entry["confidence"] = round(float(f.confidence), 3)
+        columns[f.column] = entry
+    targets = prof.get("privacy") or {}
+    privacy: dict[str, Any] = {
+        k: v for k, v in targets.items() if k in {"k", "l", "l_variant", "c", "t", "max_suppression",
+                                                  "small_cell", "max_record_risk", "metric"}
+    }
+    privacy["quasi_identifiers"] = choose_key_variables(findings, list(targets.get("key_entities") or []))
+    privacy["sensitive"] = [f.column for f in findings if f.role == "sensitive"]
+    policy: dict[str, Any] = {
+        "version": 1,
+        "profile": prof.get("name", "custom"),
+        "strict": bool(prof.get("strict", True)),
+        "source": str(getattr(report, "source", "") or ""),
+        "person_id": choose_person_id(findings),
+        "privacy": privacy,
+        "columns": columns,
+    }
+    return policy
+
+
+def _dump(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000)
+    return text.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def render_policy_yaml(policy: dict[str, Any], report: Any | None = None) -> str:
+    """YAML text of the policy, each column commented with the scan's evidence (never a value)."""
+    evidence = {f.column: f for f in (report.findings if report is not None else [])}
+    lines = [
+        "# anon policy: one decision per column. Review every entry before use.",
+        "# Actions: drop, keep, pseudonymize, fake, generalize, shift_dates, noise, redact, suppress.",
+        "# A column missing here stops `anon sanitize` (fail closed).",
+        f"version: {policy.get('version', 1)}",
+    ]
+    for key in ("profile", "strict", "source"):
+        if key in policy:
+            lines.append(f"{key}: {_dump(policy[key])}")
+    if "person_id" in policy:
+        lines.append("# Columns identifying a person (their original values seed per-person date shifts and noise).")
+        lines.append(f"person_id: {_dump(policy['person_id'])}")
+    if "privacy" in policy:
+        lines.append("# Privacy targets; k applies to the quasi_identifiers listed (the key variables).")
+        lines.append("privacy:")
+        for k, v in policy["privacy"].items():
+            lines.append(f"  {k}: {_dump(v)}")
+    lines.append("columns:")
+    for name, entry in policy["columns"].items():
+        finding = evidence.get(name)
+        if finding is not None:
+            conf = f"{float(finding.confidence):.0%}"
+            words = "; ".join(finding.evidence[:4]).replace("\n", " ")
+            lines.append(f"  # {finding.role} / {finding.entity or '-'} ({conf}): {words}")
+        body = {k: v for k, v in entry.items() if v is not None}
+        lines.append(f"  {_dump(name)}: {_dump(body)}")
+    return "\n".join(lines) + "\n"
