@@ -112,6 +112,6 @@ def render_policy_yaml(policy: dict[str, Any], report: Any | None = None) -> str
             conf = f"{float(finding.confidence):.0%}"
             words = "; ".join(finding.evidence[:4]).replace("\n", " ")
             lines.append(f"  # {finding.role} / {finding.entity or '-'} ({conf}): {words}")
-        body = {k: v for k, v in entry.items() if v is not None}
+        body = dict(entry)
         lines.append(f"  {_dump(name)}: {_dump(body)}")
     return "\n".join(lines) + "\n"
