@@ -1,0 +1,108 @@
+"""``anon sanitize``: parse options, run the engine, print where everything went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from anonymizer.engine.sanitize import SanitizeOptions, sanitize
+from anonymizer.errors import PrivacyTargetError
+
+EPILOG = """\b
+Examples:
+  anon sanitize extract.csv --profile training --key-file secret.key -o training.csv
+  anon sanitize extract.csv --policy policy.yaml --key-file secret.key -o training.csv
+  ANON_KEY=... anon sanitize extract.parquet --profile pseudonymised -o research.parquet
+  anon sanitize adult.csv --hierarchies ../shared/data/adult --k 5 --max-suppression 0.02 -o adult_k5.csv
+
+\b
+Writes OUT, OUT's manifest (<name>.manifest.json) and the risk report (<name>.risk.json,
+<name>.risk.html). Exit 0 when released, 1 when privacy targets or verification fail
+(the file is then kept as <name>.NOT-RELEASED<ext>), 2 on bad input or policy.
+"""
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+@click.command(epilog=EPILOG)
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (default: <input>.<profile><ext> beside the input).")
+@click.option("--profile", default="training", show_default=True,
+              help="Shipped profile (training, publication, pseudonymised) or a profile YAML path.")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Reviewed policy file (from `anon scan --write-policy`). Without it, anon scans and applies the profile.")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File holding the secret key (else $ANON_KEY). Never stored anywhere by anon.")
+@click.option("--strict/--no-strict", default=None, help="Fail closed on kept identifiers (default: the profile's).")
+@click.option("--k", type=click.IntRange(min=1), help="k-anonymity target on the key quasi-identifiers.")
+@click.option("--l", "l_", type=float, help="l-diversity target (with --sensitive).")
+@click.option("--l-variant", type=click.Choice(["distinct", "entropy", "recursive"]))
+@click.option("--c", "c_", type=float, help="c of recursive (c,l)-diversity.")
+@click.option("--t", "t_", type=click.FloatRange(0, 1), help="t-closeness target (with --sensitive).")
+@click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
+@click.option("--metric", type=click.Choice(["loss", "entropy", "discernibility", "precision", "aecs", "height"]))
+@click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier.")
+@click.option("--sensitive", help="Comma-separated sensitive columns (l-diversity, t-closeness, risk report).")
+@click.option("--insensitive", help="Comma-separated columns kept as they are (hierarchies mode).")
+@click.option("--to", "out_format", type=click.Choice(["csv", "parquet", "xlsx", "jsonl", "dta", "sav", "xpt"]),
+              help="Output format (default: the input's).")
+@click.option("--delimiter", help="Force the input CSV delimiter.")
+@click.option("--encoding", help="Force the input encoding.")
+@click.option("--no-report", is_flag=True, help="Skip the risk report.")
+@click.option("--no-rescan", is_flag=True, help="Skip the re-scan of the output (the leak search always runs).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Summary on stdout: text, or the manifest as JSON.")
+@click.option("--force", is_flag=True, help="Replace existing output files.")
+def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
+            strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
+            t_: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
+            sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
+            encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool) -> None:
+    """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
+    from anonymizer.transform.pseudonymize import load_key
+
+    key = load_key(key_file=key_file) if (key_file or _env_key()) else None
+    if output is None:
+        ext = {"parquet": ".parquet", "xlsx": ".xlsx", "jsonl": ".jsonl", "csv": ".csv"}.get(out_format or "", data.suffix)
+        output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")
+    read_opts = {k2: v for k2, v in {"delimiter": delimiter, "encoding": encoding}.items() if v}
+    opts = SanitizeOptions(
+        profile=profile, policy_path=policy_path, key=key, strict=strict,
+        overrides={"k": k, "l": l_, "l_variant": l_variant, "c": c_, "t": t_,
+                   "max_suppression": max_suppression, "metric": metric},
+        hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
+        out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
+    )
+    err = Console(stderr=True)
+    with err.status("sanitizing…") as status:
+        result = sanitize(data, output, opts, progress=lambda msg: status.update(msg))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result.manifest, indent=2, ensure_ascii=False))
+    else:
+        out = Console()
+        state = "[green]released[/green]" if result.released else "[red]NOT released[/red]"
+        out.print(f"{state}: {result.output}")
+        out.print(f"manifest   : {result.manifest_path}")
+        if result.risk_json:
+            out.print(f"risk report: {result.risk_html} (and {result.risk_json.name})")
+        reached = (result.manifest.get("privacy") or {}).get("reached") or {}
+        if reached.get("k"):
+            out.print(f"k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
+                      f"levels {reached.get('levels')}; {reached.get('suppressed_records', 0)} record(s) suppressed")
+    if not result.released:
+        problems = "; ".join(result.problems[:5])
+        raise PrivacyTargetError(f"verification failed, output not released: {problems}")
+
+
+def _env_key() -> bool:
+    import os
+
+    return bool(os.environ.get("ANON_KEY"))

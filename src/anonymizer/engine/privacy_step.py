@@ -1,0 +1,99 @@
+"""Enforce the plan's privacy targets after the column actions: generalise the key
+quasi-identifiers further (full-domain generalisation over their hierarchies, the optimal
+search of ``anonymizer.privacy``) and suppress the records left in too-small classes.
+
+Split in two so that it streams: ``solve`` needs only the quasi-identifier columns of the
+whole table (the global frequency table); ``apply_solution`` then works batch by batch.
+Suppressed records keep their row but every key quasi-identifier becomes ``*`` (ARX's
+record suppression, Prasser et al., "ARX - A Comprehensive Tool for Anonymizing
+Biomedical Data", AMIA 2014).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from anonymizer.errors import PrivacyTargetError
+from anonymizer.io import as_text
+
+SUPPRESSED = "*"
+
+
+@dataclass
+class PrivacySolution:
+    qi: list[str]
+    levels: dict[str, int]
+    hierarchies: dict[str, Any]
+    suppressed_keys: set[tuple[str, ...]]
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def _generalized(frame: pd.DataFrame, solution_qi: list[str], hierarchies, levels) -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: hierarchies[c].generalize(as_text(frame[c]), levels[c]) for c in solution_qi}, index=frame.index
+    )
+
+
+def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict[str, Any],
+          sensitive: pd.DataFrame | None = None) -> PrivacySolution | None:
+    """Find the generalisation levels and the classes to suppress, or raise when unreachable."""
+    k = targets.get("k")
+    qi = [c for c in targets.get("quasi_identifiers") or [] if c in qi_frame.columns]
+    if not k or not qi:
+        return None
+    from anonymizer.privacy import default_hierarchy, search
+
+    hierarchies = {c: default_hierarchy(as_text(qi_frame[c]), entities.get(c)) for c in qi}
+    frame = pd.DataFrame({c: as_text(qi_frame[c]) for c in qi}, index=qi_frame.index)
+    kwargs: dict[str, Any] = {
+        "k": int(k),
+        "max_suppression": float(targets.get("max_suppression", 0.0)),
+        "metric": targets.get("metric", "loss"),
+        "time_budget": targets.get("time_budget", 60.0),
+    }
+    if targets.get("l") and sensitive is not None and len(sensitive.columns):
+        frame = frame.join(sensitive.iloc[:, :1].astype(str))
+        kwargs.update(l=targets["l"], l_variant=targets.get("l_variant", "distinct"), sensitive=sensitive.columns[0])
+    result = search(frame, hierarchies, **kwargs)
+    levels = getattr(result, "levels", None)
+    if not levels:
+        raise PrivacyTargetError(
+            f"k={k} cannot be reached on {', '.join(qi)} within {kwargs['max_suppression']:.1%} suppression "
+            "(raise --max-suppression, lower k, or remove a quasi-identifier from privacy.quasi_identifiers)"
+        )
+    gen = _generalized(frame, qi, hierarchies, levels)
+    sizes = gen.groupby(qi, sort=False, dropna=False).size()
+    small = sizes[sizes < int(k)]
+    suppressed_keys = {tuple(map(str, key if isinstance(key, tuple) else (key,))) for key in small.index}
+    report = {
+        "k": int(k),
+        "quasi_identifiers": qi,
+        "levels": {c: int(levels[c]) for c in qi},
+        "heights": {c: int(hierarchies[c].height) for c in qi},
+        "suppressed_records": int(small.sum()),
+        "classes": int(len(sizes) - len(small)),
+        "information_loss": getattr(result, "info_loss", getattr(result, "information_loss", None)),
+        "exact": bool(getattr(result, "exact", True)),
+        "metric": kwargs["metric"],
+        "max_suppression": kwargs["max_suppression"],
+    }
+    return PrivacySolution(qi, {c: int(levels[c]) for c in qi}, hierarchies, suppressed_keys, report)
+
+
+def apply_solution(batch: pd.DataFrame, solution: PrivacySolution | None) -> pd.DataFrame:
+    """Generalise the key quasi-identifiers of a batch and star the records in small classes."""
+    if solution is None:
+        return batch
+    out = batch.copy()
+    gen = _generalized(batch, solution.qi, solution.hierarchies, solution.levels)
+    if solution.suppressed_keys:
+        keys = pd.Series(list(zip(*(gen[c] for c in solution.qi), strict=True)), index=gen.index)
+        mask = keys.isin(solution.suppressed_keys)
+        for c in solution.qi:
+            gen.loc[mask, c] = SUPPRESSED
+    for c in solution.qi:
+        out[c] = gen[c].astype(batch[c].dtype) if batch[c].dtype == object else gen[c]
+    return out
