@@ -1,0 +1,248 @@
+"""``risk_report``: every measure of the package in one JSON-able dict (schema: rules/schemas/risk.schema.json).
+
+The report names columns and gives counts and shares; it never holds a value from the data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from anonymizer import __version__
+from anonymizer.errors import UsageError
+from anonymizer.risk.classes import classes_from_codes, encode_table
+from anonymizer.risk.diversity import diversity, numeric_order
+from anonymizer.risk.measures import (
+    journalist_risk,
+    k_anonymity,
+    marketer_risk,
+    prosecutor_risk,
+    small_cells,
+)
+from anonymizer.risk.population import population_size, population_uniqueness
+from anonymizer.risk.suda import special_uniques
+from anonymizer.risk.utility import column_utility, linkability
+
+SCHEMA_VERSION = 1
+MISSING_RULE = (
+    "A missing cell (empty, NaN, or only '*') is a value of its own, '*', equal to other missing cells "
+    "of the column and to no real value (ARX's rule; never less risk than sdcMicro's wildcard rule). "
+    "Records whose quasi-identifiers are all missing count as suppressed (removed) and are left out of "
+    "the classes."
+)
+SUDA_MAX_ROWS = 2_000_000  # above this SUDA is skipped (cost grows with rows × column combinations)
+
+
+def _check_columns(df: pd.DataFrame, cols: Sequence[str], what: str) -> list[str]:
+    cols = list(cols)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise UsageError(f"unknown {what} column(s): {', '.join(missing)} (the table has {len(df.columns)} columns)")
+    if len(set(cols)) != len(cols):
+        raise UsageError(f"a {what} column is named twice")
+    return cols
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def _questions(rep: dict, link: dict | None) -> dict:
+    """WP29 Opinion 05/2014's three questions, in plain words with numbers."""
+    n = rep["dataset"]["records_kept"]
+    pros = rep["prosecutor"]
+    k = rep["k_anonymity"]
+    su = pros["sample_uniques"]
+    single = {
+        "answer": "yes" if su else ("at risk" if k["records_below_k"] else "no"),
+        "records_unique": su,
+        "share_unique": pros["share_sample_uniques"],
+        "records_below_k": k["records_below_k"],
+        "text": (f"{su} of {n} records ({_pct(pros['share_sample_uniques'])}) are alone in their combination of "
+                 f"quasi-identifiers and can be singled out; {k['records_below_k']} records sit in groups "
+                 f"smaller than k = {k['k_target']}."),
+    }
+    if link is None or not link.get("computed"):
+        reason = "no original table given" if link is None else link["reason"]
+        linkq = {"answer": "not computed", "text": f"Linkability not computed: {reason}.",
+                 "share_linked_exact": None, "share_linked_knowing_generalisation": None}
+    else:
+        gen = pros["average"]
+        worst = max(link["share_linked_exact"], gen)
+        linkq = {
+            "answer": "yes" if worst > 0.5 else ("at risk" if worst > 0.05 else "low"),
+            "share_linked_exact": link["share_linked_exact"],
+            "share_linked_knowing_generalisation": gen,
+            "text": (f"An attacker holding the original quasi-identifiers links {_pct(link['share_linked_exact'])} of "
+                     f"released records back by exact match, and {_pct(gen)} on average if they also know how "
+                     f"values were generalised."),
+        }
+    worst_attr, worst = None, None
+    for col, d in rep["sensitive"].items():
+        inf = d["inference"]
+        if worst is None or inf["share_near_certain"] > worst["share_near_certain"]:
+            worst_attr, worst = col, inf
+    if worst is None:
+        infq = {"answer": "not computed", "text": "No sensitive column given: inference not measured.",
+                "worst_attribute": None}
+    else:
+        infq = {
+            "answer": "yes" if worst["share_certain"] > 0.05 else ("at risk" if worst["share_near_certain"] > 0 else "no"),
+            "worst_attribute": worst_attr,
+            "share_certain": worst["share_certain"],
+            "share_near_certain": worst["share_near_certain"],
+            "text": (f"For '{worst_attr}', {_pct(worst['share_certain'])} of records have a value shared by their whole "
+                     f"group (certain) and {_pct(worst['share_near_certain'])} by at least "
+                     f"{_pct(worst['near_threshold'])} of it (near-certain)."),
+        }
+    return {"singling_out": single, "linkability": linkq, "inference": infq}
+
+
+def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = (), *, population: int | None = None,
+                sampling_fraction: float | None = None, k: int = 5, small_cell: int = 11, threshold: float = 0.2,
+                original: pd.DataFrame | None = None, l_c: float = 3.0, near_certain: float = 0.9,
+                suda_max_size: int = 3, progress=None) -> dict:
+    """Re-identification risk and utility report of ``df`` on quasi-identifiers ``qi``.
+
+    ``population`` (N) or ``sampling_fraction`` (n / N) enable population uniqueness and the
+    journalist model; ``original`` (the input, rows aligned with ``df``) enables linkability, utility
+    and a before/after comparison (``report["original"]`` is the input's own report).
+    ``progress`` is an optional callable ``progress(step: str)``.
+    """
+    qi = _check_columns(df, qi, "quasi-identifier")
+    sensitive = _check_columns(df, sensitive, "sensitive")
+    if not qi:
+        raise UsageError("no quasi-identifier column given (use --qi or a policy file)")
+    overlap = set(qi) & set(sensitive)
+    if overlap:
+        raise UsageError(f"column(s) both quasi-identifier and sensitive: {', '.join(sorted(overlap))}")
+    if population is not None and sampling_fraction is not None:
+        raise UsageError("give either a population size or a sampling fraction, not both")
+    if sampling_fraction is not None and not (0 < sampling_fraction <= 1):
+        raise UsageError("the sampling fraction must be in (0, 1]")
+    if k < 1 or small_cell < 1 or not (0 < threshold <= 1):
+        raise UsageError("k and the small-cell threshold must be >= 1 and the risk threshold in (0, 1]")
+    step = progress or (lambda _s: None)
+
+    n = len(df)
+    step("classes")
+    codes, cards = encode_table(df, qi)
+    cl = classes_from_codes(codes, cards, n)
+    kept = cl.kept
+    n_kept = cl.n_kept
+    if population is not None and population < n_kept:
+        raise UsageError(f"the population size ({population}) is smaller than the table ({n_kept} records)")
+    rep: dict = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "anon", "version": __version__},
+        "parameters": {"quasi_identifiers": qi, "sensitive": sensitive, "k": int(k), "small_cell": int(small_cell),
+                       "threshold": float(threshold), "population": population,
+                       "sampling_fraction": sampling_fraction, "l_recursive_c": float(l_c),
+                       "near_certain": float(near_certain), "suda_max_size": int(suda_max_size),
+                       "missing_rule": MISSING_RULE},
+        "dataset": {"records": int(n), "records_kept": n_kept, "suppressed_records": cl.n_suppressed,
+                    "quasi_identifiers": len(qi), "sensitive": len(sensitive),
+                    "missing_qi_cells": {c: int((code == 0).sum()) for c, code in zip(qi, codes, strict=True)}},
+    }
+    rec_sizes = cl.record_sizes()
+    rep["k_anonymity"] = k_anonymity(cl.sizes, k)
+    rep["prosecutor"] = prosecutor_risk(rec_sizes, threshold)
+    N = population_size(n_kept, population, sampling_fraction)
+    sf = (n_kept / N) if N else None
+    rep["journalist"] = journalist_risk(rec_sizes, sf)
+    rep["marketer"] = marketer_risk(rec_sizes, sf)
+    step("population")
+    if N and n_kept:
+        rep["population_uniqueness"] = {"computed": True, **population_uniqueness(cl.sizes, N)}
+    else:
+        rep["population_uniqueness"] = {"computed": False,
+                                        "reason": "give --population N or --sampling-fraction F"}
+    rep["small_cells"] = small_cells(cl.sizes, small_cell)
+
+    step("diversity")
+    cid = cl.class_id[kept]
+    rep["sensitive"] = {}
+    for col in sensitive:
+        scodes, m, ordered = numeric_order(df[col])
+        rep["sensitive"][col] = diversity(cid, cl.sizes, scodes[kept], m, ordered=ordered, c=l_c, near=near_certain)
+
+    step("special uniques")
+    if n_kept == 0:
+        rep["special_uniques"] = {"computed": False, "reason": "no record left"}
+    elif n_kept > SUDA_MAX_ROWS:
+        rep["special_uniques"] = {"computed": False, "reason": f"more than {SUDA_MAX_ROWS} records"}
+    else:
+        pu = rep["population_uniqueness"]
+        dis = 1.0
+        if pu["computed"] and pu["dankar"]["uniques"] is not None and pu["sample_uniques"]:
+            dis = min(1.0, pu["dankar"]["uniques"] * (pu["sampling_fraction"]) / pu["sample_uniques"])
+        sud = special_uniques([c[kept] for c in codes], cards, qi, max_size=suda_max_size, dis=dis)
+        sud.pop("_record_scores", None)
+        rep["special_uniques"] = {"computed": True, **sud}
+
+    link = None
+    rep["utility"] = None
+    rep["original"] = None
+    if original is not None:
+        step("before/after")
+        _check_columns(original, qi, "quasi-identifier (in the original table)")
+        _check_columns(original, sensitive, "sensitive (in the original table)")
+        aligned = len(original) == len(df)
+        link = linkability(original, df, qi)
+        common = [c for c in df.columns if c in original.columns]
+        rep["utility"] = {
+            "aligned": aligned,
+            "records_before": int(len(original)),
+            "records_after": int(len(df)),
+            "records_removed": int(max(0, len(original) - len(df))),
+            "columns": {c: column_utility(original[c], df[c], aligned=aligned) for c in common},
+            "columns_dropped": [c for c in original.columns if c not in df.columns],
+        }
+        orig_rep = risk_report(original, qi, sensitive, population=population, sampling_fraction=sampling_fraction,
+                               k=k, small_cell=small_cell, threshold=threshold, l_c=l_c,
+                               near_certain=near_certain, suda_max_size=suda_max_size)
+        orig_rep.pop("original", None)
+        orig_rep.pop("utility", None)
+        rep["original"] = orig_rep
+    rep["questions"] = _questions(rep, link)
+    rep["summary"] = _summary(rep)
+    return _jsonable(rep)
+
+
+def _summary(rep: dict) -> dict:
+    k = rep["k_anonymity"]
+    p = rep["prosecutor"]
+    return {
+        "k_achieved": k["k_achieved"],
+        "k_satisfied": k["satisfied"],
+        "highest_risk": p["highest"],
+        "average_risk": p["average"],
+        "records_above_threshold": p["records_above_threshold"],
+        "risk_below_threshold": p["highest"] <= p["threshold"],
+        "sample_uniques": p["sample_uniques"],
+        "small_cells": rep["small_cells"]["classes_under_threshold"],
+    }
+
+
+def _jsonable(obj):
+    """Plain Python types only (numpy scalars -> int/float, NaN -> None), so json.dumps never fails."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        f = float(obj)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    return obj
+
+
+

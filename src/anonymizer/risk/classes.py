@@ -1,0 +1,129 @@
+"""Equivalence classes: quasi-identifier columns encoded once as integer codes, grouped with numpy.
+
+**Missing-value rule** (one rule, used by every measure of the report):
+
+* A cell is *missing* when it is NaN/None, the empty string, or made only of ``*``
+  (the usual mark of a suppressed or fully generalised cell, as in ARX hierarchies).
+* A missing cell is an ordinary value of its own, ``*``: it equals every other missing cell of the
+  same column and no real value. This is ARX's rule for suppressed cells. sdcMicro's
+  alternative (``NA`` matches every value) makes classes larger and so can only lower the
+  measured risk; our rule never reports less risk than it.
+* A record whose quasi-identifiers are *all* missing is a *suppressed record*: it carries no
+  quasi-identifying information and counts as removed (DESIGN.md, "suppressed records count as
+  removed"); it is left out of the classes and reported apart.
+
+Rows are never looped over in Python: each column is factorised once (``pd.factorize``) and
+columns are combined as mixed-radix integer keys, re-compressed when the radix product would
+overflow 63 bits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MISSING_CODE = 0  # code 0 is reserved for the missing value "*" in every encoded column
+
+
+def missing_mask(series: pd.Series) -> np.ndarray:
+    """True where a cell is missing under the module's rule (NaN, "", only ``*``)."""
+    na = series.isna().to_numpy(dtype=bool)
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        text = series.astype("string").fillna("")
+        stripped = text.str.strip()
+        blank = (stripped == "") | stripped.str.fullmatch(r"\*+", na=False)
+        na = na | blank.to_numpy(dtype=bool, na_value=True)
+    return na
+
+
+def encode_column(series: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes for one column: 0 = missing, 1..m = the distinct values; returns (codes, m + 1)."""
+    miss = missing_mask(series)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes = codes.astype(np.int64) + 1
+    codes[miss] = MISSING_CODE
+    # values turned into "missing" keep an unused code slot; harmless for grouping
+    return codes, len(uniques) + 1
+
+
+def combine_codes(columns: list[np.ndarray], cards: list[int]) -> np.ndarray:
+    """Combine per-column codes into one int64 key per row (equal keys = equal tuples)."""
+    n = len(columns[0]) if columns else 0
+    if not columns:
+        return np.zeros(n, dtype=np.int64)
+    key = columns[0].astype(np.int64, copy=True)
+    span = int(cards[0])
+    for codes, card in zip(columns[1:], cards[1:], strict=True):
+        if span * int(card) >= 2**62:
+            key, _ = compress(key)
+            span = int(key.max()) + 1 if n else 1
+        key = key * int(card) + codes
+        span *= int(card)
+    return key
+
+
+def compress(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense ids 0..g-1 for an int key (hash-based, no sort); returns (ids, g)."""
+    ids, uniq = pd.factorize(key)
+    return ids.astype(np.int64), len(uniq)
+
+
+@dataclass
+class Classes:
+    """The partition of the kept records into equivalence classes.
+
+    ``class_id[r]`` is the class of kept record ``r`` (``-1`` for suppressed records),
+    ``sizes[c]`` the size of class ``c``; ``kept`` marks records that are not suppressed.
+    """
+
+    class_id: np.ndarray
+    sizes: np.ndarray
+    kept: np.ndarray
+    n_records: int
+
+    @property
+    def n_kept(self) -> int:
+        return int(self.kept.sum())
+
+    @property
+    def n_suppressed(self) -> int:
+        return self.n_records - self.n_kept
+
+    def record_sizes(self) -> np.ndarray:
+        """Size of each kept record's class (aligned with the kept records)."""
+        return self.sizes[self.class_id[self.kept]]
+
+
+def encode_table(df: pd.DataFrame, cols: list[str]) -> tuple[list[np.ndarray], list[int]]:
+    """Encode each named column once; the codes are reused by every measure."""
+    codes, cards = [], []
+    for col in cols:
+        c, m = encode_column(df[col])
+        codes.append(c)
+        cards.append(m)
+    return codes, cards
+
+
+def classes_from_codes(codes: list[np.ndarray], cards: list[int], n: int) -> Classes:
+    """Group records by their quasi-identifier codes (all-missing records are suppressed)."""
+    if not codes:
+        return Classes(np.zeros(n, dtype=np.int64), np.array([n] if n else [], dtype=np.int64),
+                       np.ones(n, dtype=bool), n)
+    all_missing = np.ones(n, dtype=bool)
+    for c in codes:
+        all_missing &= c == MISSING_CODE
+    kept = ~all_missing
+    key = combine_codes(codes, cards)
+    class_id = np.full(n, -1, dtype=np.int64)
+    ids, g = compress(key[kept])
+    class_id[kept] = ids
+    sizes = np.bincount(ids, minlength=g).astype(np.int64)
+    return Classes(class_id, sizes, kept, n)
+
+
+def equivalence_classes(df: pd.DataFrame, qi: list[str]) -> Classes:
+    """Equivalence classes of ``df`` on the quasi-identifiers ``qi`` (Sweeney 2002)."""
+    codes, cards = encode_table(df, qi)
+    return classes_from_codes(codes, cards, len(df))

@@ -1,0 +1,269 @@
+"""Population uniqueness: how many sample uniques are also unique in the population.
+
+The sample is the released table; the population is everyone it was drawn from (``N``
+people, sampling fraction ``f = n / N``). Three estimators of the number of population
+uniques, all computed from the sample's class-size histogram ``{size j: number of classes f_j}``,
+and the decision rule of Dankar et al. that picks one, as ARX implements it
+(``org.deidentifier.arx.risk.RiskModelPopulationUniqueness``):
+
+* **Pitman** (Pitman 1996; Hoshino 2001, "Applying Pitman's sampling formula to microdata
+  disclosure risk assessment", J. Official Statistics 17(4)): fit (θ, α) of the Pitman
+  sampling formula by maximum likelihood, then ``uniques = Γ(θ+1)/Γ(θ+α) · N^α``.
+* **Zayatz** (Zayatz 1991, "Estimation of the number of unique population elements using a
+  sample", Census SRD report): share of sample uniques that are population uniques from
+  hypergeometric draws, ``uniques = f_1 · P(unique | sample unique) / f``.
+* **SNB** (Chen & Keller-McNulty 1998, "Estimation of identification disclosure risk in
+  microdata", J. Official Statistics 14(1)): population class sizes follow a shifted negative
+  binomial ``F - 1 ~ NB(α, β)``; α, β solved from the observed ``f_1`` and ``f_2``;
+  ``uniques = K · β^α`` with ``K`` the number of non-empty population classes (Shlosser's
+  estimator, Haas et al. 1995).
+* **Dankar** (Dankar, El Emam, Neisa & Roffey 2012, "Estimating the re-identification risk of
+  clinical data sets", BMC Med. Inform. Decis. Mak. 12:66): ``f <= 0.1`` → Pitman (Zayatz if
+  Pitman does not converge); ``f > 0.1`` → the smaller of Zayatz and SNB (Zayatz if SNB fails).
+
+No SciPy: the digamma/trigamma functions below use the recurrence ψ(x) = ψ(x+1) − 1/x and the
+asymptotic series (Abramowitz & Stegun 6.3.18, 6.4.12).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def digamma(x: np.ndarray | float) -> np.ndarray:
+    """ψ(x) for x > 0 (recurrence up to x >= 6, then the asymptotic series; |error| < 1e-12)."""
+    x = np.array(x, dtype=float, copy=True)
+    acc = np.zeros_like(x)
+    for _ in range(6):
+        small = x < 6
+        if not small.any():
+            break
+        acc[small] -= 1.0 / x[small]
+        x[small] += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132)))))
+    return acc + np.log(x) - 0.5 * inv - series
+
+
+def trigamma(x: np.ndarray | float) -> np.ndarray:
+    """ψ'(x) for x > 0 (recurrence ψ'(x) = ψ'(x+1) + 1/x², then the asymptotic series)."""
+    x = np.array(x, dtype=float, copy=True)
+    acc = np.zeros_like(x)
+    for _ in range(6):
+        small = x < 6
+        if not small.any():
+            break
+        acc[small] += 1.0 / (x[small] * x[small])
+        x[small] += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    series = inv + 0.5 * inv2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 * (1 / 30))))
+    return acc + series
+
+
+def _histogram(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct class sizes j, number of classes f_j of each size)."""
+    j, fj = np.unique(np.asarray(sizes, dtype=np.int64), return_counts=True)
+    return j, fj.astype(float)
+
+
+def population_size(n: int, population: int | None, sampling_fraction: float | None) -> int | None:
+    """N from either argument; ARX rounds ``n / f`` to the nearest integer."""
+    if population is not None:
+        return int(population)
+    if sampling_fraction is not None:
+        return int(round(n / float(sampling_fraction)))
+    return None
+
+
+def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float = 1e-10) -> float:
+    """Population uniques under Pitman's model (Hoshino 2001, eqs. for the ML estimates).
+
+    The likelihood equations solved by Newton-Raphson (ARX's starting point) are::
+
+        Σ_{i=1}^{u-1} 1/(θ+iα) = Σ_{i=1}^{n-1} 1/(θ+i)
+        Σ_{i=1}^{u-1} i/(θ+iα) = Σ_j f_j Σ_{k=1}^{j-1} 1/(k-α)
+
+    Returns NaN when the solver does not converge or the estimate is outside [0, N].
+    """
+    j, fj = _histogram(sizes)
+    n = float((j * fj).sum())
+    u = float(fj.sum())
+    c1 = float(fj[j == 1].sum())
+    c2 = float(fj[j == 2].sum()) or 1.0
+    if c1 == 0:
+        return 0.0
+    if u < 2:
+        return math.nan
+    c = c1 * (c1 - 1) / c2
+    t = (n * u * c - c1 * (n - 1) * (2 * u + c)) / (2 * c1 * u + c1 * c - n * c)
+    a = (t * (c1 - n) + (n - 1) * c1) / (n * u)
+    i = np.arange(1, int(u), dtype=float)
+    big = j > 1
+    jb, fb = j[big].astype(float), fj[big]
+    for _ in range(max_iter):
+        if not (np.isfinite(t) and np.isfinite(a)) or a >= 1:
+            return math.nan
+        d = t + i * a
+        if (d <= 0).any():
+            return math.nan
+        inv = 1.0 / d
+        g1 = inv.sum() - float(digamma(t + n) - digamma(t + 1))
+        g2 = (i * inv).sum() - float((fb * (digamma(jb - a) - digamma(1 - a))).sum())
+        inv2 = inv * inv
+        j11 = -inv2.sum() + float(trigamma(t + 1) - trigamma(t + n))
+        j12 = -(i * inv2).sum()
+        j22 = -(i * i * inv2).sum() - float((fb * (trigamma(1 - a) - trigamma(jb - a))).sum())
+        det = j11 * j22 - j12 * j12
+        if det == 0 or not np.isfinite(det):
+            return math.nan
+        dt = (g1 * j22 - g2 * j12) / det
+        da = (j11 * g2 - j12 * g1) / det
+        t, a = t - dt, a - da
+        if abs(dt) < tol * max(1.0, abs(t)) and abs(da) < tol:
+            break
+    else:
+        return math.nan
+    if a == 0 or not (np.isfinite(t) and np.isfinite(a)) or t + a <= 0:
+        return math.nan
+    try:
+        est = math.exp(math.lgamma(t + 1) - math.lgamma(t + a) + a * math.log(N))
+    except (OverflowError, ValueError):
+        return math.nan
+    return est if 0 <= est <= N else math.nan
+
+
+def _log_comb(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    lg = np.vectorize(math.lgamma, otypes=[float])
+    return lg(a + 1) - lg(b + 1) - lg(a - b + 1)
+
+
+def zayatz_uniques(sizes: np.ndarray, N: int) -> float:
+    """Population uniques under Zayatz's model (Zayatz 1991), as ARX computes it.
+
+    ``P(sample unique comes from a population unique) = (f_1/u)·h_1(1) / Σ_j (f_j/u)·h_j(1)``
+    where ``h_j(1)`` is the hypergeometric probability of drawing exactly one of ``j`` marked
+    units in ``n`` draws from ``N``; the sample class size stands for the population one.
+    """
+    j, fj = _histogram(sizes)
+    n = float((j * fj).sum())
+    c1 = float(fj[j == 1].sum())
+    if c1 == 0:
+        return 0.0
+    f = n / N
+    jf = j.astype(float)
+    ok = (N - jf) >= (n - 1)
+    h = np.zeros_like(jf)
+    h[ok] = np.exp(np.log(jf[ok]) + _log_comb(np.full(ok.sum(), N) - jf[ok], np.full(ok.sum(), n - 1))
+                   - _log_comb(np.array([float(N)]), np.array([n]))[0])
+    h1 = n / N
+    denom = float((fj * h).sum())
+    if denom <= 0:
+        return math.nan
+    return c1 * (c1 * h1 / denom) / f
+
+
+def shlosser_classes(sizes: np.ndarray, f: float) -> float:
+    """Shlosser's estimate of the number of non-empty population classes (Haas et al. 1995)."""
+    j, fj = _histogram(sizes)
+    u = float(fj.sum())
+    c1 = float(fj[j == 1].sum())
+    q = 1.0 - f
+    num = float((q**j * fj).sum())
+    den = float((j * f * q ** (j - 1) * fj).sum())
+    return u + c1 * num / den if den > 0 else u
+
+
+def _snb_equations(a: float, b: float, K: float, f: float) -> tuple[float, float]:
+    """Expected numbers of sample classes of size 1 and 2 under the SNB model (Chen & Keller-McNulty 1998)."""
+    d = (1 - f) * (1 - b)
+    e1 = K * f * (b / (1 - d)) ** a * (a * d / (1 - d) + 1)
+    e2 = K * a * b**a * f * f * (1 - b) / 2 / (1 - d) ** (a + 2) * (2 - (1 - a) * d)
+    return e1, e2
+
+
+def snb_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 200) -> float:
+    """Population uniques under the shifted negative binomial model: ``K · β^α``.
+
+    α > 0 and 0 < β < 1 solve E[f_1] = f_1, E[f_2] = f_2 (Newton with a numerical Jacobian,
+    several starting points). NaN when no start converges.
+    """
+    j, fj = _histogram(sizes)
+    n = float((j * fj).sum())
+    c1 = float(fj[j == 1].sum())
+    c2 = float(fj[j == 2].sum())
+    if c1 == 0:
+        return 0.0
+    f = n / N
+    if f >= 1:
+        return c1
+    K = shlosser_classes(sizes, f)
+    for a0 in (0.5, 1.0, 2.0, 0.1, 5.0):
+        for b0 in (0.5, 0.1, 0.01, 0.9):
+            a, b = a0, b0
+            for _ in range(max_iter):
+                if not (a > 0 and 0 < b < 1):
+                    break
+                r1, r2 = _snb_equations(a, b, K, f)
+                r1, r2 = r1 - c1, r2 - c2
+                if abs(r1) < 1e-7 * max(c1, 1) and abs(r2) < 1e-7 * max(c2, 1):
+                    est = K * b**a
+                    if 0 <= est <= N:
+                        return est
+                    break
+                ha, hb = 1e-7 * max(a, 1e-3), 1e-7 * max(b, 1e-6)
+                a1, a2 = _snb_equations(a + ha, b, K, f)
+                b1, b2 = _snb_equations(a, b + hb, K, f)
+                J = np.array([[(a1 - c1 - r1) / ha, (b1 - c1 - r1) / hb],
+                              [(a2 - c2 - r2) / ha, (b2 - c2 - r2) / hb]])
+                try:
+                    step = np.linalg.solve(J, np.array([r1, r2]))
+                except np.linalg.LinAlgError:
+                    break
+                if not np.isfinite(step).all():
+                    break
+                # damped step keeps the parameters in their domain
+                lam = 1.0
+                while lam > 1e-4 and not (a - lam * step[0] > 0 and 0 < b - lam * step[1] < 1):
+                    lam /= 2
+                a, b = a - lam * step[0], b - lam * step[1]
+    return math.nan
+
+
+def _valid(x: float) -> bool:
+    return not math.isnan(x) and x != 0.0
+
+
+def population_uniqueness(sizes: np.ndarray, N: int) -> dict:
+    """All three estimates and Dankar et al.'s choice, as counts and shares of the population."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    n = int(sizes.sum())
+    f = n / N if N else math.nan
+    c1 = int((sizes == 1).sum())
+    out: dict = {"population_size": int(N), "sampling_fraction": f, "sample_uniques": c1}
+    if c1 == 0:
+        est = {"pitman": 0.0, "zayatz": 0.0, "snb": 0.0}
+        model, chosen = "none (no sample uniques)", 0.0
+    else:
+        est = {"pitman": pitman_uniques(sizes, N),
+               "zayatz": zayatz_uniques(sizes, N),
+               "snb": snb_uniques(sizes, N)}
+        if f <= 0.1:
+            if _valid(est["pitman"]):
+                model, chosen = "pitman", est["pitman"]
+            else:
+                model, chosen = "zayatz", est["zayatz"]
+        elif _valid(est["snb"]):
+            model, chosen = ("zayatz", est["zayatz"]) if est["zayatz"] < est["snb"] else ("snb", est["snb"])
+        else:
+            model, chosen = "zayatz", est["zayatz"]
+    out["estimates"] = {
+        k: {"uniques": (None if math.isnan(v) else float(v)), "share": (None if math.isnan(v) else float(v) / N)}
+        for k, v in est.items()
+    }
+    out["dankar"] = {"model": model, "uniques": None if math.isnan(chosen) else float(chosen),
+                     "share": None if math.isnan(chosen) else float(chosen) / N}
+    return out
