@@ -1,0 +1,574 @@
+"""Readers and writers for the non-CSV formats: Parquet, XLSX, JSON Lines, SAS/Stata/SPSS.
+
+XLSX and JSONL are text formats for anon (every column read as text); Parquet and the
+statistical formats keep their native dtypes (``as_text`` renders them when needed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import glob
+import json
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+
+from anonymizer.errors import InputError, UsageError
+from anonymizer.io.meta import TableMeta
+from anonymizer.io.text import as_text
+
+# ----------------------------------------------------------------------------- Parquet
+
+
+def _parquet_dataset(path: Path) -> pads.Dataset:
+    text = str(path)
+    try:
+        if any(ch in text for ch in "*?["):
+            files = sorted(glob.glob(text, recursive=True))
+            if not files:
+                raise InputError(f"{path}: no file matches this pattern")
+            return pads.dataset(files, format="parquet")
+        return pads.dataset(path, format="parquet")
+    except (pa.ArrowInvalid, pa.ArrowException, OSError):
+        raise InputError(f"{path}: not a readable Parquet file or folder") from None
+
+
+def _check_columns(path: Path, names: list[str]) -> None:
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise InputError(f"{path}: duplicate column name {n!r}; rename one of them")
+        seen.add(n)
+
+
+def _parquet_meta(path: Path, schema: pa.Schema) -> TableMeta:
+    return TableMeta(path=path if path.exists() else None, format="parquet", extra={"arrow_schema": schema})
+
+
+def read_parquet(path: Path, *, nrows: int | None = None) -> tuple[pd.DataFrame, TableMeta]:
+    ds = _parquet_dataset(path)
+    try:
+        table = ds.head(nrows) if nrows is not None else ds.to_table()
+    except (pa.ArrowException, OSError):
+        raise InputError(f"{path}: not a readable Parquet file or folder") from None
+    _check_columns(path, table.column_names)
+    return table.to_pandas(), _parquet_meta(path, ds.schema)
+
+
+def iter_parquet(path: Path, *, batch_rows: int) -> tuple[TableMeta, Iterator[pd.DataFrame]]:
+    ds = _parquet_dataset(path)
+    _check_columns(path, ds.schema.names)
+
+    def gen() -> Iterator[pd.DataFrame]:
+        pending: list[pa.RecordBatch] = []
+        n = 0
+        yielded = False
+        try:
+            for b in ds.to_batches(batch_size=batch_rows):
+                pending.append(b)
+                n += b.num_rows
+                while n >= batch_rows:
+                    t = pa.Table.from_batches(pending, schema=ds.schema)
+                    yield t.slice(0, batch_rows).to_pandas()
+                    yielded = True
+                    rest = t.slice(batch_rows)
+                    pending, n = rest.to_batches(), rest.num_rows
+        except (pa.ArrowException, OSError):
+            raise InputError(f"{path}: not a readable Parquet file or folder") from None
+        if n or not yielded:
+            yield pa.Table.from_batches(pending, schema=ds.schema).to_pandas()
+
+    return _parquet_meta(path, ds.schema), gen()
+
+
+class ParquetSink:
+    """Streams batches into one Parquet file; the first batch (or ``like``'s schema) fixes the schema."""
+
+    def __init__(self, tmp: Path, path: Path, *, like: TableMeta | None = None, compression: str = "zstd"):
+        self.tmp, self.path = tmp, path
+        self.like_schema = like.extra.get("arrow_schema") if like is not None else None
+        self.compression = compression
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
+
+    def _table(self, df: pd.DataFrame) -> pa.Table:
+        df = df.copy(deep=False)
+        df.columns = [str(c) for c in df.columns]
+        try:
+            if self.schema is None and self.like_schema is not None and list(df.columns) == self.like_schema.names:
+                try:
+                    return pa.Table.from_pandas(df, schema=self.like_schema, preserve_index=False)
+                except (pa.ArrowException, TypeError, ValueError):
+                    pass  # the columns were transformed: let the data decide
+            t = pa.Table.from_pandas(df, preserve_index=False)
+            if self.schema is not None:
+                t = t.cast(self.schema)
+            return t
+        except (pa.ArrowException, TypeError, ValueError):
+            raise InputError(f"{self.path}: a batch cannot be stored with the Parquet schema of the first batch") from None
+
+    def write(self, df: pd.DataFrame) -> None:
+        t = self._table(df)
+        if self.writer is None:
+            self.schema = t.schema.remove_metadata()
+            t = t.replace_schema_metadata(None)
+            self.writer = pq.ParquetWriter(self.tmp, self.schema, compression=self.compression)
+        self.writer.write_table(t.replace_schema_metadata(None))
+
+    def close(self) -> None:
+        if self.writer is None:
+            pq.write_table(pa.table({}), self.tmp)
+        else:
+            self.writer.close()
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            with contextlib.suppress(Exception):  # best effort on the error path
+                self.writer.close()
+
+
+# ----------------------------------------------------------------------------- XLSX
+
+
+def cell_text(v: Any) -> str:
+    """What an Excel cell shows as text: integers without ``.0``, dates ISO, empty -> ``""``."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isfinite(v) and v.is_integer() and abs(v) < 1e18:
+            return str(int(v))
+        return repr(v)
+    if isinstance(v, _dt.datetime):
+        if v.hour == v.minute == v.second == v.microsecond == 0:
+            return v.strftime("%Y-%m-%d")
+        return v.isoformat(sep=" ")
+    if isinstance(v, _dt.date | _dt.time):
+        return v.isoformat()
+    if isinstance(v, _dt.timedelta):
+        return str(v)
+    return str(v)
+
+
+def _open_workbook(path: Path):
+    import zipfile
+
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise InputError(f"{path}: not a readable XLSX workbook") from None
+    except Exception as exc:  # openpyxl raises its own InvalidFileException
+        if type(exc).__name__ == "InvalidFileException":
+            raise InputError(f"{path}: not a readable XLSX workbook") from None
+        raise
+
+
+def list_sheets(path: str | Path) -> list[str]:
+    """Names of the sheets of an XLSX workbook (the CI gate checks every one)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    wb = _open_workbook(p)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _pick_sheet(wb, path: Path, sheet: str | int | None):
+    names = wb.sheetnames
+    if sheet is None:
+        return wb[names[0]]
+    if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
+        i = int(sheet)
+        if not 0 <= i < len(names):
+            raise UsageError(f"{path}: no sheet number {i} (the workbook has {len(names)})")
+        return wb[names[i]]
+    if sheet not in names:
+        raise UsageError(f"{path}: no sheet named {sheet!r}; sheets: {', '.join(names)}")
+    return wb[sheet]
+
+
+def _xlsx_rows(path: Path, sheet: str | int | None) -> tuple[TableMeta, list[str], Iterator[list[str]]]:
+    wb = _open_workbook(path)
+    ws = _pick_sheet(wb, path, sheet)
+    rows = ws.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    if header_row is None:
+        wb.close()
+        raise InputError(f"{path}: sheet {ws.title!r} is empty (no header row)")
+    header = [cell_text(v) for v in header_row]
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        wb.close()
+        raise InputError(f"{path}: sheet {ws.title!r} has an empty header row")
+    _check_columns(path, header)
+    meta = TableMeta(path=path, format="xlsx", sheet=ws.title, extra={"sheets": list(wb.sheetnames)})
+    width = len(header)
+
+    def gen() -> Iterator[list[str]]:
+        try:
+            for lineno, row in enumerate(rows, start=2):
+                values = [cell_text(v) for v in row]
+                if len(values) > width:
+                    if any(values[width:]):
+                        raise InputError(
+                            f"{path}: sheet {ws.title!r} row {lineno} has values beyond the {width} header columns"
+                        )
+                    values = values[:width]
+                elif len(values) < width:
+                    values += [""] * (width - len(values))
+                yield values
+        finally:
+            wb.close()
+
+    return meta, header, gen()
+
+
+def _drop_trailing_blank(rows: list[list[str]]) -> list[list[str]]:
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame({c: pd.Series([], dtype=str) for c in header})
+    cols = list(zip(*rows, strict=True))
+    return pd.DataFrame({h: pd.Series(c, dtype=str) for h, c in zip(header, cols, strict=True)})
+
+
+def read_xlsx(path: Path, *, sheet: str | int | None = None, nrows: int | None = None) -> tuple[pd.DataFrame, TableMeta]:
+    meta, header, rows = _xlsx_rows(path, sheet)
+    data: list[list[str]] = []
+    for r in rows:
+        data.append(r)
+        if nrows is not None and len(data) >= nrows:
+            break
+    return _frame(header, _drop_trailing_blank(data)), meta
+
+
+def iter_xlsx(path: Path, *, batch_rows: int, sheet: str | int | None = None) -> tuple[TableMeta, Iterator[pd.DataFrame]]:
+    meta, header, rows = _xlsx_rows(path, sheet)
+
+    def gen() -> Iterator[pd.DataFrame]:
+        buf: list[list[str]] = []
+        blanks: list[list[str]] = []  # blank rows are kept only if data follows them
+        yielded = False
+        for r in rows:
+            if not any(r):
+                blanks.append(r)
+                continue
+            buf.extend(blanks)
+            blanks = []
+            buf.append(r)
+            if len(buf) >= batch_rows:
+                yield _frame(header, buf[:batch_rows])
+                yielded = True
+                buf = buf[batch_rows:]
+        if buf or not yielded:
+            yield _frame(header, buf)
+
+    return meta, gen()
+
+
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_MAX_ROWS = 1_048_576
+
+
+class XlsxSink:
+    """Write-only workbook; text stays text (a ``=...`` cell is stored as a string, never a formula)."""
+
+    def __init__(self, tmp: Path, path: Path, *, sheet: str | None = None):
+        import openpyxl
+
+        self.tmp, self.path = tmp, path
+        self.wb = openpyxl.Workbook(write_only=True)
+        self.ws = self.wb.create_sheet(title=(sheet or "Sheet1")[:31])
+        self.columns: list[str] | None = None
+        self.rows = 0
+
+    def _cell(self, v: Any, col: str):
+        from openpyxl.cell import WriteOnlyCell
+
+        if isinstance(v, str):
+            if _ILLEGAL_XLSX.search(v):
+                raise InputError(f"{self.path}: column {col!r} holds control characters XLSX cannot store")
+            if v.startswith("="):
+                c = WriteOnlyCell(self.ws, value=v)
+                c.data_type = "s"
+                return c
+        return v
+
+    def write(self, df: pd.DataFrame) -> None:
+        cols = [str(c) for c in df.columns]
+        if self.columns is None:
+            self.columns = cols
+            self.ws.append([self._cell(c, c) for c in cols])
+        if self.rows + len(df) + 1 > XLSX_MAX_ROWS:
+            raise UsageError(f"{self.path}: more than {XLSX_MAX_ROWS:,} rows do not fit in one XLSX sheet; write csv or parquet")
+        values = []
+        for c in range(df.shape[1]):
+            s = df.iloc[:, c]
+            if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+                values.append([None if pd.isna(v) else v for v in s.tolist()])
+            else:
+                values.append(as_text(s).tolist())
+        for row in zip(*values, strict=True):
+            self.ws.append([self._cell(v, cols[j]) if isinstance(v, str) and v else (v if v != "" else None) for j, v in enumerate(row)])
+        self.rows += len(df)
+
+    def close(self) -> None:
+        if self.columns is None:
+            self.ws.append([])
+        self.wb.save(self.tmp)
+
+    def abort(self) -> None:
+        pass
+
+
+# ----------------------------------------------------------------------------- JSON Lines
+
+
+def _json_text(v: Any) -> tuple[str, str]:
+    """(text, json type) of one JSON value; numbers keep their literal text (parse_int/parse_float=str)."""
+    if v is None:
+        return "", "null"
+    if isinstance(v, bool):
+        return ("true" if v else "false"), "boolean"
+    if isinstance(v, str):
+        return v, "string"
+    if isinstance(v, _Num):
+        return str(v), "number"
+    return json.dumps(v, ensure_ascii=False), "json"
+
+
+class _Num(str):
+    """A JSON number kept as its literal text."""
+
+
+def _jsonl_records(path: Path, encoding: str | None) -> Iterator[tuple[int, dict]]:
+    enc = encoding or "utf-8-sig"
+    try:
+        with open(path, encoding=enc, errors="strict") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line, parse_int=_Num, parse_float=_Num, parse_constant=_Num)
+                except json.JSONDecodeError:
+                    raise InputError(f"{path}: line {lineno} is not valid JSON") from None
+                if not isinstance(obj, dict):
+                    raise InputError(f"{path}: line {lineno} is not a JSON object")
+                yield lineno, obj
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot be decoded as {enc} (byte offset {exc.start})") from None
+
+
+def _jsonl_frames(path: Path, encoding: str | None, batch_rows: int, meta: TableMeta) -> Iterator[pd.DataFrame]:
+    columns: list[str] = []
+    types: dict[str, str] = meta.extra.setdefault("json_types", {})
+    buf: list[dict] = []
+
+    def flush() -> pd.DataFrame:
+        data = {c: [r.get(c, "") for r in buf] for c in columns}
+        return pd.DataFrame({c: pd.Series(v, dtype=str) for c, v in data.items()})
+
+    yielded = False
+    for _, obj in _jsonl_records(path, encoding):
+        row: dict[str, str] = {}
+        for k, v in obj.items():
+            if k not in types:
+                if yielded:
+                    raise InputError(f"{path}: key {k!r} first appears after the first batch; read it whole")
+                columns.append(k)
+                types[k] = "null"
+            text, t = _json_text(v)
+            if t != "null":
+                types[k] = t if types[k] in ("null", t) else "mixed"
+            row[k] = text
+        buf.append(row)
+        if len(buf) >= batch_rows:
+            yield flush()
+            yielded = True
+            buf = []
+    if buf or not yielded:
+        yield flush()
+
+
+def read_jsonl(path: Path, *, encoding: str | None = None, nrows: int | None = None) -> tuple[pd.DataFrame, TableMeta]:
+    meta = TableMeta(path=path, format="jsonl", encoding="utf-8")
+    frames = []
+    total = 0
+    for f in _jsonl_frames(path, encoding, nrows or 1 << 62, meta):
+        frames.append(f)
+        total += len(f)
+        if nrows is not None and total >= nrows:
+            break
+    df = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    if nrows is not None:
+        df = df.iloc[:nrows]
+    if not len(df.columns) and not len(df):
+        raise InputError(f"{path}: no JSON records")
+    return df, meta
+
+
+def iter_jsonl(path: Path, *, batch_rows: int, encoding: str | None = None) -> tuple[TableMeta, Iterator[pd.DataFrame]]:
+    meta = TableMeta(path=path, format="jsonl", encoding="utf-8")
+    return meta, _jsonl_frames(path, encoding, batch_rows, meta)
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+class JsonlSink:
+    """One JSON object per line; columns that held JSON numbers (``like``) are written back as numbers."""
+
+    def __init__(self, raw: IO[bytes], path: Path, *, like: TableMeta | None = None):
+        self.raw, self.path = raw, path
+        self.types = dict(like.extra.get("json_types", {})) if like is not None and like.format == "jsonl" else {}
+
+    def write(self, df: pd.DataFrame) -> None:
+        cols = [str(c) for c in df.columns]
+        values = []
+        for j in range(df.shape[1]):
+            s = df.iloc[:, j]
+            kind = self.types.get(cols[j])
+            if pd.api.types.is_bool_dtype(s.dtype):
+                values.append([None if pd.isna(v) else bool(v) for v in s.tolist()])
+            elif pd.api.types.is_numeric_dtype(s.dtype):
+                values.append([None if pd.isna(v) else (int(v) if float(v).is_integer() and pd.api.types.is_integer_dtype(s.dtype) else v) for v in s.tolist()])
+            else:
+                t = as_text(s).tolist()
+                if kind == "number":
+                    t = [_RawNum(v) if _JSON_NUMBER.fullmatch(v) else (None if v == "" else v) for v in t]
+                elif kind == "boolean":
+                    t = [{"true": True, "false": False}.get(v, None if v == "" else v) for v in t]
+                elif kind in ("null",):
+                    t = [None if v == "" else v for v in t]
+                values.append(t)
+        lines = []
+        for row in zip(*values, strict=True):
+            parts = [json.dumps(c, ensure_ascii=False) + ": " + (v if isinstance(v, _RawNum) else json.dumps(v, ensure_ascii=False)) for c, v in zip(cols, row, strict=True)]
+            lines.append("{" + ", ".join(parts) + "}\n")
+        self.raw.write("".join(lines).encode("utf-8"))
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+class _RawNum(str):
+    """A number literal written as is."""
+
+
+# ----------------------------------------------------------------------------- SAS / Stata / SPSS
+
+_STAT_READERS = {"sas7bdat": "read_sas7bdat", "xpt": "read_xport", "dta": "read_dta", "sav": "read_sav"}
+
+
+def _stat_error(path: Path, fmt: str) -> InputError:
+    return InputError(f"{path}: not a readable {fmt} file")
+
+
+def read_stat(path: Path, fmt: str, *, encoding: str | None = None, nrows: int | None = None) -> tuple[pd.DataFrame, TableMeta]:
+    import pyreadstat
+
+    fn = getattr(pyreadstat, _STAT_READERS[fmt])
+    kwargs: dict[str, Any] = {}
+    if encoding:
+        kwargs["encoding"] = encoding
+    if nrows is not None:
+        kwargs["row_limit"] = nrows
+    try:
+        df, m = fn(str(path), **kwargs)
+    except Exception:  # pyreadstat raises ReadstatError/PyreadstatError and sometimes plain errors
+        raise _stat_error(path, fmt) from None
+    _check_columns(path, list(df.columns))
+    meta = TableMeta(
+        path=path,
+        format=fmt,
+        encoding=getattr(m, "file_encoding", None),
+        extra={"column_labels": dict(zip(m.column_names, m.column_labels or [], strict=False))},
+    )
+    return df, meta
+
+
+def iter_stat(path: Path, fmt: str, *, batch_rows: int, encoding: str | None = None) -> tuple[TableMeta, Iterator[pd.DataFrame]]:
+    import pyreadstat
+
+    fn = getattr(pyreadstat, _STAT_READERS[fmt])
+    _, meta = read_stat(path, fmt, encoding=encoding, nrows=1)
+    kwargs: dict[str, Any] = {"encoding": encoding} if encoding else {}
+
+    def gen() -> Iterator[pd.DataFrame]:
+        yielded = False
+        try:
+            for df, _ in pyreadstat.read_file_in_chunks(fn, str(path), chunksize=batch_rows, **kwargs):
+                yielded = True
+                yield df
+        except InputError:
+            raise
+        except Exception:
+            raise _stat_error(path, fmt) from None
+        if not yielded:
+            df, _ = fn(str(path), metadataonly=True, **kwargs)
+            yield df
+
+    return meta, gen()
+
+
+class StatSink:
+    """pyreadstat writes whole frames only: batches are gathered and written at close (memory = the table)."""
+
+    def __init__(self, tmp: Path, path: Path, fmt: str, *, like: TableMeta | None = None):
+        if fmt == "sas7bdat":
+            raise UsageError(f"{path}: writing sas7bdat is not supported; write xpt (SAS transport), parquet or csv")
+        self.tmp, self.path, self.fmt = tmp, path, fmt
+        self.frames: list[pd.DataFrame] = []
+        labels = like.extra.get("column_labels") if like is not None else None
+        self.labels = labels or None
+
+    def write(self, df: pd.DataFrame) -> None:
+        self.frames.append(df)
+
+    def close(self) -> None:
+        import pyreadstat
+
+        df = pd.concat(self.frames, ignore_index=True) if self.frames else pd.DataFrame()
+        df = df.copy()
+        for c in df.columns:  # pyreadstat wants object columns for text
+            if isinstance(df[c].dtype, pd.StringDtype):
+                df[c] = df[c].astype(object).where(df[c].notna(), "")
+        labels = [self.labels.get(str(c)) for c in df.columns] if self.labels else None
+        try:
+            if self.fmt == "xpt":
+                version = 8 if any(len(str(c)) > 8 for c in df.columns) else 5
+                pyreadstat.write_xport(df, str(self.tmp), file_format_version=version, column_labels=labels)
+            elif self.fmt == "dta":
+                pyreadstat.write_dta(df, str(self.tmp), column_labels=labels)
+            else:
+                pyreadstat.write_sav(df, str(self.tmp), column_labels=labels)
+        except Exception:
+            raise InputError(f"{self.path}: cannot be written as {self.fmt} (column names or types not supported)") from None
+
+    def abort(self) -> None:
+        pass

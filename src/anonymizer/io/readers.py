@@ -1,0 +1,121 @@
+"""``read_table`` / ``iter_batches``: one entry point for every supported format.
+
+Text formats (CSV, XLSX, JSONL) come back as all-text frames (missing = ``""``); typed
+formats (Parquet, SAS, Stata, SPSS) keep their dtypes. Every expected failure is an
+``InputError`` naming the file and the problem, never a cell value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from anonymizer.errors import InputError, UsageError
+from anonymizer.io import formats
+from anonymizer.io.csvio import open_csv_batches, read_csv
+from anonymizer.io.meta import Table, TableMeta
+from anonymizer.io.sniff import FORMATS, detect_format
+
+
+def _check_input(path: str | os.PathLike, fmt: str | None) -> tuple[Path, str]:
+    p = Path(path)
+    text = str(path)
+    is_glob = any(ch in text for ch in "*?[")
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if not is_glob:
+        if not p.exists():
+            raise InputError(f"{p}: no such file")
+        if p.is_dir() and (fmt or detect_format(p)) != "parquet":
+            raise InputError(f"{p}: is a folder, not a table")
+        if p.is_file() and not os.access(p, os.R_OK):
+            raise InputError(f"{p}: permission denied")
+        if p.is_file() and p.stat().st_size == 0:
+            raise InputError(f"{p}: empty file (0 bytes)")
+    return p, fmt or detect_format(p)
+
+
+def _apply_dtypes(df: pd.DataFrame, dtypes: dict | None, path: Path) -> pd.DataFrame:
+    """Cast the named columns; text cells ``""`` count as missing for non-text types."""
+    if not dtypes:
+        return df
+    for col, dt in dtypes.items():
+        if col not in df.columns:
+            raise UsageError(f"{path}: --dtypes names column {col!r}, which the table does not have")
+        s = df[col]
+        try:
+            if str(dt) not in ("str", "string", "object") and (
+                isinstance(s.dtype, pd.StringDtype) or s.dtype == object
+            ):
+                s = s.replace("", None)
+                if str(dt).lower().startswith(("int", "uint")) and s.isna().any():
+                    dt = str(dt).capitalize() if str(dt).islower() else dt  # nullable Int64
+            df[col] = s.astype(dt)
+        except (ValueError, TypeError, OverflowError):
+            raise InputError(f"{path}: column {col!r} cannot be read as {dt}") from None
+    return df
+
+
+def read_table(
+    path: str | os.PathLike,
+    *,
+    fmt: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    dtypes: dict | None = None,
+    sheet: str | int | None = None,
+    nrows: int | None = None,
+) -> Table:
+    """Read a whole table. ``fmt`` forces the format, ``delimiter``/``encoding`` the CSV dialect,
+    ``dtypes`` casts columns (``{"AGE": "int64"}``), ``sheet`` picks an XLSX sheet (name or index).
+    """
+    p, fmt = _check_input(path, fmt)
+    if fmt == "csv":
+        df, meta = read_csv(p, delimiter=delimiter, encoding=encoding, nrows=nrows)
+    elif fmt == "parquet":
+        df, meta = formats.read_parquet(p, nrows=nrows)
+    elif fmt == "xlsx":
+        df, meta = formats.read_xlsx(p, sheet=sheet, nrows=nrows)
+    elif fmt == "jsonl":
+        df, meta = formats.read_jsonl(p, encoding=encoding, nrows=nrows)
+    else:
+        df, meta = formats.read_stat(p, fmt, encoding=encoding, nrows=nrows)
+    meta.extra.setdefault("rows", len(df))
+    meta.extra.setdefault("header_only", len(df) == 0)
+    return Table(_apply_dtypes(df, dtypes, p), meta)
+
+
+def iter_batches(
+    path: str | os.PathLike, *, batch_rows: int = 100_000, **read_opts
+) -> tuple[TableMeta, Iterator[pd.DataFrame]]:
+    """Read a table in batches of at most ``batch_rows`` rows so memory stays bounded.
+
+    Returns the metadata at once (the file is sniffed and its header checked before any
+    batch) and a lazy iterator; at least one (possibly empty) batch is produced.
+    """
+    if batch_rows < 1:
+        raise UsageError("batch_rows must be >= 1")
+    fmt = read_opts.pop("fmt", None)
+    dtypes = read_opts.pop("dtypes", None)
+    p, fmt = _check_input(path, fmt)
+    unknown = set(read_opts) - {"delimiter", "encoding", "sheet"}
+    if unknown:
+        raise UsageError(f"unknown read option(s): {', '.join(sorted(unknown))}")
+    if fmt == "csv":
+        meta, it = open_csv_batches(
+            p, batch_rows=batch_rows, delimiter=read_opts.get("delimiter"), encoding=read_opts.get("encoding")
+        )
+    elif fmt == "parquet":
+        meta, it = formats.iter_parquet(p, batch_rows=batch_rows)
+    elif fmt == "xlsx":
+        meta, it = formats.iter_xlsx(p, batch_rows=batch_rows, sheet=read_opts.get("sheet"))
+    elif fmt == "jsonl":
+        meta, it = formats.iter_jsonl(p, batch_rows=batch_rows, encoding=read_opts.get("encoding"))
+    else:
+        meta, it = formats.iter_stat(p, fmt, batch_rows=batch_rows, encoding=read_opts.get("encoding"))
+    if dtypes:
+        return meta, (_apply_dtypes(b, dtypes, p) for b in it)
+    return meta, it

@@ -1,0 +1,309 @@
+"""Format and CSV dialect detection: which reader, which encoding, which delimiter.
+
+Encodings are decided on the whole file, not a sample: a cp1252 ``é`` on row 900,000
+must not be discovered after 899,999 rows were decoded as UTF-8. The scan is a strict
+incremental UTF-8 decode in 16 MiB chunks (stops at the first invalid byte), then a check
+for the five bytes cp1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D) which only latin-1
+can hold.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from anonymizer.errors import InputError, UsageError
+
+SAMPLE_BYTES = 1 << 20
+CHUNK_BYTES = 16 << 20
+DELIMITERS = ",;\t|"
+CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".tab": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".sas7bdat": "sas7bdat",
+    ".xpt": "xpt",
+    ".dta": "dta",
+    ".sav": "sav",
+    ".zsav": "sav",
+}
+FORMATS = ("csv", "parquet", "xlsx", "jsonl", "sas7bdat", "xpt", "dta", "sav")
+
+
+def normalize_encoding(name: str) -> str:
+    """Canonical codec name (``latin1`` -> ``latin-1``, ``UTF8`` -> ``utf-8``); unknown -> UsageError."""
+    try:
+        canon = codecs.lookup(name).name
+    except LookupError:
+        raise UsageError(f"unknown encoding {name!r}") from None
+    return {"iso8859-1": "latin-1", "windows-1252": "cp1252"}.get(canon, canon)
+
+
+def _magic_format(head: bytes) -> str | None:
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head[12:20] == b"\xc2\xea\x81\x60\xb3\x14\x11\xcf":  # SAS7BDAT magic number
+        return "sas7bdat"
+    if head.startswith(b"HEADER RECORD*******LIBRARY HEADER RECORD") or head.startswith(b"HEADER RECORD*******LIBV8"):
+        return "xpt"
+    if head.startswith(b"<stata_dta>") or (head[:1] in (b"\x71", b"\x72", b"\x73") and head[1:2] in (b"\x01", b"\x02")):
+        return "dta"
+    if head.startswith((b"$FL2", b"$FL3")):
+        return "sav"
+    return None
+
+
+def detect_format(path: str | Path) -> str:
+    """Guess the format of ``path`` from its extension, then its first bytes; folders/globs are Parquet parts."""
+    text = str(path)
+    if any(ch in text for ch in "*?["):
+        return "parquet"
+    p = Path(path)
+    if p.is_dir():
+        if any(p.glob("**/*.parquet")) or any(p.glob("**/*.pq")):
+            return "parquet"
+        raise InputError(f"{p}: is a folder, not a table (only folders of Parquet parts are read)")
+    suffix = p.suffix.lower()
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    with open(p, "rb") as fh:
+        head = fh.read(256)
+    magic = _magic_format(head)
+    if magic:
+        return magic
+    if suffix in ("", ".dat", ".data", ".out") or b"\x00" not in head:
+        return "csv"
+    raise InputError(f"{p}: unknown table format (extension {suffix!r})")
+
+
+def detect_encoding(path: Path, sample: bytes) -> str:
+    """``utf-8``/``utf-8-sig`` if the whole file is valid UTF-8, else ``cp1252``, else ``latin-1``."""
+    bom = sample.startswith(codecs.BOM_UTF8)
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8_ok = True
+    has_undefined = False
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK_BYTES)
+            final = not chunk
+            if utf8_ok:
+                try:
+                    decoder.decode(chunk, final=final)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+            if not utf8_ok and not has_undefined and chunk:
+                has_undefined = any(b in chunk for b in CP1252_UNDEFINED)
+            if final or (not utf8_ok and has_undefined):
+                break
+    if utf8_ok:
+        return "utf-8-sig" if bom else "utf-8"
+    return "latin-1" if has_undefined else "cp1252"
+
+
+def _complete_lines(text: str, max_lines: int) -> str:
+    lines = text.splitlines(keepends=True)
+    if len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample may cut the last line
+    return "".join(lines[:max_lines])
+
+
+def _consistency(text: str, delim: str, quotechar: str) -> tuple[float, int]:
+    """Share of sampled records having the modal field count, and that count."""
+    try:
+        counts = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delim, quotechar=quotechar) if r]
+    except csv.Error:
+        return 0.0, 0
+    if len(counts) > 1:
+        counts = counts[:-1] if text.rstrip("\r\n") != text else counts
+    if not counts:
+        return 0.0, 0
+    mode, n = Counter(counts).most_common(1)[0]
+    return n / len(counts), mode
+
+
+def sniff_delimiter(text: str, quotechar: str = '"') -> str:
+    """Pick the delimiter among ``, ; TAB |``: csv.Sniffer, confirmed by a field-count consistency check.
+
+    The fallback scores each candidate by the share of sampled records with the same
+    number of fields (> 1); a one-column file gets ``,``.
+    """
+    sample = _complete_lines(text, 200)
+    scores = {d: _consistency(sample, d, quotechar) for d in DELIMITERS}
+    try:
+        guess = csv.Sniffer().sniff(sample[:65536], delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        guess = None
+    if guess and scores[guess][1] > 1 and scores[guess][0] >= 0.9:
+        # Sniffer can prefer a delimiter that also appears inside values; keep it only if no
+        # other candidate gives as consistent a table with more columns.
+        best = max(DELIMITERS, key=lambda d: (scores[d][0] >= 0.99 and scores[d][1] > 1, scores[d][1]))
+        if scores[best][0] >= 0.99 and scores[best][1] > scores[guess][1] and scores[guess][0] < 0.99:
+            return best
+        return guess
+    best = max(DELIMITERS, key=lambda d: (scores[d][1] > 1, scores[d][0], scores[d][1]))
+    return best if scores[best][1] > 1 else ","
+
+
+def sniff_line_terminator(text: str) -> str:
+    m = re.search(r"\r\n|\n|\r", text)
+    return m.group(0) if m else "\n"
+
+
+_DEC_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DEC_DOT = re.compile(r"^[+-]?\d+\.\d+$")
+
+
+def sniff_decimal(rows: list[list[str]]) -> str | None:
+    """``","`` when numeric-looking cells use decimal commas more than dots; None when no decimals seen."""
+    comma = dot = 0
+    for row in rows:
+        for cell in row:
+            if _DEC_COMMA.match(cell):
+                comma += 1
+            elif _DEC_DOT.match(cell):
+                dot += 1
+    if comma and comma >= dot:
+        return ","
+    if dot:
+        return "."
+    return None
+
+
+def sniff_quoting(text: str, delim: str, quotechar: str, max_records: int = 50) -> str:
+    """``"all"`` when every field of the sampled records is quoted (QUOTE_ALL writers), else ``"minimal"``."""
+    quoted_flags: list[bool] = []
+    i, n, records = 0, len(text), 0
+    at_field_start = True
+    in_quotes = False
+    while i < n and records < max_records:
+        ch = text[i]
+        if in_quotes:
+            if ch == quotechar:
+                if i + 1 < n and text[i + 1] == quotechar:
+                    i += 1
+                else:
+                    in_quotes = False
+        elif at_field_start:
+            at_field_start = False
+            if ch == quotechar:
+                quoted_flags.append(True)
+                in_quotes = True
+            else:
+                quoted_flags.append(False)
+                continue  # re-read this char as field content (may be a delimiter or newline)
+        elif ch == delim:
+            at_field_start = True
+        elif ch in "\r\n":
+            if ch == "\r" and i + 1 < n and text[i + 1] == "\n":
+                i += 1
+            records += 1
+            at_field_start = True
+        i += 1
+    if quoted_flags and all(quoted_flags):
+        return "all"
+    return "minimal"
+
+
+@dataclass
+class CsvDialect:
+    encoding: str
+    delimiter: str
+    line_terminator: str
+    quotechar: str
+    quoting: str
+    header: list[str]
+    decimal: str | None
+    final_newline: bool
+    bom: bool
+
+
+def read_sample(path: Path, size: int = SAMPLE_BYTES) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def decode_sample(sample: bytes, encoding: str) -> str:
+    dec = codecs.getincrementaldecoder(encoding)("replace")
+    return dec.decode(sample, final=False)
+
+
+def sniff_csv(
+    path: Path,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    quotechar: str = '"',
+) -> CsvDialect:
+    """Work out how a CSV file is written; InputError for empty, binary or undecodable files."""
+    sample = read_sample(path)
+    if not sample:
+        raise InputError(f"{path}: empty file (0 bytes)")
+    if b"\x00" in sample[:65536]:
+        raise InputError(f"{path}: binary content (NUL bytes), not a text table; check the file and its format")
+    ctrl = sum(1 for b in sample[:65536] if b < 32 and b not in (9, 10, 13))
+    if ctrl > 0.05 * min(len(sample), 65536):
+        raise InputError(f"{path}: binary content (control bytes), not a text table; check the file and its format")
+    if encoding:
+        enc = normalize_encoding(encoding)
+        try:
+            codecs.getincrementaldecoder(enc)("strict").decode(sample, final=len(sample) < SAMPLE_BYTES)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: cannot be decoded as {enc} (byte offset {exc.start}); try another --encoding") from None
+    else:
+        enc = detect_encoding(path, sample)
+    bom = sample.startswith(codecs.BOM_UTF8)
+    if enc == "utf-8" and bom:
+        enc = "utf-8-sig"
+    text = decode_sample(sample, enc)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip("\r\n"):
+        raise InputError(f"{path}: no header line (the file holds only blank lines)")
+    delim = delimiter if delimiter is not None else sniff_delimiter(text, quotechar)
+    if delim in ("\\t", "tab", "TAB"):
+        delim = "\t"
+    if len(delim) != 1:
+        raise UsageError(f"delimiter must be one character, got {delim!r}")
+    lines = _complete_lines(text, 1000) if len(sample) == SAMPLE_BYTES else text
+    try:
+        rows = list(csv.reader(io.StringIO(lines), delimiter=delim, quotechar=quotechar))
+    except csv.Error as exc:
+        raise InputError(f"{path}: malformed CSV near the start of the file ({exc})") from None
+    rows = [r for r in rows if r]
+    if not rows:
+        raise InputError(f"{path}: no header line")
+    header = rows[0]
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 2))
+        tail = fh.read()
+    return CsvDialect(
+        encoding=enc,
+        delimiter=delim,
+        line_terminator=sniff_line_terminator(text),
+        quotechar=quotechar,
+        quoting=sniff_quoting(text, delim, quotechar),
+        header=header,
+        decimal=sniff_decimal(rows[1:]),
+        final_newline=tail.endswith((b"\n", b"\r")),
+        bom=bom,
+    )

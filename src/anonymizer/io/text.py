@@ -1,0 +1,81 @@
+"""Text views of typed columns: what a value looks like to a person, without float artefacts."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import math
+
+import numpy as np
+import pandas as pd
+
+
+def _float_text(v: float) -> str:
+    if math.isnan(v):
+        return ""
+    if v.is_integer() and abs(v) < 1e18:
+        return str(int(v))  # 185057512345678.0 -> "185057512345678", 1e16 -> "10000000000000000"
+    return repr(float(v))
+
+
+def _value_text(v: object) -> str:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool | np.bool_):
+        return str(bool(v))
+    if isinstance(v, float | np.floating):
+        return _float_text(float(v))
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    if isinstance(v, pd.Timestamp | _dt.datetime):
+        if v.hour == v.minute == v.second == v.microsecond == 0 and v.tzinfo is None:
+            return v.strftime("%Y-%m-%d")
+        return v.isoformat(sep=" ")
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, bytes):
+        return v.decode("utf-8", errors="replace")
+    try:
+        if pd.isna(v):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def as_text(series: pd.Series) -> pd.Series:
+    """Return ``series`` as text: ``str`` values, ``""`` for missing, integers without ``.0``.
+
+    Text columns pass through (missing -> ``""``); typed columns from Parquet/SAS/Stata/SPSS
+    are rendered value by value: ``3.0`` -> ``"3"``, ``NaN``/``None``/``NaT`` -> ``""``,
+    midnight timestamps -> ``"YYYY-MM-DD"``.
+    """
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) or (dtype is np.dtype(object) and _all_str(series)):
+        out = series.fillna("") if series.hasnans else series
+        return out.astype(str)
+    if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
+        return series.astype("int64").astype(str) if dtype != "uint64" else series.map(str).astype(str)
+    if pd.api.types.is_bool_dtype(dtype) and not series.hasnans:
+        return series.map(lambda b: str(bool(b))).astype(str)
+    # distinct values are few in typical columns: render each once, map back
+    values = series.to_numpy(dtype=object, na_value=None)
+    uniq: dict[object, str] = {}
+    out_list = []
+    for v in values:
+        try:
+            t = uniq[v]
+        except (KeyError, TypeError):
+            t = _value_text(v)
+            with contextlib.suppress(TypeError):
+                uniq[v] = t
+        out_list.append(t)
+    return pd.Series(out_list, index=series.index, name=series.name, dtype=str)
+
+
+def _all_str(series: pd.Series) -> bool:
+    return all(isinstance(v, str) or v is None for v in series.head(1000)) and series.map(
+        lambda v: v is None or isinstance(v, str)
+    ).all()
