@@ -88,6 +88,9 @@ def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float
         Σ_{i=1}^{u-1} i/(θ+iα) = Σ_j f_j Σ_{k=1}^{j-1} 1/(k-α)
 
     Returns NaN when the solver does not converge or the estimate is outside [0, N].
+    Deviation from ARX: the Newton step is halved while it leaves the domain (α < 1, θ + iα > 0)
+    or fails to reduce the residual, so some tables where ARX's plain Newton diverges (and ARX
+    falls back to Zayatz) get a Pitman estimate; when plain Newton converges both find the same root.
     """
     j, fj = _histogram(sizes)
     n = float((j * fj).sum())
@@ -104,16 +107,24 @@ def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float
     i = np.arange(1, int(u), dtype=float)
     big = j > 1
     jb, fb = j[big].astype(float), fj[big]
-    for _ in range(max_iter):
-        if not (np.isfinite(t) and np.isfinite(a)) or a >= 1:
-            return math.nan
-        d = t + i * a
-        if (d <= 0).any():
-            return math.nan
-        inv = 1.0 / d
+
+    def residual(t: float, a: float) -> tuple[float, float] | None:
+        if not (np.isfinite(t) and np.isfinite(a)) or a >= 1 or t + a <= 0 or t <= -1 or (t + i * a <= 0).any():
+            return None
+        inv = 1.0 / (t + i * a)
         g1 = inv.sum() - float(digamma(t + n) - digamma(t + 1))
         g2 = (i * inv).sum() - float((fb * (digamma(jb - a) - digamma(1 - a))).sum())
-        inv2 = inv * inv
+        return g1, g2
+
+    g = residual(t, a)
+    if g is None:  # ARX's moment start is outside the domain: start from a neutral point
+        t, a = 1.0, 0.5
+        g = residual(t, a)
+    for _ in range(max_iter):
+        if g is None:
+            return math.nan
+        g1, g2 = g
+        inv2 = 1.0 / (t + i * a) ** 2
         j11 = -inv2.sum() + float(trigamma(t + 1) - trigamma(t + n))
         j12 = -(i * inv2).sum()
         j22 = -(i * i * inv2).sum() - float((fb * (trigamma(1 - a) - trigamma(jb - a))).sum())
@@ -122,8 +133,20 @@ def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float
             return math.nan
         dt = (g1 * j22 - g2 * j12) / det
         da = (j11 * g2 - j12 * g1) / det
-        t, a = t - dt, a - da
-        if abs(dt) < tol * max(1.0, abs(t)) and abs(da) < tol:
+        # plain Newton step when it stays in the domain and reduces the residual (then the fixed
+        # point is the same as ARX's undamped solver); otherwise halve it (backtracking)
+        norm = math.hypot(g1, g2)
+        lam = 1.0
+        while lam > 1e-6:
+            cand = residual(t - lam * dt, a - lam * da)
+            if cand is not None and math.hypot(*cand) < norm * (1 - 1e-4 * lam) or (cand is not None and norm < 1e-12):
+                break
+            lam /= 2
+        else:
+            return math.nan
+        t, a = t - lam * dt, a - lam * da
+        g = cand
+        if abs(lam * dt) < tol * max(1.0, abs(t)) and abs(lam * da) < tol:
             break
     else:
         return math.nan

@@ -1,0 +1,126 @@
+"""``anon risk``: re-identification risk and utility report of a table (terminal, JSON, HTML)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from anonymizer.errors import PolicyError, UsageError
+
+EPILOG = """\b
+Examples:
+  anon risk extract.csv --qi DTNAIS,SEXE,CODCOM --sensitive AAH_MT
+  anon risk safe.csv --policy policy.yaml --sampling-fraction 0.1 --html risk.html
+  anon risk safe.csv --qi age,sex,zip --original extract.csv --format json -o risk.json
+  anon risk adult.csv --qi sex,age,race --population 3000000 --k 10 --small-cell 5
+
+\b
+Roles: --qi/--sensitive, or a policy file (columns: {COL: {role: quasi_identifier|sensitive}}).
+Missing cells ("", NaN, only '*') are a value of their own; records with every quasi-identifier
+missing count as suppressed. The report never shows a value from the data.
+"""
+
+
+def _split(text: str | None) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()] if text else []
+
+
+def roles_from_policy(path: Path) -> tuple[list[str], list[str]]:
+    """Quasi-identifier and sensitive columns named in a policy file (yaml.safe_load, no validation)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the policy file ({exc.strerror})") from None
+    except yaml.YAMLError:
+        raise PolicyError(f"{path}: not valid YAML") from None
+    cols = (doc or {}).get("columns") if isinstance(doc, dict) else None
+    if not isinstance(cols, dict):
+        raise PolicyError(f"{path}: no 'columns' mapping in the policy")
+    qi, sens = [], []
+    for name, spec in cols.items():
+        role = spec.get("role") if isinstance(spec, dict) else None
+        if role == "quasi_identifier":
+            qi.append(str(name))
+        elif role == "sensitive":
+            sens.append(str(name))
+    return qi, sens
+
+
+@click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--qi", help="Comma-separated quasi-identifier columns.")
+@click.option("--sensitive", help="Comma-separated sensitive columns (ℓ-diversity, t-closeness, inference).")
+@click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),
+              help="Take column roles from a policy file (--qi/--sensitive win when given).")
+@click.option("--population", type=click.IntRange(min=1), help="Population size N the table was drawn from.")
+@click.option("--sampling-fraction", type=click.FloatRange(min=0, max=1, min_open=True),
+              help="Sampling fraction n/N (alternative to --population).")
+@click.option("--k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="k-anonymity target.")
+@click.option("--small-cell", type=click.IntRange(min=1), default=11, show_default=True,
+              help="Small-cell threshold: classes under it are reported.")
+@click.option("--threshold", type=click.FloatRange(min=0, max=1, min_open=True), default=0.2, show_default=True,
+              help="Record-risk threshold (prosecutor risk above it is counted).")
+@click.option("--original", type=click.Path(dir_okay=False, path_type=Path),
+              help="The input table, rows aligned with DATA: before/after comparison, linkability, utility.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output on stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a self-contained HTML report here.")
+@click.option("--force", is_flag=True, help="Overwrite existing report files.")
+def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | None, population: int | None,
+            sampling_fraction: float | None, k: int, small_cell: int, threshold: float, original: Path | None,
+            fmt: str, output: Path | None, html_path: Path | None, force: bool) -> None:
+    """Measure re-identification risk of DATA: k, prosecutor/journalist/marketer risk, population
+    uniques (Pitman, Zayatz, SNB, Dankar), ℓ-diversity, t-closeness, SUDA and the three WP29 questions."""
+    from rich.console import Console
+
+    from anonymizer.io import check_output_path, read_table
+    from anonymizer.report import render_html, render_json, render_terminal
+    from anonymizer.risk import risk_report
+
+    qi_cols, sens_cols = _split(qi), _split(sensitive)
+    if policy is not None:
+        p_qi, p_sens = roles_from_policy(policy)
+        qi_cols = qi_cols or p_qi
+        sens_cols = sens_cols if sensitive is not None else [c for c in p_sens if c not in qi_cols]
+    if not qi_cols:
+        raise UsageError("no quasi-identifier: give --qi COLS or a --policy file naming quasi_identifier columns")
+    if population is not None and sampling_fraction is not None:
+        raise UsageError("give either --population or --sampling-fraction, not both")
+    inputs = [data, original, policy]
+    outputs = [p for p in (output, html_path) if p is not None]
+    for out in outputs:
+        check_output_path(out, force=force, inputs=inputs)
+    if output is not None and html_path is not None and output.resolve() == html_path.resolve():
+        raise UsageError("-o and --html name the same file")
+
+    err = Console(stderr=True)
+    with err.status("reading the table…") as status:
+        table = read_table(data)
+        orig_df = read_table(original).df if original is not None else None
+        status.update("measuring risk…")
+        report = risk_report(table.df, qi_cols, sens_cols, population=population,
+                             sampling_fraction=sampling_fraction, k=k, small_cell=small_cell, threshold=threshold,
+                             original=orig_df, progress=lambda s: status.update(f"measuring risk: {s}…"))
+    report["source"] = {"data": data.name, "original": original.name if original is not None else None}
+    text = render_json(report)
+    if output is not None:
+        from anonymizer.io import atomic_output
+
+        with atomic_output(output, force=force, inputs=inputs) as fh:
+            fh.write(text)
+    if html_path is not None:
+        from anonymizer.io import atomic_output
+
+        with atomic_output(html_path, force=force, inputs=inputs) as fh:
+            fh.write(render_html(report))
+    if fmt == "json":
+        click.echo(text, nl=False)
+    else:
+        render_terminal(report, Console())
+        for out in outputs:
+            click.echo(f"written: {out}")
