@@ -1,0 +1,331 @@
+"""Generalisation hierarchies in ARX's CSV format, and builders for the common French cases.
+
+An ARX hierarchy file has one row per original value and one column per level, `;`-separated,
+no header: level 0 is the original value, the last level is usually ``*`` (fully suppressed).
+Example (ARX's ``adult_hierarchy_age.csv``): ``39;35-39;30-39;20-39;*``.
+
+Builders return the same structure from the values present in a column, so the search can run on
+columns that come without a hierarchy file (dates, postal codes, ages, amounts...).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.errors import InputError, UsageError
+from anonymizer.masking import mask_value
+from anonymizer.resources import rules_path
+
+STAR = "*"
+
+
+def _text(series: pd.Series) -> pd.Series:
+    try:
+        from anonymizer.io.text import as_text
+    except ImportError:  # pragma: no cover - io not there yet
+        return series.astype(object).where(series.notna(), "").astype(str)
+    return as_text(series)
+
+
+@dataclass
+class Hierarchy:
+    """A full-domain generalisation hierarchy: ``rows[i][l]`` is value ``i`` generalised to level ``l``."""
+
+    rows: list[list[str]]
+    name: str | None = None
+    levels: list[dict[str, str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.rows:
+            raise InputError(f"hierarchy {self.name or ''} has no row".replace("  ", " "))
+        width = max(len(r) for r in self.rows)
+        # ARX pads short rows with their last value; do the same so ragged files still load.
+        self.rows = [list(r) + [r[-1]] * (width - len(r)) for r in self.rows]
+        self.levels = [{} for _ in range(width)]
+        for r in self.rows:
+            for lvl in range(width):
+                self.levels[lvl].setdefault(r[0], r[lvl])
+
+    @property
+    def height(self) -> int:
+        """Highest level (ARX's 'height' minus one): 0 means the hierarchy cannot generalise."""
+        return len(self.levels) - 1
+
+    @property
+    def values(self) -> list[str]:
+        return [r[0] for r in self.rows]
+
+    @classmethod
+    def from_arx_csv(cls, path: str | Path, *, delimiter: str = ";", encoding: str = "utf-8") -> Hierarchy:
+        """Read an ARX hierarchy file (no header, one row per original value)."""
+        path = Path(path)
+        try:
+            with open(path, encoding=encoding, newline="") as fh:
+                rows = [[c.strip("\r") for c in row] for row in csv.reader(fh, delimiter=delimiter) if row]
+        except OSError as exc:
+            raise InputError(f"cannot read hierarchy file {path.name}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"hierarchy file {path.name} is not {encoding} text") from None
+        return cls(rows, name=path.stem)
+
+    def to_arx_csv(self, path: str | Path) -> Path:
+        """Write the hierarchy in ARX's format (atomically)."""
+        from anonymizer.io.atomic import atomic_output
+
+        with atomic_output(path, newline="") as fh:
+            w = csv.writer(fh, delimiter=";", lineterminator="\n")
+            w.writerows(self.rows)
+        return Path(path)
+
+    def generalize(self, values: Iterable[str] | pd.Series, level: int) -> list[str] | pd.Series:
+        """Generalise ``values`` to ``level``; a value missing from the hierarchy is an InputError."""
+        if not 0 <= level <= self.height:
+            raise UsageError(f"level {level} outside 0..{self.height} for hierarchy {self.name or ''}")
+        table = self.levels[level]
+        if isinstance(values, pd.Series):
+            text = _text(values)
+            uniq = pd.unique(text)
+            self._check_known(uniq)
+            return text.map({u: table[u] for u in uniq}).astype(object)
+        vals = [str(v) for v in values]
+        self._check_known(vals)
+        return [table[v] for v in vals]
+
+    def _check_known(self, values: Iterable[str]) -> None:
+        known = self.levels[0]
+        missing = [v for v in values if v not in known]
+        if missing:
+            raise InputError(
+                f"{len(missing)} value(s) are not in hierarchy {self.name or ''}, e.g. {mask_value(missing[0])!r}"
+            )
+
+    def shares(self, level: int) -> dict[str, float]:
+        """ARX domain share of each level-``level`` value: leaves below it / leaves in the hierarchy."""
+        counts: dict[str, int] = {}
+        for r in self.rows:
+            counts[r[level]] = counts.get(r[level], 0) + 1
+        n = len(self.rows)
+        return {k: c / n for k, c in counts.items()}
+
+
+def load_hierarchies(directory: str | Path) -> dict[str, Hierarchy]:
+    """Every ``<anything>_hierarchy_<column>.csv`` in ``directory`` declares ``column`` a quasi-identifier."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(f"hierarchy folder not found: {directory}")
+    out: dict[str, Hierarchy] = {}
+    for path in sorted(directory.glob("*_hierarchy_*.csv")):
+        column = path.stem.split("_hierarchy_", 1)[1]
+        if column in out:
+            raise InputError(f"two hierarchy files for column {column!r} in {directory}")
+        h = Hierarchy.from_arx_csv(path)
+        h.name = column
+        out[column] = h
+    if not out:
+        raise InputError(f"no '*_hierarchy_<column>.csv' file in {directory}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# builders
+
+
+def _unique_text(values: Iterable[object] | pd.Series) -> list[str]:
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    return [str(v) for v in pd.unique(_text(series))]
+
+
+_NUM = re.compile(r"^\s*[-+]?\d+([.,]\d+)?\s*$")
+
+
+def _parse_number(text: str) -> float | None:
+    t = text.replace("\u00a0", "").replace(" ", "")
+    if not _NUM.match(t):
+        return None
+    return float(t.replace(",", "."))
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def intervals(values: Iterable[object] | pd.Series, widths: Sequence[float] = (5, 10, 20), *, top: bool = True) -> Hierarchy:
+    """Numeric bands of growing width, aligned on 0 (ARX style ``35-39`` for integers), then ``*``.
+
+    Widths should be multiples of one another so each band sits inside one band of the next
+    level (the search then rolls levels up from one another). Unparseable values go to ``*``
+    from level 1; the empty value (missing) stays empty so missing data is not mistaken for a band.
+    """
+    widths = list(widths)
+    if any(w <= 0 for w in widths) or widths != sorted(widths):
+        raise UsageError("interval widths must be positive and increasing")
+    rows = []
+    for v in _unique_text(values):
+        x = _parse_number(v)
+        row = [v]
+        for w in widths:
+            if v == "":
+                row.append("")
+            elif x is None:
+                row.append(STAR)
+            else:
+                lo = math.floor(x / w) * w
+                integral = float(x).is_integer() and float(w).is_integer()
+                row.append(f"{_fmt(lo)}-{_fmt(lo + w - 1)}" if integral else f"[{_fmt(lo)}, {_fmt(lo + w)}[")
+        if top:
+            row.append(STAR)
+        rows.append(row)
+    return Hierarchy(rows, name="intervals")
+
+
+_DATE_PATTERNS = [
+    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"), ("d", "m", "y")),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), ("y", "m", "d")),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), ("y", "m", "d")),
+    (re.compile(r"^(\d{4})(\d{2})$"), ("y", "m")),
+    (re.compile(r"^(\d{1,2})/(\d{4})$"), ("m", "y")),
+    (re.compile(r"^(\d{4})$"), ("y",)),
+]
+_MONTHS_FR = {
+    "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12, "décembre": 12,
+}
+_FR_LONG = re.compile(r"^(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})$", re.IGNORECASE)
+
+
+def parse_date_parts(text: str) -> tuple[int, int | None] | None:
+    """(year, month or None) of a French/ISO date text, or None."""
+    t = text.strip()
+    for pat, parts in _DATE_PATTERNS:
+        m = pat.match(t)
+        if m:
+            got = dict(zip(parts, (int(g) for g in m.groups()), strict=True))
+            month = got.get("m")
+            if month is not None and not 1 <= month <= 12:
+                return None
+            return got["y"], month
+    m = _FR_LONG.match(t)
+    if m and m.group(2).lower() in _MONTHS_FR:
+        return int(m.group(3)), _MONTHS_FR[m.group(2).lower()]
+    return None
+
+
+def dates(values: Iterable[object] | pd.Series) -> Hierarchy:
+    """Day -> month (``MM/YYYY``) -> year -> decade (``1980-1989``) -> ``*``."""
+    rows = []
+    for v in _unique_text(values):
+        p = parse_date_parts(v) if v else None
+        if v == "":
+            rows.append(["", "", "", "", STAR])
+        elif p is None:
+            rows.append([v, STAR, STAR, STAR, STAR])
+        else:
+            y, m = p
+            dec = y // 10 * 10
+            month = f"{m:02d}/{y}" if m is not None else str(y)
+            rows.append([v, month, str(y), f"{dec}-{dec + 9}", STAR])
+    return Hierarchy(rows, name="dates")
+
+
+def _departement_table() -> dict[str, str]:
+    path = rules_path("hierarchies", "fr_hierarchy_DEPARTEMENT.csv")
+    return {r[0]: r[1] for r in Hierarchy.from_arx_csv(path).rows}
+
+
+def departement_of(code: str) -> str | None:
+    """Département of a post code or COG commune code: 2 chars, 3 for 97x/98x; ``2A``/``2B`` kept.
+
+    A post code cannot tell Corse-du-Sud from Haute-Corse (both ``20xxx``): it maps to ``20``.
+    """
+    c = code.strip().upper()
+    if len(c) != 5 or not re.match(r"^\d[\dAB]\d{3}$", c):
+        return None
+    if c[:2] in ("97", "98"):
+        return c[:3]
+    return c[:2]
+
+
+def prefixes(values: Iterable[object] | pd.Series) -> Hierarchy:
+    """Post code / COG commune code -> département -> région -> ``*`` (region table shipped as data)."""
+    regions = _departement_table()
+    rows = []
+    for v in _unique_text(values):
+        d = departement_of(v) if v else None
+        if v == "":
+            rows.append(["", "", "", STAR])
+        elif d is None:
+            rows.append([v, STAR, STAR, STAR])
+        else:
+            rows.append([v, d, regions.get(d, "Autre"), STAR])
+    return Hierarchy(rows, name="prefixes")
+
+
+def masking(values: Iterable[object] | pd.Series) -> Hierarchy:
+    """Right-to-left masking, one more character per level, then ``*`` (ARX's ZIP hierarchies)."""
+    vals = _unique_text(values)
+    width = max((len(v) for v in vals), default=1)
+    rows = []
+    for v in vals:
+        row = [v]
+        for i in range(1, width):
+            keep = max(len(v) - i, 0)
+            row.append(v[:keep] + STAR * (len(v) - keep) if keep else STAR)
+        row.append(STAR)
+        rows.append(row)
+    return Hierarchy(rows, name="masking")
+
+
+def flat(values: Iterable[object] | pd.Series) -> Hierarchy:
+    """Value -> ``*``: for categories that have no natural grouping."""
+    return Hierarchy([[v, STAR] for v in _unique_text(values)], name="flat")
+
+
+_NATIONALITY_GROUP = {"FR": "France", "FRANCAISE": "France", "FRANÇAISE": "France", "99100": "France",
+                      "UE": "Etranger", "HUE": "Etranger"}
+
+
+def nationality(values: Iterable[object] | pd.Series) -> Hierarchy:
+    """Nationality (category FR/UE/HUE or INSEE country code 99xxx) -> France / Etranger -> ``*``."""
+    rows = []
+    for v in _unique_text(values):
+        group = "" if v == "" else _NATIONALITY_GROUP.get(v.strip().upper(), "Etranger")
+        rows.append([v, group, STAR])
+    return Hierarchy(rows, name="nationality")
+
+
+def _amount_widths(series: pd.Series) -> list[float]:
+    nums = [x for x in (_parse_number(v) for v in _unique_text(series)) if x is not None]
+    if not nums:
+        return [10, 100]
+    scale = max(float(np.median(np.abs(nums))), 1.0)
+    base = 10 ** max(math.floor(math.log10(scale)) - 1, 0)
+    return [base, base * 10, base * 100]
+
+
+def default_hierarchy(series: pd.Series, entity: str | None) -> Hierarchy:
+    """A hierarchy for a column of the given entity (ARCHITECTURE.md vocabulary), built from its values."""
+    entity = (entity or "").upper()
+    if entity in ("BIRTH_DATE", "DATE"):
+        h = dates(series)
+    elif entity in ("POSTAL_CODE", "COMMUNE_CODE"):
+        h = prefixes(series)
+    elif entity == "AGE":
+        h = intervals(series, (5, 10, 20))
+    elif entity == "COUNT":
+        h = intervals(series, (2, 4))
+    elif entity == "AMOUNT":
+        h = intervals(series, _amount_widths(series))
+    elif entity == "NATIONALITY":
+        h = nationality(series)
+    else:  # SEX, CATEGORY, CIVILITY, anything else: no natural grouping
+        h = flat(series)
+    h.name = str(series.name) if series.name is not None else entity.lower()
+    return h

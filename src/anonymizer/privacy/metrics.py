@@ -1,0 +1,175 @@
+"""Quality models (information loss) with ARX's definitions (arx-deidentifier/arx, ``metric/v2``).
+
+Every metric gives ``bound(nodes)``: a lower bound computed from the generalisation levels alone
+(vectorised over the whole lattice; it ignores suppression, which can only add loss), and
+``value(...)``: the exact loss of one transformation given its classes and which are suppressed.
+
+* ``loss`` — ARX ``MetricMDNMLoss`` (Iyengar 2002's LM, as ARX normalises it), gs-factor 0.5, geometric mean:
+  per attribute, Σ over records of share(generalised value) (share = leaves under it / leaves in the
+  hierarchy), a suppressed record costing 1; normalised (x − n/|D|) / (n − n/|D|); aggregate
+  Π(v_j + 1)^(1/d) − 1.
+* ``entropy`` — ARX ``MetricMDNUNMEntropyPrecomputed`` (non-uniform entropy, Gionis & Tassa 2009, ARX's
+  non-monotonic variant, sum): Σ_j −Σ_records log2(freq(original)/freq(generalised)); suppressed records
+  add −Σ_g c_g log2(c_g / s) per attribute. ``entropy_monotonic`` leaves that term out (``MetricMDNUEntropy``).
+* ``discernibility`` — ARX ``MetricSDNMDiscernability`` (Bayardo & Agrawal 2005): Σ|E|² over kept
+  classes + n per suppressed record.
+* ``precision`` — ARX ``MetricMDNMPrecision`` (Sweeney 2002), arithmetic mean over attributes of
+  (kept · level/height + suppressed) / n.
+* ``aecs`` — ARX ``MetricSDAECS`` (LeFevre et al. 2006): n / (kept classes + 1 if anything is suppressed).
+* ``height`` — ARX ``MetricMDHeight``: sum of the levels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+METRICS = ("loss", "entropy", "entropy_monotonic", "discernibility", "precision", "aecs", "height")
+
+
+class Metric:
+    """Base: ``prepare`` sees the encoded data once; the search calls ``bound`` then ``value``."""
+
+    name = "base"
+    #: True when value == bound for every transformation that suppresses nothing.
+    bound_is_exact_without_suppression = True
+
+    def prepare(self, prob) -> None:  # prob: search._Problem
+        self.n = prob.n
+        self.heights = np.array(prob.heights)
+        self.d = len(prob.heights)
+
+    def bound(self, nodes: np.ndarray) -> np.ndarray:
+        return np.zeros(len(nodes))
+
+    def value(self, node, cls_gens, sizes, viol) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class LossMetric(Metric):
+    name = "loss"
+
+    def prepare(self, prob) -> None:
+        super().prepare(prob)
+        self.shares = prob.shares  # [j][level] -> array over generalised ids
+        self.domain = np.array(prob.domain_sizes, dtype=float)
+        # Σ over records of share at each level: the loss when nothing is suppressed
+        self.level_sum = [
+            np.array([float(np.dot(prob.code_counts[j], self.shares[j][lv][prob.gid[j][lv]]))
+                      for lv in range(h + 1)])
+            for j, h in enumerate(prob.heights)
+        ]
+
+    def _normalise(self, agg: np.ndarray, j: int) -> np.ndarray:
+        lo = self.n / self.domain[j]
+        den = self.n - lo
+        if den <= 0:
+            return np.zeros_like(agg)
+        return np.maximum((agg - lo) / den, 0.0)
+
+    def _aggregate(self, per_dim: np.ndarray) -> np.ndarray:
+        return np.prod((per_dim + 1.0) ** (1.0 / self.d), axis=-1) - 1.0
+
+    def bound(self, nodes):
+        per = np.stack([self._normalise(self.level_sum[j][nodes[:, j]], j) for j in range(self.d)], axis=1)
+        return self._aggregate(per)
+
+    def value(self, node, cls_gens, sizes, viol):
+        per = np.empty(self.d)
+        s = float(sizes[viol].sum())
+        for j in range(self.d):
+            agg = self.level_sum[j][node[j]]
+            if s:
+                agg += s - float(np.dot(sizes[viol], self.shares[j][node[j]][cls_gens[viol, j]]))
+            per[j] = self._normalise(np.array(agg), j)
+        return float(self._aggregate(per))
+
+
+class EntropyMetric(Metric):
+    name = "entropy"
+    monotonic = False
+
+    def prepare(self, prob) -> None:
+        super().prepare(prob)
+        self.level_ent = []
+        for j, h in enumerate(prob.heights):
+            a = prob.code_counts[j].astype(float)
+            vals = []
+            for lv in range(h + 1):
+                g = prob.gid[j][lv]
+                b = np.bincount(g, weights=a)[g]
+                nz = a > 0
+                vals.append(float(-(a[nz] * np.log2(a[nz] / b[nz])).sum()))
+            self.level_ent.append(np.array(vals))
+        self.bound_is_exact_without_suppression = True
+
+    def bound(self, nodes):
+        return np.sum([self.level_ent[j][nodes[:, j]] for j in range(self.d)], axis=0)
+
+    def value(self, node, cls_gens, sizes, viol):
+        total = float(sum(self.level_ent[j][node[j]] for j in range(self.d)))
+        s = float(sizes[viol].sum())
+        if self.monotonic or not s:
+            return total
+        for j in range(self.d):
+            cs = np.bincount(cls_gens[viol, j], weights=sizes[viol])
+            cs = cs[cs > 0]
+            total += float(-(cs * np.log2(cs / s)).sum())
+        return total
+
+
+class EntropyMonotonicMetric(EntropyMetric):
+    name = "entropy_monotonic"
+    monotonic = True
+
+
+class DiscernibilityMetric(Metric):
+    name = "discernibility"
+    bound_is_exact_without_suppression = False  # no level-only bound: the search evaluates
+
+    def value(self, node, cls_gens, sizes, viol):
+        kept = sizes[~viol].astype(float)
+        return float((kept * kept).sum() + self.n * sizes[viol].sum())
+
+
+class PrecisionMetric(Metric):
+    name = "precision"
+
+    def _per_dim(self, nodes):
+        h = np.where(self.heights == 0, 1, self.heights)
+        return np.where(self.heights == 0, 0.0, nodes / h)
+
+    def bound(self, nodes):
+        return self._per_dim(nodes).mean(axis=1)
+
+    def value(self, node, cls_gens, sizes, viol):
+        s = float(sizes[viol].sum())
+        per = self._per_dim(np.asarray(node)[None, :])[0]
+        return float(((self.n - s) * per + s).mean() / self.n)
+
+
+class AECSMetric(Metric):
+    name = "aecs"
+    bound_is_exact_without_suppression = False
+
+    def value(self, node, cls_gens, sizes, viol):
+        groups = int((~viol).sum()) + (1 if viol.any() else 0)
+        return float(self.n / groups) if groups else float(self.n)
+
+
+class HeightMetric(Metric):
+    name = "height"
+
+    def bound(self, nodes):
+        return nodes.sum(axis=1).astype(float)
+
+    def value(self, node, cls_gens, sizes, viol):
+        return float(sum(node))
+
+
+def make_metric(name: str) -> Metric:
+    table = {
+        "loss": LossMetric, "entropy": EntropyMetric, "entropy_monotonic": EntropyMonotonicMetric,
+        "discernibility": DiscernibilityMetric, "precision": PrecisionMetric, "aecs": AECSMetric,
+        "height": HeightMetric,
+    }
+    return table[name]()

@@ -1,0 +1,504 @@
+"""Optimal full-domain generalisation with record suppression (the ARX problem), in numpy.
+
+A *transformation* (lattice node) gives one generalisation level per quasi-identifier. It is
+*feasible* when the records of the classes violating the privacy models number at most
+floor(max_suppression × n); those records are suppressed. The search returns the feasible node
+with the smallest information loss (metrics.py), as ARX does (Kohlmayer et al. 2012, "Flash: efficient,
+stable and optimal k-anonymity"; Prasser et al. 2014, ARX).
+
+How it is exact and fast:
+
+* each quasi-identifier is encoded once as integers; the table is reduced to its distinct
+  (quasi-identifiers [, sensitive]) rows with counts; a level is a lookup array code -> generalised id;
+* the metric gives a lower bound from the levels alone (suppression only adds loss), for the
+  whole lattice at once; nodes are visited in increasing bound order and the search stops as soon as
+  the bound reaches the best loss found — nothing left can beat it (branch and bound, exact);
+* feasibility pruning only where it provably holds: when the models are monotone (k-anonymity and
+  distinct-ℓ always; every model when no suppression is allowed), an infeasible node makes all its
+  predecessors infeasible and a feasible one all its successors feasible. Loss itself is *not*
+  monotone with suppression, so successors are never pruned on loss, only skipped when the bound says so;
+* classes of a node are rolled up from the smallest cached finer node (lookup of generalised ids,
+  one hash grouping), not recomputed from the records.
+
+Lattices too large to enumerate, or searches that exceed ``time_budget``, fall back to a greedy
+top-down descent (documented in docs/search.md) and say so with ``exact=False``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.errors import InputError, UsageError
+from anonymizer.masking import mask_value
+from anonymizer.privacy import models as M
+from anonymizer.privacy.hierarchy import Hierarchy, _text
+from anonymizer.privacy.metrics import METRICS, make_metric
+
+MAX_EXACT_NODES = 2_000_000
+_CACHE_ROWS = 4_000_000
+
+
+@dataclass
+class SearchResult:
+    """What the search found. ``levels`` is None when no transformation satisfies the models."""
+
+    quasi_identifiers: list[str]
+    levels: dict[str, int] | None
+    information_loss: float | None
+    metric: str
+    suppressed: int
+    classes: int
+    transformations_checked: int
+    lattice_size: int
+    exact: bool
+    elapsed: float
+    records: int
+    max_suppressed: int
+    suppressed_rows: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def feasible(self) -> bool:
+        return self.levels is not None
+
+    def to_dict(self) -> dict:
+        return {
+            "quasi_identifiers": list(self.quasi_identifiers),
+            "levels": dict(self.levels) if self.levels is not None else None,
+            "information_loss": self.information_loss,
+            "metric": self.metric,
+            "suppressed_records": self.suppressed,
+            "max_suppressed_records": self.max_suppressed,
+            "records": self.records,
+            "classes": self.classes,
+            "transformations_checked": self.transformations_checked,
+            "lattice_size": self.lattice_size,
+            "exact": self.exact,
+            "search": "optimal" if self.exact else "heuristic",
+            "elapsed_seconds": round(self.elapsed, 4),
+        }
+
+
+@dataclass
+class _Table:
+    levels: tuple[int, ...]
+    gens: np.ndarray  # rows x d generalised ids at ``levels``
+    sens: np.ndarray | None  # rows (sensitive code) or None
+    counts: np.ndarray  # rows
+
+
+@dataclass
+class _Eval:
+    feasible: bool
+    suppressed: int
+    n_classes: int
+    cls_gens: np.ndarray
+    sizes: np.ndarray
+    viol: np.ndarray
+    table: _Table
+    row_class: np.ndarray | None = None  # class of each table row (only when asked)
+
+
+class _Problem:
+    """The encoded table: every quasi-identifier as integer codes, levels as lookup arrays."""
+
+    def __init__(self, df: pd.DataFrame, hierarchies: dict[str, Hierarchy], qis: list[str],
+                 sensitive: str | None, models: M.Models, max_suppression: float):
+        self.qis = qis
+        self.models = models
+        self.n = len(df)
+        self.budget = int(math.floor(max_suppression * self.n + 1e-9))
+        self.heights, self.gid, self.cards, self.shares, self.domain_sizes = [], [], [], [], []
+        self.code_counts, self.upmaps = [], []
+        codes_cols = []
+        for col in qis:
+            h = hierarchies[col]
+            codes, uniques = pd.factorize(_text(df[col]), sort=False)
+            index = {r[0]: i for i, r in enumerate(h.rows)}
+            missing = [u for u in uniques if u not in index]
+            if missing:
+                raise InputError(
+                    f"column {col!r}: {len(missing)} value(s) missing from its hierarchy, e.g. {mask_value(missing[0])!r}"
+                )
+            rows_idx = np.array([index[u] for u in uniques], dtype=np.int64)
+            gids, cards, shares = [], [], []
+            for lv in range(h.height + 1):
+                strings = [h.rows[i][lv] for i in rows_idx]
+                g, uniq = pd.factorize(pd.Series(strings, dtype=object), sort=False)
+                share_of = h.shares(lv)
+                gids.append(g.astype(np.int64))
+                cards.append(len(uniq))
+                shares.append(np.array([share_of[u] for u in uniq], dtype=float))
+            self.heights.append(h.height)
+            self.gid.append(gids)
+            self.cards.append(cards)
+            self.shares.append(shares)
+            self.domain_sizes.append(len(h.rows))
+            self.code_counts.append(np.bincount(codes, minlength=len(uniques)).astype(np.int64))
+            # up-maps: generalised id at level a -> level b, when the hierarchy is a tree on present values
+            ups = {}
+            for a in range(h.height + 1):
+                for b in range(a + 1, h.height + 1):
+                    m = np.full(cards[a], -1, dtype=np.int64)
+                    m[gids[a]] = gids[b]
+                    if np.array_equal(m[gids[a]], gids[b]):
+                        ups[(a, b)] = m
+            self.upmaps.append(ups)
+            codes_cols.append(codes.astype(np.int64))
+        self.d = len(qis)
+        # sensitive attribute
+        self.sens_codes = None
+        self.q = self.q_ordered = self.rank_of = None
+        if sensitive is not None:
+            stext = _text(df[sensitive])
+            scodes, suniq = pd.factorize(stext, sort=False)
+            self.sens_codes = scodes.astype(np.int64)
+            self.S = len(suniq)
+            self.q = np.bincount(scodes, minlength=self.S) / self.n
+            nums = pd.to_numeric(pd.Series(list(suniq)).str.replace(",", ".", regex=False), errors="coerce")
+            order = np.argsort(nums.to_numpy(), kind="stable") if nums.notna().all() else np.argsort(
+                np.array(list(suniq), dtype=object), kind="stable")
+            self.rank_of = np.empty(self.S, dtype=np.int64)
+            self.rank_of[order] = np.arange(self.S)
+            self.q_ordered = self.q[order]
+        # distinct rows at level 0 (gids at level 0 == codes re-numbered)
+        base = np.stack([self.gid[j][0][codes_cols[j]] for j in range(self.d)], axis=1) if self.d else np.zeros((self.n, 0), np.int64)
+        cols = [base[:, j] for j in range(self.d)]
+        cards0 = [self.cards[j][0] for j in range(self.d)]
+        if self.sens_codes is not None:
+            cols.append(self.sens_codes)
+            cards0.append(self.S)
+        key = _combine(np.stack(cols, axis=1) if cols else np.zeros((self.n, 0), np.int64), cards0)
+        inv, uniq = pd.factorize(key, sort=False)
+        first = np.zeros(len(uniq), dtype=np.int64)
+        first[inv[::-1]] = np.arange(self.n)[::-1]
+        self.row_to_base = inv.astype(np.int64)
+        self.base = _Table(
+            levels=tuple([0] * self.d),
+            gens=base[first],
+            sens=self.sens_codes[first] if self.sens_codes is not None else None,
+            counts=np.bincount(inv, minlength=len(uniq)).astype(np.int64),
+        )
+        self.cache: OrderedDict[tuple[int, ...], _Table] = OrderedDict()
+        self.cache_rows = 0
+
+    # -- evaluation ---------------------------------------------------------------------------
+
+    def _parent(self, node: tuple[int, ...]) -> _Table:
+        best = self.base
+        for lv, tab in self.cache.items():
+            if len(tab.counts) >= len(best.counts):
+                continue
+            if all(a <= b and (a == b or (a, b) in self.upmaps[j]) for j, (a, b) in enumerate(zip(lv, node, strict=True))):
+                best = tab
+        return best
+
+    def evaluate(self, node: tuple[int, ...], *, from_base: bool = False, cache: bool = True) -> _Eval:
+        parent = self.base if from_base else self._parent(node)
+        R = len(parent.counts)
+        gens = np.empty((R, self.d), dtype=np.int64)
+        for j, (a, b) in enumerate(zip(parent.levels, node, strict=True)):
+            col = parent.gens[:, j]
+            gens[:, j] = col if a == b else self.upmaps[j][(a, b)][col]
+        cards = [self.cards[j][node[j]] for j in range(self.d)]
+        cls, uniq = pd.factorize(_combine(gens, cards), sort=False)
+        C = len(uniq)
+        first = np.zeros(C, dtype=np.int64)
+        first[cls[::-1]] = np.arange(R)[::-1]
+        cls_gens = gens[first]
+        sizes = np.bincount(cls, weights=parent.counts, minlength=C).astype(np.int64)
+        mo = self.models
+        viol = np.zeros(C, dtype=bool)
+        if mo.k is not None:
+            viol |= M.k_violations(sizes, mo.k)
+        if parent.sens is not None:
+            pkey = cls.astype(np.int64) * self.S + parent.sens
+            pinv, puniq = pd.factorize(pkey, sort=False)
+            pair_cnt = np.bincount(pinv, weights=parent.counts, minlength=len(puniq))
+            pair_cls = (puniq // self.S).astype(np.int64)
+            pair_sens = (puniq % self.S).astype(np.int64)
+            pfirst = np.zeros(len(puniq), dtype=np.int64)
+            pfirst[pinv[::-1]] = np.arange(R)[::-1]
+            table = _Table(node, gens[pfirst], pair_sens, pair_cnt.astype(np.int64))
+            if mo.l is not None:
+                if mo.l_variant == "distinct":
+                    viol |= M.distinct_l_violations(pair_cls, C, mo.l)
+                elif mo.l_variant == "entropy":
+                    viol |= M.entropy_l_violations(pair_cls, pair_cnt, sizes.astype(float), mo.l)
+                else:
+                    viol |= M.recursive_cl_violations(pair_cls, pair_cnt, C, mo.c, mo.l)
+            if mo.t is not None:
+                if mo.t_variant == "equal":
+                    viol |= M.equal_t_violations(pair_cls, pair_cnt, pair_sens, sizes.astype(float), self.q, mo.t)
+                else:
+                    viol |= M.ordered_t_violations(pair_cls, pair_cnt, self.rank_of[pair_sens],
+                                                   sizes.astype(float), self.q_ordered, mo.t)
+        else:
+            table = _Table(node, cls_gens, None, sizes)
+        suppressed = int(sizes[viol].sum())
+        if cache and len(table.counts) < R:
+            self._remember(table)
+        return _Eval(suppressed <= self.budget, suppressed, C, cls_gens, sizes, viol, table,
+                     row_class=cls if from_base else None)
+
+    def _remember(self, table: _Table) -> None:
+        self.cache[table.levels] = table
+        self.cache_rows += len(table.counts)
+        while self.cache_rows > _CACHE_ROWS or len(self.cache) > 64:
+            _, old = self.cache.popitem(last=False)
+            self.cache_rows -= len(old.counts)
+
+
+def _combine(cols: np.ndarray, cards: list[int]) -> np.ndarray:
+    """One int64 key per row from several small-int columns (mixed radix; re-compressed if it would overflow)."""
+    n = cols.shape[0]
+    key = np.zeros(n, dtype=np.int64)
+    span = 1
+    for j, card in enumerate(cards):
+        card = max(int(card), 1)
+        if span * card >= 2**62:
+            key, uniq = pd.factorize(key, sort=False)
+            key = key.astype(np.int64)
+            span = max(len(uniq), 1)
+        key = key * card + cols[:, j]
+        span *= card
+    return key
+
+
+def _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric):  # noqa: E741
+    if k is None and l is None and t is None:
+        raise UsageError("give at least one privacy model: k, l or t")
+    if k is not None and (int(k) != k or k < 1):
+        raise UsageError("k must be a whole number >= 1")
+    if l is not None and l < 1:
+        raise UsageError("l must be >= 1")
+    if l_variant not in ("distinct", "entropy", "recursive"):
+        raise UsageError("l_variant must be distinct, entropy or recursive")
+    if l is not None and l_variant == "recursive" and (c is None or c <= 0):
+        raise UsageError("recursive (c,l)-diversity needs c > 0")
+    if t is not None and not 0 <= t <= 1:
+        raise UsageError("t must be between 0 and 1")
+    if t_variant not in ("equal", "ordered"):
+        raise UsageError("t_variant must be equal or ordered")
+    if (l is not None or t is not None) and sensitive is None:
+        raise UsageError("l-diversity and t-closeness need a sensitive column")
+    if sensitive is not None and sensitive not in df.columns:
+        raise UsageError(f"sensitive column {sensitive!r} is not in the table")
+    if not 0 <= max_suppression <= 1:
+        raise UsageError("max_suppression is a fraction between 0 and 1")
+    if metric not in METRICS:
+        raise UsageError(f"metric must be one of {', '.join(METRICS)}")
+    if not hierarchies:
+        raise UsageError("no quasi-identifier: give at least one hierarchy")
+    missing = [col for col in hierarchies if col not in df.columns]
+    if missing:
+        raise UsageError(f"hierarchy for column(s) not in the table: {', '.join(map(repr, missing))}")
+
+
+def _lattice(heights: list[int]) -> np.ndarray:
+    grids = np.indices([h + 1 for h in heights]).reshape(len(heights), -1).T
+    return grids.astype(np.int16)
+
+
+def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None = None, l: float | None = None,  # noqa: E741
+           l_variant: str = "distinct", c: float | None = None, t: float | None = None, t_variant: str = "equal",
+           sensitive: str | None = None, max_suppression: float = 0.0, metric: str = "loss",
+           time_budget: float | None = None, max_exact_nodes: int = MAX_EXACT_NODES) -> SearchResult:
+    """Find the feasible transformation with the smallest information loss (exact unless reported not).
+
+    ``hierarchies`` maps each quasi-identifier to its Hierarchy (QI order = table column order, as ARX).
+    ``max_suppression`` is a fraction of records; records of violating classes are suppressed.
+    """
+    t0 = time.perf_counter()
+    _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric)
+    qis = [col for col in df.columns if col in hierarchies and col != sensitive]
+    if not qis:
+        raise UsageError("no quasi-identifier left once the sensitive column is set aside")
+    models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant)
+    prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
+    met = make_metric(metric)
+    met.prepare(prob)
+    size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
+    deadline = t0 + time_budget if time_budget else None
+    if size <= max_exact_nodes:
+        best, checked, exact = _exact(prob, met, deadline)
+    else:
+        best, checked, exact = None, 0, False
+    if best is None and not exact:
+        best, more = _greedy(prob, met, deadline)
+        checked += more
+    return _result(prob, met, qis, best, checked, size, exact, t0)
+
+
+def _exact(prob: _Problem, met, deadline):
+    nodes = _lattice(prob.heights)
+    N = len(nodes)
+    heights = np.array(prob.heights)
+    radix = np.cumprod([1] + [h + 1 for h in prob.heights[::-1]])[::-1][1:]  # node -> index in ``nodes``
+    bound = met.bound(nodes.astype(np.int64))
+    order = np.lexsort((nodes.sum(axis=1), np.round(bound, 12)))
+    status = np.zeros(N, dtype=np.int8)  # 0 unknown, 1 feasible, -1 infeasible, 2 dominated
+    monotone = prob.budget == 0 or prob.models.monotone_with_suppression
+    exact_when_clean = met.bound_is_exact_without_suppression and prob.budget == 0
+    state = {"best_val": math.inf, "best_node": None, "checked": 0}
+
+    def check(idx: int) -> bool:
+        node = tuple(int(x) for x in nodes[idx])
+        ev = prob.evaluate(node)
+        state["checked"] += 1
+        if ev.feasible:
+            val = met.value(node, ev.cls_gens, ev.sizes, ev.viol)
+            if val < state["best_val"] - 1e-12 or (
+                    abs(val - state["best_val"]) <= 1e-12 and _before(idx, state, bound, nodes, order_pos)):
+                state["best_val"], state["best_node"] = val, node
+            if monotone:
+                up = np.all(nodes >= nodes[idx], axis=1) & (status == 0)
+                # with no suppression every metric grows with generalisation: successors cannot win
+                status[up] = 2 if prob.budget == 0 else 1
+                status[idx] = 1
+        elif monotone:
+            status[np.all(nodes <= nodes[idx], axis=1)] = -1
+        else:
+            status[idx] = -1
+        return ev.feasible
+
+    order_pos = np.empty(N, dtype=np.int64)
+    order_pos[order] = np.arange(N)
+    top = N - 1
+    if monotone and not check(top):
+        return None, state["checked"], True
+    for idx in order:
+        if state["best_node"] is not None and bound[idx] >= state["best_val"] - 1e-12:
+            break
+        st = status[idx]
+        if st in (-1, 2):
+            continue
+        if st == 1 and exact_when_clean:
+            state["best_val"], state["best_node"] = float(bound[idx]), tuple(int(x) for x in nodes[idx])
+            continue
+        if deadline is not None and time.perf_counter() > deadline:
+            bn = state["best_node"]
+            return ((bn, state["best_val"]) if bn is not None else None), state["checked"], False
+        if st == 1:  # known feasible, loss still to compute (suppression)
+            check(idx)
+            continue
+        if check(idx) or not monotone:
+            continue
+        # Infeasible: walk a chain up to the top and binary-search the last infeasible node on it,
+        # so one check prunes a large down-set (the idea of Flash, Kohlmayer et al. 2012).
+        chain = _chain(nodes[idx], heights)
+        lo, hi = 0, len(chain) - 1
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            midx = int(np.dot(chain[mid], radix))
+            if status[midx] == -1:
+                lo = mid
+            elif status[midx] in (1, 2) or check(midx):
+                hi = mid
+            else:
+                lo = mid
+    bn = state["best_node"]
+    return ((bn, state["best_val"]) if bn is not None else None), state["checked"], True
+
+
+def _before(idx, state, bound, nodes, order_pos) -> bool:
+    """Tie-break between equal losses: the node earlier in (bound, level sum) order wins."""
+    cur = state["best_node"]
+    if cur is None:
+        return True
+    radix = np.cumprod([1] + [int(h) + 1 for h in nodes[-1][::-1]])[::-1][1:]
+    return order_pos[idx] < order_pos[int(np.dot(np.array(cur), radix))]
+
+
+def _chain(start: np.ndarray, heights: np.ndarray) -> list[np.ndarray]:
+    """A path from ``start`` to the top, raising the attributes in turn (round robin)."""
+    cur = start.astype(np.int64).copy()
+    out = [cur.copy()]
+    while (cur < heights).any():
+        for j in range(len(cur)):
+            if cur[j] < heights[j]:
+                cur[j] += 1
+                out.append(cur.copy())
+    return out
+
+
+def _greedy(prob: _Problem, met, deadline):
+    """Top-down greedy descent: from the most general node, step to the feasible child with the
+    smallest loss until no child is feasible. Keeps the best node seen. Not optimal (exact=False)."""
+    top = tuple(prob.heights)
+    checked = 0
+    ev = prob.evaluate(top)
+    checked += 1
+    if not ev.feasible:
+        return None, checked
+    cur = top
+    best = (top, met.value(top, ev.cls_gens, ev.sizes, ev.viol))
+    seen = {top}
+    while True:
+        cands = []
+        for j in range(prob.d):
+            if cur[j] == 0:
+                continue
+            child = cur[:j] + (cur[j] - 1,) + cur[j + 1:]
+            if child in seen:
+                continue
+            seen.add(child)
+            if deadline is not None and time.perf_counter() > deadline and cands:
+                break
+            e = prob.evaluate(child)
+            checked += 1
+            if e.feasible:
+                cands.append((met.value(child, e.cls_gens, e.sizes, e.viol), child))
+        if not cands:
+            return best, checked
+        val, cur = min(cands)
+        if val < best[1]:
+            best = (cur, val)
+        if deadline is not None and time.perf_counter() > deadline:
+            return best, checked
+
+
+def _result(prob: _Problem, met, qis, best, checked, size, exact, t0) -> SearchResult:
+    if best is None:
+        return SearchResult(qis, None, None, met.name, 0, 0, checked, size, exact,
+                            time.perf_counter() - t0, prob.n, prob.budget)
+    node, val = best
+    ev = prob.evaluate(node, from_base=True, cache=False)
+    row_viol = ev.viol[ev.row_class][prob.row_to_base]
+    return SearchResult(
+        quasi_identifiers=qis,
+        levels={q: int(v) for q, v in zip(qis, node, strict=True)},
+        information_loss=float(met.value(node, ev.cls_gens, ev.sizes, ev.viol)),
+        metric=met.name,
+        suppressed=ev.suppressed,
+        classes=int((~ev.viol).sum()),
+        transformations_checked=checked,
+        lattice_size=size,
+        exact=exact,
+        elapsed=time.perf_counter() - t0,
+        records=prob.n,
+        max_suppressed=prob.budget,
+        suppressed_rows=row_viol,
+    )
+
+
+def apply_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], levels: dict[str, int], *,
+                         suppress_rows: np.ndarray | None = None, drop_suppressed: bool = False) -> pd.DataFrame:
+    """Generalise each quasi-identifier to its level; suppressed rows get ``*`` in every QI (ARX's
+    behaviour) or are dropped with ``drop_suppressed=True``. Other columns are left untouched."""
+    out = df.copy()
+    for col, lv in levels.items():
+        out[col] = hierarchies[col].generalize(df[col], int(lv)).astype(str)
+    if suppress_rows is not None and np.any(suppress_rows):
+        mask = np.asarray(suppress_rows, dtype=bool)
+        if drop_suppressed:
+            out = out.loc[~mask].reset_index(drop=True)
+        else:
+            for col in levels:
+                out.loc[mask, col] = "*"
+    return out
