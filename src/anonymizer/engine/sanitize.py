@@ -1,16 +1,25 @@
 """One sanitize run, end to end: read, decide, transform, enforce, write, verify, report.
 
-The output is first written (atomically) to a staging name beside the target; it is
-re-read and verified, and only a verified file is renamed to the requested path. A file
-that fails verification is kept under ``<name>.NOT-RELEASED<ext>`` for inspection, its
-manifest says ``"released": false`` and the run exits non-zero.
+It streams: the table is read in batches (``batch_rows``) so memory stays bounded by a
+batch plus what is truly global — the quasi-identifier columns (for the k-anonymity
+search and the risk report) and 8-byte hashes of the original identifier values (for the
+leak search). Every action is keyed per value, so batches give the same result as one
+whole-table pass.
+
+Passes: (A) quasi-identifier columns, transformed, for the privacy search and the report;
+(B) every column transformed, generalised and suppressed as solved, written atomically to a
+staging name beside the target; (C) the staged file re-read and verified. Only a verified
+file is renamed to the requested path; one that fails is kept as ``<name>.NOT-RELEASED<ext>``,
+its manifest says ``"released": false`` and the run exits non-zero.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +29,14 @@ import pandas as pd
 from anonymizer.engine.apply import apply_plan, summarize_changes
 from anonymizer.engine.manifest import build_manifest, dumps, manifest_path_for, sha256_file
 from anonymizer.engine.privacy_step import apply_solution, solve
-from anonymizer.engine.verify import verify_output
-from anonymizer.errors import PolicyError, UsageError
-from anonymizer.io import atomic_output, read_table, write_table
+from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems, row_name_leaks
+from anonymizer.errors import UsageError
+from anonymizer.io import TableWriter, atomic_output, check_output_path, iter_batches
 from anonymizer.policy import build_plan, load_policy, load_profile, policy_digest, propose_policy
+from anonymizer.policy.plan import Plan
 
 PRIVACY_OVERRIDES = ("k", "l", "l_variant", "c", "t", "max_suppression", "metric")
+SCAN_SAMPLE_ROWS = 20_000
 
 
 @dataclass
@@ -43,6 +54,7 @@ class SanitizeOptions:
     rescan: bool = True
     force: bool = False
     read_opts: dict[str, Any] = field(default_factory=dict)
+    batch_rows: int = 100_000
 
 
 @dataclass
@@ -56,19 +68,13 @@ class SanitizeResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
-
-
-def check_outputs(input_path: Path, outputs: list[Path], force: bool) -> None:
-    for out in outputs:
-        if _same_file(input_path, out):
-            raise UsageError(f"{out}: refusing to overwrite the input file")
-        if out.exists() and not force:
-            raise UsageError(f"{out}: already exists (use --force to replace it)")
+def output_paths(output: Path, report: bool) -> dict[str, Path]:
+    paths = {"output": output, "manifest": manifest_path_for(output),
+             "not_released": output.with_name(output.stem + ".NOT-RELEASED" + output.suffix)}
+    if report:
+        paths["risk_json"] = output.with_suffix(".risk.json")
+        paths["risk_html"] = output.with_suffix(".risk.html")
+    return paths
 
 
 def _hierarchy_policy(columns: list[str], hier_cols: list[str], opts: SanitizeOptions) -> dict[str, Any]:
@@ -90,163 +96,238 @@ def _hierarchy_policy(columns: list[str], hier_cols: list[str], opts: SanitizeOp
             "privacy": {"quasi_identifiers": hier_cols, "sensitive": list(opts.sensitive)}}
 
 
+class _Batches:
+    """Re-iterable batches of the input (each pass re-reads the file: bounded memory)."""
+
+    def __init__(self, path: Path, opts: SanitizeOptions) -> None:
+        self.path, self.opts = path, opts
+        self.meta, it = iter_batches(path, batch_rows=opts.batch_rows, **opts.read_opts)
+        head = next(it)  # at least one (possibly empty) batch: it carries the header
+        self.columns = [str(c) for c in head.columns]
+        self._first: Iterator[pd.DataFrame] | None = itertools.chain([head], it)
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        if self._first is not None:
+            it, self._first = self._first, None
+            return it
+        return iter_batches(self.path, batch_rows=self.opts.batch_rows, **self.opts.read_opts)[1]
+
+
+def _decide(batches: _Batches, columns: list[str], opts: SanitizeOptions, say) -> tuple[dict[str, Any], str, dict]:
+    """The policy (given, or proposed from a scan of the first rows) with CLI overrides applied."""
+    hierarchies: dict = {}
+    if opts.hierarchies_dir:
+        from anonymizer.privacy import load_hierarchies
+
+        hierarchies = {c: h for c, h in load_hierarchies(opts.hierarchies_dir).items() if c in columns}
+        if not hierarchies:
+            raise UsageError(f"{opts.hierarchies_dir}: no *_hierarchy_<column>.csv matches a column of the table")
+        policy, profile_name = _hierarchy_policy(columns, list(hierarchies), opts), "hierarchies"
+    elif opts.policy_path:
+        policy = load_policy(opts.policy_path)
+        profile_name = str(policy.get("profile") or opts.profile)
+    else:
+        say("scanning (no --policy: the profile's defaults apply to the detected roles)")
+        from anonymizer.detect import scan_table
+        from anonymizer.io import read_table
+
+        sample = read_table(batches.path, nrows=SCAN_SAMPLE_ROWS, **opts.read_opts).df
+        policy = propose_policy(scan_table(sample), load_profile(opts.profile))
+        profile_name = str(policy.get("profile") or opts.profile)
+    privacy = dict(policy.get("privacy") or {})
+    privacy.update({k: v for k, v in opts.overrides.items() if v is not None})
+    if opts.sensitive and not opts.hierarchies_dir:
+        privacy["sensitive"] = list(opts.sensitive)
+    return {**policy, "privacy": privacy}, profile_name, hierarchies
+
+
+def _qi_plan(plan: Plan, columns: list[str]) -> Plan:
+    """The sub-plan computing only the key quasi-identifiers and the sensitive columns (pass A)."""
+    wanted = set(columns)
+    steps = [s for s in plan.steps if s.column in wanted]
+    return Plan(steps, plan.person_id, plan.privacy, plan.profile, plan.strict)
+
+
 def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOptions,
              progress: Callable[[str], None] | None = None) -> SanitizeResult:
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     input_path, output = Path(input_path), Path(output_path)
-    manifest_path = manifest_path_for(output)
-    risk_json = output.with_suffix(".risk.json")
-    risk_html = output.with_suffix(".risk.html")
-    not_released = output.with_name(output.stem + ".NOT-RELEASED" + output.suffix)
-    check_outputs(input_path, [output, manifest_path] + ([risk_json, risk_html] if opts.report else []), opts.force)
-
-    say("reading")
-    table = read_table(input_path, **opts.read_opts)
-    df = table.df
-    timings: dict[str, float] = {"read": time.perf_counter() - t0}
-
-    search_report: dict[str, Any] | None = None
-    if opts.hierarchies_dir:
-        from anonymizer.privacy import load_hierarchies
-
-        hierarchies = {c: h for c, h in load_hierarchies(opts.hierarchies_dir).items() if c in df.columns}
-        if not hierarchies:
-            raise UsageError(f"{opts.hierarchies_dir}: no *_hierarchy_<column>.csv matches a column of the table")
-        policy = _hierarchy_policy(list(df.columns), list(hierarchies), opts)
-        profile_name = "hierarchies"
-    else:
-        if opts.policy_path:
-            policy = load_policy(opts.policy_path)
-        else:
-            say("scanning (no --policy given: the profile's defaults apply to the detected roles)")
-            from anonymizer.detect import scan_table
-
-            policy = propose_policy(scan_table(df), load_profile(opts.profile))
-        profile_name = str(policy.get("profile") or opts.profile)
-        if opts.policy_path and profile_name != opts.profile and "profile" not in policy:
-            profile_name = opts.profile
-    privacy = dict(policy.get("privacy") or {})
-    privacy.update({k: v for k, v in opts.overrides.items() if v is not None})
-    if opts.sensitive and not opts.hierarchies_dir:
-        privacy["sensitive"] = list(opts.sensitive)
-    policy = {**policy, "privacy": privacy}
-    plan = build_plan(list(df.columns), policy, strict=opts.strict)
+    paths = output_paths(output, opts.report)
+    for p in paths.values():
+        check_output_path(p, force=opts.force or p == paths["not_released"], inputs=[input_path])
+    batches = _Batches(input_path, opts)
+    columns = batches.columns
+    policy, profile_name, hierarchies = _decide(batches, columns, opts, say)
+    plan = build_plan(columns, policy, strict=opts.strict)
     if plan.needs_key and not opts.key:
         raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
     for note in plan.notes:
         say(f"note: {note}")
-
-    say(f"transforming {len(df):,} rows x {len(df.columns)} columns")
-    t1 = time.perf_counter()
-    out = apply_plan(df, plan, key=opts.key)
-    timings["transform"] = time.perf_counter() - t1
-
-    t1 = time.perf_counter()
-    privacy_report: dict[str, Any] | None = None
+    privacy = plan.privacy
+    qi = list(privacy.get("quasi_identifiers") or [])
+    sensitive = list(privacy.get("sensitive") or [])
     entities = {s.column: s.entity for s in plan.steps}
-    if opts.hierarchies_dir:
+    timings: dict[str, float] = {}
+
+    # Pass A: the global part — transformed quasi-identifiers (+ sensitive) and their originals.
+    t1 = time.perf_counter()
+    need_global = bool(qi) and (bool(privacy.get("k")) or opts.hierarchies_dir is not None or opts.report)
+    qi_out = qi_orig = None
+    rows_in = 0
+    if need_global:
+        say("pass 1/3: quasi-identifiers")
+        cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
+        sub = _qi_plan(plan, cols)
+        outs, origs = [], []
+        for batch in batches:
+            rows_in += len(batch)
+            outs.append(apply_plan(batch, sub, key=opts.key))
+            origs.append(batch[cols])
+        qi_out = pd.concat(outs) if outs else pd.DataFrame(columns=cols)
+        qi_orig = pd.concat(origs) if origs else pd.DataFrame(columns=cols)
+        qi_out.index = qi_orig.index = pd.RangeIndex(len(qi_out))
+    timings["pass_quasi_identifiers"] = time.perf_counter() - t1
+
+    t1 = time.perf_counter()
+    solution = None
+    privacy_report: dict[str, Any] | None = None
+    if opts.hierarchies_dir and qi_out is not None:
         from anonymizer.privacy import anonymize_with_hierarchies
 
         say("searching the optimal generalisation (hierarchies)")
-        qi = plan.privacy["quasi_identifiers"]
-        sens = [c for c in opts.sensitive if c in out.columns]
+        sens = [c for c in opts.sensitive if c in qi_out.columns]
         kw = {k: privacy.get(k) for k in PRIVACY_OVERRIDES}
         kw["l_variant"] = kw.get("l_variant") or "distinct"
         kw["max_suppression"] = kw.get("max_suppression") or 0.0
         kw["metric"] = kw.get("metric") or "loss"
-        anon_df, search_report = anonymize_with_hierarchies(
-            out[qi + sens], hierarchies=hierarchies, sensitive=(sens[0] if sens else None), **kw
+        anon_qi, privacy_report = anonymize_with_hierarchies(
+            qi_out[qi + sens], hierarchies={c: hierarchies[c] for c in qi}, sensitive=(sens[0] if sens else None), **kw
         )
-        for c in qi:
-            out[c] = anon_df[c].to_numpy()
-        privacy_report = search_report
-    elif privacy.get("k"):
-        say(f"enforcing k={privacy['k']} on {', '.join(plan.privacy.get('quasi_identifiers') or []) or '(none)'}")
-        sens_frame = out[plan.privacy["sensitive"][:1]] if privacy.get("l") and plan.privacy.get("sensitive") else None
-        solution = solve(out, entities, {**privacy, "quasi_identifiers": plan.privacy["quasi_identifiers"]}, sens_frame)
-        out = apply_solution(out, solution)
-        privacy_report = solution.report if solution else {"note": "no key quasi-identifier: k not applied"}
+        qi_final = anon_qi[qi]
+    elif privacy.get("k") and qi_out is not None:
+        say(f"enforcing k={privacy['k']} on {', '.join(qi)}")
+        sens_frame = qi_out[sensitive[:1]] if privacy.get("l") and sensitive else None
+        solution = solve(qi_out, entities, {**privacy, "quasi_identifiers": qi}, sens_frame)
+        qi_final = apply_solution(qi_out, solution)[qi] if solution else qi_out[qi]
+        privacy_report = solution.report if solution else None
+    else:
+        qi_final = qi_out[qi] if qi_out is not None else None
     timings["privacy"] = time.perf_counter() - t1
 
-    say(f"writing {output}")
+    # Pass B: everything, batch by batch, written atomically to the staging name.
     t1 = time.perf_counter()
+    say("pass 2/3: transforming and writing")
     staging = output.with_name("." + output.stem + ".staging" + output.suffix)
-    write_table(out, staging, like=table.meta, fmt=opts.out_format)
-    timings["write"] = time.perf_counter() - t1
+    leaks = LeakIndex(plan)
+    name_hits: dict[tuple[str, str], int] = {}
+    changes: dict[str, dict[str, int]] = {}
+    offset = 0
+    rows_in = 0
+    with TableWriter(staging, like=batches.meta, fmt=opts.out_format, force=True, inputs=(input_path,)) as writer:
+        for batch in batches:
+            n = len(batch)
+            out = apply_plan(batch, plan, key=opts.key)
+            if qi_final is not None and (solution is not None or opts.hierarchies_dir):
+                part = qi_final.iloc[offset: offset + n]
+                for c in qi:
+                    out[c] = part[c].to_numpy()
+            writer.write(out)
+            leaks.add(batch)
+            for key_, v in row_name_leaks(batch, out, plan).items():
+                name_hits[key_] = name_hits.get(key_, 0) + v
+            for col, info in summarize_changes(batch, out, plan).items():
+                agg = changes.setdefault(col, {})
+                for k2, v2 in info.items():
+                    if k2 != "action":
+                        agg[k2] = agg.get(k2, 0) + int(v2)
+            offset += n
+            rows_in += n
+    timings["pass_transform_write"] = time.perf_counter() - t1
 
-    say("verifying the written file (leak search and re-scan)")
+    # Pass C: re-read what was written and verify it.
     t1 = time.perf_counter()
+    say("pass 3/3: verifying the written file (leak search, re-scan)")
+    text_cols = [s.column for s in plan.steps if s.role == "free_text"]
+    problems: list[str] = []
+    rows_out = 0
     try:
-        written = read_table(staging, fmt=opts.out_format or table.meta.format,
-                             delimiter=table.meta.delimiter, encoding=table.meta.encoding).df
-        verification = verify_output(df, written, plan, rescan_output=opts.rescan)
+        hits: dict[tuple[str, str], int] = {}
+        rescan_sample = None
+        read_back = {"delimiter": batches.meta.delimiter, "encoding": batches.meta.encoding} if (
+            (opts.out_format or batches.meta.format) == "csv") else {}
+        for written in iter_batches(staging, batch_rows=opts.batch_rows, fmt=opts.out_format or batches.meta.format,
+                                    **read_back)[1]:
+            rows_out += len(written)
+            for key_, v in leaks.search(written, text_cols).items():
+                hits[key_] = hits.get(key_, 0) + v
+            if rescan_sample is None:
+                rescan_sample = written
+        problems += describe_hits(hits, entities)
+        problems += describe_hits(name_hits, entities, rows=True)
+        if opts.rescan and rescan_sample is not None and len(rescan_sample):
+            problems += rescan_problems(rescan_sample.head(SCAN_SAMPLE_ROWS), plan)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
     timings["verify"] = time.perf_counter() - t1
-    released = verification.ok
-    final = output if released else not_released
+    released = not problems
+    final = paths["output"] if released else paths["not_released"]
     os.replace(staging, final)
 
-    risk_summary: dict[str, Any] | None = None
-    risk_written = False
-    if opts.report and plan.privacy.get("quasi_identifiers"):
-        say("measuring re-identification risk (input vs output)")
+    risk_summary = None
+    wrote_risk = False
+    if opts.report and qi and qi_final is not None:
         t1 = time.perf_counter()
+        say("measuring re-identification risk (input vs output)")
         from anonymizer.report import render_html
         from anonymizer.risk import risk_report
 
+        after = qi_out.copy()
+        for c in qi:
+            after[c] = qi_final[c].to_numpy()
         report = risk_report(
-            written, plan.privacy["quasi_identifiers"], plan.privacy.get("sensitive") or [],
+            after, qi, [c for c in sensitive if c in after.columns],
             k=int(privacy.get("k") or 5), small_cell=int(privacy.get("small_cell") or 11),
-            threshold=float(privacy.get("max_record_risk") or 0.2),
-            original=df[[c for c in written.columns if c in df.columns]],
+            threshold=float(privacy.get("max_record_risk") or 0.2), original=qi_orig,
         )
-        import json
-
-        with atomic_output(risk_json) as fh:
-            fh.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        with atomic_output(risk_html) as fh:
+        with atomic_output(paths["risk_json"]) as fh:
+            fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+        with atomic_output(paths["risk_html"]) as fh:
             fh.write(render_html(report))
         risk_summary = report.get("summary") if isinstance(report, dict) else None
-        risk_written = True
+        wrote_risk = True
         timings["risk"] = time.perf_counter() - t1
+
     from anonymizer.transform.pseudonymize import key_fingerprint
 
+    record = plan.actions_summary()
+    for col, info in record.items():
+        info.update(changes.get(col, {}))
+    timings["total"] = time.perf_counter() - t0
     manifest = build_manifest(
         released=released,
-        input={"name": input_path.name, "sha256": sha256_file(input_path), "rows": int(len(df)),
-               "columns": int(len(df.columns)), "format": table.meta.format},
-        output={"name": final.name, "sha256": sha256_file(final), "rows": int(len(written)),
-                "columns": int(len(written.columns)), "format": opts.out_format or table.meta.format},
+        input={"name": input_path.name, "sha256": sha256_file(input_path), "rows": rows_in,
+               "columns": len(columns), "format": batches.meta.format},
+        output={"name": final.name, "sha256": sha256_file(final), "rows": rows_out,
+                "columns": len(plan.output_columns), "format": opts.out_format or batches.meta.format},
         profile=profile_name,
         strict=plan.strict,
         policy_sha256=policy_digest(policy),
         key_fingerprint=key_fingerprint(opts.key) if opts.key else None,
-        columns=_column_record(df, out, plan),
+        person_id=plan.person_id,
+        columns=record,
         privacy={"targets": {k: privacy.get(k) for k in (*PRIVACY_OVERRIDES, "small_cell", "max_record_risk")
                              if privacy.get(k) is not None},
-                 "reached": privacy_report},
-        verification=verification.to_dict(),
+                 "quasi_identifiers": qi, "sensitive": sensitive, "reached": privacy_report},
+        verification={"passed": released, "problems": problems,
+                      "original_values_searched": leaks.size, "rescanned": bool(opts.rescan)},
         risk=risk_summary,
         notes=plan.notes,
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
-    with atomic_output(manifest_path) as fh:
+    with atomic_output(paths["manifest"]) as fh:
         fh.write(dumps(manifest))
-    return SanitizeResult(final, manifest_path, released, manifest,
-                          risk_json if risk_written else None,
-                          risk_html if risk_written else None,
-                          verification.problems)
-
-
-def _column_record(before: pd.DataFrame, after: pd.DataFrame, plan) -> dict[str, Any]:
-    record = plan.actions_summary()
-    changes = summarize_changes(before, after, plan)
-    for col, info in record.items():
-        info.update({k: v for k, v in changes.get(col, {}).items() if k != "action"})
-    return record
-
-
-__all__ = ["SanitizeOptions", "SanitizeResult", "check_outputs", "sanitize", "PolicyError"]
+    return SanitizeResult(final, paths["manifest"], released, manifest,
+                          paths.get("risk_json") if wrote_risk else None,
+                          paths.get("risk_html") if wrote_risk else None, problems)

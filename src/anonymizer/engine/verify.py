@@ -4,9 +4,15 @@ Two independent checks, both reporting column names and counts only:
 
 * **leak search** — every distinct original value of an identifier column (normalised:
   case, spaces, dots, dashes; phones on their last nine digits) is looked for in every
-  output column, as whole cells and inside free text;
+  output column, as whole cells and inside free text. Originals are kept as 64-bit hashes
+  (``pandas.util.hash_array``), not as text, so the index stays small and streams: 8 bytes
+  per distinct value;
 * **re-scan** — the output is scanned again; a column still detected as a direct
   identifier whose action did not replace it (keep, generalize, noise, shift_dates) fails.
+
+Surnames are checked row by row instead (``row_name_leaks``): a fake surname may by chance
+equal somebody else's real one without pointing at them, but an original surname left in
+its own row is a leak.
 """
 
 from __future__ import annotations
@@ -14,13 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from anonymizer.io import as_text
 from anonymizer.policy.plan import Plan
 
-# Identifiers whose value alone points at one person (names are checked row by row instead:
-# a fake surname may by chance equal someone else's real one without pointing at them).
 VALUE_ENTITIES = {
     "NIR", "CAF_NUMBER", "CAF_MATRICULE", "IBAN", "PHONE", "EMAIL", "FR_TAX_ID",
     "PASSPORT", "ID_CARD", "RECORD_ID", "ADDRESS",
@@ -29,20 +34,7 @@ NAME_ENTITIES = {"LAST_NAME", "PERSON"}
 REPLACING_ACTIONS = {"fake", "pseudonymize", "suppress", "drop", "redact"}
 MIN_LEN = 7
 _SEP = re.compile(r"[\s.\-/]")
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-]{5,40}[A-Za-z0-9]|[\w.+-]+@[\w.-]+")
-
-
-@dataclass
-class Verification:
-    problems: list[str] = field(default_factory=list)
-    checked_values: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def to_dict(self) -> dict:
-        return {"passed": self.ok, "problems": self.problems, "original_values_searched": self.checked_values}
+_TOKEN = re.compile(r"[\w.+-]+@[\w.-]+|\+?[A-Za-z0-9](?:[A-Za-z0-9]|[ .\-](?=[A-Za-z0-9])){5,40}")
 
 
 def normalise(values: pd.Series, entity: str | None) -> pd.Series:
@@ -54,58 +46,93 @@ def normalise(values: pd.Series, entity: str | None) -> pd.Series:
     return text
 
 
+def _hashes(text: pd.Series) -> np.ndarray:
+    return pd.util.hash_array(text.to_numpy(dtype=object), categorize=True)
+
+
 def _tokens(text: pd.Series) -> pd.Series:
-    """Candidate identifier spans inside free text (whole cells are matched separately)."""
+    """Candidate identifier spans inside free text (sliding: digits groups may be split)."""
     found = as_text(text).str.findall(_TOKEN).explode().dropna()
-    return found[found.str.len() > 0]
+    return found[found.astype(str).str.len() > 0].astype(str)
 
 
-def leak_search(original: pd.DataFrame, output: pd.DataFrame, plan: Plan) -> list[str]:
-    problems: list[str] = []
+@dataclass
+class LeakIndex:
+    """Hashes of the original identifier values, per (column, entity)."""
+
+    plan: Plan
+    hashes: dict[str, np.ndarray] = field(default_factory=dict)
+    entities: dict[str, str] = field(default_factory=dict)
+
+    def add(self, original_batch: pd.DataFrame) -> None:
+        for step in self.plan.steps:
+            if step.role != "identifier" or step.entity not in VALUE_ENTITIES or step.column not in original_batch:
+                continue
+            norm = normalise(original_batch[step.column], step.entity)
+            norm = norm[norm.str.len() >= MIN_LEN].unique()
+            if len(norm) == 0:
+                continue
+            h = _hashes(pd.Series(norm, dtype=object))
+            prev = self.hashes.get(step.column)
+            self.hashes[step.column] = np.unique(h if prev is None else np.concatenate([prev, h]))
+            self.entities[step.column] = step.entity
+
+    @property
+    def size(self) -> int:
+        return int(sum(len(h) for h in self.hashes.values()))
+
+    def search(self, output_batch: pd.DataFrame, text_columns: list[str]) -> dict[tuple[str, str], int]:
+        """Count hits: (identifier column, output column) -> number of original values found."""
+        hits: dict[tuple[str, str], int] = {}
+        for col in output_batch.columns:
+            toks = _tokens(output_batch[col]) if col in text_columns else None
+            for idcol, hashes in self.hashes.items():
+                entity = self.entities[idcol]
+                n = int(np.isin(_hashes(normalise(output_batch[col], entity)), hashes).sum())
+                if toks is not None and len(toks):
+                    n += int(np.isin(_hashes(normalise(toks, entity)), hashes).sum())
+                if n:
+                    hits[(idcol, col)] = hits.get((idcol, col), 0) + n
+        return hits
+
+
+def row_name_leaks(original: pd.DataFrame, output: pd.DataFrame, plan: Plan) -> dict[tuple[str, str], int]:
+    """Rows whose original surname (or full name) survives in the same row of the output."""
     text_cols = [s.column for s in plan.steps if s.role == "free_text" and s.column in output]
-    for step in plan.steps:
-        if step.role != "identifier" or step.entity not in VALUE_ENTITIES:
-            continue
-        originals = normalise(original[step.column], step.entity)
-        originals = set(originals[originals.str.len() >= MIN_LEN].unique())
-        if not originals:
-            continue
-        for col in output.columns:
-            hits = int(normalise(output[col], step.entity).isin(originals).sum())
-            if col in text_cols:
-                toks = _tokens(output[col])
-                if len(toks):
-                    hits += int(normalise(toks, step.entity).isin(originals).sum())
-            if hits:
-                problems.append(
-                    f"{hits} original value(s) of identifier column {step.column} ({step.entity}) found in output column {col}"
-                )
-    # Names: an original surname must not survive in its own row (cell or free text).
+    hits: dict[tuple[str, str], int] = {}
     for step in plan.steps:
         if step.role != "identifier" or step.entity not in NAME_ENTITIES or step.column not in original:
             continue
         names = as_text(original[step.column]).str.upper().str.strip()
+        has = names.str.len() >= 3
         for col in [c for c in [step.column, *text_cols] if c in output.columns]:
             out = as_text(output[col]).str.upper()
-            has = names.str.len() >= 3
             if col == step.column:
-                hits = int((has & (out.str.strip() == names)).sum())
+                n = int((has & (out.str.strip() == names)).sum())
             else:
-                idx = has[has].index
-                hits = sum(
-                    1 for n, t in zip(names[idx], out[idx], strict=True)
-                    if t and re.search(rf"\b{re.escape(n)}\b", t)
+                rows = has & (out != "")
+                n = sum(
+                    1 for name, text in zip(names[rows], out[rows], strict=True)
+                    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
                 )
-            if hits:
-                problems.append(f"{hits} row(s) keep their original {step.column} ({step.entity}) in output column {col}")
-    return problems
+            if n:
+                hits[(step.column, col)] = hits.get((step.column, col), 0) + n
+    return hits
 
 
-def rescan(output: pd.DataFrame, plan: Plan) -> list[str]:
+def describe_hits(hits: dict[tuple[str, str], int], entities: dict[str, str | None], *, rows: bool = False) -> list[str]:
+    what = "row(s) keep their original" if rows else "original value(s) of identifier column"
+    return [
+        f"{n} {what} {idcol} ({entities.get(idcol)}) {'in' if rows else 'found in'} output column {col}"
+        for (idcol, col), n in sorted(hits.items())
+    ]
+
+
+def rescan_problems(output_sample: pd.DataFrame, plan: Plan) -> list[str]:
     """Columns the detector still calls direct identifiers although the plan did not replace them."""
     from anonymizer.detect import scan_table
 
-    report = scan_table(output, ner=False, sample_rows=2000)
+    report = scan_table(output_sample, ner=False, sample_rows=2000)
     by_col = plan.by_column
     problems = []
     for f in report.findings:
@@ -116,13 +143,3 @@ def rescan(output: pd.DataFrame, plan: Plan) -> list[str]:
                 f"{f.confidence:.0%}) after '{step.action}'"
             )
     return problems
-
-
-def verify_output(original: pd.DataFrame, output: pd.DataFrame, plan: Plan, *, rescan_output: bool = True) -> Verification:
-    result = Verification()
-    result.problems.extend(leak_search(original, output, plan))
-    result.checked_values = int(sum(original[s.column].nunique() for s in plan.steps
-                                    if s.role == "identifier" and s.column in original))
-    if rescan_output:
-        result.problems.extend(rescan(output, plan))
-    return result

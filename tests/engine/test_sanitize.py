@@ -1,0 +1,195 @@
+"""End-to-end sanitize on a hand-made extract with a hand-written policy.
+
+Expectations are computed independently of the engine: digests with hashlib, k with a
+plain pandas groupby, identifier validity with python-stdnum, leaks by searching the raw
+bytes of every output file for every original identifier value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from stdnum.fr import nir as stdnir
+
+KEY = "0123456789abcdef0123456789abcdef"
+
+
+def _nir(sex: str, yy: str, mm: str, place: str, order: str) -> str:
+    body = f"{sex}{yy}{mm}{place}{order}"
+    return body + stdnir.calc_check_digits(body)
+
+
+ROWS = []
+for i in range(60):
+    sex = "1" if i % 2 else "2"
+    ROWS.append(
+        {
+            "NUMALLOC": f"{1000000 + i * 7919 % 8999999:07d}",
+            "NIR": _nir(sex, f"{60 + i % 30:02d}", f"{1 + i % 12:02d}", "33063", f"{100 + i:03d}"),
+            "NOMFAM": ["MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD"][i % 6] + ("" if i < 6 else f"{chr(65 + i % 26)}"),
+            "PRENOM": ["Marie", "Jean", "Sophie", "Pierre", "Julie", "Luc"][i % 6],
+            "SEXE": sex,
+            "DTNAIS": f"{1 + i % 28:02d}/{1 + i % 12:02d}/19{60 + i % 30:02d}",
+            "CODPOST": ["33000", "33100", "33200", "33800", "33300", "33400"][i % 6],
+            "TELPORT": f"06 {10 + i:02d} 34 56 {10 + i % 80:02d}",
+            "AAH_MT": f"{(i * 37) % 900},{i % 100:02d}",
+            "COMMENT": "" if i % 3 else f"Appel de Mme {['MARTIN', 'BERNARD'][i % 2]}, rappeler au 06 {10 + i:02d} 34 56 {10 + i % 80:02d}.",
+        }
+    )
+DF = pd.DataFrame(ROWS)
+
+POLICY = {
+    "version": 1,
+    "profile": "training",
+    "strict": True,
+    "person_id": ["NUMALLOC"],
+    "privacy": {"k": 5, "max_suppression": 0.2, "quasi_identifiers": ["DTNAIS", "SEXE", "CODPOST"], "sensitive": ["AAH_MT"]},
+    "columns": {
+        "NUMALLOC": {"role": "identifier", "entity": "CAF_NUMBER", "action": "pseudonymize"},
+        "NIR": {"role": "identifier", "entity": "NIR", "action": "fake"},
+        "NOMFAM": {"role": "identifier", "entity": "LAST_NAME", "action": "fake"},
+        "PRENOM": {"role": "identifier", "entity": "FIRST_NAME", "action": "fake"},
+        "SEXE": {"role": "quasi_identifier", "entity": "SEX", "action": "keep"},
+        "DTNAIS": {"role": "quasi_identifier", "entity": "BIRTH_DATE", "action": "keep"},
+        "CODPOST": {"role": "quasi_identifier", "entity": "POSTAL_CODE", "action": "keep"},
+        "TELPORT": {"role": "identifier", "entity": "PHONE", "action": "fake"},
+        "AAH_MT": {"role": "sensitive", "entity": "AMOUNT", "action": "keep"},
+        "COMMENT": {"role": "free_text", "entity": "FREE_TEXT", "action": "redact", "params": {"mode": "tag"}},
+    },
+}
+
+
+@pytest.fixture
+def extract(tmp_path: Path) -> Path:
+    path = tmp_path / "extract.csv"
+    path.write_bytes(DF.to_csv(sep=";", index=False).encode("cp1252"))
+    return path
+
+
+@pytest.fixture
+def policy_file(tmp_path: Path) -> Path:
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(POLICY), encoding="utf-8")
+    return path
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(run_cli, extract, policy_file, out, *extra, key=KEY):
+    env = {"ANON_KEY": key} if key else {"ANON_KEY": ""}
+    return run_cli("sanitize", extract, "--policy", policy_file, "-o", out, "--no-rescan", *extra, env=env)
+
+
+def test_sanitize_releases_a_verified_file_with_manifest(run_cli, extract, policy_file, tmp_path):
+    before = _sha(extract)
+    out = tmp_path / "safe.csv"
+    result = _run(run_cli, extract, policy_file, out)
+    assert result.exit_code == 0, result.output
+    assert _sha(extract) == before, "the input must never change"
+    manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    assert manifest["released"] is True
+    assert manifest["output"]["sha256"] == _sha(out)
+    assert manifest["input"]["sha256"] == before
+    assert manifest["key_fingerprint"] and KEY not in json.dumps(manifest)
+    # no original identifier value anywhere in any output file
+    blobs = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("safe"))
+    for col in ("NUMALLOC", "NIR", "TELPORT"):
+        for value in DF[col]:
+            assert value.encode() not in blobs, f"{col} leaked"
+    got = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False, encoding="cp1252")
+    assert list(got.columns) == list(DF.columns)
+    # fake NIRs are valid and agree with the row's sex
+    for nir, sex in zip(got["NIR"], got["SEXE"], strict=True):
+        assert stdnir.is_valid(nir)
+        assert sex == "*" or nir[0] in ({"1", "3", "7"} if sex == "1" else {"2", "4", "8"})
+    # k >= 5 on the key quasi-identifiers, suppressed records excepted (independent groupby)
+    kept = got[got["DTNAIS"] != "*"]
+    sizes = kept.groupby(["DTNAIS", "SEXE", "CODPOST"]).size()
+    assert sizes.min() >= 5
+    assert (got["DTNAIS"] == "*").sum() <= 0.2 * len(got)
+
+
+def test_same_key_same_bytes_other_key_other_tokens(run_cli, extract, policy_file, tmp_path):
+    a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    assert _run(run_cli, extract, policy_file, a).exit_code == 0
+    assert _run(run_cli, extract, policy_file, b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert _run(run_cli, extract, policy_file, c, key="fedcba9876543210fedcba9876543210").exit_code == 0
+    ta = pd.read_csv(a, sep=";", dtype=str, encoding="cp1252")["NUMALLOC"]
+    tc = pd.read_csv(c, sep=";", dtype=str, encoding="cp1252")["NUMALLOC"]
+    assert (ta != tc).all()
+
+
+def test_tokens_join_across_files(run_cli, extract, policy_file, tmp_path):
+    other = tmp_path / "payments.csv"
+    sub = DF[["NUMALLOC", "AAH_MT"]].iloc[::-1]
+    other.write_bytes(sub.to_csv(sep=";", index=False).encode("cp1252"))
+    pol2 = tmp_path / "p2.yaml"
+    pol2.write_text(yaml.safe_dump({"version": 1, "strict": True, "columns": {
+        "NUMALLOC": POLICY["columns"]["NUMALLOC"], "AAH_MT": POLICY["columns"]["AAH_MT"]}}))
+    assert _run(run_cli, extract, policy_file, tmp_path / "x.csv").exit_code == 0
+    assert run_cli("sanitize", other, "--policy", pol2, "-o", tmp_path / "y.csv", "--no-rescan", "--no-report",
+                   env={"ANON_KEY": KEY}).exit_code == 0
+    x = pd.read_csv(tmp_path / "x.csv", sep=";", dtype=str, encoding="cp1252")
+    y = pd.read_csv(tmp_path / "y.csv", sep=";", dtype=str, encoding="cp1252")
+    assert set(x["NUMALLOC"]) == set(y["NUMALLOC"])
+
+
+def test_undecided_column_fails_closed_and_writes_nothing(run_cli, extract, tmp_path):
+    pol = dict(POLICY, columns={k: v for k, v in POLICY["columns"].items() if k != "TELPORT"})
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(pol))
+    result = _run(run_cli, extract, path, tmp_path / "safe.csv")
+    assert result.exit_code == 2
+    assert "TELPORT" in result.output and "Traceback" not in result.output
+    assert not any(p.name.startswith("safe") for p in tmp_path.iterdir())
+
+
+def test_missing_key_is_a_clear_error(run_cli, extract, policy_file, tmp_path):
+    result = _run(run_cli, extract, policy_file, tmp_path / "safe.csv", key=None)
+    assert result.exit_code == 2 and "key" in result.output
+    assert not (tmp_path / "safe.csv").exists()
+
+
+def test_refuses_to_overwrite_input(run_cli, extract, policy_file):
+    before = _sha(extract)
+    result = _run(run_cli, extract, policy_file, extract, "--force")
+    assert result.exit_code == 2 and _sha(extract) == before
+
+
+def test_kept_identifier_in_lenient_mode_is_caught_by_verification(run_cli, extract, tmp_path):
+    pol = json.loads(json.dumps(POLICY))
+    pol["strict"] = False
+    pol["columns"]["TELPORT"]["action"] = "keep"
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(pol))
+    result = _run(run_cli, extract, path, tmp_path / "safe.csv")
+    assert result.exit_code == 1
+    assert not (tmp_path / "safe.csv").exists()
+    assert (tmp_path / "safe.NOT-RELEASED.csv").exists()
+    manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    assert manifest["released"] is False
+    assert any("TELPORT" in p for p in manifest["verification"]["problems"])
+    for value in DF["TELPORT"]:
+        assert value not in result.output and value not in json.dumps(manifest)
+
+
+def test_crash_while_writing_leaves_nothing(run_cli, extract, policy_file, tmp_path, monkeypatch):
+    import anonymizer.engine.sanitize as eng
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(eng, "verify_output", boom)
+    with pytest.raises(KeyboardInterrupt):
+        eng.sanitize(extract, tmp_path / "safe.csv",
+                     eng.SanitizeOptions(policy_path=policy_file, key=KEY.encode(), rescan=False))
+    assert [p.name for p in tmp_path.iterdir()] == sorted(["extract.csv", "policy.yaml"]) or set(
+        p.name for p in tmp_path.iterdir()) == {"extract.csv", "policy.yaml"}
