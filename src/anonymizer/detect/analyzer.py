@@ -1,0 +1,73 @@
+"""The French, offline Presidio analyzer.
+
+``AnalyzerEngine()`` left to its defaults loads ``en_core_web_lg`` and tries to download it
+(presidio.md §2); here the NLP engine is built explicitly with fr_core_news_sm, the registry
+holds only ``fr`` recognizers (ours + the language-independent e-mail, IP, URL and credit
+card ones with French context), and tldextract's Public Suffix List fetch is silenced.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import types
+from functools import lru_cache
+
+SPACY_MODEL = "fr_core_news_sm"
+
+NLP_CONFIG = {
+    "nlp_engine_name": "spacy",
+    "models": [{"lang_code": "fr", "model_name": SPACY_MODEL}],
+    "ner_model_configuration": {
+        "model_to_presidio_entity_mapping": {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"},
+        "labels_to_ignore": ["MISC", "ORG", "ORGANIZATION"],
+        "low_confidence_score_multiplier": 0.4,
+        "low_score_entity_names": [],
+    },
+}
+
+
+def _quiet_offline() -> None:
+    """No network at run time: tldextract must use its bundled suffix list, silently."""
+    os.environ.setdefault("TLDEXTRACT_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "anon-tldextract"))
+    for name in ("tldextract", "presidio-analyzer", "filelock", "urllib3"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:  # make EmailRecognizer's tldextract never fetch the PSL
+        import tldextract
+        from presidio_analyzer.predefined_recognizers.generic import email_recognizer as er
+
+        offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+        er.tldextract = types.SimpleNamespace(extract=offline)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - best effort: the recognizer still works offline
+        pass
+
+
+@lru_cache(maxsize=2)
+def get_analyzer(ner: bool = True):
+    """A cached French ``AnalyzerEngine``; ``ner=False`` loads no model at all (regex only)."""
+    _quiet_offline()
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        EmailRecognizer,
+        IpRecognizer,
+        UrlRecognizer,
+    )
+
+    from anonymizer.detect.recognizers import french_recognizers
+
+    conf = NLP_CONFIG if ner else {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
+    nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
+    registry = RecognizerRegistry(supported_languages=["fr"])
+    for rec in french_recognizers("fr"):
+        registry.add_recognizer(rec)
+    registry.add_recognizer(EmailRecognizer(supported_language="fr", context=["mail", "courriel", "e-mail", "adresse"]))
+    registry.add_recognizer(IpRecognizer(supported_language="fr", context=["ip", "adresse ip"]))
+    registry.add_recognizer(UrlRecognizer(supported_language="fr", context=["site", "lien", "url"]))
+    registry.add_recognizer(
+        CreditCardRecognizer(supported_language="fr", context=["carte", "bancaire", "cb", "visa", "mastercard"])
+    )
+    if ner:
+        registry.add_nlp_recognizer(nlp_engine=nlp_engine)
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["fr"])

@@ -1,0 +1,552 @@
+"""Column findings from combined evidence: name rule, value checks, uniqueness, shape, text.
+
+Presidio's column mode (presidio-structured) maps a column to whatever entity *one* cell
+matched and ignores the name (presidio.md §4). Here each column gets:
+
+1. the name rule (``rules/columns/*.yaml``, user rules first);
+2. the share of sampled non-empty values that pass each value check (regex on the unique
+   values of the sample, then check digits only on the candidates); a check-digit identity
+   (NIR, IBAN, SIRET, SPI...) or a phone / e-mail shape covering most values overrules the
+   name, so ``col_17`` full of NIRs is a NIR and ``commentaire`` full of phones is a PHONE;
+3. split NIRs (13-character column + 2-digit key column) reassembled and checked; Excel
+   scientific-notation NIRs counted as NIR-shaped;
+4. cardinality: a column unique per row is an identifier even with no rule;
+5. shape: dates, amounts, codes, name lists (for upper-case surnames NER misses), sentences;
+6. free text: NER + recognizers on a sample (:func:`anonymizer.detect.text.find_spans`).
+
+Every example shown is masked with :func:`anonymizer.masking.mask_value`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.detect import validators as v
+from anonymizer.detect.recognizers.address import STREET_TYPES, FrAddressRecognizer
+from anonymizer.detect.rules import ColumnRule, load_rules, match_rule
+from anonymizer.masking import mask_value
+from anonymizer.resources import rules_path
+
+SCHEMA_VERSION = 1
+
+ENTITY_ROLE = {
+    "PERSON": "identifier", "LAST_NAME": "identifier", "FIRST_NAME": "identifier", "NIR": "identifier",
+    "NIR_KEY": "identifier", "CAF_NUMBER": "identifier", "CAF_MATRICULE": "identifier", "IBAN": "identifier",
+    "FR_TAX_ID": "identifier", "PASSPORT": "identifier", "ID_CARD": "identifier", "PHONE": "identifier",
+    "EMAIL": "identifier", "ADDRESS": "identifier", "STREET_NUMBER": "identifier", "STREET_SUFFIX": "identifier",
+    "STREET_TYPE": "identifier", "STREET_NAME": "identifier", "ADDRESS_COMPLEMENT": "identifier",
+    "ORGANIZATION": "identifier", "RECORD_ID": "identifier", "BIC": "quasi_identifier",
+    "SIREN": "quasi_identifier", "SIRET": "quasi_identifier", "BIRTH_DATE": "quasi_identifier",
+    "DATE": "quasi_identifier", "SEX": "quasi_identifier", "CIVILITY": "quasi_identifier",
+    "POSTAL_CODE": "quasi_identifier", "COMMUNE_CODE": "quasi_identifier", "COMMUNE_NAME": "quasi_identifier",
+    "IRIS": "quasi_identifier", "DEPARTEMENT": "quasi_identifier", "COUNTRY_CODE": "quasi_identifier",
+    "NATIONALITY": "quasi_identifier", "AGE": "quasi_identifier", "COUNT": "quasi_identifier",
+    "AMOUNT": "sensitive", "HEALTH": "sensitive", "SCORE": "sensitive", "CATEGORY": "quasi_identifier",
+    "FREE_TEXT": "free_text",
+}
+# value checks that outrank a column name (check digit, or a shape nothing else has)
+STRONG = {"NIR": 0.8, "IBAN": 0.8, "FR_TAX_ID": 0.9, "SIRET": 0.9, "SIREN": 0.95, "EMAIL": 0.8, "PHONE": 0.8}
+FULL_UNIQUENESS_MAX_ROWS = 300_000
+TEXT_SAMPLE = 200
+NER_NAME_SAMPLE = 100
+
+_DIGITS = re.compile(r"\d+")
+_AMOUNT = re.compile(r"-?\d{1,3}(?:[ \u202f\u00a0]?\d{3})*(?:[.,]\d{1,4})?|-?\d+(?:[.,]\d{1,4})?")
+_INT = re.compile(r"-?\d+")
+_DEC = re.compile(r"-?\d+[.,]\d+")
+_WORDS = re.compile(r"[^\W\d_][\w'\-]*")
+_NAME_TOKEN = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
+_ADDRESS = re.compile(FrAddressRecognizer.PATTERNS[0][1], re.IGNORECASE)
+_SEX_VALUES = {"M", "F", "H", "HOMME", "FEMME", "MASCULIN", "FEMININ", "FÉMININ", "MALE", "FEMALE"}
+_CIVILITY = {"M", "MME", "MLLE", "MR", "MRS", "MS", "MONSIEUR", "MADAME", "MADEMOISELLE", "M.", "MME."}
+_STREET_TYPES = {s.upper() for s in STREET_TYPES}
+
+
+@dataclass
+class ColumnFinding:
+    column: str
+    role: str
+    entity: str | None
+    confidence: float
+    evidence: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+    text_entities: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ScanReport:
+    source: str
+    rows: int
+    columns: int
+    sampled_rows: int
+    findings: list[ColumnFinding]
+
+    def to_dict(self) -> dict:
+        """Stable JSON shape, documented in ``rules/schemas/scan.schema.json``."""
+        from anonymizer import __version__
+
+        counts: dict[str, int] = {}
+        for f in self.findings:
+            counts[f.role] = counts.get(f.role, 0) + 1
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "anon", "version": __version__},
+            "source": self.source,
+            "rows": self.rows,
+            "columns": self.columns,
+            "sampled_rows": self.sampled_rows,
+            "summary": {"roles": counts},
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+    def finding(self, column: str) -> ColumnFinding:
+        for f in self.findings:
+            if f.column == column:
+                return f
+        raise KeyError(column)
+
+
+# ------------------------------------------------------------------ helpers
+def _as_text(series: pd.Series) -> pd.Series:
+    """Text view of a column ("" for missing). Uses anonymizer.io.as_text when it exists."""
+    try:
+        from anonymizer.io import as_text  # type: ignore[attr-defined]
+
+        return as_text(series)
+    except ImportError:
+        pass
+    if pd.api.types.is_float_dtype(series.dtype):
+        s = series.map(lambda x: "" if pd.isna(x) else (str(int(x)) if float(x).is_integer() else repr(float(x))))
+        return s.astype(object)
+    return series.astype(object).where(series.notna(), "").astype(str)
+
+
+@lru_cache(maxsize=1)
+def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    def read(name: str) -> frozenset[str]:
+        path = rules_path("columns", "names", name)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return frozenset(x.strip() for x in lines if x.strip() and not x.startswith("#"))
+
+    return read("first_names.txt"), read("last_names.txt")
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in t if not unicodedata.combining(c)).upper()
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+class _Values:
+    """The non-empty sampled values of one column, as unique values with counts."""
+
+    def __init__(self, text: pd.Series) -> None:
+        stripped = text.str.strip()
+        nonempty = stripped[stripped != ""]
+        self.n = int(len(nonempty))
+        vc = nonempty.value_counts(sort=False)
+        self.uniq = pd.Series(vc.index.astype(str), dtype=object)
+        self.counts = vc.to_numpy(dtype=np.int64)
+        self.compact = self.uniq.str.replace(r"[\s.\-]", "", regex=True).str.upper()
+
+    def rate(self, mask: Iterable[bool] | np.ndarray) -> float:
+        if self.n == 0:
+            return 0.0
+        m = np.asarray(mask, dtype=bool)
+        return float(self.counts[m].sum()) / self.n
+
+    def check(self, prefilter: pd.Series, fn: Callable[[str], bool], on: pd.Series | None = None) -> float:
+        """Share of values that pass ``fn``, calling it only where ``prefilter`` holds."""
+        if self.n == 0:
+            return 0.0
+        src = self.uniq if on is None else on
+        cand = np.flatnonzero(prefilter.to_numpy(dtype=bool))
+        ok = np.zeros(len(self.uniq), dtype=bool)
+        for i in cand:
+            ok[i] = fn(src.iat[i])
+        return self.rate(ok)
+
+    def match(self, rx: re.Pattern | str, on: pd.Series | None = None) -> pd.Series:
+        src = self.uniq if on is None else on
+        pattern = rx.pattern if isinstance(rx, re.Pattern) else rx
+        return src.str.fullmatch(pattern, flags=re.IGNORECASE if isinstance(rx, str) else 0).fillna(False)
+
+
+def _value_checks(vals: _Values) -> dict[str, float]:
+    """Pass rates of every value check over the sampled non-empty values."""
+    r: dict[str, float] = {}
+    if vals.n == 0:
+        return r
+    u, c = vals.uniq, vals.compact
+    digits15 = vals.match(r"[1-478]\d{4}(?:\d{2}|2[AB])\d{8}", on=c)
+    r["NIR"] = vals.check(digits15, v.is_nir, on=c)
+    r["NIR_13"] = vals.check(vals.match(r"[1-478]\d{4}(?:\d{2}|2[AB])\d{6}", on=c), v.nir_plausible, on=c)
+    r["NIR_SCI"] = vals.check(u.str.contains("E+", regex=False), v.is_nir_scientific)
+    iban_pre = vals.match(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", on=c)
+    r["IBAN"] = vals.check(iban_pre, lambda x: v.is_iban(x, rib=False), on=c)
+    if r["IBAN"]:
+        r["IBAN_RIB"] = vals.check(iban_pre, v.is_iban, on=c)
+    d13 = vals.match(r"[0-3]\d{12}", on=c)
+    r["FR_TAX_ID"] = vals.check(d13, v.is_fr_tax_id, on=c)
+    r["SIRET"] = vals.check(vals.match(r"\d{14}", on=c), v.is_siret, on=c)
+    d9 = vals.match(r"\d{9}", on=c)
+    r["SIREN"] = vals.check(d9, v.is_siren, on=c)
+    r["EMAIL"] = vals.rate(u.str.fullmatch(v.EMAIL.pattern).fillna(False))
+    phone_pre = u.str.fullmatch(r"[\d\s.\-+()/]{9,22}").fillna(False)
+    r["PHONE"] = vals.check(phone_pre, v.is_fr_phone)
+    if r["PHONE"] > 0.5:
+        idx = np.flatnonzero(phone_pre.to_numpy(dtype=bool))[:500]
+        sub = [v.is_valid_phone_number(u.iat[i]) for i in idx]
+        shape = [v.is_fr_phone(u.iat[i]) for i in idx]
+        r["PHONE_VALID"] = float(np.sum(sub)) / max(1, int(np.sum(shape)))
+    date_pre = u.str.contains(r"\d", regex=True).fillna(False) & (u.str.len() >= 6) & (u.str.len() <= 40)
+    r["DATE"] = vals.check(date_pre, lambda x: v.parse_date(x) is not None)
+    r["YEAR_MONTH"] = vals.check(vals.match(r"(19|20)\d{4}"), v.is_year_month)
+    r["POSTAL_CODE"] = vals.rate(vals.match(v.POSTAL))
+    r["COMMUNE_CODE"] = vals.rate(vals.match(v.COG, on=u.str.upper()))
+    r["CORSICA_OVERSEAS"] = vals.rate(vals.match(r"2[AB]\d{3}|97[1-6]\d{2}", on=u.str.upper()))
+    r["COUNTRY_CODE"] = vals.rate(vals.match(v.COUNTRY_CODE))
+    r["BIC"] = vals.check(vals.match(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?"), v.is_bic)
+    r["INT"] = vals.rate(vals.match(_INT))
+    r["DECIMAL"] = vals.rate(vals.match(_DEC))
+    r["AMOUNT"] = vals.rate(vals.match(_AMOUNT))
+    upper = u.str.upper().str.strip()
+    r["SEX"] = vals.rate(upper.isin(_SEX_VALUES))
+    r["CIVILITY"] = vals.rate(upper.isin(_CIVILITY))
+    r["STREET_TYPE"] = vals.rate(upper.isin(_STREET_TYPES))
+    r["ADDRESS"] = vals.rate(u.str.contains(_ADDRESS.pattern, regex=True, flags=re.IGNORECASE).fillna(False))
+    words = u.str.count(_WORDS.pattern)
+    r["SENTENCE"] = vals.rate(words >= 5)
+    r["MEAN_WORDS"] = float(np.average(words.to_numpy(dtype=float), weights=vals.counts))
+    # name lists: every alphabetic token of a short value is a known first name / surname
+    first, last = _name_lists()
+    short = (words >= 1) & (words <= 4) & ~u.str.contains(r"\d", regex=True).fillna(False)
+    idx = np.flatnonzero(short.to_numpy(dtype=bool))
+    in_first = np.zeros(len(u), dtype=bool)
+    in_last = np.zeros(len(u), dtype=bool)
+    in_pair = np.zeros(len(u), dtype=bool)
+    for i in idx:
+        toks = [_fold(t) for t in _NAME_TOKEN.findall(u.iat[i])]
+        if not toks:
+            continue
+        in_first[i] = all(t in first or t.split("-")[0] in first for t in toks)
+        in_last[i] = all(t in last for t in toks) or (len(toks) == 1 and toks[0] in last)
+        in_pair[i] = len(toks) >= 2 and (
+            (toks[0] in first and toks[-1] in last) or (toks[0] in last and toks[-1] in first)
+        )
+    r["FIRST_NAME"] = vals.rate(in_first)
+    r["LAST_NAME"] = vals.rate(in_last)
+    r["PERSON"] = vals.rate(in_pair)
+    r["NAME_SHAPED"] = vals.rate(short & u.str.fullmatch(r"[A-Za-zÀ-ÿ'\- ]{2,60}").fillna(False))
+    return r
+
+
+def _shape(vals: _Values) -> dict:
+    if vals.n == 0:
+        return {}
+    lengths = vals.uniq.str.len().to_numpy(dtype=float)
+    w = vals.counts
+    return {
+        "min_len": int(lengths.min()),
+        "max_len": int(lengths.max()),
+        "mean_len": round(float(np.average(lengths, weights=w)), 1),
+        "digit_share": round(vals.rate(vals.uniq.str.fullmatch(r"[\d\s.,\-+/]+").fillna(False)), 3),
+        "alpha_share": round(vals.rate(vals.uniq.str.fullmatch(r"[^\d]+").fillna(False)), 3),
+    }
+
+
+def _examples(vals: _Values, k: int = 3) -> list[str]:
+    out: list[str] = []
+    for val in vals.uniq.iloc[: 50]:
+        m = mask_value(val)
+        if m and m not in out:
+            out.append(m)
+        if len(out) == k:
+            break
+    return out
+
+
+def _is_row_number(full: pd.Series) -> bool:
+    """Values are exactly 1..n or 0..n-1 (a line number): unique per row but identifies nobody."""
+    n = len(full)
+    if n < 2:
+        return False
+    nums = pd.to_numeric(full, errors="coerce")
+    if nums.isna().any():
+        return False
+    arr = np.sort(nums.to_numpy(dtype=float))
+    return bool(np.array_equal(arr, np.arange(1, n + 1)) or np.array_equal(arr, np.arange(0, n)))
+
+
+# ------------------------------------------------------------------ decision
+def _decide(
+    column: str, rule: ColumnRule | None, r: dict[str, float], vals: _Values, uniq_ratio: float, n_sample: int
+) -> tuple[str, str | None, float, list[str]]:
+    ev: list[str] = []
+    n = vals.n
+    if rule:
+        ev.append(f"{rule.describe(column)} -> {rule.role}" + (f" {rule.entity}" if rule.entity else ""))
+    if n == 0:
+        if rule:
+            return rule.role, rule.entity, rule.confidence * 0.8, ev + ["no non-empty value in the sample"]
+        return "insensitive", None, 0.6, ["no non-empty value in the sample"]
+
+    def said(check: str, what: str) -> str:
+        return f"{_pct(r[check])} of {n:,} sampled values {what}"
+
+    # 1. check digits / unmistakable shapes outrank the name
+    labels = {
+        "NIR": "pass the NIR key (and plausible sex/month/place)",
+        "IBAN": "are IBANs (ISO 13616 mod 97)",
+        "FR_TAX_ID": "pass the numéro fiscal key (mod 511)",
+        "SIRET": "pass the SIRET Luhn check (La Poste rule)",
+        "SIREN": "pass the SIREN Luhn check",
+        "EMAIL": "are e-mail addresses",
+        "PHONE": "are French phone numbers",
+    }
+    nir_like = r.get("NIR", 0) + r.get("NIR_SCI", 0)
+    for ent, thr in STRONG.items():
+        rate = nir_like if ent == "NIR" else r.get(ent, 0)
+        if rate >= thr:
+            ev.append(said(ent, labels[ent]) if ent != "NIR" or not r.get("NIR_SCI") else
+                      f"{_pct(r['NIR'])} of {n:,} sampled values pass the NIR key, "
+                      f"{_pct(r['NIR_SCI'])} are NIRs in Excel scientific notation")
+            if ent == "IBAN" and "IBAN_RIB" in r:
+                ev.append(said("IBAN_RIB", "also pass the French RIB key (or are not French)"))
+            if ent == "PHONE" and "PHONE_VALID" in r:
+                ev.append(f"{_pct(r['PHONE_VALID'])} of them in ranges phonenumbers knows as allocated "
+                          "(fiction/overseas ranges count as phones too)")
+            role = ENTITY_ROLE[ent]
+            conf = min(0.99, 0.55 + 0.45 * rate)
+            if rule and rule.entity == ent:
+                conf = min(0.99, conf + 0.1)
+            elif rule:
+                ev.append(f"the values overrule the column name ({rule.entity or rule.role})")
+            return role, ent, round(conf, 2), ev
+
+    # 2. the name rule, with what the values say about it
+    if rule:
+        role, ent, conf = rule.role, rule.entity, rule.confidence
+        support = {
+            "BIRTH_DATE": "DATE", "DATE": "DATE", "POSTAL_CODE": "POSTAL_CODE", "COMMUNE_CODE": "COMMUNE_CODE",
+            "FIRST_NAME": "FIRST_NAME", "LAST_NAME": "LAST_NAME", "PERSON": "PERSON", "AMOUNT": "AMOUNT",
+            "SEX": None, "ADDRESS": "ADDRESS", "BIC": "BIC", "STREET_TYPE": "STREET_TYPE",
+        }.get(ent or "")
+        if ent == "NIR" and r.get("NIR_13", 0) >= 0.8:
+            ev.append(f"{_pct(r['NIR_13'])} of {n:,} sampled values are plausible 13-character NIRs (key stored apart?)")
+            conf = min(0.99, conf + 0.04)
+        elif ent in ("DATE", "BIRTH_DATE") and r.get("YEAR_MONTH", 0) >= 0.8:
+            ev.append(said("YEAR_MONTH", "are AAAAMM months"))
+        elif support and r.get(support, 0) > 0:
+            ev.append(said(support, f"look like {support.lower().replace('_', ' ')}s"))
+            if r[support] >= 0.8:
+                conf = min(0.99, conf + 0.05)
+        if role != "free_text" and r.get("SENTENCE", 0) >= 0.5 and ENTITY_ROLE.get(ent or "", "") != "identifier":
+            ev.append(said("SENTENCE", "are sentences (5+ words)") + ": treated as free text")
+            return "free_text", "FREE_TEXT", 0.7, ev
+        return role, ent, round(conf, 2), ev
+
+    # 3. no rule: the values alone
+    ev.append("no name rule matched")
+    if r.get("NIR_13", 0) >= 0.9:
+        return "identifier", "NIR", 0.8, ev + [said("NIR_13", "are plausible 13-character NIRs without key")]
+    if r.get("SENTENCE", 0) >= 0.3 and r.get("MEAN_WORDS", 0) >= 4:
+        return "free_text", "FREE_TEXT", 0.8, ev + [said("SENTENCE", "are sentences (5+ words)")]
+    if r.get("ADDRESS", 0) >= 0.6:
+        return "identifier", "ADDRESS", 0.8, ev + [said("ADDRESS", "are street addresses (number + type de voie)")]
+    if r.get("PERSON", 0) >= 0.5:
+        return "identifier", "PERSON", 0.8, ev + [said("PERSON", "are 'first name + surname' from the name lists")]
+    if r.get("DATE", 0) >= 0.9:
+        return "quasi_identifier", "DATE", 0.75, ev + [said("DATE", "are calendar dates")]
+    if r.get("YEAR_MONTH", 0) >= 0.95 and vals.uniq.size > 1:
+        return "quasi_identifier", "DATE", 0.6, ev + [said("YEAR_MONTH", "are AAAAMM months")]
+    if r.get("BIC", 0) >= 0.95:
+        return "quasi_identifier", "BIC", 0.7, ev + [said("BIC", "are BIC codes")]
+    if r.get("CIVILITY", 0) >= 0.95 and {"MME", "MADAME", "MLLE"} & set(vals.uniq.str.upper()):
+        return "quasi_identifier", "CIVILITY", 0.7, ev + [said("CIVILITY", "are civilities (M, MME...)")]
+    if r.get("SEX", 0) >= 0.95 and vals.uniq.size <= 4:
+        return "quasi_identifier", "SEX", 0.7, ev + [said("SEX", "are sex codes (M/F/H)")]
+    if r.get("STREET_TYPE", 0) >= 0.9 and vals.uniq.size >= 3:
+        return "identifier", "STREET_TYPE", 0.6, ev + [said("STREET_TYPE", "are types de voie (RUE, AV, BD...)")]
+    if r.get("CORSICA_OVERSEAS", 0) > 0 and r.get("COMMUNE_CODE", 0) >= 0.9:
+        return "quasi_identifier", "COMMUNE_CODE", 0.7, ev + [said("COMMUNE_CODE", "are INSEE commune codes (2A/2B seen)")]
+    if r.get("COUNTRY_CODE", 0) >= 0.9:
+        return "quasi_identifier", "COUNTRY_CODE", 0.6, ev + [said("COUNTRY_CODE", "are INSEE country codes (99xxx)")]
+    if r.get("POSTAL_CODE", 0) >= 0.9 and vals.uniq.size > 1:
+        return "quasi_identifier", "POSTAL_CODE", 0.6, ev + [said("POSTAL_CODE", "are 5-digit postal/commune codes")]
+    if r.get("LAST_NAME", 0) >= 0.5 and r.get("NAME_SHAPED", 0) >= 0.8:
+        return "identifier", "LAST_NAME", 0.7, ev + [said("LAST_NAME", "are in the surname lists")]
+    if r.get("FIRST_NAME", 0) >= 0.5 and r.get("NAME_SHAPED", 0) >= 0.8:
+        return "identifier", "FIRST_NAME", 0.7, ev + [said("FIRST_NAME", "are in the first-name lists")]
+    distinct = int(vals.uniq.size)
+    if distinct <= 1:
+        return "insensitive", None, 0.7, ev + ["a single distinct value (constant column)"]
+    numeric_amount = r.get("DECIMAL", 0) >= 0.3 and r.get("AMOUNT", 0) >= 0.95
+    if uniq_ratio >= 0.95 and n >= 20 and not numeric_amount:
+        return "identifier", "RECORD_ID", 0.7, ev + [f"{_pct(uniq_ratio)} of non-empty values are distinct: one value per row identifies the row"]
+    if numeric_amount:
+        return "sensitive", "AMOUNT", 0.5, ev + [said("AMOUNT", "are decimal numbers (amounts?)")]
+    return "quasi_identifier", "CATEGORY", 0.3, ev + [
+        f"{distinct:,} distinct values and no rule: kept as a quasi-identifier until a person reviews it"
+    ]
+
+
+# ------------------------------------------------------------------ main entry
+def scan_table(
+    df: pd.DataFrame,
+    *,
+    rules_dirs: Iterable[str] = (),
+    sample_rows: int = 5000,
+    ner: bool = True,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+    source: str = "",
+) -> ScanReport:
+    """Classify every column of ``df``; a pure function of the table (and the rules).
+
+    ``progress`` is called once per column with the column name (the CLI drives a progress
+    bar with it). Values are sampled (``sample_rows`` rows, seeded) for value checks;
+    uniqueness is measured on the whole column up to 300,000 rows.
+    """
+    rules = load_rules(tuple(str(d) for d in rules_dirs))
+    rows = len(df)
+    if rows > sample_rows:
+        rng = np.random.default_rng(seed)
+        pos = np.sort(rng.choice(rows, size=sample_rows, replace=False))
+        sample = df.iloc[pos]
+    else:
+        sample = df
+    findings: list[ColumnFinding] = []
+    texts: dict[str, pd.Series] = {}
+    values: dict[str, _Values] = {}
+    rates: dict[str, dict[str, float]] = {}
+    for col in df.columns:
+        name = str(col)
+        text = _as_text(sample[col])
+        texts[name] = text
+        vals = _Values(text)
+        values[name] = vals
+        if rows <= FULL_UNIQUENESS_MAX_ROWS:
+            full = _as_text(df[col]).str.strip()
+            full_ne = full[full != ""]
+            non_empty = int(len(full_ne))
+            distinct = int(full_ne.nunique())
+            scope = "whole column"
+        else:
+            full_ne = None
+            non_empty, distinct, scope = vals.n, int(vals.uniq.size), "sample"
+        uniq_ratio = distinct / non_empty if non_empty else 0.0
+        r = _value_checks(vals)
+        rates[name] = r
+        rule = match_rule(name, rules)
+        if (rule is None or rule.role == "insensitive") and full_ne is not None and uniq_ratio == 1.0 and non_empty == rows and _is_row_number(full_ne):
+            role, ent, conf, ev = "insensitive", None, 0.7, (
+                ([f"{rule.describe(name)} -> insensitive"] if rule else []) + ["values are the line numbers 1..n"]
+            )
+        else:
+            role, ent, conf, ev = _decide(name, rule, r, vals, uniq_ratio, len(sample))
+        stats = {
+            "n": rows,
+            "sampled": int(len(sample)),
+            "non_empty": non_empty,
+            "distinct": distinct,
+            "unique_ratio": round(uniq_ratio, 4),
+            "uniqueness_scope": scope,
+            "pass_rates": {k: round(x, 4) for k, x in r.items() if x and k != "MEAN_WORDS"},
+            "shape": _shape(vals),
+        }
+        if role in ("quasi_identifier", "insensitive", "sensitive") and uniq_ratio >= 0.95 and non_empty >= 20 \
+                and ent not in ("AMOUNT", "SCORE", "DATE", "BIRTH_DATE", None) and role != "insensitive":
+            ev.append(f"{_pct(uniq_ratio)} of values are distinct ({scope}): singles out rows")
+        findings.append(
+            ColumnFinding(name, role, ent, float(conf), ev, stats, _examples(vals), {})
+        )
+        if progress:
+            progress(name)
+    _reassemble_split_nir(findings, texts, rates)
+    _free_text(findings, texts, ner)
+    if ner:
+        _ner_names(findings, values)
+    return ScanReport(source=source, rows=rows, columns=len(df.columns), sampled_rows=int(len(sample)), findings=findings)
+
+
+def _reassemble_split_nir(findings: list[ColumnFinding], texts: dict[str, pd.Series], rates: dict) -> None:
+    """A 13-character NIR column + a 2-digit key column: check the key row by row."""
+    bodies = [f for f in findings if rates[f.column].get("NIR_13", 0) >= 0.8]
+    if not bodies:
+        return
+    keys = [f for f in findings if f.stats.get("shape", {}).get("max_len", 0) <= 2
+            and rates[f.column].get("INT", 0) >= 0.95]
+    for b in bodies:
+        body = texts[b.column].str.replace(r"[\s.]", "", regex=True).str.upper()
+        for k in keys:
+            key = texts[k.column].str.strip()
+            both = (body.str.len() == 13) & (key != "")
+            if both.sum() < 5:
+                continue
+            ok = [v.nir_plausible(x) and v.nir_key(x) == int(y) for x, y in zip(body[both], key[both], strict=True)
+                  if y.isdigit()]
+            rate = float(np.mean(ok)) if ok else 0.0
+            if rate >= 0.9:
+                msg = f"{_pct(rate)} of {len(ok):,} sampled rows: '{b.column}' + '{k.column}' form a NIR with a valid key"
+                b.role, b.entity, b.confidence = "identifier", "NIR", 0.99
+                b.evidence.append(msg)
+                k.role, k.entity, k.confidence = "identifier", "NIR_KEY", 0.97
+                k.evidence.append(msg)
+                break
+
+
+def _free_text(findings: list[ColumnFinding], texts: dict[str, pd.Series], ner: bool) -> None:
+    """Entity types found in free-text columns and the share of sampled cells containing each."""
+    from anonymizer.detect.text import find_spans
+
+    for f in findings:
+        if f.role != "free_text":
+            continue
+        t = texts[f.column]
+        cells = t[t.str.strip() != ""].head(TEXT_SAMPLE).tolist()
+        if not cells:
+            continue
+        spans = find_spans(cells, ner=ner)
+        counts: dict[str, int] = {}
+        for res in spans:
+            for ent in {x.entity_type for x in res}:
+                counts[ent] = counts.get(ent, 0) + 1
+        f.text_entities = {e: round(c / len(cells), 4) for e, c in sorted(counts.items(), key=lambda x: -x[1])}
+        mode = "NER + recognizers" if ner else "recognizers only (--no-ner)"
+        if counts:
+            found = ", ".join(f"{e} {_pct(c / len(cells))}" for e, c in sorted(counts.items(), key=lambda x: -x[1]))
+            f.evidence.append(f"{mode} on {len(cells):,} sampled cells found: {found}")
+        else:
+            f.evidence.append(f"{mode} on {len(cells):,} sampled cells found no entity")
+
+
+def _ner_names(findings: list[ColumnFinding], values: dict[str, _Values]) -> None:
+    """NER only where it can matter: short alphabetic columns no rule or list has classified."""
+    from anonymizer.detect.text import find_spans
+
+    for f in findings:
+        vals = values[f.column]
+        if f.entity != "CATEGORY" or f.confidence > 0.3 or vals.n == 0:
+            continue
+        pr = f.stats["pass_rates"]
+        if pr.get("NAME_SHAPED", 0) < 0.8 or f.stats["unique_ratio"] < 0.2:
+            continue
+        cells = [x.title() for x in vals.uniq.head(NER_NAME_SAMPLE).tolist()]
+        spans = find_spans(cells, ner=True)
+        rate = sum(any(s.entity_type == "PERSON" for s in res) for res in spans) / len(cells)
+        if rate >= 0.5:
+            f.role, f.entity, f.confidence = "identifier", "PERSON", round(0.5 + 0.4 * rate, 2)
+            f.evidence.append(f"spaCy NER tags {_pct(rate)} of {len(cells)} distinct values as PERSON")
