@@ -37,6 +37,9 @@ from anonymizer.policy.plan import Plan
 
 PRIVACY_OVERRIDES = ("k", "l", "l_variant", "c", "t", "max_suppression", "metric")
 SCAN_SAMPLE_ROWS = 20_000
+# The risk report measures l and t on at most this many sensitive columns (policy order):
+# pass A keeps them for every row, so they count against the memory budget.
+REPORT_SENSITIVE_MAX = 8
 
 
 @dataclass
@@ -166,7 +169,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         say(f"note: {note}")
     privacy = plan.privacy
     qi = list(privacy.get("quasi_identifiers") or [])
-    sensitive = list(privacy.get("sensitive") or [])
+    sensitive = [c for c in privacy.get("sensitive") or [] if c in plan.output_columns][:REPORT_SENSITIVE_MAX]
     entities = {s.column: s.entity for s in plan.steps}
     timings: dict[str, float] = {}
 
