@@ -62,7 +62,7 @@ def _options(d: CsvDialect, *, use_threads: bool = True, block_size: int = 1 << 
     return read, parse, convert
 
 
-def _locate_problem(path: Path, d: CsvDialect) -> str:
+def _locate_problem(path: Path, d: CsvDialect) -> str | None:
     """Re-read with the csv module to name the first bad line (error path only, never on success)."""
     n = len(d.header)
     try:
@@ -80,18 +80,26 @@ def _locate_problem(path: Path, d: CsvDialect) -> str:
         return f"cannot be decoded as {d.encoding} (byte offset {exc.start}); try another --encoding"
     except csv.Error:
         return f"malformed CSV at line {prev_line + 1} (unbalanced quote?)"
-    return "malformed CSV"
+    return None
 
 
 def _raise_read_error(path: Path, d: CsvDialect, exc: BaseException) -> None:
     # pyarrow messages quote the offending row: never pass them on (they hold raw values).
     msg = str(exc)
     if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in msg or "UTF8" in msg:
-        problem = _locate_problem(path, d)
+        problem = _locate_problem(path, d) or ""
         if "decoded" not in problem:
             problem = f"cannot be decoded as {d.encoding}; try another --encoding"
         raise InputError(f"{path}: {problem}") from None
-    raise InputError(f"{path}: {_locate_problem(path, d)}") from None
+    raise InputError(f"{path}: {_locate_problem(path, d) or 'malformed CSV'}") from None
+
+
+def _precheck(path: Path, d: CsvDialect) -> None:
+    """An odd number of quotes: confirm with the strict csv module before trusting pyarrow."""
+    if d.odd_quotes:
+        problem = _locate_problem(path, d)
+        if problem:
+            raise InputError(f"{path}: {problem}")
 
 
 def csv_meta(path: Path, d: CsvDialect) -> TableMeta:
@@ -118,6 +126,7 @@ def read_csv(
 ) -> tuple[pd.DataFrame, TableMeta]:
     d = sniff_csv(path, delimiter=delimiter, encoding=encoding)
     _check_header(path, d.header)
+    _precheck(path, d)
     meta = csv_meta(path, d)
     if nrows is not None:
         _, batches = iter_csv(path, d, meta, batch_rows=max(1, nrows))
@@ -187,6 +196,7 @@ def open_csv_batches(
 ) -> tuple[TableMeta, Iterator[pd.DataFrame]]:
     d = sniff_csv(path, delimiter=delimiter, encoding=encoding)
     _check_header(path, d.header)
+    _precheck(path, d)
     return iter_csv(path, d, csv_meta(path, d), batch_rows=batch_rows)
 
 

@@ -352,10 +352,10 @@ def _json_text(v: Any) -> tuple[str, str]:
         return "", "null"
     if isinstance(v, bool):
         return ("true" if v else "false"), "boolean"
+    if isinstance(v, _Num):  # before str: _Num is a str subclass
+        return str(v), "number"
     if isinstance(v, str):
         return v, "string"
-    if isinstance(v, _Num):
-        return str(v), "number"
     return json.dumps(v, ensure_ascii=False), "json"
 
 
@@ -384,6 +384,8 @@ def _jsonl_records(path: Path, encoding: str | None) -> Iterator[tuple[int, dict
 def _jsonl_frames(path: Path, encoding: str | None, batch_rows: int, meta: TableMeta) -> Iterator[pd.DataFrame]:
     columns: list[str] = []
     types: dict[str, str] = meta.extra.setdefault("json_types", {})
+    # columns where missing was written null (and never ""): "" goes back out as null
+    nulls: dict[str, bool] = meta.extra.setdefault("json_nulls", {})
     buf: list[dict] = []
 
     def flush() -> pd.DataFrame:
@@ -400,6 +402,8 @@ def _jsonl_frames(path: Path, encoding: str | None, batch_rows: int, meta: Table
                 columns.append(k)
                 types[k] = "null"
             text, t = _json_text(v)
+            if t == "null" or (t == "string" and text == ""):
+                nulls[k] = nulls.get(k, True) and t == "null"
             if t != "null":
                 types[k] = t if types[k] in ("null", t) else "mixed"
             row[k] = text
@@ -442,7 +446,9 @@ class JsonlSink:
 
     def __init__(self, raw: IO[bytes], path: Path, *, like: TableMeta | None = None):
         self.raw, self.path = raw, path
-        self.types = dict(like.extra.get("json_types", {})) if like is not None and like.format == "jsonl" else {}
+        same = like is not None and like.format == "jsonl"
+        self.types = dict(like.extra.get("json_types", {})) if same else {}
+        self.nulls = {k for k, v in like.extra.get("json_nulls", {}).items() if v} if same else set()
 
     def write(self, df: pd.DataFrame) -> None:
         cols = [str(c) for c in df.columns]
@@ -460,7 +466,7 @@ class JsonlSink:
                     t = [_RawNum(v) if _JSON_NUMBER.fullmatch(v) else (None if v == "" else v) for v in t]
                 elif kind == "boolean":
                     t = [{"true": True, "false": False}.get(v, None if v == "" else v) for v in t]
-                elif kind in ("null",):
+                elif kind == "null" or cols[j] in self.nulls:
                     t = [None if v == "" else v for v in t]
                 values.append(t)
         lines = []

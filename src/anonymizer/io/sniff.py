@@ -233,6 +233,21 @@ class CsvDialect:
     decimal: str | None
     final_newline: bool
     bom: bool
+    odd_quotes: bool = False
+
+
+def odd_quote_count(path: Path, quotechar: str) -> bool:
+    """True when the file holds an odd number of quote characters: a quoted field may be left open.
+
+    pyarrow reads an unterminated quote at the end of a file as one long last cell (a
+    truncated file would pass silently); an odd count triggers a strict re-check.
+    """
+    q = quotechar.encode("ascii")
+    n = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            n += chunk.count(q)
+    return n % 2 == 1
 
 
 def read_sample(path: Path, size: int = SAMPLE_BYTES) -> bytes:
@@ -306,4 +321,5 @@ def sniff_csv(
         decimal=sniff_decimal(rows[1:]),
         final_newline=tail.endswith((b"\n", b"\r")),
         bom=bom,
+        odd_quotes=odd_quote_count(path, quotechar),
     )
