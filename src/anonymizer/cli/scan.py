@@ -1,0 +1,122 @@
+"""``anon scan``: what in a table identifies people, and why; optionally the policy to review."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+EPILOG = """\b
+Examples:
+  anon scan extract.csv                               # rich table in the terminal
+  anon scan extract.csv --write-policy policy.yaml    # proposed policy, commented with evidence
+  anon scan extract.csv --format json -o scan.json    # stable JSON (rules/schemas/scan.schema.json)
+  anon scan big.parquet --sample 20000 --no-ner       # faster: regex/check digits only
+  anon scan data.csv --rules my_rules/ --delimiter ';' --encoding cp1252
+
+\b
+Roles: identifier, quasi_identifier, sensitive, free_text, insensitive. Evidence combines the
+column name (rules/columns/*.yaml, your --rules DIR wins), check digits (NIR, IBAN, SIRET, SPI),
+value shapes, uniqueness and, for free text, spaCy NER + French recognizers.
+Example values are always masked; the scan never prints or writes a raw value.
+"""
+
+ROLE_STYLE = {
+    "identifier": "bold red",
+    "quasi_identifier": "yellow",
+    "sensitive": "magenta",
+    "free_text": "cyan",
+    "insensitive": "green",
+}
+
+
+def render_terminal(report, console) -> None:
+    """One row per column: role, entity, confidence, the first pieces of evidence, masked examples."""
+    from rich.table import Table
+
+    table = Table(title=f"anon scan: {report.source} ({report.rows:,} rows × {report.columns} columns, "
+                        f"{report.sampled_rows:,} sampled)", show_lines=False, expand=True)
+    table.add_column("column", no_wrap=True)
+    table.add_column("role")
+    table.add_column("entity")
+    table.add_column("conf", justify="right")
+    table.add_column("evidence", ratio=3)
+    table.add_column("example (masked)", ratio=1, overflow="fold")
+    for f in report.findings:
+        ev = f.evidence[-1] if f.evidence else ""
+        table.add_row(
+            f.column, f"[{ROLE_STYLE.get(f.role, '')}]{f.role}[/]", f.entity or "-", f"{f.confidence:.0%}",
+            ev, ", ".join(f.examples[:1]),
+        )
+    console.print(table)
+    counts: dict[str, int] = {}
+    for f in report.findings:
+        counts[f.role] = counts.get(f.role, 0) + 1
+    console.print("  ".join(f"[{ROLE_STYLE[r]}]{r}[/]: {counts.get(r, 0)}" for r in ROLE_STYLE))
+
+
+@click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output on stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here.")
+@click.option("--write-policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the proposed policy (YAML, one entry per column, commented with evidence).")
+@click.option("--profile", default="training", show_default=True, help="Profile the proposed policy starts from.")
+@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+@click.option("--sample", "sample", type=click.IntRange(min=100), default=5000, show_default=True,
+              help="Rows sampled for value checks (uniqueness uses the whole column up to 300,000 rows).")
+@click.option("--no-ner", is_flag=True, help="No spaCy model: recognizers and check digits only (faster).")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory of extra column rules (*.yaml, same format as rules/columns); wins over shipped rules.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the row sample.")
+@click.option("--delimiter", help="CSV delimiter (default: sniffed).")
+@click.option("--encoding", help="CSV/JSONL encoding (default: sniffed).")
+@click.option("--sheet", help="XLSX sheet name (default: the first).")
+def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None, profile: str, force: bool,
+            sample: int, no_ner: bool, rules_dirs: tuple[Path, ...], seed: int, delimiter: str | None,
+            encoding: str | None, sheet: str | None) -> None:
+    """Find identifiers, quasi-identifiers, sensitive columns and PII in free text in DATA."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from anonymizer.detect import scan_table
+    from anonymizer.errors import UsageError
+    from anonymizer.io import atomic_output, check_output_path, read_table
+
+    inputs = [data]
+    outputs = [p for p in (output, policy_path) if p is not None]
+    for out in outputs:
+        check_output_path(out, force=force, inputs=inputs)
+    if output is not None and policy_path is not None and output.resolve() == policy_path.resolve():
+        raise UsageError("-o and --write-policy name the same file")
+
+    err = Console(stderr=True)
+    with err.status("reading the table…"):
+        table = read_table(data, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    df = table.df
+    with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=err, transient=True,
+                  disable=fmt == "json" or not err.is_terminal) as bar:
+        task = bar.add_task("", total=len(df.columns))
+        report = scan_table(
+            df, rules_dirs=tuple(str(d) for d in rules_dirs), sample_rows=sample, ner=not no_ner, seed=seed,
+            progress=lambda col: bar.update(task, advance=1, description=col), source=data.name,
+        )
+    text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if output is not None:
+        with atomic_output(output, force=force, inputs=inputs) as fh:
+            fh.write(text)
+    if policy_path is not None:
+        from anonymizer.policy import propose_policy, render_policy_yaml
+
+        policy = propose_policy(report, profile=profile)
+        with atomic_output(policy_path, force=force, inputs=inputs) as fh:
+            fh.write(render_policy_yaml(policy, report))
+    if fmt == "json":
+        click.echo(text, nl=False)
+    else:
+        render_terminal(report, Console())
+        for out in outputs:
+            click.echo(f"written: {out}")
