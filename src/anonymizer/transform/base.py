@@ -1,0 +1,334 @@
+"""Shared machinery of the column actions: the context, keyed derivation, text round-trips.
+
+Every action is ``fn(series, *, key, params, context) -> Series``. The pieces here make the
+three promises every action keeps:
+
+* **keyed and deterministic** — randomness comes from HMAC-SHA256 under a sub-key derived
+  from the user's key and a purpose label (domain separation, in the spirit of HKDF-Expand,
+  RFC 5869), never from a global RNG, so the same value + key gives the same output in every
+  file and run;
+* **computed per distinct value** — ``map_distinct`` factorizes the column, runs the Python
+  function once per distinct value and maps the result back (fast on 10^6 rows with
+  realistic cardinality);
+* **missing stays missing, format stays format** — text in, text out (``""`` = missing);
+  numeric input comes back numeric when the result is numeric.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.errors import UsageError
+
+PERSON_ID = "__person_id__"
+
+
+@dataclass
+class TransformContext:
+    """What an action may know beyond its own column.
+
+    ``row_context`` holds the *already transformed* columns of the same rows (row-aligned with
+    the series), plus ``__person_id__`` (a per-person key built by the pipeline from original
+    identifiers; it never reaches the output). ``entities`` maps every column of the table to
+    its entity, so an action can find e.g. the sex column a fake first name must agree with.
+    """
+
+    column: str = ""
+    entity: str | None = None
+    row_context: pd.DataFrame | None = None
+    entities: dict[str, str | None] = field(default_factory=dict)
+
+    def find_column(self, wanted: Iterable[str], *, override: str | None = None) -> str | None:
+        """The row-context column of one of the ``wanted`` entities that best matches this column.
+
+        Affinity = shared name prefix + suffix (case-insensitive), so ``NIRCJ`` pairs with
+        ``SEXECJ`` / ``DTNAISCJ`` and ``NIR`` with ``SEXE`` / ``DTNAIS``; ties go to the
+        shorter name. ``override`` (a policy param) wins when it names a present column.
+        """
+        rc = self.row_context
+        if rc is None:
+            return None
+        if override:
+            return override if override in rc.columns else None
+        wanted = set(wanted)
+        cands = [c for c in rc.columns if c != self.column and self.entities.get(c) in wanted]
+        if not cands:
+            return None
+        me = self.column.upper()
+
+        def score(c: str) -> tuple[int, int, str]:
+            cu = str(c).upper()
+            pre = len(_common_prefix(me, cu))
+            suf = len(_common_prefix(me[::-1], cu[::-1]))
+            return (-(pre + suf), len(cu), cu)
+
+        return min(cands, key=score)
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return a[:n]
+
+
+# ---------------------------------------------------------------- keys and keyed randomness
+
+
+def require_key(key: bytes | None, action: str) -> bytes:
+    """The key, or a clear ``UsageError`` (keyed actions refuse to run without one)."""
+    if not key:
+        raise UsageError(
+            f"action '{action}' needs a secret key: give --key-file FILE or set ANON_KEY "
+            "(at least 16 bytes, hex or raw)"
+        )
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    return bytes(key)
+
+
+_SUBKEYS: dict[tuple[bytes, str], bytes] = {}
+
+
+def subkey(key: bytes, purpose: str) -> bytes:
+    """Purpose-bound sub-key ``HMAC-SHA256(key, "anon/v1/" + purpose)`` (cached)."""
+    k = (key, purpose)
+    sk = _SUBKEYS.get(k)
+    if sk is None:
+        if len(_SUBKEYS) > 4096:
+            _SUBKEYS.clear()
+        sk = hmac.digest(key, b"anon/v1/" + purpose.encode("utf-8"), "sha256")
+        _SUBKEYS[k] = sk
+    return sk
+
+
+def prf(sk: bytes, value: str) -> bytes:
+    """HMAC-SHA256 of a text value under a sub-key (32 bytes)."""
+    return hmac.digest(sk, value.encode("utf-8"), "sha256")
+
+
+class Stream:
+    """A deterministic stream of draws expanded from one HMAC digest.
+
+    Python's ``random`` only guarantees ``random()`` across versions; this stream is ours, so
+    fakes stay byte-identical across Python releases. Draws use 48 bits (bias < 2^-28 for the
+    pool sizes used here); the buffer is extended with SHA-256(seed || counter).
+    """
+
+    __slots__ = ("_seed", "_buf", "_pos", "_ctr")
+
+    def __init__(self, seed: bytes):
+        self._seed = seed
+        self._buf = seed
+        self._pos = 0
+        self._ctr = 0
+
+    def _take(self, n: int) -> bytes:
+        if self._pos + n > len(self._buf):
+            self._ctr += 1
+            self._buf = hashlib.sha256(self._seed + self._ctr.to_bytes(4, "big")).digest()
+            self._pos = 0
+        out = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        return out
+
+    def below(self, n: int) -> int:
+        """Uniform integer in ``[0, n)``."""
+        if n <= 1:
+            return 0
+        return int.from_bytes(self._take(6), "big") % n
+
+    def between(self, lo: int, hi: int) -> int:
+        """Uniform integer in ``[lo, hi]``."""
+        return lo + self.below(hi - lo + 1)
+
+    def choice(self, seq):
+        return seq[self.below(len(seq))]
+
+    def unit(self) -> float:
+        """Uniform float in ``[0, 1)`` (48-bit resolution)."""
+        return int.from_bytes(self._take(6), "big") / float(1 << 48)
+
+    def digits(self, k: int, *, nonzero_first: bool = False) -> str:
+        out = []
+        for i in range(k):
+            out.append(str(self.between(1, 9) if (i == 0 and nonzero_first) else self.below(10)))
+        return "".join(out)
+
+
+# ---------------------------------------------------------------- text round-trips
+
+
+def is_numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+
+
+def to_text(series: pd.Series) -> pd.Series:
+    """Column as Python ``str`` values with ``""`` for missing (object dtype, same index).
+
+    Numbers are written without float artefacts (``12.0`` -> ``12``) so identifiers read from
+    Parquet look like their CSV form.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        out = series.dt.strftime("%Y-%m-%d").astype(object)
+        return out.where(series.notna(), "")
+    if is_numeric(series):
+        vals = series.to_numpy(dtype=object, na_value=None)
+        out = []
+        for v in vals:
+            if v is None or (isinstance(v, float) and np.isnan(v)):
+                out.append("")
+            elif isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+                out.append(str(int(v)))
+            else:
+                out.append(str(v))
+        return pd.Series(out, index=series.index, dtype=object, name=series.name)
+    vals = series.astype(object).to_numpy()
+    out = ["" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in vals]
+    return pd.Series(out, index=series.index, dtype=object, name=series.name)
+
+
+def from_text(original: pd.Series, out: pd.Series | list, *, numeric: bool | None = None) -> pd.Series:
+    """Give ``out`` (text, ``""`` = missing) the dtype family of ``original``.
+
+    Text input -> same text dtype. Numeric input -> numeric when every non-missing output
+    parses as a number (``numeric=None``), else text (``str`` dtype).
+    """
+    out = pd.Series(out, index=original.index, name=original.name, dtype=object)
+    if is_numeric(original) and numeric is not False:
+        conv = pd.to_numeric(out.where(out != "", None), errors="coerce")
+        if numeric or conv.notna().sum() == (out != "").sum():
+            try:
+                if pd.api.types.is_integer_dtype(original.dtype) and conv.notna().all():
+                    return conv.astype(original.dtype)
+                if pd.api.types.is_integer_dtype(original.dtype):
+                    return conv.astype("Int64")
+                return conv.astype(original.dtype)
+            except (TypeError, ValueError):
+                return conv
+        return out.astype("str")
+    if isinstance(original.dtype, pd.StringDtype) or str(original.dtype) == "str":
+        return out.astype(original.dtype)
+    if original.dtype == object:
+        return out
+    return out.astype("str")
+
+
+def map_distinct(text: pd.Series, fn: Callable[[str], str], *, extra: list[pd.Series] | None = None) -> list[str]:
+    """Apply ``fn`` once per distinct non-missing value (or per distinct ``(value, *extra)``
+    tuple, passed joined by ``\\x1f``) and return the row-aligned list. Missing stays ``""``."""
+    if extra:
+        joined = text.copy()
+        for e in extra:
+            joined = joined + "\x1f" + e
+        codes, uniques = pd.factorize(joined.where(text != "", None), use_na_sentinel=True)
+    else:
+        codes, uniques = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
+    results = np.array([fn(u) for u in uniques] + [""], dtype=object)
+    return results[codes].tolist()
+
+
+# ---------------------------------------------------------------- small text helpers
+
+_ACCENTS = str.maketrans(
+    "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸŒÆ",
+    "aaaaaaceeeeiiiinooooouuuuyyoaAAAAAACEEEEIIIINOOOOOUUUUYYOA",
+)
+
+
+def strip_accents(s: str) -> str:
+    return s.translate(_ACCENTS)
+
+
+def norm_word(s: str) -> str:
+    """Case- and accent-insensitive form of a word (name pools, lookups)."""
+    return strip_accents(s.strip()).casefold()
+
+
+_SEP = re.compile(r"[\s.\-_/]+")
+
+
+def norm_identifier(s: str) -> str:
+    """Identifier form: strip, case-fold, drop spaces, dots, hyphens, slashes, underscores."""
+    return _SEP.sub("", s.strip()).casefold()
+
+
+def case_like(template: str, word: str) -> str:
+    """Give ``word`` the case style of ``template`` (UPPER, lower, Title); drop accents when the
+    template is plain ASCII (administrative extracts are often unaccented)."""
+    if template.isascii():
+        word = strip_accents(word)
+    letters = [c for c in template if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) > 1:
+        return word.upper()
+    if letters and all(c.islower() for c in letters):
+        return word.lower()
+    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+def fill_template(template: str, chars: str) -> str:
+    """Pour ``chars`` into the alphanumeric slots of ``template`` (keeps spaces, dots, case).
+
+    Used for identifiers whose separators must survive: ``FR76 3000 ...``, ``1 85 05 ...``.
+    When the slot count differs, ``chars`` is returned as is.
+    """
+    slots = sum(1 for c in template if c.isalnum())
+    if slots != len(chars):
+        return chars
+    it = iter(chars)
+    out = []
+    for c in template:
+        if c.isalnum():
+            n = next(it)
+            out.append(n.lower() if c.islower() else n)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def shape_fake(value: str, stream: Stream) -> str:
+    """Same shape: digits -> digits (a run that did not start with 0 still does not), ASCII
+    letters -> letters of the same case, everything else kept."""
+    out = []
+    prev_digit = False
+    for c in value:
+        if "0" <= c <= "9":
+            out.append(str(stream.below(10)) if (prev_digit or c == "0") else str(stream.between(1, 9)))
+            prev_digit = True
+            continue
+        prev_digit = False
+        if c.isalpha():
+            ch = chr(ord("A") + stream.below(26))
+            out.append(ch.lower() if c.islower() else ch)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+class Deriver:
+    """Keyed streams for fakes: ``Stream(HMAC(subkey(key, "fake/" + entity), value [+ attempt]))``.
+
+    The entity is part of the derivation (a NIR and a phone with the same digits get unrelated
+    fakes) but tokens shared between entities use one family on purpose: the surname in a
+    PERSON cell is derived as a LAST_NAME, the SIREN inside a SIRET as a SIREN, the file number
+    inside a CAF matricule as a CAF_NUMBER, so the fakes agree across columns.
+    """
+
+    def __init__(self, key: bytes):
+        self.key = key
+        self._sk: dict[str, bytes] = {}
+
+    def stream(self, entity: str, norm: str, attempt: int = 0) -> Stream:
+        sk = self._sk.get(entity)
+        if sk is None:
+            sk = self._sk[entity] = subkey(self.key, "fake/" + entity)
+        return Stream(prf(sk, norm if attempt == 0 else f"{norm}\x00{attempt}"))

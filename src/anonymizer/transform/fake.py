@@ -1,0 +1,196 @@
+"""``fake``: replace each value by a realistic, format-preserving, keyed fake.
+
+Consistency: the fake is a pure function of (key, entity, normalised original, and for a few
+entities the row's already-transformed context — sex, birth month, fake NIR, fake IBAN), so
+the same person gets the same fake in every column, file and run with the same key. It is
+computed once per distinct (value, context) and mapped back. The fake never equals the
+original (re-drawn deterministically when it would). Values an entity generator cannot
+parse (e.g. an Excel-mangled NIR ``1,85058E+14``) get a same-shape fake (digits -> digits,
+letters -> letters), never the original.
+
+Context columns are found through ``context.entities`` (see ``TransformContext.find_column``)
+or named explicitly with params ``sex_column``, ``birth_date_column``, ``nir_column``,
+``iban_column``. The pipeline must transform SEX/CIVILITY and BIRTH_DATE before NIR, NIR
+before NIR_KEY and IBAN before BIC: ``order_columns`` gives such an order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from anonymizer.transform import fake_ids, names
+from anonymizer.transform.base import (
+    Deriver,
+    TransformContext,
+    from_text,
+    map_distinct,
+    norm_identifier,
+    require_key,
+    shape_fake,
+    to_text,
+)
+from anonymizer.transform.dates import year_month
+
+Generator = Callable[..., "str | None"]
+
+#: entity -> (generator(value, deriver, *context), context kind or None)
+GENERATORS: dict[str, tuple[Generator, str | None]] = {
+    "PERSON": (names.fake_person, "sex"),
+    "FIRST_NAME": (names.fake_first_name, "sex"),
+    "LAST_NAME": (names.fake_last_name, None),
+    "NIR": (fake_ids.fake_nir, "nir"),
+    "NIR_KEY": (fake_ids.fake_nir_key, "nir_key"),
+    "IBAN": (fake_ids.fake_iban, None),
+    "BIC": (fake_ids.fake_bic, "bic"),
+    "PHONE": (fake_ids.fake_phone, None),
+    "EMAIL": (names.fake_email, None),
+    "CAF_NUMBER": (fake_ids.fake_caf_number, None),
+    "CAF_MATRICULE": (fake_ids.fake_caf_matricule, None),
+    "SIREN": (fake_ids.fake_siren, None),
+    "SIRET": (fake_ids.fake_siret, None),
+    "FR_TAX_ID": (fake_ids.fake_tax_id, None),
+    "STREET_NUMBER": (names.fake_street_number, None),
+    "STREET_NAME": (names.fake_street_name, None),
+    "STREET_TYPE": (names.fake_street_type, None),
+    "STREET_SUFFIX": (names.fake_street_suffix, None),
+    "ADDRESS": (names.fake_address, None),
+    "ADDRESS_COMPLEMENT": (names.fake_complement, None),
+    "ORGANIZATION": (names.fake_organization, "sex_none"),
+    "COMMUNE_NAME": (lambda v, d: names.fake_city(v, d), None),
+    "PASSPORT": (None, None),
+    "ID_CARD": (None, None),
+    "RECORD_ID": (None, None),
+}
+
+FAKE_ENTITIES = frozenset(GENERATORS)
+
+_SEX = {
+    "1": "M", "m": "M", "h": "M", "homme": "M", "masculin": "M", "mr": "M", "m.": "M", "monsieur": "M",
+    "male": "M", "3": "M", "7": "M",
+    "2": "F", "f": "F", "femme": "F", "feminin": "F", "féminin": "F", "mme": "F", "mlle": "F", "madame": "F",
+    "mademoiselle": "F", "female": "F", "4": "F", "8": "F",
+}
+
+
+def norm_sex(value: str) -> str:
+    """``M`` / ``F`` / ``""`` from SEXE (1/2, H/F, M/F, words) or CIVILITE (M, MME, MLLE...)."""
+    return _SEX.get(value.strip().casefold().rstrip("."), "") if value else ""
+
+
+def _norm_birth(value: str) -> str:
+    ym = year_month(value) if value else None
+    if ym is None:
+        return ""
+    return f"{ym[0]:04d}" + (f"-{ym[1]:02d}" if ym[1] else "")
+
+
+def _per_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    mapped = pd.Series([fn(u) for u in uniques], dtype=object)
+    return pd.Series(mapped.to_numpy()[codes], index=s.index, dtype=object)
+
+
+def _context_series(kind: str | None, params: dict, context: TransformContext, n: int, index) -> list[pd.Series]:
+    """Row-aligned normalised context strings for a generator (empty when unknown)."""
+    rc = context.row_context
+
+    def col(entities: set[str], override_param: str) -> pd.Series | None:
+        c = context.find_column(entities, override=params.get(override_param))
+        if c is None or rc is None:
+            return None
+        s = to_text(rc[c])
+        if len(s) != n:
+            return None
+        s.index = index
+        return s
+
+    empty = pd.Series([""] * n, index=index, dtype=object)
+    if kind == "sex":
+        s = col({"SEX", "CIVILITY"}, "sex_column")
+        return [empty if s is None else _per_distinct(s, norm_sex)]
+    if kind == "nir":
+        sx = col({"SEX", "CIVILITY"}, "sex_column")
+        bd = col({"BIRTH_DATE"}, "birth_date_column")
+        return [empty if sx is None else _per_distinct(sx, norm_sex),
+                empty if bd is None else _per_distinct(bd, _norm_birth)]
+    if kind == "nir_key":
+        s = col({"NIR"}, "nir_column")
+        return [empty if s is None else s]
+    if kind == "bic":
+        s = col({"IBAN"}, "iban_column")
+        return [empty if s is None else s]
+    return []
+
+
+def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[str], params: dict) -> str | None:
+    if gen is None:
+        return None
+    if entity == "NIR":
+        sex, birth = ctx
+        ym = None
+        if birth:
+            y = int(birth[:4])
+            ym = (y, int(birth[5:7]) if len(birth) > 4 else None)
+        return gen(value, d, sex, ym)
+    if entity == "EMAIL":
+        return gen(value, d, domain=str(params.get("domain", "example.fr")))
+    return gen(value, d, *ctx)
+
+
+def fake_value(value: str, *, entity: str, deriver: Deriver, ctx: list[str] | None = None,
+               params: dict | None = None) -> str:
+    """The fake of one value (used by ``fake`` per distinct value and by ``redact`` per span)."""
+    if not any(c.isalnum() for c in value):
+        return ""
+    gen, _kind = GENERATORS.get(entity, (None, None))
+    out = _call(entity, gen, value, deriver, list(ctx or []), params or {})
+    orig = norm_identifier(value)
+    attempt = 0
+    while out is None or norm_identifier(out) == orig:
+        out = shape_fake(value, deriver.stream("SHAPE/" + entity, value, attempt))
+        attempt += 1
+        if attempt > 64:  # a value of one repeated character class can still differ: force it
+            out = "X" + value if value[:1] != "X" else "Y" + value
+            break
+    return out
+
+
+def fake(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
+    """Keyed, format-preserving fakes for the column's entity (``params['entity']`` or
+    ``context.entity``; unknown entities get same-shape fakes). Params: ``domain`` for
+    e-mails (``example.fr``), ``sex_column`` / ``birth_date_column`` / ``nir_column`` /
+    ``iban_column`` to name context columns."""
+    key = require_key(key, "fake")
+    entity = str(params.get("entity") or context.entity or "RECORD_ID").upper()
+    d = Deriver(key)
+    text = to_text(series)
+    _gen, kind = GENERATORS.get(entity, (None, None))
+    extras = _context_series(kind, params, context, len(text), text.index)
+    n_extra = len(extras)
+
+    def one(u: str) -> str:
+        if n_extra:
+            parts = u.rsplit("\x1f", n_extra)
+            return fake_value(parts[0], entity=entity, deriver=d, ctx=parts[1:], params=params)
+        return fake_value(u, entity=entity, deriver=d, params=params)
+
+    out = map_distinct(text, one, extra=extras or None)
+    return from_text(series, out)
+
+
+#: Entities whose transformed values other columns of the row read (transform them first).
+_FIRST = ("SEX", "CIVILITY", "BIRTH_DATE", "DATE")
+_SECOND = ("NIR", "IBAN", "CAF_NUMBER", "SIREN")
+
+
+def order_columns(columns: list[str], entities: dict[str, str | None]) -> list[str]:
+    """An order to transform columns in so row context is ready when needed: sex, civility and
+    dates first, then NIR / IBAN, then the rest (NIR_KEY after NIR, BIC after IBAN). Stable."""
+
+    def rank(c: str) -> int:
+        e = entities.get(c)
+        return 0 if e in _FIRST else 1 if e in _SECOND else 2
+
+    return sorted(columns, key=rank)

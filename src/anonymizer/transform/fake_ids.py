@@ -1,0 +1,248 @@
+"""Fake French identifiers that pass the real checks (france.md §1).
+
+* NIR: sex / birth year+month from the row (already transformed) when known, a keyed
+  birthplace and order number, key ``97 - N mod 97`` via ``stdnum.fr.nir.calc_check_digits``
+  (2A/2B handled there). Realistic-and-valid, as DESIGN.md asks: a fake may coincide with a
+  real person's NIR (the space is dense), so fakes must still be treated as non-public.
+* IBAN FR: a real bank code (``vocab.BANKS``, never the original bank), RIB key
+  ``97 - (89 b + 15 g + 3 c) mod 97``, ISO 7064 mod 97-10 IBAN check digits.
+* SIREN / SIRET: Luhn (the SIRET's SIREN is the fake of the original SIREN, so a SIREN column
+  and a SIRET column keep agreeing). FR_TAX_ID: ``stdnum.fr.nif`` key (first 10 mod 511).
+* Phones: ARCEP fiction ranges only (landlines 01 99 00, 02 61 91, 03 53 01, 04 65 71,
+  05 36 49; mobiles 06 39 98, which phonenumbers reports invalid because 0639 is Mayotte's).
+  Each range has 10,000 numbers, so distinct originals collide once a column holds
+  thousands of numbers — the price of never dialling a real person.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum.fr import nif as _nif
+from stdnum.fr import nir as _nir
+
+from anonymizer.transform import vocab
+from anonymizer.transform.base import Deriver, fill_template, norm_identifier, shape_fake
+
+_NIR_RX = re.compile(r"[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?")
+
+
+def _alnum(value: str) -> str:
+    return "".join(c for c in value if c.isalnum()).upper()
+
+
+def nir_body(d: Deriver, norm: str, sex: str, ym: tuple[int, int | None] | None, orig_sex_digit: str,
+             attempt: int = 0) -> str:
+    """The 13 characters of a fake NIR."""
+    s = d.stream("NIR", norm, attempt)
+    if sex not in ("M", "F"):
+        sex = "F" if s.below(2) else "M"
+    if orig_sex_digit in "78":
+        sd = "7" if sex == "M" else "8"
+    elif orig_sex_digit in "34":
+        sd = "3" if sex == "M" else "4"
+    else:
+        sd = "1" if sex == "M" else "2"
+    if ym is None:
+        y, m = s.between(1935, 2005), None
+    else:
+        y, m = ym
+    if m is None:
+        m = s.between(1, 12)
+    r = s.below(100)
+    if r < 85:
+        place = s.choice(vocab.DEPARTEMENTS) + f"{s.between(1, 600):03d}"
+    elif r < 88:
+        place = s.choice(vocab.OVERSEAS) + f"{s.between(1, 34):02d}"
+    else:
+        place = "99" + s.choice(vocab.COUNTRIES)
+    return f"{sd}{y % 100:02d}{m:02d}{place}{s.between(1, 999):03d}"
+
+
+def fake_nir(value: str, d: Deriver, sex: str = "", ym: tuple[int, int | None] | None = None) -> str | None:
+    """13 -> 13 characters, 15 -> 15 (with a valid key); separators and case kept."""
+    raw = _alnum(value)
+    if not _NIR_RX.fullmatch(raw):
+        return None
+    norm = raw[:13]
+    for attempt in range(64):
+        body = nir_body(d, norm, sex, ym, raw[0], attempt)
+        if body != norm:
+            break
+    out = body + (_nir.calc_check_digits(body) if len(raw) == 15 else "")
+    return fill_template(value, out)
+
+
+def fake_nir_key(value: str, d: Deriver, faked_nir: str = "") -> str | None:
+    """The key of the row's fake NIR (same row, already transformed); else a keyed key."""
+    raw = _alnum(faked_nir)
+    if len(raw) >= 13 and _NIR_RX.fullmatch(raw[:13]):
+        key = _nir.calc_check_digits(raw[:13])
+        if len(value.strip()) == 2 or not value.strip().isdigit():
+            return key
+        return str(int(key))
+    v = value.strip()
+    if not v.isdigit():
+        return None
+    for attempt in range(64):
+        k = d.stream("NIR_KEY", v, attempt).between(1, 97)
+        if k != int(v):
+            return f"{k:02d}" if len(v) == 2 else str(k)
+    return None
+
+
+# ---------------------------------------------------------------- banks
+
+_RIB_LETTERS = {c: str(v) for v, cs in enumerate(("AJ", "BKS", "CLT", "DMU", "ENV", "FOW", "GPX", "HQY", "IRZ"), 1)
+                for c in cs}
+
+
+def rib_key(bank: str, branch: str, account: str) -> str:
+    """French RIB key: 97 - ((89 bank + 15 branch + 3 account) mod 97), letters mapped A,J->1..."""
+    acc = "".join(_RIB_LETTERS.get(c, c) for c in account.upper())
+    return f"{97 - ((89 * int(bank) + 15 * int(branch) + 3 * int(acc)) % 97):02d}"
+
+
+def iban_check_digits(country: str, bban: str) -> str:
+    """ISO 7064 mod 97-10 check digits of an IBAN (ISO 13616)."""
+    num = "".join(str(int(c, 36)) for c in (bban + country + "00").upper())
+    return f"{98 - int(num) % 97:02d}"
+
+
+def fake_iban(value: str, d: Deriver, *_ctx) -> str | None:
+    raw = _alnum(value)
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[0-9A-Z]{10,30}", raw):
+        return None
+    country = raw[:2]
+    for attempt in range(64):
+        s = d.stream("IBAN", raw, attempt)
+        if country in ("FR", "MC") and len(raw) == 27:
+            orig_bank = raw[4:9]
+            banks = [b for b in vocab.BANKS if b[0] != orig_bank]
+            bank = s.choice(banks)[0]
+            branch = s.digits(5)
+            account = s.digits(11)
+            bban = bank + branch + account + rib_key(bank, branch, account)
+        else:
+            bban = shape_fake(raw[4:], s).upper()
+        out = country + iban_check_digits(country, bban) + bban
+        if out != raw:
+            return fill_template(value, out)
+    return None
+
+
+def bic_of_iban(iban: str) -> str | None:
+    raw = _alnum(iban)
+    if raw[:2] in ("FR", "MC") and len(raw) == 27:
+        return dict(vocab.BANKS).get(raw[4:9])
+    return None
+
+
+def fake_bic(value: str, d: Deriver, faked_iban: str = "") -> str | None:
+    """The BIC of the row's fake IBAN bank when there is one, else a keyed bank; 8 -> 8, 11 -> 11."""
+    raw = _alnum(value)
+    if not re.fullmatch(r"[A-Z]{6}[0-9A-Z]{2}(?:[0-9A-Z]{3})?", raw):
+        return None
+    cand = bic_of_iban(faked_iban) if faked_iban else None
+    for attempt in range(64):
+        b = cand if (cand and attempt == 0) else d.stream("BIC", raw, attempt).choice(vocab.BANKS)[1]
+        out = b + ("XXX" if len(raw) == 11 else "")
+        if out != raw:
+            return fill_template(value, out)
+    return None
+
+
+# ---------------------------------------------------------------- companies, tax, CAF
+
+
+def luhn_complete(body: str) -> str:
+    """``body`` + its Luhn check digit (ISO/IEC 7812-1)."""
+    total = 0
+    for i, c in enumerate(reversed(body)):
+        n = int(c)
+        if i % 2 == 0:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return body + str((10 - total % 10) % 10)
+
+
+def _siren_from(digits9: str, d: Deriver) -> str:
+    for attempt in range(64):
+        s = d.stream("SIREN", digits9, attempt)
+        out = luhn_complete(s.digits(8, nonzero_first=True))
+        if out != digits9 and not out.startswith("356000000"):
+            return out
+    return luhn_complete("9" * 8)
+
+
+def fake_siren(value: str, d: Deriver, *_ctx) -> str | None:
+    raw = norm_identifier(value)
+    if not re.fullmatch(r"\d{9}", raw):
+        return None
+    return fill_template(value, _siren_from(raw, d))
+
+
+def fake_siret(value: str, d: Deriver, *_ctx) -> str | None:
+    raw = norm_identifier(value)
+    if not re.fullmatch(r"\d{14}", raw):
+        return None
+    siren = _siren_from(raw[:9], d)
+    nic = d.stream("SIRET", raw).digits(4)
+    return fill_template(value, luhn_complete(siren + nic))
+
+
+def fake_tax_id(value: str, d: Deriver, *_ctx) -> str | None:
+    raw = norm_identifier(value)
+    if not re.fullmatch(r"[0-3]\d{12}", raw):
+        return None
+    for attempt in range(64):
+        s = d.stream("FR_TAX_ID", raw, attempt)
+        body = str(s.between(1, 3)) + s.digits(9)
+        out = body + _nif.calc_check_digits(body)
+        if out != raw:
+            return fill_template(value, out)
+    return None
+
+
+def fake_caf_number(value: str, d: Deriver, *_ctx) -> str | None:
+    raw = norm_identifier(value)
+    if not re.fullmatch(r"\d{7}", raw):
+        return None
+    for attempt in range(64):
+        out = d.stream("CAF_NUMBER", raw, attempt).digits(7, nonzero_first=True)
+        if out != raw:
+            return fill_template(value, out)
+    return None
+
+
+def fake_caf_matricule(value: str, d: Deriver, *_ctx) -> str | None:
+    """CAF code (3, kept: it names an office, not a person) + the fake of the 7-digit file
+    number, so it agrees with a faked CAF_NUMBER column."""
+    raw = _alnum(value)
+    if not re.fullmatch(r"[0-9A-Z]{3}\d{7}", raw):
+        return None
+    return fill_template(value, raw[:3] + fake_caf_number(raw[3:], d))
+
+
+# ---------------------------------------------------------------- phones
+
+
+def fake_phone(value: str, d: Deriver, *_ctx) -> str | None:
+    """Replace the last 9 digits (the national significant number) by a fiction-range number;
+    every other character — ``+33``, ``0033``, ``(0)``, spaces, dots, a missing leading 0 — stays."""
+    digits = [i for i, c in enumerate(value) if c.isdigit()]
+    if len(digits) < 9:
+        return None
+    sig = "".join(value[i] for i in digits[-9:])
+    mobile = sig[0] in "67"
+    for attempt in range(64):
+        s = d.stream("PHONE", sig, attempt)
+        new = s.choice(vocab.FICTION_MOBILE if mobile else vocab.FICTION_LANDLINE) + s.digits(4)
+        if new != sig:
+            break
+    chars = list(value)
+    for i, c in zip(digits[-9:], new, strict=True):
+        chars[i] = c
+    return "".join(chars)

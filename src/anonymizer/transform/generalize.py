@@ -1,0 +1,281 @@
+"""``generalize``: coarser values for quasi-identifiers (Sweeney 2002 / Samarati 2001 full-domain
+generalisation, applied per column; the k-anonymity search picks the levels).
+
+Methods (``params['method']``; the default depends on the entity, see ``DEFAULT_METHOD``):
+
+* ``month`` / ``year`` (dates) — ``style: keep`` (default) writes the first day of the period in
+  the input's own format (``15/03/1985`` -> ``01/03/1985`` / ``01/01/1985``, ``1985-03-15`` ->
+  ``1985-03-01``, ``198503`` -> ``198503`` / ``198501``) so date parsers downstream still work;
+  ``style: short`` writes only the period (``03/1985``, ``1985-03``, ``1985``).
+* ``age_band`` (dates) — age in whole years at ``reference_date`` (required), banded by
+  ``width`` (10) or explicit lower ``bounds``; ``top`` opens the last band (``90+``).
+* ``band`` (numbers) — ``width`` (and ``origin`` 0) or ``bounds``; integer data get ``30-39``,
+  decimals ``[1000;2000[``; ``top`` / ``bottom`` open the ends (``90+``, ``<18``).
+* ``round`` (numbers) — nearest multiple of ``step`` (half away from zero), input decimals kept.
+* ``top_bottom`` (numbers) — clamp to ``top`` / ``bottom`` values or to the
+  ``top_quantile`` / ``bottom_quantile`` of this series (give values when streaming batches).
+* ``departement`` (post / COG codes, IRIS) — first 2 characters; 97x/98x -> 3; ``2A``/``2B``
+  kept; Corsican post codes ``20xxx`` -> ``20``; 4-digit codes that lost their leading zero are
+  re-padded.
+* ``prefix`` — keep the first ``length`` characters.
+* ``hierarchy`` — ARX hierarchy CSV (``value;level1;level2…``): ``hierarchy`` (a path, or a
+  file name under ``rules/hierarchies``), ``level`` (0 = original). Values missing from the
+  hierarchy become ``*`` (``unknown: top``, default) or stop the run (``unknown: error``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.errors import PolicyError
+from anonymizer.resources import rules_path
+from anonymizer.transform.base import TransformContext, from_text, map_distinct, to_text
+from anonymizer.transform.dates import format_date, parse_date
+from anonymizer.transform.numbers import format_number, parse_number, round_half_up
+
+DEFAULT_METHOD = {
+    "BIRTH_DATE": "year", "DATE": "month", "POSTAL_CODE": "departement", "COMMUNE_CODE": "departement",
+    "IRIS": "departement", "DEPARTEMENT": "departement", "AGE": "band", "AMOUNT": "round", "COUNT": "top_bottom",
+}
+
+
+def _fail(context: TransformContext, msg: str) -> PolicyError:
+    return PolicyError(f"generalize on column {context.column!r}: {msg}")
+
+
+# ---------------------------------------------------------------- dates
+
+
+def _date_period(value: str, method: str, style: str) -> str:
+    p = parse_date(value)
+    if p is None:
+        return "*"
+    m = p.m if method == "month" else 1
+    if style == "short":
+        if p.kind == "y" or method == "year":
+            return f"{p.y:04d}"
+        if p.kind == "dmy" or p.kind == "my":
+            return f"{m:02d}{p.sep or '/'}{p.y:04d}"
+        if p.kind == "text":
+            return format_date(p, p.y, m, 1).split(" ", 1)[1]
+        return f"{p.y:04d}{p.sep}{m:02d}"
+    return format_date(p, p.y, m, 1)
+
+
+def age_at(birth: dt.date, ref: dt.date) -> int:
+    return ref.year - birth.year - ((ref.month, ref.day) < (birth.month, birth.day))
+
+
+def _band_label(lo: float, hi: float | None, integer: bool, like=None) -> str:
+    if hi is None:
+        return f"{_num(lo, like)}+"
+    if integer:
+        return f"{int(lo)}-{int(hi) - 1}"
+    return f"[{_num(lo, like)};{_num(hi, like)}["
+
+
+def _num(v: float, like=None) -> str:
+    if float(v).is_integer():
+        return str(int(v))
+    s = repr(float(v))
+    return s.replace(".", ",") if (like is not None and like.comma) else s
+
+
+def _band(v: float, params: dict, context: TransformContext, integer: bool, like=None) -> str:
+    top, bottom = params.get("top"), params.get("bottom")
+    if top is not None and v >= float(top):
+        return f"{_num(float(top), like)}+"
+    if bottom is not None and v < float(bottom):
+        return f"<{_num(float(bottom), like)}"
+    bounds = params.get("bounds")
+    if bounds:
+        b = sorted(float(x) for x in bounds)
+        i = int(np.searchsorted(b, v, side="right")) - 1
+        if i < 0:
+            return f"<{_num(b[0], like)}"
+        return _band_label(b[i], b[i + 1] if i + 1 < len(b) else None, integer, like)
+    width = params.get("width")
+    if width is None:
+        raise _fail(context, "method band needs params.width or params.bounds")
+    width = float(width)
+    if width <= 0:
+        raise _fail(context, "params.width must be positive")
+    origin = float(params.get("origin", 0))
+    lo = origin + math.floor((v - origin) / width) * width
+    return _band_label(lo, lo + width, integer and width.is_integer() and origin.is_integer(), like)
+
+
+# ---------------------------------------------------------------- codes
+
+
+def departement(code: str, entity: str | None = None) -> str:
+    """Département of a post code, COG commune code or IRIS (see module doc)."""
+    c = code.strip().upper()
+    if c.isdigit() and len(c) == 4:
+        c = "0" + c
+    if len(c) < 2:
+        return "*"
+    if c[:2] in ("2A", "2B"):
+        return c[:2]
+    if c[:2] in ("97", "98") and len(c) >= 3:
+        return c[:3]
+    return c[:2]
+
+
+# ---------------------------------------------------------------- hierarchies
+
+
+def load_hierarchy(path: str | Path) -> dict[str, list[str]]:
+    """ARX CSV ``value;level1;…`` -> {value: [value, level1, …]} (``;`` or ``,`` separated)."""
+    p = Path(path)
+    if not p.exists():
+        cand = rules_path("hierarchies", str(path))
+        if cand.exists():
+            p = cand
+        else:
+            raise PolicyError(f"hierarchy file not found: {path}")
+    text = p.read_text(encoding="utf-8-sig")
+    delim = ";" if text.count(";") >= text.count(",") else ","
+    out: dict[str, list[str]] = {}
+    for row in csv.reader(text.splitlines(), delimiter=delim):
+        if row and row[0] != "":
+            out[row[0]] = row
+    return out
+
+
+# ---------------------------------------------------------------- the action
+
+
+def generalize(series: pd.Series, *, key: bytes | None = None, params: dict, context: TransformContext) -> pd.Series:
+    """Coarsen the column (see module doc). Missing stays missing; values that cannot be read
+    in the method's terms (a non-date for ``year``) become ``*`` (suppressed), never kept."""
+    entity = params.get("entity", context.entity)
+    method = params.get("method") or DEFAULT_METHOD.get(entity or "")
+    if not method:
+        raise _fail(context, "params.method is required (month, year, age_band, band, round, top_bottom, "
+                    "departement, prefix, hierarchy)")
+    text = to_text(series)
+
+    if method in ("month", "year"):
+        style = params.get("style", "keep")
+        if style not in ("keep", "short"):
+            raise _fail(context, "params.style must be 'keep' or 'short'")
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            return series.dt.to_period("M" if method == "month" else "Y").dt.start_time.where(series.notna())
+        return from_text(series, map_distinct(text, lambda v: _date_period(v, method, style)), numeric=False)
+
+    if method == "age_band":
+        ref_s = params.get("reference_date")
+        ref = parse_date(str(ref_s)) if ref_s else None
+        if ref is None:
+            raise _fail(context, "method age_band needs params.reference_date (e.g. 31/12/2021)")
+        ref_d = dt.date(ref.y, ref.m, ref.d)
+        bp = dict(params)
+        bp.setdefault("width", 10)
+
+        def age_band(v: str) -> str:
+            p = parse_date(v)
+            if p is None or p.kind in ("y",):
+                return "*"
+            a = age_at(dt.date(p.y, p.m, p.d), ref_d)
+            return _band(float(a), bp, context, True)
+
+        return from_text(series, map_distinct(text, age_band), numeric=False)
+
+    if method in ("band", "round", "top_bottom"):
+        return _numeric(series, text, method, params, context)
+
+    if method == "departement":
+        return from_text(series, map_distinct(text, lambda v: departement(v, entity)), numeric=False)
+
+    if method == "prefix":
+        n = int(params.get("length", 2))
+        return from_text(series, map_distinct(text, lambda v: v.strip()[:n]), numeric=False)
+
+    if method == "hierarchy":
+        h = params.get("hierarchy")
+        if not h:
+            raise _fail(context, "method hierarchy needs params.hierarchy (an ARX CSV path)")
+        level = int(params.get("level", 1))
+        table = load_hierarchy(h)
+        unknown = params.get("unknown", "top")
+        missing = [0]
+
+        def lookup(v: str) -> str:
+            row = table.get(v) or table.get(v.strip())
+            if row is None:
+                missing[0] += 1
+                return "*"
+            return row[min(level, len(row) - 1)]
+
+        out = map_distinct(text, lookup)
+        if missing[0] and unknown == "error":
+            raise _fail(context, f"{missing[0]} distinct value(s) are not in the hierarchy {Path(h).name}")
+        return from_text(series, out, numeric=False)
+
+    raise _fail(context, f"unknown method {method!r}")
+
+
+def _numeric(series: pd.Series, text: pd.Series, method: str, params: dict, context: TransformContext) -> pd.Series:
+    parsed_cache: dict[str, object] = {}
+
+    def parse(v: str):
+        r = parsed_cache.get(v)
+        if r is None:
+            r = parsed_cache[v] = parse_number(v) or False
+        return r or None
+
+    if method == "band":
+        integer = all((p := parse(v)) is None or p.decimals == 0 for v in text.unique() if v)
+
+        def fn(v: str) -> str:
+            p = parse(v)
+            return "*" if p is None else _band(p.value, params, context, integer, p)
+
+        return from_text(series, map_distinct(text, fn), numeric=False)
+
+    if method == "round":
+        step = float(params.get("step", 1))
+        if step <= 0:
+            raise _fail(context, "params.step must be positive")
+        dec = params.get("decimals")
+
+        def fn(v: str) -> str:
+            p = parse(v)
+            if p is None:
+                return "*"
+            r = round_half_up(p.value / step, 0) * step
+            return format_number(r, p, None if dec is None else int(dec))
+
+        return from_text(series, map_distinct(text, fn))
+
+    # top_bottom
+    top, bottom = params.get("top"), params.get("bottom")
+    if top is None and params.get("top_quantile") is not None or bottom is None and params.get("bottom_quantile") is not None:
+        vals = np.array([p.value for v in text if v and (p := parse(v)) is not None], dtype=float)
+        if len(vals):
+            if top is None and params.get("top_quantile") is not None:
+                top = float(np.quantile(vals, float(params["top_quantile"])))
+            if bottom is None and params.get("bottom_quantile") is not None:
+                bottom = float(np.quantile(vals, float(params["bottom_quantile"])))
+    if top is None and bottom is None:
+        raise _fail(context, "method top_bottom needs top/bottom values or top_quantile/bottom_quantile")
+
+    def fn(v: str) -> str:
+        p = parse(v)
+        if p is None:
+            return "*"
+        x = p.value
+        if top is not None and x > float(top):
+            x = float(top)
+        if bottom is not None and x < float(bottom):
+            x = float(bottom)
+        return v if x == p.value else format_number(x, p)
+
+    return from_text(series, map_distinct(text, fn))

@@ -1,0 +1,361 @@
+"""Fake names, streets, addresses and organisations (Faker ``fr_FR`` pools, keyed draws).
+
+Pools are built once from Faker's ``fr_FR`` person provider (88 male and 131 female first
+names, 400 surnames in Faker 40): the draw is ``pool[HMAC-stream % len(pool)]``, so no
+Faker RNG is involved and the same original + key gives the same fake. Case style follows
+the original (``DUPONT`` -> ``MARTIN``, ``Dupont`` -> ``Martin``); accents are dropped when the
+original is plain ASCII. Every word-level fake differs from its original word, so a whole
+fake never equals its original.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from anonymizer.transform import vocab
+from anonymizer.transform.base import Deriver, Stream, case_like, norm_word, shape_fake
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _pool(values) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for v in values:
+        seen.setdefault(str(v), None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=1)
+def pools() -> dict[str, tuple[str, ...]]:
+    from faker.providers.address.fr_FR import Provider as Addr
+    from faker.providers.person.fr_FR import Provider as Person
+
+    male = _pool(Person.first_names_male)
+    female = _pool(Person.first_names_female)
+    return {
+        "M": male,
+        "F": female,
+        "LAST": _pool(Person.last_names),
+        "CITY_SUFFIX": _pool(Addr.city_suffixes),
+    }
+
+
+@lru_cache(maxsize=1)
+def _first_name_sex() -> dict[str, str]:
+    p = pools()
+    out = {norm_word(n): "M" for n in p["M"]}
+    for n in p["F"]:
+        out[norm_word(n)] = "F" if norm_word(n) not in out else ""
+    return out
+
+
+def guess_sex(first_name: str) -> str:
+    """``M`` / ``F`` when the first name is in exactly one Faker pool, else ``""``."""
+    return _first_name_sex().get(norm_word(first_name), "")
+
+
+def is_first_name(word: str) -> bool:
+    return norm_word(word) in _first_name_sex()
+
+
+def _fake_word(word: str, d: Deriver, entity: str, pick) -> str:
+    n = norm_word(word)
+    for attempt in range(64):
+        cand = pick(d.stream(entity, n, attempt))
+        if norm_word(cand) != n:
+            return case_like(word, cand)
+    return case_like(word, shape_fake(word, d.stream(entity, n, 99)))
+
+
+def fake_first_word(word: str, d: Deriver, sex: str = "") -> str:
+    """One first name (hyphenated parts faked one by one), of ``sex`` when known, else of the
+    sex the original name suggests, else drawn."""
+    if "-" in word:
+        return "-".join(fake_first_word(p, d, sex) for p in word.split("-"))
+    p = pools()
+
+    def pick(s: Stream) -> str:
+        sx = sex or guess_sex(word) or ("F" if s.below(2) else "M")
+        return s.choice(p[sx])
+
+    return _fake_word(word, d, "FIRST_NAME", pick)
+
+
+def fake_last_word(word: str, d: Deriver) -> str:
+    p = pools()
+    return _fake_word(word, d, "LAST_NAME", lambda s: s.choice(p["LAST"]))
+
+
+def _sub_words(value: str, fn) -> str:
+    return _WORD.sub(lambda m: fn(m.group(0)), value)
+
+
+def fake_last_name(value: str, d: Deriver, sex: str = "") -> str:
+    words = _WORD.findall(value)
+    if not words:
+        return None
+    keep_particles = len(words) > 1
+    return _sub_words(
+        value, lambda w: w if (keep_particles and norm_word(w) in vocab.PARTICLES) else fake_last_word(w, d)
+    )
+
+
+def fake_first_name(value: str, d: Deriver, sex: str = "") -> str:
+    if not _WORD.search(value):
+        return None
+    return _sub_words(value, lambda w: fake_first_word(w, d, sex))
+
+
+_CIV_F = {"mme", "mme.", "mlle", "mlle.", "madame", "mademoiselle"}
+_CIV_M = {"m", "m.", "mr", "mr.", "monsieur"}
+_PERSON_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?", re.UNICODE)
+
+
+def fake_person(value: str, d: Deriver, sex: str = "") -> str | None:
+    """``Prénom NOM`` / ``NOM Prénom`` / ``M. Jean DUPONT``: civilities and particles kept,
+    each first name faked as a FIRST_NAME (by sex), each surname as a LAST_NAME."""
+    toks = list(_PERSON_TOKEN.finditer(value))
+    if not toks:
+        return None
+    words = [t.group(0) for t in toks]
+    low = [w.casefold() for w in words]
+    if not sex:
+        if any(w in _CIV_F for w in low):
+            sex = "F"
+        elif any(w in _CIV_M for w in low):
+            sex = "M"
+    kinds: list[str] = []
+    name_idx = [i for i, w in enumerate(low) if w not in vocab.CIVILITIES and w not in vocab.PARTICLES]
+    has_upper = any(words[i].isupper() and len(words[i]) > 1 for i in name_idx)
+    for i, w in enumerate(words):
+        lw = low[i]
+        if lw in vocab.CIVILITIES or (lw in vocab.PARTICLES and len(name_idx) > 1):
+            kinds.append("keep")
+        elif all(is_first_name(p) for p in w.split("-") if p) and len(name_idx) != 1:
+            kinds.append("first")
+        elif w.isupper() and len(w) > 1:
+            kinds.append("last")
+        elif has_upper:
+            kinds.append("first")
+        else:
+            kinds.append("last" if i == name_idx[-1] else "first")
+    if "last" not in kinds and name_idx and len(name_idx) > 1:
+        kinds[name_idx[-1]] = "last"
+    out, pos = [], 0
+    for t, kind in zip(toks, kinds, strict=True):
+        out.append(value[pos : t.start()])
+        w = t.group(0)
+        dot = w.endswith(".")
+        core = w[:-1] if dot else w
+        if kind == "keep":
+            out.append(w)
+        elif kind == "first":
+            out.append(fake_first_word(core, d, sex) + ("." if dot else ""))
+        else:
+            out.append("-".join(fake_last_word(p, d) if p else p for p in core.split("-")) + ("." if dot else ""))
+        pos = t.end()
+    out.append(value[pos:])
+    return "".join(out)
+
+
+def _split_type(value: str) -> tuple[str, str]:
+    """Leading street-type words (``RUE``, ``AV``, ``chemin de``...) and the rest."""
+    m = re.match(r"\s*([^\W\d_][\w.'’-]*)\s+", value)
+    if m and m.group(1).casefold() in vocab.STREET_TYPE_WORDS:
+        return value[: m.end()], value[m.end() :]
+    return "", value
+
+
+def fake_street_name(value: str, d: Deriver, sex: str = "") -> str | None:
+    """A street name: the street type is kept (it identifies nobody), the name is drawn from
+    nature words or "Prénom NOM" patterns."""
+    if not _WORD.search(value):
+        return None
+    head, rest = _split_type(value)
+    if not rest.strip():
+        return None
+    n = norm_word(rest)
+    p = pools()
+    for attempt in range(64):
+        s = d.stream("STREET_NAME", n, attempt)
+        k = s.below(3)
+        if k == 0:
+            cand = s.choice(vocab.STREET_WORDS)
+        elif k == 1:
+            cand = s.choice(p["M"] + p["F"]) + " " + s.choice(p["LAST"])
+        else:
+            cand = s.choice(p["LAST"])
+        if norm_word(cand) != n:
+            template = rest if any(c.isalpha() for c in rest) else value
+            return head + _case_phrase(template, cand)
+    return None
+
+
+def _case_phrase(template: str, phrase: str) -> str:
+    letters = [c for c in template if c.isalpha()]
+    if template.isascii():
+        from anonymizer.transform.base import strip_accents
+
+        phrase = strip_accents(phrase)
+    if letters and all(c.isupper() for c in letters):
+        return phrase.upper()
+    if letters and all(c.islower() for c in letters):
+        return phrase.lower()
+    small = {"de", "du", "des", "la", "le", "les"}
+    words = phrase.lower().split(" ")
+    return " ".join(w if w in small else w[:1].upper() + w[1:] for w in words)
+
+
+def fake_street_number(value: str, d: Deriver, sex: str = "") -> str | None:
+    if not any(c.isdigit() for c in value):
+        return None
+    n = value.strip().casefold()
+    for attempt in range(64):
+        s = d.stream("STREET_NUMBER", n, attempt)
+        out = re.sub(r"\d+", lambda m, s=s: shape_fake(m.group(0), s), value)
+        if out.casefold() != value.casefold():
+            return out
+    return None
+
+
+def fake_street_type(value: str, d: Deriver, sex: str = "") -> str | None:
+    n = value.strip().casefold()
+    if not n:
+        return None
+    pool = vocab.STREET_TYPES_ABBR if value.strip().upper() in vocab.STREET_TYPES_ABBR else vocab.STREET_TYPES_FULL
+    for attempt in range(64):
+        cand = d.stream("STREET_TYPE", n, attempt).choice(pool)
+        if cand.casefold() != n:
+            return case_like(value, cand) if pool is vocab.STREET_TYPES_FULL else cand
+    return None
+
+
+def fake_street_suffix(value: str, d: Deriver, sex: str = "") -> str | None:
+    n = value.strip().upper()
+    if n in vocab.INDREP:
+        for attempt in range(64):
+            cand = d.stream("STREET_SUFFIX", n, attempt).choice(vocab.INDREP)
+            if cand != n:
+                return cand if value.strip().isupper() else cand.lower()
+    return None
+
+
+def fake_city(value: str, d: Deriver) -> str:
+    p = pools()
+    n = norm_word(value)
+    for attempt in range(64):
+        s = d.stream("COMMUNE_NAME", n, attempt)
+        cand = s.choice(p["LAST"]) + (s.choice(p["CITY_SUFFIX"]) if s.below(2) else "")
+        if norm_word(cand) != n:
+            return _case_phrase(value, cand)
+    return value
+
+
+_ADDRESS = re.compile(
+    r"^(?P<lead>\s*)(?P<num>\d{1,4})(?P<sp1>\s*)(?P<rep>(?:bis|ter|quater|[btqc])\b)?(?P<sp2>[\s,]*)"
+    r"(?P<street>.*?)(?:(?P<sp3>[\s,]+)(?P<cp>\d{5})(?P<sp4>\s+)(?P<town>[^\d].*?))?(?P<trail>\s*)$",
+    re.IGNORECASE,
+)
+
+
+def fake_address(value: str, d: Deriver, sex: str = "") -> str | None:
+    """``12 B RUE DES LILAS 33000 BORDEAUX``: number re-drawn (same digit count), street name
+    faked as a STREET_NAME (so it agrees with a split LIBVOIE column), post code kept to its
+    département (first 2 digits, 3 overseas), town faked."""
+    m = _ADDRESS.match(value)
+    if not m or not m.group("street").strip():
+        return fake_street_name(value, d)
+    g = m.groupdict(default="")
+    num = fake_street_number(g["num"], d) or g["num"]
+    street = fake_street_name(g["street"], d) or g["street"]
+    out = g["lead"] + num + g["sp1"] + g["rep"] + g["sp2"] + street
+    if g["cp"]:
+        s = d.stream("POSTAL_CODE", g["cp"])
+        dep = 3 if g["cp"].startswith("97") else 2
+        cp = g["cp"][:dep] + s.digits(5 - dep)
+        out += g["sp3"] + cp + g["sp4"] + fake_city(g["town"], d)
+    return out + g["trail"]
+
+
+def fake_complement(value: str, d: Deriver, sex: str = "") -> str | None:
+    """``BAT C ESC 2 APT 14`` / ``RES LES PINS`` / ``CHEZ DUPONT``: vocabulary kept, numbers
+    and single letters re-drawn, other words replaced (a surname after CHEZ)."""
+    if not any(c.isalnum() for c in value):
+        return None
+    n = norm_word(value)
+    for attempt in range(64):
+        s = d.stream("ADDRESS_COMPLEMENT", n, attempt)
+        prev = [""]
+
+        def repl(m: re.Match, s=s, prev=prev) -> str:
+            w = m.group(0)
+            lw = norm_word(w)
+            out = w
+            if w.isdigit():
+                out = shape_fake(w, s)
+            elif lw in vocab.KEEP_WORDS:
+                out = w
+            elif len(w) == 1 and w.isalpha():
+                out = shape_fake(w, s)
+            elif prev[0] == "chez":
+                out = fake_last_word(w, d)
+            else:
+                out = case_like(w, s.choice(vocab.NATURE_WORDS))
+            prev[0] = lw
+            return out
+
+        cand = re.sub(r"[^\W_]+", repl, value)
+        if norm_word(cand) != n:
+            return cand
+    return None
+
+
+def fake_organization(value: str, d: Deriver, sex: str = "") -> str | None:
+    """Employer / landlord: legal forms and housing vocabulary kept, a person's name (with a
+    civility or a known first name) faked as a PERSON, other words faked as surnames."""
+    words = _WORD.findall(value)
+    if not words:
+        return None
+    low = [w.casefold() for w in words]
+    if any(w in vocab.CIVILITIES for w in low) or (
+        len(words) in (2, 3) and any(is_first_name(w) for w in words) and not any(w in vocab.KEEP_WORDS for w in low)
+    ):
+        return fake_person(value, d, sex)
+    out = re.sub(
+        r"[^\W_]+",
+        lambda m: (
+            m.group(0)
+            if (m.group(0).isalpha() and norm_word(m.group(0)) in vocab.KEEP_WORDS)
+            else (shape_fake(m.group(0), d.stream("ORGANIZATION", m.group(0)))
+                  if m.group(0).isdigit() else fake_last_word(m.group(0), d))
+        ),
+        value,
+    )
+    if norm_word(out) == norm_word(value):  # only vocabulary: nothing identifies, still change it
+        return fake_last_word(value, d) if value.isalpha() else shape_fake(value, d.stream("ORGANIZATION", value))
+    return out
+
+
+def fake_email(value: str, d: Deriver, sex: str = "", *, domain: str = "example.fr") -> str | None:
+    """``prenom.nom42@example.fr``: separator and number of trailing digits of the original
+    local part kept, names drawn, reserved domain."""
+    from anonymizer.transform.base import strip_accents
+
+    local = value.strip().split("@", 1)[0]
+    if not local:
+        return None
+    n = value.strip().casefold()
+    sep = next((c for c in local if c in "._-"), "")
+    ndig = len(re.search(r"\d*$", local).group(0))
+    p = pools()
+    for attempt in range(64):
+        s = d.stream("EMAIL", n, attempt)
+        first = s.choice(p["M"] + p["F"])
+        last = s.choice(p["LAST"])
+        body = (first + sep + last) if sep else (first[0] + last)
+        body = re.sub(r"[^a-z0-9._-]", "", strip_accents(body).casefold())
+        cand = body + (s.digits(ndig) if ndig else "") + "@" + domain
+        if cand != n:
+            return cand.upper() if value.isupper() else cand
+    return None

@@ -1,0 +1,133 @@
+"""Keyed pseudonyms: ``HMAC-SHA256(key, normalised value)`` -> stable token.
+
+A keyed MAC, not a plain hash: an unkeyed hash of a NIR is reversible by enumerating the
+~2,000 NIRs left once sex, birth month and commune are known (france.md §1.1, the FOIN
+lesson). Same value + same key -> same token in every file and run, so joins survive; the
+token does **not** depend on the entity label, only on the normalised value, so a column
+tagged RECORD_ID in one file still joins a CAF_NUMBER column in another.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from anonymizer.errors import UsageError
+from anonymizer.transform.base import (
+    TransformContext,
+    from_text,
+    map_distinct,
+    norm_identifier,
+    prf,
+    require_key,
+    subkey,
+    to_text,
+)
+
+MIN_KEY_BYTES = 16
+
+#: Entities whose values are identifiers: spaces, dots, hyphens are formatting, not content.
+IDENTIFIER_ENTITIES = {
+    "NIR", "NIR_KEY", "CAF_NUMBER", "CAF_MATRICULE", "IBAN", "BIC", "SIREN", "SIRET", "FR_TAX_ID",
+    "PASSPORT", "ID_CARD", "PHONE", "RECORD_ID", "EMAIL", "POSTAL_CODE", "COMMUNE_CODE",
+}
+
+_WS = re.compile(r"\s+")
+
+
+def normalise(value: str, entity: str | None) -> str:
+    """The form that is hashed: strip + case-fold; identifiers also lose spaces/dots/hyphens.
+
+    NIRs are cut to their 13 characters (the key is redundant) and phones to their 9-digit
+    national significant number, so ``06 12 34 56 78`` and ``+33612345678`` join.
+    """
+    if entity in IDENTIFIER_ENTITIES:
+        v = norm_identifier(value)
+        if entity == "NIR" and len(v) == 15:
+            v = v[:13]
+        elif entity == "PHONE":
+            digits = "".join(c for c in v if c.isdigit())
+            if len(digits) >= 9:
+                v = digits[-9:]
+        return v
+    return _WS.sub(" ", value.strip()).casefold()
+
+
+def token(value: str, *, key: bytes, entity: str | None = None, prefix: str = "", length: int = 16,
+          alphabet: str = "base32") -> str:
+    """One pseudonym (see module doc)."""
+    digest = prf(subkey(key, "pseudonymize"), normalise(value, entity))
+    if alphabet == "hex":
+        body = digest.hex()
+    elif alphabet == "base32":
+        body = base64.b32encode(digest).decode("ascii").rstrip("=")
+    else:
+        raise UsageError(f"pseudonymize: alphabet must be 'base32' or 'hex', not {alphabet!r}")
+    if not 4 <= length <= len(body):
+        raise UsageError(f"pseudonymize: length must be between 4 and {len(body)}")
+    return prefix + body[:length]
+
+
+def pseudonymize(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
+    """Replace every value by its keyed token. Params: ``prefix`` (""), ``length`` (16),
+    ``alphabet`` (``base32`` | ``hex``). Missing stays missing; output is text."""
+    key = require_key(key, "pseudonymize")
+    entity = params.get("entity", context.entity)
+    prefix = str(params.get("prefix", ""))
+    length = int(params.get("length", 16))
+    alphabet = str(params.get("alphabet", "base32"))
+    token("x", key=key, prefix=prefix, length=length, alphabet=alphabet)  # validate params once
+    text = to_text(series)
+    out = map_distinct(
+        text, lambda v: token(v, key=key, entity=entity, prefix=prefix, length=length, alphabet=alphabet)
+    )
+    return from_text(series, out, numeric=False)
+
+
+def key_fingerprint(key: bytes) -> str:
+    """First 16 hex digits of SHA-256 over a domain-separated key: identifies which key was
+    used (manifest) without revealing it."""
+    return hashlib.sha256(b"anon/key-fingerprint/v1\x00" + bytes(key)).hexdigest()[:16]
+
+
+def _parse_key(raw: bytes, origin: str) -> bytes:
+    text = raw.strip()
+    if not text:
+        raise UsageError(f"the key from {origin} is empty")
+    try:
+        s = text.decode("ascii")
+        if len(s) % 2 == 0 and re.fullmatch(r"[0-9a-fA-F]+", s):
+            text = bytes.fromhex(s)
+    except UnicodeDecodeError:
+        pass
+    if len(text) < MIN_KEY_BYTES:
+        raise UsageError(
+            f"the key from {origin} is too short: at least {MIN_KEY_BYTES} bytes "
+            f"({2 * MIN_KEY_BYTES} hex digits) are needed"
+        )
+    return text
+
+
+def load_key(key_file: str | os.PathLike | None = None, env: str = "ANON_KEY") -> bytes:
+    """The secret key from ``key_file`` or else the ``env`` variable.
+
+    Hex text (even length, only hex digits) is decoded, anything else is used as raw bytes;
+    surrounding whitespace is ignored. At least 16 bytes. The key is never printed: errors
+    name the file or the variable only.
+    """
+    if key_file is not None:
+        path = Path(key_file)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read the key file {path}: {exc.strerror or 'unreadable'}") from None
+        return _parse_key(raw, f"key file {path}")
+    value = os.environ.get(env)
+    if value:
+        return _parse_key(value.encode("utf-8"), f"environment variable {env}")
+    raise UsageError(f"no key: give --key-file FILE or set {env} (at least {MIN_KEY_BYTES} bytes, hex or raw)")

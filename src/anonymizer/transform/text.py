@@ -1,0 +1,88 @@
+"""``redact``: free text with its detected spans replaced, through presidio-anonymizer.
+
+Spans come from a detector ``(texts: list[str]) -> list[list[RecognizerResult]]`` —
+``anonymizer.detect.find_spans`` by default (imported lazily), or any callable given as
+``params['detector']`` (tests use a deterministic one). Each distinct text is analysed once,
+in one batch. ``mode: fake`` (default) replaces a span by the very fake the ``fake`` action
+gives that entity and value (so "Jean DUPONT" in a comment becomes the same fake as in the
+name columns); entities without a generator, and ``mode: tag``, get ``<ENTITY>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from anonymizer.transform.base import Deriver, TransformContext, from_text, require_key, to_text
+from anonymizer.transform.fake import GENERATORS, fake_value
+
+#: Presidio / detector labels -> our entity vocabulary.
+ENTITY_ALIASES = {
+    "PERSON": "PERSON", "PER": "PERSON", "PHONE_NUMBER": "PHONE", "PHONE": "PHONE", "EMAIL_ADDRESS": "EMAIL",
+    "EMAIL": "EMAIL", "IBAN_CODE": "IBAN", "IBAN": "IBAN", "FR_NIR": "NIR", "NIR": "NIR", "FR_SIREN": "SIREN",
+    "FR_SIRET": "SIRET", "SIREN": "SIREN", "SIRET": "SIRET", "FR_TAX_ID": "FR_TAX_ID", "CAF_NUMBER": "CAF_NUMBER",
+    "FR_CAF_NUMBER": "CAF_NUMBER", "ADDRESS": "ADDRESS", "STREET_ADDRESS": "ADDRESS", "BIC": "BIC",
+    "SWIFT_CODE": "BIC", "PASSPORT": "PASSPORT", "FR_PASSPORT": "PASSPORT", "ID_CARD": "ID_CARD",
+    "FR_ID_CARD": "ID_CARD", "ORGANIZATION": "ORGANIZATION", "ORG": "ORGANIZATION",
+}
+
+#: Entities replaced by a tag even in fake mode (no realistic fake that keeps meaning safe).
+TAG_ONLY = {"LOCATION", "DATE_TIME", "BIRTH_DATE", "DATE", "URL", "IP_ADDRESS", "HEALTH"}
+
+
+def _default_detector(ner: bool) -> Callable[[list[str]], list[list]]:
+    from anonymizer.detect import find_spans  # lazy: spaCy is heavy and lands in another package
+
+    return lambda texts: find_spans(texts, ner=ner)
+
+
+def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
+    """Params: ``mode`` (``fake`` | ``tag``), ``detector`` (callable), ``ner`` (True),
+    ``entities`` (only these entity labels; default all), ``min_score`` (0)."""
+    mode = params.get("mode", "fake")
+    if mode == "fake":
+        key = require_key(key, "redact")
+    detector = params.get("detector") or _default_detector(bool(params.get("ner", True)))
+    only = set(params.get("entities") or [])
+    min_score = float(params.get("min_score", 0.0))
+    text = to_text(series)
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    todo = [u for u in uniques if u.strip()]
+    spans = detector(list(todo)) if todo else []
+    results = dict.fromkeys(uniques, "")
+    engine = _engine()
+    d = Deriver(key) if mode == "fake" else None
+    for t, found in zip(todo, spans, strict=True):
+        found = [r for r in found if r.score >= min_score and (not only or r.entity_type in only)]
+        results[t] = _anonymize(engine, t, found, mode, d) if found else t
+    out = [results[u] for u in uniques]
+    return from_text(series, [out[c] for c in codes], numeric=False)
+
+
+_ENGINE = None
+
+
+def _engine():
+    global _ENGINE
+    if _ENGINE is None:
+        from presidio_anonymizer import AnonymizerEngine
+
+        _ENGINE = AnonymizerEngine()
+    return _ENGINE
+
+
+def _anonymize(engine, text: str, found: list, mode: str, d: Deriver | None) -> str:
+    from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+    results = [RecognizerResult(r.entity_type, r.start, r.end, r.score) for r in found]
+    operators = {}
+    for label in {r.entity_type for r in results}:
+        ent = ENTITY_ALIASES.get(label, label)
+        if mode == "fake" and d is not None and ent in GENERATORS and ent not in TAG_ONLY:
+            operators[label] = OperatorConfig(
+                "custom", {"lambda": (lambda s, ent=ent: fake_value(s, entity=ent, deriver=d) or f"<{ent}>")}
+            )
+        else:
+            operators[label] = OperatorConfig("replace", {"new_value": f"<{ent}>"})
+    return engine.anonymize(text=text, analyzer_results=results, operators=operators).text
