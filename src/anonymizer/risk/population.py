@@ -33,11 +33,11 @@ import numpy as np
 
 
 def digamma(x: np.ndarray | float) -> np.ndarray:
-    """ψ(x) for x > 0 (recurrence up to x >= 6, then the asymptotic series; |error| < 1e-12)."""
+    """ψ(x) for x > 0 (recurrence up to x >= 10, then the asymptotic series; |error| < 1e-13)."""
     x = np.array(x, dtype=float, copy=True)
     acc = np.zeros_like(x)
-    for _ in range(6):
-        small = x < 6
+    for _ in range(10):
+        small = x < 10
         if not small.any():
             break
         acc[small] -= 1.0 / x[small]
@@ -52,8 +52,8 @@ def trigamma(x: np.ndarray | float) -> np.ndarray:
     """ψ'(x) for x > 0 (recurrence ψ'(x) = ψ'(x+1) + 1/x², then the asymptotic series)."""
     x = np.array(x, dtype=float, copy=True)
     acc = np.zeros_like(x)
-    for _ in range(6):
-        small = x < 6
+    for _ in range(10):
+        small = x < 10
         if not small.any():
             break
         acc[small] += 1.0 / (x[small] * x[small])

@@ -75,7 +75,9 @@ def special_uniques(codes: list[np.ndarray], cards: list[int], names: list[str],
     has = score > 0
     total = float(score.sum())
     dis_scores = np.zeros(n) if total == 0 else np.minimum(1.0, dis * score * has.sum() / total)
-    contrib_total = contrib.sum()
+    # as sdcMicro: an MSU's weight counts for every column in it, shares of the total score
+    # (so they may sum to more than 1)
+    contrib_total = total
     return {
         "max_msu_size": int(max_size),
         "records_with_msu": int(has.sum()),
