@@ -283,7 +283,16 @@ class CsvSink:
             out.append(t.tolist())
         return out
 
+    CHUNK_ROWS = 20_000  # rows turned into Python strings at a time: bounds memory for whole-table writes
+
     def write(self, df: pd.DataFrame) -> None:
+        if len(df) > self.CHUNK_ROWS:
+            for start in range(0, len(df), self.CHUNK_ROWS):
+                self._write(df.iloc[start : start + self.CHUNK_ROWS])
+        else:
+            self._write(df)
+
+    def _write(self, df: pd.DataFrame) -> None:
         cols = [str(c) for c in df.columns]
         if self.columns is None:
             self.columns = cols
