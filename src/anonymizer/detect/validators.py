@@ -21,7 +21,7 @@ from datetime import date
 _SEP = re.compile(r"[\s.\-]")
 
 # ---------------------------------------------------------------- NIR / NIA
-_NIR15 = re.compile(r"[1-478]\d{4}(?:\d{2}|2[AB])\d{8}")
+_NIR15 = re.compile(r"\d{5}(?:\d{2}|2[AB])\d{8}")
 _NIR13 = re.compile(r"[1-478]\d{4}(?:\d{2}|2[AB])\d{6}")
 _SCI = re.compile(r"[12478][.,]\d{1,14}E\+1[24]", re.IGNORECASE)
 
@@ -157,8 +157,10 @@ def is_siret(value: str) -> bool:
     if len(v) != 14 or not v.isdigit() or v.startswith("000000000"):
         return False
     if v.startswith("356000000") and v != "35600000000048":
-        return sum(int(c) for c in v) % 5 == 0
-    return luhn_ok(v)
+        ok = sum(int(c) for c in v) % 5 == 0
+    else:
+        ok = luhn_ok(v)
+    return ok and luhn_ok(v[:9])  # the SIREN part must be valid too (stdnum.fr.siret)
 
 
 def is_fr_tax_id(value: str) -> bool:

@@ -1,0 +1,135 @@
+"""Each French recognizer on valid, invalid-checksum and look-alike values (checked with stdnum)."""
+
+from __future__ import annotations
+
+import pytest
+from stdnum.fr import nir, siren, siret
+
+from anonymizer.detect.analyzer import get_analyzer
+from anonymizer.detect.recognizers import FRENCH_RECOGNIZERS, french_recognizers
+from anonymizer.detect.text import find_spans
+
+
+def spans(text: str, *, ner: bool = False) -> list[tuple[str, str]]:
+    return [(r.entity_type, text[r.start:r.end]) for r in find_spans([text], ner=ner)[0]]
+
+
+def entities(text: str, *, ner: bool = False) -> set[str]:
+    return {e for e, _ in spans(text, ner=ner)}
+
+
+def test_registry_loads_one_instance_per_module_all_french():
+    recs = french_recognizers()
+    assert len(recs) == len(FRENCH_RECOGNIZERS) >= 15
+    assert {r.supported_language for r in recs} == {"fr"}
+    assert len({type(r).__module__ for r in recs}) == len(recs)
+
+
+def test_analyzer_is_french_offline_and_cached():
+    a = get_analyzer(False)
+    assert a is get_analyzer(False)
+    assert a.supported_languages == ["fr"]
+    names = {r.name for r in a.get_recognizers("fr")}
+    assert "FrNirRecognizer" in names and "EmailRecognizer" in names
+    assert "PhoneRecognizer" not in names  # Presidio's 8-region phone recognizer is replaced by ours
+
+
+# ----- NIR
+@pytest.mark.parametrize("body", ["1850375123456", "2530719073004", "253072A073004", "7991099123045"])
+def test_nir_valid_forms(body):
+    key = nir.calc_check_digits(body)
+    compact = body + key
+    spaced = f"{body[0]} {body[1:3]} {body[3:5]} {body[5:7]} {body[7:10]} {body[10:13]} {key}"
+    for form in (compact, spaced, spaced.replace(" ", ".")):
+        assert nir.is_valid(form)
+        assert spans(f"NIR {form} à vérifier") == [("NIR", form)]
+
+
+def test_nir_invalid_key_is_not_a_nir():
+    body = "1850375123456"
+    bad = body + f"{(int(nir.calc_check_digits(body)) % 97) + 1:02d}"
+    assert not nir.is_valid(bad)
+    assert "NIR" not in entities(f"numéro {bad}")
+
+
+def test_luhn_passing_nir_is_a_nir_not_a_credit_card():
+    from stdnum import luhn
+
+    found = 0
+    for order in range(100, 400):
+        body = f"1850375123{order:03d}"
+        value = body + nir.calc_check_digits(body)
+        if luhn.is_valid(value):
+            found += 1
+            assert spans(f"carte {value}") == [("NIR", value)]
+    assert found > 5
+
+
+# ----- phones
+@pytest.mark.parametrize("value", ["06 12 34 56 78", "+33 6 12 34 56 78", "0612345678", "+33 (0)6 12 34 56 78",
+                                   "0033 6 12 34 56 78", "06-12-34-56-78", "0262 21 23 45", "06 39 98 12 34"])
+def test_phone_forms(value):
+    assert spans(f"rappeler au {value} demain") == [("PHONE", value)]
+
+
+def test_dotted_phone_is_a_phone_not_a_date():
+    assert spans("tél 06.12.34.56.78") == [("PHONE", "06.12.34.56.78")]
+
+
+# ----- IBAN
+@pytest.mark.parametrize("value", ["FR7630006000011234567890189", "FR76 3000 6000 0112 3456 7890 189",
+                                   "FR76 30006 00001 12345678901 89", "FR14 2004 1010 0505 0001 3M02 606"])
+def test_iban_forms(value):
+    assert spans(f"IBAN {value} au nom de X") == [("IBAN", value)]
+
+
+def test_iban_wrong_rib_key_not_reported():
+    assert "IBAN" not in entities("IBAN FR76 3000 6000 0112 3456 7890 188")
+
+
+# ----- SIREN / SIRET / SPI
+def test_siret_and_siren():
+    assert siret.is_valid("73282932000074") and siren.is_valid("732829320")
+    assert spans("SIRET 73282932000074") == [("SIRET", "73282932000074")]
+    assert "SIRET" not in entities("SIRET 73282932000075")
+    assert spans("SIRET 35600000049837") == [("SIRET", "35600000049837")]  # La Poste: digit sum % 5
+
+
+def test_fr_tax_id():
+    assert spans("numéro fiscal 3023217600053") == [("FR_TAX_ID", "3023217600053")]
+    assert "FR_TAX_ID" not in entities("numéro fiscal 3023217600054")
+
+
+# ----- dates
+@pytest.mark.parametrize("value", ["12 mars 1985", "3 janvier 2001", "1er août 1990", "12/03/1985", "1985-03-12"])
+def test_dates(value):
+    assert spans(f"né le {value} à Lyon") == [("DATE", value)]
+
+
+def test_impossible_date_not_reported():
+    assert "DATE" not in entities("le 31/02/1985")
+
+
+# ----- e-mail, address
+def test_email_and_address():
+    assert spans("écrire à jean.dupont@example.fr") == [("EMAIL", "jean.dupont@example.fr")]
+    got = spans("domicilié 12 bis rue des Lilas, 33000 Bordeaux")
+    assert ("ADDRESS", "12 bis rue des Lilas") in got
+
+
+# ----- context-dependent recognizers need the spaCy tokens (NER engine)
+@pytest.mark.parametrize(("text", "entity", "value"), [
+    ("numéro d'allocataire 1234567", "CAF_NUMBER", "1234567"),
+    ("matricule 3311234567", "CAF_MATRICULE", "3311234567"),
+    ("passeport n° 12AB34567", "PASSPORT", "12AB34567"),
+    ("code postal 69003", "POSTAL_CODE", "69003"),
+    ("code BIC BNPAFRPP", "BIC", "BNPAFRPP"),
+    ("SIREN 732829320", "SIREN", "732829320"),
+])
+def test_context_words(text, entity, value):
+    assert (entity, value) in spans(text, ner=True)
+    assert entity not in entities(text.split()[-1], ner=True)  # the bare value alone is not enough
+
+
+def test_person_in_sentence_with_ner():
+    assert ("PERSON", "Jeanne Dupont") in spans("Appel de Jeanne Dupont ce matin.", ner=True)

@@ -1,0 +1,193 @@
+"""scan_table on hand-made tricky tables (not from the generator): English names, meaningless
+names, misleading names, mixed formats, split and Excel-mangled NIRs, free text written by people."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pandas as pd
+import pytest
+from faker import Faker
+from stdnum.fr import nir, siret
+
+from anonymizer.detect import scan_table
+from anonymizer.detect.rules import load_rules, match_rule, normalise_name
+
+N = 300
+
+
+@pytest.fixture(scope="module")
+def fake():
+    f = Faker("fr_FR")
+    Faker.seed(42)
+    random.seed(42)
+    return f
+
+
+def _nir(fake) -> str:
+    return fake.ssn()
+
+
+def _phone_mixed(i: int) -> str:
+    d = f"06{i:08d}"[-10:]
+    forms = [d, " ".join(d[j:j + 2] for j in range(0, 10, 2)), "+33 " + d[1] + " " + d[2:], ".".join(d[j:j + 2] for j in range(0, 10, 2))]
+    return forms[i % 4]
+
+
+@pytest.fixture(scope="module")
+def tricky(fake) -> pd.DataFrame:
+    nirs = [_nir(fake) for _ in range(N)]
+    body = [x[:13] for x in nirs]
+    df = pd.DataFrame({
+        # English names
+        "first_name": [fake.first_name() for _ in range(N)],
+        "ssn": nirs,
+        "phone_number": [_phone_mixed(i) for i in range(N)],
+        "zip": [fake.postcode() for _ in range(N)],
+        # meaningless names
+        "col_17": [_nir(fake) for _ in range(N)],
+        "x3": [fake.last_name().upper() for _ in range(N)],
+        "v9": [fake.email() for _ in range(N)],
+        "col_b": [fake.date_of_birth(minimum_age=18, maximum_age=90).strftime("%d/%m/%Y") for _ in range(N)],
+        "k": [f"C{random.randrange(10**8):08d}" for _ in range(N)],
+        # misleading name: a comment column full of phone numbers
+        "commentaire": [_phone_mixed(i + 7) for i in range(N)],
+        # split NIR (13 + key) with meaningless names, some Excel exports
+        "a1": body,
+        "a2": [nir.calc_check_digits(b) for b in body],
+        "siret_x": [siret.to_siret(fake.siren()) if hasattr(siret, "to_siret") else fake.siret().replace(" ", "") for _ in range(N)],
+        "ligne": [str(i + 1) for i in range(N)],
+        "constant": ["2021"] * N,
+        "montant_rsa": [f"{random.uniform(0, 900):.2f}".replace(".", ",") for _ in range(N)],
+        "obs": [
+            random.choice([
+                "Mme {n} a appelé, elle dit ne pas avoir reçu le virement",
+                "vu M. {n} au guichet, rappeler au {p} svp",
+                "dossier transmis, attente pièces. contact: {e}",
+                "RAS",
+                "le bailleur {n} signale un impayé depuis mars",
+            ]).format(n=fake.name(), p=_phone_mixed(random.randrange(10**6)), e=fake.email())
+            for _ in range(N)
+        ],
+        "sexe": [random.choice("12") for _ in range(N)],
+    })
+    df.loc[::50, "col_17"] = "1,85058E+14"  # Excel scientific notation, digits lost
+    return df.astype(str)
+
+
+@pytest.fixture(scope="module")
+def report(tricky):
+    return scan_table(tricky, ner=False, sample_rows=1000)
+
+
+EXPECTED = {
+    "first_name": ("identifier", "FIRST_NAME"),
+    "ssn": ("identifier", "NIR"),
+    "phone_number": ("identifier", "PHONE"),
+    "zip": ("quasi_identifier", "POSTAL_CODE"),
+    "col_17": ("identifier", "NIR"),
+    "x3": ("identifier", "LAST_NAME"),
+    "v9": ("identifier", "EMAIL"),
+    "col_b": ("quasi_identifier", "DATE"),
+    "k": ("identifier", "RECORD_ID"),
+    "commentaire": ("identifier", "PHONE"),
+    "a1": ("identifier", "NIR"),
+    "a2": ("identifier", "NIR_KEY"),
+    "siret_x": ("quasi_identifier", "SIRET"),
+    "ligne": ("insensitive", None),
+    "constant": ("insensitive", None),
+    "montant_rsa": ("sensitive", "AMOUNT"),
+    "obs": ("free_text", "FREE_TEXT"),
+    "sexe": ("quasi_identifier", "SEX"),
+}
+
+
+@pytest.mark.parametrize("column", list(EXPECTED))
+def test_tricky_columns(report, column):
+    f = report.finding(column)
+    assert (f.role, f.entity) == EXPECTED[column], f.evidence
+    assert 0 < f.confidence <= 1
+    assert f.evidence
+
+
+def test_excel_nirs_are_named_in_evidence(report):
+    ev = " ".join(report.finding("col_17").evidence)
+    assert "scientific notation" in ev
+
+
+def test_split_nir_evidence_names_both_columns(report):
+    ev = " ".join(report.finding("a2").evidence)
+    assert "'a1' + 'a2'" in ev
+
+
+def test_misleading_name_is_reported(report):
+    ev = " ".join(report.finding("commentaire").evidence)
+    assert "overrule" in ev
+
+
+def test_free_text_rates_without_ner(report):
+    te = report.finding("obs").text_entities
+    assert te.get("PHONE", 0) > 0.05 and te.get("EMAIL", 0) > 0.05
+
+
+def test_no_raw_value_in_the_report(tricky, report):
+    """Every raw value of every identifier column is absent from the JSON report."""
+    text = json.dumps(report.to_dict(), ensure_ascii=False)
+    for f in report.findings:
+        if f.role != "identifier":
+            continue
+        for value in tricky[f.column].unique():
+            if len(value) >= 4:
+                assert value not in text, f"a raw value of {f.column} leaked"
+
+
+def test_user_rules_win(tmp_path, tricky):
+    (tmp_path / "mine.yaml").write_text(
+        "rules:\n  - {pattern: '^x3$', role: quasi_identifier, entity: CATEGORY, confidence: 0.9}\n",
+        encoding="utf-8",
+    )
+    rep = scan_table(tricky[["x3", "zip"]], rules_dirs=[str(tmp_path)], ner=False)
+    assert rep.finding("x3").role == "quasi_identifier"
+    assert "user rule" in rep.finding("x3").evidence[0]
+
+
+def test_bad_user_rules_are_usage_errors(tmp_path):
+    from anonymizer.errors import UsageError
+
+    (tmp_path / "bad.yaml").write_text("rules:\n  - {pattern: '(', role: identifier}\n", encoding="utf-8")
+    with pytest.raises(UsageError):
+        load_rules((str(tmp_path),))
+
+
+@pytest.mark.parametrize(("name", "entity"), [
+    ("NOMUSAGE", "LAST_NAME"), ("nom", "LAST_NAME"), ("Prénom", "FIRST_NAME"), ("dtnais", "BIRTH_DATE"),
+    ("Date de naissance", "BIRTH_DATE"), ("cp", "POSTAL_CODE"), ("codpost", "POSTAL_CODE"), ("nir", "NIR"),
+    ("nss", "NIR"), ("matricule", "CAF_MATRICULE"), ("numalloc", "CAF_NUMBER"), ("iban", "IBAN"),
+    ("rib", "IBAN"), ("tel", "PHONE"), ("mail", "EMAIL"), ("adresse", "ADDRESS"), ("libvoie", "STREET_NAME"),
+    ("sexe", "SEX"), ("nationalite", "NATIONALITY"), ("date_of_birth", "BIRTH_DATE"), ("last_name", "LAST_NAME"),
+    ("zip_code", "POSTAL_CODE"), ("email_address", "EMAIL"), ("phone", "PHONE"),
+])
+def test_name_rules(name, entity):
+    rule = match_rule(name, load_rules())
+    assert rule is not None and rule.entity == entity, normalise_name(name)
+
+
+@pytest.mark.parametrize("name", ["valid", "parent", "current", "gerald", "note_finale"])
+def test_name_rules_do_not_misfire(name):
+    rule = match_rule(name, load_rules())
+    assert rule is None or rule.entity not in ("RECORD_ID", "AMOUNT", "HEALTH", "FREE_TEXT"), rule
+
+
+def test_empty_and_typed_columns():
+    df = pd.DataFrame({"empty": [""] * 30, "age": list(range(20, 50)), "score": [i / 7 for i in range(30)]})
+    rep = scan_table(df, ner=False)
+    assert rep.finding("empty").role == "insensitive"
+    assert rep.finding("age").entity == "AGE"
+    assert rep.finding("score").role == "sensitive"
+
+
+@pytest.mark.slow
+def test_free_text_with_ner_finds_people(tricky):
+    rep = scan_table(tricky[["obs"]], ner=True)
+    assert rep.finding("obs").text_entities.get("PERSON", 0) > 0.3
