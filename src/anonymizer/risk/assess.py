@@ -204,9 +204,7 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
         orig_rep = risk_report(original, qi, sensitive, population=population, sampling_fraction=sampling_fraction,
                                k=k, small_cell=small_cell, threshold=threshold, l_c=l_c,
                                near_certain=near_certain, suda_max_size=suda_max_size)
-        orig_rep.pop("original", None)
-        orig_rep.pop("utility", None)
-        rep["original"] = orig_rep
+        rep["original"] = orig_rep  # its own "original" and "utility" are null
     rep["questions"] = _questions(rep, link)
     rep["summary"] = _summary(rep)
     return _jsonable(rep)
