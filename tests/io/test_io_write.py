@@ -114,3 +114,17 @@ def test_typed_frame_to_csv_uses_text_rendering_and_decimal_comma(tmp_path):
     df = pd.DataFrame({"n": [1.0, 2.5, np.nan], "k": pd.array([1, None, 3], dtype="Int64")})
     out = write_table(df, tmp_path / "o.csv", delimiter=";", decimal=",")
     assert out.read_bytes() == b"n;k\n1;1\n2,5;\n;3\n"
+
+
+def test_output_gets_the_usual_file_mode_not_the_temp_files_0600(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        out = write_table(pd.DataFrame({"a": ["1"]}), tmp_path / "o.csv")
+        assert out.stat().st_mode & 0o777 == 0o644
+        os.chmod(out, 0o640)
+        write_table(pd.DataFrame({"a": ["2"]}), out)
+        assert out.stat().st_mode & 0o777 == 0o640  # replacing keeps the existing mode
+    finally:
+        os.umask(umask)

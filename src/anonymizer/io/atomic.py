@@ -58,9 +58,24 @@ def check_output_path(
     return out
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _temp_path(out: Path) -> Path:
+    """A fresh temporary file beside ``out`` with the mode ``out`` would get from a plain ``open``.
+
+    mkstemp creates 0600 files; the output keeps the existing file's mode when it replaces
+    one, else the umask default, as if it had been written in place.
+    """
     fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
+    try:
+        mode = out.stat().st_mode & 0o777 if out.exists() else _default_mode()
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
     return Path(name)
 
 

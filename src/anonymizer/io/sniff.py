@@ -140,23 +140,27 @@ def _consistency(text: str, delim: str, quotechar: str) -> tuple[float, int]:
 
 
 def sniff_delimiter(text: str, quotechar: str = '"') -> str:
-    """Pick the delimiter among ``, ; TAB |``: csv.Sniffer, confirmed by a field-count consistency check.
+    """Pick the delimiter among ``, ; TAB |`` from a text sample.
 
-    The fallback scores each candidate by the share of sampled records with the same
-    number of fields (> 1); a one-column file gets ``,``.
+    Each candidate is scored by parsing the sample with it (quotes respected): the share of
+    records having the modal number of fields, and that number. Among candidates that give
+    a perfectly regular table of more than one column, the widest wins (a ``;`` file whose
+    amounts use decimal commas splits regularly on ``,`` too, but into fewer columns);
+    csv.Sniffer breaks ties and decides when no candidate is regular; a one-column file
+    gets ``,``.
     """
     sample = _complete_lines(text, 200)
     scores = {d: _consistency(sample, d, quotechar) for d in DELIMITERS}
     try:
-        guess = csv.Sniffer().sniff(sample[:65536], delimiters=DELIMITERS).delimiter
+        guess: str | None = csv.Sniffer().sniff(sample[:65536], delimiters=DELIMITERS).delimiter
     except csv.Error:
         guess = None
+    regular = [d for d in DELIMITERS if scores[d][0] >= 0.99 and scores[d][1] > 1]
+    if regular:
+        widest = max(scores[d][1] for d in regular)
+        tied = [d for d in regular if scores[d][1] == widest]
+        return guess if guess in tied else tied[0]
     if guess and scores[guess][1] > 1 and scores[guess][0] >= 0.9:
-        # Sniffer can prefer a delimiter that also appears inside values; keep it only if no
-        # other candidate gives as consistent a table with more columns.
-        best = max(DELIMITERS, key=lambda d: (scores[d][0] >= 0.99 and scores[d][1] > 1, scores[d][1]))
-        if scores[best][0] >= 0.99 and scores[best][1] > scores[guess][1] and scores[guess][0] < 0.99:
-            return best
         return guess
     best = max(DELIMITERS, key=lambda d: (scores[d][1] > 1, scores[d][0], scores[d][1]))
     return best if scores[best][1] > 1 else ","
