@@ -128,7 +128,7 @@ def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[
     if gen is None:
         return None
     if entity == "NIR":
-        sex, birth = ctx
+        sex, birth = (list(ctx) + ["", ""])[:2]
         ym = None
         if birth:
             y = int(birth[:4])
