@@ -151,7 +151,7 @@ def cell_text(v: Any) -> str:
     if isinstance(v, float):
         if math.isfinite(v) and v.is_integer() and abs(v) < 1e18:
             return str(int(v))
-        return repr(v)
+        return format(v, ".15g")  # Excel keeps 15 significant digits: 0.1+0.2 shows as 0.3
     if isinstance(v, _dt.datetime):
         if v.hour == v.minute == v.second == v.microsecond == 0:
             return v.strftime("%Y-%m-%d")
