@@ -11,9 +11,10 @@ from anonymizer.privacy.hierarchy import (
     nationality,
     prefixes,
 )
-from anonymizer.privacy.search import SearchResult, apply_transformation, search
+from anonymizer.privacy.job import anonymize_with_hierarchies
+from anonymizer.privacy.lattice import SearchResult, apply_transformation, search
 
 __all__ = [
-    "Hierarchy", "SearchResult", "apply_transformation", "dates", "default_hierarchy", "flat", "intervals",
+    "Hierarchy", "SearchResult", "anonymize_with_hierarchies", "apply_transformation", "dates", "default_hierarchy", "flat", "intervals",
     "load_hierarchies", "masking", "nationality", "prefixes", "search",
 ]

@@ -33,7 +33,7 @@ class Metric:
     #: True when value == bound for every transformation that suppresses nothing.
     bound_is_exact_without_suppression = True
 
-    def prepare(self, prob) -> None:  # prob: search._Problem
+    def prepare(self, prob) -> None:  # prob: lattice._Problem
         self.n = prob.n
         self.heights = np.array(prob.heights)
         self.d = len(prob.heights)

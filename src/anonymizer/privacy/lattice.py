@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +41,7 @@ from anonymizer.privacy.metrics import METRICS, make_metric
 
 MAX_EXACT_NODES = 2_000_000
 _CACHE_ROWS = 4_000_000
+_CACHE_ENTRIES = 512
 
 
 @dataclass
@@ -184,19 +184,30 @@ class _Problem:
             sens=self.sens_codes[first] if self.sens_codes is not None else None,
             counts=np.bincount(inv, minlength=len(uniq)).astype(np.int64),
         )
-        self.cache: OrderedDict[tuple[int, ...], _Table] = OrderedDict()
+        self.cache: dict[tuple[int, ...], _Table] = {}
+        self._cache_list: list[_Table] = []
+        self._cache_levels = np.zeros((_CACHE_ENTRIES, self.d), dtype=np.int64)
+        self._cache_sizes = np.zeros(_CACHE_ENTRIES, dtype=np.int64)
         self.cache_rows = 0
+        # every level maps to every higher one (a tree on the values present): roll-ups always work
+        self.tree = all(len(self.upmaps[j]) == h * (h + 1) // 2 for j, h in enumerate(self.heights))
 
     # -- evaluation ---------------------------------------------------------------------------
 
     def _parent(self, node: tuple[int, ...]) -> _Table:
-        best = self.base
-        for lv, tab in self.cache.items():
-            if len(tab.counts) >= len(best.counts):
-                continue
-            if all(a <= b and (a == b or (a, b) in self.upmaps[j]) for j, (a, b) in enumerate(zip(lv, node, strict=True))):
-                best = tab
-        return best
+        """The cached table with fewest rows whose levels are all <= ``node`` (and can be rolled up)."""
+        if not self.cache:
+            return self.base
+        lv = self._cache_levels[: len(self.cache)]
+        ok = np.all(lv <= np.asarray(node), axis=1)
+        if not self.tree:
+            ok &= np.array([all(a == b or (a, b) in self.upmaps[j] for j, (a, b) in enumerate(zip(row, node, strict=True)))
+                            for row in lv])
+        if not ok.any():
+            return self.base
+        rows = np.where(ok, self._cache_sizes[: len(self.cache)], np.iinfo(np.int64).max)
+        i = int(np.argmin(rows))
+        return self._cache_list[i] if rows[i] < len(self.base.counts) else self.base
 
     def evaluate(self, node: tuple[int, ...], *, from_base: bool = False, cache: bool = True) -> _Eval:
         parent = self.base if from_base else self._parent(node)
@@ -247,11 +258,25 @@ class _Problem:
                      row_class=cls if from_base else None)
 
     def _remember(self, table: _Table) -> None:
-        self.cache[table.levels] = table
-        self.cache_rows += len(table.counts)
-        while self.cache_rows > _CACHE_ROWS or len(self.cache) > 64:
-            _, old = self.cache.popitem(last=False)
+        if table.levels in self.cache:
+            return
+        if len(self.cache) >= _CACHE_ENTRIES or self.cache_rows + len(table.counts) > _CACHE_ROWS:
+            # evict the biggest table: small ones are the useful parents
+            i = int(np.argmax(self._cache_sizes[: len(self.cache)]))
+            old = self._cache_list[i]
+            del self.cache[old.levels]
             self.cache_rows -= len(old.counts)
+            last = len(self.cache)
+            self._cache_list[i] = self._cache_list[last]
+            self._cache_levels[i] = self._cache_levels[last]
+            self._cache_sizes[i] = self._cache_sizes[last]
+            self._cache_list.pop()
+        i = len(self.cache)
+        self.cache[table.levels] = table
+        self._cache_list.append(table)
+        self._cache_levels[i] = table.levels
+        self._cache_sizes[i] = len(table.counts)
+        self.cache_rows += len(table.counts)
 
 
 def _combine(cols: np.ndarray, cards: list[int]) -> np.ndarray:
