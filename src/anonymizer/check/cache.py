@@ -1,0 +1,67 @@
+"""Content-hash cache: a file whose bytes, manifest, settings and tool version are unchanged is not re-checked.
+
+The key is SHA-256 over the tool version, the configuration digest, the file's path relative to
+the root, the file's SHA-256 and its manifest's SHA-256 (a manifest can make a file pass). The
+cache lives in ``.anon-cache/`` at the repository root, which carries its own ``.gitignore`` (``*``)
+so it is never committed even where the project's ``.gitignore`` forgets it. Entries hold verdicts
+and masked findings only, never a value from the data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from anonymizer import __version__
+
+CACHE_DIR = ".anon-cache"
+CACHE_FORMAT = 1
+
+
+def cache_key(*, config_digest: str, rel_path: str, file_sha256: str, manifest_sha256: str | None) -> str:
+    parts = [f"anon-check/{CACHE_FORMAT}", __version__, config_digest, rel_path, file_sha256, manifest_sha256 or "-"]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+class Cache:
+    """A folder of small JSON files, one per key; failures to read or write are never fatal."""
+
+    def __init__(self, root: Path, enabled: bool = True) -> None:
+        self.dir = root / CACHE_DIR
+        self.enabled = enabled
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if not self.enabled:
+            return None
+        try:
+            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return data
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        try:
+            target = self._path(key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.dir / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# written by anon check: never commit the cache\n*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(value, fh, ensure_ascii=False)
+            os.replace(tmp, target)
+        except OSError:
+            pass

@@ -1,0 +1,207 @@
+"""``anon check`` settings: thresholds, allowed profiles and exceptions, from ``anon.toml`` or ``pyproject.toml``.
+
+The file is found by walking up from the checked paths (stopping at the repository root):
+the first ``anon.toml``, or ``pyproject.toml`` holding a ``[tool.anon]`` table, wins. In
+``anon.toml`` the settings sit under ``[check]`` (or at top level); in ``pyproject.toml``
+under ``[tool.anon.check]`` (or ``[tool.anon]``). Defaults come from the ``training``
+profile's privacy targets, so the gate asks what ``anon sanitize --profile training`` delivers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from anonymizer.errors import UsageError
+
+CONFIG_NAMES = ("anon.toml", "pyproject.toml")
+
+# Entities that name or reach one person: a column holding one of them fails the file.
+DIRECT_IDENTIFIERS = [
+    "PERSON", "LAST_NAME", "FIRST_NAME", "NIR", "NIR_KEY", "CAF_NUMBER", "CAF_MATRICULE", "IBAN",
+    "FR_TAX_ID", "PASSPORT", "ID_CARD", "PHONE", "EMAIL", "ADDRESS", "STREET_NAME", "STREET_NUMBER",
+    "ADDRESS_COMPLEMENT",
+]
+# Identifier entities that only point to a person when the table is about people
+# (a unique row id in a table of communes, a company name in a list of employers).
+WEAK_IDENTIFIERS = ["RECORD_ID", "ORGANIZATION", "STREET_TYPE", "STREET_SUFFIX", "BIC", "SIREN", "SIRET"]
+# Entities found inside free text that fail a file.
+TEXT_PII = ["PERSON", "NIR", "PHONE", "EMAIL", "IBAN", "ADDRESS", "CAF_NUMBER", "CAF_MATRICULE",
+            "FR_TAX_ID", "PASSPORT", "ID_CARD"]
+# Quasi-identifiers that describe a person (not a place): their presence makes a table person-level.
+PERSON_QI = ["BIRTH_DATE", "SEX", "AGE", "CIVILITY", "NATIONALITY"]
+
+
+def _training_targets() -> dict[str, Any]:
+    try:
+        from anonymizer.policy import load_profile
+
+        return dict(load_profile("training").get("privacy") or {})
+    except Exception:  # the profile is shipped data; fall back to its documented values
+        return {"k": 5, "small_cell": 11, "max_record_risk": 0.2,
+                "key_entities": ["BIRTH_DATE", "SEX", "POSTAL_CODE", "COMMUNE_CODE", "IRIS", "DEPARTEMENT",
+                                 "NATIONALITY", "COUNTRY_CODE", "AGE"]}
+
+
+@dataclass
+class CheckConfig:
+    """Everything that decides pass/fail; its digest is part of every cache key."""
+
+    k: int = 5
+    max_record_risk: float = 0.2
+    small_cell: int = 11
+    key_entities: list[str] = field(default_factory=list)
+    allowed_profiles: list[str] = field(default_factory=lambda: ["training", "publication"])
+    direct_identifiers: list[str] = field(default_factory=lambda: list(DIRECT_IDENTIFIERS))
+    weak_identifiers: list[str] = field(default_factory=lambda: list(WEAK_IDENTIFIERS))
+    text_pii: list[str] = field(default_factory=lambda: list(TEXT_PII))
+    person_qi: list[str] = field(default_factory=lambda: list(PERSON_QI))
+    fail_on_weak_identifiers: bool = False  # record ids / organisation names in a people table: warn or fail
+    min_confidence: float = 0.5          # scan findings below this confidence are not acted on
+    text_pii_min_share: float = 0.0      # share of sampled free-text cells holding PII above which a column fails
+    sample_rows: int = 2000              # rows sampled by the scan (risk always uses every row)
+    ner: bool = True
+    exclude: list[str] = field(default_factory=list)          # gitwildmatch patterns, relative to root
+    columns: dict[str, list[str]] = field(default_factory=dict)  # path pattern -> columns exempted
+    root: str = "."                      # folder the patterns are relative to (the config file's folder)
+    source: str | None = None            # the config file used, if any
+
+    def digest(self) -> str:
+        data = asdict(self)
+        data.pop("source", None)
+        data.pop("root", None)
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+    def excluded(self, rel: str) -> bool:
+        return bool(self.exclude) and pathspec.GitIgnoreSpec.from_lines(self.exclude).match_file(rel)
+
+    def exempt_columns(self, rel: str) -> set[str]:
+        """Columns exempted for the file at ``rel`` (POSIX path relative to the config's folder)."""
+        out: set[str] = set()
+        for pattern, cols in self.columns.items():
+            if pattern in ("*", "**") or pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(rel):
+                out.update(cols)
+        return out
+
+
+_TYPES: dict[str, type] = {
+    "k": int, "max_record_risk": float, "small_cell": int, "min_confidence": float,
+    "text_pii_min_share": float, "sample_rows": int, "ner": bool, "fail_on_weak_identifiers": bool,
+}
+_LISTS = ("key_entities", "allowed_profiles", "direct_identifiers", "weak_identifiers", "text_pii",
+          "person_qi", "exclude")
+
+
+def _section(data: dict[str, Any], name: str) -> dict[str, Any] | None:
+    if name == "pyproject.toml":
+        tool = (data.get("tool") or {}).get("anon")
+        if not isinstance(tool, dict):
+            return None
+        return tool.get("check") if isinstance(tool.get("check"), dict) else tool
+    return data.get("check") if isinstance(data.get("check"), dict) else data
+
+
+def config_from_dict(values: dict[str, Any], *, root: Path | str = ".", source: str | None = None) -> CheckConfig:
+    """Validate a settings table; unknown keys and wrong types are usage errors (exit 2)."""
+    prof = _training_targets()
+    cfg = CheckConfig(
+        k=int(prof.get("k", 5)), max_record_risk=float(prof.get("max_record_risk", 0.2)),
+        small_cell=int(prof.get("small_cell", 11)), key_entities=list(prof.get("key_entities") or []),
+        root=str(root), source=source,
+    )
+    where = source or "configuration"
+    ignored = {"check"} | ({"sanitize", "scan", "risk", "generate", "convert"})
+    for key, value in values.items():
+        if key in ignored and isinstance(value, dict):
+            continue
+        if key in _TYPES:
+            want = _TYPES[key]
+            ok = isinstance(value, bool) if want is bool else (
+                isinstance(value, (int, float)) and not isinstance(value, bool) and (want is float or float(value).is_integer()))
+            if not ok:
+                raise UsageError(f"{where}: '{key}' must be {want.__name__}")
+            setattr(cfg, key, want(value))
+        elif key in _LISTS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise UsageError(f"{where}: '{key}' must be a list of strings")
+            setattr(cfg, key, list(value))
+        elif key == "columns":
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                value = {"*": value}
+            if not isinstance(value, dict) or not all(
+                isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
+            ):
+                raise UsageError(f"{where}: 'columns' must map path patterns to lists of column names")
+            cfg.columns = {str(p): list(v) for p, v in value.items()}
+        else:
+            raise UsageError(f"{where}: unknown setting '{key}'")
+    if cfg.k < 1 or cfg.small_cell < 1 or not (0 < cfg.max_record_risk <= 1) or cfg.sample_rows < 1:
+        raise UsageError(f"{where}: k, small_cell and sample_rows must be >= 1 and max_record_risk in (0, 1]")
+    return cfg
+
+
+def load_config_file(path: Path) -> CheckConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such configuration file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML ({str(exc).splitlines()[0]})") from None
+    section = _section(data, path.name)
+    if section is None:
+        section = {}
+    return config_from_dict(section, root=path.parent, source=str(path))
+
+
+def repo_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``.git`` (a folder or a worktree file)."""
+    p = start.resolve()
+    p = p if p.is_dir() else p.parent
+    for d in (p, *p.parents):
+        if (d / ".git").exists():
+            return d
+    return None
+
+
+def find_config(paths: list[Path]) -> Path | None:
+    """Walk up from the paths' common folder to the repository root: first ``anon.toml`` or
+    ``pyproject.toml`` with ``[tool.anon]``."""
+    if not paths:
+        return None
+    resolved = [p.resolve() for p in paths]
+    dirs = [p if p.is_dir() else p.parent for p in resolved]
+    common = Path(os.path.commonpath([str(d) for d in dirs]))
+    stop = repo_root(common)
+    for d in (common, *common.parents):
+        anon = d / "anon.toml"
+        if anon.is_file():
+            return anon
+        pyproject = d / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                data = {}
+            if isinstance((data.get("tool") or {}).get("anon"), dict):
+                return pyproject
+        if stop is not None and d == stop:
+            break
+    return None
+
+
+def load_config(paths: list[Path], explicit: Path | None = None) -> CheckConfig:
+    """The configuration for a run: ``--config`` if given, else the one found above the paths, else defaults."""
+    if explicit is not None:
+        return load_config_file(explicit)
+    found = find_config(paths)
+    if found is not None:
+        return load_config_file(found)
+    base = repo_root(paths[0]) if paths else None
+    return config_from_dict({}, root=base or Path.cwd())

@@ -1,0 +1,205 @@
+"""Render a check run: human text, JSON (schema below), SARIF 2.1.0 (code scanning), JUnit XML (CI test reports).
+
+Every renderer works from :class:`~anonymizer.check.runner.CheckRun` only; findings carry
+masked examples, so no renderer can print a raw value.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from anonymizer import __version__
+from anonymizer.check.rules import RULES
+from anonymizer.check.runner import ERROR, FAIL, PASS, CheckRun
+
+JSON_SCHEMA_VERSION = 1
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFO_URI = "https://github.com/anon-fr/anon/blob/main/docs/check.md"
+
+# The documented shape of ``anon check --format json`` (also used by the tests).
+JSON_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "anon check report",
+    "type": "object",
+    "required": ["schema_version", "tool", "root", "config", "summary", "files"],
+    "properties": {
+        "schema_version": {"const": JSON_SCHEMA_VERSION},
+        "tool": {"type": "object", "required": ["name", "version"],
+                 "properties": {"name": {"const": "anon"}, "version": {"type": "string"}}},
+        "root": {"type": "string"},
+        "config": {"type": "object", "required": ["source", "k", "max_record_risk", "small_cell", "allowed_profiles"]},
+        "summary": {
+            "type": "object",
+            "required": ["files", "passed", "failed", "errors", "cached", "exit_code", "seconds"],
+            "properties": {k: {"type": "integer", "minimum": 0} for k in ("files", "passed", "failed", "errors", "cached")}
+            | {"exit_code": {"enum": [0, 1, 2]}, "seconds": {"type": "number"}},
+        },
+        "files": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "status", "kind", "tables", "passed_by", "cached", "findings"],
+                "properties": {
+                    "path": {"type": "string"},
+                    "status": {"enum": [PASS, FAIL, ERROR]},
+                    "kind": {"enum": ["table", "notebook", "markdown"]},
+                    "tables": {"type": "integer", "minimum": 0},
+                    "passed_by": {"enum": ["manifest", "scan", "no-table", None]},
+                    "cached": {"type": "boolean"},
+                    "findings": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["rule", "message", "level", "column", "location", "line", "examples"],
+                            "properties": {
+                                "rule": {"enum": list(RULES)},
+                                "level": {"enum": ["error", "warning", "note"]},
+                                "message": {"type": "string"},
+                                "column": {"type": ["string", "null"]},
+                                "location": {"type": ["string", "null"]},
+                                "line": {"type": ["integer", "null"]},
+                                "examples": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def _summary(run: CheckRun) -> dict[str, Any]:
+    c = run.counts
+    return {"files": len(run.files), "passed": c[PASS], "failed": c[FAIL], "errors": c[ERROR],
+            "cached": sum(f.cached for f in run.files), "exit_code": run.exit_code(), "seconds": round(run.seconds, 3)}
+
+
+def render_json(run: CheckRun) -> str:
+    cfg = run.config
+    doc = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "tool": {"name": "anon", "version": __version__},
+        "root": str(run.root),
+        "config": {"source": cfg.source, "k": cfg.k, "max_record_risk": cfg.max_record_risk,
+                   "small_cell": cfg.small_cell, "allowed_profiles": cfg.allowed_profiles,
+                   "key_entities": cfg.key_entities},
+        "summary": _summary(run),
+        "files": [f.to_dict() for f in run.files],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _where(f) -> str:
+    parts = [p for p in (f.location, f"column '{f.column}'" if f.column else None) if p]
+    return " · ".join(parts)
+
+
+def render_text(run: CheckRun, *, verbose: bool = False) -> str:
+    """One line per file (failures and errors with one line per finding), then the totals."""
+    lines: list[str] = []
+    for fr in run.files:
+        tag = {PASS: "PASS ", FAIL: "FAIL ", ERROR: "ERROR"}[fr.status]
+        how = {"manifest": " (sanitize manifest verified)", "no-table": " (no table found)"}.get(fr.passed_by or "", "")
+        cached = " [cached]" if fr.cached else ""
+        if fr.status == PASS and not verbose and not fr.findings:
+            lines.append(f"{tag} {fr.path}{how}{cached}")
+            continue
+        lines.append(f"{tag} {fr.path}{how}{cached}")
+        for f in fr.findings:
+            where = _where(f)
+            ex = f"  e.g. {', '.join(f.examples)}" if f.examples else ""
+            level = "" if f.level == "error" else f"({f.level}) "
+            lines.append(f"    {level}[{f.rule}] {where + ': ' if where else ''}{f.message}{ex}")
+    s = _summary(run)
+    lines.append("")
+    lines.append(f"{s['files']} file(s): {s['passed']} passed, {s['failed']} failed, {s['errors']} unreadable"
+                 f" ({s['cached']} from cache) in {s['seconds']:.1f} s")
+    if s["failed"]:
+        lines.append("Do not publish: the failing files may identify people. Sanitize them "
+                     "(anon sanitize FILE --profile training) or remove them.")
+    return "\n".join(lines) + "\n"
+
+
+def render_sarif(run: CheckRun) -> str:
+    """SARIF 2.1.0: one rule per check rule, one result per finding, located at file and line when known."""
+    rule_ids = list(RULES)
+    rules = [{
+        "id": rid,
+        "name": meta["name"],
+        "shortDescription": {"text": meta["short"]},
+        "fullDescription": {"text": meta["short"]},
+        "helpUri": f"{INFO_URI}#{rid}",
+        "help": {"text": meta["short"] + " See docs/check.md."},
+        "defaultConfiguration": {"level": meta["level"]},
+        "properties": {"tags": ["privacy", "security"]},
+    } for rid, meta in RULES.items()]
+    results = []
+    for fr in run.files:
+        for f in fr.findings:
+            where = _where(f)
+            text = f"{where}: {f.message}" if where else f.message
+            if f.examples:
+                text += f" (masked examples: {', '.join(f.examples)})"
+            loc: dict[str, Any] = {"physicalLocation": {
+                "artifactLocation": {"uri": fr.path, "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": max(1, int(f.line or 1))},
+            }}
+            if f.location or f.column:
+                loc["logicalLocations"] = [{"name": where, "kind": "member"}]
+            results.append({
+                "ruleId": f.rule,
+                "ruleIndex": rule_ids.index(f.rule),
+                "level": f.level,
+                "message": {"text": text},
+                "locations": [loc],
+                "partialFingerprints": {"anonCheck/v1": f"{fr.path}|{f.rule}|{f.location or ''}|{f.column or ''}"},
+            })
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "anon", "fullName": "anon check", "version": __version__,
+                                "semanticVersion": __version__, "informationUri": INFO_URI, "rules": rules}},
+            "automationDetails": {"id": "anon-check/"},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "invocations": [{"executionSuccessful": run.counts[ERROR] == 0}],
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_junit(run: CheckRun) -> str:
+    """JUnit XML: one testcase per file; a failing file has a <failure>, an unreadable one an <error>."""
+    s = _summary(run)
+    suites = ET.Element("testsuites", name="anon check", tests=str(s["files"]), failures=str(s["failed"]),
+                        errors=str(s["errors"]), time=f"{run.seconds:.3f}")
+    suite = ET.SubElement(suites, "testsuite", name="anon check", tests=str(s["files"]), failures=str(s["failed"]),
+                          errors=str(s["errors"]), skipped="0", time=f"{run.seconds:.3f}")
+    for fr in run.files:
+        case = ET.SubElement(suite, "testcase", classname="anon.check", name=fr.path, file=fr.path,
+                             time=f"{fr.seconds:.3f}")
+        errors = [f for f in fr.findings if f.level == "error"]
+        body = "\n".join(
+            f"[{f.rule}] {(_where(f) + ': ') if _where(f) else ''}{f.message}"
+            + (f" (masked examples: {', '.join(f.examples)})" if f.examples else "")
+            for f in fr.findings)
+        if fr.status in (FAIL, ERROR):
+            tag = "failure" if fr.status == FAIL else "error"
+            rules = sorted({f.rule for f in errors})
+            el = ET.SubElement(case, tag, message=f"{len(errors)} finding(s): {', '.join(rules)}", type=",".join(rules))
+            el.text = body
+        elif body:
+            ET.SubElement(case, "system-out").text = body
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif, "junit": render_junit}
+
+
+def render(run: CheckRun, fmt: str) -> str:
+    return RENDERERS[fmt](run)

@@ -1,0 +1,91 @@
+"""``anon check``: the CI gate. Pass/fail every table under the given paths; exit 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EPILOG = """\b
+Examples:
+  anon check .                                   # the whole repository (honours .gitignore, .anonignore)
+  anon check data/ notebooks/ --format sarif -o anon.sarif
+  anon check . --format junit -o anon-junit.xml  # GitLab / Jenkins test report
+  anon check cours.qmd tp1.ipynb extrait.xlsx    # named files (pre-commit passes staged files)
+  anon check . --config anon.toml --no-cache --no-ner
+
+\b
+A file passes when its `anon sanitize` manifest (<name>.manifest.json) vouches for
+its exact bytes, or when the scan finds no direct identifier, no personal data in
+free text, and (for a table about people) k >= 5 on the key quasi-identifiers,
+record risk <= 0.2 and, for frequency tables, no count under 11. Settings: [check]
+in anon.toml or [tool.anon.check] in pyproject.toml (see docs/check.md).
+
+\b
+Exit codes: 0 every file passes; 1 at least one file fails (even if another is
+unreadable); 2 bad usage, or an unreadable file and no failure.
+"""
+
+
+@click.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Settings file (anon.toml or pyproject.toml); default: found by walking up from PATHS.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file (atomic) instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace an existing report file.")
+@click.option("--no-cache", is_flag=True, help="Re-check every file (ignore and do not write .anon-cache/).")
+@click.option("--no-ner", is_flag=True, help="Skip spaCy name recognition in free text (faster, finds fewer names).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def command(paths: tuple[Path, ...], config_path: Path | None, fmt: str, output: Path | None, force: bool,
+            no_cache: bool, no_ner: bool, quiet: bool) -> None:
+    """Fail when a file under PATHS may identify people (tables, XLSX sheets, notebook outputs, Markdown blocks)."""
+    from anonymizer.check.config import load_config
+    from anonymizer.check.output import render
+    from anonymizer.check.runner import check_paths
+    from anonymizer.errors import UsageError
+
+    if not paths:
+        raise UsageError("give at least one file or folder to check (e.g. `anon check .`)")
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+    config = load_config(list(paths), config_path)
+    if no_ner:
+        config.ner = False
+    if output is not None:
+        from anonymizer.io import check_output_path
+
+        check_output_path(output, force=force, inputs=[p for p in paths if p.is_file()])
+
+    progress = None
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        task = bar.add_task("checking", total=None)
+        bar.start()
+
+        def progress(rel: str) -> None:
+            bar.update(task, description=f"checking {rel[-50:]}", advance=1)
+
+    try:
+        run = check_paths(list(paths), config, use_cache=not no_cache, progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    text = render(run, fmt)
+    if output is not None:
+        from anonymizer.io import atomic_output
+
+        with atomic_output(output) as fh:
+            fh.write(text)
+        if fmt != "text":
+            click.echo(render(run, "text"), err=True, nl=False)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(run.exit_code())
