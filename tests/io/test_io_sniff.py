@@ -77,3 +77,30 @@ def test_detect_format_by_magic_without_extension(tmp_path):
         assert detect_format(bare) == fmt
     (tmp_path / "plain").write_bytes(b"a;b\n1;2\n")
     assert detect_format(tmp_path / "plain") == "csv"
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 1 << 20])
+def test_quote_scan_finds_line_breaks_inside_quotes_across_chunks(tmp_path, monkeypatch, chunk):
+    from anonymizer.io import sniff
+
+    monkeypatch.setattr(sniff, "CHUNK_BYTES", chunk)
+    cases = {
+        b'a;b\n"x;y";"dit ""oui"""\n1;2\n': (False, False),  # quotes, but no break inside them
+        b'a;b\n"x\ny";1\n': (False, True),
+        b'a;b\n"x""\r\n""y";1\n': (False, True),  # doubled quotes keep the parity
+        b'a;b\n1;"open\n': (True, True),
+        b"a;b\n1;2\n": (False, False),
+    }
+    for i, (raw, expected) in enumerate(cases.items()):
+        p = tmp_path / f"q{i}.csv"
+        p.write_bytes(raw)
+        assert sniff.quote_scan(p, '"') == expected, raw
+
+
+def test_fast_path_and_safe_path_read_the_same(tmp_path):
+    fast = tmp_path / "fast.csv"
+    fast.write_bytes(b'a;b\n"x;y";1\n2;"z"\n')
+    safe = tmp_path / "safe.csv"
+    safe.write_bytes(b'a;b\n"x;y";1\n2;"z"\n3;"l1\nl2"\n')
+    assert read_table(fast).df.values.tolist() == [["x;y", "1"], ["2", "z"]]
+    assert read_table(safe).df.values.tolist() == [["x;y", "1"], ["2", "z"], ["3", "l1\nl2"]]

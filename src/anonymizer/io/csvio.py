@@ -37,7 +37,7 @@ def _arrow_encoding(enc: str) -> str:
     return "utf8" if enc in ("utf-8", "utf-8-sig") else enc
 
 
-def _options(d: CsvDialect, *, use_threads: bool = True, block_size: int = 1 << 22):
+def _options(d: CsvDialect, *, use_threads: bool = True, block_size: int = 1 << 22, newlines: bool | None = None):
     read = pacsv.ReadOptions(
         use_threads=use_threads,
         block_size=block_size,
@@ -49,7 +49,7 @@ def _options(d: CsvDialect, *, use_threads: bool = True, block_size: int = 1 << 
         delimiter=d.delimiter,
         quote_char=d.quotechar,
         double_quote=True,
-        newlines_in_values=True,
+        newlines_in_values=d.newlines_in_values if newlines is None else newlines,
         ignore_empty_lines=True,
     )
     convert = pacsv.ConvertOptions(
@@ -139,15 +139,26 @@ def read_csv(
                 break
         df = pd.concat(parts, ignore_index=True) if parts else _empty(d.header)
     else:
-        read, parse, convert = _options(d)
         try:
-            table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+            table = _read_all(path, d)
         except (pa.ArrowInvalid, UnicodeDecodeError, pa.ArrowException) as exc:
             _raise_read_error(path, d, exc)
         df = _to_pandas(table)
     meta.extra["rows"] = len(df)
     meta.extra["header_only"] = len(df) == 0
     return df, meta
+
+
+def _read_all(path: Path, d: CsvDialect) -> pa.Table:
+    """pyarrow's parallel reader; a failure on the fast path (no quoted line breaks) is retried on the safe one."""
+    read, parse, convert = _options(d)
+    try:
+        return pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+    except (pa.ArrowException, UnicodeDecodeError):
+        if d.newlines_in_values:
+            raise
+    read, parse, convert = _options(d, newlines=True)
+    return pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
 
 
 def _empty(header: list[str]) -> pd.DataFrame:
@@ -158,6 +169,7 @@ def iter_csv(
     path: Path, d: CsvDialect, meta: TableMeta, *, batch_rows: int
 ) -> tuple[TableMeta, Iterator[pd.DataFrame]]:
     def gen() -> Iterator[pd.DataFrame]:
+        # streaming cannot retry after yielding: it always takes the safe path when quotes hide line breaks
         read, parse, convert = _options(d, block_size=1 << 22)
         try:
             reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)

@@ -238,20 +238,34 @@ class CsvDialect:
     final_newline: bool
     bom: bool
     odd_quotes: bool = False
+    newlines_in_values: bool = True
 
 
-def odd_quote_count(path: Path, quotechar: str) -> bool:
-    """True when the file holds an odd number of quote characters: a quoted field may be left open.
+def quote_scan(path: Path, quotechar: str) -> tuple[bool, bool]:
+    """(odd number of quotes, some line break lies inside quotes), from one pass over the bytes.
 
-    pyarrow reads an unterminated quote at the end of a file as one long last cell (a
-    truncated file would pass silently); an odd count triggers a strict re-check.
+    * An odd count means a quoted field may be left open: pyarrow would read an
+      unterminated quote at the end of a file as one long last cell (a truncated file
+      would pass silently), so the reader re-checks strictly.
+    * A line break at an odd quote parity lies inside a quoted value; only then does
+      pyarrow need ``newlines_in_values=True``, which costs it its parallel chunking
+      (RFC 4180 doubled quotes add two, so parity is exact for well-formed files).
     """
-    q = quotechar.encode("ascii")
-    n = 0
+    import numpy as np
+
+    q = ord(quotechar)
+    total = 0
+    inside_break = False
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
-            n += chunk.count(q)
-    return n % 2 == 1
+            n = chunk.count(quotechar.encode("ascii"))
+            if n and not inside_break:
+                arr = np.frombuffer(chunk, dtype=np.uint8)
+                parity = (np.cumsum(arr == q, dtype=np.int64) + total) & 1
+                breaks = (arr == 10) | (arr == 13)
+                inside_break = bool(np.any(parity[breaks]))
+            total += n
+    return total % 2 == 1, inside_break
 
 
 def read_sample(path: Path, size: int = SAMPLE_BYTES) -> bytes:
@@ -310,6 +324,7 @@ def sniff_csv(
     if not rows:
         raise InputError(f"{path}: no header line")
     header = rows[0]
+    odd, quoted_break = quote_scan(path, quotechar)
     with open(path, "rb") as fh:
         fh.seek(0, 2)
         size = fh.tell()
@@ -325,5 +340,6 @@ def sniff_csv(
         decimal=sniff_decimal(rows[1:]),
         final_newline=tail.endswith((b"\n", b"\r")),
         bom=bom,
-        odd_quotes=odd_quote_count(path, quotechar),
+        odd_quotes=odd,
+        newlines_in_values=odd or quoted_break,
     )
