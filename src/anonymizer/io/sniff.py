@@ -259,7 +259,7 @@ def quote_scan(path: Path, quotechar: str) -> tuple[bool, bool]:
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             n = chunk.count(quotechar.encode("ascii"))
-            if n and not inside_break:
+            if (n or total % 2) and not inside_break:  # a chunk may start inside an open quote
                 arr = np.frombuffer(chunk, dtype=np.uint8)
                 parity = (np.cumsum(arr == q, dtype=np.int64) + total) & 1
                 breaks = (arr == 10) | (arr == 13)
