@@ -1,0 +1,161 @@
+"""``--engine dask`` gives the local engine's result: same bytes row for row, same risk, same manifest.
+
+A 2-worker LocalCluster (processes, one thread each) is started once for the module.
+Expected values come from the local engine run on the same input and key, from hashlib
+over the written parts, and from a plain scan of the tmp folder for leftovers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+from anonymizer.engine.distributed import sanitize_dask  # noqa: E402
+from anonymizer.engine.sanitize import SanitizeOptions, sanitize  # noqa: E402
+from anonymizer.errors import InputError, UsageError  # noqa: E402
+
+from .conftest import KEY, POLICY  # noqa: E402
+
+BATCH = 300
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    import logging
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+def _opts(policy: Path, **kw) -> SanitizeOptions:
+    return SanitizeOptions(policy_path=policy, key=KEY, batch_rows=BATCH, rescan=False, **kw)
+
+
+def _parts(folder: Path) -> list[Path]:
+    return sorted(folder.glob("part-*"))
+
+
+def _same_manifest(a: dict, b: dict) -> None:
+    """Equal except timings and the output's digest/name (a folder of parts vs one file)."""
+    assert set(a) == set(b)
+    for k in a:
+        if k in ("timings_s", "output"):
+            continue
+        assert a[k] == b[k], k
+    for k in ("rows", "columns", "format"):
+        assert a["output"][k] == b["output"][k], k
+
+
+@pytest.fixture(scope="module")
+def local_csv(tmp_path_factory, inputs):
+    out = tmp_path_factory.mktemp("local") / "safe.csv"
+    return sanitize(inputs["csv"], out, _opts(inputs["policy"]))
+
+
+def test_csv_same_bytes_same_risk_same_manifest(inputs, local_csv, scheduler, tmp_path):
+    out = tmp_path / "safe.csv"
+    seen: list[str] = []
+    res = sanitize_dask(inputs["csv"], out, _opts(inputs["policy"]), scheduler=scheduler, progress=seen.append)
+    assert res.released and res.output == out and out.is_dir()
+    parts = _parts(out)
+    assert len(parts) == 4  # 1000 rows / 300 per partition
+    # byte for byte: the local file is the first part plus the others without their header line
+    local = local_csv.output.read_bytes()
+    header = local.split(b"\n", 1)[0] + b"\n"
+    blob = b"".join(p.read_bytes()[len(header):] if i else p.read_bytes() for i, p in enumerate(parts))
+    assert all(p.read_bytes().startswith(header) for p in parts)
+    assert blob == local
+    _same_manifest(local_csv.manifest, res.manifest)
+    # the output digest names every part (sha256sum lines), each checked with hashlib here
+    listed = res.manifest["output"]["parts"]
+    assert [p["name"] for p in listed] == [p.name for p in parts]
+    assert [p["sha256"] for p in listed] == [hashlib.sha256(p.read_bytes()).hexdigest() for p in parts]
+    lines = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in parts)
+    assert res.manifest["output"]["sha256"] == hashlib.sha256(lines.encode()).hexdigest()
+    assert res.manifest["input"]["sha256"] == hashlib.sha256(inputs["csv"].read_bytes()).hexdigest()
+    assert json.loads(res.risk_json.read_text()) == json.loads(local_csv.risk_json.read_text())
+    assert json.loads(res.manifest_path.read_text()) == res.manifest
+    # progress per partition, for every pass
+    for label in ("pass 1/3", "pass 2/3", "pass 3/3"):
+        assert f"{label}" in " ".join(seen) and any(s.endswith("partition 4/4") and s.startswith(label) for s in seen)
+
+
+def test_parquet_and_folder_inputs_give_the_local_values(inputs, scheduler, tmp_path):
+    local = sanitize(inputs["parquet"], tmp_path / "local.parquet", _opts(inputs["policy"]))
+    want = pd.read_parquet(local.output)
+    for name, src in (("file", inputs["parquet"]), ("folder", inputs["folder"])):
+        out = tmp_path / f"{name}.parquet"
+        res = sanitize_dask(src, out, _opts(inputs["policy"]), scheduler=scheduler)
+        got = pd.concat([pd.read_parquet(p) for p in _parts(out)], ignore_index=True)
+        pd.testing.assert_frame_equal(got, want)
+        assert res.manifest["privacy"] == local.manifest["privacy"]
+        assert res.manifest["columns"] == local.manifest["columns"]
+        assert res.manifest["risk"] == local.manifest["risk"]
+    assert res.manifest["input"]["files"] == 3
+
+
+def test_csv_parts_from_parquet_input(inputs, scheduler, tmp_path):
+    """--to csv: parts in CSV; the values are the local engine's CSV output's."""
+    local = sanitize(inputs["parquet"], tmp_path / "local.csv", _opts(inputs["policy"], out_format="csv"))
+    res = sanitize_dask(inputs["parquet"], tmp_path / "out", _opts(inputs["policy"], out_format="csv"),
+                        scheduler=scheduler)
+    got = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in _parts(res.output)], ignore_index=True)
+    want = pd.read_csv(local.output, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def _broken_input(tmp_path: Path, frame: pd.DataFrame) -> Path:
+    """A CSV whose last partition holds a ragged row (one field too many)."""
+    path = tmp_path / "in" / "extract.csv"
+    path.parent.mkdir()
+    text = frame.to_csv(sep=";", index=False)
+    head, last = text.rstrip("\n").rsplit("\n", 1)
+    path.write_bytes((head + "\n" + last + ";EXTRA\n").encode("cp1252"))
+    return path
+
+
+def test_a_failed_partition_publishes_nothing(frame, scheduler, tmp_path):
+    src = _broken_input(tmp_path, frame)
+    pol = json.loads(json.dumps(POLICY))
+    pol["privacy"] = {}  # no global pass: the failure happens while the other parts are being written
+    policy = tmp_path / "in" / "policy.yaml"
+    policy.write_text(yaml.safe_dump(pol))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(InputError) as err:
+        sanitize_dask(src, out_dir / "safe.csv", _opts(policy, report=False), scheduler=scheduler)
+    assert "ragged" in str(err.value) or "malformed" in str(err.value)
+    assert "EXTRA" not in str(err.value)
+    assert list(out_dir.iterdir()) == []  # no output, no manifest, no staging folder
+
+
+def test_refusals(inputs, scheduler, tmp_path):
+    out = tmp_path / "safe.csv"
+    out.mkdir()
+    with pytest.raises(UsageError, match="already exists"):
+        sanitize_dask(inputs["csv"], out, _opts(inputs["policy"]), scheduler=scheduler)
+    with pytest.raises(InputError, match="input"):
+        sanitize_dask(inputs["folder"], inputs["folder"], _opts(inputs["policy"], force=True), scheduler=scheduler)
+    with pytest.raises(UsageError, match="key"):
+        sanitize_dask(inputs["csv"], tmp_path / "x.csv",
+                      SanitizeOptions(policy_path=inputs["policy"], key=None, batch_rows=BATCH), scheduler=scheduler)
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_force_replaces_an_existing_output(inputs, scheduler, tmp_path):
+    out = tmp_path / "safe.csv"
+    out.mkdir()
+    (out / "stale-part.csv").write_text("old\n")
+    res = sanitize_dask(inputs["csv"], out, _opts(inputs["policy"], force=True, report=False), scheduler=scheduler)
+    assert res.released and not (out / "stale-part.csv").exists() and len(_parts(out)) == 4
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
