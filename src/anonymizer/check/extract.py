@@ -170,10 +170,10 @@ def html_tables(html: str) -> list[pd.DataFrame]:
                     header[j] = f"{header[j]} {t}".strip() if header[j] and header[j] != t else t
         for i in range(index_cols):
             header[i] = header[i] or ("index" if index_cols == 1 else f"index_{i}")
-        df = _frame(header, [[t for _, t in r] for r in body])
-        if index_cols == 1:
+        df = _drop_ellipsis(_frame(header, [[t for _, t in r] for r in body]))
+        if index_cols == 1 and len(df.columns):
             df = _drop_default_index(df, df.columns[0])
-        frames.append(_drop_ellipsis(df))
+        frames.append(df)
     return [f for f in frames if len(f.columns) >= 1 and len(f) >= 1]
 
 
@@ -234,8 +234,8 @@ def _repr_block(lines: list[str]) -> pd.DataFrame | None:
         cells += [ln[a:b].strip() for a, b in zip(ends, ends[1:], strict=False)]
         rows.append(cells)
     names = [index_name or "index"] + [header[s:e] for s, e in spans]
-    df = _frame(names, rows)
-    return _drop_default_index(df, df.columns[0])
+    df = _drop_ellipsis(_frame(names, rows))
+    return _drop_default_index(df, df.columns[0]) if len(df.columns) else df
 
 
 def text_tables(text: str) -> list[pd.DataFrame]:
@@ -349,12 +349,16 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
     cells = nb.get("cells")
     if cells is None:  # nbformat 3
         cells = [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])]
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    # line of each cell in the file (nbformat writes one key per line), for SARIF regions
+    cell_lines = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r'(?<!\\)"cell_type"\s*:', text)]
     for ci, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict):
             continue
+        line = cell_lines[ci - 1] if len(cell_lines) == len(cells) else None
         if cell.get("cell_type") == "markdown":
             for emb in markdown_tables(_joined(cell.get("source"))):
-                yield Embedded(emb.df, f"cell {ci} (markdown, {emb.location})")
+                yield Embedded(emb.df, f"cell {ci} (markdown, {emb.location})", line)
             continue
         for oi, out in enumerate(cell.get("outputs") or [], start=1):
             if not isinstance(out, dict):
@@ -362,7 +366,7 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
             where = f"cell {ci}, output {oi}"
             if out.get("output_type") == "stream":
                 for df in text_tables(_joined(out.get("text"))):
-                    yield Embedded(df, f"{where} (printed text)")
+                    yield Embedded(df, f"{where} (printed text)", line)
                 continue
             data = out.get("data") or {}
             if not isinstance(data, dict):
@@ -371,7 +375,7 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
             if "text/html" in data:
                 for df in html_tables(_joined(data["text/html"])):
                     found = True
-                    yield Embedded(df, f"{where} (text/html table)")
+                    yield Embedded(df, f"{where} (text/html table)", line)
             for mime, value in data.items():
                 if found or not (mime == "application/json" or mime.endswith("+json")):
                     continue
@@ -383,10 +387,10 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
                         continue
                 for df in json_tables(payload):
                     found = True
-                    yield Embedded(df, f"{where} ({mime})")
+                    yield Embedded(df, f"{where} ({mime})", line)
             if not found and "text/plain" in data:
                 for df in text_tables(_joined(data["text/plain"])):
-                    yield Embedded(df, f"{where} (text/plain)")
+                    yield Embedded(df, f"{where} (text/plain)", line)
 
 
 # --------------------------------------------------------------------------- Markdown / Rmd / Quarto
