@@ -142,10 +142,10 @@ class Stream:
         return out
 
     def below(self, n: int) -> int:
-        """Uniform integer in ``[0, n)``."""
+        """Uniform integer in ``[0, n)`` (48 random bits below 2^24, 64 above: bias < 2^-24)."""
         if n <= 1:
             return 0
-        return int.from_bytes(self._take(6), "big") % n
+        return int.from_bytes(self._take(6 if n < (1 << 24) else 8), "big") % n
 
     def between(self, lo: int, hi: int) -> int:
         """Uniform integer in ``[lo, hi]``."""
@@ -159,10 +159,15 @@ class Stream:
         return int.from_bytes(self._take(6), "big") / float(1 << 48)
 
     def digits(self, k: int, *, nonzero_first: bool = False) -> str:
-        out = []
-        for i in range(k):
-            out.append(str(self.between(1, 9) if (i == 0 and nonzero_first) else self.below(10)))
-        return "".join(out)
+        out = ""
+        while k > 0:
+            step = min(k, 15)
+            if nonzero_first and not out:
+                out += str(self.between(10 ** (step - 1), 10**step - 1))
+            else:
+                out += str(self.below(10**step)).zfill(step)
+            k -= step
+        return out
 
 
 # ---------------------------------------------------------------- text round-trips
@@ -275,23 +280,31 @@ def case_like(template: str, word: str) -> str:
     return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
 
 
+_SEP_RUN = re.compile(r"[\W_]+")
+
+
 def fill_template(template: str, chars: str) -> str:
     """Pour ``chars`` into the alphanumeric slots of ``template`` (keeps spaces, dots, case).
 
     Used for identifiers whose separators must survive: ``FR76 3000 ...``, ``1 85 05 ...``.
     When the slot count differs, ``chars`` is returned as is.
     """
-    slots = sum(1 for c in template if c.isalnum())
-    if slots != len(chars):
+    runs = _SEP_RUN.split(template)
+    if len(runs) == 1 and len(template) == len(chars) and not template.islower() and template.upper() == template:
         return chars
-    it = iter(chars)
+    if sum(map(len, runs)) != len(chars):
+        return chars
+    seps = _SEP_RUN.findall(template)
     out = []
-    for c in template:
-        if c.isalnum():
-            n = next(it)
-            out.append(n.lower() if c.islower() else n)
-        else:
-            out.append(c)
+    pos = 0
+    for i, run in enumerate(runs):
+        seg = chars[pos : pos + len(run)]
+        pos += len(run)
+        if run != run.upper():
+            seg = "".join(n.lower() if c.islower() else n for c, n in zip(run, seg, strict=True))
+        out.append(seg)
+        if i < len(seps):
+            out.append(seps[i])
     return "".join(out)
 
 

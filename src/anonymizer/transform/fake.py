@@ -16,6 +16,7 @@ before NIR_KEY and IBAN before BIC: ``order_columns`` gives such an order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -34,6 +35,7 @@ from anonymizer.transform.base import (
 from anonymizer.transform.dates import year_month
 
 Generator = Callable[..., "str | None"]
+_ALNUM = re.compile(r"[^\W_]")
 
 #: entity -> (generator(value, deriver, *context), context kind or None)
 GENERATORS: dict[str, tuple[Generator, str | None]] = {
@@ -142,7 +144,7 @@ def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[
 def fake_value(value: str, *, entity: str, deriver: Deriver, ctx: list[str] | None = None,
                params: dict | None = None) -> str:
     """The fake of one value (used by ``fake`` per distinct value and by ``redact`` per span)."""
-    if not any(c.isalnum() for c in value):
+    if not _ALNUM.search(value):
         return ""
     gen, _kind = GENERATORS.get(entity, (None, None))
     out = _call(entity, gen, value, deriver, list(ctx or []), params or {})

@@ -27,8 +27,11 @@ from anonymizer.transform.base import Deriver, fill_template, norm_identifier, s
 _NIR_RX = re.compile(r"[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?")
 
 
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
 def _alnum(value: str) -> str:
-    return "".join(c for c in value if c.isalnum()).upper()
+    return _NON_ALNUM.sub("", value).upper()
 
 
 def nir_body(d: Deriver, norm: str, sex: str, ym: tuple[int, int | None] | None, orig_sex_digit: str,
@@ -103,9 +106,12 @@ def rib_key(bank: str, branch: str, account: str) -> str:
     return f"{97 - ((89 * int(bank) + 15 * int(branch) + 3 * int(acc)) % 97):02d}"
 
 
+_LETTER_NUM = {ord(c): str(i) for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 10)}
+
+
 def iban_check_digits(country: str, bban: str) -> str:
     """ISO 7064 mod 97-10 check digits of an IBAN (ISO 13616)."""
-    num = "".join(str(int(c, 36)) for c in (bban + country + "00").upper())
+    num = (bban + country + "00").upper().translate(_LETTER_NUM)
     return f"{98 - int(num) % 97:02d}"
 
 

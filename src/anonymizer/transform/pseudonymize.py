@@ -65,7 +65,11 @@ def token(value: str, *, key: bytes, entity: str | None = None, prefix: str = ""
     if alphabet == "hex":
         body = digest.hex()
     elif alphabet == "base32":
-        body = base64.b32encode(digest).decode("ascii").rstrip("=")
+        # base32 encodes 5-byte groups independently: encode only the groups the token needs
+        nbytes = min(len(digest), -(-length // 8) * 5) if length <= 52 else len(digest)
+        body = base64.b32encode(digest[:nbytes]).decode("ascii").rstrip("=")
+        if length > len(body):
+            body = base64.b32encode(digest).decode("ascii").rstrip("=")
     else:
         raise UsageError(f"pseudonymize: alphabet must be 'base32' or 'hex', not {alphabet!r}")
     if not 4 <= length <= len(body):
