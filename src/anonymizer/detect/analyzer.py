@@ -70,4 +70,9 @@ def get_analyzer(ner: bool = True):
     )
     if ner:
         registry.add_nlp_recognizer(nlp_engine=nlp_engine)
+        # the dependency parser is ~25 % of the pipeline and nothing here reads its output
+        # (NER has its own tok2vec; context words use lemmas, which need only the morphologizer)
+        nlp = getattr(nlp_engine, "nlp", {}).get("fr")
+        if nlp is not None and "parser" in nlp.pipe_names:
+            nlp.disable_pipe("parser")
     return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["fr"])

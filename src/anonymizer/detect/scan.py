@@ -53,16 +53,16 @@ ENTITY_ROLE = {
 # value checks that outrank a column name (check digit, or a shape nothing else has)
 STRONG = {"NIR": 0.8, "IBAN": 0.8, "FR_TAX_ID": 0.9, "SIRET": 0.9, "SIREN": 0.95, "EMAIL": 0.8, "PHONE": 0.8}
 FULL_UNIQUENESS_MAX_ROWS = 300_000
-TEXT_SAMPLE = 200
+TEXT_SAMPLE = 150
+CHECK_CAP = 1000
 NER_NAME_SAMPLE = 100
 
-_DIGITS = re.compile(r"\d+")
-_AMOUNT = re.compile(r"-?\d{1,3}(?:[ \u202f\u00a0]?\d{3})*(?:[.,]\d{1,4})?|-?\d+(?:[.,]\d{1,4})?")
-_INT = re.compile(r"-?\d+")
-_DEC = re.compile(r"-?\d+[.,]\d+")
-_WORDS = re.compile(r"[^\W\d_][\w'\-]*")
+# RE2 syntax (pyarrow): no look-around, no \\u escapes
+_AMOUNT_RE2 = "-?[0-9]{1,3}(?:[ \u202f\u00a0]?[0-9]{3})*(?:[.,][0-9]{1,4})?|-?[0-9]+(?:[.,][0-9]{1,4})?"
 _NAME_TOKEN = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
-_ADDRESS = re.compile(FrAddressRecognizer.PATTERNS[0][1], re.IGNORECASE)
+_COMPLEMENT_RE2 = (r"(?:BAT|BATIMENT|RES|RESIDENCE|ESC|ESCALIER|APT|APPT|APPARTEMENT|ETAGE|LOT|LOTISSEMENT|"
+                   r"LIEU[ -]DIT|LDT|HAMEAU|HAM|CHEZ|IMM|IMMEUBLE|TOUR|BP|CS|PORTE|ENTREE|DOMAINE)\b.*")
+_ADDRESS_RE2 = "(?i)" + FrAddressRecognizer.PATTERNS[0][1]
 _SEX_VALUES = {"M", "F", "H", "HOMME", "FEMME", "MASCULIN", "FEMININ", "FÉMININ", "MALE", "FEMALE"}
 _CIVILITY = {"M", "MME", "MLLE", "MR", "MRS", "MS", "MONSIEUR", "MADAME", "MADEMOISELLE", "M.", "MME."}
 _STREET_TYPES = {s.upper() for s in STREET_TYPES}
@@ -150,16 +150,31 @@ def _pct(x: float) -> str:
 
 
 class _Values:
-    """The non-empty sampled values of one column, as unique values with counts."""
+    """The non-empty sampled values of one column, as unique values with counts.
+
+    Regexes run on the unique values as a pyarrow string column (RE2, vectorised); Python
+    validators run only on the candidates a regex let through.
+    """
 
     def __init__(self, text: pd.Series) -> None:
-        stripped = text.str.strip()
+        stripped = text.astype("str").str.strip()
         nonempty = stripped[stripped != ""]
         self.n = int(len(nonempty))
         vc = nonempty.value_counts(sort=False)
-        self.uniq = pd.Series(vc.index.astype(str), dtype=object)
+        self.uniq = pd.Series(np.asarray(vc.index, dtype=object), dtype="str")
         self.counts = vc.to_numpy(dtype=np.int64)
-        self.compact = self.uniq.str.replace(r"[\s.\-]", "", regex=True).str.upper()
+        self._compact: pd.Series | None = None
+        self.lengths = self.uniq.str.len().to_numpy(dtype=np.int64) if self.n else np.zeros(0, dtype=np.int64)
+        self.has_digit = self.uniq.str.contains(r"[0-9]").to_numpy(dtype=bool) if self.n else np.zeros(0, bool)
+        self.numeric = (
+            self.uniq.str.fullmatch(r"[0-9 .,/+()E-]+").fillna(False).to_numpy(dtype=bool) if self.n else np.zeros(0, bool)
+        )
+
+    @property
+    def compact(self) -> pd.Series:
+        if self._compact is None:
+            self._compact = self.uniq.str.replace(r"[\s.\-]", "", regex=True).str.upper()
+        return self._compact
 
     def rate(self, mask: Iterable[bool] | np.ndarray) -> float:
         if self.n == 0:
@@ -167,90 +182,130 @@ class _Values:
         m = np.asarray(mask, dtype=bool)
         return float(self.counts[m].sum()) / self.n
 
-    def check(self, prefilter: pd.Series, fn: Callable[[str], bool], on: pd.Series | None = None) -> float:
-        """Share of values that pass ``fn``, calling it only where ``prefilter`` holds."""
+    def check(self, prefilter: pd.Series | np.ndarray, fn: Callable[[str], bool], on: pd.Series | None = None) -> float:
+        """Share of values that pass ``fn``, calling it only where ``prefilter`` holds.
+
+        At most ``CHECK_CAP`` distinct candidates are validated (an evenly spaced subset);
+        their weighted pass rate is extrapolated to all candidates.
+        """
         if self.n == 0:
             return 0.0
         src = self.uniq if on is None else on
-        cand = np.flatnonzero(prefilter.to_numpy(dtype=bool))
-        ok = np.zeros(len(self.uniq), dtype=bool)
-        for i in cand:
-            ok[i] = fn(src.iat[i])
-        return self.rate(ok)
+        pre = prefilter.to_numpy(dtype=bool) if isinstance(prefilter, pd.Series) else prefilter
+        cand = np.flatnonzero(pre)
+        if not len(cand):
+            return 0.0
+        checked = cand if len(cand) <= CHECK_CAP else cand[np.linspace(0, len(cand) - 1, CHECK_CAP).astype(int)]
+        vals = src.to_numpy(dtype=object)
+        ok = np.fromiter((fn(vals[i]) for i in checked), dtype=bool, count=len(checked))
+        w = self.counts[checked]
+        share_ok = float(w[ok].sum()) / float(w.sum())
+        return share_ok * float(self.counts[cand].sum()) / self.n
 
-    def match(self, rx: re.Pattern | str, on: pd.Series | None = None) -> pd.Series:
+    def match(self, pattern: str, on: pd.Series | None = None, *, ignore_case: bool = False) -> pd.Series:
         src = self.uniq if on is None else on
-        pattern = rx.pattern if isinstance(rx, re.Pattern) else rx
-        return src.str.fullmatch(pattern, flags=re.IGNORECASE if isinstance(rx, str) else 0).fillna(False)
+        return src.str.fullmatch(("(?i)" if ignore_case else "") + pattern).fillna(False)
 
 
 def _value_checks(vals: _Values) -> dict[str, float]:
-    """Pass rates of every value check over the sampled non-empty values."""
+    """Pass rates of every value check over the sampled non-empty values.
+
+    Checks are gated by shape (length, digits) so a column of short codes or words pays for
+    a handful of vectorised regexes only.
+    """
     r: dict[str, float] = {}
     if vals.n == 0:
         return r
-    u, c = vals.uniq, vals.compact
-    digits15 = vals.match(r"[1-478]\d{4}(?:\d{2}|2[AB])\d{8}", on=c)
-    r["NIR"] = vals.check(digits15, v.is_nir, on=c)
-    r["NIR_13"] = vals.check(vals.match(r"[1-478]\d{4}(?:\d{2}|2[AB])\d{6}", on=c), v.nir_plausible, on=c)
-    r["NIR_SCI"] = vals.check(u.str.contains("E+", regex=False), v.is_nir_scientific)
-    iban_pre = vals.match(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", on=c)
-    r["IBAN"] = vals.check(iban_pre, lambda x: v.is_iban(x, rib=False), on=c)
-    if r["IBAN"]:
-        r["IBAN_RIB"] = vals.check(iban_pre, v.is_iban, on=c)
-    d13 = vals.match(r"[0-3]\d{12}", on=c)
-    r["FR_TAX_ID"] = vals.check(d13, v.is_fr_tax_id, on=c)
-    r["SIRET"] = vals.check(vals.match(r"\d{14}", on=c), v.is_siret, on=c)
-    d9 = vals.match(r"\d{9}", on=c)
-    r["SIREN"] = vals.check(d9, v.is_siren, on=c)
-    r["EMAIL"] = vals.rate(u.str.fullmatch(v.EMAIL.pattern).fillna(False))
-    phone_pre = u.str.fullmatch(r"[\d\s.\-+()/]{9,22}").fillna(False)
-    r["PHONE"] = vals.check(phone_pre, v.is_fr_phone)
-    if r["PHONE"] > 0.5:
-        idx = np.flatnonzero(phone_pre.to_numpy(dtype=bool))[:500]
-        sub = [v.is_valid_phone_number(u.iat[i]) for i in idx]
-        shape = [v.is_fr_phone(u.iat[i]) for i in idx]
-        r["PHONE_VALID"] = float(np.sum(sub)) / max(1, int(np.sum(shape)))
-    date_pre = u.str.contains(r"\d", regex=True).fillna(False) & (u.str.len() >= 6) & (u.str.len() <= 40)
-    r["DATE"] = vals.check(date_pre, lambda x: v.parse_date(x) is not None)
-    r["YEAR_MONTH"] = vals.check(vals.match(r"(19|20)\d{4}"), v.is_year_month)
-    r["POSTAL_CODE"] = vals.rate(vals.match(v.POSTAL))
-    r["COMMUNE_CODE"] = vals.rate(vals.match(v.COG, on=u.str.upper()))
-    r["CORSICA_OVERSEAS"] = vals.rate(vals.match(r"2[AB]\d{3}|97[1-6]\d{2}", on=u.str.upper()))
-    r["COUNTRY_CODE"] = vals.rate(vals.match(v.COUNTRY_CODE))
-    r["BIC"] = vals.check(vals.match(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?"), v.is_bic)
-    r["INT"] = vals.rate(vals.match(_INT))
-    r["DECIMAL"] = vals.rate(vals.match(_DEC))
-    r["AMOUNT"] = vals.rate(vals.match(_AMOUNT))
-    upper = u.str.upper().str.strip()
-    r["SEX"] = vals.rate(upper.isin(_SEX_VALUES))
-    r["CIVILITY"] = vals.rate(upper.isin(_CIVILITY))
-    r["STREET_TYPE"] = vals.rate(upper.isin(_STREET_TYPES))
-    r["ADDRESS"] = vals.rate(u.str.contains(_ADDRESS.pattern, regex=True, flags=re.IGNORECASE).fillna(False))
-    words = u.str.count(_WORDS.pattern)
-    r["SENTENCE"] = vals.rate(words >= 5)
-    r["MEAN_WORDS"] = float(np.average(words.to_numpy(dtype=float), weights=vals.counts))
-    # name lists: every alphabetic token of a short value is a known first name / surname
+    u = vals.uniq
+    digit_share = vals.rate(vals.has_digit)
+    long_digits = digit_share > 0.3 and int(vals.lengths.max()) >= 9
+    if long_digits:
+        c = vals.compact
+        clen = c.str.len().to_numpy(dtype=np.int64)
+        if (clen == 15).any():
+            r["NIR"] = vals.check(vals.match(r"[1-478][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{8}", on=c), v.is_nir, on=c)
+        if (clen == 13).any():
+            r["NIR_13"] = vals.check(vals.match(r"[1-478][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{6}", on=c), v.nir_plausible, on=c)
+            r["FR_TAX_ID"] = vals.check(vals.match(r"[0-3][0-9]{12}", on=c), v.is_fr_tax_id, on=c)
+        if (clen >= 15).any():
+            iban_pre = vals.match(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", on=c)
+            r["IBAN"] = vals.check(iban_pre, lambda x: v.is_iban(x, rib=False), on=c)
+            if r["IBAN"]:
+                r["IBAN_RIB"] = vals.check(iban_pre, v.is_iban, on=c)
+        if (clen == 14).any():
+            r["SIRET"] = vals.check(vals.match(r"[0-9]{14}", on=c), v.is_siret, on=c)
+        if (clen == 9).any():
+            r["SIREN"] = vals.check(vals.match(r"[0-9]{9}", on=c), v.is_siren, on=c)
+        phone_pre = u.str.fullmatch(r"[0-9 .()/+-]{9,22}").fillna(False)
+        r["PHONE"] = vals.check(phone_pre, v.is_fr_phone)
+        if r["PHONE"] > 0.5:
+            idx = np.flatnonzero(phone_pre.to_numpy(dtype=bool))[:500]
+            arr = u.to_numpy(dtype=object)
+            shape = [i for i in idx if v.is_fr_phone(arr[i])]
+            r["PHONE_VALID"] = sum(v.is_valid_phone_number(arr[i]) for i in shape) / max(1, len(shape))
+    if ((vals.lengths >= 8) & (vals.lengths <= 22) & vals.has_digit).any():
+        r["NIR_SCI"] = vals.check(u.str.contains("E+", regex=False).fillna(False), v.is_nir_scientific)
+    if "@" in "".join(u.head(200).tolist()):
+        r["EMAIL"] = vals.rate(u.str.fullmatch(v.EMAIL.pattern).fillna(False))
+    if digit_share > 0.3:
+        date_pre = vals.has_digit & (vals.lengths >= 6) & (vals.lengths <= 40)
+        r["DATE"] = vals.check(date_pre, lambda x: v.parse_date(x) is not None)
+        r["YEAR_MONTH"] = vals.check(vals.match(r"(?:19|20)[0-9]{4}"), v.is_year_month)
+        if (vals.lengths == 5).any():
+            r["POSTAL_CODE"] = vals.rate(vals.match(v.POSTAL.pattern))
+            up = u.str.upper()
+            r["COMMUNE_CODE"] = vals.rate(vals.match(v.COG.pattern, on=up))
+            r["CORSICA_OVERSEAS"] = vals.rate(vals.match(r"2[AB][0-9]{3}|97[1-6][0-9]{2}", on=up))
+            r["COUNTRY_CODE"] = vals.rate(vals.match(v.COUNTRY_CODE.pattern))
+        r["INT"] = vals.rate(vals.match(r"-?[0-9]+"))
+        r["DECIMAL"] = vals.rate(vals.match(r"-?[0-9]+[.,][0-9]+"))
+        r["AMOUNT"] = vals.rate(vals.match(_AMOUNT_RE2))
+    numeric_share = vals.rate(vals.numeric)
+    r["NUMERIC"] = numeric_share
+    if numeric_share < 0.7:
+        if ((vals.lengths == 8) | (vals.lengths == 11)).any():
+            r["BIC"] = vals.check(vals.match(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?"), v.is_bic)
+        if len(u) <= 200:
+            upper = u.str.upper().str.strip()
+            r["SEX"] = vals.rate(upper.isin(_SEX_VALUES))
+            r["CIVILITY"] = vals.rate(upper.isin(_CIVILITY))
+            r["STREET_TYPE"] = vals.rate(upper.isin(_STREET_TYPES))
+        words = u.str.count(r"[^ ]+").to_numpy(dtype=float)
+        r["ADDRESS_COMPLEMENT"] = vals.rate(vals.match(_COMPLEMENT_RE2, ignore_case=True))
+        r["SENTENCE"] = vals.rate(words >= 5)
+        r["MEAN_WORDS"] = float(np.average(words, weights=vals.counts))
+        if digit_share > 0.2:
+            r["CODE"] = vals.rate(vals.match(r"[A-Z]{1,4}[0-9]{5,12}|[0-9]{2,6}[A-Z]{1,4}[0-9]{0,8}"))
+            r["ADDRESS"] = vals.rate(u.str.contains(_ADDRESS_RE2).fillna(False).to_numpy(dtype=bool))
+        _name_checks(vals, words, r)
+    return r
+
+
+def _name_checks(vals: _Values, words: np.ndarray, r: dict[str, float]) -> None:
+    """Name lists: every alphabetic token of a short value is a known first name / surname."""
+    u = vals.uniq
     first, last = _name_lists()
-    short = (words >= 1) & (words <= 4) & ~u.str.contains(r"\d", regex=True).fillna(False)
-    idx = np.flatnonzero(short.to_numpy(dtype=bool))
+    short = (words >= 1) & (words <= 4) & ~vals.has_digit
+    name_shaped = short & u.str.fullmatch(r"[A-Za-zÀ-ÿ' -]{2,60}").fillna(False).to_numpy(dtype=bool)
+    r["NAME_SHAPED"] = vals.rate(name_shaped)
+    if r["NAME_SHAPED"] < 0.5:
+        return
+    arr = u.to_numpy(dtype=object)
     in_first = np.zeros(len(u), dtype=bool)
     in_last = np.zeros(len(u), dtype=bool)
     in_pair = np.zeros(len(u), dtype=bool)
-    for i in idx:
-        toks = [_fold(t) for t in _NAME_TOKEN.findall(u.iat[i])]
+    for i in np.flatnonzero(name_shaped):
+        toks = [_fold(t) for t in _NAME_TOKEN.findall(arr[i])]
         if not toks:
             continue
         in_first[i] = all(t in first or t.split("-")[0] in first for t in toks)
-        in_last[i] = all(t in last for t in toks) or (len(toks) == 1 and toks[0] in last)
+        in_last[i] = all(t in last for t in toks)
         in_pair[i] = len(toks) >= 2 and (
             (toks[0] in first and toks[-1] in last) or (toks[0] in last and toks[-1] in first)
         )
     r["FIRST_NAME"] = vals.rate(in_first)
     r["LAST_NAME"] = vals.rate(in_last)
     r["PERSON"] = vals.rate(in_pair)
-    r["NAME_SHAPED"] = vals.rate(short & u.str.fullmatch(r"[A-Za-zÀ-ÿ'\- ]{2,60}").fillna(False))
-    return r
 
 
 def _shape(vals: _Values) -> dict:
@@ -362,10 +417,13 @@ def _decide(
     ev.append("no name rule matched")
     if r.get("NIR_13", 0) >= 0.9:
         return "identifier", "NIR", 0.8, ev + [said("NIR_13", "are plausible 13-character NIRs without key")]
-    if r.get("SENTENCE", 0) >= 0.3 and r.get("MEAN_WORDS", 0) >= 4:
-        return "free_text", "FREE_TEXT", 0.8, ev + [said("SENTENCE", "are sentences (5+ words)")]
     if r.get("ADDRESS", 0) >= 0.6:
         return "identifier", "ADDRESS", 0.8, ev + [said("ADDRESS", "are street addresses (number + type de voie)")]
+    if r.get("ADDRESS_COMPLEMENT", 0) >= 0.6:
+        return "identifier", "ADDRESS_COMPLEMENT", 0.7, ev + [
+            said("ADDRESS_COMPLEMENT", "are address complements (BAT, RES, ESC, APT, lieu-dit...)")]
+    if r.get("SENTENCE", 0) >= 0.3 and r.get("MEAN_WORDS", 0) >= 4:
+        return "free_text", "FREE_TEXT", 0.8, ev + [said("SENTENCE", "are sentences (5+ words)")]
     if r.get("PERSON", 0) >= 0.5:
         return "identifier", "PERSON", 0.8, ev + [said("PERSON", "are 'first name + surname' from the name lists")]
     if r.get("DATE", 0) >= 0.9:
@@ -386,11 +444,16 @@ def _decide(
         return "quasi_identifier", "COUNTRY_CODE", 0.6, ev + [said("COUNTRY_CODE", "are INSEE country codes (99xxx)")]
     if r.get("POSTAL_CODE", 0) >= 0.9 and vals.uniq.size > 1:
         return "quasi_identifier", "POSTAL_CODE", 0.6, ev + [said("POSTAL_CODE", "are 5-digit postal/commune codes")]
-    if r.get("LAST_NAME", 0) >= 0.5 and r.get("NAME_SHAPED", 0) >= 0.8:
-        return "identifier", "LAST_NAME", 0.7, ev + [said("LAST_NAME", "are in the surname lists")]
-    if r.get("FIRST_NAME", 0) >= 0.5 and r.get("NAME_SHAPED", 0) >= 0.8:
-        return "identifier", "FIRST_NAME", 0.7, ev + [said("FIRST_NAME", "are in the first-name lists")]
     distinct = int(vals.uniq.size)
+    if r.get("CODE", 0) >= 0.95 and distinct >= 100:
+        return "identifier", "RECORD_ID", 0.6, ev + [
+            said("CODE", "are letter+digit codes") + f", {distinct:,} distinct: an internal identifier"]
+    if distinct < 20:
+        pass
+    elif r.get("LAST_NAME", 0) >= 0.5 and r.get("NAME_SHAPED", 0) >= 0.8:
+        return "identifier", "LAST_NAME", 0.7, ev + [said("LAST_NAME", "are in the surname lists")]
+    elif r.get("FIRST_NAME", 0) >= 0.5 and r.get("NAME_SHAPED", 0) >= 0.8:
+        return "identifier", "FIRST_NAME", 0.7, ev + [said("FIRST_NAME", "are in the first-name lists")]
     if distinct <= 1:
         return "insensitive", None, 0.7, ev + ["a single distinct value (constant column)"]
     numeric_amount = r.get("DECIMAL", 0) >= 0.3 and r.get("AMOUNT", 0) >= 0.95
@@ -542,7 +605,7 @@ def _ner_names(findings: list[ColumnFinding], values: dict[str, _Values]) -> Non
         if f.entity != "CATEGORY" or f.confidence > 0.3 or vals.n == 0:
             continue
         pr = f.stats["pass_rates"]
-        if pr.get("NAME_SHAPED", 0) < 0.8 or f.stats["unique_ratio"] < 0.2:
+        if pr.get("NAME_SHAPED", 0) < 0.8 or f.stats["distinct"] < 20:
             continue
         cells = [x.title() for x in vals.uniq.head(NER_NAME_SAMPLE).tolist()]
         spans = find_spans(cells, ner=True)
