@@ -42,7 +42,8 @@ def encode_column(series: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes for one column: 0 = missing, 1..m = the distinct values; returns (codes, m + 1)."""
     miss = missing_mask(series)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    codes = codes.astype(np.int64) + 1
+    dtype = np.int32 if len(uniques) < 2**31 - 2 else np.int64  # int32 halves memory on big tables
+    codes = codes.astype(dtype) + 1
     codes[miss] = MISSING_CODE
     # values turned into "missing" keep an unused code slot; harmless for grouping
     return codes, len(uniques) + 1
@@ -59,7 +60,7 @@ def combine_codes(columns: list[np.ndarray], cards: list[int]) -> np.ndarray:
         if span * int(card) >= 2**62:
             key, _ = compress(key)
             span = int(key.max()) + 1 if n else 1
-        key = key * int(card) + codes
+        key = key * int(card) + codes.astype(np.int64)
         span *= int(card)
     return key
 
@@ -68,6 +69,27 @@ def compress(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Dense ids 0..g-1 for an int key (hash-based, no sort); returns (ids, g)."""
     ids, uniq = pd.factorize(key)
     return ids.astype(np.int64), len(uniq)
+
+
+def group_sorted(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group equal int64 keys with one sort: (ids in key order, group sizes, first key of each group).
+
+    A sort beats a hash table when most keys are distinct (millions of small classes), and the
+    ids come out in key order, so groups are numbered the same way on every run.
+    """
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), key[:0]
+    order = np.argsort(key)
+    sk = key[order]
+    start = np.empty(n, dtype=bool)
+    start[0] = True
+    np.not_equal(sk[1:], sk[:-1], out=start[1:])
+    ids = np.empty(n, dtype=np.int64)
+    ids[order] = np.cumsum(start) - 1
+    firsts = np.flatnonzero(start)
+    sizes = np.diff(np.r_[firsts, n]).astype(np.int64)
+    return ids, sizes, sk[firsts]
 
 
 @dataclass
@@ -116,10 +138,12 @@ def classes_from_codes(codes: list[np.ndarray], cards: list[int], n: int) -> Cla
         all_missing &= c == MISSING_CODE
     kept = ~all_missing
     key = combine_codes(codes, cards)
+    if kept.all():
+        class_id, sizes, _ = group_sorted(key)
+        return Classes(class_id, sizes, kept, n)
     class_id = np.full(n, -1, dtype=np.int64)
-    ids, g = compress(key[kept])
+    ids, sizes, _ = group_sorted(key[kept])
     class_id[kept] = ids
-    sizes = np.bincount(ids, minlength=g).astype(np.int64)
     return Classes(class_id, sizes, kept, n)
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anonymizer.risk.classes import MISSING_CODE, missing_mask
+from anonymizer.risk.classes import MISSING_CODE, group_sorted, missing_mask
 
 
 def numeric_order(series: pd.Series) -> tuple[np.ndarray, int, bool]:
@@ -44,8 +44,10 @@ def numeric_order(series: pd.Series) -> tuple[np.ndarray, int, bool]:
         ok = bool(np.isfinite(num[~miss]).all()) and (~miss).any()
     if ok:
         vals = np.where(miss, -np.inf, num)
-        uniq, codes = np.unique(vals, return_inverse=True)
-        return codes.astype(np.int64), len(uniq), True
+        codes, uniq = pd.factorize(vals)  # hash first, then rank the few distinct values
+        rank = np.empty(len(uniq), dtype=np.int64)
+        rank[np.argsort(uniq, kind="stable")] = np.arange(len(uniq))
+        return rank[codes], len(uniq), True
     codes, uniq = pd.factorize(series, use_na_sentinel=True)
     codes = codes.astype(np.int64) + 1
     codes[miss] = MISSING_CODE
@@ -54,9 +56,13 @@ def numeric_order(series: pd.Series) -> tuple[np.ndarray, int, bool]:
 
 
 def _pairs(class_id: np.ndarray, codes: np.ndarray, m: int):
-    key = class_id * m + codes
-    pair_ids, uniq = pd.factorize(key)
-    counts = np.bincount(pair_ids).astype(np.int64)
+    """(class, value) pairs sorted by class then value, with counts and each record's pair id.
+
+    One sort of an int64 key (np.unique) instead of a hash table: on 10M records with millions of
+    classes the sort is several times faster and gives the order the ordered EMD needs.
+    """
+    key = class_id.astype(np.int64) * m + codes
+    pair_ids, counts, uniq = group_sorted(key)
     return pair_ids, uniq // m, uniq % m, counts
 
 
@@ -75,15 +81,22 @@ def diversity(class_id: np.ndarray, sizes: np.ndarray, codes: np.ndarray, m: int
     distinct = np.bincount(pcls, minlength=g)
     p = counts / sizes[pcls]
     entropy = np.bincount(pcls, weights=-p * np.log(p), minlength=g)
-    order = np.lexsort((-counts, pcls))
-    cs, pc = counts[order], pcls[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(pc)) + 1]
-    ends = np.r_[starts[1:], len(pc)]
-    seg = np.repeat(np.arange(len(starts)), ends - starts)
-    cum = np.cumsum(cs)
-    tail = cum[ends - 1][seg] - cum + cs
-    r1 = cs[starts][seg]
-    recursive_l = np.bincount(pc, weights=(r1 < c * tail).astype(float), minlength=g)
+    # recursive (c,ℓ): a class with one value has ℓ = 1 if r1 < c·r1 (c > 1) else 0; the others
+    # need their counts in decreasing order: one argsort of an int64 composite key, on them only
+    recursive_l = np.where(distinct == 1, 1.0 if c > 1 else 0.0, 0.0)
+    multi = distinct[pcls] > 1
+    if multi.any():
+        mc, mp = counts[multi], pcls[multi]
+        cmax = int(mc.max()) + 1
+        order = np.argsort(mp * cmax + (cmax - 1 - mc))
+        cs, pc = mc[order], mp[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(pc)) + 1]
+        ends = np.r_[starts[1:], len(pc)]
+        seg = np.repeat(np.arange(len(starts)), ends - starts)
+        cum = np.cumsum(cs)
+        tail = cum[ends - 1][seg] - cum + cs
+        r1 = cs[starts][seg]
+        recursive_l += np.bincount(pc, weights=(r1 < c * tail).astype(float), minlength=g)
     # t-closeness, equal distance
     q_counts = np.bincount(codes, minlength=m)
     q = q_counts / n
@@ -124,8 +137,7 @@ def _ordered_emd(pcls, pval, counts, sizes, q_counts, n, m) -> np.ndarray:
     g = len(sizes)
     Q = np.cumsum(q_counts) / n
     SQ = np.r_[0.0, np.cumsum(Q)]
-    order = np.lexsort((pval, pcls))
-    pc, pv, cnt = pcls[order], pval[order], counts[order]
+    pc, pv, cnt = pcls, pval, counts  # already sorted by (class, value) by _pairs
     starts = np.r_[0, np.flatnonzero(np.diff(pc)) + 1]
     ends = np.r_[starts[1:], len(pc)]
     seg = np.repeat(np.arange(len(starts)), ends - starts)
