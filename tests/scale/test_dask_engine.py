@@ -62,6 +62,7 @@ def local_csv(tmp_path_factory, inputs):
     return sanitize(inputs["csv"], out, _opts(inputs["policy"]))
 
 
+@pytest.mark.slow  # the first tasks pay the workers' imports (pandas, faker, presidio)
 def test_csv_same_bytes_same_risk_same_manifest(inputs, local_csv, scheduler, tmp_path):
     out = tmp_path / "safe.csv"
     seen: list[str] = []
