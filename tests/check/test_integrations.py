@@ -1,0 +1,100 @@
+"""The shipped integrations: pre-commit hook definition and CI examples parse and call the right command."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+# pre-commit's manifest schema (pre_commit/clientlib.py): required keys and the languages it knows
+PRE_COMMIT_REQUIRED = {"id", "name", "entry", "language"}
+PRE_COMMIT_LANGUAGES = {"conda", "coursier", "dart", "docker", "docker_image", "dotnet", "fail", "golang", "haskell",
+                        "julia", "lua", "node", "perl", "pygrep", "python", "r", "ruby", "rust", "script", "swift",
+                        "system", "unsupported", "unsupported_script"}
+
+
+def _hooks() -> list[dict]:
+    return yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+
+
+def test_pre_commit_hook_is_valid():
+    hooks = _hooks()
+    assert isinstance(hooks, list) and len(hooks) == 1
+    (hook,) = hooks
+    assert set(hook) >= PRE_COMMIT_REQUIRED
+    assert hook["id"] == "anon-check" and hook["language"] in PRE_COMMIT_LANGUAGES and hook["language"] == "python"
+    assert shlex.split(hook["entry"]) == ["anon", "check"]
+    assert all(isinstance(a, str) for a in hook.get("args", []))
+    for key in ("pass_filenames", "require_serial"):
+        assert isinstance(hook.get(key, True), bool)
+
+
+def test_pre_commit_files_regex_selects_tables_notebooks_markdown_only():
+    files = re.compile(_hooks()[0]["files"])
+    for name in ("data/a.csv", "b.TSV", "x.parquet", "c.xlsx", "d.jsonl", "e.sas7bdat", "f.dta", "g.sav",
+                 "h.xpt", "tp/i.ipynb", "README.md", "cours/j.qmd", "k.Rmd", "notes.txt"):
+        assert files.search(name), name
+    for name in ("src/x.py", "image.png", "data.csv.gz", "setup.cfg", "a.csvx", "slides.pdf"):
+        assert not files.search(name), name
+
+
+def test_pre_commit_hook_args_are_accepted_by_the_cli(run_cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ok.csv").write_text("a,b\n1,2\n3,4\n")
+    hook = _hooks()[0]
+    argv = shlex.split(hook["entry"])[1:] + hook.get("args", []) + [str(tmp_path / "ok.csv")]
+    res = run_cli(*argv)
+    assert res.exit_code == 0, res.output
+
+
+def _commands(script) -> list[list[str]]:
+    lines = script if isinstance(script, list) else [script]
+    return [shlex.split(line) for block in lines for line in str(block).splitlines() if line.strip()]
+
+
+def test_github_actions_example_runs_anon_check_sarif_and_uploads_it():
+    wf = yaml.safe_load((REPO / "examples" / "ci" / "github-actions.yml").read_text(encoding="utf-8"))
+    assert "jobs" in wf and (True in wf or "on" in wf)  # YAML 1.1 reads the key `on` as True
+    steps = [s for job in wf["jobs"].values() for s in job["steps"]]
+    runs = [c for s in steps if "run" in s for c in _commands(s["run"])]
+    checks = [c for c in runs if c[:2] == ["anon", "check"]]
+    assert len(checks) == 1
+    cmd = checks[0]
+    assert cmd[cmd.index("--format") + 1] == "sarif"
+    sarif_file = cmd[cmd.index("-o") + 1]
+    upload = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")]
+    assert upload and upload[0]["with"]["sarif_file"] == sarif_file and upload[0].get("if") == "always()"
+    perms = next(iter(wf["jobs"].values())).get("permissions") or wf.get("permissions")
+    assert perms["security-events"] == "write"
+
+
+def test_gitlab_ci_example_runs_anon_check_junit_and_reports_it():
+    ci = yaml.safe_load((REPO / "examples" / "ci" / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    job = ci["anon-check"]
+    assert job["stage"] in ci["stages"]
+    checks = [c for c in _commands(job["script"]) if c[:2] == ["anon", "check"]]
+    assert len(checks) == 1
+    cmd = checks[0]
+    assert cmd[cmd.index("--format") + 1] == "junit"
+    assert job["artifacts"]["reports"]["junit"] == cmd[cmd.index("-o") + 1]
+    assert job["artifacts"]["when"] == "always"
+
+
+def test_ci_commands_parse_with_the_real_cli(run_cli, tmp_path):
+    """The exact option set of each example is accepted (run on a tiny clean repository)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ok.csv").write_text("a,b\n1,2\n3,4\n")
+    for name, key in (("github-actions.yml", None), ("gitlab-ci.yml", "anon-check")):
+        doc = yaml.safe_load((REPO / "examples" / "ci" / name).read_text(encoding="utf-8"))
+        scripts = ([s.get("run", "") for job in doc["jobs"].values() for s in job["steps"]] if key is None
+                   else doc[key]["script"])
+        (cmd,) = [c for c in _commands(scripts) if c[:2] == ["anon", "check"]]
+        args = [str(tmp_path) if a == "." else a for a in cmd[2:]]
+        out = tmp_path / f"report-{name}"
+        args[args.index("-o") + 1] = str(out)
+        res = run_cli("check", *args)
+        assert res.exit_code == 0, res.output
+        assert out.read_text().strip()

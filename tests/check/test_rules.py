@@ -1,0 +1,115 @@
+"""The table rules with the real scanner: k and record risk on key quasi-identifiers, small cells,
+tables without people, exemptions. Expected k values are computed with a plain pandas groupby."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+
+from anonymizer.check.config import config_from_dict
+from anonymizer.check.rules import evaluate_table
+
+
+def _rules(findings, level="error"):
+    return sorted({f.rule for f in findings if f.level == level})
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return config_from_dict({"ner": False})
+
+
+def _microdata(n: int, seed: int, fine: bool) -> pd.DataFrame:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        if fine:
+            birth = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1950, 2000)}"
+            rows.append({"DTNAIS": birth, "SEXE": rng.choice("12"), "CODPOST": rng.choice(["33000", "33100", "24000"]),
+                         "MONTANT_RSA": f"{rng.randint(100, 700)},{rng.randint(0, 99):02d}"})
+        else:
+            rows.append({"SEXE": rng.choice("12"), "TRANCHE_AGE": rng.choice(["18-29", "30-44", "45-59"]),
+                         "DEPARTEMENT": rng.choice(["33", "24"]), "MONTANT_RSA": str(rng.choice([300, 400, 500]))})
+    return pd.DataFrame(rows)
+
+
+def test_fine_quasi_identifiers_fail_k_and_record_risk(cfg):
+    df = _microdata(60, 1, fine=True)
+    k = df.groupby(["DTNAIS", "SEXE", "CODPOST"]).size().min()
+    assert k < 5  # independent check of the premise
+    findings = evaluate_table(df, cfg)
+    assert _rules(findings) == ["k-anonymity", "record-risk"]
+    kf = next(f for f in findings if f.rule == "k-anonymity")
+    assert f"k = {k} " in kf.message and "DTNAIS" in kf.message
+
+
+def test_coarse_quasi_identifiers_pass(cfg):
+    df = _microdata(400, 2, fine=False)
+    assert df.groupby(["SEXE", "TRANCHE_AGE", "DEPARTEMENT"]).size().min() >= 5
+    assert _rules(evaluate_table(df, cfg)) == []
+
+
+def test_k_threshold_is_configurable(cfg):
+    df = _microdata(400, 2, fine=False)
+    k = int(df.groupby(["SEXE", "TRANCHE_AGE", "DEPARTEMENT"]).size().min())
+    strict = config_from_dict({"ner": False, "k": k + 1, "max_record_risk": 1.0})
+    assert _rules(evaluate_table(df, strict)) == ["k-anonymity"]
+    lenient = config_from_dict({"ner": False, "k": k, "max_record_risk": 1.0})
+    assert _rules(evaluate_table(df, lenient)) == []
+
+
+def _aggregate(small: int | None) -> pd.DataFrame:
+    rows = [{"departement": d, "sexe": s, "nb_allocataires": str(100 + 7 * i)}
+            for i, (d, s) in enumerate((d, s) for d in ("33", "24", "47") for s in ("F", "M"))]
+    if small is not None:
+        rows[3]["nb_allocataires"] = str(small)
+    return pd.DataFrame(rows)
+
+
+def test_frequency_table_small_cells(cfg):
+    assert _rules(evaluate_table(_aggregate(None), cfg)) == []
+    findings = evaluate_table(_aggregate(4), cfg)
+    assert _rules(findings) == ["small-cells"]
+    assert "1 of 6 cells" in findings[0].message and findings[0].column == "nb_allocataires"
+    # zero is not a small cell; the threshold is configurable
+    assert _rules(evaluate_table(_aggregate(0), cfg)) == []
+    assert _rules(evaluate_table(_aggregate(4), config_from_dict({"ner": False, "small_cell": 4}))) == []
+
+
+def test_a_table_without_people_passes_even_with_unique_places(cfg):
+    df = pd.DataFrame({
+        "code_insee": ["33063", "33318", "33281", "24322", "47001"],
+        "nom_commune": ["Bordeaux", "Pessac", "Mérignac", "Périgueux", "Agen"],
+        "population": ["261804", "66760", "75223", "29538", "32485"],
+    })
+    assert _rules(evaluate_table(df, cfg)) == []
+
+
+def test_exempt_column_is_not_reported(cfg):
+    from stdnum.fr import nir
+
+    bodies = [f"1{60 + i:02d}0133063{100 + i:03d}" for i in range(20)]
+    df = pd.DataFrame({"x3": [b + nir.calc_check_digits(b) for b in bodies], "y": ["a", "b"] * 10})
+    assert _rules(evaluate_table(df, cfg)) == ["direct-identifier"]
+    assert _rules(evaluate_table(df, cfg, exempt_columns={"x3"})) == []
+
+
+def test_weak_identifier_warns_unless_configured_to_fail(cfg):
+    df = _microdata(400, 2, fine=False)
+    df.insert(0, "ID_DOSSIER", [f"D{i:06d}" for i in range(len(df))])
+    findings = evaluate_table(df, cfg)
+    assert _rules(findings) == [] and "weak-identifier" in _rules(findings, "warning")
+    strict = config_from_dict({"ner": False, "fail_on_weak_identifiers": True})
+    assert "weak-identifier" in _rules(evaluate_table(df, strict))
+
+
+def test_findings_hold_masked_examples_only(cfg):
+    phones = [f"06 {10 + i} 34 56 {20 + i}" for i in range(30)]
+    df = pd.DataFrame({"contact": phones, "categorie": ["x", "y", "z"] * 10})
+    findings = evaluate_table(df, cfg)
+    assert findings and findings[0].examples
+    blob = repr([f.to_dict() for f in findings])
+    for p in phones:
+        assert p not in blob and p.replace(" ", "") not in blob
