@@ -167,19 +167,20 @@ def _names(pool: tuple[str, ...], idx: np.ndarray) -> pa.Array:
     return af.pick(pool, idx)
 
 
-def _first_names(rng, p: Pools, sex: np.ndarray, two_share: float = 0.0) -> pa.Array:
-    """Faker first names by sex (1 = male); ``two_share`` of people get two first names."""
+def _first_names(rng, p: Pools, sex: np.ndarray, two_share: float = 0.0, with_index: bool = False):
+    """Faker first names by sex (1 = male); ``two_share`` of people get two first names.
+
+    With ``with_index`` also returns the index of the (first) first name in ``p.first_all``.
+    """
     n = len(sex)
-    fi = rng.integers(0, len(p.first_f), n)
-    mi = rng.integers(0, len(p.first_m), n)
-    one = af.where(sex == 1, _names(p.first_m, mi), _names(p.first_f, fi))
-    if not two_share:
-        return one
-    fi2 = rng.integers(0, len(p.first_f), n)
-    mi2 = rng.integers(0, len(p.first_m), n)
-    second = af.where(sex == 1, _names(p.first_m, mi2), _names(p.first_f, fi2))
-    two = rng.random(n) < two_share
-    return af.where(two, af.cat(one, " ", second), one)
+    nm, nf = len(p.first_m), len(p.first_f)
+    idx = np.where(sex == 1, rng.integers(0, nm, n), nm + rng.integers(0, nf, n))
+    one = af.pick(p.first_all, idx)
+    if two_share:
+        idx2 = np.where(sex == 1, rng.integers(0, nm, n), nm + rng.integers(0, nf, n))
+        two = (rng.random(n) < two_share) & (idx2 != idx)
+        one = af.where(two, af.cat(one, " ", af.pick(p.first_all, idx2)), one)
+    return (one, idx) if with_index else one
 
 
 def _phone_digits(rng, n: int, ranges: tuple[str, ...]) -> pa.Array:
@@ -351,12 +352,13 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     ci_n = _choice(rng, n, cweight)
     foreign_born_nat = abroad & (rng.random(n) < 0.75)
     foreign_local = ~abroad & (rng.random(n) < 0.04)
-    codnatio = np.where(foreign_born_nat, ccode[ci_b], np.where(foreign_local, ccode[ci_n], "99100"))
+    fr_i = int(np.flatnonzero(ccode == "99100")[0])
+    nat_i = np.where(foreign_born_nat, ci_b, np.where(foreign_local, ci_n, fr_i))
     for key in oneoff:
         for r in local.get(key, []):
-            codnatio[r] = paysnais[r]
-    gmap = dict(zip(ccode.tolist(), cgroup.tolist(), strict=True))
-    natio = np.array([gmap[c] for c in codnatio.tolist()], dtype=object) if n else np.array([], object)
+            nat_i[r] = ci_b[r]
+    codnatio = ccode[nat_i]
+    natio = cgroup[nat_i]
     natio_cj = np.where(has_sp, np.where(rng.random(n) < 0.8, natio,
                                           np.array(["FR", "UE", "HUE"], dtype=object)[_choice(rng, n, [70, 8, 22])]), "")
     titsej = np.where(natio == "HUE", np.array(["CR", "CRP", "VLS", "AUTRE"], dtype=object)[
@@ -370,19 +372,22 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     nia = rng.random(n) < np.where(abroad, 0.16, 0.0)
     sexd = np.where(nia, sex + 6, sex)
     yb, mb, _ = _ymd(dtnais)
-    place_str = np.where(abroad, np.char.add("99", np.array([c[2:] for c in paysnais.tolist()], dtype="U3")).astype(object)
-                         if n else paysnais, comnais)
-    place_num = np.array([int(s.replace("2A", "19").replace("2B", "18")) for s in place_str.tolist()], np.int64) \
-        if n else np.zeros(0, np.int64)
-    order = rng.integers(1, 1000, n)
+    cnum = np.array([int(c) for c in ccode]) - 99000  # 3-digit INSEE country number
+    bnum = np.array([int(c["codcom"].replace("2A", "19").replace("2B", "18")) for c in bc], np.int64)
+    bcors = np.array(["A" in c["codcom"] or "B" in c["codcom"] for c in bc], bool)
+    bcode = np.array([c["codcom"] for c in bc], dtype=object)
+    place_num = np.where(abroad, 99000 + cnum[ci_b], bnum[bi])
+    place_str = af.where(abroad, af.cat("99", af.int_str(cnum[ci_b], 3)), af.pick(bcode, bi))
+    nir_base = sexd * 10**12 + (yb % 100) * 10**10 + mb * 10**8 + place_num * 10**3
+    order = _unique_orders(rng, nir_base, np.zeros(0, np.int64))
     key = cd.nir_key(sexd, yb % 100, mb, place_num, order)
-    nir13 = af.cat(af.int_str(sexd), af.int_str(yb % 100, 2), af.int_str(mb, 2), pa.array(place_str, pa.string()),
+    nir13 = af.cat(af.int_str(sexd), af.int_str(yb % 100, 2), af.int_str(mb, 2), place_str,
                    af.int_str(order, 3))
     clenir = af.int_str(key, 2)
     nir15 = af.cat(nir13, clenir)
     nircert = np.where(nia | (rng.random(n) < 0.01), "N", "O")
     # planted: 1 % exported by Excel as scientific notation (numeric NIRs only, i.e. not Corsica)
-    corsica = np.array(["A" in s or "B" in s for s in place_str.tolist()], bool) if n else np.zeros(0, bool)
+    corsica = bcors[bi] & ~abroad
     sci = (rng.random(n) < 0.01) & ~corsica
     nir_val = sexd * 10**12 + (yb % 100) * 10**10 + mb * 10**8 + place_num * 10**3 + order
     m6 = np.round(nir_val / 10**7).astype(np.int64)
@@ -660,7 +665,7 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     # ---- 8. identifiers and names
     last_idx = rng.integers(0, len(P.last), n)
     nomfam = _names(P.last, last_idx)
-    prenom = _first_names(rng, P, sex, 0.2)
+    prenom, prenom_i = _first_names(rng, P, sex, 0.2, with_index=True)
     same_name = rng.random(n) < 0.7
     cj_last = np.where(same_name, last_idx, rng.integers(0, len(P.last), n))
     nomcj = _names(P.last, cj_last)
@@ -671,16 +676,15 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     # spouse NIR: full 15 characters with key
     sp_abroad = has_sp & (rng.random(n) < 0.12)
     sp_bi = _choice(rng, n, np.where(breg == ctx.region, bpop, bpop * 0.1))
-    sp_place = np.where(sp_abroad, np.char.add("99", np.array([c[2:] for c in ccode[_choice(rng, n, cweight)].tolist()],
-                                                                dtype="U3")).astype(object) if n else np.array([], object),
-                        np.array([c["codcom"] for c in bc], dtype=object)[sp_bi])
-    sp_place_num = np.array([int(s.replace("2A", "19").replace("2B", "18")) for s in sp_place.tolist()], np.int64) \
-        if n else np.zeros(0, np.int64)
+    sp_ci = _choice(rng, n, cweight)
+    sp_place = af.where(sp_abroad, af.cat("99", af.int_str(cnum[sp_ci], 3)), af.pick(bcode, sp_bi))
+    sp_place_num = np.where(sp_abroad, 99000 + cnum[sp_ci], bnum[sp_bi])
     ysp, msp, _ = _ymd(np.where(has_sp, dtnais_cj, DTREF))
-    sp_order = rng.integers(1, 1000, n)
     sp_sexd = np.where(has_sp, sp_sex, 1)
+    sp_base = np.where(has_sp, sp_sexd * 10**12 + (ysp % 100) * 10**10 + msp * 10**8 + sp_place_num * 10**3, -10**13)
+    sp_order = _unique_orders(rng, sp_base, nir_base + order)
     sp_key = cd.nir_key(sp_sexd, ysp % 100, msp, sp_place_num, sp_order)
-    nircj = af.cat(af.int_str(sp_sexd), af.int_str(ysp % 100, 2), af.int_str(msp, 2), pa.array(sp_place, pa.string()),
+    nircj = af.cat(af.int_str(sp_sexd), af.int_str(ysp % 100, 2), af.int_str(msp, 2), sp_place,
                    af.int_str(sp_order, 3), af.int_str(sp_key, 2))
 
     numalloc = 1_000_000 + (gidx * ctx.alloc_a + ctx.alloc_b) % 9_000_000
@@ -691,8 +695,8 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     tel = af.blank(rng.random(n) >= 0.30, _phone_format(rng, tel_d, [50, 30, 12, 8]))
     mob_d = af.cat(MOBILE_RANGE, af.int_str(rng.integers(0, 10_000, n), 4))
     telport = af.blank(rng.random(n) >= 0.85, _phone_format(rng, mob_d, [50, 30, 12, 8], no_zero=0.02))
-    fw = pa.array([ascii_upper(x.split(" ")[0]).lower().replace(" ", "-") for x in prenom.to_pylist()], pa.string())
-    lw = pa.array([ascii_upper(x).lower().replace(" ", "") for x in nomfam.to_pylist()], pa.string())
+    fw = af.pick(P.first_mail, prenom_i)
+    lw = af.pick(P.last_mail, last_idx)
     suffix = af.where(rng.random(n) < 0.5, af.int_str(rng.integers(1, 100, n), 2), "")
     domain = af.where(rng.random(n) < 0.7, "@example.fr", "@example.com")
     mail = af.blank(rng.random(n) >= 0.60, af.cat(fw, ".", lw, suffix, domain))
@@ -719,14 +723,14 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     numvoie = np.where(ldt, M, 1 + np.floor(249 * rng.random(n) ** 2.5).astype(np.int64))
     indrep = np.where(ldt, "", np.array(["", "B", "T"], dtype=object)[_choice(rng, n, [95, 4, 1])])
     lib_kind = _choice(rng, n, [40, 30, 15, 15])
-    up_first = [ascii_upper(x) for x in P.first_f + P.first_m]
-    up_last = [ascii_upper(x) for x in P.last]
+    up_first = P.first_upper
+    up_last = P.last_upper
     lib = af.where(lib_kind == 0, af.pick(STREET_PLURALS, rng.integers(0, len(STREET_PLURALS), n)),
                    af.cat(af.pick(up_first, rng.integers(0, len(up_first), n)), " ",
                           af.pick(up_last, rng.integers(0, len(up_last), n))))
     lib = af.where(lib_kind == 2, af.cat(af.pick(STREET_TITLES, rng.integers(0, len(STREET_TITLES), n)), " ",
                                          af.pick(up_last, rng.integers(0, len(up_last), n))), lib)
-    up_saints = [ascii_upper(x) for x in P.first_m]
+    up_saints = P.first_upper[: len(P.first_m)]
     lib = af.where(lib_kind == 3, af.cat("SAINT ", af.pick(up_saints, rng.integers(0, len(up_saints), n))), lib)
     lib = af.where(ldt, af.pick(LIEUX_DITS, rng.integers(0, len(LIEUX_DITS), n)), lib)
     cmp_kind = _choice(rng, n, [65, 20, 10, 5])
@@ -1040,6 +1044,23 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
                         "rows": (sp_rows + start).tolist() if ctx.rows <= PLANTED_ROWS_MAX else [],
                         "description": "IBAN written in groups of 4 with spaces"})
     return _Block(cols=C, planted=planted, spans=spans)
+
+
+def _unique_orders(rng, base: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """Order numbers 001-999 such that ``base + order`` (a 13-digit NIR) is unique in the block
+    and absent from ``taken``: two people never share a NIR (schema §1 step 8)."""
+    order = rng.integers(1, 1000, len(base))
+    for _ in range(50):
+        val = base + order
+        _, first, counts = np.unique(val, return_index=True, return_counts=True)
+        dup = np.ones(len(val), bool)
+        dup[first] = False
+        dup |= np.isin(val, taken)
+        dup &= base >= 0
+        if not dup.any():
+            break
+        order[dup] = rng.integers(1, 1000, int(dup.sum()))
+    return order
 
 
 def _la_poste_siret(rng) -> str:

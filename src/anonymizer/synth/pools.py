@@ -62,6 +62,11 @@ class Pools:
     hlm_siret: tuple[str, ...]
     foyers: tuple[str, ...]
     foyers_siret: tuple[str, ...]
+    first_all: tuple[str, ...] = ()     # first_m + first_f
+    first_upper: tuple[str, ...] = ()   # same order, ASCII upper case (street names)
+    first_mail: tuple[str, ...] = ()    # same order, ASCII lower case (e-mail local part)
+    last_upper: tuple[str, ...] = ()
+    last_mail: tuple[str, ...] = ()
 
 
 def siret_numbers(rng: np.random.Generator, n: int) -> list[str]:
@@ -115,4 +120,9 @@ def build_pools(seed: int) -> Pools:
         company_siret=tuple(siret_numbers(rng, len(companies))), hlm=hlm,
         hlm_siret=tuple(siret_numbers(rng, len(hlm))), foyers=foyers,
         foyers_siret=tuple(siret_numbers(rng, len(foyers))),
+        first_all=first_m + first_f,
+        first_upper=tuple(ascii_upper(x) for x in first_m + first_f),
+        first_mail=tuple(ascii_upper(x).lower().replace(" ", "-") for x in first_m + first_f),
+        last_upper=tuple(ascii_upper(x) for x in last),
+        last_mail=tuple(ascii_upper(x).lower().replace(" ", "") for x in last),
     )
