@@ -91,41 +91,39 @@ def test_zayatz_against_exact_hypergeometric():
     assert zayatz_uniques(sizes, N) == pytest.approx(expected, rel=1e-9)
 
 
-def test_pitman_solution_satisfies_the_likelihood_equations(adult_sizes):
-    """Hoshino (2001) ML equations, recomputed with plain loops at the solver's (θ, α)."""
-    _, sizes = adult_sizes
-    N = round(int(sizes.sum()) / 0.1)
-    est = pitman_uniques(sizes, N)
-    assert est > 0
-    # recover (θ, α) from the estimate is not possible; check instead on a small histogram
+def test_pitman_against_an_independent_solver():
+    """Hoshino (2001) ML equations written as plain loops, solved here by bisection nested in bisection."""
     small = np.array([1] * 30 + [2] * 10 + [3] * 5 + [7] * 2)
     n, u = int(small.sum()), len(small)
-    N2 = n * 20
-    got = pitman_uniques(small, N2)
-    assert 0 < got < N2
+    N = n * 20
+    fj = {j: int((small == j).sum()) for j in set(small.tolist())}
 
-    def equations(t, a):
-        g1 = sum(1 / (t + i * a) for i in range(1, u)) - sum(1 / (t + i) for i in range(1, n))
-        rhs = sum(int((small == j).sum()) * sum(1 / (k - a) for k in range(1, j)) for j in set(small.tolist()))
-        g2 = sum(i / (t + i * a) for i in range(1, u)) - rhs
-        return g1, g2
+    def g1(t, a):  # ∂logL/∂θ
+        return sum(1 / (t + i * a) for i in range(1, u)) - sum(1 / (t + i) for i in range(1, n))
 
-    # find the root independently by a fine grid + bisection on the α-profile
-    best = None
-    for a in np.linspace(0.01, 0.99, 99):
-        lo, hi = -a + 1e-9, 1e6
+    def g2(t, a):  # ∂logL/∂α
+        return sum(i / (t + i * a) for i in range(1, u)) - sum(c * sum(1 / (k - a) for k in range(1, j))
+                                                               for j, c in fj.items())
+
+    def theta_for(a):  # g1 decreases in θ: bisection on a log scale
+        lo, hi = 1e-9, 1e7
         for _ in range(200):
-            mid = math.sqrt(max(lo, 1e-12) * hi) if lo > 0 else (lo + hi) / 2
-            if equations(mid, a)[0] > 0:
-                lo = mid
-            else:
-                hi = mid
-        g2 = equations(lo, a)[1]
-        if best is None or abs(g2) < abs(best[2]):
-            best = (lo, a, g2)
-    t, a, _ = best
-    expected = math.exp(math.lgamma(t + 1) - math.lgamma(t + a)) * N2**a
-    assert got == pytest.approx(expected, rel=0.05)  # grid step of α limits the precision here
+            mid = math.sqrt(lo * hi)
+            lo, hi = (mid, hi) if g1(mid, a) > 0 else (lo, mid)
+        return lo
+
+    lo, hi = 1e-6, 1 - 1e-6  # g2 along the profile θ(α) changes sign once on (0, 1)
+    assert g2(theta_for(lo), lo) * g2(theta_for(hi), hi) < 0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if g2(theta_for(mid), mid) * g2(theta_for(lo), lo) > 0:
+            lo = mid
+        else:
+            hi = mid
+    a = (lo + hi) / 2
+    t = theta_for(a)
+    expected = math.exp(math.lgamma(t + 1) - math.lgamma(t + a)) * N**a
+    assert pitman_uniques(small, N) == pytest.approx(expected, rel=1e-6)
 
 
 def test_snb_model_equations_against_brute_force_sum():
@@ -162,3 +160,36 @@ def test_no_sample_uniques_means_no_population_uniques():
     res = population_uniqueness(np.array([2, 3, 5]), 1000)
     assert res["dankar"]["uniques"] == 0
     assert all(e["uniques"] == 0 for e in res["estimates"].values())
+
+
+# ARX's DataProvider table (TestRiskMetrics.testDecisionRule / testAverageRisk / testHighestIndividualRisk)
+ARX_SMALL = pd.DataFrame({
+    "age": ["34", "45", "66", "70", "34", "70", "45"],
+    "gender": ["male", "female", "male", "female", "female", "male", "male"],
+    "zipcode": ["81667", "81675", "81925", "81931", "81931", "81931", "81931"],
+})
+
+
+def test_arx_small_example_before_anonymisation():
+    from anonymizer.risk import risk_report
+
+    rep = risk_report(ARX_SMALL, list(ARX_SMALL.columns), sampling_fraction=0.2)
+    assert arx_digits(rep["population_uniqueness"]["dankar"]["share"]) == arx_digits(1.0)
+    rep = risk_report(ARX_SMALL, list(ARX_SMALL.columns), sampling_fraction=0.1)
+    assert rep["prosecutor"]["average"] == 1.0
+    assert rep["prosecutor"]["highest"] == 1.0
+
+
+def test_arx_small_example_after_2_anonymisation():
+    from anonymizer.risk import risk_report
+
+    # the 2-anonymous generalisation age <50/>=50, gender *, zipcode 3 digits (ARX's hierarchies)
+    out = pd.DataFrame({
+        "age": ["<50", "<50", ">=50", ">=50", "<50", ">=50", "<50"],
+        "gender": ["*"] * 7,
+        "zipcode": ["816**", "816**", "819**", "819**", "819**", "819**", "819**"],
+    })
+    rep = risk_report(out, list(out.columns), sampling_fraction=0.1)
+    assert rep["prosecutor"]["average"] == 0.42857142857142855
+    assert rep["prosecutor"]["highest"] == 0.5
+    assert rep["population_uniqueness"]["dankar"]["share"] == 0

@@ -212,7 +212,7 @@ def snb_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 200) -> float:
     """Population uniques under the shifted negative binomial model: ``K · β^α``.
 
     α > 0 and 0 < β < 1 solve E[f_1] = f_1, E[f_2] = f_2 (Newton with a numerical Jacobian,
-    several starting points). NaN when no start converges.
+    several starting points). NaN when no start converges or the sample has no class of size 2.
     """
     j, fj = _histogram(sizes)
     n = float((j * fj).sum())
@@ -223,6 +223,8 @@ def snb_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 200) -> float:
     f = n / N
     if f >= 1:
         return c1
+    if c2 == 0:  # two moments, two parameters: without classes of size 2 the fit is degenerate (β → 1)
+        return math.nan
     K = shlosser_classes(sizes, f)
     for a0 in (0.5, 1.0, 2.0, 0.1, 5.0):
         for b0 in (0.5, 0.1, 0.01, 0.9):
