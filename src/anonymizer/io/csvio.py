@@ -11,12 +11,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from anonymizer.errors import InputError, UsageError
@@ -212,11 +215,22 @@ def open_csv_batches(
     return iter_csv(path, d, csv_meta(path, d), batch_rows=batch_rows)
 
 
-QUOTING = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL}
+QUOTING = ("minimal", "all")
+_L = pa.large_string()
 
 
 class CsvSink:
-    """Writes batches as CSV text in the given dialect to a binary file object."""
+    """Writes batches as CSV in the given dialect to a binary file object.
+
+    Formatting is vectorised with Arrow compute (quote where needed, join the columns of
+    each row, append the line terminator) and the joined bytes are taken straight from the
+    Arrow buffer, then transcoded once per chunk: about an order of magnitude faster than
+    the csv module's per-cell work. Quoting follows the csv module's QUOTE_MINIMAL (a
+    field is quoted when it holds the delimiter, the quote character or a line break;
+    quotes are doubled; a lone empty field is written ``""``) or QUOTE_ALL.
+    """
+
+    CHUNK_ROWS = 50_000  # rows formatted at a time: bounds memory for whole-table writes
 
     def __init__(
         self,
@@ -236,66 +250,80 @@ class CsvSink:
             raise UsageError(f"quoting must be one of {', '.join(QUOTING)}, got {quoting!r}")
         if len(delimiter) != 1:
             raise UsageError(f"delimiter must be one character, got {delimiter!r}")
+        if len(quotechar) != 1 or quotechar == delimiter:
+            raise UsageError("quotechar must be one character, different from the delimiter")
         try:
-            codecs.lookup(encoding)
+            self.encoding = codecs.lookup(encoding).name
         except LookupError:
             raise UsageError(f"unknown encoding {encoding!r}") from None
         self.raw = raw
         self.path = path
-        self.encoding = encoding
-        self.fh = io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
-        self.writer = csv.writer(
-            self.fh,
-            delimiter=delimiter,
-            quotechar=quotechar,
-            lineterminator=line_terminator,
-            quoting=QUOTING[quoting],
-            doublequote=True,
-        )
         self.delimiter, self.quotechar, self.line_terminator = delimiter, quotechar, line_terminator
         self.quote_all = quoting == "all"
-        # characters the csv module does not quote by itself (it only checks the line terminator's)
-        self.unquoted_breaks = [c for c in "\r\n" if c not in line_terminator]
+        self.needs_quote = "[" + re.escape(delimiter + quotechar) + "\r\n]"
         self.decimal = decimal
         self.header = header
         self.final_newline = final_newline
         self.columns: list[str] | None = None
         self.rows = 0
+        self.bytes_written = 0
+
+    # -- encoding ---------------------------------------------------------------------------
+    def _encode(self, text_utf8: bytes | memoryview) -> bytes:
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            out = bytes(text_utf8)
+            if self.encoding == "utf-8-sig" and self.bytes_written == 0:
+                out = codecs.BOM_UTF8 + out
+            return out
+        return bytes(text_utf8).decode("utf-8").encode(self.encoding)
 
     def _encode_error(self, cols: list[str], values: list[list[str]]) -> InputError:
+        enc = self.encoding
         for name, col in zip(cols, values, strict=True):
             try:
-                "".join(col).encode(self.encoding)
+                "".join(col).encode(enc)
             except UnicodeEncodeError:
                 for i, v in enumerate(col):
                     try:
-                        v.encode(self.encoding)
+                        v.encode(enc)
                     except UnicodeEncodeError:
                         return InputError(
                             f"{self.path}: column {name!r} (row {self.rows + i + 1}) holds a character "
-                            f"{self.encoding} cannot encode; write utf-8 (--encoding utf-8) or transform that column"
+                            f"{enc} cannot encode; write utf-8 (--encoding utf-8) or transform that column"
                         )
-        return InputError(f"{self.path}: a column name holds a character {self.encoding} cannot encode")
+        return InputError(f"{self.path}: a column name holds a character {enc} cannot encode")
 
-    def _format_row(self, row: list[str]) -> str:
-        def q(v: str) -> str:
-            if self.quote_all or any(c in v for c in (self.delimiter, self.quotechar, "\r", "\n")):
-                return self.quotechar + v.replace(self.quotechar, self.quotechar * 2) + self.quotechar
-            return v
+    # -- formatting -------------------------------------------------------------------------
+    def _quote_one(self, v: str, lone: bool) -> str:
+        q = self.quotechar
+        if self.quote_all or (lone and v == "") or any(c in v for c in (self.delimiter, q, "\r", "\n")):
+            return q + v.replace(q, q + q) + q
+        return v
 
-        return self.delimiter.join(q(v) for v in row) + self.line_terminator
+    def _header_line(self, cols: list[str]) -> str:
+        lone = len(cols) == 1
+        return self.delimiter.join(self._quote_one(c, lone) for c in cols) + self.line_terminator
 
-    def _text_columns(self, df: pd.DataFrame) -> list[list[str]]:
-        out = []
-        for c in range(df.shape[1]):
-            s = df.iloc[:, c]
-            t = as_text(s)
-            if self.decimal == "," and pd.api.types.is_float_dtype(s.dtype):
-                t = t.str.replace(".", ",", regex=False)
-            out.append(t.tolist())
-        return out
+    def _arrow_column(self, s: pd.Series) -> pa.Array:
+        t = as_text(s)
+        if self.decimal == "," and pd.api.types.is_float_dtype(s.dtype):
+            t = t.str.replace(".", ",", regex=False)
+        arr = pa.array(t, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return pc.fill_null(arr.cast(_L), "")
 
-    CHUNK_ROWS = 20_000  # rows turned into Python strings at a time: bounds memory for whole-table writes
+    def _quoted(self, arr: pa.Array, lone: bool) -> pa.Array:
+        q = pa.scalar(self.quotechar, type=_L)
+        empty = pa.scalar("", type=_L)
+        if not self.quote_all:
+            needs = pc.match_substring_regex(arr, pattern=self.needs_quote)
+            if lone:  # the csv module writes a row made of one empty field as "" (else it would be a blank line)
+                needs = pc.or_(needs, pc.equal(arr, empty))
+            if not pc.any(needs).as_py():
+                return arr  # the usual case: nothing in this column needs quotes
+        escaped = pc.binary_join_element_wise(q, pc.replace_substring(arr, self.quotechar, self.quotechar * 2), q, empty)
+        return escaped if self.quote_all else pc.if_else(needs, escaped, arr)
 
     def write(self, df: pd.DataFrame) -> None:
         if len(df) > self.CHUNK_ROWS:
@@ -304,48 +332,39 @@ class CsvSink:
         else:
             self._write(df)
 
+    def _emit(self, data: bytes | memoryview, cols: list[str], arrays: list[pa.Array] | None) -> None:
+        try:
+            out = self._encode(data)
+        except UnicodeEncodeError:
+            if arrays is None:
+                raise self._encode_error(["<header>"], [cols]) from None
+            raise self._encode_error(cols, [a.to_pylist() for a in arrays]) from None
+        self.raw.write(out)
+        self.bytes_written += len(out)
+
     def _write(self, df: pd.DataFrame) -> None:
         cols = [str(c) for c in df.columns]
         if self.columns is None:
             self.columns = cols
             if self.header:
-                try:
-                    self.writer.writerow(cols)
-                except UnicodeEncodeError:
-                    raise self._encode_error(["<header>"], [cols]) from None
+                self._emit(self._header_line(cols).encode("utf-8"), cols, None)
         elif cols != self.columns:
             raise UsageError(f"{self.path}: a batch has different columns from the first batch")
-        values = self._text_columns(df)
-        special: list[int] = []
-        if self.unquoted_breaks:
-            breaks = self.unquoted_breaks
-            for col in values:
-                joined = "".join(col)
-                if any(b in joined for b in breaks):
-                    special.extend(i for i, v in enumerate(col) if any(b in v for b in breaks))
-            special = sorted(set(special))
-        try:
-            if not special:
-                self.writer.writerows(zip(*values, strict=True))
-            else:
-                rows = list(zip(*values, strict=True))
-                start = 0
-                for i in special:
-                    self.writer.writerows(rows[start:i])
-                    self.fh.write(self._format_row(list(rows[i])))
-                    start = i + 1
-                self.writer.writerows(rows[start:])
-        except UnicodeEncodeError:
-            raise self._encode_error(cols, values) from None
+        if len(df) == 0 or not cols:
+            return
+        arrays = [self._arrow_column(df.iloc[:, j]) for j in range(df.shape[1])]
+        lone = len(arrays) == 1
+        parts = [self._quoted(a, lone) for a in arrays]
+        delim = pa.scalar(self.delimiter, type=_L)
+        rows = pc.binary_join_element_wise(*parts, delim) if len(parts) > 1 else parts[0]
+        lines = pc.binary_join_element_wise(rows, pa.scalar(self.line_terminator, type=_L), pa.scalar("", type=_L))
+        _, offsets_buf, data_buf = lines.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+        self._emit(memoryview(data_buf)[offsets[0] : offsets[-1]], cols, arrays)
         self.rows += len(df)
 
     def close(self) -> None:
-        try:
-            self.fh.flush()
-        except UnicodeEncodeError:
-            raise InputError(f"{self.path}: a value holds a character {self.encoding} cannot encode") from None
-        if not self.final_newline and (self.rows or self.header):
+        if not self.final_newline and self.bytes_written:
             n = len(self.line_terminator.encode(self.encoding))
             self.raw.seek(-n, io.SEEK_END)
             self.raw.truncate()
-        self.fh.detach()

@@ -53,7 +53,9 @@ def as_text(series: pd.Series) -> pd.Series:
     midnight timestamps -> ``"YYYY-MM-DD"``.
     """
     dtype = series.dtype
-    if isinstance(dtype, pd.StringDtype) or (dtype is np.dtype(object) and _all_str(series)):
+    if isinstance(dtype, pd.StringDtype):
+        return series.fillna("") if series.hasnans else series  # already text (copy-on-write: safe to share)
+    if dtype is np.dtype(object) and _all_str(series):
         out = series.fillna("") if series.hasnans else series
         return out.astype(str)
     if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
