@@ -22,6 +22,8 @@ value shapes, uniqueness and, for free text, spaCy NER + French recognizers.
 Example values are always masked; the scan never prints or writes a raw value.
 """
 
+STREAM_ABOVE_BYTES = 200 * 1024 * 1024
+
 ROLE_STYLE = {
     "identifier": "bold red",
     "quasi_identifier": "yellow",
@@ -93,9 +95,18 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
         raise UsageError("-o and --write-policy name the same file")
 
     err = Console(stderr=True)
-    with err.status("reading the table…"):
-        table = read_table(data, delimiter=delimiter, encoding=encoding, sheet=sheet)
-    df = table.df
+    total_rows = None
+    if data.exists() and data.stat().st_size > STREAM_ABOVE_BYTES:
+        # large file: one streaming pass keeps a uniform row sample (memory stays bounded)
+        from anonymizer.detect.scan import sample_batches
+        from anonymizer.io import iter_batches
+
+        with err.status("sampling rows from a large table…"):
+            _, batches = iter_batches(data, batch_rows=200_000, delimiter=delimiter, encoding=encoding, sheet=sheet)
+            df, total_rows = sample_batches(batches, max(sample, 20_000), seed=seed)
+    else:
+        with err.status("reading the table…"):
+            df = read_table(data, delimiter=delimiter, encoding=encoding, sheet=sheet).df
     with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                   TimeElapsedColumn(), console=err, transient=True,
                   disable=fmt == "json" or not err.is_terminal) as bar:
@@ -103,6 +114,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
         report = scan_table(
             df, rules_dirs=tuple(str(d) for d in rules_dirs), sample_rows=sample, ner=not no_ner, seed=seed,
             progress=lambda col: bar.update(task, advance=1, description=col), source=data.name,
+            total_rows=total_rows,
         )
     text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
     if output is not None:

@@ -13,18 +13,22 @@ import os
 import types
 from functools import lru_cache
 
-SPACY_MODEL = "fr_core_news_sm"
+# sm, measured against md in benchmarks/bench_scan.py (docs/scan.md): ANON_SPACY_MODEL overrides
+SPACY_MODEL = os.environ.get("ANON_SPACY_MODEL", "fr_core_news_sm")
 
-NLP_CONFIG = {
-    "nlp_engine_name": "spacy",
-    "models": [{"lang_code": "fr", "model_name": SPACY_MODEL}],
-    "ner_model_configuration": {
-        "model_to_presidio_entity_mapping": {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"},
-        "labels_to_ignore": ["MISC", "ORG", "ORGANIZATION"],
-        "low_confidence_score_multiplier": 0.4,
-        "low_score_entity_names": [],
-    },
-}
+
+def nlp_config(model: str = SPACY_MODEL) -> dict:
+    """Presidio NLP configuration: French spaCy model, PER/LOC kept, ORG/MISC ignored."""
+    return {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "fr", "model_name": model}],
+        "ner_model_configuration": {
+            "model_to_presidio_entity_mapping": {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"},
+            "labels_to_ignore": ["MISC", "ORG", "ORGANIZATION"],
+            "low_confidence_score_multiplier": 0.4,
+            "low_score_entity_names": [],
+        },
+    }
 
 
 def _quiet_offline() -> None:
@@ -57,7 +61,7 @@ def get_analyzer(ner: bool = True):
 
     from anonymizer.detect.recognizers import french_recognizers
 
-    conf = NLP_CONFIG if ner else {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
+    conf = nlp_config() if ner else {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
     nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
     registry = RecognizerRegistry(supported_languages=["fr"])
     for rec in french_recognizers("fr"):

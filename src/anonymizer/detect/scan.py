@@ -476,18 +476,23 @@ def scan_table(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
     source: str = "",
+    total_rows: int | None = None,
 ) -> ScanReport:
     """Classify every column of ``df``; a pure function of the table (and the rules).
 
     ``progress`` is called once per column with the column name (the CLI drives a progress
     bar with it). Values are sampled (``sample_rows`` rows, seeded) for value checks;
-    uniqueness is measured on the whole column up to 300,000 rows.
+    uniqueness is measured on the whole column up to 300,000 rows. ``total_rows`` says that
+    ``df`` is already a row sample of a larger table (see :func:`sample_batches`): the
+    report then gives that size and measures uniqueness on the sample.
     """
     rules = load_rules(tuple(str(d) for d in rules_dirs))
-    rows = len(df)
-    if rows > sample_rows:
+    rows = len(df) if total_rows is None else int(total_rows)
+    if total_rows is not None and total_rows > len(df):
+        sample_rows = min(sample_rows, len(df))
+    if len(df) > sample_rows:
         rng = np.random.default_rng(seed)
-        pos = np.sort(rng.choice(rows, size=sample_rows, replace=False))
+        pos = np.sort(rng.choice(len(df), size=sample_rows, replace=False))
         sample = df.iloc[pos]
     else:
         sample = df
@@ -501,7 +506,7 @@ def scan_table(
         texts[name] = text
         vals = _Values(text)
         values[name] = vals
-        if rows <= FULL_UNIQUENESS_MAX_ROWS:
+        if rows <= FULL_UNIQUENESS_MAX_ROWS and rows == len(df):
             full = _as_text(df[col]).str.strip()
             full_ne = full[full != ""]
             non_empty = int(len(full_ne))
@@ -514,7 +519,8 @@ def scan_table(
         r = _value_checks(vals)
         rates[name] = r
         rule = match_rule(name, rules)
-        if (rule is None or rule.role == "insensitive") and full_ne is not None and uniq_ratio == 1.0 and non_empty == rows and _is_row_number(full_ne):
+        if (rule is None or rule.role == "insensitive") and full_ne is not None and uniq_ratio == 1.0 \
+                and non_empty == rows and _is_row_number(full_ne):
             role, ent, conf, ev = "insensitive", None, 0.7, (
                 ([f"{rule.describe(name)} -> insensitive"] if rule else []) + ["values are the line numbers 1..n"]
             )
@@ -543,6 +549,33 @@ def scan_table(
     if ner:
         _ner_names(findings, values)
     return ScanReport(source=source, rows=rows, columns=len(df.columns), sampled_rows=int(len(sample)), findings=findings)
+
+
+def sample_batches(batches: Iterable[pd.DataFrame], sample_rows: int, seed: int = 0) -> tuple[pd.DataFrame, int]:
+    """A uniform row sample of a table read in batches, and its total row count.
+
+    Bottom-k sampling: every row draws a uniform key, the ``sample_rows`` smallest keys are
+    kept (a uniform sample without replacement, whatever the batch sizes), so a
+    1,000,000-row file is scanned with bounded memory in one pass.
+    """
+    rng = np.random.default_rng(seed)
+    kept: pd.DataFrame | None = None
+    kept_keys = np.zeros(0)
+    total = 0
+    for batch in batches:
+        total += len(batch)
+        keys = rng.random(len(batch))
+        if kept is None:
+            kept, kept_keys = batch.reset_index(drop=True), keys
+        else:
+            kept = pd.concat([kept, batch], ignore_index=True)
+            kept_keys = np.concatenate([kept_keys, keys])
+        if len(kept) > sample_rows:
+            idx = np.sort(np.argpartition(kept_keys, sample_rows)[:sample_rows])
+            kept, kept_keys = kept.iloc[idx].reset_index(drop=True), kept_keys[idx]
+    if kept is None:
+        return pd.DataFrame(), 0
+    return kept, total
 
 
 def _reassemble_split_nir(findings: list[ColumnFinding], texts: dict[str, pd.Series], rates: dict) -> None:
