@@ -269,10 +269,10 @@ def norm_identifier(s: str) -> str:
 
 def case_like(template: str, word: str) -> str:
     """Give ``word`` the case style of ``template`` (UPPER, lower, Title); drop accents when the
-    template is plain ASCII (administrative extracts are often unaccented)."""
-    if template.isascii():
-        word = strip_accents(word)
+    template is unaccented upper case (administrative extracts write ``LEFEVRE``)."""
     letters = [c for c in template if c.isalpha()]
+    if template.isascii() and len(letters) > 1 and all(c.isupper() for c in letters):
+        word = strip_accents(word)
     if letters and all(c.isupper() for c in letters) and len(letters) > 1:
         return word.upper()
     if letters and all(c.islower() for c in letters):

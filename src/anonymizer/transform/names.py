@@ -4,7 +4,7 @@ Pools are built once from Faker's ``fr_FR`` person provider (88 male and 131 fem
 names, 400 surnames in Faker 40): the draw is ``pool[HMAC-stream % len(pool)]``, so no
 Faker RNG is involved and the same original + key gives the same fake. Case style follows
 the original (``DUPONT`` -> ``MARTIN``, ``Dupont`` -> ``Martin``); accents are dropped when the
-original is plain ASCII. Every word-level fake differs from its original word, so a whole
+original is unaccented upper case. Every word-level fake differs from its original word, so a whole
 fake never equals its original.
 """
 
@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from anonymizer.transform import vocab
-from anonymizer.transform.base import Deriver, Stream, case_like, norm_word, shape_fake
+from anonymizer.transform.base import Deriver, Stream, case_like, norm_word, shape_fake, strip_accents
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -194,9 +194,7 @@ def fake_street_name(value: str, d: Deriver, sex: str = "") -> str | None:
 
 def _case_phrase(template: str, phrase: str) -> str:
     letters = [c for c in template if c.isalpha()]
-    if template.isascii():
-        from anonymizer.transform.base import strip_accents
-
+    if template.isascii() and letters and all(c.isupper() for c in letters):
         phrase = strip_accents(phrase)
     if letters and all(c.isupper() for c in letters):
         return phrase.upper()
@@ -340,8 +338,6 @@ def fake_organization(value: str, d: Deriver, sex: str = "") -> str | None:
 def fake_email(value: str, d: Deriver, sex: str = "", *, domain: str = "example.fr") -> str | None:
     """``prenom.nom42@example.fr``: separator and number of trailing digits of the original
     local part kept, names drawn, reserved domain."""
-    from anonymizer.transform.base import strip_accents
-
     local = value.strip().split("@", 1)[0]
     if not local:
         return None
