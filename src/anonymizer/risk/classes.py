@@ -27,26 +27,44 @@ import pandas as pd
 MISSING_CODE = 0  # code 0 is reserved for the missing value "*" in every encoded column
 
 
-def missing_mask(series: pd.Series) -> np.ndarray:
-    """True where a cell is missing under the module's rule (NaN, "", only ``*``)."""
-    na = series.isna().to_numpy(dtype=bool)
+def _blank_values(values) -> np.ndarray:
+    """True for the values that count as missing: NaN/None, "", or only ``*`` (after stripping)."""
+    s = pd.Series(values, dtype=object)
+    na = s.isna().to_numpy(dtype=bool)
+    text = s.where(~na, "").astype(str).str.strip()
+    return na | (text == "").to_numpy(dtype=bool) | text.str.fullmatch(r"\*+").to_numpy(dtype=bool)
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize codes (-1 for NaN) and, per distinct value, whether it is a missing value."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        text = series.astype("string").fillna("")
-        stripped = text.str.strip()
-        blank = (stripped == "") | stripped.str.fullmatch(r"\*+", na=False)
-        na = na | blank.to_numpy(dtype=bool, na_value=True)
-    return na
+        blank = _blank_values(np.asarray(uniques, dtype=object))
+    else:
+        blank = np.zeros(len(uniques), dtype=bool)
+    return codes, blank
+
+
+def missing_mask(series: pd.Series) -> np.ndarray:
+    """True where a cell is missing under the module's rule (NaN, "", only ``*``).
+
+    The rule is applied to the distinct values only, then mapped back through the codes.
+    """
+    codes, blank = _factorize(series)
+    return (codes < 0) | np.r_[blank, False][codes]
 
 
 def encode_column(series: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes for one column: 0 = missing, 1..m = the distinct values; returns (codes, m + 1)."""
-    miss = missing_mask(series)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    dtype = np.int32 if len(uniques) < 2**31 - 2 else np.int64  # int32 halves memory on big tables
-    codes = codes.astype(dtype) + 1
-    codes[miss] = MISSING_CODE
-    # values turned into "missing" keep an unused code slot; harmless for grouping
-    return codes, len(uniques) + 1
+    codes, blank = _factorize(series)
+    m = len(blank)
+    dtype = np.int32 if m < 2**31 - 2 else np.int64  # int32 halves memory on big tables
+    # code 0 for NaN (-1 + 1) and for every blank value; values turned into "missing" keep an
+    # unused code slot, harmless for grouping
+    remap = np.arange(1, m + 2, dtype=dtype)
+    remap[:m][blank] = MISSING_CODE
+    remap[m] = MISSING_CODE  # index -1 (NaN) lands on the last slot
+    return remap[codes], m + 1
 
 
 def combine_codes(columns: list[np.ndarray], cards: list[int]) -> np.ndarray:

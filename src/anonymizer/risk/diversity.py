@@ -25,34 +25,42 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anonymizer.risk.classes import MISSING_CODE, group_sorted, missing_mask
+from anonymizer.risk.classes import _blank_values, group_sorted
 
 
 def numeric_order(series: pd.Series) -> tuple[np.ndarray, int, bool]:
     """Codes 0..m-1 in the attribute's order and m; bool says whether the order is numeric.
 
     A column is ordered numerically when it has a numeric dtype or every non-missing value
-    parses as a number; otherwise codes follow first appearance (fine for equal distance).
+    parses as a number (decimal comma accepted); otherwise codes follow first appearance (fine
+    for equal distance). Missing cells are one value, first in the order. Work is done on the
+    distinct values only.
     """
-    miss = missing_mask(series)
-    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
-        num = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-        ok = True
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    uniq = np.asarray(uniques, dtype=object)
+    blank = _blank_values(uniq) if len(uniq) else np.zeros(0, dtype=bool)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        num = np.full(len(uniq), np.nan)
     else:
-        num = pd.to_numeric(series.astype("string").str.replace(",", ".", regex=False),
-                            errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        ok = bool(np.isfinite(num[~miss]).all()) and (~miss).any()
-    if ok:
-        vals = np.where(miss, -np.inf, num)
-        codes, uniq = pd.factorize(vals)  # hash first, then rank the few distinct values
-        rank = np.empty(len(uniq), dtype=np.int64)
-        rank[np.argsort(uniq, kind="stable")] = np.arange(len(uniq))
-        return rank[codes], len(uniq), True
-    codes, uniq = pd.factorize(series, use_na_sentinel=True)
-    codes = codes.astype(np.int64) + 1
-    codes[miss] = MISSING_CODE
-    dense, u2 = pd.factorize(codes)
-    return dense.astype(np.int64), len(u2), False
+        text = pd.Series(uniq, dtype=object).astype(str).str.strip().str.replace(",", ".", regex=False)
+        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    ordered = bool((~blank).any()) and bool(np.isfinite(num[~blank]).all())
+    vals = np.r_[np.where(blank, -np.inf, num), -np.inf]  # last slot: NaN cells (code -1)
+    if ordered:
+        dense, levels = pd.factorize(vals)
+        rank = np.empty(len(levels), dtype=np.int64)
+        rank[np.argsort(np.asarray(levels, dtype=float), kind="stable")] = np.arange(len(levels))
+        return _compact(rank[dense][codes]) + (True,)
+    slot = np.r_[np.arange(1, len(uniq) + 1), 0]
+    slot[:-1][blank] = 0
+    return _compact(slot[codes]) + (False,)
+
+
+def _compact(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Renumber codes 0..m-1 keeping their order, dropping levels no record has (m = values present)."""
+    present = np.bincount(codes) > 0
+    remap = np.cumsum(present) - 1
+    return remap[codes].astype(np.int64), int(present.sum())
 
 
 def _pairs(class_id: np.ndarray, codes: np.ndarray, m: int):

@@ -21,10 +21,13 @@ Only column *names* and counts leave this module, never values.
 from __future__ import annotations
 
 from itertools import combinations
+from math import comb
 
 import numpy as np
 
 from anonymizer.risk.classes import combine_codes, compress
+
+MAX_COMBINATIONS = 5000  # e.g. 31 quasi-identifiers up to size 3; more and the search stops at size 2
 
 
 def _unique_mask(codes: list[np.ndarray], cards: list[int], cols: tuple[int, ...]) -> np.ndarray:
@@ -48,6 +51,9 @@ def special_uniques(codes: list[np.ndarray], cards: list[int], names: list[str],
     att = len(codes)
     n = len(codes[0]) if att else 0
     max_size = max(1, min(max_size, att))
+    # cost grows with the number of column combinations: lower the size rather than run for hours
+    while max_size > 1 and sum(comb(att, s) for s in range(1, max_size + 1)) > MAX_COMBINATIONS:
+        max_size -= 1
     score = np.zeros(n, dtype=float)
     n_msu = np.zeros(n, dtype=np.int64)
     contrib = np.zeros(att, dtype=float)
