@@ -298,3 +298,42 @@ def test_commune_code_post_code_and_iris_agree(df):
         assert (com == "") == (lib == "")
         if com:
             assert any(c["codcom"] == com and c["libcom"] == lib for c in table)
+
+
+def test_nirs_are_unique_people(df):
+    full = [a + b for a, b in zip(df["NIR"], df["CLENIR"], strict=True) if "E+" not in a]
+    spouses = [x for x in df["NIRCJ"] if x]
+    assert len(set(full + spouses)) == len(full) + len(spouses)
+
+
+def test_corsican_births_use_2a_2b_in_the_nir(recs):
+    corse = [r for r in recs if r["COMNAIS"][:2] in ("2A", "2B")]
+    assert corse
+    for r in corse:
+        if "E+" not in r["NIR"]:
+            assert r["NIR"][5:7] == r["COMNAIS"][:2] and nir.is_valid(r["NIR"] + r["CLENIR"])
+
+
+def test_disability_activity_and_preparE_rules(recs):
+    for r in recs:
+        assert (r["ACTALL"] == "HAND") == (cents(r["AAH_MT"]) > 0)
+        if cents(r["AAH_MT"]) > 0:
+            assert r["TAUXINC"] == ">=80" or (r["TAUXINC"] == "50-79" and r["RSDAE"] == "O")
+        if r["RSDAE"]:
+            assert r["TAUXINC"] == "50-79"
+        if r["ESMS"] == "ESAT":
+            assert r["ACTALL"] == "HAND"
+        if r["PREPARE_TAUX"] in ("50", "80"):
+            assert r["TPSTRAV"] == "TPART"
+        if r["PREPARE_TAUX"] == "PLEIN":
+            assert cents(r["REVACT_M1"]) == 0
+        if int(r["NBENFHAND"]) > 0:
+            assert cents(r["AEEH_MT"]) > 0
+        assert int(r["NBPERS"]) == 1 + bool(r["NIRCJ"]) + int(r["NBENF"]) + int(r["NBAUTPAC"])
+
+
+def test_usage_names(df):
+    filled = (df["NOMUSAGE"] != "").mean()
+    assert 0.2 < filled < 0.4
+    married = df[(df["SITFAM"] == "MAR") & (df["SEXE"] == "2") & (df["NOMUSAGE"] == df["NOMCJ"])]
+    assert len(married) > 0 and (married["NOMFAM"] != married["NOMCJ"]).all()

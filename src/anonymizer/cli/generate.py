@@ -49,7 +49,7 @@ def command(rows, seed, departement, output, fmt, truth_path, chunk_rows, force,
 
     from anonymizer.errors import UsageError
     from anonymizer.io import TableWriter, atomic_output, check_output_path, output_format
-    from anonymizer.synth import iter_extract
+    from anonymizer.synth import iter_extract, truth_json
 
     out = Path(output)
     fmt = output_format(out, None, fmt)
@@ -73,8 +73,7 @@ def command(rows, seed, departement, output, fmt, truth_path, chunk_rows, force,
             writer.write(batch)
             progress.advance(task, len(batch))
     with atomic_output(truth, "w", encoding="utf-8", force=force) as fh:
-        json.dump(stream.truth, fh, ensure_ascii=False, indent=1)
-        fh.write("\n")
+        fh.write(truth_json(stream.truth))
     summary = {"output": str(out), "format": fmt, "rows": rows, "columns": len(stream.truth["columns"]),
                "seed": seed, "departement": stream.ctx.departement, "truth": str(truth),
                "planted": len(stream.truth["planted"])}

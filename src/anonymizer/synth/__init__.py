@@ -11,6 +11,7 @@ from anonymizer.synth.generator import (
     generate_extract,
     ground_truth_columns,
     iter_extract,
+    truth_json,
 )
 
-__all__ = ["BLOCK", "TOTAL_PARTS", "generate_extract", "ground_truth_columns", "iter_extract"]
+__all__ = ["BLOCK", "TOTAL_PARTS", "generate_extract", "ground_truth_columns", "iter_extract", "truth_json"]

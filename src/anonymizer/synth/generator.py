@@ -324,7 +324,7 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     overseas_b = np.isin(bdep, ["971", "972", "973", "974", "976"])
     same = (breg == ctx.region) & ~overseas_b
     w_same = np.where(same, bpop * np.where(bdep == ctx.departement, 4.0, 1.0), 0)
-    w_other = np.where(~same & ~overseas_b, bpop, 0)
+    w_other = np.where(~same & ~overseas_b, bpop * np.where(np.isin(bdep, ["2A", "2B"]), 3.0, 1.0), 0)
     w_over = np.where(overseas_b, np.where(bdep == "973", 1.0, bpop), 0)
     w_over[np.array([c["codcom"] == "97352" for c in bc])] = 0  # Saül: planted once, as a residence
     if w_other.sum() == 0:
@@ -592,6 +592,8 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     paje_pn = np.where(born12, add_months(np.where(born12, youngest, DTREF), -2), M)
     # PreParE
     prep = (n3 > 0) & (rng.random(n) < 0.05)
+    # consistent with TPSTRAV: full rate when not working, 50/80 % only for part-time employees
+    prep = prep & ((m1c == 0) | (tpstrav == "TPART"))
     prep_taux = np.where(prep, np.where(m1c == 0, "PLEIN", np.where(rng.random(n) < 0.6, "50", "80")), "")
     prep_c = np.select([prep_taux == "PLEIN", prep_taux == "50", prep_taux == "80"],
                        [_cents(398.39), _cents(257.55), _cents(148.57)], 0)
@@ -615,8 +617,9 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     ars_rate = np.where(kage <= 10, 0.8972, np.where(kage <= 14, 0.9467, 0.9795))
     ars_c = np.where(ars_ok, _cents((np.where(ars_k, ars_rate, 0) * BMAF).sum(axis=1)), 0)
     # AAH
-    aah_full = aah_take & ((inc == 0) | (rng.random(n) < 0.3))
-    aah_diff = np.maximum(AAH_MAX - inc / 12 * 0.8, 50)
+    aah_full = aah_take & (rng.random(n) < 0.3)
+    other_res = rng.uniform(0.05, 0.8, n) * AAH_MAX  # a pension, the spouse's income...
+    aah_diff = np.clip(AAH_MAX - np.where(inc > 0, inc / 12 * 0.8, other_res), 50, AAH_MAX - 1)
     aah_c = np.where(aah_take, np.where(aah_full, _cents(AAH_MAX), _cents(aah_diff)), 0)
     aah_c = np.where(aah_c > _cents(AAH_MAX), _cents(AAH_MAX), aah_c)
     aah_taux = np.where(aah_c > 0, np.where(aah_c == _cents(AAH_MAX), "PLEIN", "DIFF"), "")
@@ -664,15 +667,22 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
 
     # ---- 8. identifiers and names
     last_idx = rng.integers(0, len(P.last), n)
-    nomfam = _names(P.last, last_idx)
     prenom, prenom_i = _first_names(rng, P, sex, 0.2, with_index=True)
     same_name = rng.random(n) < 0.7
     cj_last = np.where(same_name, last_idx, rng.integers(0, len(P.last), n))
     nomcj = _names(P.last, cj_last)
     prenomcj = _first_names(rng, P, np.where(has_sp, sp_sex, 1))
-    married_w = (sitfam == "MAR") & (sex == 2) & ~same_name & (rng.random(n) < 0.25)
-    divorced_w = (sitfam == "DIV") & (sex == 2) & (rng.random(n) < 0.10)
-    nomusage = af.where(married_w, nomcj, af.where(divorced_w, _names(P.last, rng.integers(0, len(P.last), n)), ""))
+    # 25 % of married women use their husband's surname: NOMFAM is then their birth name
+    married_w = (sitfam == "MAR") & (sex == 2) & (sp_sex == 1) & (rng.random(n) < 0.25)
+    birth_idx = np.where(married_w, rng.integers(0, len(P.last), n), last_idx)
+    birth_idx = np.where(married_w & (birth_idx == cj_last), (birth_idx + 1) % len(P.last), birth_idx)
+    last_idx = birth_idx
+    nomfam = _names(P.last, last_idx)
+    # widows / divorced women keep a former husband's name; others add a second surname [assumption]
+    ex_w = np.isin(sitfam, ["DIV", "SEP", "VEU"]) & (sex == 2) & (rng.random(n) < 0.4)
+    double = ~married_w & ~ex_w & (rng.random(n) < 0.22)
+    other_name = _names(P.last, rng.integers(0, len(P.last), n))
+    nomusage = af.where(married_w, nomcj, af.where(ex_w, other_name, af.where(double, af.cat(nomfam, " ", other_name), "")))
     # spouse NIR: full 15 characters with key
     sp_abroad = has_sp & (rng.random(n) < 0.12)
     sp_bi = _choice(rng, n, np.where(breg == ctx.region, bpop, bpop * 0.1))
@@ -811,7 +821,7 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     ctrl = dtderctrl != M
     typctrl = np.where(ctrl, np.array(["PLACE", "PIECES", "ECHANGE"], dtype=object)[_choice(rng, n, [20, 50, 30])], "")
     resctrl = np.where(ctrl, np.array(["SANS", "RAPPEL", "INDU"], dtype=object)[_choice(rng, n, [70, 10, 20])], "")
-    indu = (rng.random(n) < 0.05) | (resctrl == "INDU")
+    indu = (rng.random(n) < 0.03) | (resctrl == "INDU")
     indu_c = np.where(indu, _cents(np.exp(rng.uniform(np.log(50), np.log(5000), n))), 0)
     indu_motif = np.where(indu, np.array(["RESS", "SITFAM", "LOGT", "ACTIV", "AUTRE"], dtype=object)[
         _choice(rng, n, [40, 20, 15, 15, 10])], "")
@@ -1201,3 +1211,38 @@ def generate_extract(rows: int = 10204, seed: int = 2021, *, departement: str = 
     frames = list(stream)
     df = pd.concat(frames) if len(frames) > 1 else frames[0]
     return df, stream.truth
+
+
+def truth_json(truth: dict) -> str:
+    """The ground truth as JSON text: one column, one planted trap, one span per line (diffable)."""
+    import json
+
+    def dumps(x) -> str:
+        return json.dumps(x, ensure_ascii=False, separators=(", ", ": "))
+
+    lines = ["{"]
+    keys = list(truth)
+    for i, key in enumerate(keys):
+        value = truth[key]
+        end = "," if i < len(keys) - 1 else ""
+        if key in ("columns", "free_text") and isinstance(value, dict):
+            items = list(value.items())
+            if not items:
+                lines.append(f' {dumps(key)}: {{}}{end}')
+                continue
+            lines.append(f' {dumps(key)}: {{')
+            for j, (k, v) in enumerate(items):
+                sep = "," if j < len(items) - 1 else ""
+                if isinstance(v, list):
+                    inner = ",\n   ".join(dumps(s) for s in v)
+                    lines.append(f'  {dumps(k)}: [\n   {inner}\n  ]{sep}' if v else f'  {dumps(k)}: []{sep}')
+                else:
+                    lines.append(f'  {dumps(k)}: {dumps(v)}{sep}')
+            lines.append(f' }}{end}')
+        elif key == "planted" and isinstance(value, list):
+            inner = ",\n  ".join(dumps(p) for p in value)
+            lines.append(f' {dumps(key)}: [\n  {inner}\n ]{end}' if value else f' {dumps(key)}: []{end}')
+        else:
+            lines.append(f' {dumps(key)}: {dumps(value)}{end}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
