@@ -171,19 +171,16 @@ def sniff_line_terminator(text: str) -> str:
     return m.group(0) if m else "\n"
 
 
-_DEC_COMMA = re.compile(r"^[+-]?\d+,\d+$")
-_DEC_DOT = re.compile(r"^[+-]?\d+\.\d+$")
+_SEP = "\x1f"  # a unit separator never met in CSV text: joins the sampled cells for one regex pass
+_DEC_COMMA = re.compile(r"\x1f[+-]?\d+,\d+(?=\x1f)")  # a literal first character: the scan skips fast
+_DEC_DOT = re.compile(r"\x1f[+-]?\d+\.\d+(?=\x1f)")
 
 
 def sniff_decimal(rows: list[list[str]]) -> str | None:
     """``","`` when numeric-looking cells use decimal commas more than dots; None when no decimals seen."""
-    comma = dot = 0
-    for row in rows:
-        for cell in row:
-            if _DEC_COMMA.match(cell):
-                comma += 1
-            elif _DEC_DOT.match(cell):
-                dot += 1
+    joined = _SEP + _SEP.join(_SEP.join(row) for row in rows) + _SEP
+    comma = len(_DEC_COMMA.findall(joined))
+    dot = len(_DEC_DOT.findall(joined))
     if comma and comma >= dot:
         return ","
     if dot:
