@@ -72,3 +72,18 @@ def test_refuses_input_as_output_and_existing_output(tmp_path, run_cli):
 def test_help_has_examples(run_cli):
     r = run_cli("convert", "--help")
     assert r.exit_code == 0 and "Examples:" in r.output and "--to" in r.output
+
+
+def test_dtype_option_types_parquet_columns(tmp_path, run_cli):
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"NBENF;CP\n3;01234\n;2A004\n")
+    r = run_cli("convert", src, "-o", tmp_path / "t.parquet", "--dtype", "NBENF=int64")
+    assert r.exit_code == 0, r.output
+    t = pq.read_table(tmp_path / "t.parquet")
+    assert str(t.schema.field("NBENF").type) == "int64" and t.column("NBENF").to_pylist() == [3, None]
+    assert t.column("CP").to_pylist() == ["01234", "2A004"]
+    r = run_cli("convert", src, "-o", tmp_path / "u.parquet", "--dtype", "CP=int64")
+    assert r.exit_code == 2 and "column 'CP' cannot be read as int64" in r.stderr
+    assert not (tmp_path / "u.parquet").exists()

@@ -19,6 +19,7 @@ Examples:
   anon convert export.xlsx --sheet Feuil2 -o feuil2.csv
   anon convert 'parts/*.parquet' -o all.csv --force
   anon convert extract.csv -o copy.csv --format json       # machine-readable summary
+  anon convert extract.csv -o typed.parquet --dtype NBENF=int64 --dtype AL_MT=float64
 \b
 Without --delimiter/--encoding a CSV output keeps the input's dialect (encoding, BOM,
 delimiter, line terminator, quoting), so an unchanged CSV is copied byte for byte.
@@ -35,14 +36,23 @@ The output never replaces the input, and an existing output needs --force.
 @click.option("--in-delimiter", help="Force the input CSV delimiter instead of detecting it.")
 @click.option("--in-encoding", help="Force the input encoding instead of detecting it.")
 @click.option("--sheet", help="XLSX input sheet (name or 0-based number; default: the first).")
+@click.option("--dtype", "dtypes", multiple=True, metavar="COL=TYPE",
+              help="Read column COL as TYPE (int64, float64, bool, datetime64[ns]...); repeatable. Empty cells -> missing.")
 @click.option("--batch-rows", type=click.IntRange(min=1), default=100_000, show_default=True, help="Rows per batch.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists (never IN).")
 @click.option("--format", "out_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Summary format on stdout.")
-def command(source, output, to_fmt, delimiter, encoding, in_delimiter, in_encoding, sheet, batch_rows, force, out_format):
+def command(source, output, to_fmt, delimiter, encoding, in_delimiter, in_encoding, sheet, dtypes, batch_rows, force,
+            out_format):
     """Convert table IN (csv, parquet, xlsx, jsonl, sas7bdat, xpt, dta, sav) to OUT."""
     check_output_path(output, force=force, inputs=[source])
     read_opts = {k: v for k, v in {"delimiter": in_delimiter, "encoding": in_encoding, "sheet": sheet}.items() if v}
+    if dtypes:
+        pairs = [d.partition("=") for d in dtypes]
+        bad = [d for d, (_, eq, t) in zip(dtypes, pairs, strict=True) if not eq or not t]
+        if bad:
+            raise click.UsageError(f"--dtype expects COL=TYPE, got {bad[0]!r}")
+        read_opts["dtypes"] = {col: t for col, _, t in pairs}
     meta, batches = iter_batches(source, batch_rows=batch_rows, **read_opts)
     fmt = output_format(output, meta, to_fmt)
     opts = {"delimiter": delimiter, "encoding": encoding} if fmt == "csv" else {}
