@@ -17,7 +17,7 @@ from anonymizer.synth import arrowfmt as af
 DTREF = int((np.datetime64("2021-12-31") - af.EPOCH).astype(int))
 
 
-def _compose(rows: np.ndarray, segs: list, start: int) -> tuple[pa.Array, list[list]]:
+def _compose(rows: np.ndarray, segs: list, start: int, record: bool = True) -> tuple[pa.Array, list[list]]:
     m = len(rows)
     take = pa.array(rows.astype(np.int64))
     pieces = []
@@ -41,7 +41,8 @@ def _compose(rows: np.ndarray, segs: list, start: int) -> tuple[pa.Array, list[l
             sub = value.take(take)
             pieces.append(sub)
             length = af.lengths(sub)
-        spans.append(np.column_stack([rows + start, pos, pos + length, np.full(m, entity, dtype=object)]).astype(object))
+        if record:
+            spans.append(np.column_stack([rows + start, pos, pos + length, np.full(m, entity, dtype=object)]))
         pos = pos + length
     text = af.cat(*pieces) if any(isinstance(p, pa.Array) for p in pieces) else af.const("".join(pieces), m)
     return text, spans
@@ -55,7 +56,8 @@ def _fill(n: int, parts: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _column(rng, n: int, start: int, filled: np.ndarray, templates: list[list], weights, valid=None):
+def _column(rng, n: int, start: int, filled: np.ndarray, templates: list[list], weights, valid=None,
+            record: bool = True):
     """Pick a template per filled row (falling back to template 0 when invalid) and compose."""
     t = rng.choice(len(templates), size=n, p=np.asarray(weights, float) / sum(weights))
     if valid:
@@ -66,7 +68,7 @@ def _column(rng, n: int, start: int, filled: np.ndarray, templates: list[list], 
         rows = np.flatnonzero(filled & (t == i))
         if not len(rows):
             continue
-        text, sp = _compose(rows, segs, start)
+        text, sp = _compose(rows, segs, start, record)
         parts.append((rows, text))
         spans.extend(sp)
     return _fill(n, parts), spans
@@ -103,6 +105,7 @@ def free_text_columns(rng, n: int, start: int, v: dict) -> tuple[dict[str, pa.Ar
     has_emp = v["is_sal"] & ~pc.equal(v["employeur"], "").to_numpy(zero_copy_only=False)
     has_mail = ~pc.equal(v["mail"], "").to_numpy(zero_copy_only=False)
     texts: dict[str, pa.Array] = {}
+    rec = v.get("record", True)
     spans: dict[str, list] = {}
 
     gest = [
@@ -118,7 +121,7 @@ def free_text_columns(rng, n: int, start: int, v: dict) -> tuple[dict[str, pa.Ar
          " de son enfant, pièces à suivre."],
     ]
     texts["COMMENT_GEST"], spans["COMMENT_GEST"] = _column(
-        rng, n, start, rng.random(n) < 0.40, gest, [20, 10, 12, 10, 8, 12, 10, 8, 10], {1: has_emp})
+        rng, n, start, rng.random(n) < 0.40, gest, [20, 10, 12, 10, 8, 12, 10, 8, 10], {1: has_emp}, rec)
 
     ctrl_t = [
         ["Visite du ", (ctrl_date, "DATE"), " au ", (address, "ADDRESS"), ", présence de M. ",
@@ -129,7 +132,7 @@ def free_text_columns(rng, n: int, start: int, v: dict) -> tuple[dict[str, pa.Ar
         ["Échange de données : écart de revenus avec l'employeur ", (company, "ORGANIZATION"), "."],
         ["Contrôle du ", (ctrl_date, "DATE"), " sans anomalie."],
     ]
-    texts["COMMENT_CTRL"], spans["COMMENT_CTRL"] = _column(rng, n, start, v["ctrl"], ctrl_t, [35, 25, 15, 25])
+    texts["COMMENT_CTRL"], spans["COMMENT_CTRL"] = _column(rng, n, start, v["ctrl"], ctrl_t, [35, 25, 15, 25], None, rec)
 
     exp = af.date_str(DTREF - rng.integers(10, 200, n))
     susp = [
@@ -138,7 +141,7 @@ def free_text_columns(rng, n: int, start: int, v: dict) -> tuple[dict[str, pa.Ar
         ["Courrier revenu NPAI"],
         ["Absence de réponse au contrôle du ", (date, "DATE")],
     ]
-    texts["MOTIF_SUSP"], spans["MOTIF_SUSP"] = _column(rng, n, start, v["suspendu"], susp, [35, 20, 25, 20])
+    texts["MOTIF_SUSP"], spans["MOTIF_SUSP"] = _column(rng, n, start, v["suspendu"], susp, [35, 20, 25, 20], None, rec)
 
     kid = v["kfirst"]
     obs = [
@@ -151,7 +154,7 @@ def free_text_columns(rng, n: int, start: int, v: dict) -> tuple[dict[str, pa.Ar
         [("Dépression sévère", "HEALTH"), ", ", ("arrêt maladie", "HEALTH"), " prolongé."],
     ]
     texts["OBS_TS"], spans["OBS_TS"] = _column(
-        rng, n, start, rng.random(n) < 0.10, obs, [18, 12, 12, 14, 14, 12, 18], {3: v["has_kids"], 5: v["has_kids"]})
+        rng, n, start, rng.random(n) < 0.10, obs, [18, 12, 12, 14, 14, 12, 18], {3: v["has_kids"], 5: v["has_kids"]}, rec)
 
     mail_obj = [
         ["Changement de situation – ", (af.cat(prenom, " ", nom), "PERSON")],
@@ -162,5 +165,5 @@ def free_text_columns(rng, n: int, start: int, v: dict) -> tuple[dict[str, pa.Ar
         ["Déclaration de ", ("grossesse", "HEALTH")],
     ]
     texts["OBJ_DERCOURRIEL"], spans["OBJ_DERCOURRIEL"] = _column(
-        rng, n, start, rng.random(n) < 0.30, mail_obj, [30, 20, 12, 15, 15, 8], {3: has_mail})
+        rng, n, start, rng.random(n) < 0.30, mail_obj, [30, 20, 12, 15, 15, 8], {3: has_mail}, rec)
     return texts, spans

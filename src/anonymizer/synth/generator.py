@@ -63,12 +63,19 @@ TOTAL_PARTS = ("RSA_MT", "PPA_MT", "AL_MT", "AF_MT", "AF_FORF", "CF_MT", "ASF_MT
 
 # --------------------------------------------------------------------------- dates
 
+_YMD_BASE = int((np.datetime64("1850-01-01") - af.EPOCH).astype(int))
+_YMD_DAYS = np.arange(np.datetime64("1850-01-01"), np.datetime64("2100-01-01"))
+_YMD = (
+    _YMD_DAYS.astype("datetime64[Y]").astype(np.int64) + 1970,
+    _YMD_DAYS.astype("datetime64[M]").astype(np.int64) % 12 + 1,
+    (_YMD_DAYS - _YMD_DAYS.astype("datetime64[M]")).astype(np.int64) + 1,
+)
+
+
 def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    d64 = np.asarray(days, np.int64).astype("datetime64[D]")
-    y = d64.astype("datetime64[Y]").astype(np.int64) + 1970
-    m = d64.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    d = (d64 - d64.astype("datetime64[M]")).astype(np.int64) + 1
-    return y, m, d
+    """Year, month, day of day numbers (a table lookup: cheaper than datetime64 casts)."""
+    i = np.asarray(days, np.int64) - _YMD_BASE
+    return _YMD[0][i], _YMD[1][i], _YMD[2][i]
 
 
 def _from_ymd(y, m, d) -> np.ndarray:
@@ -1027,7 +1034,7 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
         nomfam=nomfam, prenom=prenom, sex=sex, nir15=nir15, iban=iban_c, employeur=employeur, is_sal=is_sal,
         numvoie=C["NUMVOIE"], typvoie=C["TYPVOIE"], libvoie=lib, ctrl=ctrl, dtderctrl=dtderctrl,
         suspendu=etat == "SUSPENDU", mail=mail, kfirst=kfirst[0], has_kids=k > 0, telport=telport, pools=P,
-        typctrl=typctrl, resctrl=resctrl,
+        typctrl=typctrl, resctrl=resctrl, record=ctx.rows <= FREE_TEXT_OFFSETS_MAX_ROWS,
     ))
     C.update(texts)
 
