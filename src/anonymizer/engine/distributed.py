@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -62,23 +63,31 @@ from anonymizer.policy import build_plan, policy_digest
 from anonymizer.policy.plan import Plan
 
 PART_EXT = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
+# apply_plan re-draws fakes that equal an original value when given the table's LeakIndex
+_AVOID = "avoid" in inspect.signature(apply_plan).parameters
 
 
 # ----------------------------------------------------------------------------- worker tasks
 
 
-def _task_quasi(spec: PartSpec, sub: Plan, key: bytes | None, cols: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Pass A on one partition: transformed and original quasi-identifier (+ sensitive) columns."""
+def _task_global(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None, cols: list[str]) -> dict[str, Any]:
+    """Pass A on one partition: hashes of the original identifiers and, when needed, the
+    transformed and original quasi-identifier (+ sensitive) columns."""
     batch = read_part(spec)
-    return apply_plan(batch, sub, key=key), batch[cols]
+    leaks = LeakIndex(plan)
+    leaks.add(batch)
+    out: dict[str, Any] = {"rows": len(batch), "hashes": leaks.hashes, "entities": leaks.entities}
+    if sub is not None:
+        out["qi_out"], out["qi_orig"] = apply_plan(batch, sub, key=key), batch[cols]
+    return out
 
 
 def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, sub: Plan | None, solution: PrivacySolution | None,
                 qi_slice: pd.DataFrame | None, qi: list[str], part_path: str, like: Any, out_fmt: str | None,
-                inputs: tuple[str, ...]) -> dict[str, Any]:
+                inputs: tuple[str, ...], leaks: LeakIndex) -> dict[str, Any]:
     """Pass B on one partition: transform, enforce, write the part; return the small per-part facts."""
     batch = read_part(spec)
-    out = apply_plan(batch, plan, key=key)
+    out = apply_plan(batch, plan, key=key, **({"avoid": leaks} if _AVOID else {}))
     if solution is not None and sub is not None:
         final = apply_solution(apply_plan(batch, sub, key=key), solution)
         for c in qi:
@@ -88,12 +97,9 @@ def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, sub: Plan | None,
             out[c] = qi_slice[c].to_numpy()
     with TableWriter(part_path, like=like, fmt=out_fmt, force=True, inputs=inputs) as writer:
         writer.write(out)
-    leaks = LeakIndex(plan)
-    leaks.add(batch)
     changes = {col: {k: int(v) for k, v in info.items() if k != "action"}
                for col, info in summarize_changes(batch, out, plan).items()}
-    return {"rows": len(batch), "hashes": leaks.hashes, "entities": leaks.entities,
-            "name_hits": row_name_leaks(batch, out, plan), "changes": changes,
+    return {"rows": len(batch), "name_hits": row_name_leaks(batch, out, plan), "changes": changes,
             "sha256": sha256_file(part_path)}
 
 
@@ -247,23 +253,28 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     try:
         input_digests = client.map(sha256_file, list(inputs), pure=False)
 
-        # Pass A: the global part, gathered to the client.
+        # Pass A: original identifiers (hashed) and the global quasi-identifier part, to the client.
         t1 = time.perf_counter()
         need_global = bool(qi) and (bool(privacy.get("k")) or opts.hierarchies_dir is not None or opts.report)
         qi_out = qi_orig = None
-        sub: Plan | None = None
-        part_rows: list[int] = []
+        cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
+        sub = _qi_plan(plan, cols)
+        plan_f = client.scatter(plan, broadcast=True)
+        label = "pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else "")
+        parts = _run_all(client, [client.submit(_task_global, s, plan_f, sub if need_global else None, opts.key, cols,
+                                                pure=False) for s in ds.parts], say, label)
+        leaks = LeakIndex(plan)
+        for col in {c for p in parts for c in p["hashes"]}:
+            leaks.hashes[col] = np.unique(np.concatenate([p["hashes"][col] for p in parts if col in p["hashes"]]))
+        for p in parts:
+            leaks.entities.update(p["entities"])
+        part_rows = [p["rows"] for p in parts]
         if need_global:
-            cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
-            sub = _qi_plan(plan, cols)
-            parts = _run_all(client, [client.submit(_task_quasi, s, sub, opts.key, cols, pure=False)
-                                      for s in ds.parts], say, "pass 1/3: quasi-identifiers")
-            qi_out = pd.concat([p[0] for p in parts]) if parts else pd.DataFrame(columns=cols)
-            qi_orig = pd.concat([p[1] for p in parts]) if parts else pd.DataFrame(columns=cols)
+            qi_out = pd.concat([p["qi_out"] for p in parts]) if parts else pd.DataFrame(columns=cols)
+            qi_orig = pd.concat([p["qi_orig"] for p in parts]) if parts else pd.DataFrame(columns=cols)
             qi_out.index = qi_orig.index = pd.RangeIndex(len(qi_out))
-            part_rows = [len(p[0]) for p in parts]
-            del parts
-        timings["pass_quasi_identifiers"] = time.perf_counter() - t1
+        del parts
+        timings["pass_global"] = time.perf_counter() - t1
 
         # The privacy search, on the client: the local engine's code on the same frame.
         t1 = time.perf_counter()
@@ -277,7 +288,7 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
             ext = PART_EXT[out_fmt]
             part_paths = [str(staging / f"part-{s.index:05d}{ext}") for s in ds.parts]
             sol_f = client.scatter(solution, broadcast=True) if solution is not None else None
-            plan_f = client.scatter(plan, broadcast=True)
+            leaks_f = client.scatter(leaks, broadcast=True)
             futures, offset = [], 0
             for s, part_path in zip(ds.parts, part_paths, strict=True):
                 qi_slice = None
@@ -287,17 +298,12 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
                     offset += n
                 futures.append(client.submit(
                     _task_write, s, plan_f, opts.key, sub if solution is not None else None, sol_f, qi_slice, qi,
-                    part_path, ds.meta, out_fmt, inputs, pure=False))
+                    part_path, ds.meta, out_fmt, inputs, leaks_f, pure=False))
             written = _run_all(client, futures, say, "pass 2/3: transforming and writing")
             timings["pass_transform_write"] = time.perf_counter() - t1
 
             # Pass C: the staged parts re-read and searched for the original identifiers.
             t1 = time.perf_counter()
-            leaks = LeakIndex(plan)
-            for col in {c for w in written for c in w["hashes"]}:
-                leaks.hashes[col] = np.unique(np.concatenate([w["hashes"][col] for w in written if col in w["hashes"]]))
-            for w in written:
-                leaks.entities.update(w["entities"])
             name_hits: dict[tuple[str, str], int] = {}
             changes: dict[str, dict[str, int]] = {}
             for w in written:
@@ -311,7 +317,6 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
             text_cols = [s.column for s in plan.steps if s.role == "free_text"]
             read_back = {"delimiter": ds.meta.delimiter, "encoding": ds.meta.encoding} if out_fmt == "csv" else {}
             problems: list[str] = []
-            leaks_f = client.scatter(leaks, broadcast=True)
             checked = _run_all(client, [client.submit(_task_verify, p, out_fmt, read_back, opts.batch_rows, leaks_f,
                                                       text_cols, pure=False) for p in part_paths],
                                say, "pass 3/3: verifying the written parts")
