@@ -64,3 +64,12 @@ def test_generate_unknown_departement_is_one_line(run_cli, tmp_path):
     res = run_cli("generate", "--rows", "10", "--departement", "99", "-o", tmp_path / "q.csv")
     assert res.exit_code == 2 and res.output.count("\n") == 1
     assert not (tmp_path / "q.csv").exists()
+
+
+def test_generate_jsonl_and_xlsx(run_cli, tmp_path):
+    for ext in ("jsonl", "xlsx"):
+        out = tmp_path / f"w.{ext}"
+        res = run_cli("generate", "--rows", "50", "-o", out)
+        assert res.exit_code == 0, res.output
+        back = pd.read_json(out, lines=True, dtype=False) if ext == "jsonl" else pd.read_excel(out, dtype=str)
+        assert back.shape == (50, 181)

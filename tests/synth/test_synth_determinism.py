@@ -59,3 +59,15 @@ def test_bad_arguments():
         generate_extract(10, 1, departement="99")
     with pytest.raises(UsageError):
         generate_extract(-1, 1)
+
+
+def test_offsets_and_row_lists_dropped_above_the_limits(monkeypatch):
+    from anonymizer.synth import generator
+
+    monkeypatch.setattr(generator, "FREE_TEXT_OFFSETS_MAX_ROWS", 100)
+    monkeypatch.setattr(generator, "PLANTED_ROWS_MAX", 100)
+    t, truth = generate_extract(400, 4)
+    assert truth["free_text"] == {} and "free_text_note" in truth
+    spaced = [p for p in truth["planted"] if p["kind"] == "iban_with_spaces"][0]
+    assert spaced["rows"] == [] and spaced["count"] == t["IBAN"].str.contains(" ").sum()
+    assert (t["COMMENT_GEST"] != "").sum() > 100  # the texts themselves are still there

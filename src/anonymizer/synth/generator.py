@@ -55,6 +55,7 @@ LOC_HLM, LOC_PRIV, ACCED, PROP, HEBG, FOYER, HOTEL, SDF = range(8)
 
 LANDLINE_RANGES = ("019900", "026191", "035301", "046571", "053649")  # ARCEP fiction ranges
 MOBILE_RANGE = "063998"
+SMALL_OVERSEAS = "97352"  # Saül (Guyane, ~150 inhabitants): the planted single-row commune
 
 # Monthly benefit columns summed into TOTPREST (ARS excluded: MOISDROIT is December).
 TOTAL_PARTS = ("RSA_MT", "PPA_MT", "AL_MT", "AF_MT", "AF_FORF", "CF_MT", "ASF_MT", "PAJE_AB_MT",
@@ -140,7 +141,8 @@ def _make_context(rows: int, seed: int, departement: str) -> _Context:
     if dep.isdigit() and len(dep) == 1:
         dep = "0" + dep
     communes = ref.communes()
-    res = [c for c in communes if c["dep"] == dep and c["cedex"] == "0" and int(c["population"]) > 0]
+    res = [c for c in communes if c["dep"] == dep and c["cedex"] == "0" and int(c["population"]) > 0
+           and c["codcom"] != SMALL_OVERSEAS]
     if not res:
         known = sorted({c["dep"] for c in communes})
         raise UsageError(f"no bundled communes for département {dep!r}; choose one of {', '.join(known)}")
@@ -244,7 +246,7 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     pop = np.array([int(c["population"]) for c in rc])[ci]
     if local.get("overseas_single"):
         r = local["overseas_single"][0]
-        small = next(c for c in ref.communes() if c["codcom"] == "97352")
+        small = next(c for c in ref.communes() if c["codcom"] == SMALL_OVERSEAS)
         codcom[r], codpost[r], libcom[r], pop[r] = small["codcom"], small["codpost"], small["libcom"], 150
     if local.get("cedex"):
         r = local["cedex"][0]
@@ -329,11 +331,11 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     breg = np.array([c["region"] for c in bc], dtype=object)
     bpop = np.array([int(c["population"]) for c in bc], float)
     overseas_b = np.isin(bdep, ["971", "972", "973", "974", "976"])
-    same = (breg == ctx.region) & ~overseas_b
+    same = breg == ctx.region  # overseas residents are mostly born in their own département
     w_same = np.where(same, bpop * np.where(bdep == ctx.departement, 4.0, 1.0), 0)
     w_other = np.where(~same & ~overseas_b, bpop * np.where(np.isin(bdep, ["2A", "2B"]), 3.0, 1.0), 0)
-    w_over = np.where(overseas_b, np.where(bdep == "973", 1.0, bpop), 0)
-    w_over[np.array([c["codcom"] == "97352" for c in bc])] = 0  # Saül: planted once, as a residence
+    w_over = np.where(overseas_b & ~same, np.where(bdep == "973", 1.0, bpop), 0)
+    w_over[np.array([c["codcom"] == SMALL_OVERSEAS for c in bc])] = 0  # planted once, as a residence
     if w_other.sum() == 0:
         w_other = w_same
     if w_same.sum() == 0:
