@@ -135,31 +135,41 @@ def diversity(class_id: np.ndarray, sizes: np.ndarray, codes: np.ndarray, m: int
     }
 
 
-def _ordered_emd(pcls, pval, counts, sizes, q_counts, n, m) -> np.ndarray:
+def _ordered_emd(pcls, pval, counts, sizes, q_counts, n, m, *, chunk: int = 1 << 20) -> np.ndarray:
     """Ordered-distance EMD per class: 1/(m−1) Σ_i |P_i − Q_i| with cumulative P, Q.
 
     P is a step function changing only at the class's values; on each segment [a, b) where P
     is constant the sum Σ|P − Q_i| is read from prefix sums of Q (Q is non-decreasing), so the
-    cost is O(pairs · log m), not O(classes · m).
+    cost is O(pairs · log m), not O(classes · m). Pairs are processed in chunks cut at class
+    boundaries, which bounds the temporary arrays (memory) on tables of millions of classes.
     """
     g = len(sizes)
+    total = np.zeros(g)
     Q = np.cumsum(q_counts) / n
     SQ = np.r_[0.0, np.cumsum(Q)]
-    pc, pv, cnt = pcls, pval, counts  # already sorted by (class, value) by _pairs
-    starts = np.r_[0, np.flatnonzero(np.diff(pc)) + 1]
-    ends = np.r_[starts[1:], len(pc)]
-    seg = np.repeat(np.arange(len(starts)), ends - starts)
-    cum = np.cumsum(cnt)
-    before = np.r_[0, cum[:-1]]
-    P = (cum - before[starts][seg]) / sizes[pc]
-    a = pv
-    b = np.r_[pv[1:], m]
-    last = np.zeros(len(pc), dtype=bool)
-    last[ends - 1] = True
-    b[last] = m
-    idx = np.clip(np.searchsorted(Q, P, side="right"), a, b)
-    seg_sum = P * (idx - a) - (SQ[idx] - SQ[a]) + (SQ[b] - SQ[idx]) - P * (b - idx)
-    total = np.bincount(pc, weights=seg_sum, minlength=g)
-    first = pv[starts]
-    total[pc[starts]] += SQ[first]  # segment [0, first value): P = 0
+    npairs = len(pcls)
+    lo = 0
+    while lo < npairs:
+        hi = min(npairs, lo + chunk)
+        if hi < npairs:  # move the cut back to the first pair of the class straddling it
+            cut = np.searchsorted(pcls[lo:hi], pcls[hi], side="left") + lo
+            hi = cut if cut > lo else int(np.searchsorted(pcls, pcls[hi], side="right"))
+        pc, pv, cnt = pcls[lo:hi], pval[lo:hi], counts[lo:hi]  # sorted by (class, value) by _pairs
+        new = np.empty(len(pc), dtype=bool)
+        new[0] = True
+        np.not_equal(pc[1:], pc[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        cum = np.cumsum(cnt)
+        # cumulative count within the class = cum − cum at the end of the previous class
+        offset = np.repeat(np.r_[0, cum[starts[1:] - 1]], np.diff(np.r_[starts, len(pc)]))
+        P = (cum - offset) / sizes[pc]
+        del cum, offset
+        b = np.r_[pv[1:], m]
+        b[np.r_[starts[1:] - 1, len(pc) - 1]] = m  # a class's last value runs to the end
+        idx = np.clip(np.searchsorted(Q, P, side="right"), pv, b)
+        seg_sum = P * (2 * idx - pv - b) - 2 * SQ[idx] + SQ[pv] + SQ[b]
+        del P, idx, b
+        total += np.bincount(pc, weights=seg_sum, minlength=g)
+        total[pc[starts]] += SQ[pv[starts]]  # segment [0, first value): P = 0
+        lo = hi
     return np.clip(total / (m - 1), 0.0, 1.0)
