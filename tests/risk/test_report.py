@@ -192,3 +192,13 @@ def test_cli_original_gives_before_after(run_cli, tmp_path, adult):
     assert rep["original"]["prosecutor"]["average"] > rep["prosecutor"]["average"]
     assert rep["questions"]["linkability"]["answer"] != "not computed"
     assert not math.isnan(rep["utility"]["columns"]["age"]["information_loss"])
+
+
+@pytest.mark.parametrize("rows", [[], ["", "*"], ["x"], ["x", "x"]])
+@pytest.mark.parametrize("kw", [{}, {"sampling_fraction": 0.1}, {"population": 10}])
+def test_degenerate_tables_give_a_valid_report(rows, kw, schema):
+    df = pd.DataFrame({"a": pd.Series(rows, dtype="str"), "s": pd.Series(["1"] * len(rows), dtype="str")})
+    rep = risk_report(df, ["a"], ["s"], original=df, **kw)
+    jsonschema.validate(rep, schema)
+    render_html(rep)
+    assert rep["dataset"]["records_kept"] == sum(1 for r in rows if r.strip("*"))

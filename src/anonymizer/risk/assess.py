@@ -158,14 +158,14 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
     if N and n_kept:
         rep["population_uniqueness"] = {"computed": True, **population_uniqueness(cl.sizes, N)}
     else:
-        rep["population_uniqueness"] = {"computed": False,
-                                        "reason": "give --population N or --sampling-fraction F"}
+        rep["population_uniqueness"] = {"computed": False, "reason": (
+            "no record left" if not n_kept else "give --population N or --sampling-fraction F")}
     rep["small_cells"] = small_cells(cl.sizes, small_cell)
 
     step("diversity")
     cid = cl.class_id[kept]
     rep["sensitive"] = {}
-    for col in sensitive:
+    for col in sensitive if n_kept else ():  # no record left: nothing to infer
         scodes, m, ordered = numeric_order(df[col])
         rep["sensitive"][col] = diversity(cid, cl.sizes, scodes[kept], m, ordered=ordered, c=l_c, near=near_certain)
 

@@ -285,10 +285,10 @@ def population_uniqueness(sizes: np.ndarray, N: int) -> dict:
             model, chosen = ("zayatz", est["zayatz"]) if est["zayatz"] < est["snb"] else ("snb", est["snb"])
         else:
             model, chosen = "zayatz", est["zayatz"]
-    out["estimates"] = {
-        k: {"uniques": (None if math.isnan(v) else float(v)), "share": (None if math.isnan(v) else float(v) / N)}
-        for k, v in est.items()
-    }
-    out["dankar"] = {"model": model, "uniques": None if math.isnan(chosen) else float(chosen),
-                     "share": None if math.isnan(chosen) else float(chosen) / N}
+    def share(v: float) -> float | None:  # rounding may overshoot 1 by an ulp
+        return None if math.isnan(v) else min(1.0, max(0.0, float(v) / N))
+
+    out["estimates"] = {k: {"uniques": (None if math.isnan(v) else float(v)), "share": share(v)}
+                        for k, v in est.items()}
+    out["dankar"] = {"model": model, "uniques": None if math.isnan(chosen) else float(chosen), "share": share(chosen)}
     return out
