@@ -160,3 +160,15 @@ def test_force_replaces_an_existing_output(inputs, scheduler, tmp_path):
     res = sanitize_dask(inputs["csv"], out, _opts(inputs["policy"], force=True, report=False), scheduler=scheduler)
     assert res.released and not (out / "stale-part.csv").exists() and len(_parts(out)) == 4
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_cli_engine_dask_equals_engine_local(run_cli, inputs, scheduler, tmp_path):
+    env = {"ANON_KEY": KEY.decode()}
+    common = ("--policy", inputs["policy"], "--no-rescan", "--no-report", "--format", "json")
+    local = run_cli("sanitize", inputs["parquet"], *common, "-o", tmp_path / "local.parquet", env=env)
+    dask = run_cli("sanitize", inputs["folder"], *common, "--engine", "dask", "--scheduler", scheduler,
+                   "-o", tmp_path / "dask.parquet", env=env)
+    assert local.exit_code == 0 and dask.exit_code == 0, dask.output
+    got = pd.concat([pd.read_parquet(p) for p in _parts(tmp_path / "dask.parquet")], ignore_index=True)
+    pd.testing.assert_frame_equal(got, pd.read_parquet(tmp_path / "local.parquet"))
+    assert json.loads(dask.stdout)["output"]["layout"] == "parts"

@@ -16,6 +16,8 @@ Examples:
   anon sanitize extract.csv --policy policy.yaml --key-file secret.key -o training.csv
   ANON_KEY=... anon sanitize extract.parquet --profile pseudonymised -o research.parquet
   anon sanitize adult.csv --hierarchies ../shared/data/adult --k 5 --max-suppression 0.02 -o adult_k5.csv
+  anon sanitize parts/ --engine dask --workers 2 --key-file secret.key -o safe.parquet   # folder of parts out
+  anon sanitize 'y*/*.parquet' --engine dask --scheduler tcp://10.0.0.5:8786 --key-file k -o safe.parquet
 
 \b
 Writes OUT, OUT's manifest (<name>.manifest.json) and the risk report (<name>.risk.json,
@@ -29,8 +31,8 @@ def _split(value: str | None) -> list[str]:
 
 
 @click.command(epilog=EPILOG)
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Output file (default: <input>.<profile><ext> beside the input).")
 @click.option("--profile", default="training", show_default=True,
               help="Shipped profile (training, publication, pseudonymised) or a profile YAML path.")
@@ -59,11 +61,19 @@ def _split(value: str | None) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Summary on stdout: text, or the manifest as JSON.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: stream batches in this process. dask: partitions on a Dask cluster; DATA may be a "
+                   "folder or glob of CSV/Parquet parts and OUT is written as a folder of parts (see docs/scaling.md).")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler of an existing cluster (tcp://host:8786); "
+              "default: a local cluster of --workers processes.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes of the local Dask cluster (--engine dask without --scheduler).")
 def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
             t_: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
-            encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool) -> None:
+            encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
+            scheduler: str | None, workers: int) -> None:
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
     from anonymizer.transform.pseudonymize import load_key
 
@@ -81,7 +91,13 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     )
     err = Console(stderr=True)
     with err.status("sanitizing…") as status:
-        result = sanitize(data, output, opts, progress=lambda msg: status.update(msg))
+        if engine == "dask":
+            from anonymizer.engine.distributed import sanitize_dask
+
+            result = sanitize_dask(data, output, opts, scheduler=scheduler, workers=workers,
+                                   progress=lambda msg: status.update(msg))
+        else:
+            result = sanitize(data, output, opts, progress=lambda msg: status.update(msg))
     if fmt == "json":
         import json
 
