@@ -202,3 +202,22 @@ def test_degenerate_tables_give_a_valid_report(rows, kw, schema):
     jsonschema.validate(rep, schema)
     render_html(rep)
     assert rep["dataset"]["records_kept"] == sum(1 for r in rows if r.strip("*"))
+
+
+def test_cli_roles_from_a_scan_report(run_cli, tmp_path):
+    df = secret_table()
+    data = tmp_path / "t.csv"
+    df.to_csv(data, sep=";", index=False)
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps({"findings": [
+        {"column": "nom", "role": "identifier"}, {"column": "cp", "role": "quasi_identifier"},
+        {"column": "naissance", "role": "quasi_identifier"}, {"column": "aah", "role": "sensitive"}]}),
+        encoding="utf-8")
+    res = run_cli("risk", data, "--scan", scan, "--format", "json")
+    assert res.exit_code == 0, res.output
+    rep = json.loads(res.stdout)
+    assert rep["parameters"]["quasi_identifiers"] == ["cp", "naissance"]
+    assert rep["parameters"]["sensitive"] == ["aah"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]", encoding="utf-8")
+    assert run_cli("risk", data, "--scan", bad).exit_code == 2

@@ -14,9 +14,11 @@ Examples:
   anon risk safe.csv --policy policy.yaml --sampling-fraction 0.1 --html risk.html
   anon risk safe.csv --qi age,sex,zip --original extract.csv --format json -o risk.json
   anon risk adult.csv --qi sex,age,race --population 3000000 --k 10 --small-cell 5
+  anon risk extract.csv --scan scan.json            # roles found by anon scan --format json
 
 \b
-Roles: --qi/--sensitive, or a policy file (columns: {COL: {role: quasi_identifier|sensitive}}).
+Roles: --qi/--sensitive, or a policy file (columns: {COL: {role: quasi_identifier|sensitive}}),
+or a scan report (findings with role quasi_identifier|sensitive); the first source given wins.
 Missing cells ("", NaN, only '*') are a value of their own; records with every quasi-identifier
 missing count as suppressed. The report never shows a value from the data.
 """
@@ -49,12 +51,32 @@ def roles_from_policy(path: Path) -> tuple[list[str], list[str]]:
     return qi, sens
 
 
+def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
+    """Quasi-identifier and sensitive columns found by ``anon scan`` (its JSON report's findings)."""
+    import json
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the scan report ({exc.strerror})") from None
+    except ValueError:
+        raise UsageError(f"{path}: not a JSON scan report") from None
+    findings = doc.get("findings") if isinstance(doc, dict) else None
+    if not isinstance(findings, list):
+        raise UsageError(f"{path}: no 'findings' list in the scan report")
+    qi = [str(f["column"]) for f in findings if isinstance(f, dict) and f.get("role") == "quasi_identifier"]
+    sens = [str(f["column"]) for f in findings if isinstance(f, dict) and f.get("role") == "sensitive"]
+    return qi, sens
+
+
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--qi", help="Comma-separated quasi-identifier columns.")
 @click.option("--sensitive", help="Comma-separated sensitive columns (ℓ-diversity, t-closeness, inference).")
 @click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),
               help="Take column roles from a policy file (--qi/--sensitive win when given).")
+@click.option("--scan", "scan_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Take column roles from an `anon scan --format json` report (after --policy).")
 @click.option("--population", type=click.IntRange(min=1), help="Population size N the table was drawn from.")
 @click.option("--sampling-fraction", type=click.FloatRange(min=0, max=1, min_open=True),
               help="Sampling fraction n/N (alternative to --population).")
@@ -71,7 +93,8 @@ def roles_from_policy(path: Path) -> tuple[list[str], list[str]]:
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a self-contained HTML report here.")
 @click.option("--force", is_flag=True, help="Overwrite existing report files.")
-def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | None, population: int | None,
+def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | None, scan_path: Path | None,
+            population: int | None,
             sampling_fraction: float | None, k: int, small_cell: int, threshold: float, original: Path | None,
             fmt: str, output: Path | None, html_path: Path | None, force: bool) -> None:
     """Measure re-identification risk of DATA: k, prosecutor/journalist/marketer risk, population
@@ -83,15 +106,18 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
     from anonymizer.risk import risk_report
 
     qi_cols, sens_cols = _split(qi), _split(sensitive)
-    if policy is not None:
-        p_qi, p_sens = roles_from_policy(policy)
-        qi_cols = qi_cols or p_qi
-        sens_cols = sens_cols if sensitive is not None else [c for c in p_sens if c not in qi_cols]
+    for source, reader in ((policy, roles_from_policy), (scan_path, roles_from_scan)):
+        if source is None:
+            continue
+        s_qi, s_sens = reader(source)
+        qi_cols = qi_cols or s_qi
+        if sensitive is None and not sens_cols:
+            sens_cols = [c for c in s_sens if c not in qi_cols]
     if not qi_cols:
-        raise UsageError("no quasi-identifier: give --qi COLS or a --policy file naming quasi_identifier columns")
+        raise UsageError("no quasi-identifier: give --qi COLS, or a --policy / --scan file naming quasi_identifier columns")
     if population is not None and sampling_fraction is not None:
         raise UsageError("give either --population or --sampling-fraction, not both")
-    inputs = [data, original, policy]
+    inputs = [data, original, policy, scan_path]
     outputs = [p for p in (output, html_path) if p is not None]
     for out in outputs:
         check_output_path(out, force=force, inputs=inputs)
