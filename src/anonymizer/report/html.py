@@ -135,7 +135,8 @@ def _comparison(rep: dict) -> str:
         ("small cells", orig["small_cells"]["classes_under_threshold"], rep["small_cells"]["classes_under_threshold"]),
     ]
     for name, a, b in pairs:
-        rows.append([name, _num(a), _num(b)])
+        fmt = _pct if name.endswith("risk") else _num
+        rows.append([name, fmt(a), fmt(b)])
     html = "<h2>Before / after</h2>" + _table(["measure", "input", "output"], rows)
     util = rep.get("utility")
     if util:
