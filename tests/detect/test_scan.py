@@ -191,3 +191,16 @@ def test_empty_and_typed_columns():
 def test_free_text_with_ner_finds_people(tricky):
     rep = scan_table(tricky[["obs"]], ner=True)
     assert rep.finding("obs").text_entities.get("PERSON", 0) > 0.3
+
+
+def test_sensitive_category_values_without_a_name():
+    df = pd.DataFrame({"z1": (["AUCUNE"] * 8 + ["TUTELLE", "CURATELLE"]) * 5, "z2": (["A", "B"] * 25)})
+    rep = scan_table(df, ner=False)
+    assert rep.finding("z1").role == "sensitive"
+    assert rep.finding("z2").role == "quasi_identifier"
+
+
+def test_duplicate_and_non_string_column_names():
+    df = pd.DataFrame([["1", "a"], ["2", "b"]] * 10, columns=[0, 0])
+    rep = scan_table(df, ner=False)
+    assert [f.column for f in rep.findings] == ["0", "0"]

@@ -84,7 +84,8 @@ def load_rules(user_dirs: tuple[str, ...] = ()) -> tuple[ColumnRule, ...]:
     """Shipped rules plus every ``*.yaml`` of each user directory (user rules win)."""
     rules: list[ColumnRule] = []
     for path in sorted(rules_path("columns").glob("*.yaml")):
-        rules.extend(_load_file(path, 0))
+        if path.name != "sensitive_values.yaml":
+            rules.extend(_load_file(path, 0))
     for d in user_dirs:
         p = Path(d)
         if not p.is_dir():

@@ -138,6 +138,14 @@ def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
     return read("first_names.txt"), read("last_names.txt")
 
 
+@lru_cache(maxsize=1)
+def _sensitive_values() -> frozenset[str]:
+    import yaml
+
+    data = yaml.safe_load(rules_path("columns", "sensitive_values.yaml").read_text(encoding="utf-8")) or {}
+    return frozenset(str(x).upper() for group in data.get("values", {}).values() for x in group)
+
+
 def _fold(text: str) -> str:
     import unicodedata
 
@@ -445,6 +453,11 @@ def _decide(
     if r.get("POSTAL_CODE", 0) >= 0.9 and vals.uniq.size > 1:
         return "quasi_identifier", "POSTAL_CODE", 0.6, ev + [said("POSTAL_CODE", "are 5-digit postal/commune codes")]
     distinct = int(vals.uniq.size)
+    hits = sorted(set(vals.uniq.str.upper().str.strip()) & _sensitive_values()) if distinct <= 50 else []
+    if hits:
+        return "sensitive", "CATEGORY", 0.6, ev + [
+            f"{len(hits)} of {distinct} distinct values are words of health, disability, protection or fraud "
+            "(rules/columns/sensitive_values.yaml)"]
     if r.get("CODE", 0) >= 0.95 and distinct >= 100:
         return "identifier", "RECORD_ID", 0.6, ev + [
             said("CODE", "are letter+digit codes") + f", {distinct:,} distinct: an internal identifier"]
@@ -500,14 +513,14 @@ def scan_table(
     texts: dict[str, pd.Series] = {}
     values: dict[str, _Values] = {}
     rates: dict[str, dict[str, float]] = {}
-    for col in df.columns:
+    for j, col in enumerate(df.columns):
         name = str(col)
-        text = _as_text(sample[col])
+        text = _as_text(sample.iloc[:, j])
         texts[name] = text
         vals = _Values(text)
         values[name] = vals
         if rows <= FULL_UNIQUENESS_MAX_ROWS and rows == len(df):
-            full = _as_text(df[col]).str.strip()
+            full = _as_text(df.iloc[:, j]).str.strip()
             full_ne = full[full != ""]
             non_empty = int(len(full_ne))
             distinct = int(full_ne.nunique())
