@@ -229,3 +229,25 @@ def test_paths_are_relative_to_the_repository_root(course_repo, run_cli):
     doc = json.loads(run_cli("check", root / "data", "--format", "json").stdout)
     assert all(f["path"].startswith("data/") for f in doc["files"])
     assert Path(doc["root"]) == root.resolve()
+
+
+def test_worker_processes_give_the_same_verdicts(course_repo):
+    from anonymizer.check.config import load_config
+    from anonymizer.check.runner import check_paths
+
+    root, _ = course_repo
+    cfg = load_config([root])
+    serial = check_paths([root], cfg, use_cache=False, jobs=1)
+    parallel = check_paths([root], cfg, use_cache=False, jobs=2)
+    assert [(f.path, f.status, sorted(x.rule for x in f.findings)) for f in serial.files] == \
+        [(f.path, f.status, sorted(x.rule for x in f.findings)) for f in parallel.files]
+
+
+def test_identical_copies_are_checked_once_and_reported_each(tmp_path, run_cli, course_repo):
+    src, _ = course_repo
+    (tmp_path / ".git").mkdir()
+    for name in ("a.csv", "b.csv", "sub/c.csv"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(src / "data" / "mesures.csv", tmp_path / name)
+    doc = json.loads(run_cli("check", tmp_path, "--format", "json", "--no-cache").stdout)
+    assert [(f["path"], f["status"]) for f in doc["files"]] == [("a.csv", "fail"), ("b.csv", "fail"), ("sub/c.csv", "fail")]

@@ -36,13 +36,26 @@ def _microdata(n: int, seed: int, fine: bool) -> pd.DataFrame:
 
 
 def test_fine_quasi_identifiers_fail_k_and_record_risk(cfg):
-    df = _microdata(60, 1, fine=True)
+    df = _microdata(300, 1, fine=True)
     k = df.groupby(["DTNAIS", "SEXE", "CODPOST"]).size().min()
     assert k < 5  # independent check of the premise
     findings = evaluate_table(df, cfg)
     assert _rules(findings) == ["k-anonymity", "record-risk"]
     kf = next(f for f in findings if f.rule == "k-anonymity")
     assert f"k = {k} " in kf.message and "DTNAIS" in kf.message
+
+
+def test_small_excerpt_fails_on_exact_birth_dates_only(cfg):
+    fine = _microdata(30, 1, fine=True)
+    assert _rules(evaluate_table(fine, cfg)) == ["exact-birth-date"]
+    # the same rows with the birth month only: an excerpt too small for k to mean anything passes
+    month = fine.assign(DTNAIS=fine["DTNAIS"].str[3:])
+    assert _rules(evaluate_table(month, cfg)) == []
+    coarse_head = _microdata(400, 2, fine=False).head(5)
+    assert coarse_head.groupby(["SEXE", "TRANCHE_AGE", "DEPARTEMENT"]).size().min() < 5
+    assert _rules(evaluate_table(coarse_head, cfg)) == []
+    # the cut-off is a setting
+    assert "k-anonymity" in _rules(evaluate_table(coarse_head, config_from_dict({"ner": False, "risk_min_rows": 1})))
 
 
 def test_coarse_quasi_identifiers_pass(cfg):

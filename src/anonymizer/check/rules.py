@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -57,6 +57,11 @@ RULES: dict[str, dict[str, str]] = {
         "short": "A frequency table publishes counts below the small-cell threshold.",
         "level": "error",
     },
+    "exact-birth-date": {
+        "name": "ExactBirthDate",
+        "short": "A small excerpt about people shows exact (day-precision) birth dates.",
+        "level": "error",
+    },
     "manifest-invalid": {
         "name": "ManifestInvalid",
         "short": "The file's anon sanitize manifest does not vouch for it (digest, release, profile or policy).",
@@ -69,6 +74,13 @@ RULES: dict[str, dict[str, str]] = {
     },
 }
 
+MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+EXACT_DATE = (
+    r"(\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4}|\d{2}))"          # 12/03/1985, 12-03-85, 12.03.1985
+    r"|(\d{4}-\d{2}-\d{2})([T ][\d:.]+)?"                  # 1985-03-12 (ISO, optional time)
+    r"|((19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))"   # 19850312
+    rf"|(\d{{1,2}}(er)? ({MONTHS_FR}) \d{{4}})"               # 12 mars 1985
+)
 COUNT_NAME = re.compile(
     r"^(n|nb|nbr|nombre|count|cnt|freq|frequence|fréquence|effectifs?|eff|total|size|"
     r"(nb|nbr|nombre|n|effectif|eff|count)[ _.-].*|.*[ _.-](count|effectif|eff|nb|n))$",
@@ -115,6 +127,20 @@ def _count_column(df: pd.DataFrame, exempt: set[str]) -> str | None:
     return None
 
 
+def _free_text_hits(f: Any, config: CheckConfig) -> dict[str, float]:
+    return {e: s for e, s in (f.text_entities or {}).items()
+            if e in config.text_pii and s is not None and s > config.text_pii_min_share}
+
+
+def _exact_dates(series: pd.Series) -> float:
+    """Share of non-empty values that are day-precision dates (a full birth date, not a month or a year)."""
+    text = series.astype(str).str.strip()
+    text = text[text != ""]
+    if not len(text):
+        return 0.0
+    return float(text.str.fullmatch(EXACT_DATE).mean())
+
+
 def evaluate_table(
     df: pd.DataFrame,
     config: CheckConfig,
@@ -124,11 +150,21 @@ def evaluate_table(
     line: int | None = None,
     scanner: Callable[[pd.DataFrame, CheckConfig], Any] | None = None,
 ) -> list[Finding]:
-    """Findings for one table (empty list = the table passes)."""
+    """Findings for one table (no finding of level ``error`` = the table passes).
+
+    The scan runs first without named-entity recognition (pattern and list recognizers find
+    identifier columns, phones, e-mails, NIRs, IBANs in text); spaCy's NER then reads only the
+    free-text columns, and only when nothing else failed the table, so leaks fail fast and the
+    model is loaded only for files that might pass.
+    """
     exempt = set(exempt_columns)
     if df.empty or len(df.columns) == 0:
         return []
-    report = (scanner or _scan)(df, config)
+    df = df[[c for c in df.columns if c not in exempt]]
+    if len(df.columns) == 0:
+        return []
+    scan = scanner or _scan
+    report = scan(df, replace(config, ner=False))
     findings = [f for f in report.findings if f.column not in exempt]
     out: list[Finding] = []
 
@@ -137,6 +173,12 @@ def evaluate_table(
         if rule == "weak-identifier" and config.fail_on_weak_identifiers:
             level = "error"
         out.append(Finding(rule, message, level, column, location, line, _masked(examples or [])))
+
+    def free_text(f: Any) -> None:
+        hits = _free_text_hits(f, config)
+        if hits:
+            what = ", ".join(f"{e} in {s:.0%} of sampled cells" for e, s in sorted(hits.items(), key=lambda x: -x[1]))
+            add("free-text-pii", f"free-text column '{f.column}' mentions people: {what}", f.column, f.examples)
 
     strong = [f for f in findings if f.role == "identifier" and f.entity in config.direct_identifiers
               and f.confidence >= config.min_confidence]
@@ -153,20 +195,31 @@ def evaluate_table(
                 add("weak-identifier", f"column '{f.column}' holds {f.entity} values in a table about people "
                     f"({f.confidence:.0%} confidence: {'; '.join(f.evidence[:2])})", f.column, f.examples)
     for f in findings:
-        if f.role != "free_text":
-            continue
-        hits = {e: s for e, s in (f.text_entities or {}).items()
-                if e in config.text_pii and s is not None and s > config.text_pii_min_share}
-        if hits:
-            what = ", ".join(f"{e} in {s:.0%} of sampled cells" for e, s in sorted(hits.items(), key=lambda x: -x[1]))
-            add("free-text-pii", f"free-text column '{f.column}' mentions people: {what}", f.column, f.examples)
+        if f.role == "free_text":
+            free_text(f)
+    _risk_rules(df, findings, config, exempt, about_people, add)
 
-    # risk on the key quasi-identifiers
+    # second pass: names in free text need the NER model; only worth it when the table could still pass
+    if config.ner and not any(o.level == "error" for o in out):
+        flagged = {o.column for o in out}
+        texts = [f.column for f in findings if f.role == "free_text" and f.column not in flagged]
+        if texts:
+            for f in scan(df[texts], config).findings:
+                if f.role == "free_text" and f.column not in exempt:
+                    free_text(f)
+    return out
+
+
+def _risk_rules(df: pd.DataFrame, findings: list[Any], config: CheckConfig, exempt: set[str], about_people: bool,
+                add: Callable[..., None]) -> None:
+    """k, record risk and small cells on the key quasi-identifiers."""
     from anonymizer.policy.proposal import choose_key_variables
 
     qi_findings = [f for f in findings if f.confidence >= config.min_confidence]
     keys = [c for c in choose_key_variables(qi_findings, list(config.key_entities)) if c in df.columns]
-    count_col = _count_column(df, exempt) if keys else None
+    if not keys:
+        return
+    count_col = _count_column(df, exempt)
     if count_col is not None and count_col not in keys and not df[keys].duplicated().any():
         counts = pd.to_numeric(df[count_col].astype(str).str.replace(r"[\s\u00a0\u202f]", "", regex=True),
                                errors="coerce")
@@ -174,20 +227,31 @@ def evaluate_table(
         if len(small):
             add("small-cells", f"frequency table by {', '.join(keys)}: {len(small)} of {int(counts.notna().sum())} "
                 f"cells of '{count_col}' count fewer than {config.small_cell} people", count_col)
-        return out
-    if about_people and keys:
-        from anonymizer.risk import risk_report
+        return
+    if not about_people:
+        return
+    if len(df) < config.risk_min_rows:
+        # an excerpt (df.head(), a block in a course): k over 5 rows says nothing about the population
+        # they come from; what singles people out there is an exact birth date (Sweeney 2000: date of
+        # birth + sex + ZIP code identify 87 % of the US population)
+        births = {f.column for f in findings if f.entity == "BIRTH_DATE"}
+        for col in keys:
+            if col in births and _exact_dates(df[col]) >= 0.5:
+                add("exact-birth-date", f"an excerpt of {len(df)} rows shows exact birth dates in '{col}' with "
+                    f"{', '.join(c for c in keys if c != col) or 'no other key'}: show months or age bands instead",
+                    col)
+        return
+    from anonymizer.risk import risk_report
 
-        rep = risk_report(df, keys, k=config.k, small_cell=config.small_cell, threshold=config.max_record_risk,
-                          suda_max_size=1)
-        k = rep["k_anonymity"]
-        if not k["satisfied"] and rep["dataset"]["records_kept"] > 0:
-            add("k-anonymity", f"k = {k['k_achieved']} on key quasi-identifiers {', '.join(keys)} (required k >= "
-                f"{config.k}): {k['records_below_k']} of {rep['dataset']['records_kept']} records in "
-                f"{k['classes_below_k']} groups smaller than {config.k}")
-        highest = rep["prosecutor"]["highest"]
-        if highest > config.max_record_risk:
-            add("record-risk", f"highest record risk {highest:.2f} > {config.max_record_risk:g} on "
-                f"{', '.join(keys)}: {rep['prosecutor']['records_above_threshold']} records above it "
-                f"({rep['prosecutor']['sample_uniques']} unique)")
-    return out
+    rep = risk_report(df, keys, k=config.k, small_cell=config.small_cell, threshold=config.max_record_risk,
+                      suda_max_size=1)
+    k = rep["k_anonymity"]
+    if not k["satisfied"] and rep["dataset"]["records_kept"] > 0:
+        add("k-anonymity", f"k = {k['k_achieved']} on key quasi-identifiers {', '.join(keys)} (required k >= "
+            f"{config.k}): {k['records_below_k']} of {rep['dataset']['records_kept']} records in "
+            f"{k['classes_below_k']} groups smaller than {config.k}")
+    highest = rep["prosecutor"]["highest"]
+    if highest > config.max_record_risk:
+        add("record-risk", f"highest record risk {highest:.2f} > {config.max_record_risk:g} on "
+            f"{', '.join(keys)}: {rep['prosecutor']['records_above_threshold']} records above it "
+            f"({rep['prosecutor']['sample_uniques']} unique)")

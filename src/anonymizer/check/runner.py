@@ -8,6 +8,7 @@ could not be read (an unchecked file is not a passed file) or the command line w
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from anonymizer import __version__
 from anonymizer.check.cache import Cache, cache_key
 from anonymizer.check.config import CheckConfig
 from anonymizer.check.extract import Embedded, delimited_table, markdown_tables, notebook_tables
-from anonymizer.check.manifest import verify_manifest
+from anonymizer.check.manifest import ManifestVerdict, verify_manifest
 from anonymizer.check.rules import Finding, evaluate_table
 from anonymizer.check.walk import collect_files, kind_of
 from anonymizer.errors import AnonError
@@ -148,29 +149,17 @@ def _config_rel(path: Path, config: CheckConfig, rel: str) -> str:
         return rel
 
 
-def check_file(path: Path, rel: str, config: CheckConfig, *, cache: Cache | None = None,
-               scanner: Callable | None = None) -> FileResult:
-    """The verdict for one file: manifest first, then every table it holds through the rules."""
+def _unreadable(result: FileResult, message: str) -> None:
+    result.status = ERROR
+    result.findings.append(Finding("unreadable", message))
+
+
+def evaluate_file(path: Path, rel: str, config: CheckConfig, verdict: ManifestVerdict | None,
+                  scanner: Callable | None = None) -> FileResult:
+    """Manifest first, then every table the file holds through the rules (no cache here)."""
     t0 = time.perf_counter()
     kind = kind_of(path) or "table"
     result = FileResult(rel, PASS, kind={"text-table": "table"}.get(kind, kind))
-    try:
-        digest = _sha256(path)
-    except OSError as exc:
-        result.status = ERROR
-        result.findings.append(Finding("unreadable", f"cannot read the file ({exc.strerror or type(exc).__name__})"))
-        return result
-    verdict = verify_manifest(path, config, file_sha256=digest) if kind == "table" else None
-    key = None
-    if cache is not None:
-        key = cache_key(config_digest=config.digest(), rel_path=rel, file_sha256=digest,
-                        manifest_sha256=verdict.digest if verdict else None)
-        hit = cache.get(key)
-        if hit is not None:
-            res = FileResult.from_dict(hit)
-            res.cached = True
-            res.seconds = time.perf_counter() - t0
-            return res
     if verdict is not None and verdict.valid:
         result.passed_by = "manifest"
     else:
@@ -185,38 +174,145 @@ def check_file(path: Path, rel: str, config: CheckConfig, *, cache: Cache | None
                 result.findings.extend(evaluate_table(emb.df, config, exempt_columns=exempt,
                                                       location=emb.location or None, line=emb.line, scanner=scanner))
         except AnonError as exc:
-            result.status = ERROR
             msg = str(exc)
-            prefix = f"{path}: "
-            msg = msg[len(prefix):] if msg.startswith(prefix) else msg
-            result.findings.append(Finding("unreadable", f"cannot read the file: {msg}"))
+            for prefix in (f"{path}: ", f"{rel}: "):
+                msg = msg[len(prefix):] if msg.startswith(prefix) else msg
+            _unreadable(result, f"cannot read the file: {msg}")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            result.status = ERROR
-            result.findings.append(Finding("unreadable", f"cannot read the file ({type(exc).__name__})"))
+            _unreadable(result, f"cannot read the file ({type(exc).__name__})")
+        except Exception as exc:  # a gate must not crash on one odd file: report it, never its content
+            _unreadable(result, f"internal error while checking the file ({type(exc).__name__}); please report it")
         result.passed_by = "scan" if result.tables else "no-table"
     if result.status != ERROR and any(f.level == "error" for f in result.findings):
         result.status = FAIL
     if result.status != PASS:
         result.passed_by = None
     result.seconds = time.perf_counter() - t0
-    if cache is not None and key is not None and result.status != ERROR:
-        cache.put(key, result.to_dict())
     return result
 
 
-def check_paths(paths: list[Path], config: CheckConfig, *, use_cache: bool = True,
+@dataclass
+class _Job:
+    path: Path
+    rel: str
+    digest: str | None = None
+    verdict: ManifestVerdict | None = None
+    key: str | None = None
+
+
+def _prepare(path: Path, rel: str, config: CheckConfig) -> tuple[_Job, FileResult | None]:
+    """Hash the file and read its manifest (cheap); an unreadable file is decided here."""
+    job = _Job(path, rel)
+    kind = kind_of(path) or "table"
+    try:
+        job.digest = _sha256(path)
+    except OSError as exc:
+        res = FileResult(rel, PASS, kind={"text-table": "table"}.get(kind, kind))
+        _unreadable(res, f"cannot read the file ({exc.strerror or type(exc).__name__})")
+        return job, res
+    job.verdict = verify_manifest(path, config, file_sha256=job.digest) if kind in ("table", "text-table") else None
+    job.key = cache_key(config_digest=config.digest(), rel_path=rel, file_sha256=job.digest,
+                        manifest_sha256=job.verdict.digest if job.verdict else None)
+    return job, None
+
+
+def check_file(path: Path, rel: str, config: CheckConfig, *, cache: Cache | None = None,
+               scanner: Callable | None = None) -> FileResult:
+    """The verdict for one file, served from the cache when its bytes, manifest and settings are unchanged."""
+    t0 = time.perf_counter()
+    job, early = _prepare(path, rel, config)
+    if early is not None:
+        return early
+    if cache is not None:
+        hit = cache.get(job.key)
+        if hit is not None:
+            res = FileResult.from_dict(hit)
+            res.cached = True
+            res.seconds = time.perf_counter() - t0
+            return res
+    res = evaluate_file(path, rel, config, job.verdict, scanner)
+    if cache is not None and res.status != ERROR:
+        cache.put(job.key, res.to_dict())
+    return res
+
+
+def _worker_init() -> None:
+    import anonymizer.detect  # noqa: F401  (import once per worker, not per file)
+
+
+def _worker(args: tuple[Path, str, CheckConfig, ManifestVerdict | None]) -> dict[str, Any]:
+    return evaluate_file(*args).to_dict()
+
+
+def default_jobs(n_files: int) -> int:
+    """Worker processes: one per core (at most 4) when there is enough work to pay their start-up."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(4, cpus)) if n_files >= 16 else 1
+
+
+def check_paths(paths: list[Path], config: CheckConfig, *, use_cache: bool = True, jobs: int | None = None,
                 progress: Callable[[str], None] | None = None, scanner: Callable | None = None) -> CheckRun:
-    """Check every file under ``paths`` (see :mod:`anonymizer.check.walk`)."""
+    """Check every file under ``paths`` (see :mod:`anonymizer.check.walk`).
+
+    Cached files are answered first; identical files (same bytes, manifest and exemptions) are checked
+    once; the rest run in ``jobs`` worker processes (default: :func:`default_jobs`).
+    """
     t0 = time.perf_counter()
     files, root = collect_files(paths, config)
     cache = Cache(root, enabled=use_cache)
-    results = []
-    for f in files:
+    results: dict[int, FileResult] = {}
+    todo: list[tuple[int, _Job]] = []
+    for i, f in enumerate(files):
         rel = f.relative_to(root).as_posix() if root in f.parents else f.as_posix()
-        if progress:
-            progress(rel)
-        results.append(check_file(f, rel, config, cache=cache, scanner=scanner))
-    return CheckRun(root, config, results, time.perf_counter() - t0, cache.hits)
+        job, early = _prepare(f, rel, config)
+        if early is not None:
+            results[i] = early
+            continue
+        hit = cache.get(job.key) if use_cache else None
+        if hit is not None:
+            res = FileResult.from_dict(hit)
+            res.path, res.cached = rel, True
+            results[i] = res
+            if progress:
+                progress(rel)
+            continue
+        todo.append((i, job))
+    # identical content (copies of one file) is evaluated once
+    groups: dict[tuple, list[tuple[int, _Job]]] = {}
+    for i, job in todo:
+        sig = (job.digest, job.verdict.digest if job.verdict else None, kind_of(job.path),
+               frozenset(config.exempt_columns(_config_rel(job.path, config, job.rel))))
+        groups.setdefault(sig, []).append((i, job))
+    leaders = [members[0] for members in groups.values()]
+    n_jobs = jobs if jobs is not None else default_jobs(len(leaders))
+    evaluated: dict[int, FileResult] = {}
+    if n_jobs > 1 and scanner is None and len(leaders) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_worker_init) as pool:
+            futures = {i: pool.submit(_worker, (job.path, job.rel, config, job.verdict)) for i, job in leaders}
+            for i, fut in futures.items():
+                evaluated[i] = FileResult.from_dict(fut.result())
+                if progress:
+                    progress(evaluated[i].path)
+    else:
+        for i, job in leaders:
+            if progress:
+                progress(job.rel)
+            evaluated[i] = evaluate_file(job.path, job.rel, config, job.verdict, scanner)
+    for members in groups.values():
+        lead_res = evaluated[members[0][0]]
+        for i, job in members:
+            res = FileResult.from_dict(lead_res.to_dict())
+            res.path = job.rel
+            results[i] = res
+            if res.status != ERROR:
+                cache.put(job.key, res.to_dict())
+    ordered = [results[i] for i in range(len(files))]
+    return CheckRun(root, config, ordered, time.perf_counter() - t0, cache.hits)
 
 
-__all__ = ["CheckRun", "FileResult", "check_file", "check_paths", "exit_code", "iter_tables", "__version__"]
+__all__ = ["CheckRun", "FileResult", "check_file", "check_paths", "default_jobs", "evaluate_file", "exit_code",
+           "iter_tables", "__version__"]

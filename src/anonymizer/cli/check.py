@@ -39,9 +39,11 @@ unreadable); 2 bad usage, or an unreadable file and no failure.
 @click.option("--force", is_flag=True, help="Replace an existing report file.")
 @click.option("--no-cache", is_flag=True, help="Re-check every file (ignore and do not write .anon-cache/).")
 @click.option("--no-ner", is_flag=True, help="Skip spaCy name recognition in free text (faster, finds fewer names).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes (default: one per core, at most 4, when 16+ files need checking).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def command(paths: tuple[Path, ...], config_path: Path | None, fmt: str, output: Path | None, force: bool,
-            no_cache: bool, no_ner: bool, quiet: bool) -> None:
+            no_cache: bool, no_ner: bool, jobs: int | None, quiet: bool) -> None:
     """Fail when a file under PATHS may identify people (tables, XLSX sheets, notebook outputs, Markdown blocks)."""
     from anonymizer.check.config import load_config
     from anonymizer.check.output import render
@@ -74,7 +76,7 @@ def command(paths: tuple[Path, ...], config_path: Path | None, fmt: str, output:
             bar.update(task, description=f"checking {rel[-50:]}", advance=1)
 
     try:
-        run = check_paths(list(paths), config, use_cache=not no_cache, progress=progress)
+        run = check_paths(list(paths), config, use_cache=not no_cache, jobs=jobs, progress=progress)
     finally:
         if bar is not None:
             bar.stop()
