@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
+import pytest
 
 from anonymizer.transform import fake, redact
 
@@ -72,3 +73,20 @@ def test_object_dtype_and_missing():
     s = pd.Series(["Jean DUPONT", None], dtype=object)
     out = redact(s, key=KEY, params={"detector": detector}, context=ctx())
     assert out.iloc[1] == "" and "DUPONT" not in out.iloc[0]
+
+
+@pytest.mark.slow
+def test_redact_with_the_real_detector_leaves_no_detected_span():
+    detect = pytest.importorskip("anonymizer.detect")
+    comments = [
+        "Mme Sophie LEROY (NIR 2 85 05 75 123 456 38) a appelé le 06 12 34 56 78.",
+        "Virement sur FR76 3000 6000 0112 3456 7890 189, contacter jean.dupont@gmail.com",
+        "RAS",
+    ]
+    spans = detect.find_spans(comments, ner=True)
+    out = redact(text(comments), key=KEY, params={}, context=ctx("COMMENT", "FREE_TEXT"))
+    found = [t[s.start:s.end] for t, ss in zip(comments, spans, strict=True) for s in ss]
+    assert found, "the detector found nothing: the test would prove nothing"
+    for span in found:
+        assert span not in "\n".join(out)
+    assert out.iloc[2] == "RAS"

@@ -197,8 +197,11 @@ def to_text(series: pd.Series) -> pd.Series:
             else:
                 out.append(str(v))
         return pd.Series(out, index=series.index, dtype=object, name=series.name)
-    vals = series.astype(object).to_numpy()
-    out = ["" if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else str(v) for v in vals]
+    obj = series.astype(object)
+    filled = obj.where(series.notna(), "")
+    if pd.api.types.infer_dtype(filled, skipna=False) in ("string", "empty"):
+        return filled  # already Python str everywhere (the common case): no per-value loop
+    out = [v if isinstance(v, str) else str(v) for v in filled.tolist()]
     return pd.Series(out, index=series.index, dtype=object, name=series.name)
 
 

@@ -2,13 +2,16 @@
 uniform noise, the masking-by-noise of the SDC literature, e.g. Hundepool et al.,
 *Statistical Disclosure Control*, 2012, §3.4.2).
 
-The draw for a row is ``HMAC(key, "noise/" + column, person id)`` mapped to ``u`` in
-``[-1, 1)``; the output is ``x * (1 + relative * u)`` or ``x + absolute * u``, then rounded to
-the input's decimals (or ``round``). So ``|out - x| <= bound`` (plus half a unit of the last
-decimal), the same person gets the same perturbation in every file, and the text keeps its
-decimal comma. Additive noise never flips the sign of a non-negative value (``keep_sign``).
-Without a person key the draw is keyed on the row position and the value instead: still
-deterministic for a given input, not stable across files.
+Draw for a row: a 64-bit word ``W = HMAC(subkey(key, "noise"), person id)`` (computed once
+per person and cached: a table has dozens of amount columns), mixed with a per-column
+secret ``C = HMAC(subkey(key, "noise/column"), column)`` by the SplitMix64 finaliser
+(Steele, Lea & Flood, OOPSLA 2014): ``u = mix(W xor C)`` mapped to ``[-1, 1)``. The output is
+``x * (1 + relative * u)`` or ``x + absolute * u``, rounded to the input's decimals (or
+``round``). So ``|out - x| <= bound`` (plus half a unit of the last decimal), the same person
+gets the same perturbation of the same column in every file, and text keeps its decimal
+comma. Additive noise never makes a non-negative value negative (``keep_sign``). Without a
+person key the row position and the value key the draw: deterministic for a given input,
+not stable across files.
 """
 
 from __future__ import annotations
@@ -29,9 +32,49 @@ from anonymizer.transform.base import (
 from anonymizer.transform.dates import person_ids
 from anonymizer.transform.numbers import format_number, parse_number
 
+_WORDS: dict[bytes, dict[str, int]] = {}
+_WORDS_MAX = 4_000_000
+_M64 = (1 << 64) - 1
 
-def _uniforms(ids: list[str], sk: bytes) -> np.ndarray:
-    return np.array([int.from_bytes(prf(sk, i)[:6], "big") / float(1 << 47) - 1.0 for i in ids], dtype=float)
+
+def _person_words(ids: list[str], sk: bytes, cache: bool) -> np.ndarray:
+    store = _WORDS.setdefault(sk, {}) if cache else {}
+    if len(store) + len(ids) > _WORDS_MAX:
+        store.clear()
+    get = store.get
+    out = np.empty(len(ids), dtype=np.uint64)
+    for i, u in enumerate(ids):
+        w = get(u)
+        if w is None:
+            w = int.from_bytes(prf(sk, u)[:8], "big")
+            if cache:
+                store[u] = w
+        out[i] = w
+    return out
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser, vectorised (uint64 arithmetic wraps modulo 2^64)."""
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def uniforms(ids: pd.Series | list[str], key: bytes, column: str, *, cache: bool = True) -> np.ndarray:
+    """Row-aligned ``u`` in ``[-1, 1)`` for ``(person id, column)`` (see module doc)."""
+    codes, uniques = pd.factorize(pd.Series(list(ids), dtype=object), use_na_sentinel=False)
+    words = _person_words([str(u) for u in uniques], subkey(key, "noise"), cache)
+    col = np.uint64(int.from_bytes(prf(subkey(key, "noise/column"), column)[:8], "big"))
+    z = _mix(words ^ col)
+    u = (z >> np.uint64(11)).astype(np.float64) / float(1 << 53) * 2.0 - 1.0
+    return u[codes]
+
+
+def _half_up(y: np.ndarray, dec: np.ndarray) -> np.ndarray:
+    q = np.power(10.0, dec)
+    return np.sign(y) * np.floor(np.abs(y) * q + 0.5 + 1e-9) / q
 
 
 def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
@@ -44,47 +87,52 @@ def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformCont
     bound = float(rel if rel is not None else ab)
     if bound < 0 or (rel is not None and bound >= 1):
         raise PolicyError(f"noise on column {context.column!r}: relative must be in [0, 1), absolute >= 0")
-    dec = params.get("round")
+    dec_param = params.get("round")
     keep_sign = bool(params.get("keep_sign", True))
-    sk = subkey(key, "noise/" + str(context.column))
     pids = person_ids(params, context, "noise", required=False)
-    text = to_text(series)
-    n = len(text)
-    if pids is not None and len(pids) == n:
-        ids = pids.tolist()
+    text = None
+    if pids is not None and len(pids) == len(series):
+        u = uniforms(pids.tolist(), key, str(context.column))
     else:
-        ids = [f"{i}\x1f{v}" for i, v in enumerate(text.tolist())]
-    codes, uniques = pd.factorize(pd.Series(ids, dtype=object), use_na_sentinel=False)
-    u = _uniforms([str(x) for x in uniques], sk)[codes]
+        text = to_text(series)
+        u = uniforms([f"{i}\x1f{v}" for i, v in enumerate(text.tolist())], key, str(context.column), cache=False)
 
-    if is_numeric(series):
-        x = series.to_numpy(dtype=float, na_value=np.nan)
+    def perturb(x: np.ndarray) -> np.ndarray:
         y = x * (1.0 + bound * u) if rel is not None else x + bound * u
         if keep_sign:
             y = np.where((x >= 0) & (y < 0), 0.0, y)
-        if pd.api.types.is_integer_dtype(series.dtype) or dec is not None:
-            y = np.round(y, int(dec or 0))
+        return y
+
+    if is_numeric(series):
+        x = series.to_numpy(dtype=float, na_value=np.nan)
+        y = perturb(x)
+        if pd.api.types.is_integer_dtype(series.dtype) or dec_param is not None:
+            y = _half_up(y, np.full(len(y), int(dec_param or 0)))
         out = pd.Series(y, index=series.index, name=series.name)
         if pd.api.types.is_integer_dtype(series.dtype):
             return out.astype(series.dtype if not np.isnan(y).any() else "Int64")
         return out
 
-    vals = text.tolist()
-    parsed: dict[str, object] = {}
-    out = []
-    for v, ui in zip(vals, u.tolist(), strict=True):
-        if not v:
-            out.append("")
-            continue
-        p = parsed.get(v)
+    text = to_text(series) if text is None else text
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    parsed = [parse_number(v) if v else None for v in uniques]
+    val = np.array([p.value if p else np.nan for p in parsed], dtype=float)[codes]
+    dec = np.array([p.decimals if p else 0 for p in parsed], dtype=np.int64)[codes]
+    if dec_param is not None:
+        dec = np.full(len(dec), int(dec_param))
+    y = _half_up(perturb(val), dec)
+    plain = np.array([bool(p) and not p.comma and not p.thousands for p in parsed] + [False])[codes]
+    comma = np.array([bool(p) and p.comma and not p.thousands for p in parsed] + [False])[codes]
+    out: list[str] = []
+    for i, (yi, di, c) in enumerate(zip(y.tolist(), dec.tolist(), codes.tolist(), strict=True)):
+        p = parsed[c]
         if p is None:
-            p = parsed[v] = parse_number(v) or False
-        if not p:
-            out.append("")  # not a number: suppressed rather than kept unperturbed
-            continue
-        x = p.value
-        y = x * (1.0 + bound * ui) if rel is not None else x + bound * ui
-        if keep_sign and x >= 0 and y < 0:
-            y = 0.0
-        out.append(format_number(y, p, None if dec is None else int(dec)))
+            out.append("")  # missing stays missing; a non-number is suppressed, not kept unperturbed
+        elif plain[i] or comma[i]:
+            s = f"{yi:.{di}f}" if di > 0 else str(int(yi))
+            if s.startswith("-") and float(s) == 0:
+                s = s[1:]
+            out.append(s.replace(".", ",") if comma[i] else s)
+        else:
+            out.append(format_number(yi, p, di))
     return from_text(series, out)

@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
+_SIMPLE = re.compile(r"([+-]?\d+)(?:([.,])(\d+))?")
 _NUM = re.compile(r"([+-]?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:([.,])(\d+))?")
 
 
@@ -20,6 +21,10 @@ class ParsedNumber:
 def parse_number(text: str) -> ParsedNumber | None:
     """``123,45`` -> (123.45, 2 decimals, comma). ``None`` when not a plain number."""
     s = text.strip()
+    m = _SIMPLE.fullmatch(s)
+    if m:
+        frac = m.group(3)
+        return ParsedNumber(float(s.replace(",", ".")), len(frac) if frac else 0, m.group(2) == ",")
     m = _NUM.fullmatch(s)
     if not m:
         return None
