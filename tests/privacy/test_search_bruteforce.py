@@ -47,6 +47,13 @@ def _check(df, opts):
     ok, sup, val = evaluate(r.levels)  # the chosen node, re-checked independently
     assert ok and sup == r.suppressed
     assert val == pytest.approx(best, rel=1e-9, abs=1e-9)
+    ex = search(df, hierarchies(), strategy="exhaustive", **opts)
+    assert ex.information_loss == pytest.approx(best, rel=1e-9, abs=1e-9)
+    greedy = search(df, hierarchies(), strategy="greedy", **opts)
+    assert not greedy.exact
+    if greedy.levels is not None:  # a heuristic: feasible, never better than the optimum
+        g_ok, _, g_val = evaluate(greedy.levels)
+        assert g_ok and g_val >= best - 1e-9
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

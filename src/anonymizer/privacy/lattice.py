@@ -26,6 +26,7 @@ top-down descent (documented in docs/search.md) and say so with ``exact=False``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -209,8 +210,10 @@ class _Problem:
         i = int(np.argmin(rows))
         return self._cache_list[i] if rows[i] < len(self.base.counts) else self.base
 
-    def evaluate(self, node: tuple[int, ...], *, from_base: bool = False, cache: bool = True) -> _Eval:
-        parent = self.base if from_base else self._parent(node)
+    def evaluate(self, node: tuple[int, ...], *, from_base: bool = False, cache: bool = True,
+                 parent: _Table | None = None) -> _Eval:
+        if parent is None:
+            parent = self.base if from_base else self._parent(node)
         R = len(parent.counts)
         gens = np.empty((R, self.d), dtype=np.int64)
         for j, (a, b) in enumerate(zip(parent.levels, node, strict=True)):
@@ -333,12 +336,18 @@ def _lattice(heights: list[int]) -> np.ndarray:
 def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None = None, l: float | None = None,  # noqa: E741
            l_variant: str = "distinct", c: float | None = None, t: float | None = None, t_variant: str = "equal",
            sensitive: str | None = None, max_suppression: float = 0.0, metric: str = "loss",
-           time_budget: float | None = None, max_exact_nodes: int = MAX_EXACT_NODES) -> SearchResult:
+           time_budget: float | None = None, max_exact_nodes: int = MAX_EXACT_NODES,
+           strategy: str = "auto") -> SearchResult:
     """Find the feasible transformation with the smallest information loss (exact unless reported not).
 
     ``hierarchies`` maps each quasi-identifier to its Hierarchy (QI order = table column order, as ARX).
     ``max_suppression`` is a fraction of records; records of violating classes are suppressed.
+    ``strategy``: ``auto`` (bound-ordered exact search, greedy fallback when the lattice is larger than
+    ``max_exact_nodes`` or ``time_budget`` runs out), ``exhaustive`` (evaluate every node: the
+    reference the benchmark compares with) or ``greedy`` (the heuristic alone).
     """
+    if strategy not in ("auto", "exhaustive", "greedy"):
+        raise UsageError("strategy must be auto, exhaustive or greedy")
     t0 = time.perf_counter()
     _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric)
     qis = [col for col in df.columns if col in hierarchies and col != sensitive]
@@ -350,7 +359,9 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     met.prepare(prob)
     size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
     deadline = t0 + time_budget if time_budget else None
-    if size <= max_exact_nodes:
+    if strategy == "exhaustive":
+        best, checked, exact = _exhaustive(prob, met)
+    elif strategy == "auto" and size <= max_exact_nodes:
         best, checked, exact = _exact(prob, met, deadline)
     else:
         best, checked, exact = None, 0, False
@@ -450,6 +461,28 @@ def _chain(start: np.ndarray, heights: np.ndarray) -> list[np.ndarray]:
                 cur[j] += 1
                 out.append(cur.copy())
     return out
+
+
+def _exhaustive(prob: _Problem, met):
+    """Every node in lexicographic order, each rolled up from its predecessor x − e_j (j = last
+    non-zero level), kept in one slot per attribute; no bound, no pruning, no cache."""
+    best_val, best_node, checked = math.inf, None, 0
+    slots: list[_Table] = [prob.base] * max(prob.d, 1)
+    ranges = [range(h + 1) for h in prob.heights]
+    for node in itertools.product(*ranges):
+        nz = [j for j, v in enumerate(node) if v]
+        if nz:
+            j = nz[-1]
+            ev = prob.evaluate(node, cache=False, parent=slots[j] if prob.tree else prob.base)
+            slots[j:] = [ev.table] * (prob.d - j)
+        else:
+            ev = prob.evaluate(node, cache=False, parent=prob.base)
+        checked += 1
+        if ev.feasible:
+            val = met.value(node, ev.cls_gens, ev.sizes, ev.viol)
+            if val < best_val - 1e-12:
+                best_val, best_node = val, node
+    return ((best_node, best_val) if best_node is not None else None), checked, True
 
 
 def _greedy(prob: _Problem, met, deadline):
