@@ -256,15 +256,13 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
 
     # ---- 2. household type and 4. number of children
     T = _choice(rng, n, [40, 8, 30, 22])
-    k = np.where((T == COUPLE_ENF) | (T == MONO), 1 + _choice(rng, n, [40, 35, 17, 5, 3 * 0.60]), 0)
+    k = np.where((T == COUPLE_ENF) | (T == MONO), 1 + _choice(rng, n, [40, 35, 17, 5, 3]), 0)
     five_plus = k == 5
-    k = np.where(five_plus, 5 + _choice(rng, n, [60, 25, 10, 5]), k)
+    k = np.where(five_plus, 5 + _choice(rng, n, [60, 25, 10, 5]), k)  # 5+: 5, 6, 7 or 8
     for r in local.get("nine_children", []):
         T[r], k[r] = COUPLE_ENF, 9
-    for key in ("centenarian", "overseas_single", "oneoff_nat_1", "oneoff_nat_2", "oneoff_nat_3"):
-        for r in local.get(key, []):
-            if key == "centenarian":
-                T[r], k[r] = SEUL, 0
+    for r in local.get("centenarian", []):
+        T[r], k[r] = SEUL, 0
     has_sp = (T == COUPLE) | (T == COUPLE_ENF)
     fam = k > 0
 
@@ -309,7 +307,7 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     # a few large families have an eldest who turned 20 in the last 12 months (AF forfaitaire)
     twenty = (k >= 3) & (rng.random(n) < 0.06)
     cand = add_years(np.full(n, DTREF), -20) - rng.integers(1, 360, n)
-    ok20 = twenty & (cand >= add_years(mother_birth, 18)) & (kb[:, 1] - cand >= gap) if n else twenty
+    ok20 = twenty & (cand >= add_years(mother_birth, 18)) & (kb[:, 1] - cand >= gap)
     kb[:, 0] = np.where(ok20, cand, kb[:, 0])
     ksex = np.where(rng.random((n, KMAX)) < 0.51, 1, 2)
     kage = np.where(kb != M, age_at(np.where(kb == M, DTREF, kb), DTREF), -1)
