@@ -7,8 +7,11 @@ whole table or one slice of it: that is what lets the same plan run streamed or 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from anonymizer.errors import PolicyError, UsageError
@@ -38,8 +41,52 @@ def person_ids(df: pd.DataFrame, columns: list[str]) -> pd.Series | None:
     return joined.map(digests)
 
 
-def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None) -> pd.DataFrame:
-    """Return the batch with every column transformed as planned (dropped columns removed)."""
+# Enough for a fake space that is already mostly taken by originals (the example data uses the
+# 10,000-number ARCEP fiction mobile range for 8,700 people): work shrinks geometrically.
+RETRIES = 256
+NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")
+
+
+def retry_key(key: bytes, attempt: int) -> bytes:
+    """The key of the ``attempt``-th re-draw (domain-separated from every action's sub-keys)."""
+    return hmac.new(key, f"anon/v1/collision-retry/{attempt}".encode(), hashlib.sha256).digest()
+
+
+def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoid) -> pd.Series:
+    """Re-draw the fakes that happen to equal an original identifier value of the table.
+
+    A fake drawn from the same space as the originals (7-digit file numbers, the ARCEP
+    fiction phone ranges the example data also uses, e-mails built from Faker's name lists)
+    can coincide with another person's real value; the verification would then rightly
+    refuse the file. Colliding rows are re-drawn under a derived key, deterministically for
+    a given key and input. The price: such a value's fake can differ between two files whose
+    originals differ — rare (about n / size of the space) and documented.
+    """
+    from anonymizer.transform.base import TransformContext
+
+    text = step.role == "free_text"
+    mask = avoid.row_hits(result, text=text)
+    attempt = 0
+    while mask.any() and attempt < RETRIES:
+        attempt += 1
+        sub = series[mask]
+        sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
+        ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
+        redrawn = fn(sub, key=retry_key(key, attempt), params=step.params, context=ctx)
+        result = result.copy()
+        result.loc[sub.index] = redrawn.to_numpy()
+        again = avoid.row_hits(redrawn, text=text)
+        mask = np.zeros(len(result), dtype=bool)
+        mask[result.index.get_indexer(sub.index[again])] = True
+    return result
+
+
+def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None) -> pd.DataFrame:
+    """Return the batch with every column transformed as planned (dropped columns removed).
+
+    ``avoid`` (a :class:`anonymizer.engine.verify.LeakIndex` of the table's original
+    identifier values) makes fakes and redactions re-draw any value that equals an original.
+    """
     from anonymizer.transform import ACTIONS
     from anonymizer.transform.base import TransformContext
 
@@ -62,11 +109,62 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None) -> pd.DataFra
             column=step.column, entity=step.entity, row_context=context_frame, entities=entities
         )
         result = fn(df[step.column], key=key or b"", params=step.params, context=ctx)
+        if avoid is not None and key and step.action in {"fake", "redact"}:
+            result = _avoid_collisions(fn, df[step.column], result, key=key, step=step,
+                                       ctx_frame=context_frame, entities=entities, avoid=avoid)
+        if step.role == "free_text" and step.action == "redact":
+            result = replace_row_names(result, df, results, plan)
         results[step.column] = result
         if step.entity in CONTEXT_ENTITIES:
             context_cols[step.column] = result
             context_frame = pd.DataFrame(context_cols, index=df.index)
     return pd.DataFrame({c: results[c] for c in plan.output_columns}, index=df.index)
+
+
+def _case_like(template: str, word: str) -> str:
+    if template.isupper():
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word.lower()
+
+
+def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict[str, pd.Series],
+                      plan: Plan) -> pd.Series:
+    """Replace, in each row's free text, the row's own original names by the row's fakes.
+
+    NER misses most upper-case surnames (``DUPONT``: 2 % with fr_core_news_sm, see
+    docs/scan.md), but the row itself says which names to look for: its name columns. The
+    replacement is the same fake the name column received, so text and columns agree.
+    """
+    pairs = [
+        (s.column, transformed[s.column]) for s in plan.steps
+        if s.role == "identifier" and s.entity in NAME_ENTITIES and s.column in transformed
+        and s.action in {"fake", "pseudonymize", "suppress"}
+    ]
+    if not pairs:
+        return text
+    values = as_text(text)
+    rows = np.flatnonzero((values != "").to_numpy())
+    if len(rows) == 0:
+        return text
+    out = values.to_numpy(dtype=object).copy()
+    olds = [as_text(original[c]).to_numpy(dtype=object) for c, _ in pairs]
+    news = [as_text(f).to_numpy(dtype=object) for _, f in pairs]
+    for i in rows:
+        cell = out[i]
+        subs = {}
+        for old_col, new_col in zip(olds, news, strict=True):
+            for part_old, part_new in zip(str(old_col[i]).split(), str(new_col[i]).split() or [""], strict=False):
+                if len(part_old) >= 3 and part_old.upper() != str(part_new).upper():
+                    subs[part_old.upper()] = part_new or "[NOM]"
+        if not subs:
+            continue
+        pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(subs, key=len, reverse=True))) + r")(?!\w)",
+                             re.IGNORECASE)
+        out[i] = pattern.sub(lambda m, subs=subs: _case_like(m.group(0), subs[m.group(0).upper()]), cell)
+    return pd.Series(out, index=text.index).astype(text.dtype) if text.dtype != object else pd.Series(
+        out, index=text.index)
 
 
 def summarize_changes(before: pd.DataFrame, after: pd.DataFrame, plan: Plan) -> dict[str, Any]:

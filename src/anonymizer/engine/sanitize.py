@@ -173,24 +173,27 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     entities = {s.column: s.entity for s in plan.steps}
     timings: dict[str, float] = {}
 
-    # Pass A: the global part — transformed quasi-identifiers (+ sensitive) and their originals.
+    # Pass A: the global part — original identifier values (hashed, for collision avoidance
+    # and the leak search) and the transformed quasi-identifiers (+ sensitive) with their originals.
     t1 = time.perf_counter()
     need_global = bool(qi) and (bool(privacy.get("k")) or opts.hierarchies_dir is not None or opts.report)
     qi_out = qi_orig = None
-    rows_in = 0
-    if need_global:
-        say("pass 1/3: quasi-identifiers")
-        cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
-        sub = _qi_plan(plan, cols)
-        outs, origs = [], []
-        for batch in batches:
-            rows_in += len(batch)
+    leaks = LeakIndex(plan)
+    say("pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else ""))
+    cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
+    sub = _qi_plan(plan, cols)
+    outs, origs = [], []
+    for batch in batches:
+        leaks.add(batch)
+        if need_global:
             outs.append(apply_plan(batch, sub, key=opts.key))
             origs.append(batch[cols])
+    if need_global:
         qi_out = pd.concat(outs) if outs else pd.DataFrame(columns=cols)
         qi_orig = pd.concat(origs) if origs else pd.DataFrame(columns=cols)
         qi_out.index = qi_orig.index = pd.RangeIndex(len(qi_out))
-    timings["pass_quasi_identifiers"] = time.perf_counter() - t1
+    del outs, origs
+    timings["pass_global"] = time.perf_counter() - t1
 
     t1 = time.perf_counter()
     solution = None
@@ -222,7 +225,6 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     t1 = time.perf_counter()
     say("pass 2/3: transforming and writing")
     staging = output.with_name("." + output.stem + ".staging" + output.suffix)
-    leaks = LeakIndex(plan)
     name_hits: dict[tuple[str, str], int] = {}
     changes: dict[str, dict[str, int]] = {}
     offset = 0
@@ -230,13 +232,12 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     with TableWriter(staging, like=batches.meta, fmt=opts.out_format, force=True, inputs=(input_path,)) as writer:
         for batch in batches:
             n = len(batch)
-            out = apply_plan(batch, plan, key=opts.key)
+            out = apply_plan(batch, plan, key=opts.key, avoid=leaks)
             if qi_final is not None and (solution is not None or opts.hierarchies_dir):
                 part = qi_final.iloc[offset: offset + n]
                 for c in qi:
                     out[c] = part[c].to_numpy()
             writer.write(out)
-            leaks.add(batch)
             for key_, v in row_name_leaks(batch, out, plan).items():
                 name_hits[key_] = name_hits.get(key_, 0) + v
             for col, info in summarize_changes(batch, out, plan).items():

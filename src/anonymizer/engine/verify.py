@@ -56,13 +56,23 @@ def _tokens(text: pd.Series) -> pd.Series:
     return found[found.astype(str).str.len() > 0].astype(str)
 
 
+def _kind(entity: str | None) -> str:
+    return "phone" if entity == "PHONE" else "plain"
+
+
 @dataclass
 class LeakIndex:
-    """Hashes of the original identifier values, per (column, entity)."""
+    """Hashes of the original identifier values, per identifier column.
+
+    Searching normalises each output column once per normalisation kind (phones apart) and
+    tests it against the union of all columns' hashes; only on a hit does it look up which
+    identifier column the value came from.
+    """
 
     plan: Plan
     hashes: dict[str, np.ndarray] = field(default_factory=dict)
     entities: dict[str, str] = field(default_factory=dict)
+    _union: dict[str, np.ndarray] | None = None
 
     def add(self, original_batch: pd.DataFrame) -> None:
         for step in self.plan.steps:
@@ -76,23 +86,64 @@ class LeakIndex:
             prev = self.hashes.get(step.column)
             self.hashes[step.column] = np.unique(h if prev is None else np.concatenate([prev, h]))
             self.entities[step.column] = step.entity
+        self._union = None
 
     @property
     def size(self) -> int:
         return int(sum(len(h) for h in self.hashes.values()))
 
+    def _unions(self) -> dict[str, np.ndarray]:
+        if self._union is None:
+            groups: dict[str, list[np.ndarray]] = {}
+            for col, h in self.hashes.items():
+                groups.setdefault(_kind(self.entities[col]), []).append(h)
+            self._union = {k: np.unique(np.concatenate(v)) for k, v in groups.items()}
+        return self._union
+
+    def _hits(self, values: pd.Series) -> dict[str, np.ndarray]:
+        """Per normalisation kind: the hashes of ``values`` and a mask of those that are originals."""
+        out = {}
+        for kind, union in self._unions().items():
+            h = _hashes(normalise(values, "PHONE" if kind == "phone" else None))
+            out[kind] = (h, np.isin(h, union))
+        return out
+
+    def row_hits(self, values: pd.Series, *, text: bool = False) -> np.ndarray:
+        """Rows of ``values`` holding an original identifier value (as a cell, or inside text)."""
+        hit = np.zeros(len(values), dtype=bool)
+        if not self.hashes or len(values) == 0:
+            return hit
+        for _h, mask in self._hits(values).values():
+            hit |= mask
+        if text:
+            toks = _tokens(values)
+            if len(toks):
+                positions = pd.Series(np.arange(len(values)), index=values.index)
+                for _h, mask in self._hits(toks).values():
+                    if mask.any():
+                        hit[positions.loc[toks.index[mask]].to_numpy()] = True
+        return hit
+
     def search(self, output_batch: pd.DataFrame, text_columns: list[str]) -> dict[tuple[str, str], int]:
         """Count hits: (identifier column, output column) -> number of original values found."""
         hits: dict[tuple[str, str], int] = {}
+        if not self.hashes:
+            return hits
         for col in output_batch.columns:
-            toks = _tokens(output_batch[col]) if col in text_columns else None
-            for idcol, hashes in self.hashes.items():
-                entity = self.entities[idcol]
-                n = int(np.isin(_hashes(normalise(output_batch[col], entity)), hashes).sum())
-                if toks is not None and len(toks):
-                    n += int(np.isin(_hashes(normalise(toks, entity)), hashes).sum())
-                if n:
-                    hits[(idcol, col)] = hits.get((idcol, col), 0) + n
+            sources = [self._hits(output_batch[col])]
+            if col in text_columns:
+                toks = _tokens(output_batch[col])
+                if len(toks):
+                    sources.append(self._hits(toks))
+            for found in sources:
+                for kind, (h, mask) in found.items():
+                    if not mask.any():
+                        continue
+                    for idcol, hashes in self.hashes.items():
+                        if _kind(self.entities[idcol]) == kind:
+                            n = int(np.isin(h[mask], hashes).sum())
+                            if n:
+                                hits[(idcol, col)] = hits.get((idcol, col), 0) + n
         return hits
 
 

@@ -25,22 +25,31 @@ def _completeness(finding: Any) -> float:
     return (non_empty / n) if n else 0.0
 
 
-def choose_key_variables(findings: list[Any], key_entities: list[str]) -> list[str]:
-    """One quasi-identifier column per key entity: the most complete one.
+def choose_key_variables(findings: list[Any], key_entities: list[Any]) -> list[str]:
+    """One quasi-identifier column per key family: the preferred entity, then the most complete.
 
-    An extract holds the allocataire's birth date and also the spouse's and five children's;
-    all are BIRTH_DATE, but putting all of them in the k-anonymity key makes the target
-    unreachable without destroying the table. The most complete column is the person's own.
+    ``key_entities`` lists families: an entity name, or a list of interchangeable entities in
+    order of preference (``[COMMUNE_CODE, POSTAL_CODE, IRIS, DEPARTEMENT]`` all say where a
+    person lives). An extract holds the allocataire's birth date and also the spouse's and
+    five children's; all are BIRTH_DATE, but putting all of them in the k-anonymity key makes
+    the target unreachable without destroying the table. The most complete column is the
+    person's own.
     """
-    chosen: dict[str, Any] = {}
-    for f in findings:
-        if f.role != "quasi_identifier" or f.entity not in key_entities:
-            continue
-        best = chosen.get(f.entity)
-        if best is None or _completeness(f) > _completeness(best):
-            chosen[f.entity] = f
-    order = {name: i for i, name in enumerate(f.column for f in findings)}
-    return sorted((f.column for f in chosen.values()), key=order.__getitem__)
+    chosen: list[str] = []
+    for family in key_entities:
+        members = [family] if isinstance(family, str) else list(family)
+        best = None
+        for rank, entity in enumerate(members):
+            for f in findings:
+                if f.role != "quasi_identifier" or f.entity != entity:
+                    continue
+                score = (-rank, _completeness(f))
+                if best is None or score > best[0]:
+                    best = (score, f.column)
+        if best is not None and best[1] not in chosen:
+            chosen.append(best[1])
+    order = {f.column: i for i, f in enumerate(findings)}
+    return sorted(chosen, key=order.__getitem__)
 
 
 def choose_person_id(findings: list[Any]) -> list[str]:
