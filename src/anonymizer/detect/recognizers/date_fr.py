@@ -20,7 +20,7 @@ class FrDateRecognizer(FrPatternRecognizer):
         ("date_dmy", rf"(?<![\w./\-])[0-3]?\d([/.\-])[01]?\d\1(?:(?:1[89]|20)\d\d|\d\d){_END}", 0.5),
         ("date_iso", rf"(?<![\w./\-])(?:1[89]|20)\d\d-[01]\d-[0-3]\d{_END}", 0.6),
     )
-    CONTEXT = ("date", "né", "née", "naissance", "le", "depuis", "du", "au")
+    CONTEXT = ("date", "né", "née", "naître", "naissance", "depuis")
 
     def validate_result(self, pattern_text: str) -> bool | None:
         return None if parse_date(pattern_text) is not None else False
