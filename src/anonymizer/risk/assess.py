@@ -133,8 +133,8 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
     cl = classes_from_codes(codes, cards, n)
     kept = cl.kept
     n_kept = cl.n_kept
-    if population is not None and population < n_kept:
-        raise UsageError(f"the population size ({population}) is smaller than the table ({n_kept} records)")
+    if population is not None and population < n:
+        raise UsageError(f"the population size ({population}) is smaller than the table ({n} records)")
     rep: dict = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "anon", "version": __version__},
@@ -150,7 +150,8 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
     rec_sizes = cl.record_sizes()
     rep["k_anonymity"] = k_anonymity(cl.sizes, k)
     rep["prosecutor"] = prosecutor_risk(rec_sizes, threshold)
-    N = population_size(n_kept, population, sampling_fraction)
+    # the sampling fraction describes the drawn sample, suppressed records included: N = n / f
+    N = population_size(n, population, sampling_fraction)
     sf = (n_kept / N) if N else None
     rep["journalist"] = journalist_risk(rec_sizes, sf)
     rep["marketer"] = marketer_risk(rec_sizes, sf)

@@ -104,7 +104,10 @@ def group_sorted(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     start[0] = True
     np.not_equal(sk[1:], sk[:-1], out=start[1:])
     ids = np.empty(n, dtype=np.int64)
-    ids[order] = np.cumsum(start) - 1
+    running = np.cumsum(start)
+    running -= 1  # in place: one temporary of n int64 instead of two
+    ids[order] = running
+    del running, order
     firsts = np.flatnonzero(start)
     sizes = np.diff(np.r_[firsts, n]).astype(np.int64)
     return ids, sizes, sk[firsts]
