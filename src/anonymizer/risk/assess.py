@@ -126,15 +126,14 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
     if k < 1 or small_cell < 1 or not (0 < threshold <= 1):
         raise UsageError("k and the small-cell threshold must be >= 1 and the risk threshold in (0, 1]")
     step = progress or (lambda _s: None)
-
     n = len(df)
+    if population is not None and (population < 1 or population < n):
+        raise UsageError(f"the population size ({population}) is smaller than the table ({n} records)")
     step("classes")
     codes, cards = encode_table(df, qi)
     cl = classes_from_codes(codes, cards, n)
     kept = cl.kept
     n_kept = cl.n_kept
-    if population is not None and population < n:
-        raise UsageError(f"the population size ({population}) is smaller than the table ({n} records)")
     rep: dict = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "anon", "version": __version__},
