@@ -77,6 +77,9 @@ def test_adult_average_and_highest_risk_match_arx(shared_data):
     rep = risk_report(df, list(df.columns), sampling_fraction=0.1)
     assert rep["prosecutor"]["average"] == 0.6465751607983555
     assert rep["prosecutor"]["highest"] == 1.0
+    assert rep["prosecutor"]["share_sample_uniques"] == 0.5142895033485844  # ARX testDecisionRule2, f = 1
+    # marketer without population = classes / records, which is ARX's average risk on the same table
+    assert risk_report(df, list(df.columns))["marketer"]["average"] == pytest.approx(0.6465751607983555, abs=1e-15)
     assert rep["population_uniqueness"]["dankar"]["model"] == "pitman"
 
 
