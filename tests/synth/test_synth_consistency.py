@@ -91,6 +91,9 @@ def test_iban_rib_key_with_schwifty(recs):
         assert r["BIC"] in candidates
         spaced += " " in r["IBAN"]
     assert 0.25 < spaced / len(recs) < 0.35
+    # La Banque Postale style accounts with a letter: schwifty above already checked their RIB key
+    lettered = [r["IBAN"] for r in recs if re.search(r"[A-Z]", r["IBAN"].replace(" ", "")[4:])]
+    assert lettered and all(x.replace(" ", "")[4:9] == "20041" for x in lettered)
 
 
 def test_sirets_and_numero_fiscal(recs):

@@ -65,3 +65,20 @@ def digits_to_int(d: np.ndarray) -> np.ndarray:
 def nif_key(first10: np.ndarray) -> np.ndarray:
     """French numéro fiscal (SPI) key: the first 10 digits mod 511 (stdnum.fr.nif docs)."""
     return np.asarray(first10, np.int64) % 511
+
+
+# RIB letter -> digit (france.md §1.4): A,J->1; B,K,S->2; ... I,R,Z->9
+RIB_LETTERS = {1: "AJ", 2: "BKS", 3: "CLT", 4: "DMU", 5: "ENV", 6: "FOW", 7: "GPX", 8: "HQY", 9: "IRZ"}
+
+
+def iban_check_fr_letter(bank, branch, prefix, letter_iso, suffix, key) -> np.ndarray:
+    """Mod 97-10 check digits of an FR IBAN whose account is ``prefix`` (7 digits) + one letter
+    (ISO 13616 value 10-35) + ``suffix`` (3 digits)."""
+    r = np.asarray(bank, np.int64) % 97
+    r = (r * 10**5 + np.asarray(branch, np.int64)) % 97
+    r = (r * 10**7 + np.asarray(prefix, np.int64)) % 97
+    r = (r * 100 + np.asarray(letter_iso, np.int64)) % 97
+    r = (r * 10**3 + np.asarray(suffix, np.int64)) % 97
+    r = (r * 100 + np.asarray(key, np.int64)) % 97
+    r = (r * 10**6 + 152700) % 97
+    return 98 - r

@@ -723,9 +723,22 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     bank = np.array([int(x["bank_code"]) for x in bk])[bk_i]
     branch = rng.integers(1, 100_000, n)
     account = rng.integers(0, 10**11, n)
-    rkey = cd.rib_key(bank, branch, account)
-    chk = cd.iban_check_fr(bank, branch, account, rkey)
-    iban_c = af.cat("FR", af.int_str(chk, 2), af.int_str(bank, 5), af.int_str(branch, 5), af.int_str(account, 11),
+    # La Banque Postale account numbers often carry a letter (…3M02…): half of its accounts do
+    letter = (bank == 20041) & (rng.random(n) < 0.5)
+    d = (account // 1000) % 10
+    account = np.where(letter & (d == 0), account + 1000, account)
+    d = np.where(letter & (d == 0), 1, d)
+    pool = [cd.RIB_LETTERS[i] for i in range(1, 10)]
+    lidx = rng.integers(0, 3, n) % np.array([len(p) for p in pool])[np.maximum(d, 1) - 1]
+    letters = np.array([[p[i % len(p)] for i in range(3)] for p in pool], dtype=object)[np.maximum(d, 1) - 1, lidx]
+    rkey = cd.rib_key(bank, branch, account)  # the RIB key reads the letter as the digit it replaces
+    prefix, suffix = account // 10**4, account % 1000
+    iso = np.array([ord(ch) - 55 for ch in letters.tolist()], np.int64) if n else np.zeros(0, np.int64)
+    chk = np.where(letter, cd.iban_check_fr_letter(bank, branch, prefix, iso, suffix, rkey),
+                   cd.iban_check_fr(bank, branch, account, rkey))
+    acc_txt = af.where(letter, af.cat(af.int_str(prefix, 7), pa.array(letters, pa.string()), af.int_str(suffix, 3)),
+                       af.int_str(account, 11))
+    iban_c = af.cat("FR", af.int_str(chk, 2), af.int_str(bank, 5), af.int_str(branch, 5), acc_txt,
                     af.int_str(rkey, 2))
     spaced = af.cat(*[x for i in range(0, 27, 4) for x in (pc.utf8_slice_codeunits(iban_c, i, i + 4), " ")][:-1])
     iban_sp = rng.random(n) < 0.30
