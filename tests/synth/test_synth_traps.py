@@ -60,6 +60,12 @@ def test_listed_trap_rows_really_have_the_trap(df, truth):
     assert all(" " in df["IBAN"].iloc[r] for r in ib["rows"])
     (ph,) = _planted(truth, "phone_without_leading_zero")
     assert all(re.fullmatch(r"6\d{8}", df["TELPORT"].iloc[r]) for r in ph["rows"])
+    (let,) = _planted(truth, "iban_with_letter")
+    assert all(re.search("[A-Z]", df["IBAN"].iloc[r].replace(" ", "")[4:]) for r in let["rows"])
+    (intl,) = _planted(truth, "phone_international")
+    assert all("+33" in df["TEL"].iloc[r] + df["TELPORT"].iloc[r] for r in intl["rows"])
+    (dots,) = _planted(truth, "phone_dotted")
+    assert all("." in df["TEL"].iloc[r] + df["TELPORT"].iloc[r] for r in dots["rows"])
     (ll,) = _planted(truth, "landlord_is_a_person")
     for r in ll["rows"]:
         assert df["STATOCC"].iloc[r] == "LOC_PRIV" and df["SIRETBAIL"].iloc[r] == ""

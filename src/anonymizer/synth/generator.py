@@ -1068,11 +1068,21 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
         planted.append({"kind": "phone_without_leading_zero", "columns": ["TELPORT"], "count": int(phone_odd.size),
                         "rows": (phone_odd + start).tolist() if ctx.rows <= PLANTED_ROWS_MAX else [],
                         "description": "mobile number that lost its leading 0"})
-    sp_rows = np.flatnonzero(iban_sp)
-    if sp_rows.size:
-        planted.append({"kind": "iban_with_spaces", "columns": ["IBAN"], "count": int(sp_rows.size),
-                        "rows": (sp_rows + start).tolist() if ctx.rows <= PLANTED_ROWS_MAX else [],
-                        "description": "IBAN written in groups of 4 with spaces"})
+    both_phones = (pc.starts_with(tel, "+33").to_numpy(zero_copy_only=False),
+                   pc.starts_with(telport, "+33").to_numpy(zero_copy_only=False))
+    dotted = (pc.match_substring(tel, ".").to_numpy(zero_copy_only=False),
+              pc.match_substring(telport, ".").to_numpy(zero_copy_only=False))
+    for kind, mask, cols, desc in (
+        ("iban_with_spaces", iban_sp, ["IBAN"], "IBAN written in groups of 4 with spaces"),
+        ("iban_with_letter", letter, ["IBAN"], "account number with a letter (La Banque Postale style)"),
+        ("phone_international", both_phones[0] | both_phones[1], ["TEL", "TELPORT"], "phone written +33 ..."),
+        ("phone_dotted", dotted[0] | dotted[1], ["TEL", "TELPORT"], "phone written with dots"),
+    ):
+        hit = np.flatnonzero(mask)
+        if hit.size:
+            planted.append({"kind": kind, "columns": cols, "count": int(hit.size),
+                            "rows": (hit + start).tolist() if ctx.rows <= PLANTED_ROWS_MAX else [],
+                            "description": desc})
     return _Block(cols=C, planted=planted, spans=spans)
 
 
