@@ -340,3 +340,35 @@ def test_usage_names(df):
     assert 0.2 < filled < 0.4
     married = df[(df["SITFAM"] == "MAR") & (df["SEXE"] == "2") & (df["NOMUSAGE"] == df["NOMCJ"])]
     assert len(married) > 0 and (married["NOMFAM"] != married["NOMCJ"]).all()
+
+
+def test_date_orders(recs):
+    tenants = ("LOC_HLM", "LOC_PRIV", "FOYER")
+    for r in recs:
+        birth = date(r["DTNAIS"])
+        assert age(birth, date(r["DTOUVDOS"])) >= 18 and date(r["DTOUVDOS"]) <= DTREF
+        if r["STATOCC"] in tenants:
+            assert r["DTEMMENAG"] == r["DTBAIL"] and date(r["DTBAIL"]) <= DTREF
+        else:
+            assert r["DTBAIL"] == ""
+        if r["AL_DTOUV"]:
+            start = date(r["DTBAIL"] or r["DTEMMENAG"])
+            assert start <= date(r["AL_DTOUV"]) <= DTREF
+        if r["AAH_DTOUV"]:
+            assert date(r["DTDECCDAPH"]) <= date(r["AAH_DTOUV"]) <= DTREF
+        if r["DTFINDROITAAH"]:
+            years = age(date(r["DTDECCDAPH"]), date(r["DTFINDROITAAH"]))
+            assert 1 <= years <= 10
+        if r["DTPREVACC"]:
+            assert 1 <= months_between(DTREF, date(r["DTPREVACC"])) <= 8
+        for c in ("RSA_DTOUV", "DTDERCTRL", "DTDEBACT", "DTSITFAM", "DTDECCDAPH"):
+            if r[c]:
+                assert date(r[c]) <= DTREF, c
+        if r["DTSITFAM"]:
+            assert age(birth, date(r["DTSITFAM"])) >= 18
+        assert (r["RSA_DTOUV"] != "") == (r["RSA_DROIT"] == "O")
+        if r["PAJE_PN_DT"] and int(r["NBENF"]) <= 5:
+            youngest = max(_children(r))
+            assert months_between(date(r["PAJE_PN_DT"]), youngest) == 2 or \
+                (youngest - date(r["PAJE_PN_DT"])).days in range(55, 65)
+            assert (DTREF - youngest).days < 365

@@ -7,6 +7,11 @@ and any size streams to disk in bounded memory.
 
 All amounts are computed in integer cents so that totals are exact; every column is produced
 as text exactly as written (``""`` for missing, decimal comma, ``JJ/MM/AAAA``).
+
+Row order leaks nothing (schema #1 "shuffle before numbering"): rows are independent draws
+and the planted single rows sit at seeded random positions, so NUMLIGNE = position + 1 is
+already a shuffled numbering. NUMALLOC is an affine bijection of the position modulo
+9,000,000 (unique for any size up to 9 million rows, looks random, never below 1000000).
 """
 
 from __future__ import annotations
