@@ -132,3 +132,12 @@ def test_country_codes_have_the_insee_shape():
     codes = [r["code"] for r in rows]
     assert len(set(codes)) == len(codes) and all(re.fullmatch(r"99[1-5]\d\d", c) for c in codes)
     assert {r["groupe"] for r in rows} == {"FR", "UE", "HUE"}
+
+
+def test_risk_picture_of_schema_section_4(df):
+    """(SEXE, DTNAIS, CODCOM) singles almost everyone out; (age band, département, NBENF) does not."""
+    fine = df.groupby(["SEXE", "DTNAIS", "CODCOM"])["NUMLIGNE"].transform("size")
+    assert (fine == 1).mean() > 0.9
+    band = [age(date(v), DTREF) // 10 for v in df["DTNAIS"]]
+    coarse = df.assign(band=band, dep=df["CODCOM"].str[:2]).groupby(["band", "dep", "NBENF"])["NUMLIGNE"].transform("size")
+    assert (coarse >= 11).mean() > 0.8
