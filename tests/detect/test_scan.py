@@ -204,3 +204,28 @@ def test_duplicate_and_non_string_column_names():
     df = pd.DataFrame([["1", "a"], ["2", "b"]] * 10, columns=[0, 0])
     rep = scan_table(df, ner=False)
     assert [f.column for f in rep.findings] == ["0", "0"]
+
+
+def test_sample_batches_is_uniform_and_counts_rows():
+    from anonymizer.detect.scan import sample_batches
+
+    batches = (pd.DataFrame({"i": range(s, s + 1000)}) for s in range(0, 20_000, 1000))
+    sample, total = sample_batches(batches, 2000, seed=1)
+    assert total == 20_000 and len(sample) == 2000 and sample["i"].is_unique
+    # every tenth of the table is represented about equally (uniform, not the first batches)
+    counts = (sample["i"] // 2000).value_counts()
+    assert len(counts) == 10 and counts.min() > 120
+
+
+def test_cli_streams_large_files(run_cli, tmp_path, monkeypatch, tricky):
+    import anonymizer.cli.scan as cli_scan
+
+    monkeypatch.setattr(cli_scan, "STREAM_ABOVE_BYTES", 0)
+    path = tmp_path / "t.csv"
+    tricky.to_csv(path, index=False)
+    res = run_cli("scan", path, "--no-ner", "--format", "json", "--sample", "100")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["rows"] == N and doc["sampled_rows"] == 100
+    roles = {f["column"]: f["role"] for f in doc["findings"]}
+    assert roles["col_17"] == roles["ssn"] == "identifier"

@@ -103,7 +103,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
 
         with err.status("sampling rows from a large table…"):
             _, batches = iter_batches(data, batch_rows=200_000, delimiter=delimiter, encoding=encoding, sheet=sheet)
-            df, total_rows = sample_batches(batches, max(sample, 20_000), seed=seed)
+            df, total_rows = sample_batches(batches, sample, seed=seed)
     else:
         with err.status("reading the table…"):
             df = read_table(data, delimiter=delimiter, encoding=encoding, sheet=sheet).df
