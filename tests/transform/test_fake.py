@@ -268,3 +268,36 @@ def test_numeric_identifiers_stay_numeric():
     out = fake(s, key=KEY, params={}, context=ctx(entity="CAF_NUMBER"))
     assert out.dtype == s.dtype and pd.isna(out.iloc[1])
     assert 1_000_000 <= out.iloc[0] <= 9_999_999 and out.iloc[0] != 1234567.0
+
+
+def test_vectorised_path_equals_the_one_value_path():
+    """``redact`` fakes one span at a time: it must get exactly the column's batch fake."""
+    from anonymizer.transform.base import Deriver
+    from anonymizer.transform.fake import fake_value
+
+    d = Deriver(KEY)
+    cases = {
+        "NIR": [f"{1 + i % 2} {50 + i % 40:02d} {1 + i % 12:02d} 33 {i % 900 + 1:03d} {i % 997 + 1:03d}"
+                for i in range(60)] + ["185057512345678", "2A", "175072A004123"],
+        "IBAN": [f"FR76 3000 6000 01{i:010d} {i % 1000:03d}"[:33] for i in range(60)] + ["fr7630004000031234567890143"],
+        "PHONE": [f"06 12 34 {i % 100:02d} {i // 100:02d}" for i in range(60)] + ["+33 1 42 68 53 00", "3646"],
+        "CAF_NUMBER": [str(1_000_000 + 7919 * i) for i in range(60)] + ["123"],
+    }
+    for entity, vals in cases.items():
+        batch = fake(text(vals), key=KEY, params={}, context=ctx(entity=entity)).tolist()
+        assert batch == [fake_value(v, entity=entity, deriver=d) for v in vals], entity
+    rc = pd.DataFrame({"SEXE": text(["2", "1", ""] * 20), "DTNAIS": text(["03/07/1961", "1975", ""] * 20)})
+    vals = cases["NIR"][:60]
+    ents = {"SEXE": "SEX", "DTNAIS": "BIRTH_DATE", "NIR": "NIR"}
+    batch = fake(text(vals), key=KEY, params={}, context=ctx("NIR", "NIR", rc, ents)).tolist()
+    ctxs = [["F", "1961-07"], ["M", "1975"], ["", ""]] * 20
+    assert batch == [fake_value(v, entity="NIR", deriver=d, ctx=c) for v, c in zip(vals, ctxs, strict=True)]
+
+
+def test_many_fake_ibans_valid_and_distinct():
+    orig = [f"FR76 3000 6000 01{i:010d} {i % 1000:03d}"[:33] for i in range(3000)]
+    out = run(orig, "IBAN")
+    for f in out:
+        IBAN(f, validate_bban=True)
+    assert out.nunique() == len(orig)
+    assert all(re.sub(r"\d", "9", f[4:]) == re.sub(r"\d", "9", o[4:]) for f, o in zip(out, orig, strict=True))

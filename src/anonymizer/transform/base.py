@@ -343,8 +343,11 @@ class Deriver:
         self.key = key
         self._sk: dict[str, bytes] = {}
 
-    def stream(self, entity: str, norm: str, attempt: int = 0) -> Stream:
+    def subkey(self, entity: str) -> bytes:
         sk = self._sk.get(entity)
         if sk is None:
             sk = self._sk[entity] = subkey(self.key, "fake/" + entity)
-        return Stream(prf(sk, norm if attempt == 0 else f"{norm}\x00{attempt}"))
+        return sk
+
+    def stream(self, entity: str, norm: str, attempt: int = 0) -> Stream:
+        return Stream(prf(self.subkey(entity), norm if attempt == 0 else f"{norm}\x00{attempt}"))

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
-from anonymizer.transform import fake_ids, names
+from anonymizer.transform import fake_ids, fast, names
 from anonymizer.transform.base import (
     Deriver,
     TransformContext,
@@ -182,8 +183,123 @@ def fake(series: pd.Series, *, key: bytes, params: dict, context: TransformConte
             return fake_value(parts[0], entity=entity, deriver=d, ctx=parts[1:], params=params)
         return fake_value(u, entity=entity, deriver=d, params=params)
 
-    out = map_distinct(text, one, extra=extras or None)
+    if entity in _BATCH:
+        out = _map_batch(text, extras, entity, d, params)
+    else:
+        out = map_distinct(text, one, extra=extras or None)
     return from_text(series, out)
+
+
+# ---------------------------------------------------------------- vectorised path
+
+
+def _map_batch(text: pd.Series, extras: list[pd.Series], entity: str, d: Deriver, params: dict) -> list[str]:
+    """``map_distinct`` for the vectorised entities: one batch call over the distinct units."""
+    if extras:
+        joined = text.copy()
+        for e in extras:
+            joined = joined + "\x1f" + e
+        codes, uniques = pd.factorize(joined.where(text != "", None), use_na_sentinel=True)
+        parts = [u.rsplit("\x1f", len(extras)) for u in uniques]
+        values = [p[0] for p in parts]
+        ctxs = [p[1:] for p in parts]
+    else:
+        codes, uniques = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
+        values = list(uniques)
+        ctxs = [[] for _ in values]
+    results = np.array(_BATCH[entity](values, ctxs, d, params) + [""], dtype=object)
+    return results[codes].tolist()
+
+
+def _finish(values: list[str], ctxs: list[list[str]], ok: list[int], fakes: list[str], redo: list[bool],
+            entity: str, d: Deriver, params: dict) -> list[str]:
+    """Scatter batch fakes back; values the batch could not parse, or whose fake equals the
+    original (``redo``: re-draws), go through the one-value path, which gives the same answer."""
+    out: list[str | None] = [None] * len(values)
+    tmpl_idx, tmpl_chars = [], []
+    for j, i in enumerate(ok):
+        if redo[j]:
+            continue
+        tmpl_idx.append(i)
+        tmpl_chars.append(fakes[j])
+    filled = fast.fill_templates([values[i] for i in tmpl_idx], tmpl_chars)
+    for i, f in zip(tmpl_idx, filled, strict=True):
+        out[i] = f
+    return [o if o is not None else fake_value(values[i], entity=entity, deriver=d, ctx=ctxs[i], params=params)
+            for i, o in enumerate(out)]
+
+
+def _alnum_upper(v: str) -> str:
+    return _NON_ALNUM.sub("", v).upper()
+
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+_NIR13 = re.compile(r"[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?")
+
+
+def _batch_caf(values, ctxs, d, params):
+    norms_all = [norm_identifier(v) for v in values]
+    ok = [i for i, n in enumerate(norms_all) if len(n) == 7 and n.isdigit()]
+    norms = [norms_all[i] for i in ok]
+    fakes = fast.caf_numbers(fast.words(d.subkey("CAF_NUMBER"), norms)).tolist() if ok else []
+    redo = [f == n for f, n in zip(fakes, norms, strict=True)]
+    return _finish(values, ctxs, ok, fakes, redo, "CAF_NUMBER", d, params)
+
+
+def _birth_ym(birth: str):
+    if not birth:
+        return None
+    return (int(birth[:4]), int(birth[5:7]) if len(birth) > 4 else None)
+
+
+def _batch_nir(values, ctxs, d, params):
+    raws = [_alnum_upper(v) for v in values]
+    ok = [i for i, r in enumerate(raws) if _NIR13.fullmatch(r)]
+    norms = [raws[i][:13] for i in ok]
+    cx = [(list(ctxs[i]) + ["", ""])[:2] for i in ok]
+    bodies = fast.nir_bodies(fast.words(d.subkey("NIR"), norms), [c[0] for c in cx],
+                             [_birth_ym(c[1]) for c in cx], [raws[i][0] for i in ok]).tolist() if ok else []
+    fakes = [b + (fast.nir_keys([b])[0] if len(raws[i]) == 15 else "") for b, i in zip(bodies, ok, strict=True)]
+    redo = [b == n for b, n in zip(bodies, norms, strict=True)]  # as the one-value path: bodies compared
+    return _finish(values, ctxs, ok, fakes, redo, "NIR", d, params)
+
+
+def _batch_phone(values, ctxs, d, params):
+    sigs, ok = [], []
+    for i, v in enumerate(values):
+        digits = _NON_DIGIT.sub("", v)
+        if len(digits) >= 9 and len(digits) <= 15:
+            ok.append(i)
+            sigs.append(digits[-9:])
+    mobile = np.array([s[0] in "67" for s in sigs], dtype=bool)
+    new = fast.phone_numbers(fast.words(d.subkey("PHONE"), sigs), mobile).tolist() if ok else []
+    out: list[str | None] = [None] * len(values)
+    for j, i in enumerate(ok):
+        if new[j] == sigs[j]:
+            continue
+        v = values[i]
+        pos = [k for k, c in enumerate(v) if "0" <= c <= "9"][-9:]
+        chars = list(v)
+        for k, c in zip(pos, new[j], strict=True):
+            chars[k] = c
+        out[i] = "".join(chars)
+    return [o if o is not None else fake_value(values[i], entity="PHONE", deriver=d, ctx=ctxs[i], params=params)
+            for i, o in enumerate(out)]
+
+
+_NON_DIGIT = re.compile(r"[^0-9]+")
+
+
+def _batch_iban(values, ctxs, d, params):
+    raws = [_alnum_upper(v) for v in values]
+    ok = [i for i, r in enumerate(raws) if len(r) == 27 and r[:2] == "FR" and r[2:4].isdigit()]
+    norms = [raws[i] for i in ok]
+    fakes = fast.fr_ibans(fast.words(d.subkey("IBAN"), norms), [n[4:9] for n in norms]).tolist() if ok else []
+    redo = [f == n for f, n in zip(fakes, norms, strict=True)]
+    return _finish(values, ctxs, ok, fakes, redo, "IBAN", d, params)
+
+
+_BATCH = {"CAF_NUMBER": _batch_caf, "NIR": _batch_nir, "PHONE": _batch_phone, "IBAN": _batch_iban}
 
 
 #: Entities whose transformed values other columns of the row read (transform them first).

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from stdnum.fr import nif as _nif
 from stdnum.fr import nir as _nir
 
-from anonymizer.transform import vocab
+from anonymizer.transform import fast, vocab
 from anonymizer.transform.base import Deriver, fill_template, norm_identifier, shape_fake
 
 _NIR_RX = re.compile(r"[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?")
@@ -34,32 +35,11 @@ def _alnum(value: str) -> str:
     return _NON_ALNUM.sub("", value).upper()
 
 
-def nir_body(d: Deriver, norm: str, sex: str, ym: tuple[int, int | None] | None, orig_sex_digit: str,
-             attempt: int = 0) -> str:
-    """The 13 characters of a fake NIR."""
-    s = d.stream("NIR", norm, attempt)
-    if sex not in ("M", "F"):
-        sex = "F" if s.below(2) else "M"
-    if orig_sex_digit in "78":
-        sd = "7" if sex == "M" else "8"
-    elif orig_sex_digit in "34":
-        sd = "3" if sex == "M" else "4"
-    else:
-        sd = "1" if sex == "M" else "2"
-    if ym is None:
-        y, m = s.between(1935, 2005), None
-    else:
-        y, m = ym
-    if m is None:
-        m = s.between(1, 12)
-    r = s.below(100)
-    if r < 85:
-        place = s.choice(vocab.DEPARTEMENTS) + f"{s.between(1, 600):03d}"
-    elif r < 88:
-        place = s.choice(vocab.OVERSEAS) + f"{s.between(1, 34):02d}"
-    else:
-        place = "99" + s.choice(vocab.COUNTRIES)
-    return f"{sd}{y % 100:02d}{m:02d}{place}{s.between(1, 999):03d}"
+def nir_bodies(d: Deriver, norms: list[str], sexes: list[str], yms: list, first: list[str],
+               attempt: int = 0) -> list[str]:
+    """13-character fake NIR bodies for a batch (``fast.nir_bodies`` on keyed words)."""
+    w = fast.words(d.subkey("NIR"), norms, attempt)
+    return fast.nir_bodies(w, sexes, yms, first).tolist()
 
 
 def fake_nir(value: str, d: Deriver, sex: str = "", ym: tuple[int, int | None] | None = None) -> str | None:
@@ -69,7 +49,7 @@ def fake_nir(value: str, d: Deriver, sex: str = "", ym: tuple[int, int | None] |
         return None
     norm = raw[:13]
     for attempt in range(64):
-        body = nir_body(d, norm, sex, ym, raw[0], attempt)
+        body = nir_bodies(d, [norm], [sex], [ym], [raw[0]], attempt)[0]
         if body != norm:
             break
     out = body + (_nir.calc_check_digits(body) if len(raw) == 15 else "")
@@ -121,16 +101,10 @@ def fake_iban(value: str, d: Deriver, *_ctx) -> str | None:
         return None
     country = raw[:2]
     for attempt in range(64):
-        s = d.stream("IBAN", raw, attempt)
         if country in ("FR", "MC") and len(raw) == 27:
-            orig_bank = raw[4:9]
-            banks = [b for b in vocab.BANKS if b[0] != orig_bank]
-            bank = s.choice(banks)[0]
-            branch = s.digits(5)
-            account = s.digits(11)
-            bban = bank + branch + account + rib_key(bank, branch, account)
+            bban = fast.fr_ibans(fast.words(d.subkey("IBAN"), [raw], attempt), [raw[4:9]])[0][4:]
         else:
-            bban = shape_fake(raw[4:], s).upper()
+            bban = shape_fake(raw[4:], d.stream("IBAN", raw, attempt)).upper()
         out = country + iban_check_digits(country, bban) + bban
         if out != raw:
             return fill_template(value, out)
@@ -217,7 +191,7 @@ def fake_caf_number(value: str, d: Deriver, *_ctx) -> str | None:
     if not re.fullmatch(r"\d{7}", raw):
         return None
     for attempt in range(64):
-        out = d.stream("CAF_NUMBER", raw, attempt).digits(7, nonzero_first=True)
+        out = fast.caf_numbers(fast.words(d.subkey("CAF_NUMBER"), [raw], attempt))[0]
         if out != raw:
             return fill_template(value, out)
     return None
@@ -244,8 +218,7 @@ def fake_phone(value: str, d: Deriver, *_ctx) -> str | None:
     sig = "".join(value[i] for i in digits[-9:])
     mobile = sig[0] in "67"
     for attempt in range(64):
-        s = d.stream("PHONE", sig, attempt)
-        new = s.choice(vocab.FICTION_MOBILE if mobile else vocab.FICTION_LANDLINE) + s.digits(4)
+        new = fast.phone_numbers(fast.words(d.subkey("PHONE"), [sig], attempt), np.array([mobile]))[0]
         if new != sig:
             break
     chars = list(value)
