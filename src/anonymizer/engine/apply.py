@@ -6,6 +6,7 @@ whole table or one slice of it: that is what lets the same plan run streamed or 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import re
@@ -44,6 +45,26 @@ def person_ids(df: pd.DataFrame, columns: list[str]) -> pd.Series | None:
 # Enough for a fake space that is already mostly taken by originals (the example data uses the
 # 10,000-number ARCEP fiction mobile range for 8,700 people): work shrinks geometrically.
 RETRIES = 256
+
+
+class _CachedDetector:
+    """Span detection memoised for one batch: a re-draw after a collision changes the fakes,
+    not the spans, so the text is analysed (NER included) only once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[bool, str], list] = {}
+
+    def for_ner(self, ner: bool):
+        def detect(texts: list[str]) -> list[list]:
+            from anonymizer.detect import find_spans
+
+            missing = list(dict.fromkeys(t for t in texts if (ner, t) not in self._cache))
+            if missing:
+                for t, spans in zip(missing, find_spans(missing, ner=ner), strict=True):
+                    self._cache[(ner, t)] = spans
+            return [self._cache[(ner, t)] for t in texts]
+
+        return detect
 NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")
 
 
@@ -99,6 +120,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None) -
         context_cols[PERSON_ID_COLUMN] = pid
     results: dict[str, pd.Series] = {}
     context_frame = pd.DataFrame(context_cols, index=df.index)
+    detector = _CachedDetector()
     for step in plan.execution_order:
         if step.action == "drop":
             continue
@@ -108,6 +130,9 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None) -
         ctx = TransformContext(
             column=step.column, entity=step.entity, row_context=context_frame, entities=entities
         )
+        if step.action == "redact" and "detector" not in step.params:
+            step = dataclasses.replace(step, params={**step.params, "detector": detector.for_ner(
+                bool(step.params.get("ner", True)))})
         result = fn(df[step.column], key=key or b"", params=step.params, context=ctx)
         if avoid is not None and key and step.action in {"fake", "redact"}:
             result = _avoid_collisions(fn, df[step.column], result, key=key, step=step,
