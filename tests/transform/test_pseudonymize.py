@@ -101,3 +101,10 @@ def test_load_key_hex_raw_env_and_errors(tmp_path, monkeypatch):
     monkeypatch.delenv("ANON_KEY")
     with pytest.raises(UsageError, match="ANON_KEY"):
         load_key()
+
+
+@pytest.mark.parametrize("length", [4, 16, 23, 51])
+def test_vectorised_tokens_equal_the_documented_derivation(length):
+    vals = [f"  Value {i} " for i in range(50)]
+    out = pseudonymize(text(vals), key=KEY, params={"length": length}, context=ctx())
+    assert out.tolist() == [_expected(f"value {i}", KEY, length) for i in range(50)]

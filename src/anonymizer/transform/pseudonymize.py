@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from anonymizer.errors import UsageError
 from anonymizer.transform.base import (
     TransformContext,
     from_text,
-    map_distinct,
     norm_identifier,
     prf,
     require_key,
@@ -87,10 +88,29 @@ def pseudonymize(series: pd.Series, *, key: bytes, params: dict, context: Transf
     alphabet = str(params.get("alphabet", "base32"))
     token("x", key=key, prefix=prefix, length=length, alphabet=alphabet)  # validate params once
     text = to_text(series)
-    out = map_distinct(
-        text, lambda v: token(v, key=key, entity=entity, prefix=prefix, length=length, alphabet=alphabet)
-    )
+    codes, uniques = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
+    toks = tokens(list(uniques), key=key, entity=entity, prefix=prefix, length=length, alphabet=alphabet)
+    out = np.array(toks + [""], dtype=object)[codes].tolist()
     return from_text(series, out, numeric=False)
+
+
+_B32 = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", dtype=np.uint8)
+
+
+def tokens(values: list[str], *, key: bytes, entity: str | None = None, prefix: str = "", length: int = 16,
+           alphabet: str = "base32") -> list[str]:
+    """``token`` for many values: HMACs in a list comprehension, base32 with numpy (same output)."""
+    if alphabet != "base32" or length > 51 or not values:
+        return [token(v, key=key, entity=entity, prefix=prefix, length=length, alphabet=alphabet) for v in values]
+    sk = subkey(key, "pseudonymize")
+    dig = hmac.digest
+    buf = b"".join([dig(sk, normalise(v, entity).encode("utf-8"), "sha256") for v in values])
+    raw = np.frombuffer(buf, dtype=np.uint8).reshape(-1, 32)
+    bits = np.unpackbits(raw, axis=1)[:, : length * 5].reshape(len(values), length, 5)
+    idx = bits @ np.array([16, 8, 4, 2, 1], dtype=np.uint8)
+    chars = _B32[idx].astype(np.uint32)
+    body = chars.view(f"<U{length}").reshape(len(values))
+    return [prefix + b for b in body.tolist()]
 
 
 def key_fingerprint(key: bytes) -> str:
