@@ -372,3 +372,28 @@ def test_date_orders(recs):
             assert months_between(date(r["PAJE_PN_DT"]), youngest) == 2 or \
                 (youngest - date(r["PAJE_PN_DT"])).days in range(55, 65)
             assert (DTREF - youngest).days < 365
+
+
+def test_age_supplement_ars_and_ajpp_follow_the_rates(recs):
+    """Schema J: AF majoration 16 % BMAF per child 14-19 (not the eldest of two); ARS per child
+    6-18 at 89.72 % BMAF (6-10), ~392 EUR (11-14), ~406 EUR (15-18); AJPP ~52 EUR a day."""
+    bmaf = 414.81
+    n_ars = 0
+    for r in recs:
+        if int(r["NBENF"]) > 5:
+            continue
+        kids = sorted(_children(r))
+        ages = [age(k, DTREF) for k in kids]
+        under20 = [a for a in ages if a < 20]
+        if cents(r["AF_MT"]) > 0:
+            mod = {"1": 1, "2": 0.5, "3": 0.25}[r["AF_TRANCHE"]]
+            older = [a for a in under20 if a >= 14]
+            if len(under20) == 2 and under20[0] >= 14:
+                older = older[1:]
+            assert abs(cents(r["AF_MAJAGE"]) - round(bmaf * 0.16 * mod * len(older) * 100)) <= 1
+        if cents(r["ARS_MT"]) > 0:
+            want = sum(bmaf * 0.8972 if a <= 10 else 392 if a <= 14 else 406 for a in ages if 6 <= a <= 18)
+            assert abs(cents(r["ARS_MT"]) / 100 - want) <= 1.0 * int(r["ARS_NBENF"])
+            n_ars += 1
+        assert cents(r["AJPP_MT"]) == round(int(r["AJPP_JOURS"]) * 52.13 * 100)
+    assert n_ars > 50

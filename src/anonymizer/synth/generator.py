@@ -579,7 +579,11 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     tranche = np.where(foy <= t1, 1, np.where(foy <= t2, 2, 3))
     modul = np.select([tranche == 1, tranche == 2], [1.0, 0.5], 0.25)
     af_elig = n20 >= 2
-    maj_kids = np.where(n20 == 2, np.maximum(n14 - (kage[:, 0] >= 14) * (kage[:, 0] < 20), 0), n14)
+    # age supplement per child 14-19, except the eldest when there are only two children under 20
+    u20 = valid_k & (kage < 20)
+    eldest_u20 = np.argmax(u20, axis=1)
+    eldest_old = u20[np.arange(n), eldest_u20] & (kage[np.arange(n), eldest_u20] >= 14) if n else np.zeros(0, bool)
+    maj_kids = np.where(n20 == 2, n14 - eldest_old, n14)
     af_maj_c = np.where(af_elig, _cents(BMAF * 0.16 * modul * maj_kids), 0)
     af_c = np.where(af_elig, _cents(BMAF * (0.32 + 0.41 * extra) * modul) + af_maj_c, 0)
     af_tranche = np.where(af_elig, tranche.astype(str).astype(object), "")
