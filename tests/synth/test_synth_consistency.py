@@ -397,3 +397,52 @@ def test_age_supplement_ars_and_ajpp_follow_the_rates(recs):
             n_ars += 1
         assert cents(r["AJPP_MT"]) == round(int(r["AJPP_JOURS"]) * 52.13 * 100)
     assert n_ars > 50
+
+
+def test_benefit_bounds_and_conditions(recs):
+    """Each benefit within the schema's range and only for the households it is meant for."""
+    base = 565.34
+    for r in recs:
+        k = int(r["NBENF"])
+        spouse = bool(r["NIRCJ"])
+        rsa = cents(r["RSA_MT"]) / 100
+        if rsa > 0:
+            cap = base * (1.28412 + 0.42804 * k) if r["RSA_MAJ"] == "O" else \
+                base * (1 + 0.5 * spouse + 0.3 * min(k, 2) + 0.4 * max(k - 2, 0))
+            assert rsa <= cap + 0.01
+            assert r["ACTALL"] != "ETU"
+            assert age(date(r["DTNAIS"]), DTREF) >= 25 or k > 0 or r["GROSSESSE"] == "O"
+        if r["RSA_MAJ"] == "O":
+            assert r["ISOLE"] == "O" and (int(r["NBENF3"]) > 0 or r["GROSSESSE"] == "O")
+        rev = sum(cents(r[f"REVACT_M{i}"]) for i in (1, 2, 3)) / 300
+        ppa = cents(r["PPA_MT"]) / 100
+        assert (ppa > 0) == (600 <= rev <= 1900)
+        if ppa > 0:
+            assert 30 <= ppa <= 300 + 0.01
+        al = cents(r["AL_MT"]) / 100
+        if al > 0:
+            assert 30 <= al <= 450
+            rent = cents(r["MTREMBPRET"] if r["STATOCC"] == "ACCED" else r["LOYER"])
+            assert cents(r["AL_LOYRET"]) <= min(rent, 60000)
+        cf = cents(r["CF_MT"])
+        assert cf in (0, 17174, 25763) and (r["CF_MAJORE"] == "O") == (cf == 25763)
+        if cf and k <= 5:
+            assert sum(3 <= age(x, DTREF) <= 21 for x in _children(r)) >= 3
+        assert cents(r["ASF_MT"]) == int(r["ASF_NBENF"]) * 11611 and int(r["ASF_NBENF"]) <= k
+        if int(r["ASF_NBENF"]):
+            assert r["ISOLE"] == "O" and cents(r["PENSALIM_M"]) == 0 and r["ASF_MOTIF"]
+        if cents(r["PAJE_AB_MT"]):
+            assert int(r["NBENF3"]) > 0 and r["PAJE_AB_TAUX"] in ("PLEIN", "PARTIEL")
+        if cents(r["CMG_MT"]):
+            assert r["ACTALL"] in ("SAL", "TI") and r["CMG_TYPE"]
+            if k <= 5:
+                assert any(age(x, DTREF) < 6 for x in _children(r))
+        assert cents(r["AAH_MT"]) <= 90360
+        if cents(r["AAH_MVA"]):
+            assert r["AAH_TAUX"] == "PLEIN" and not spouse and k == 0
+        if cents(r["MTREMBPRET"]):
+            assert r["STATOCC"] == "ACCED" and 40000 <= cents(r["MTREMBPRET"]) <= 120000
+        if cents(r["INDCHOM_M"]):
+            assert r["ACTALL"] == "CHOM_IND"
+        if cents(r["PENSRET_M"]):
+            assert r["ACTALL"] == "RET"
