@@ -301,3 +301,16 @@ def test_many_fake_ibans_valid_and_distinct():
         IBAN(f, validate_bban=True)
     assert out.nunique() == len(orig)
     assert all(re.sub(r"\d", "9", f[4:]) == re.sub(r"\d", "9", o[4:]) for f, o in zip(out, orig, strict=True))
+
+
+def test_dates_and_place_codes():
+    import datetime as dt
+
+    out = run(["15/03/1985", "1985-03-15", ""], "BIRTH_DATE")
+    a = dt.datetime.strptime(out.iloc[0], "%d/%m/%Y").date()
+    b = dt.date.fromisoformat(out.iloc[1])
+    assert 1 <= abs((a - dt.date(1985, 3, 15)).days) <= 365 and 1 <= abs((b - dt.date(1985, 3, 15)).days) <= 365
+    assert out.iloc[2] == ""
+    codes = run(["33000", "2A004", "97411"], "POSTAL_CODE")
+    assert codes.iloc[0][:2] == "33" and codes.iloc[1][:2] == "2A" and codes.iloc[2][:3] == "974"
+    assert all(len(c) == 5 for c in codes)

@@ -158,7 +158,7 @@ def person_ids(params: dict, context: TransformContext, action: str, *, required
 
 
 _OFFSETS: dict[tuple[bytes, int], dict[str, int]] = {}
-_OFFSETS_MAX = 4_000_000
+_OFFSETS_MAX = 2_000_000
 _LAST_ROWS: dict[str, object] = {}  # the last row-aligned result: the next date column reuses it
 
 

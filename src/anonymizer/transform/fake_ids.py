@@ -225,3 +225,38 @@ def fake_phone(value: str, d: Deriver, *_ctx) -> str | None:
     for i, c in zip(digits[-9:], new, strict=True):
         chars[i] = c
     return "".join(chars)
+
+
+# ---------------------------------------------------------------- dates and codes
+
+
+def fake_date(value: str, d: Deriver, *_ctx) -> str | None:
+    """A date moved by a keyed offset of 1–365 days (per value, not per person: use
+    ``shift_dates`` to keep intervals), written in the original's format."""
+    import datetime as dt
+
+    from anonymizer.transform.dates import format_date, parse_date
+
+    p = parse_date(value)
+    if p is None or p.kind not in ("dmy", "ymd", "text"):
+        return None
+    s = d.stream("DATE", value.strip())
+    days = s.between(1, 365) * (1 if s.below(2) else -1)
+    try:
+        new = dt.date(p.y, p.m, p.d) + dt.timedelta(days=days)
+    except OverflowError:
+        return None
+    return format_date(p, new.year, new.month, new.day)
+
+
+def fake_place_code(value: str, d: Deriver, *_ctx) -> str | None:
+    """Post / COG code: the département (2 characters, 3 overseas, 2A/2B) kept, the rest drawn."""
+    v = value.strip().upper()
+    if not re.fullmatch(r"[0-9][0-9AB][0-9]{3}", v):
+        return None
+    keep = 3 if v.startswith(("97", "98")) else 2
+    for attempt in range(64):
+        out = v[:keep] + d.stream("PLACE_CODE", v, attempt).digits(5 - keep)
+        if out != v:
+            return out
+    return None

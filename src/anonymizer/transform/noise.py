@@ -33,7 +33,7 @@ from anonymizer.transform.dates import person_ids
 from anonymizer.transform.numbers import format_number, parse_number
 
 _WORDS: dict[bytes, dict[str, int]] = {}
-_WORDS_MAX = 4_000_000
+_WORDS_MAX = 2_000_000
 _M64 = (1 << 64) - 1
 
 
