@@ -56,7 +56,8 @@ def _options(d: CsvDialect, *, use_threads: bool = True, block_size: int = 1 << 
         ignore_empty_lines=True,
     )
     convert = pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in d.header},
+        # large_string: the layout pandas' Arrow-backed str dtype uses, so to_pandas shares buffers
+        column_types={c: pa.large_string() for c in d.header},
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
         null_values=[],
@@ -172,8 +173,9 @@ def iter_csv(
     path: Path, d: CsvDialect, meta: TableMeta, *, batch_rows: int
 ) -> tuple[TableMeta, Iterator[pd.DataFrame]]:
     def gen() -> Iterator[pd.DataFrame]:
-        # streaming cannot retry after yielding: it always takes the safe path when quotes hide line breaks
-        read, parse, convert = _options(d, block_size=1 << 22)
+        # streaming cannot retry after yielding: it always takes the safe path when quotes hide line breaks.
+        # 1 MiB blocks: same speed as 4 MiB, but the reader's read-ahead holds ~130 MB instead of ~320 MB.
+        read, parse, convert = _options(d, block_size=1 << 20)
         try:
             reader = pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
         except (pa.ArrowException, UnicodeDecodeError) as exc:
@@ -190,13 +192,19 @@ def iter_csv(
                 _raise_read_error(path, d, exc)
             pending.append(batch)
             pending_rows += batch.num_rows
+            del batch
             while pending_rows >= batch_rows:
+                # drop every Arrow reference before yielding: memory = one batch, not two or three
                 table = pa.Table.from_batches(pending)
-                yield _to_pandas(table.slice(0, batch_rows))
-                yielded = True
+                pending = []
+                df = _to_pandas(table.slice(0, batch_rows))
                 rest = table.slice(batch_rows)
-                pending = rest.to_batches()
-                pending_rows = rest.num_rows
+                del table
+                pending, pending_rows = rest.to_batches(), rest.num_rows
+                del rest
+                yielded = True
+                yield df
+                del df
         if pending_rows or not yielded:
             if pending_rows:
                 yield _to_pandas(pa.Table.from_batches(pending))

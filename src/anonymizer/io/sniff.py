@@ -258,7 +258,8 @@ def quote_scan(path: Path, quotechar: str) -> tuple[bool, bool]:
             n = chunk.count(quotechar.encode("ascii"))
             if (n or total % 2) and not inside_break:  # a chunk may start inside an open quote
                 arr = np.frombuffer(chunk, dtype=np.uint8)
-                parity = (np.cumsum(arr == q, dtype=np.int64) + total) & 1
+                # uint8 cumsum wraps at 256, an even number: parity survives and memory stays 1 byte/byte
+                parity = (np.cumsum(arr == q, dtype=np.uint8) + np.uint8(total & 1)) & 1
                 breaks = (arr == 10) | (arr == 13)
                 inside_break = bool(np.any(parity[breaks]))
             total += n
