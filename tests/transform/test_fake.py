@@ -314,3 +314,13 @@ def test_dates_and_place_codes():
     codes = run(["33000", "2A004", "97411"], "POSTAL_CODE")
     assert codes.iloc[0][:2] == "33" and codes.iloc[1][:2] == "2A" and codes.iloc[2][:3] == "974"
     assert all(len(c) == 5 for c in codes)
+
+
+def test_email_agrees_with_the_rows_fake_names():
+    rc = pd.DataFrame({"PRENOM": text(["Zoé", "", "Jean-Luc"]), "NOM": text(["LEFÈVRE", "MARTIN", "DE LA TOUR"])})
+    ents = {"PRENOM": "FIRST_NAME", "NOM": "LAST_NAME", "MAIL": "EMAIL"}
+    out = fake(text(["a.b12@gmail.com", "x.y@free.fr", "jl@orange.fr"]), key=KEY, params={},
+               context=ctx("MAIL", "EMAIL", rc, ents))
+    assert re.fullmatch(r"zoe\.lefevre\d\d@example\.fr", out.iloc[0])
+    assert out.iloc[1].endswith("@example.fr") and "martin" not in out.iloc[1].split("@")[0].split(".")[:1]
+    assert out.iloc[2] == "jdelatour@example.fr"

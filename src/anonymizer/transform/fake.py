@@ -10,7 +10,7 @@ letters -> letters), never the original.
 
 Context columns are found through ``context.entities`` (see ``TransformContext.find_column``)
 or named explicitly with params ``sex_column``, ``birth_date_column``, ``nir_column``,
-``iban_column``. The pipeline must transform SEX/CIVILITY and BIRTH_DATE before NIR, NIR
+``iban_column``, ``first_name_column``, ``last_name_column``. The pipeline must transform SEX/CIVILITY and BIRTH_DATE before NIR, NIR
 before NIR_KEY and IBAN before BIC: ``order_columns`` gives such an order.
 """
 
@@ -48,7 +48,7 @@ GENERATORS: dict[str, tuple[Generator, str | None]] = {
     "IBAN": (fake_ids.fake_iban, None),
     "BIC": (fake_ids.fake_bic, "bic"),
     "PHONE": (fake_ids.fake_phone, None),
-    "EMAIL": (names.fake_email, None),
+    "EMAIL": (names.fake_email, "names"),
     "CAF_NUMBER": (fake_ids.fake_caf_number, None),
     "CAF_MATRICULE": (fake_ids.fake_caf_matricule, None),
     "SIREN": (fake_ids.fake_siren, None),
@@ -125,6 +125,10 @@ def _context_series(kind: str | None, params: dict, context: TransformContext, n
     if kind == "nir_key":
         s = col({"NIR"}, "nir_column")
         return [empty if s is None else s]
+    if kind == "names":
+        f = col({"FIRST_NAME"}, "first_name_column")
+        la = col({"LAST_NAME"}, "last_name_column")
+        return [empty if f is None else f, empty if la is None else la]
     if kind == "bic":
         s = col({"IBAN"}, "iban_column")
         return [empty if s is None else s]
@@ -142,7 +146,8 @@ def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[
             ym = (y, int(birth[5:7]) if len(birth) > 4 else None)
         return gen(value, d, sex, ym)
     if entity == "EMAIL":
-        return gen(value, d, domain=str(params.get("domain", "example.fr")))
+        first, last = (list(ctx) + ["", ""])[:2]
+        return gen(value, d, first, last, domain=str(params.get("domain", "example.fr")))
     return gen(value, d, *ctx)
 
 
@@ -308,7 +313,7 @@ _BATCH = {"CAF_NUMBER": _batch_caf, "NIR": _batch_nir, "PHONE": _batch_phone, "I
 
 #: Entities whose transformed values other columns of the row read (transform them first).
 _FIRST = ("SEX", "CIVILITY", "BIRTH_DATE", "DATE")
-_SECOND = ("NIR", "IBAN", "CAF_NUMBER", "SIREN")
+_SECOND = ("NIR", "IBAN", "CAF_NUMBER", "SIREN", "FIRST_NAME", "LAST_NAME", "PERSON")
 
 
 def order_columns(columns: list[str], entities: dict[str, str | None]) -> list[str]:

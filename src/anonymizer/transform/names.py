@@ -335,9 +335,11 @@ def fake_organization(value: str, d: Deriver, sex: str = "") -> str | None:
     return out
 
 
-def fake_email(value: str, d: Deriver, sex: str = "", *, domain: str = "example.fr") -> str | None:
+def fake_email(value: str, d: Deriver, first_ctx: str = "", last_ctx: str = "", *,
+               domain: str = "example.fr") -> str | None:
     """``prenom.nom42@example.fr``: separator and number of trailing digits of the original
-    local part kept, names drawn, reserved domain."""
+    local part kept, reserved domain; the names are the row's fake first and last names
+    when the row context has them (so the e-mail agrees with PRENOM / NOM), else drawn."""
     local = value.strip().split("@", 1)[0]
     if not local:
         return None
@@ -349,6 +351,8 @@ def fake_email(value: str, d: Deriver, sex: str = "", *, domain: str = "example.
         s = d.stream("EMAIL", n, attempt)
         first = s.choice(p["M"] + p["F"])
         last = s.choice(p["LAST"])
+        if first_ctx.strip() and last_ctx.strip() and attempt == 0:
+            first, last = first_ctx.split()[0], last_ctx
         body = (first + sep + last) if sep else (first[0] + last)
         body = re.sub(r"[^a-z0-9._-]", "", strip_accents(body).casefold())
         cand = body + (s.digits(ndig) if ndig else "") + "@" + domain
