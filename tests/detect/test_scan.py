@@ -229,3 +229,23 @@ def test_cli_streams_large_files(run_cli, tmp_path, monkeypatch, tricky):
     assert doc["rows"] == N and doc["sampled_rows"] == 100
     roles = {f["column"]: f["role"] for f in doc["findings"]}
     assert roles["col_17"] == roles["ssn"] == "identifier"
+
+
+def test_mixed_date_formats_and_look_alike_numbers():
+    from stdnum.fr import nif
+
+    rng = random.Random(3)
+    dates = []
+    for _ in range(60):
+        y, m, d = rng.randrange(1940, 2005), rng.randrange(1, 13), rng.randrange(1, 29)
+        dates.append(rng.choice([f"{d:02d}/{m:02d}/{y}", f"{y}-{m:02d}-{d:02d}", f"{d} mars {y}", f"{y}{m:02d}{d:02d}"]))
+    spi = []
+    while len(spi) < 60:  # numéros fiscaux start with 1/2 like NIRs and are 13 digits like NIR bodies
+        body = str(rng.randrange(1, 3)) + "".join(rng.choice("0123456789") for _ in range(9))
+        value = body + f"{int(body) % 511:03d}"
+        if nif.is_valid(value):
+            spi.append(value)
+    df = pd.DataFrame({"q1": dates, "q2": spi})
+    rep = scan_table(df, ner=False)
+    assert (rep.finding("q1").role, rep.finding("q1").entity) == ("quasi_identifier", "DATE")
+    assert (rep.finding("q2").role, rep.finding("q2").entity) == ("identifier", "FR_TAX_ID")
