@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -231,17 +232,9 @@ class _Block:
 
 # --------------------------------------------------------------------------- the block
 
-def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one generation model, in order
-    start = b * BLOCK
-    n = min(BLOCK, ctx.rows - start)
-    rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, 1, b]))
-    P = ctx.pools
-    gidx = np.arange(start, start + n, dtype=np.int64)
-    local = {k: [r - start for r in v if start <= r < start + n] for k, v in ctx.plants.items()}
-    planted: list[dict] = []
-    C: dict[str, pa.Array] = {}
-
-    # ---- 1. territory
+def _territory(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Residence commune (real COG + post code, weighted by population), planted commune rows."""
+    n, local = h.n, h.local
     rc = ctx.res_communes
     w = np.array([int(c["population"]) for c in rc], float)
     ci = _choice(rng, n, w)
@@ -258,8 +251,12 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
         ced = [c for c in ref.communes() if c["cedex"] == "1" and c["dep"] == ctx.departement]
         if ced:
             codcom[r], codpost[r], libcom[r] = ced[0]["codcom"], ced[0]["codpost"], ced[0]["libcom"]
+    h.codcom, h.codpost, h.libcom, h.pop = codcom, codpost, libcom, pop
 
-    # ---- 2. household type and 4. number of children
+
+def _household(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Household type, children count, sexes, ages, children's birth dates (schema §1 steps 2-4)."""
+    n, local = h.n, h.local
     T = _choice(rng, n, [40, 8, 30, 22])
     k = np.where((T == COUPLE_ENF) | (T == MONO), 1 + _choice(rng, n, [40, 35, 17, 5, 3]), 0)
     five_plus = k == 5
@@ -327,8 +324,16 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     youngest = np.where(valid_k, kb, np.iinfo(np.int64).min).max(axis=1)
     eldest = kb[:, 0]
     turned20 = valid_k & (kage == 20) & (kb > add_years(np.full((n, KMAX), DTREF), -21))
+    h.T, h.k, h.has_sp, h.sex, h.sp_sex, h.dtnais = T, k, has_sp, sex, sp_sex, dtnais
+    h.dtnais_cj, h.age, h.kb, h.ksex, h.kage, h.valid_k = dtnais_cj, age, kb, ksex, kage, valid_k
+    h.n20, h.n3, h.n6, h.n3_21, h.ars_k, h.n_ars = n20, n3, n6, n3_21, ars_k, n_ars
+    h.n14, h.youngest, h.eldest, h.turned20 = n14, youngest, eldest, turned20
 
-    # ---- birthplace and nationality (schema §1 step 3)
+
+def _origin(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Birthplace, nationality, residence permit, NIR/NIA with their keys, the Excel-mangled NIRs."""
+    n, local, has_sp, planted, start, sex = h.n, h.local, h.has_sp, h.planted, h.start, h.sex
+    dtnais, C = h.dtnais, h.C
     bc = ctx.birth_communes
     bdep = np.array([c["dep"] for c in bc], dtype=object)
     breg = np.array([c["region"] for c in bc], dtype=object)
@@ -417,8 +422,15 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     if nia_rows:
         planted.append({"kind": "nia", "columns": ["NIR", "NIRCERT"], "rows": nia_rows,
                         "description": "NIA (temporary number, sex digit 7/8)"})
+    h.breg, h.bpop, h.cweight, h.comnais, h.libcomnais, h.paysnais = breg, bpop, cweight, comnais, libcomnais, paysnais
+    h.codnatio, h.natio, h.natio_cj, h.titsej, h.cnum, h.bnum = codnatio, natio, natio_cj, titsej, cnum, bnum
+    h.bcode, h.nir_base, h.order, h.clenir, h.nir15, h.nircert = bcode, nir_base, order, clenir, nir15, nircert
 
-    # ---- situation familiale
+
+def _situation_activity_income(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Family situation, disability, activity and PCS, incomes (§1 step 5)."""
+    n, age, has_sp, T, dtnais, youngest = h.n, h.age, h.has_sp, h.T, h.dtnais, h.youngest
+    local, dtnais_cj, n20 = h.local, h.dtnais_cj, h.n20
     sitfam = np.empty(n, dtype=object)
     sitfam[:] = ""
     cpl = np.array(["MAR", "PAC", "VMA"], dtype=object)[_choice(rng, n, [55, 15, 30])]
@@ -511,8 +523,17 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     alim = separated & (rng.random(n) < 0.4)
     pensalim = np.where(alim, _cents(rng.uniform(80, 300, n) * np.maximum(n20, 1)), 0)
     ij = np.where((act == SAL) & (rng.random(n) < 0.03), _cents(rng.uniform(300, 1500, n)), 0)
+    h.sitfam, h.a18, h.dtsitfam, h.separated, h.handall, h.tauxinc = sitfam, a18, dtsitfam, separated, handall, tauxinc
+    h.rsdae, h.act, h.aah_take, h.csp, h.working, h.dtdebact = rsdae, act, aah_take, csp, working, dtdebact
+    h.tpstrav, h.inscft, h.sp_age_y, h.sp_act, h.sp_csp, h.inc = tpstrav, inscft, sp_age_y, sp_act, sp_csp, inc
+    h.sp_inc, h.foy, h.rfr, h.m1c, h.m2c, h.m3c = sp_inc, foy, rfr, m1c, m2c, m3c
+    h.indchom, h.pensret, h.pensalim, h.ij = indchom, pensret, pensalim, ij
 
-    # ---- 6. housing, conditional on income
+
+def _housing(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Occupancy status, dwelling, rent or loan, lease dates (schema §1 step 6)."""
+    foy, n, act, T, local, has_sp = h.foy, h.n, h.act, h.T, h.local, h.has_sp
+    k, a18 = h.k, h.a18
     low = foy < 15000
     p_low = [55, 22, 2, 1, 9, 5, 2, 4]
     p_high = [30, 45, 10, 4, 6, 3, 1, 1]
@@ -552,8 +573,21 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
                          _between(rng, np.maximum(a18, DTREF - 40 * 365), np.full(n, DTREF), 1.5)))
     impaye = np.where(rng.random(n) < np.where(low, 0.045, 0.012), "O", "N")
     lognondec = np.where(rng.random(n) < 0.01, "O", "N")
+    h.statocc, h.typlog, h.logconv, h.nbautpac, h.nbpers, h.nbpieces = statocc, typlog, logconv, nbautpac, nbpers, nbpieces
+    h.surf, h.no_dwelling, h.loyer, h.loyer_c, h.pret_c, h.tenant = surf, no_dwelling, loyer, loyer_c, pret_c, tenant
+    h.dtbail, h.dtemmenag, h.impaye, h.lognondec = dtbail, dtemmenag, impaye, lognondec
 
-    # ---- 7. benefits (monthly cents)
+
+def _benefits(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Benefit amounts in cents from composition, ages, income and rent (schema §3 group J)."""
+    nbpers, statocc, pret_c, loyer, tenant, logconv = h.nbpers, h.statocc, h.pret_c, h.loyer, h.tenant, h.logconv
+    foy, k, dtbail, dtemmenag, n, n20 = h.foy, h.k, h.dtbail, h.dtemmenag, h.n, h.n20
+    valid_k, kage, n14, turned20, n3_21, T = h.valid_k, h.kage, h.n14, h.turned20, h.n3_21, h.T
+    pensalim, sitfam, n3, youngest, m1c, tpstrav = h.pensalim, h.sitfam, h.n3, h.youngest, h.m1c, h.tpstrav
+    working, has_sp, sp_act, n6, ars_k, aah_take = h.working, h.has_sp, h.sp_act, h.n6, h.ars_k, h.aah_take
+    inc, handall, a18, sex, age, sp_sex = h.inc, h.handall, h.a18, h.sex, h.age, h.sp_sex
+    sp_age_y, m2c, m3c, indchom, pensret, ij = h.sp_age_y, h.m2c, h.m3c, h.indchom, h.pensret, h.ij
+    sp_inc, act = h.sp_inc, h.act
     size = nbpers
     # housing aid (APL > ALF > ALS priority, caf.fr)
     al_base_rent = np.where(statocc == ACCED, pret_c / 100, loyer)
@@ -680,8 +714,22 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
     totprest = sum(amounts[c] for c in TOTAL_PARTS)
     parts = np.where(has_sp | (T == MONO), 2.0, 1.0) + 0.5 * np.minimum(k, 2) + 1.0 * np.maximum(k - 2, 0)
     qf_c = _cents((foy / 12 + (af_c + cf_c + asf_c + paje_c) / 100) / parts)
+    h.al_c, h.al_type, h.al_loyret_c, h.al_dtouv, h.tierspay, h.modepaie = al_c, al_type, al_loyret_c, al_dtouv, tierspay, modepaie
+    h.af_maj_c, h.af_c, h.af_tranche, h.af_forf_c, h.cf_c, h.cf_majore = af_maj_c, af_c, af_tranche, af_forf_c, cf_c, cf_majore
+    h.asf_nb, h.asf_c, h.asf_motif, h.paje_c, h.paje_taux, h.paje_pn = asf_nb, asf_c, asf_motif, paje_c, paje_taux, paje_pn
+    h.prep_taux, h.prep_c, h.cmg_c, h.cmg_type, h.nbenfhand, h.aeeh_cat = prep_taux, prep_c, cmg_c, cmg_type, nbenfhand, aeeh_cat
+    h.aeeh_c, h.aeeh_mpi_c, h.ars_c, h.aah_c, h.aah_taux, h.aah_mva_c = aeeh_c, aeeh_mpi_c, ars_c, aah_c, aah_taux, aah_mva_c
+    h.dtdec, h.aah_dtouv, h.dtfin, h.ajpp_j, h.ajpp_c, h.gross = dtdec, aah_dtouv, dtfin, ajpp_j, ajpp_c, gross
+    h.dtprevacc, h.ppa_c, h.bonif_c, h.rsa_maj, h.rsa_c, h.rsa_dtouv = dtprevacc, ppa_c, bonif_c, rsa_maj, rsa_c, rsa_dtouv
+    h.rsa_orient, h.rsa_cer, h.totprest, h.qf_c = rsa_orient, rsa_cer, totprest, qf_c
 
-    # ---- 8. identifiers and names
+
+def _identities(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Names, spouse NIR, phones, e-mail, IBAN, invented address, employer, landlord."""
+    P, n, sex, has_sp, sp_sex, sitfam = h.P, h.n, h.sex, h.has_sp, h.sp_sex, h.sitfam
+    breg, bpop, cweight, cnum, bcode, bnum = h.breg, h.bpop, h.cweight, h.cnum, h.bcode, h.bnum
+    dtnais_cj, nir_base, order, gidx, pop, codcom = h.dtnais_cj, h.nir_base, h.order, h.gidx, h.pop, h.codcom
+    statocc, act, local, tenant, start, planted = h.statocc, h.act, h.local, h.tenant, h.start, h.planted
     last_idx = rng.integers(0, len(P.last), n)
     prenom, prenom_i = _first_names(rng, P, sex, 0.2, with_index=True)
     same_name = rng.random(n) < 0.7
@@ -844,8 +892,18 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
         rows_list = (pl_rows + start).tolist() if ctx.rows <= PLANTED_ROWS_MAX else []
         planted.append({"kind": "landlord_is_a_person", "columns": ["NOMBAIL"], "count": int(pl_rows.size),
                         "rows": rows_list, "description": "private landlord named as a person (third party's data)"})
+    h.prenom, h.nomcj, h.prenomcj, h.nomfam, h.nomusage, h.nircj = prenom, nomcj, prenomcj, nomfam, nomusage, nircj
+    h.codcaf, h.numalloc_s, h.tel, h.telport, h.mail, h.letter = codcaf, numalloc_s, tel, telport, mail, letter
+    h.iban_c, h.iban_sp, h.iban, h.bic, h.typvoie, h.numvoie = iban_c, iban_sp, iban, bic, typvoie, numvoie
+    h.indrep, h.lib, h.cmpadr, h.iris, h.qpv, h.adradm = indrep, lib, cmpadr, iris, qpv, adradm
+    h.is_sal, h.employeur, h.siretemp, h.numfisc, h.nombail, h.siretbail = is_sal, employeur, siretemp, numfisc, nombail, siretbail
+    h.idbail, h.adrbail = idbail, adrbail
 
-    # ---- control and case handling (K), dossier (A)
+
+def _control(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Control and case handling (K), dossier state, protection measures, disability details."""
+    n, a18, aah_c, handall, act, has_sp = h.n, h.a18, h.aah_c, h.handall, h.act, h.has_sp
+    k, dtnais_cj, eldest = h.k, h.dtnais_cj, h.eldest
     dtderctrl = np.where(rng.random(n) < 0.25, _between(rng, np.full(n, DTREF - 3 * 365), np.full(n, DTREF)), M)
     ctrl = dtderctrl != M
     typctrl = np.where(ctrl, np.array(["PLACE", "PIECES", "ECHANGE"], dtype=object)[_choice(rng, n, [20, 50, 30])], "")
@@ -875,181 +933,195 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
         _between(rng, np.maximum(np.maximum(a18, add_years(np.where(has_sp, dtnais_cj, DTREF), 18)), eldest - 12 * 365),
                  np.where(k > 0, eldest - 30, DTREF)),
         _between(rng, np.maximum(a18, add_years(np.where(has_sp, dtnais_cj, DTREF), 18)), np.full(n, DTREF))), M)
+    h.dtderctrl, h.ctrl, h.typctrl, h.resctrl, h.indu_c, h.indu_motif = dtderctrl, ctrl, typctrl, resctrl, indu_c, indu_motif
+    h.score, h.fraude, h.penal_c, h.nbcontact, h.etat, h.dtouvdos = score, fraude, penal_c, nbcontact, etat, dtouvdos
+    h.tutelle, h.invalid, h.esms, h.depmdph, h.sp_tx, h.dtvie = tutelle, invalid, esms, depmdph, sp_tx, dtvie
 
-    # ---- assemble the columns (schema order)
+
+def _assemble(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """The structured columns as text, in schema order."""
+    C = h.C
     s = af.int_str
     money = af.money
     d = af.date_str
-    C["NUMLIGNE"] = s(gidx + 1)
-    C["CODCAF"] = af.const(codcaf, n)
-    C["NUMALLOC"] = numalloc_s
-    C["MATRICULE"] = af.cat(codcaf, numalloc_s)
-    C["DTREF"] = d(np.full(n, DTREF))
-    C["MOISDROIT"] = af.const(MOISDROIT, n)
-    C["DTOUVDOS"] = d(dtouvdos)
-    C["ETATDOS"] = pa.array(etat, pa.string())
-    C["CLENIR"] = clenir
-    C["NIRCERT"] = pa.array(nircert, pa.string())
-    C["CIVILITE"] = af.where(sex == 1, "M", "MME")
-    C["NOMFAM"] = nomfam
-    C["NOMUSAGE"] = nomusage
-    C["PRENOM"] = prenom
-    C["SEXE"] = s(sex)
-    C["DTNAIS"] = d(dtnais)
-    C["COMNAIS"] = pa.array(comnais, pa.string())
-    C["LIBCOMNAIS"] = pa.array(libcomnais, pa.string())
-    C["PAYSNAIS"] = pa.array(paysnais, pa.string())
-    C["NATIO"] = pa.array(natio, pa.string())
-    C["CODNATIO"] = pa.array(codnatio, pa.string())
-    C["TITSEJ"] = pa.array(titsej, pa.string())
-    C["SITFAM"] = pa.array(sitfam, pa.string())
-    C["DTSITFAM"] = d(dtsitfam)
-    C["TUTELLE"] = pa.array(tutelle, pa.string())
-    C["TEL"] = tel
-    C["TELPORT"] = telport
-    C["MAIL"] = mail
-    C["IBAN"] = iban
-    C["BIC"] = bic
-    C["MODEPAIE"] = pa.array(modepaie, pa.string())
-    C["NUMVOIE"] = s(numvoie)
-    C["INDREP"] = pa.array(indrep, pa.string())
-    C["TYPVOIE"] = pa.array(typvoie, pa.string())
-    C["LIBVOIE"] = lib
-    C["CMPADR"] = cmpadr
-    C["CODPOST"] = pa.array(codpost, pa.string())
-    C["LIBCOM"] = pa.array(libcom, pa.string())
-    C["CODCOM"] = pa.array(codcom, pa.string())
-    C["IRIS"] = iris
-    C["QPV"] = pa.array(qpv, pa.string())
-    C["DTEMMENAG"] = d(dtemmenag)
-    C["ADRADM"] = pa.array(adradm, pa.string())
-    nosp = ~has_sp
-    C["NIRCJ"] = af.blank(nosp, nircj)
-    C["NOMCJ"] = af.blank(nosp, nomcj)
-    C["PRENOMCJ"] = af.blank(nosp, prenomcj)
-    C["SEXECJ"] = af.blank(nosp, s(np.where(has_sp, sp_sex, 0)))
-    C["DTNAISCJ"] = d(dtnais_cj)
-    C["NATIOCJ"] = pa.array(natio_cj, pa.string())
-    C["ACTCJ"] = af.blank(nosp, pa.array(ACT[sp_act], pa.string()))
-    C["CSPCJ"] = af.blank(nosp, pa.array(sp_csp, pa.string()))
-    C["RESSCJ_N2"] = money(np.where(has_sp, _cents(sp_inc), M))
-    C["TAUXINCCJ"] = pa.array(sp_tx, pa.string())
-    C["DTDEBVIECOM"] = d(dtvie)
-    C["NBPERS"] = s(nbpers)
-    C["NBENF"] = s(k)
-    C["NBENF3"] = s(n3)
-    C["NBENFHAND"] = s(nbenfhand)
-    C["NBAUTPAC"] = s(nbautpac)
-    C["QF"] = money(qf_c)
-    C["ISOLE"] = af.where(T == MONO, "O", "N")
-    C["GROSSESSE"] = af.where(gross, "O", "N")
-    C["DTPREVACC"] = d(dtprevacc)
-    kfirst = [_first_names(rng, P, ksex[:, j]) for j in range(5)]
-    gard = separated[:, None] & (rng.random((n, 5)) < 0.08)
-    gard_vis = np.zeros(n, bool)
+    C["NUMLIGNE"] = s(h.gidx + 1)
+    C["CODCAF"] = af.const(h.codcaf, h.n)
+    C["NUMALLOC"] = h.numalloc_s
+    C["MATRICULE"] = af.cat(h.codcaf, h.numalloc_s)
+    C["DTREF"] = d(np.full(h.n, DTREF))
+    C["MOISDROIT"] = af.const(MOISDROIT, h.n)
+    C["DTOUVDOS"] = d(h.dtouvdos)
+    C["ETATDOS"] = pa.array(h.etat, pa.string())
+    C["CLENIR"] = h.clenir
+    C["NIRCERT"] = pa.array(h.nircert, pa.string())
+    C["CIVILITE"] = af.where(h.sex == 1, "M", "MME")
+    C["NOMFAM"] = h.nomfam
+    C["NOMUSAGE"] = h.nomusage
+    C["PRENOM"] = h.prenom
+    C["SEXE"] = s(h.sex)
+    C["DTNAIS"] = d(h.dtnais)
+    C["COMNAIS"] = pa.array(h.comnais, pa.string())
+    C["LIBCOMNAIS"] = pa.array(h.libcomnais, pa.string())
+    C["PAYSNAIS"] = pa.array(h.paysnais, pa.string())
+    C["NATIO"] = pa.array(h.natio, pa.string())
+    C["CODNATIO"] = pa.array(h.codnatio, pa.string())
+    C["TITSEJ"] = pa.array(h.titsej, pa.string())
+    C["SITFAM"] = pa.array(h.sitfam, pa.string())
+    C["DTSITFAM"] = d(h.dtsitfam)
+    C["TUTELLE"] = pa.array(h.tutelle, pa.string())
+    C["TEL"] = h.tel
+    C["TELPORT"] = h.telport
+    C["MAIL"] = h.mail
+    C["IBAN"] = h.iban
+    C["BIC"] = h.bic
+    C["MODEPAIE"] = pa.array(h.modepaie, pa.string())
+    C["NUMVOIE"] = s(h.numvoie)
+    C["INDREP"] = pa.array(h.indrep, pa.string())
+    C["TYPVOIE"] = pa.array(h.typvoie, pa.string())
+    C["LIBVOIE"] = h.lib
+    C["CMPADR"] = h.cmpadr
+    C["CODPOST"] = pa.array(h.codpost, pa.string())
+    C["LIBCOM"] = pa.array(h.libcom, pa.string())
+    C["CODCOM"] = pa.array(h.codcom, pa.string())
+    C["IRIS"] = h.iris
+    C["QPV"] = pa.array(h.qpv, pa.string())
+    C["DTEMMENAG"] = d(h.dtemmenag)
+    C["ADRADM"] = pa.array(h.adradm, pa.string())
+    nosp = ~h.has_sp
+    C["NIRCJ"] = af.blank(nosp, h.nircj)
+    C["NOMCJ"] = af.blank(nosp, h.nomcj)
+    C["PRENOMCJ"] = af.blank(nosp, h.prenomcj)
+    C["SEXECJ"] = af.blank(nosp, s(np.where(h.has_sp, h.sp_sex, 0)))
+    C["DTNAISCJ"] = d(h.dtnais_cj)
+    C["NATIOCJ"] = pa.array(h.natio_cj, pa.string())
+    C["ACTCJ"] = af.blank(nosp, pa.array(ACT[h.sp_act], pa.string()))
+    C["CSPCJ"] = af.blank(nosp, pa.array(h.sp_csp, pa.string()))
+    C["RESSCJ_N2"] = money(np.where(h.has_sp, _cents(h.sp_inc), M))
+    C["TAUXINCCJ"] = pa.array(h.sp_tx, pa.string())
+    C["DTDEBVIECOM"] = d(h.dtvie)
+    C["NBPERS"] = s(h.nbpers)
+    C["NBENF"] = s(h.k)
+    C["NBENF3"] = s(h.n3)
+    C["NBENFHAND"] = s(h.nbenfhand)
+    C["NBAUTPAC"] = s(h.nbautpac)
+    C["QF"] = money(h.qf_c)
+    C["ISOLE"] = af.where(h.T == MONO, "O", "N")
+    C["GROSSESSE"] = af.where(h.gross, "O", "N")
+    C["DTPREVACC"] = d(h.dtprevacc)
+    kfirst = [_first_names(rng, h.P, h.ksex[:, j]) for j in range(5)]
+    gard = h.separated[:, None] & (rng.random((h.n, 5)) < 0.08)
+    gard_vis = np.zeros(h.n, bool)
     for j in range(5):
-        present = j < k
+        present = j < h.k
         gard_vis |= present & gard[:, j]
     C["GARDALT"] = af.where(gard_vis, "O", "N")
     for j in range(5):
-        present = j < k
+        present = j < h.k
         C[f"ENF{j + 1}_PRENOM"] = af.blank(~present, kfirst[j])
-        C[f"ENF{j + 1}_DTNAIS"] = d(np.where(present, kb[:, j], M))
-        C[f"ENF{j + 1}_SEXE"] = af.blank(~present, s(ksex[:, j]))
-        C[f"ENF{j + 1}_GARDALT"] = af.blank(~(present & separated), af.where(gard[:, j], "O", "N"))
-    C["STATOCC"] = pa.array(STATOCC[statocc], pa.string())
-    C["TYPLOG"] = pa.array(typlog, pa.string())
-    C["LOGCONV"] = pa.array(logconv, pa.string())
-    C["NBPIECES"] = s(np.where(no_dwelling, M, nbpieces))
-    C["SURFHAB"] = s(np.where(no_dwelling, M, surf))
-    C["LOYER"] = money(loyer_c)
-    C["MTREMBPRET"] = money(pret_c)
-    C["DTBAIL"] = d(dtbail)
-    C["NOMBAIL"] = nombail
-    C["ADRBAIL"] = adrbail
-    C["SIRETBAIL"] = siretbail
-    C["IDBAIL"] = idbail
-    C["TIERSPAY"] = pa.array(tierspay, pa.string())
-    C["IMPAYE"] = pa.array(impaye, pa.string())
-    C["LOGNONDEC"] = pa.array(lognondec, pa.string())
-    C["ACTALL"] = pa.array(ACT[act], pa.string())
-    C["CSP"] = pa.array(csp, pa.string())
-    C["DTDEBACT"] = d(dtdebact)
-    C["EMPLOYEUR"] = employeur
-    C["SIRETEMP"] = siretemp
-    C["TPSTRAV"] = pa.array(tpstrav, pa.string())
-    C["INSCFT"] = pa.array(inscft, pa.string())
-    C["NUMFISC"] = numfisc
-    C["RESS_N2_ALL"] = money(_cents(inc))
-    C["RESS_N2_FOY"] = money(_cents(foy))
-    C["RFR_N2"] = money(_cents(rfr))
-    C["REVACT_M1"] = money(m1c)
-    C["REVACT_M2"] = money(m2c)
-    C["REVACT_M3"] = money(m3c)
-    C["INDCHOM_M"] = money(indchom)
-    C["PENSRET_M"] = money(pensret)
-    C["PENSALIM_M"] = money(pensalim)
-    C["IJ_M"] = money(ij)
-    C["HANDALL"] = af.where(handall, "O", "N")
-    C["TAUXINC"] = pa.array(tauxinc, pa.string())
-    C["RSDAE"] = pa.array(rsdae, pa.string())
-    C["DTDECCDAPH"] = d(dtdec)
-    C["DTFINDROITAAH"] = d(dtfin)
-    C["DEPMDPH"] = pa.array(depmdph, pa.string())
-    C["INVALIDITE"] = pa.array(invalid, pa.string())
-    C["ESMS"] = pa.array(esms, pa.string())
-    C["AJPP_JOURS"] = s(ajpp_j)
-    C["RSA_DROIT"] = af.where(rsa_c > 0, "O", "N")
-    C["RSA_MT"] = money(rsa_c)
-    C["RSA_MAJ"] = af.where(rsa_maj, "O", "N")
-    C["RSA_DTOUV"] = d(rsa_dtouv)
-    C["RSA_ORIENT"] = pa.array(rsa_orient, pa.string())
-    C["RSA_CER"] = pa.array(rsa_cer, pa.string())
-    C["PPA_DROIT"] = af.where(ppa_c > 0, "O", "N")
-    C["PPA_MT"] = money(ppa_c)
-    C["PPA_BONIF"] = money(bonif_c)
-    C["AL_TYPE"] = pa.array(al_type, pa.string())
-    C["AL_MT"] = money(al_c)
-    C["AL_DTOUV"] = d(al_dtouv)
-    C["AL_LOYRET"] = money(al_loyret_c)
-    C["AF_MT"] = money(af_c)
-    C["AF_MAJAGE"] = money(af_maj_c)
-    C["AF_FORF"] = money(af_forf_c)
-    C["AF_TRANCHE"] = pa.array(af_tranche, pa.string())
-    C["CF_MT"] = money(cf_c)
-    C["CF_MAJORE"] = pa.array(cf_majore, pa.string())
-    C["ASF_MT"] = money(asf_c)
-    C["ASF_NBENF"] = s(asf_nb)
-    C["ASF_MOTIF"] = pa.array(asf_motif, pa.string())
-    C["PAJE_AB_MT"] = money(paje_c)
-    C["PAJE_AB_TAUX"] = pa.array(paje_taux, pa.string())
-    C["PAJE_PN_DT"] = d(paje_pn)
-    C["PREPARE_MT"] = money(prep_c)
-    C["PREPARE_TAUX"] = pa.array(prep_taux, pa.string())
-    C["CMG_MT"] = money(cmg_c)
-    C["CMG_TYPE"] = pa.array(cmg_type, pa.string())
-    C["AEEH_MT"] = money(aeeh_c)
-    C["AEEH_CAT"] = pa.array(aeeh_cat, pa.string())
-    C["AEEH_MPI"] = money(aeeh_mpi_c)
-    C["ARS_MT"] = money(ars_c)
-    C["ARS_NBENF"] = s(n_ars)
-    C["AAH_MT"] = money(aah_c)
-    C["AAH_TAUX"] = pa.array(aah_taux, pa.string())
-    C["AAH_MVA"] = money(aah_mva_c)
-    C["AAH_DTOUV"] = d(aah_dtouv)
-    C["AJPP_MT"] = money(ajpp_c)
-    C["TOTPREST"] = money(totprest)
-    C["INDU_MT"] = money(indu_c)
-    C["INDU_MOTIF"] = pa.array(indu_motif, pa.string())
-    C["DTDERCTRL"] = d(dtderctrl)
-    C["TYPCTRL"] = pa.array(typctrl, pa.string())
-    C["RESCTRL"] = pa.array(resctrl, pa.string())
-    C["SCORE_RISQUE"] = pc.replace_substring(pc.cast(pa.array(np.round(score, 3)), pa.string()), ".", ",")
-    C["FRAUDE"] = pa.array(fraude, pa.string())
-    C["PENALITE_MT"] = money(penal_c)
-    C["NBCONTACT12M"] = s(nbcontact)
+        C[f"ENF{j + 1}_DTNAIS"] = d(np.where(present, h.kb[:, j], M))
+        C[f"ENF{j + 1}_SEXE"] = af.blank(~present, s(h.ksex[:, j]))
+        C[f"ENF{j + 1}_GARDALT"] = af.blank(~(present & h.separated), af.where(gard[:, j], "O", "N"))
+    C["STATOCC"] = pa.array(STATOCC[h.statocc], pa.string())
+    C["TYPLOG"] = pa.array(h.typlog, pa.string())
+    C["LOGCONV"] = pa.array(h.logconv, pa.string())
+    C["NBPIECES"] = s(np.where(h.no_dwelling, M, h.nbpieces))
+    C["SURFHAB"] = s(np.where(h.no_dwelling, M, h.surf))
+    C["LOYER"] = money(h.loyer_c)
+    C["MTREMBPRET"] = money(h.pret_c)
+    C["DTBAIL"] = d(h.dtbail)
+    C["NOMBAIL"] = h.nombail
+    C["ADRBAIL"] = h.adrbail
+    C["SIRETBAIL"] = h.siretbail
+    C["IDBAIL"] = h.idbail
+    C["TIERSPAY"] = pa.array(h.tierspay, pa.string())
+    C["IMPAYE"] = pa.array(h.impaye, pa.string())
+    C["LOGNONDEC"] = pa.array(h.lognondec, pa.string())
+    C["ACTALL"] = pa.array(ACT[h.act], pa.string())
+    C["CSP"] = pa.array(h.csp, pa.string())
+    C["DTDEBACT"] = d(h.dtdebact)
+    C["EMPLOYEUR"] = h.employeur
+    C["SIRETEMP"] = h.siretemp
+    C["TPSTRAV"] = pa.array(h.tpstrav, pa.string())
+    C["INSCFT"] = pa.array(h.inscft, pa.string())
+    C["NUMFISC"] = h.numfisc
+    C["RESS_N2_ALL"] = money(_cents(h.inc))
+    C["RESS_N2_FOY"] = money(_cents(h.foy))
+    C["RFR_N2"] = money(_cents(h.rfr))
+    C["REVACT_M1"] = money(h.m1c)
+    C["REVACT_M2"] = money(h.m2c)
+    C["REVACT_M3"] = money(h.m3c)
+    C["INDCHOM_M"] = money(h.indchom)
+    C["PENSRET_M"] = money(h.pensret)
+    C["PENSALIM_M"] = money(h.pensalim)
+    C["IJ_M"] = money(h.ij)
+    C["HANDALL"] = af.where(h.handall, "O", "N")
+    C["TAUXINC"] = pa.array(h.tauxinc, pa.string())
+    C["RSDAE"] = pa.array(h.rsdae, pa.string())
+    C["DTDECCDAPH"] = d(h.dtdec)
+    C["DTFINDROITAAH"] = d(h.dtfin)
+    C["DEPMDPH"] = pa.array(h.depmdph, pa.string())
+    C["INVALIDITE"] = pa.array(h.invalid, pa.string())
+    C["ESMS"] = pa.array(h.esms, pa.string())
+    C["AJPP_JOURS"] = s(h.ajpp_j)
+    C["RSA_DROIT"] = af.where(h.rsa_c > 0, "O", "N")
+    C["RSA_MT"] = money(h.rsa_c)
+    C["RSA_MAJ"] = af.where(h.rsa_maj, "O", "N")
+    C["RSA_DTOUV"] = d(h.rsa_dtouv)
+    C["RSA_ORIENT"] = pa.array(h.rsa_orient, pa.string())
+    C["RSA_CER"] = pa.array(h.rsa_cer, pa.string())
+    C["PPA_DROIT"] = af.where(h.ppa_c > 0, "O", "N")
+    C["PPA_MT"] = money(h.ppa_c)
+    C["PPA_BONIF"] = money(h.bonif_c)
+    C["AL_TYPE"] = pa.array(h.al_type, pa.string())
+    C["AL_MT"] = money(h.al_c)
+    C["AL_DTOUV"] = d(h.al_dtouv)
+    C["AL_LOYRET"] = money(h.al_loyret_c)
+    C["AF_MT"] = money(h.af_c)
+    C["AF_MAJAGE"] = money(h.af_maj_c)
+    C["AF_FORF"] = money(h.af_forf_c)
+    C["AF_TRANCHE"] = pa.array(h.af_tranche, pa.string())
+    C["CF_MT"] = money(h.cf_c)
+    C["CF_MAJORE"] = pa.array(h.cf_majore, pa.string())
+    C["ASF_MT"] = money(h.asf_c)
+    C["ASF_NBENF"] = s(h.asf_nb)
+    C["ASF_MOTIF"] = pa.array(h.asf_motif, pa.string())
+    C["PAJE_AB_MT"] = money(h.paje_c)
+    C["PAJE_AB_TAUX"] = pa.array(h.paje_taux, pa.string())
+    C["PAJE_PN_DT"] = d(h.paje_pn)
+    C["PREPARE_MT"] = money(h.prep_c)
+    C["PREPARE_TAUX"] = pa.array(h.prep_taux, pa.string())
+    C["CMG_MT"] = money(h.cmg_c)
+    C["CMG_TYPE"] = pa.array(h.cmg_type, pa.string())
+    C["AEEH_MT"] = money(h.aeeh_c)
+    C["AEEH_CAT"] = pa.array(h.aeeh_cat, pa.string())
+    C["AEEH_MPI"] = money(h.aeeh_mpi_c)
+    C["ARS_MT"] = money(h.ars_c)
+    C["ARS_NBENF"] = s(h.n_ars)
+    C["AAH_MT"] = money(h.aah_c)
+    C["AAH_TAUX"] = pa.array(h.aah_taux, pa.string())
+    C["AAH_MVA"] = money(h.aah_mva_c)
+    C["AAH_DTOUV"] = d(h.aah_dtouv)
+    C["AJPP_MT"] = money(h.ajpp_c)
+    C["TOTPREST"] = money(h.totprest)
+    C["INDU_MT"] = money(h.indu_c)
+    C["INDU_MOTIF"] = pa.array(h.indu_motif, pa.string())
+    C["DTDERCTRL"] = d(h.dtderctrl)
+    C["TYPCTRL"] = pa.array(h.typctrl, pa.string())
+    C["RESCTRL"] = pa.array(h.resctrl, pa.string())
+    C["SCORE_RISQUE"] = pc.replace_substring(pc.cast(pa.array(np.round(h.score, 3)), pa.string()), ".", ",")
+    C["FRAUDE"] = pa.array(h.fraude, pa.string())
+    C["PENALITE_MT"] = money(h.penal_c)
+    C["NBCONTACT12M"] = s(h.nbcontact)
+    h.kfirst = kfirst
 
-    # ---- free text (L) with recorded entity offsets
+
+def _texts_and_traps(rng: np.random.Generator, ctx: _Context, h: SimpleNamespace) -> None:
+    """Free-text columns with entity offsets, and the planted-trap records."""
+    n, start, nomfam, prenom, sex, nir15 = h.n, h.start, h.nomfam, h.prenom, h.sex, h.nir15
+    iban_c, employeur, is_sal, C, lib, ctrl = h.iban_c, h.employeur, h.is_sal, h.C, h.lib, h.ctrl
+    dtderctrl, etat, mail, kfirst, k, telport = h.dtderctrl, h.etat, h.mail, h.kfirst, h.k, h.telport
+    P, typctrl, resctrl, local, planted, tel = h.P, h.typctrl, h.resctrl, h.local, h.planted, h.tel
+    iban_sp, letter = h.iban_sp, h.letter
     from anonymizer.synth.freetext import free_text_columns
 
     texts, spans = free_text_columns(rng, n, start, dict(
@@ -1092,7 +1164,29 @@ def _generate_block(ctx: _Context, b: int) -> _Block:  # noqa: C901 - one genera
             planted.append({"kind": kind, "columns": cols, "count": int(hit.size),
                             "rows": (hit + start).tolist() if ctx.rows <= PLANTED_ROWS_MAX else [],
                             "description": desc})
-    return _Block(cols=C, planted=planted, spans=spans)
+    h.spans = spans
+
+
+# The generation model in its order (schema §1): each stage reads the arrays it needs from ``h``
+# and leaves the ones later stages use; the random stream is consumed in this order.
+_STAGES = (_territory, _household, _origin, _situation_activity_income, _housing, _benefits,
+           _identities, _control, _assemble, _texts_and_traps)
+
+
+def _generate_block(ctx: _Context, b: int) -> _Block:
+    """One block of rows: the generation model of schema §1, stage by stage, on shared arrays ``h``."""
+    start = b * BLOCK
+    n = min(BLOCK, ctx.rows - start)
+    rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, 1, b]))
+    P = ctx.pools
+    gidx = np.arange(start, start + n, dtype=np.int64)
+    local = {k: [r - start for r in v if start <= r < start + n] for k, v in ctx.plants.items()}
+    planted: list[dict] = []
+    C: dict[str, pa.Array] = {}
+    h = SimpleNamespace(start=start, n=n, P=P, gidx=gidx, local=local, planted=planted, C=C)
+    for stage in _STAGES:
+        stage(rng, ctx, h)
+    return _Block(cols=h.C, planted=h.planted, spans=h.spans)
 
 
 def _unique_orders(rng, base: np.ndarray, taken: np.ndarray) -> np.ndarray:
