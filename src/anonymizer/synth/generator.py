@@ -183,16 +183,23 @@ def _names(pool: tuple[str, ...], idx: np.ndarray) -> pa.Array:
 
 
 def _first_names(rng, p: Pools, sex: np.ndarray, two_share: float = 0.0, with_index: bool = False):
-    """Faker first names by sex (1 = male); ``two_share`` of people get two first names.
-
-    With ``with_index`` also returns the index of the (first) first name in ``p.first_all``.
+    """Faker first names by sex (1 = male), 15 % compound (Jean-Pierre); ``two_share`` of people
+    get two first names. With ``with_index`` also returns the first one's index in ``p.first_all``.
     """
     n = len(sex)
-    nm, nf = len(p.first_m), len(p.first_f)
-    idx = np.where(sex == 1, rng.integers(0, nm, n), nm + rng.integers(0, nf, n))
+    nm, nf, ncm = len(p.first_m), len(p.first_f), p.n_compound_m
+    ncf = len(p.first_all) - nm - nf - ncm
+
+    def draw() -> np.ndarray:
+        comp = rng.random(n) < 0.15
+        male = np.where(comp, nm + nf + rng.integers(0, ncm, n), rng.integers(0, nm, n))
+        female = np.where(comp, nm + nf + ncm + rng.integers(0, ncf, n), nm + rng.integers(0, nf, n))
+        return np.where(sex == 1, male, female)
+
+    idx = draw()
     one = af.pick(p.first_all, idx)
     if two_share:
-        idx2 = np.where(sex == 1, rng.integers(0, nm, n), nm + rng.integers(0, nf, n))
+        idx2 = draw()
         two = (rng.random(n) < two_share) & (idx2 != idx)
         one = af.where(two, af.cat(one, " ", af.pick(p.first_all, idx2)), one)
     return (one, idx) if with_index else one

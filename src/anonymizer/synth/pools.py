@@ -62,7 +62,8 @@ class Pools:
     hlm_siret: tuple[str, ...]
     foyers: tuple[str, ...]
     foyers_siret: tuple[str, ...]
-    first_all: tuple[str, ...] = ()     # first_m + first_f
+    first_all: tuple[str, ...] = ()     # first_m + first_f + compound_m + compound_f
+    n_compound_m: int = 0
     first_upper: tuple[str, ...] = ()   # same order, ASCII upper case (street names)
     first_mail: tuple[str, ...] = ()    # same order, ASCII lower case (e-mail local part)
     last_upper: tuple[str, ...] = ()
@@ -82,6 +83,16 @@ def siret_numbers(rng: np.random.Generator, n: int) -> list[str]:
     return ["".join(map(str, row)) for row in full.tolist()]
 
 
+def _compounds(rng: np.random.Generator, names: tuple[str, ...], k: int) -> tuple[str, ...]:
+    """Up to ``k`` distinct hyphenated pairs of single-word first names, sorted."""
+    single = [x for x in names if " " not in x and "-" not in x]
+    a = rng.integers(0, len(single), 3 * k)
+    b = rng.integers(0, len(single), 3 * k)
+    out = sorted({f"{single[i]}-{single[j]}" for i, j in zip(a.tolist(), b.tolist(), strict=True) if i != j})
+    keep = rng.permutation(len(out))[:k]
+    return tuple(sorted(out[i] for i in keep.tolist()))
+
+
 @lru_cache(maxsize=4)
 def build_pools(seed: int) -> Pools:
     """Pools for one seed (deterministic)."""
@@ -90,6 +101,9 @@ def build_pools(seed: int) -> Pools:
     fake.seed_instance(seed)
     first_f = tuple(sorted({n for n in _Person.first_names_female if _cp1252(n)}))
     first_m = tuple(sorted({n for n in _Person.first_names_male if _cp1252(n)}))
+    # compound first names (Jean-Pierre, Marie-Claire...) widen the pools to ~1,500 by sex
+    comp_m = _compounds(rng, first_m, 1200)
+    comp_f = _compounds(rng, first_f, 1500)
     simple = sorted({n.upper() for n in _Person.last_names if _cp1252(n)})
     a = rng.integers(0, len(simple), 300)
     b = rng.integers(0, len(simple), 300)
@@ -120,9 +134,10 @@ def build_pools(seed: int) -> Pools:
         company_siret=tuple(siret_numbers(rng, len(companies))), hlm=hlm,
         hlm_siret=tuple(siret_numbers(rng, len(hlm))), foyers=foyers,
         foyers_siret=tuple(siret_numbers(rng, len(foyers))),
-        first_all=first_m + first_f,
-        first_upper=tuple(ascii_upper(x) for x in first_m + first_f),
-        first_mail=tuple(ascii_upper(x).lower().replace(" ", "-") for x in first_m + first_f),
+        first_all=first_m + first_f + comp_m + comp_f,
+        n_compound_m=len(comp_m),
+        first_upper=tuple(ascii_upper(x) for x in first_m + first_f + comp_m + comp_f),
+        first_mail=tuple(ascii_upper(x).lower().replace(" ", "-") for x in first_m + first_f + comp_m + comp_f),
         last_upper=tuple(ascii_upper(x) for x in last),
         last_mail=tuple(ascii_upper(x).lower().replace(" ", "") for x in last),
     )
