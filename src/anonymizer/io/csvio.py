@@ -225,6 +225,45 @@ def open_csv_batches(
 
 QUOTING = ("minimal", "all")
 _L = pa.large_string()
+# C1 controls (U+0080-U+009F): latin-1 encodes them, cp1252 cannot (it puts € Œ ’ there). Searched in
+# the UTF-8 bytes, where they are \xc2 + 0x80-0x9F: a literal first byte lets the regex skip fast.
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+
+
+def _cp1252_fallback(exc: UnicodeEncodeError) -> tuple[bytes, int]:
+    """Error handler: the characters latin-1 lacks but cp1252 has (€ Œ œ ’ …), strictly via cp1252."""
+    return exc.object[exc.start : exc.end].encode("cp1252"), exc.end
+
+
+codecs.register_error("anon-cp1252", _cp1252_fallback)
+
+
+def encode_utf8_as(data: bytes, encoding: str) -> bytes:
+    """Transcode UTF-8 ``data`` to ``encoding`` (strict), with fast paths for ASCII and cp1252.
+
+    Python's cp1252 codec is a charmap (several times slower than latin-1's C encoder).
+    cp1252 is latin-1 except in 0x80-0x9F, so encode as latin-1 and let an error handler
+    encode the few characters only cp1252 has; text holding C1 control characters (which
+    latin-1 would accept but cp1252 cannot hold) goes through the strict codec so that
+    errors stay exact.
+    """
+    if data.isascii():  # ASCII is the same bytes in every encoding anon writes
+        return data
+    text = data.decode("utf-8")
+    if encoding == "cp1252" and not _C1_UTF8.search(data):
+        return text.encode("latin-1", errors="anon-cp1252")
+    return text.encode(encoding)
+
+
+def encode_text(text: str, encoding: str) -> bytes:
+    """``text.encode(encoding)`` (strict), with the fast paths of :func:`encode_utf8_as`.
+
+    Python's cp1252 codec is a charmap (about 10x slower than latin-1's C encoder). cp1252
+    is latin-1 except in 0x80-0x9F, so encode as latin-1 and let an error handler encode the
+    few characters only cp1252 has; C1 control characters (which latin-1 would accept but
+    cp1252 cannot hold) go through the strict codec so that errors stay exact.
+    """
+    return encode_utf8_as(text.encode("utf-8"), encoding)  # lone surrogates: UnicodeEncodeError, as the codec
 
 
 class CsvSink:
@@ -269,6 +308,7 @@ class CsvSink:
         self.delimiter, self.quotechar, self.line_terminator = delimiter, quotechar, line_terminator
         self.quote_all = quoting == "all"
         self.needs_quote = "[" + re.escape(delimiter + quotechar) + "\r\n]"
+        self.special_bytes = [c.encode("utf-8") for c in (delimiter, quotechar, "\r", "\n")]
         self.decimal = decimal
         self.header = header
         self.final_newline = final_newline
@@ -283,7 +323,7 @@ class CsvSink:
             if self.encoding == "utf-8-sig" and self.bytes_written == 0:
                 out = codecs.BOM_UTF8 + out
             return out
-        return bytes(text_utf8).decode("utf-8").encode(self.encoding)
+        return encode_utf8_as(bytes(text_utf8), self.encoding)
 
     def _encode_error(self, cols: list[str], values: list[list[str]]) -> InputError:
         enc = self.encoding
@@ -325,11 +365,16 @@ class CsvSink:
         q = pa.scalar(self.quotechar, type=_L)
         empty = pa.scalar("", type=_L)
         if not self.quote_all:
+            if not (lone and pc.any(pc.equal(arr, empty)).as_py()):
+                # memchr over the column's bytes: most columns hold no delimiter, quote or line break
+                _, offsets_buf, data_buf = arr.buffers()
+                offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+                raw = bytes(memoryview(data_buf)[offsets[0] : offsets[-1]]) if data_buf is not None else b""
+                if not any(raw.find(b) >= 0 for b in self.special_bytes):
+                    return arr
             needs = pc.match_substring_regex(arr, pattern=self.needs_quote)
             if lone:  # the csv module writes a row made of one empty field as "" (else it would be a blank line)
                 needs = pc.or_(needs, pc.equal(arr, empty))
-            if not pc.any(needs).as_py():
-                return arr  # the usual case: nothing in this column needs quotes
         escaped = pc.binary_join_element_wise(q, pc.replace_substring(arr, self.quotechar, self.quotechar * 2), q, empty)
         return escaped if self.quote_all else pc.if_else(needs, escaped, arr)
 
@@ -363,9 +408,12 @@ class CsvSink:
         arrays = [self._arrow_column(df.iloc[:, j]) for j in range(df.shape[1])]
         lone = len(arrays) == 1
         parts = [self._quoted(a, lone) for a in arrays]
+        # the line terminator rides on the last column: one join over all the data instead of two
+        parts[-1] = pc.binary_join_element_wise(
+            parts[-1], pa.scalar(self.line_terminator, type=_L), pa.scalar("", type=_L)
+        )
         delim = pa.scalar(self.delimiter, type=_L)
-        rows = pc.binary_join_element_wise(*parts, delim) if len(parts) > 1 else parts[0]
-        lines = pc.binary_join_element_wise(rows, pa.scalar(self.line_terminator, type=_L), pa.scalar("", type=_L))
+        lines = pc.binary_join_element_wise(*parts, delim) if len(parts) > 1 else parts[0]
         _, offsets_buf, data_buf = lines.buffers()
         offsets = np.frombuffer(offsets_buf, dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
         self._emit(memoryview(data_buf)[offsets[0] : offsets[-1]], cols, arrays)
