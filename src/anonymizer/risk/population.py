@@ -79,7 +79,8 @@ def population_size(n: int, population: int | None, sampling_fraction: float | N
     return None
 
 
-def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float = 1e-10) -> float:
+def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float = 1e-10,
+                   closed_form_above: int = 100_000) -> float:
     """Population uniques under Pitman's model (Hoshino 2001, eqs. for the ML estimates).
 
     The likelihood equations solved by Newton-Raphson (ARX's starting point) are::
@@ -104,16 +105,42 @@ def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float
     c = c1 * (c1 - 1) / c2
     t = (n * u * c - c1 * (n - 1) * (2 * u + c)) / (2 * c1 * u + c1 * c - n * c)
     a = (t * (c1 - n) + (n - 1) * c1) / (n * u)
-    i = np.arange(1, int(u), dtype=float)
+    idx: list[np.ndarray] = []  # 1..u-1, built only when the explicit sums are used
+
+    def ivec() -> np.ndarray:
+        if not idx:
+            idx.append(np.arange(1, int(u), dtype=float))
+        return idx[0]
+
     big = j > 1
     jb, fb = j[big].astype(float), fj[big]
 
-    def residual(t: float, a: float) -> tuple[float, float] | None:
-        if not (np.isfinite(t) and np.isfinite(a)) or a >= 1 or t + a <= 0 or t <= -1 or (t + i * a <= 0).any():
-            return None
+    closed = u > closed_form_above
+
+    def sums(t: float, a: float) -> tuple[float, float, float, float, float]:
+        """Σ 1/(θ+iα), Σ i/(θ+iα), Σ 1/(θ+iα)², Σ i/(θ+iα)², Σ i²/(θ+iα)² over i = 1..u−1.
+
+        Explicit sums, or for very many classes their closed forms through ψ and ψ'
+        (Σ_{i=1}^{u-1} 1/(θ+iα) = [ψ(θ/α+u) − ψ(θ/α+1)]/α, and the others follow by partial
+        fractions), which cost O(1) instead of O(u) per Newton step.
+        """
+        if closed and a > 1e-3:
+            x = t / a
+            s1 = float(digamma(x + u) - digamma(x + 1)) / a
+            s2 = float(trigamma(x + 1) - trigamma(x + u)) / (a * a)
+            return (s1, ((u - 1) - t * s1) / a, s2, (s1 - t * s2) / a,
+                    ((u - 1) - 2 * t * s1 + t * t * s2) / (a * a))
+        i = ivec()
         inv = 1.0 / (t + i * a)
-        g1 = inv.sum() - float(digamma(t + n) - digamma(t + 1))
-        g2 = (i * inv).sum() - float((fb * (digamma(jb - a) - digamma(1 - a))).sum())
+        inv2 = inv * inv
+        return inv.sum(), (i * inv).sum(), inv2.sum(), (i * inv2).sum(), (i * i * inv2).sum()
+
+    def residual(t: float, a: float) -> tuple[float, float] | None:
+        if not (np.isfinite(t) and np.isfinite(a)) or a >= 1 or t + a <= 0 or t <= -1 or t + (u - 1) * a <= 0:
+            return None
+        s1, si, _, _, _ = sums(t, a)
+        g1 = s1 - float(digamma(t + n) - digamma(t + 1))
+        g2 = si - float((fb * (digamma(jb - a) - digamma(1 - a))).sum())
         return g1, g2
 
     g = residual(t, a)
@@ -124,10 +151,10 @@ def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float
         if g is None:
             return math.nan
         g1, g2 = g
-        inv2 = 1.0 / (t + i * a) ** 2
-        j11 = -inv2.sum() + float(trigamma(t + 1) - trigamma(t + n))
-        j12 = -(i * inv2).sum()
-        j22 = -(i * i * inv2).sum() - float((fb * (trigamma(1 - a) - trigamma(jb - a))).sum())
+        _, _, s2, si2, sii2 = sums(t, a)
+        j11 = -s2 + float(trigamma(t + 1) - trigamma(t + n))
+        j12 = -si2
+        j22 = -sii2 - float((fb * (trigamma(1 - a) - trigamma(jb - a))).sum())
         det = j11 * j22 - j12 * j12
         if det == 0 or not np.isfinite(det):
             return math.nan
