@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE / "out" / "check_repo"
-STAMP = REPO / ".complete"
+STAMP = REPO / ".complete-v4"
 N_FILES = 200
 
 
@@ -37,6 +38,8 @@ def _people_cols(df):
 
 
 def _coarse(df, rng):
+    """Sex, 20-year age band, département, family status, amounts rounded to 100: the kind of table a
+    course can publish; combinations shared by fewer than 5 rows are dropped (k = 5)."""
     import pandas as pd
 
     age = pd.to_numeric(df["DTNAIS"].str[-4:], errors="coerce").fillna(1980).astype(int)
@@ -46,7 +49,8 @@ def _coarse(df, rng):
     for c in ("RSA_MT", "AAH_MT", "ALF_MT"):
         if c in df.columns:
             out[c] = (pd.to_numeric(df[c].str.replace(",", "."), errors="coerce").fillna(0) // 100 * 100).astype(int).astype(str)
-    return out
+    size = out.groupby(["SEXE", "TRANCHE_AGE", "DEPARTEMENT", "SITFAM"])["SEXE"].transform("size")
+    return out[size >= 5].reset_index(drop=True)
 
 
 def _aggregate(df):
@@ -79,15 +83,19 @@ def build() -> None:
     rng = random.Random(2021)
     full, _ = generate_extract(10_204, seed=2021)
     full.to_csv(REPO / "extrait_gironde.csv", sep=";", index=False)          # the Gironde case, ~10 MB
+    pool, _ = generate_extract(60_000, seed=7)                                # files are windows of this pool
     made = 1
     kinds = ["csv"] * 60 + ["tsv"] * 10 + ["parquet"] * 25 + ["jsonl"] * 10 + ["xlsx"] * 15 + ["dta"] * 5 \
         + ["agg"] * 20 + ["ipynb"] * 25 + ["qmd"] * 15 + ["md"] * 14
     assert len(kinds) == N_FILES - 1
     for i, kind in enumerate(kinds):
-        seed = 100 + i
-        rows = rng.choice([500, 2000, 5000]) if kind in ("csv", "tsv", "parquet", "jsonl") else 300
-        df, _ = generate_extract(rows, seed=seed)
         leaky = i % 3 == 0
+        if kind in ("csv", "tsv", "parquet", "jsonl", "dta"):
+            rows = rng.choice([2000, 5000]) if leaky else rng.choice([10_000, 25_000])
+        else:
+            rows = 400
+        start = rng.randrange(0, len(pool) - rows)
+        df = pool.iloc[start:start + rows].reset_index(drop=True)
         table = _people_cols(df) if leaky else _coarse(df, rng)
         folder = REPO / ("td" if kind in ("ipynb", "qmd", "md") else "data") / f"s{i % 10}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -105,7 +113,7 @@ def build() -> None:
         elif kind == "xlsx":
             with pd.ExcelWriter(name.with_suffix(".xlsx"), engine="openpyxl") as xw:
                 _aggregate(df).to_excel(xw, sheet_name="Synthese", index=False)
-                table.head(200).to_excel(xw, sheet_name="Feuil2", index=False)
+                table.to_excel(xw, sheet_name="Feuil2", index=False)
         elif kind == "agg":
             _aggregate(df).to_csv(name.with_suffix(".csv"), index=False)
         elif kind == "ipynb":
@@ -126,7 +134,22 @@ def _pipe(df) -> str:
     return "\n".join(lines)
 
 
-def _run(extra: list[str]) -> tuple[float, dict]:
+def _built_leaky(path: str) -> bool:
+    """What build() made: the Gironde extract and every third generated file (frequency tables excepted)."""
+    name = path.rsplit("/", 1)[-1]
+    if name.startswith("extrait_gironde"):
+        return True
+    kind, num = name.split(".")[0].split("_")
+    return int(num) % 3 == 0 and kind != "agg"
+
+
+def _cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _run(extra: list[str]) -> tuple[float, float, dict]:
+    c0 = _cpu()
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "anonymizer", "check", str(REPO), "--format", "json", "--quiet",
                            *extra], capture_output=True, text=True)
@@ -134,32 +157,36 @@ def _run(extra: list[str]) -> tuple[float, dict]:
     if proc.returncode not in (0, 1):
         sys.stderr.write(proc.stderr[-2000:])
         raise SystemExit(f"anon check exited {proc.returncode}")
-    return dt, json.loads(proc.stdout)
+    return dt, _cpu() - c0, json.loads(proc.stdout)
 
 
 def main() -> None:
     t0 = time.perf_counter()
     build()
     files = [p for p in REPO.rglob("*") if p.is_file() and ".git" not in p.parts and ".anon-cache" not in p.parts
-             and p.name != ".complete" and p.name != ".gitignore" and "private" not in p.parts]
+             and not p.name.startswith(".complete") and p.name != ".gitignore" and "private" not in p.parts]
     size = sum(p.stat().st_size for p in files)
     print(f"check.repo_build_s {time.perf_counter() - t0:.1f}")
     print(f"check.repo_files {len(files)}")
     print(f"check.repo_mb {size / 1e6:.1f}")
     shutil.rmtree(REPO / ".anon-cache", ignore_errors=True)
-    cold, doc = _run([])
+    cold, cold_cpu, doc = _run([])
     s = doc["summary"]
     print(f"check.cold_s {cold:.1f}")
+    print(f"check.cold_cpu_s {cold_cpu:.1f}")
     print(f"check.cold_files_checked {s['files']}")
     print(f"check.cold_failed {s['failed']}")
     print(f"check.cold_passed {s['passed']}")
     print(f"check.cold_errors {s['errors']}")
     print(f"check.cold_under_30s {cold < 30}")
+    right = sum((f["status"] == "fail") == _built_leaky(f["path"]) for f in doc["files"])
+    print(f"check.verdicts_as_built {right}/{len(doc['files'])}")
     per_file = sorted((f["seconds"], f["path"].split("/")[-1].split("_")[0]) for f in doc["files"])
     print(f"check.cold_file_median_s {per_file[len(per_file) // 2][0]:.3f}")
     print(f"check.cold_file_max_s {per_file[-1][0]:.2f} ({per_file[-1][1]})")
-    warm, doc = _run([])
+    warm, warm_cpu, doc = _run([])
     print(f"check.cached_s {warm:.1f}")
+    print(f"check.cached_cpu_s {warm_cpu:.1f}")
     print(f"check.cached_files {doc['summary']['cached']}")
     print(f"check.cpu_count {os.cpu_count()}")
 

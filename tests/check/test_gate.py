@@ -251,3 +251,28 @@ def test_identical_copies_are_checked_once_and_reported_each(tmp_path, run_cli, 
         shutil.copy(src / "data" / "mesures.csv", tmp_path / name)
     doc = json.loads(run_cli("check", tmp_path, "--format", "json", "--no-cache").stdout)
     assert [(f["path"], f["status"]) for f in doc["files"]] == [("a.csv", "fail"), ("b.csv", "fail"), ("sub/c.csv", "fail")]
+
+
+@pytest.mark.slow
+def test_a_file_written_by_anon_sanitize_passes_by_its_manifest_and_fails_once_edited(run_cli, tmp_path):
+    from course_repo import people
+
+    (tmp_path / ".git").mkdir()
+    raw = tmp_path / "brut" / "extrait.csv"
+    raw.parent.mkdir()
+    people(80, seed=11).to_csv(raw, sep=";", index=False)
+    safe = tmp_path / "cours" / "extrait_formation.csv"
+    safe.parent.mkdir()
+    res = run_cli("sanitize", raw, "--profile", "training", "-o", safe, "--no-report",
+                  env={"ANON_KEY": "0123456789abcdef0123456789abcdef"})
+    assert res.exit_code == 0, res.output
+    assert safe.with_suffix(".manifest.json").is_file()
+    doc = json.loads(run_cli("check", tmp_path, "--format", "json", "--no-cache").stdout)
+    verdict = {f["path"]: (f["status"], f["passed_by"]) for f in doc["files"]}
+    assert verdict == {"brut/extrait.csv": ("fail", None), "cours/extrait_formation.csv": ("pass", "manifest")}
+    # one byte changed after sanitize: the manifest no longer vouches, and the fakes look like identities
+    lines = safe.read_bytes().splitlines(keepends=True)
+    safe.write_bytes(b"".join(lines + lines[-1:]))  # a row duplicated
+    doc = json.loads(run_cli("check", safe, "--format", "json", "--no-cache").stdout)
+    (f,) = doc["files"]
+    assert f["status"] == "fail" and "manifest-invalid" in {x["rule"] for x in f["findings"]}
