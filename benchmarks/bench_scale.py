@@ -39,6 +39,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     peak = 0
+    cpu: dict[int, float] = {}  # last user+system CPU seen per process of the tree
     stop = threading.Event()
 
     def poll() -> None:
@@ -53,6 +54,8 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict:
                 for p in [root, *root.children(recursive=True)]:
                     try:
                         total += p.memory_info().rss
+                        t = p.cpu_times()
+                        cpu[p.pid] = t.user + t.system
                     except psutil.Error:
                         pass
             except psutil.Error:
@@ -67,14 +70,18 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     th.join()
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
     return {"seconds": time.perf_counter() - t0, "peak_rss_mib": peak / MIB, "rc": proc.returncode,
+            "cpu_seconds": sum(cpu.values()),
             "stdout": out, "last_err": lines[-1][:200] if lines else ""}
 
 
 def show(prefix: str, res: dict, rows: int | None = None) -> None:
     print(f"{prefix}_seconds: {res['seconds']:.1f}")
+    print(f"{prefix}_cpu_seconds: {res['cpu_seconds']:.1f}")  # the machine is shared: CPU time is the fairer figure
     print(f"{prefix}_peak_rss_mib: {res['peak_rss_mib']:.0f}")
     if rows:
         print(f"{prefix}_rows_per_s: {rows / res['seconds']:.0f}")
+        if res["cpu_seconds"]:
+            print(f"{prefix}_rows_per_cpu_s: {rows / res['cpu_seconds']:.0f}")
     print(f"{prefix}_exit_code: {res['rc']}")
     if res["rc"] not in (0, 1):
         print(f"{prefix}_error: {res['last_err']}")

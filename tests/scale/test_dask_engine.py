@@ -24,7 +24,7 @@ from anonymizer.errors import InputError, UsageError  # noqa: E402
 
 from .conftest import KEY, POLICY  # noqa: E402
 
-BATCH = 300
+BATCH = 250
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_csv_same_bytes_same_risk_same_manifest(inputs, local_csv, scheduler, tm
     res = sanitize_dask(inputs["csv"], out, _opts(inputs["policy"]), scheduler=scheduler, progress=seen.append)
     assert res.released and res.output == out and out.is_dir()
     parts = _parts(out)
-    assert len(parts) == 4  # 1000 rows / 300 per partition
+    assert len(parts) == 3  # 600 rows / 250 per partition
     # byte for byte: the local file is the first part plus the others without their header line
     local = local_csv.output.read_bytes()
     header = local.split(b"\n", 1)[0] + b"\n"
@@ -88,7 +88,7 @@ def test_csv_same_bytes_same_risk_same_manifest(inputs, local_csv, scheduler, tm
     assert json.loads(res.manifest_path.read_text()) == res.manifest
     # progress per partition, for every pass
     for label in ("pass 1/3", "pass 2/3", "pass 3/3"):
-        assert f"{label}" in " ".join(seen) and any(s.endswith("partition 4/4") and s.startswith(label) for s in seen)
+        assert f"{label}" in " ".join(seen) and any(s.endswith("partition 3/3") and s.startswith(label) for s in seen)
 
 
 def test_parquet_and_folder_inputs_give_the_local_values(inputs, scheduler, tmp_path):
@@ -158,7 +158,7 @@ def test_force_replaces_an_existing_output(inputs, scheduler, tmp_path):
     out.mkdir()
     (out / "stale-part.csv").write_text("old\n")
     res = sanitize_dask(inputs["csv"], out, _opts(inputs["policy"], force=True, report=False), scheduler=scheduler)
-    assert res.released and not (out / "stale-part.csv").exists() and len(_parts(out)) == 4
+    assert res.released and not (out / "stale-part.csv").exists() and len(_parts(out)) == 3
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
