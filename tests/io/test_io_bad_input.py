@@ -92,3 +92,11 @@ def test_unknown_extension_with_binary_content(tmp_path):
     p = _write(tmp_path, "blob.bin", b"\x00\x01\x02" * 100)
     with pytest.raises(InputError, match="unknown table format"):
         read_table(p)
+
+
+@pytest.mark.parametrize(("name", "expected"), [("old.xls", "save it as .xlsx"), ("doc.json", ".jsonl"),
+                                                ("t.csv.gz", "decompress")])
+def test_unsupported_formats_say_what_to_do(tmp_path, name, expected):
+    p = _write(tmp_path, name, b"\xd0\xcf\x11\xe0 whatever")
+    with pytest.raises(InputError, match=expected):
+        read_table(p)

@@ -42,6 +42,13 @@ EXTENSIONS = {
     ".zsav": "sav",
 }
 FORMATS = ("csv", "parquet", "xlsx", "jsonl", "sas7bdat", "xpt", "dta", "sav")
+UNSUPPORTED = {
+    ".xls": "old Excel .xls workbooks are not read; save it as .xlsx",
+    ".ods": "OpenDocument spreadsheets are not read; save it as .xlsx or .csv",
+    ".json": "JSON documents are not read; write one JSON object per line (.jsonl)",
+    ".gz": "compressed files are not read; decompress it first",
+    ".zip": "zip archives are not read; extract the table first",
+}
 
 
 def normalize_encoding(name: str) -> str:
@@ -82,6 +89,8 @@ def detect_format(path: str | Path) -> str:
     suffix = p.suffix.lower()
     if suffix in EXTENSIONS:
         return EXTENSIONS[suffix]
+    if suffix in UNSUPPORTED:
+        raise InputError(f"{p}: {UNSUPPORTED[suffix]}")
     if not p.exists():
         raise InputError(f"{p}: no such file")
     with open(p, "rb") as fh:
