@@ -324,3 +324,16 @@ def test_email_agrees_with_the_rows_fake_names():
     assert re.fullmatch(r"zoe\.lefevre\d\d@example\.fr", out.iloc[0])
     assert out.iloc[1].endswith("@example.fr") and "martin" not in out.iloc[1].split("@")[0].split(".")[:1]
     assert out.iloc[2] == "jdelatour@example.fr"
+
+
+def test_bic_agrees_with_iban_even_inside_a_bank_group():
+    """16006 and 30006 are both Crédit Agricole (AGRIFRPP): the fake bank must leave the group,
+    or the BIC would have to choose between agreeing with the IBAN and differing from the original."""
+    ibans = [str(IBAN.generate("FR", bank_code="16006", branch_code="00001", account_code=f"{i:011d}"))
+             for i in range(200)]
+    fakes = run(ibans, "IBAN")
+    rc = pd.DataFrame({"IBAN": fakes})
+    bics = fake(text(["AGRIFRPP860"] * 200), key=KEY, params={},
+                context=ctx("BIC", "BIC", rc, {"IBAN": "IBAN", "BIC": "BIC"}))
+    for f, b in zip(fakes, bics, strict=True):
+        assert str(IBAN(f).bic)[:8] == b[:8] != "AGRIFRPP"

@@ -231,17 +231,40 @@ def from_text(original: pd.Series, out: pd.Series | list, *, numeric: bool | Non
     return out.astype("str")
 
 
-def map_distinct(text: pd.Series, fn: Callable[[str], str], *, extra: list[pd.Series] | None = None) -> list[str]:
-    """Apply ``fn`` once per distinct non-missing value (or per distinct ``(value, *extra)``
-    tuple, passed joined by ``\\x1f``) and return the row-aligned list. Missing stays ``""``."""
-    if extra:
-        joined = text.copy()
-        for e in extra:
-            joined = joined + "\x1f" + e
-        codes, uniques = pd.factorize(joined.where(text != "", None), use_na_sentinel=True)
-    else:
-        codes, uniques = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
-    results = np.array([fn(u) for u in uniques] + [""], dtype=object)
+def distinct_units(text: pd.Series, extra: list[pd.Series] | None = None) -> tuple[np.ndarray, list[tuple]]:
+    """Row codes (-1 = missing value) and the distinct ``(value, *extra)`` tuples, found by
+    combining per-column integer codes (no string concatenation over the rows)."""
+    vcodes, vuniq = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
+    if not extra:
+        return vcodes, [(u,) for u in vuniq]
+    combined = vcodes.astype(np.int64)
+    parts = [vuniq]
+    cols = []
+    for e in extra:
+        c, u = pd.factorize(e, use_na_sentinel=False)
+        combined = combined * max(len(u), 1) + c
+        parts.append(u)
+        cols.append(c)
+    combined = np.where(vcodes < 0, -1, combined)
+    codes, uniq_combined = pd.factorize(combined, use_na_sentinel=False)
+    # the first row of each unit gives its tuple
+    first_row = np.full(len(uniq_combined), -1, dtype=np.int64)
+    order = np.arange(len(codes))[::-1]
+    first_row[codes[order]] = order
+    keep = np.flatnonzero(vcodes[first_row] >= 0)
+    rows = first_row[keep]
+    columns = [np.asarray(vuniq, dtype=object)[vcodes[rows]].tolist()]
+    columns += [np.asarray(u, dtype=object)[c[rows]].tolist() for u, c in zip(parts[1:], cols, strict=True)]
+    remap = np.full(len(uniq_combined) + 1, -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    return remap[codes], list(zip(*columns, strict=True))
+
+
+def map_distinct(text: pd.Series, fn: Callable[..., str], *, extra: list[pd.Series] | None = None) -> list[str]:
+    """Apply ``fn(value, *extra_values)`` once per distinct non-missing value (or distinct
+    ``(value, *extra)`` tuple) and return the row-aligned list. Missing stays ``""``."""
+    codes, units = distinct_units(text, extra)
+    results = np.array([fn(*u) for u in units] + [""], dtype=object)
     return results[codes].tolist()
 
 

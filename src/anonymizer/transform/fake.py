@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ from anonymizer.transform import fake_ids, fast, names
 from anonymizer.transform.base import (
     Deriver,
     TransformContext,
+    distinct_units,
     from_text,
     map_distinct,
     norm_identifier,
@@ -184,13 +186,9 @@ def fake(series: pd.Series, *, key: bytes, params: dict, context: TransformConte
     text = to_text(series)
     _gen, kind = GENERATORS.get(entity, (None, None))
     extras = _context_series(kind, params, context, len(text), text.index)
-    n_extra = len(extras)
 
-    def one(u: str) -> str:
-        if n_extra:
-            parts = u.rsplit("\x1f", n_extra)
-            return fake_value(parts[0], entity=entity, deriver=d, ctx=parts[1:], params=params)
-        return fake_value(u, entity=entity, deriver=d, params=params)
+    def one(value: str, *ctx: str) -> str:
+        return fake_value(value, entity=entity, deriver=d, ctx=list(ctx), params=params)
 
     if entity in _BATCH:
         out = _map_batch(text, extras, entity, d, params)
@@ -204,18 +202,9 @@ def fake(series: pd.Series, *, key: bytes, params: dict, context: TransformConte
 
 def _map_batch(text: pd.Series, extras: list[pd.Series], entity: str, d: Deriver, params: dict) -> list[str]:
     """``map_distinct`` for the vectorised entities: one batch call over the distinct units."""
-    if extras:
-        joined = text.copy()
-        for e in extras:
-            joined = joined + "\x1f" + e
-        codes, uniques = pd.factorize(joined.where(text != "", None), use_na_sentinel=True)
-        parts = [u.rsplit("\x1f", len(extras)) for u in uniques]
-        values = [p[0] for p in parts]
-        ctxs = [p[1:] for p in parts]
-    else:
-        codes, uniques = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
-        values = list(uniques)
-        ctxs = [[] for _ in values]
+    codes, units = distinct_units(text, extras or None)
+    values = [u[0] for u in units]
+    ctxs = [list(u[1:]) for u in units]
     results = np.array(_BATCH[entity](values, ctxs, d, params) + [""], dtype=object)
     return results[codes].tolist()
 
@@ -255,6 +244,7 @@ def _batch_caf(values, ctxs, d, params):
     return _finish(values, ctxs, ok, fakes, redo, "CAF_NUMBER", d, params)
 
 
+@lru_cache(maxsize=65536)
 def _birth_ym(birth: str):
     if not birth:
         return None

@@ -13,6 +13,7 @@ fake.
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
 
 import numpy as np
 from stdnum.fr import nir as _nir
@@ -24,6 +25,23 @@ _OVERSEAS = np.array(vocab.OVERSEAS)
 _COUNTRIES = np.array(vocab.COUNTRIES)
 _BANK_CODES = np.array([b[0] for b in vocab.BANKS])
 _BANK_INDEX = {b[0]: i for i, b in enumerate(vocab.BANKS)}
+_BANK_INDEX_BY_BIC = {b[1]: i for i, b in enumerate(vocab.BANKS)}
+
+
+@lru_cache(maxsize=1)
+def _registry_bic8() -> dict[str, str]:
+    """French bank code -> BIC8 from schwifty's bundled registry, so a fake IBAN avoids the
+    original's bank *group* (16006 and 30006 are both AGRIFRPP)."""
+    try:
+        from schwifty import registry
+
+        out: dict[str, str] = {}
+        for bank in registry.get_banks_by_country("FR"):
+            if bank.bank_code and bank.bic:
+                out.setdefault(bank.bank_code, bank.bic[:8])
+        return out
+    except Exception:  # an older schwifty without this API: fall back to our own list
+        return {}
 _LANDLINE = np.array(vocab.FICTION_LANDLINE)
 _MOBILE = np.array(vocab.FICTION_MOBILE)
 
@@ -96,7 +114,9 @@ def fr_ibans(w: np.ndarray, orig_bank: list[str]) -> np.ndarray:
     nb = len(_BANK_CODES)
     ob = np.array(orig_bank, dtype=object)
     idx = (w[:, 0] % np.uint64(nb - 1)).astype(np.int64)
-    orig_idx = np.array([_BANK_INDEX.get(b, nb) for b in ob], dtype=np.int64)
+    bics = _registry_bic8()
+    by_bic = _BANK_INDEX_BY_BIC
+    orig_idx = np.array([by_bic.get(bics.get(b, ""), _BANK_INDEX.get(b, nb)) for b in ob], dtype=np.int64)
     idx = np.where(idx >= orig_idx, idx + 1, idx)  # skip the original bank
     bank = _BANK_CODES[idx].astype(np.int64)
     branch = (w[:, 1] % np.uint64(100_000)).astype(np.int64)

@@ -9,12 +9,12 @@ countries. Name pools come from Faker ``fr_FR`` (see ``names.py``).
 
 from __future__ import annotations
 
-#: (bank code, BIC8) of large French banks — schwifty registry, checked there.
+#: (bank code, BIC8) of large French banks — schwifty registry, checked there (tests).
 BANKS: tuple[tuple[str, str], ...] = (
     ("30004", "BNPAFRPP"), ("30003", "SOGEFRPP"), ("30002", "CRLYFRPP"), ("30006", "AGRIFRPP"),
     ("20041", "PSSTFRPP"), ("10278", "CMCIFR2A"), ("10107", "BREDFRPP"), ("11315", "CEPAFRPP"),
-    ("30076", "NORDFRPP"), ("10096", "CMCIFRPP"), ("42559", "CCOPFRPP"), ("16006", "AGRIFRPP"),
-)
+    ("30076", "NORDFRPP"), ("10096", "CMCIFRPP"), ("42559", "CCOPFRPP"),
+)  # one bank per BIC8, so "another bank" also means "another BIC"
 
 #: ARCEP numbers reserved for fiction: national significant number prefixes (5 digits + 4 free).
 FICTION_LANDLINE = ("19900", "26191", "35301", "46571", "53649")  # 01 99 00, 02 61 91, 03 53 01, 04 65 71, 05 36 49
