@@ -168,3 +168,22 @@ def test_broken_notebook_is_an_input_error_without_content():
     with pytest.raises(InputError) as exc:
         list(notebook_tables(b'{"cells": [ 185057512345678'))
     assert "185057512345678" not in str(exc.value)
+
+
+def test_french_csv_block_with_semicolons_and_printed_r_frames():
+    md = "\n".join([
+        "```csv", "nom;prenom;tel", "Dupont;Jean;06 11 22 33 44", "Martin;Anne;06 55 22 33 44", "```", "",
+        "```", "##        nom prenom            tel", "## 1   Dupont   Jean 06 11 22 33 44",
+        "## 2   Martin   Anne 06 55 22 33 44", "```", "",
+        "```python", "import pandas as pd", "x = 1", "print(x)", "```",
+    ])
+    found = list(markdown_tables(md))
+    assert len(found) == 2
+    for e in found:
+        assert e.df.to_dict("records") == [{"nom": "Dupont", "prenom": "Jean", "tel": "06 11 22 33 44"},
+                                           {"nom": "Martin", "prenom": "Anne", "tel": "06 55 22 33 44"}]
+
+
+def test_styler_html_is_read_like_to_html():
+    (got,) = html_tables(PEOPLE.style.to_html())
+    assert _as_text(got) == _as_text(PEOPLE)

@@ -126,3 +126,17 @@ def test_findings_hold_masked_examples_only(cfg):
     blob = repr([f.to_dict() for f in findings])
     for p in phones:
         assert p not in blob and p.replace(" ", "") not in blob
+
+
+def test_names_in_a_comment_field_need_the_ner_pass():
+    rng = random.Random(1)
+    names = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy"]
+    df = pd.DataFrame({
+        "type": [rng.choice(["RSA", "AAH"]) for _ in range(40)],
+        "obs": [f"Entretien avec Mme {rng.choice(names)} le 12 mars, situation stable et dossier à revoir"
+                if i % 2 else "" for i in range(40)],
+    })
+    assert _rules(evaluate_table(df, config_from_dict({"ner": False}))) == []
+    findings = evaluate_table(df, config_from_dict({"ner": True}))
+    assert _rules(findings) == ["free-text-pii"] and "PERSON" in findings[0].message
+    assert findings[0].column == "obs"

@@ -467,13 +467,20 @@ def markdown_tables(text: str) -> Iterator[Embedded]:
             body = lines[start + 1 : j]
             label = f"lines {start + 1}-{min(j + 1, n)} (```{lang or ' '} block)".replace("``` ", "```")
             if lang in TABULAR_LANGS:
+                # declared data: the declared delimiter, else any (a French "csv" uses ";"), else lenient
                 df = delimited_table(body, TABULAR_LANGS[lang], min_rows=2)
-                if df is None:  # declared csv but not rectangular: parse leniently with the declared delimiter
+                if df is None:
+                    df = delimited_table(body, min_rows=2)
+                if df is None:
                     rows = list(csv.reader(io.StringIO("\n".join(ln for ln in body if ln.strip())),
                                            delimiter=TABULAR_LANGS[lang]))
                     df = _frame(rows[0], rows[1:]) if len(rows) >= 2 else None
             else:
                 df = delimited_table(body)
+                if df is None:  # a printed data frame (knitr output "## ", reprex "#> ", or plain)
+                    printed = [re.sub(r"^(## |#> )", "", ln) for ln in body]
+                    frames = text_tables("\n".join(printed)) if len(printed) >= 2 else []
+                    df = frames[0] if frames else None
             if df is not None and len(df.columns) >= MIN_COLUMNS and len(df) >= 1:
                 yield Embedded(df, label, start + 2)
             i = j + 1
