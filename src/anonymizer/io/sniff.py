@@ -158,10 +158,10 @@ def sniff_delimiter(text: str, quotechar: str = '"') -> str:
     csv.Sniffer breaks ties and decides when no candidate is regular; a one-column file
     gets ``,``.
     """
-    sample = _complete_lines(text, 200)
+    sample = _complete_lines(text, 100)
     scores = {d: _consistency(sample, d, quotechar) for d in DELIMITERS}
     try:
-        guess: str | None = csv.Sniffer().sniff(sample[:65536], delimiters=DELIMITERS).delimiter
+        guess: str | None = csv.Sniffer().sniff(sample[:16384], delimiters=DELIMITERS).delimiter
     except csv.Error:
         guess = None
     regular = [d for d in DELIMITERS if scores[d][0] >= 0.99 and scores[d][1] > 1]
@@ -197,7 +197,7 @@ def sniff_decimal(rows: list[list[str]]) -> str | None:
     return None
 
 
-def sniff_quoting(text: str, delim: str, quotechar: str, max_records: int = 50) -> str:
+def sniff_quoting(text: str, delim: str, quotechar: str, max_records: int = 20) -> str:
     """``"all"`` when every field of the sampled records is quoted (QUOTE_ALL writers), else ``"minimal"``."""
     quoted_flags: list[bool] = []
     i, n, records = 0, len(text), 0
@@ -322,7 +322,7 @@ def sniff_csv(
         delim = "\t"
     if len(delim) != 1:
         raise UsageError(f"delimiter must be one character, got {delim!r}")
-    lines = _complete_lines(text, 1000) if len(sample) == SAMPLE_BYTES else text
+    lines = _complete_lines(text, 300) if len(sample) == SAMPLE_BYTES else text
     try:
         rows = list(csv.reader(io.StringIO(lines), delimiter=delim, quotechar=quotechar))
     except csv.Error as exc:
