@@ -93,7 +93,9 @@ CASES = [
     ("generalize", "CODPOST", {"method": "departement"}),
     ("generalize", "MONTANT", {"method": "round", "step": 10}),
     ("shift_dates", "DTNAIS", {}),
+    ("shift_dates", "DTNAIS", {"_label": "next date column, person offsets cached"}),
     ("noise", "MONTANT", {"relative": 0.05}),
+    ("noise", "MONTANT", {"relative": 0.05, "_label": "next amount column, person draws cached"}),
     ("redact", "COMMENT", {"detector": regex_detector}),
 ]
 
@@ -109,11 +111,16 @@ def main() -> None:
     rc = df[["SEXE", "DTNAIS", PERSON_ID]]
     for action, col, params in CASES:
         ctx = TransformContext(column=col, entity=ENTITIES[col], row_context=rc, entities=ENTITIES)
+        label = params.get("_label", "")
+        params = {k: v for k, v in params.items() if k != "_label"}
+        if label:
+            ctx.column = col + "_2"
         t, c = time.perf_counter(), time.process_time()
         out = ACTIONS[action](df[col], key=KEY, params=params, context=ctx)
         wall, cpu = time.perf_counter() - t, time.process_time() - c
         assert len(out) == len(df)
-        print(f"{action} {ENTITIES[col]} ({df[col].nunique()} distinct): {len(df) / cpu:,.0f} rows/s CPU "
+        what = f"{action} {ENTITIES[col]}" + (f" [{label}]" if label else "")
+        print(f"{what} ({df[col].nunique()} distinct): {len(df) / cpu:,.0f} rows/s CPU "
               f"({cpu:.2f} s CPU, {wall:.2f} s wall)")
 
 
