@@ -85,3 +85,12 @@ def test_datetime64_columns_shift_natively():
     out = shift_dates(s, key=KEY, params={}, context=ctx("D", "DATE", rc))
     assert pd.isna(out.iloc[1])
     assert (out.iloc[2] - out.iloc[0]) == (s.iloc[2] - s.iloc[0])
+
+
+def test_numeric_month_column_stays_numeric():
+    s = pd.Series([202112, 202001], dtype="int64")
+    rc = pd.DataFrame({PERSON_ID: text(["A", "A"])})
+    out = shift_dates(s, key=KEY, params={}, context=ctx("MOIS", "DATE", rc))
+    assert out.dtype == s.dtype
+    a, b = int(out.iloc[0]), int(out.iloc[1])
+    assert (a // 100 * 12 + a % 100) - (b // 100 * 12 + b % 100) == 23

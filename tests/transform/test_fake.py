@@ -337,3 +337,11 @@ def test_bic_agrees_with_iban_even_inside_a_bank_group():
                 context=ctx("BIC", "BIC", rc, {"IBAN": "IBAN", "BIC": "BIC"}))
     for f, b in zip(fakes, bics, strict=True):
         assert str(IBAN(f).bic)[:8] == b[:8] != "AGRIFRPP"
+
+
+def test_a_named_context_column_that_is_missing_is_a_policy_error():
+    from anonymizer.errors import PolicyError
+
+    with pytest.raises(PolicyError, match="SEXE_X"):
+        fake(text(["Jean"]), key=KEY, params={"sex_column": "SEXE_X"},
+             context=ctx("PRENOM", "FIRST_NAME", pd.DataFrame({"SEXE": text(["1"])}), {"SEXE": "SEX"}))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from anonymizer.errors import UsageError
+from anonymizer.errors import PolicyError, UsageError
 
 PERSON_ID = "__person_id__"
 
@@ -56,7 +56,12 @@ class TransformContext:
         if rc is None:
             return None
         if override:
-            return override if override in rc.columns else None
+            if override not in rc.columns:
+                raise PolicyError(
+                    f"column {self.column!r}: the context column {override!r} named in its params is not "
+                    "available (missing, or not transformed before this column)"
+                )
+            return override
         wanted = set(wanted)
         cands = [c for c in rc.columns if c != self.column and self.entities.get(c) in wanted]
         if not cands:

@@ -91,7 +91,7 @@ def _sub_words(value: str, fn) -> str:
     return _WORD.sub(lambda m: fn(m.group(0)), value)
 
 
-def fake_last_name(value: str, d: Deriver, sex: str = "") -> str:
+def fake_last_name(value: str, d: Deriver, sex: str = "") -> str | None:
     words = _WORD.findall(value)
     if not words:
         return None
@@ -101,7 +101,7 @@ def fake_last_name(value: str, d: Deriver, sex: str = "") -> str:
     )
 
 
-def fake_first_name(value: str, d: Deriver, sex: str = "") -> str:
+def fake_first_name(value: str, d: Deriver, sex: str = "") -> str | None:
     if not _WORD.search(value):
         return None
     return _sub_words(value, lambda w: fake_first_word(w, d, sex))
