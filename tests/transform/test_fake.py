@@ -345,3 +345,10 @@ def test_a_named_context_column_that_is_missing_is_a_policy_error():
     with pytest.raises(PolicyError, match="SEXE_X"):
         fake(text(["Jean"]), key=KEY, params={"sex_column": "SEXE_X"},
              context=ctx("PRENOM", "FIRST_NAME", pd.DataFrame({"SEXE": text(["1"])}), {"SEXE": "SEX"}))
+
+
+def test_context_ties_go_to_the_first_column_of_the_table():
+    rc = pd.DataFrame({"NOMFAM": text(["DURAND"]), "PRENOM": text(["Paul"]), "NOMCJ": text(["ROUX"])})
+    ents = {"NOMFAM": "LAST_NAME", "PRENOM": "FIRST_NAME", "NOMCJ": "LAST_NAME", "MAIL": "EMAIL"}
+    out = fake(text(["x.y@free.fr"]), key=KEY, params={}, context=ctx("MAIL", "EMAIL", rc, ents))
+    assert out.iloc[0] == "paul.durand@example.fr"

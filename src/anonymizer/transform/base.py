@@ -49,8 +49,9 @@ class TransformContext:
         """The row-context column of one of the ``wanted`` entities that best matches this column.
 
         Affinity = shared name prefix + suffix (case-insensitive), so ``NIRCJ`` pairs with
-        ``SEXECJ`` / ``DTNAISCJ`` and ``NIR`` with ``SEXE`` / ``DTNAIS``; ties go to the
-        shorter name. ``override`` (a policy param) wins when it names a present column.
+        ``SEXECJ`` / ``DTNAISCJ`` and ``NIR`` with ``SEXE`` / ``DTNAIS``; ties go to the column
+        that comes first in the table (``entities`` order: the allocataire's ``NOMFAM`` before
+        the spouse's ``NOMCJ``). ``override`` (a policy param) names the column explicitly.
         """
         rc = self.row_context
         if rc is None:
@@ -67,12 +68,13 @@ class TransformContext:
         if not cands:
             return None
         me = self.column.upper()
+        order = {c: i for i, c in enumerate(self.entities)}
 
         def score(c: str) -> tuple[int, int, str]:
             cu = str(c).upper()
             pre = len(_common_prefix(me, cu))
             suf = len(_common_prefix(me[::-1], cu[::-1]))
-            return (-(pre + suf), len(cu), cu)
+            return (-(pre + suf), order.get(c, len(order)), cu)
 
         return min(cands, key=score)
 
