@@ -140,3 +140,29 @@ def test_names_in_a_comment_field_need_the_ner_pass():
     findings = evaluate_table(df, config_from_dict({"ner": True}))
     assert _rules(findings) == ["free-text-pii"] and "PERSON" in findings[0].message
     assert findings[0].column == "obs"
+
+
+def test_frequency_tables_recognised_by_grid_or_population_count_name(cfg):
+    rng = random.Random(3)
+    grid = [{"departement": d, "tranche_age": a, "sexe": s} for d in ("33", "24", "47")
+            for a in ("18-29", "30-44", "45-59", "60+") for s in ("F", "M")]
+    # means only (no count): a full cross table is not microdata
+    means = pd.DataFrame([{**g, "montant_moyen": f"{rng.randint(100, 900)},{rng.randint(0, 99):02d}"} for g in grid])
+    assert _rules(evaluate_table(means, cfg)) == []
+    # counts in a column named after the population counted
+    counts = pd.DataFrame([{**g, "allocataires": str(rng.randint(20, 900))} for g in grid])
+    assert _rules(evaluate_table(counts, cfg)) == []
+    counts.loc[5, "allocataires"] = "3"
+    assert _rules(evaluate_table(counts, cfg)) == ["small-cells"]
+    # sparse (zero cells left out) but with a count column: still a frequency table
+    sparse = counts.drop(index=range(0, 24, 2)).reset_index(drop=True)
+    assert _rules(evaluate_table(sparse, cfg)) == ["small-cells"]
+
+
+def test_unique_microdata_with_integer_amounts_is_not_taken_for_a_frequency_table(cfg):
+    df = _microdata(300, 4, fine=True)
+    df["MONTANT_RSA"] = df["MONTANT_RSA"].str.split(",").str[0]
+    df["NUM_DOSSIER"] = [str(1000 + i) for i in range(len(df))]
+    assert "k-anonymity" in _rules(evaluate_table(df, cfg))
+    small = df.head(40)
+    assert "exact-birth-date" in _rules(evaluate_table(small, cfg))

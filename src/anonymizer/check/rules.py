@@ -83,9 +83,12 @@ EXACT_DATE = (
 )
 COUNT_NAME = re.compile(
     r"^(n|nb|nbr|nombre|count|cnt|freq|frequence|fréquence|effectifs?|eff|total|size|"
-    r"(nb|nbr|nombre|n|effectif|eff|count)[ _.-].*|.*[ _.-](count|effectif|eff|nb|n))$",
+    r"(nb|nbr|nombre|n|effectif|eff|count|total)[ _.-].*|.*[ _.-](count|effectifs?|eff|nb|n|total))$"
+    r"|.*(allocataires|b[ée]n[ée]ficiaires|personnes|individus|foyers|m[ée]nages|habitants|effectifs?).*",
     re.IGNORECASE,
 )
+ID_NAME = re.compile(r"^(id|num|no|numero|numéro|code|cle|clé|ref|matricule)([ _.-].*)?$|.*[ _.-](id|num|code)$",
+                     re.IGNORECASE)
 
 
 @dataclass
@@ -115,14 +118,24 @@ def _masked(examples: list[Any], n: int = 3) -> list[str]:
     return [mask_value(e) for e in list(examples or [])[:n] if str(e)]
 
 
-def _count_column(df: pd.DataFrame, exempt: set[str]) -> str | None:
+def _integer_counts(series: pd.Series) -> pd.Series | None:
+    """The column as non-negative integers when every non-empty value is one (spaces as thousand separators)."""
+    text = series.astype(str).str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    text = text[text != ""]
+    if not len(text) or not text.str.fullmatch(r"\d+").all():
+        return None
+    return pd.to_numeric(text)
+
+
+def _count_column(df: pd.DataFrame, findings: list[Any], keys: list[str], exempt: set[str]) -> str | None:
+    """A column of counts: named like one (``nb_*``, ``effectif``, ``allocataires``...) or scanned as COUNT,
+    integer-valued, neither a key nor an id (``num_dossier``)."""
+    scanned = {f.column for f in findings if f.entity == "COUNT"}
     for col in df.columns:
-        if col in exempt or not COUNT_NAME.match(str(col).strip()):
+        name = str(col).strip()
+        if col in exempt or col in keys or ID_NAME.match(name):
             continue
-        values = df[col]
-        text = values.astype(str).str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-        text = text[text != ""]
-        if len(text) and text.str.fullmatch(r"\d+").all():
+        if (COUNT_NAME.match(name) or col in scanned) and _integer_counts(df[col]) is not None:
             return col
     return None
 
@@ -219,14 +232,22 @@ def _risk_rules(df: pd.DataFrame, findings: list[Any], config: CheckConfig, exem
     keys = [c for c in choose_key_variables(qi_findings, list(config.key_entities)) if c in df.columns]
     if not keys:
         return
-    count_col = _count_column(df, exempt)
-    if count_col is not None and count_col not in keys and not df[keys].duplicated().any():
-        counts = pd.to_numeric(df[count_col].astype(str).str.replace(r"[\s\u00a0\u202f]", "", regex=True),
-                               errors="coerce")
-        small = counts[(counts > 0) & (counts < config.small_cell)]
-        if len(small):
-            add("small-cells", f"frequency table by {', '.join(keys)}: {len(small)} of {int(counts.notna().sum())} "
-                f"cells of '{count_col}' count fewer than {config.small_cell} people", count_col)
+    births = {f.column for f in findings if f.entity == "BIRTH_DATE"}
+    exact_birth = [c for c in keys if c in births and _exact_dates(df[c]) >= 0.5]
+    count_col = _count_column(df, findings, keys, exempt)
+    unique_rows = not df[keys].duplicated().any()
+    grid = 1
+    for c in keys:
+        grid *= max(1, int(df[c].nunique()))
+    # a frequency table: one row per combination of the keys (with a count column, or covering at least
+    # half of the keys' grid); microdata with exact birth dates is never one
+    if unique_rows and not exact_birth and (count_col is not None or len(df) >= 0.5 * grid) and len(df) > 1:
+        if count_col is not None:
+            counts = _integer_counts(df[count_col])
+            small = counts[(counts > 0) & (counts < config.small_cell)]
+            if len(small):
+                add("small-cells", f"frequency table by {', '.join(keys)}: {len(small)} of {len(counts)} "
+                    f"cells of '{count_col}' count fewer than {config.small_cell} people", count_col)
         return
     if not about_people:
         return
@@ -234,12 +255,9 @@ def _risk_rules(df: pd.DataFrame, findings: list[Any], config: CheckConfig, exem
         # an excerpt (df.head(), a block in a course): k over 5 rows says nothing about the population
         # they come from; what singles people out there is an exact birth date (Sweeney 2000: date of
         # birth + sex + ZIP code identify 87 % of the US population)
-        births = {f.column for f in findings if f.entity == "BIRTH_DATE"}
-        for col in keys:
-            if col in births and _exact_dates(df[col]) >= 0.5:
-                add("exact-birth-date", f"an excerpt of {len(df)} rows shows exact birth dates in '{col}' with "
-                    f"{', '.join(c for c in keys if c != col) or 'no other key'}: show months or age bands instead",
-                    col)
+        for col in exact_birth:
+            add("exact-birth-date", f"an excerpt of {len(df)} rows shows exact birth dates in '{col}' with "
+                f"{', '.join(c for c in keys if c != col) or 'no other key'}: show months or age bands instead", col)
         return
     from anonymizer.risk import risk_report
 
