@@ -34,23 +34,25 @@ ROLE_STYLE = {
 
 
 def render_terminal(report, console) -> None:
-    """One row per column: role, entity, confidence, the first pieces of evidence, masked examples."""
+    """One row per column: role, entity, confidence, the most telling evidence, a masked example."""
     from rich.table import Table
 
+    wide = console.width >= 120
     table = Table(title=f"anon scan: {report.source} ({report.rows:,} rows × {report.columns} columns, "
-                        f"{report.sampled_rows:,} sampled)", show_lines=False, expand=True)
+                        f"{report.sampled_rows:,} sampled)", expand=True)
     table.add_column("column", no_wrap=True)
-    table.add_column("role")
-    table.add_column("entity")
-    table.add_column("conf", justify="right")
+    table.add_column("role", no_wrap=True)
+    table.add_column("entity", no_wrap=True)
+    table.add_column("conf", justify="right", no_wrap=True)
     table.add_column("evidence", ratio=3)
-    table.add_column("example (masked)", ratio=1, overflow="fold")
+    if wide:
+        table.add_column("example (masked)", ratio=1, overflow="fold")
     for f in report.findings:
-        ev = f.evidence[-1] if f.evidence else ""
-        table.add_row(
-            f.column, f"[{ROLE_STYLE.get(f.role, '')}]{f.role}[/]", f.entity or "-", f"{f.confidence:.0%}",
-            ev, ", ".join(f.examples[:1]),
-        )
+        row = [f.column, f"[{ROLE_STYLE.get(f.role, '')}]{f.role}[/]", f.entity or "-", f"{f.confidence:.0%}",
+               f.evidence[-1] if f.evidence else ""]
+        if wide:
+            row.append(f.examples[0] if f.examples else "")
+        table.add_row(*row)
     console.print(table)
     counts: dict[str, int] = {}
     for f in report.findings:
@@ -129,6 +131,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
     if fmt == "json":
         click.echo(text, nl=False)
     else:
-        render_terminal(report, Console())
+        out = Console()
+        render_terminal(report, out if out.is_terminal else Console(width=160))
         for out in outputs:
             click.echo(f"written: {out}")
