@@ -92,6 +92,10 @@ def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avo
         attempt += 1
         sub = series[mask]
         sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
+        if step.entity == "EMAIL" and attempt >= 2 and sub_ctx is not None:
+            # an e-mail built from the row's fake names alone cannot change with the key:
+            # after two tries let its names be drawn too (it then no longer echoes the row)
+            sub_ctx = sub_ctx[[c for c in sub_ctx.columns if entities.get(c) not in NAME_ENTITIES]]
         ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
         redrawn = fn(sub, key=retry_key(key, attempt), params=step.params, context=ctx)
         result = result.copy()
