@@ -122,3 +122,14 @@ def test_ner_free_text_json_no_leak(run_cli, table_path):
     te = next(f for f in doc["findings"] if f["column"] == "commentaire")["text_entities"]
     assert te.get("PHONE", 0) > 0.9 and te.get("PERSON", 0) > 0.5
     _assert_no_leak(res.stdout, df)
+
+
+def test_dialect_passthrough(run_cli, tmp_path):
+    path = tmp_path / "latin.txt"
+    rows = ["NOM|prénom|téléphone"] + [f"LEFÈVRE{i}|Hélène|06 12 34 {i % 90 + 10:02d} 78" for i in range(40)]
+    path.write_bytes(("\n".join(rows) + "\n").encode("cp1252"))
+    res = run_cli("scan", path, "--no-ner", "--format", "json", "--delimiter", "|", "--encoding", "cp1252")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [f["column"] for f in doc["findings"]] == ["NOM", "prénom", "téléphone"]
+    assert {f["column"]: f["entity"] for f in doc["findings"]}["téléphone"] == "PHONE"

@@ -33,7 +33,6 @@ def nlp_config(model: str = SPACY_MODEL) -> dict:
 
 def _quiet_offline() -> None:
     """No network at run time: tldextract must use its bundled suffix list, silently."""
-    os.environ.setdefault("TLDEXTRACT_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "anon-tldextract"))
     for name in ("tldextract", "presidio-analyzer", "filelock", "urllib3"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:  # make EmailRecognizer's tldextract never fetch the PSL
