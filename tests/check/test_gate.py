@@ -276,3 +276,35 @@ def test_a_file_written_by_anon_sanitize_passes_by_its_manifest_and_fails_once_e
     doc = json.loads(run_cli("check", safe, "--format", "json", "--no-cache").stdout)
     (f,) = doc["files"]
     assert f["status"] == "fail" and "manifest-invalid" in {x["rule"] for x in f["findings"]}
+
+
+def test_identifiers_printed_in_a_notebook_output_fail(tmp_path, run_cli, course_repo):
+    from course_repo import make_nir
+
+    rng = __import__("random").Random(5)
+    nirs = [make_nir(rng, 1, 1980 + i, 1 + i) for i in range(3)]
+    cells = [
+        {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["print(df.NIR.tolist())"],
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": [str(nirs) + "\n"]}]},
+        {"cell_type": "code", "execution_count": 2, "metadata": {}, "source": ["df.loc[nir]"],
+         "outputs": [{"output_type": "error", "ename": "KeyError", "evalue": repr(nirs[0]),
+                      "traceback": ["\x1b[0;31mKeyError\x1b[0m: " + repr(nirs[0])]}]},
+        {"cell_type": "code", "execution_count": 3, "metadata": {}, "source": ["score"],
+         "outputs": [{"output_type": "execute_result", "execution_count": 3, "metadata": {},
+                      "data": {"text/plain": ["Accuracy: 0.93 on 2000 rows"]}}]},
+    ]
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "tp.ipynb").write_text(json.dumps(nb, indent=1))
+    res = run_cli("check", tmp_path, "--format", "json", "--no-cache")
+    assert res.exit_code == 1
+    (f,) = json.loads(res.stdout)["files"]
+    got = [(x["rule"], x["location"]) for x in f["findings"]]
+    assert got == [("printed-pii", "cell 1, output 1 (printed text)"), ("printed-pii", "cell 2, output 1 (printed text)")]
+    assert "3 NIR" in f["findings"][0]["message"]
+    for n in nirs:
+        assert n not in res.stdout
+    # the same notebook without the identifiers passes
+    nb["cells"] = cells[2:]
+    (tmp_path / "tp.ipynb").write_text(json.dumps(nb, indent=1))
+    assert run_cli("check", tmp_path, "--no-cache").exit_code == 0

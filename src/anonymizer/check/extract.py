@@ -35,6 +35,16 @@ class Embedded:
     df: pd.DataFrame
     location: str          # e.g. "cell 4, output 1 (text/html)" or "lines 12-18 (```csv block)"
     line: int | None = None  # 1-based line in the document where the table starts, when known
+    kind: str = "table"    # "table", or "text": printed lines that are no table (one column "text")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _printed(text: str, location: str, line: int | None) -> Embedded | None:
+    """Printed output that is not a table (``print(df.NIR.tolist())``, a traceback quoting a value)."""
+    lines = [ln for ln in _ANSI.sub("", text).splitlines() if ln.strip()]
+    return Embedded(pd.DataFrame({"text": lines}, dtype=str), location, line, "text") if lines else None
 
 
 def _frame(header: list[str], rows: list[list[str]]) -> pd.DataFrame:
@@ -364,9 +374,14 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
             if not isinstance(out, dict):
                 continue
             where = f"cell {ci}, output {oi}"
-            if out.get("output_type") == "stream":
-                for df in text_tables(_joined(out.get("text"))):
+            if out.get("output_type") in ("stream", "error"):
+                text = _joined(out.get("text")) if out.get("output_type") == "stream" else "\n".join(
+                    [str(out.get("evalue") or "")] + [str(t) for t in out.get("traceback") or []])
+                frames = text_tables(text)
+                for df in frames:
                     yield Embedded(df, f"{where} (printed text)", line)
+                if not frames and (emb := _printed(text, f"{where} (printed text)", line)) is not None:
+                    yield emb
                 continue
             data = out.get("data") or {}
             if not isinstance(data, dict):
@@ -389,8 +404,11 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
                     found = True
                     yield Embedded(df, f"{where} ({mime})", line)
             if not found and "text/plain" in data:
-                for df in text_tables(_joined(data["text/plain"])):
+                frames = text_tables(_joined(data["text/plain"]))
+                for df in frames:
                     yield Embedded(df, f"{where} (text/plain)", line)
+                if not frames and (emb := _printed(_joined(data["text/plain"]), f"{where} (text/plain)", line)):
+                    yield emb
 
 
 # --------------------------------------------------------------------------- Markdown / Rmd / Quarto

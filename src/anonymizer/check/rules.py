@@ -42,6 +42,11 @@ RULES: dict[str, dict[str, str]] = {
         "short": "A free-text column mentions people: names, phone numbers, e-mails, NIR, IBAN, addresses.",
         "level": "error",
     },
+    "printed-pii": {
+        "name": "PrintedPII",
+        "short": "A notebook's printed output (not a table) shows a NIR, IBAN, tax number, e-mail or phone number.",
+        "level": "error",
+    },
     "k-anonymity": {
         "name": "KAnonymity",
         "short": "Some combination of key quasi-identifiers is shared by fewer than k records.",
@@ -273,3 +278,27 @@ def _risk_rules(df: pd.DataFrame, findings: list[Any], config: CheckConfig, exem
         add("record-risk", f"highest record risk {highest:.2f} > {config.max_record_risk:g} on "
             f"{', '.join(keys)}: {rep['prosecutor']['records_above_threshold']} records above it "
             f"({rep['prosecutor']['sample_uniques']} unique)")
+
+
+PRINTED_ENTITIES = ("NIR", "IBAN", "FR_TAX_ID", "EMAIL", "PHONE")
+PRINTED_MIN_SCORE = 0.85  # validated patterns (NIR key, IBAN mod 97, ...) score 1.0
+
+
+def evaluate_text(lines: list[str], config: CheckConfig, *, location: str | None = None,
+                  line: int | None = None) -> list[Finding]:
+    """Printed output that is not a table: validated identifiers only (no NER: course text is full of names
+    of tools and authors), found by the scan's recognizers (``anonymizer.detect.find_spans``)."""
+    from anonymizer.detect import find_spans
+
+    wanted = [e for e in PRINTED_ENTITIES if e in config.text_pii or e in config.direct_identifiers]
+    found: dict[str, list[str]] = {}
+    for text, spans in zip(lines, find_spans(list(lines), ner=False), strict=True):
+        for r in spans:
+            if r.entity_type in wanted and r.score >= PRINTED_MIN_SCORE:
+                found.setdefault(r.entity_type, []).append(text[r.start:r.end])
+    if not found:
+        return []
+    what = ", ".join(f"{len(v)} {e}" for e, v in sorted(found.items()))
+    examples = [v for vals in found.values() for v in vals]
+    return [Finding("printed-pii", f"printed output shows {what}", RULES["printed-pii"]["level"], None, location,
+                    line, _masked(examples))]

@@ -22,7 +22,7 @@ from anonymizer.check.cache import Cache, cache_key
 from anonymizer.check.config import CheckConfig
 from anonymizer.check.extract import Embedded, delimited_table, markdown_tables, notebook_tables
 from anonymizer.check.manifest import ManifestVerdict, verify_manifest
-from anonymizer.check.rules import Finding, evaluate_table
+from anonymizer.check.rules import Finding, evaluate_table, evaluate_text
 from anonymizer.check.walk import collect_files, kind_of
 from anonymizer.errors import AnonError
 
@@ -170,7 +170,11 @@ def evaluate_file(path: Path, rel: str, config: CheckConfig, verdict: ManifestVe
         exempt = config.exempt_columns(_config_rel(path, config, rel))
         try:
             for emb in iter_tables(path, kind):
-                result.tables += 1
+                result.tables += emb.kind == "table"
+                if emb.kind == "text":
+                    result.findings.extend(evaluate_text(emb.df["text"].tolist(), config, location=emb.location,
+                                                         line=emb.line))
+                    continue
                 result.findings.extend(evaluate_table(emb.df, config, exempt_columns=exempt,
                                                       location=emb.location or None, line=emb.line, scanner=scanner))
         except AnonError as exc:
