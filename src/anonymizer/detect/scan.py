@@ -423,6 +423,8 @@ def _decide(
 
     # 3. no rule: the values alone
     ev.append("no name rule matched")
+    if vals.uniq.size <= 1 and n >= 2:
+        return "insensitive", None, 0.7, ev + ["a single distinct value (constant column): it tells nothing about anyone"]
     if r.get("NIR_13", 0) >= 0.9:
         return "identifier", "NIR", 0.8, ev + [said("NIR_13", "are plausible 13-character NIRs without key")]
     if r.get("ADDRESS", 0) >= 0.6:
@@ -467,8 +469,6 @@ def _decide(
         return "identifier", "LAST_NAME", 0.7, ev + [said("LAST_NAME", "are in the surname lists")]
     elif r.get("FIRST_NAME", 0) >= 0.5 and r.get("NAME_SHAPED", 0) >= 0.8:
         return "identifier", "FIRST_NAME", 0.7, ev + [said("FIRST_NAME", "are in the first-name lists")]
-    if distinct <= 1:
-        return "insensitive", None, 0.7, ev + ["a single distinct value (constant column)"]
     numeric_amount = r.get("DECIMAL", 0) >= 0.3 and r.get("AMOUNT", 0) >= 0.95
     if uniq_ratio >= 0.95 and n >= 20 and not numeric_amount:
         return "identifier", "RECORD_ID", 0.7, ev + [f"{_pct(uniq_ratio)} of non-empty values are distinct: one value per row identifies the row"]
