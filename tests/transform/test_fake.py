@@ -323,7 +323,7 @@ def test_email_agrees_with_the_rows_fake_names():
                context=ctx("MAIL", "EMAIL", rc, ents))
     assert re.fullmatch(r"zoe\.lefevre\d\d@example\.fr", out.iloc[0])
     assert out.iloc[1].endswith("@example.fr") and "martin" not in out.iloc[1].split("@")[0].split(".")[:1]
-    assert out.iloc[2] == "jdelatour@example.fr"
+    assert out.iloc[2] in ("jdelatour@example.fr", "jean-lucdelatour@example.fr")
 
 
 def test_bic_agrees_with_iban_even_inside_a_bank_group():
@@ -350,5 +350,5 @@ def test_a_named_context_column_that_is_missing_is_a_policy_error():
 def test_context_ties_go_to_the_first_column_of_the_table():
     rc = pd.DataFrame({"NOMFAM": text(["DURAND"]), "PRENOM": text(["Paul"]), "NOMCJ": text(["ROUX"])})
     ents = {"NOMFAM": "LAST_NAME", "PRENOM": "FIRST_NAME", "NOMCJ": "LAST_NAME", "MAIL": "EMAIL"}
-    out = fake(text(["x.y@free.fr"]), key=KEY, params={}, context=ctx("MAIL", "EMAIL", rc, ents))
-    assert out.iloc[0] == "paul.durand@example.fr"
+    out = fake(text(["x.y1@free.fr"]), key=KEY, params={}, context=ctx("MAIL", "EMAIL", rc, ents))
+    assert re.fullmatch(r"paul\.durand\d@example\.fr", out.iloc[0])

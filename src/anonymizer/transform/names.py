@@ -339,7 +339,8 @@ def fake_email(value: str, d: Deriver, first_ctx: str = "", last_ctx: str = "", 
                domain: str = "example.fr") -> str | None:
     """``prenom.nom42@example.fr``: separator and number of trailing digits of the original
     local part kept, reserved domain; the names are the row's fake first and last names
-    when the row context has them (so the e-mail agrees with PRENOM / NOM), else drawn."""
+    when the row context has them (so the e-mail agrees with PRENOM / NOM), else drawn.
+    Without digits, the row-name form is keyed between ``prenom.nom`` and ``nom.prenom``."""
     local = value.strip().split("@", 1)[0]
     if not local:
         return None
@@ -351,9 +352,13 @@ def fake_email(value: str, d: Deriver, first_ctx: str = "", last_ctx: str = "", 
         s = d.stream("EMAIL", n, attempt)
         first = s.choice(p["M"] + p["F"])
         last = s.choice(p["LAST"])
-        if first_ctx.strip() and last_ctx.strip() and attempt == 0:
+        from_row = bool(first_ctx.strip() and last_ctx.strip() and attempt == 0)
+        if from_row:
             first, last = first_ctx.split()[0], last_ctx
         body = (first + sep + last) if sep else (first[0] + last)
+        if from_row and not ndig and s.below(2):
+            # no digits to vary: a keyed second form, so a re-draw under another key can move
+            body = (last + sep + first) if sep else (first + last)
         body = re.sub(r"[^a-z0-9._-]", "", strip_accents(body).casefold())
         cand = body + (s.digits(ndig) if ndig else "") + "@" + domain
         if cand != n:
