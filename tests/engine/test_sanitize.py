@@ -11,10 +11,13 @@ import hashlib
 import json
 from pathlib import Path
 
+import jsonschema
 import pandas as pd
 import pytest
 import yaml
 from stdnum.fr import nir as stdnir
+
+from anonymizer.resources import rules_path
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -94,6 +97,8 @@ def test_sanitize_releases_a_verified_file_with_manifest(run_cli, extract, polic
     assert result.exit_code == 0, result.output
     assert _sha(extract) == before, "the input must never change"
     manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    schema = json.loads(rules_path("schemas", "manifest.schema.json").read_text())
+    jsonschema.validate(manifest, schema)
     assert manifest["released"] is True
     assert manifest["output"]["sha256"] == _sha(out)
     assert manifest["input"]["sha256"] == before
