@@ -28,6 +28,8 @@ CASES = [
     ("book.xlsx", b"PK\x03\x04 broken zip", "not a readable XLSX"),
     ("data.sav", b"$FL2 truncated", "not a readable sav"),
     ("data.dta", b"<stata_dta> truncated", "not a readable dta"),
+    ("data.sas7bdat", b"\x00" * 12 + b"\xc2\xea\x81\x60\xb3\x14\x11\xcf" + b"\x00" * 100, "not a readable sas7bdat"),
+    ("data.xpt", b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!", "not a readable xpt"),
     ("data.jsonl", f'{{"a": "{SECRET}"}}\n{{"a": \n'.encode(), "line 2 is not valid JSON"),
     ("blank.csv", b"\n\n\n", "no header"),
 ]
