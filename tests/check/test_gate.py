@@ -308,3 +308,17 @@ def test_identifiers_printed_in_a_notebook_output_fail(tmp_path, run_cli, course
     nb["cells"] = cells[2:]
     (tmp_path / "tp.ipynb").write_text(json.dumps(nb, indent=1))
     assert run_cli("check", tmp_path, "--no-cache").exit_code == 0
+
+
+def test_spreadsheet_style_csv_is_read_leniently_and_empty_files_pass(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "dup.csv").write_text("nom;nom;tel\nDupont;Jean;06 12 34 56 78\nMartin;Anne;06 98 76 54 32\n")
+    (tmp_path / "title.csv").write_text("Liste des contacts\n\nnom,tel\nDupont,06 12 34 56 78\nMartin,06 98 76 54 32\n",
+                                        encoding="cp1252")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    doc = json.loads(run_cli("check", tmp_path, "--format", "json", "--no-cache").stdout)
+    status = {f["path"]: f["status"] for f in doc["files"]}
+    assert status == {"dup.csv": "fail", "title.csv": "fail", "empty.csv": "pass"}
+    for f in doc["files"]:
+        if f["status"] == "fail":
+            assert "tel" in {x["column"] for x in f["findings"]}

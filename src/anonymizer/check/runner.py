@@ -137,8 +137,51 @@ def iter_tables(path: Path, kind: str) -> Iterator[Embedded]:
         text = path.read_bytes()[: 1 << 16].decode("utf-8", errors="replace").splitlines()[:50]
         if delimited_table(text[:-1] if len(text) > 1 else text) is None:
             return
-    table = read_table(path)
+    if path.stat().st_size == 0:
+        return
+    try:
+        table = read_table(path)
+    except AnonError:
+        if fmt != "csv":
+            raise
+        # the strict reader refuses what a spreadsheet happily writes (a title above the header,
+        # duplicate column names, ragged rows); a gate must still look inside
+        df = lenient_csv(path)
+        if df is None:
+            raise
+        yield Embedded(df, "read leniently (not a clean CSV)", None)
+        return
     yield Embedded(table.df, f"{fmt} table" if kind != "table" else "", 1)
+
+
+def lenient_csv(path: Path, max_bytes: int = 64 << 20) -> pd.DataFrame | None:
+    """A delimited text read the forgiving way: sniffed delimiter, the first row as wide as most rows is
+    the header, short rows padded, long rows cut, duplicate names numbered. None if it is no table."""
+    import csv
+    import io
+    from collections import Counter
+
+    from anonymizer.check.extract import _frame
+
+    raw = path.read_bytes()[:max_bytes]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return None
+    best = None
+    for delim in (";", ",", "\t", "|"):
+        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+        width, count = Counter(len(r) for r in rows).most_common(1)[0]
+        if width >= 2 and (best is None or count > best[0] or (count == best[0] and width > best[1])):
+            best = (count, width, rows)
+    if best is None:
+        return None
+    _, width, rows = best
+    start = next(i for i, r in enumerate(rows) if len(r) == width)
+    return _frame(rows[start], [r[:width] for r in rows[start + 1:]])
 
 
 def _config_rel(path: Path, config: CheckConfig, rel: str) -> str:
