@@ -65,3 +65,17 @@ def test_params_checked():
         run(["1"])
     with pytest.raises(PolicyError):
         run(["1"], relative=1.5)
+
+
+def test_vectorised_formatting_matches_python_formatting():
+    from anonymizer.transform.noise import _format_fixed
+
+    rng = np.random.default_rng(3)
+    y = np.round(rng.normal(0, 50, 2000), 2)
+    y[:5] = [0.0, -0.0, 0.004, -0.004, 1234.5]
+    y = np.round(y, 2)
+    got = _format_fixed(y, 2, ",")
+    want = [f"{v:.2f}".replace(".", ",") for v in y]
+    want = [w[1:] if w.startswith("-") and float(w.replace(",", ".")) == 0 else w for w in want]
+    assert list(got) == want
+    assert list(_format_fixed(np.array([3.0, -12.0, 0.0]), 0, ",")) == ["3", "-12", "0"]

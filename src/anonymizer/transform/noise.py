@@ -77,6 +77,17 @@ def _half_up(y: np.ndarray, dec: np.ndarray) -> np.ndarray:
     return np.sign(y) * np.floor(np.abs(y) * q + 0.5 + 1e-9) / q
 
 
+def _format_fixed(y: np.ndarray, dec: int, sep: str) -> np.ndarray:
+    """Vectorised ``f"{v:.{dec}f}"`` (values already rounded) with ``sep`` as decimal mark."""
+    q = np.rint(np.abs(y) * 10.0**dec).astype(np.int64)
+    digits = pd.Series(q.astype(str), dtype="str")
+    if dec > 0:
+        digits = digits.str.zfill(dec + 1)
+        digits = digits.str[:-dec] + sep + digits.str[-dec:]
+    neg = pd.Series((y < 0) & (q > 0))
+    return np.where(neg.to_numpy(), "-" + digits.to_numpy(dtype=object), digits.to_numpy(dtype=object))
+
+
 def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
     """Params: ``relative`` (e.g. 0.05 = ±5 %) or ``absolute`` (e.g. 50); ``round`` (decimals,
     default: the input's); ``keep_sign`` (true); ``person_column`` (see dates.person_ids)."""
@@ -121,18 +132,16 @@ def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformCont
     if dec_param is not None:
         dec = np.full(len(dec), int(dec_param))
     y = _half_up(perturb(val), dec)
-    plain = np.array([bool(p) and not p.comma and not p.thousands for p in parsed] + [False])[codes]
-    comma = np.array([bool(p) and p.comma and not p.thousands for p in parsed] + [False])[codes]
-    out: list[str] = []
-    for i, (yi, di, c) in enumerate(zip(y.tolist(), dec.tolist(), codes.tolist(), strict=True)):
-        p = parsed[c]
-        if p is None:
-            out.append("")  # missing stays missing; a non-number is suppressed, not kept unperturbed
-        elif plain[i] or comma[i]:
-            s = f"{yi:.{di}f}" if di > 0 else str(int(yi))
-            if s.startswith("-") and float(s) == 0:
-                s = s[1:]
-            out.append(s.replace(".", ",") if comma[i] else s)
-        else:
-            out.append(format_number(yi, p, di))
+    ok = np.array([p is not None for p in parsed], dtype=bool)[codes]
+    simple = np.array([p is not None and not p.thousands for p in parsed], dtype=bool)[codes]
+    comma = np.array([p is not None and p.comma for p in parsed], dtype=bool)[codes]
+    out = np.full(len(codes), "", dtype=object)  # missing and non-numbers: "" (suppressed, not kept)
+    for dd in np.unique(dec[simple]).tolist():
+        for cm in (False, True):
+            m = simple & (dec == dd) & (comma == cm)
+            if m.any():
+                out[m] = _format_fixed(y[m], int(dd), "," if cm else ".")
+    for i in np.flatnonzero(ok & ~simple).tolist():
+        out[i] = format_number(float(y[i]), parsed[codes[i]], int(dec[i]))
+    out = out.tolist()
     return from_text(series, out)
