@@ -53,3 +53,34 @@ def test_fast_cp1252_encoder_agrees_with_the_codec(text):
     except UnicodeEncodeError:
         got = None
     assert got == expected
+
+
+# Cells that make sniffing hard: other delimiters, decimal commas, quotes, line breaks, empties.
+TRICKY = st.sampled_from(
+    ["Léa", "DUPONT", "01234", "2A004", "12,5", "3.25", "a;b", "x,y", "p|q", "t\tu", 'dit "oui"', "", "06 12", "l1\nl2"]
+)
+
+
+@st.composite
+def tricky_tables(draw):
+    ncols = draw(st.integers(2, 6))
+    nrows = draw(st.integers(3, 12))
+    rows = draw(st.lists(st.lists(TRICKY, min_size=ncols, max_size=ncols), min_size=nrows, max_size=nrows))
+    return pd.DataFrame(rows, columns=[f"C{i}" for i in range(ncols)], dtype=str)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    df=tricky_tables(),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    lt=st.sampled_from(["\n", "\r\n"]),
+)
+def test_dialect_is_detected_without_hints(tmp_path_factory, df, delimiter, encoding, lt):
+    out = write_table(df, tmp_path_factory.mktemp("s") / "t.csv", delimiter=delimiter, encoding=encoding,
+                      line_terminator=lt)
+    t = read_table(out)  # no delimiter, no encoding: everything sniffed
+    non_ascii = any(not v.isascii() for v in df.to_numpy().ravel().tolist())
+    expected_encoding = encoding if non_ascii or encoding == "utf-8-sig" else "utf-8"  # ASCII reads as utf-8
+    assert (t.meta.delimiter, t.meta.encoding, t.meta.line_terminator) == (delimiter, expected_encoding, lt)
+    assert t.df.values.tolist() == df.values.tolist()
