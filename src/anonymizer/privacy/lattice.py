@@ -88,7 +88,7 @@ class SearchResult:
 @dataclass
 class _Table:
     levels: tuple[int, ...]
-    gens: np.ndarray  # rows x d generalised ids at ``levels``
+    gens: np.ndarray  # d x rows: generalised ids at ``levels`` (one contiguous array per attribute)
     sens: np.ndarray | None  # rows (sensitive code) or None
     counts: np.ndarray  # rows
 
@@ -181,7 +181,7 @@ class _Problem:
         self.row_to_base = inv.astype(np.int64)
         self.base = _Table(
             levels=tuple([0] * self.d),
-            gens=base[first],
+            gens=np.ascontiguousarray(base[first].T),
             sens=self.sens_codes[first] if self.sens_codes is not None else None,
             counts=np.bincount(inv, minlength=len(uniq)).astype(np.int64),
         )
@@ -215,16 +215,33 @@ class _Problem:
         if parent is None:
             parent = self.base if from_base else self._parent(node)
         R = len(parent.counts)
-        gens = np.empty((R, self.d), dtype=np.int64)
+        cards = [max(self.cards[j][node[j]], 1) for j in range(self.d)]
+        # class key = mixed radix of the generalised ids, built column by column (no R x d copy)
+        key = np.zeros(R, dtype=np.int64)
+        span, compressed, cols = 1, False, []
         for j, (a, b) in enumerate(zip(parent.levels, node, strict=True)):
-            col = parent.gens[:, j]
-            gens[:, j] = col if a == b else self.upmaps[j][(a, b)][col]
-        cards = [self.cards[j][node[j]] for j in range(self.d)]
-        cls, uniq = pd.factorize(_combine(gens, cards), sort=False)
+            col = parent.gens[j] if a == b else self.upmaps[j][(a, b)][parent.gens[j]]
+            cols.append(col)
+            if span * cards[j] >= 2**62:
+                key = pd.factorize(key, sort=False)[0].astype(np.int64)
+                span, compressed = int(key.max()) + 1 if R else 1, True
+            key *= cards[j]
+            key += col
+            span *= cards[j]
+        cls, uniq = pd.factorize(key, sort=False)
         C = len(uniq)
-        first = np.zeros(C, dtype=np.int64)
-        first[cls[::-1]] = np.arange(R)[::-1]
-        cls_gens = gens[first]
+        cg = np.empty((self.d, C), dtype=np.int64)  # generalised ids of each class, per attribute
+        if not compressed:
+            rem = np.asarray(uniq, dtype=np.int64).copy()
+            for j in range(self.d - 1, -1, -1):
+                cg[j] = rem % cards[j]
+                rem //= cards[j]
+        else:
+            first = np.zeros(C, dtype=np.int64)
+            first[cls[::-1]] = np.arange(R)[::-1]
+            for j in range(self.d):
+                cg[j] = cols[j][first]
+        cls_gens = cg.T
         sizes = np.bincount(cls, weights=parent.counts, minlength=C).astype(np.int64)
         mo = self.models
         viol = np.zeros(C, dtype=bool)
@@ -236,9 +253,7 @@ class _Problem:
             pair_cnt = np.bincount(pinv, weights=parent.counts, minlength=len(puniq))
             pair_cls = (puniq // self.S).astype(np.int64)
             pair_sens = (puniq % self.S).astype(np.int64)
-            pfirst = np.zeros(len(puniq), dtype=np.int64)
-            pfirst[pinv[::-1]] = np.arange(R)[::-1]
-            table = _Table(node, gens[pfirst], pair_sens, pair_cnt.astype(np.int64))
+            table = _Table(node, cg[:, pair_cls], pair_sens, pair_cnt.astype(np.int64))
             if mo.l is not None:
                 if mo.l_variant == "distinct":
                     viol |= M.distinct_l_violations(pair_cls, C, mo.l)
@@ -253,7 +268,7 @@ class _Problem:
                     viol |= M.ordered_t_violations(pair_cls, pair_cnt, self.rank_of[pair_sens],
                                                    sizes.astype(float), self.q_ordered, mo.t)
         else:
-            table = _Table(node, cls_gens, None, sizes)
+            table = _Table(node, cg, None, sizes)
         suppressed = int(sizes[viol].sum())
         if cache and len(table.counts) < R:
             self._remember(table)
@@ -360,12 +375,12 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
     deadline = t0 + time_budget if time_budget else None
     if strategy == "exhaustive":
-        best, checked, exact = _exhaustive(prob, met)
+        best, checked, exact = _exhaustive(prob, met, deadline)
     elif strategy == "auto" and size <= max_exact_nodes:
         best, checked, exact = _exact(prob, met, deadline)
     else:
         best, checked, exact = None, 0, False
-    if best is None and not exact:
+    if best is None and not exact and strategy != "exhaustive":
         best, more = _greedy(prob, met, deadline)
         checked += more
     return _result(prob, met, qis, best, checked, size, exact, t0)
@@ -463,7 +478,7 @@ def _chain(start: np.ndarray, heights: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def _exhaustive(prob: _Problem, met):
+def _exhaustive(prob: _Problem, met, deadline=None):
     """Every node in lexicographic order, each rolled up from its predecessor x − e_j (j = last
     non-zero level), kept in one slot per attribute; no bound, no pruning, no cache."""
     best_val, best_node, checked = math.inf, None, 0
@@ -482,6 +497,8 @@ def _exhaustive(prob: _Problem, met):
             val = met.value(node, ev.cls_gens, ev.sizes, ev.viol)
             if val < best_val - 1e-12:
                 best_val, best_node = val, node
+        if deadline is not None and time.perf_counter() > deadline:
+            return ((best_node, best_val) if best_node is not None else None), checked, False
     return ((best_node, best_val) if best_node is not None else None), checked, True
 
 
