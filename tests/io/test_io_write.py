@@ -128,3 +128,13 @@ def test_output_gets_the_usual_file_mode_not_the_temp_files_0600(tmp_path):
         assert out.stat().st_mode & 0o777 == 0o640  # replacing keeps the existing mode
     finally:
         os.umask(umask)
+
+
+def test_float_columns_follow_the_input_files_decimal_comma(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"MT;CP\r\n12,5;01234\r\n3,25;2A004\r\n")
+    t = read_table(src)
+    df = t.df.copy()
+    df["MT"] = [12.75, np.nan]  # a transform produced floats
+    out = write_table(df, tmp_path / "o.csv", like=t.meta)
+    assert out.read_bytes() == b"MT;CP\r\n12,75;01234\r\n;2A004\r\n"

@@ -59,6 +59,9 @@ def _csv_options(like: TableMeta | None, opts: dict[str, Any]) -> dict[str, Any]
             quotechar=like.quotechar or '"',
             quoting=like.extra.get("quoting", "minimal"),
             final_newline=like.extra.get("final_newline", True),
+            # text cells are written as they are; only float columns (e.g. made by a noise
+            # transform) are rendered, and then with the file's own decimal separator
+            decimal="," if like.decimal == "," else None,
         )
     for k, v in opts.items():
         if v is not None:
