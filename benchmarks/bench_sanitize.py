@@ -42,7 +42,7 @@ def _floor(path: Path) -> float:
         "t=time.perf_counter();"
         "r=c.read_csv(sys.argv[1], read_options=c.ReadOptions(encoding='cp1252'),"
         " parse_options=c.ParseOptions(delimiter=';'),"
-        " convert_options=c.ConvertOptions(strings_can_be_null=False, column_types={}, autogenerate_column_names=False));"
+        " convert_options=c.ConvertOptions(strings_can_be_null=False));"
         "c.write_csv(r, sys.argv[2], c.WriteOptions(delimiter=';'));"
         "print(time.perf_counter()-t)"
     )
