@@ -2,7 +2,21 @@
 
 Text formats (CSV, XLSX, JSONL) are read with every column as text and missing = ``""``;
 typed formats (Parquet, SAS, Stata, SPSS) keep their dtypes (``as_text`` renders them).
-Every write is atomic and never overwrites its own input.
+Every write is atomic and never overwrites its own input; a CSV read and written back
+unchanged is byte-identical when it was canonical (one line terminator, minimal or full
+quoting).
+
+Large files::
+
+    meta, batches = iter_batches(path, batch_rows=100_000)
+    with TableWriter(out, like=meta) as w:
+        for b in batches:
+            w.write(transform(b))
+
+Memory is about (4.4 KB x batch_rows) for the 181-column extract plus ~0.25 GB fixed
+(interpreter, libraries, reader read-ahead): measured peak 0.85 GB for a byte-identical
+read + write of the 1,000,000-row, 0.9 GB extract in batches of 100,000 rows
+(benchmarks/bench_io.py); ~0.5 GB with batches of 20,000.
 """
 
 from anonymizer.io.atomic import atomic_output, atomic_path, check_output_path, same_file
