@@ -109,11 +109,24 @@ class Hierarchy:
 
     def shares(self, level: int) -> dict[str, float]:
         """ARX domain share of each level-``level`` value: leaves below it / leaves in the hierarchy."""
-        counts: dict[str, int] = {}
-        for r in self.rows:
-            counts[r[level]] = counts.get(r[level], 0) + 1
-        n = len(self.rows)
-        return {k: c / n for k, c in counts.items()}
+        return self.share_series(level).to_dict()
+
+    def share_series(self, level: int) -> pd.Series:
+        return self.frame[level].value_counts(sort=False) / len(self.rows)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame (one column per level), built once."""
+        if getattr(self, "_frame", None) is None or len(self._frame) != len(self.rows):
+            self._frame = pd.DataFrame(self.rows, dtype=object)
+        return self._frame
+
+    def row_index(self, values) -> np.ndarray:
+        """Row of each original value (first occurrence), -1 when absent."""
+        col0 = self.frame[0]
+        firsts = col0[~col0.duplicated()]
+        idx = pd.Index(firsts.to_numpy()).get_indexer(np.asarray(values, dtype=object))
+        return np.where(idx >= 0, firsts.index.to_numpy()[np.maximum(idx, 0)], -1)
 
 
 def load_hierarchies(directory: str | Path) -> dict[str, Hierarchy]:

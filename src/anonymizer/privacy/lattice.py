@@ -120,21 +120,20 @@ class _Problem:
         for col in qis:
             h = hierarchies[col]
             codes, uniques = pd.factorize(_text(df[col]), sort=False)
-            index = {r[0]: i for i, r in enumerate(h.rows)}
-            missing = [u for u in uniques if u not in index]
-            if missing:
+            rows_idx = h.row_index(uniques)
+            if (rows_idx < 0).any():
+                missing = [u for u, i in zip(uniques, rows_idx, strict=True) if i < 0]
                 raise InputError(
                     f"column {col!r}: {len(missing)} value(s) missing from its hierarchy, e.g. {mask_value(missing[0])!r}"
                 )
-            rows_idx = np.array([index[u] for u in uniques], dtype=np.int64)
             gids, cards, shares = [], [], []
+            frame = h.frame
             for lv in range(h.height + 1):
-                strings = [h.rows[i][lv] for i in rows_idx]
-                g, uniq = pd.factorize(pd.Series(strings, dtype=object), sort=False)
-                share_of = h.shares(lv)
+                strings = frame[lv].to_numpy()[rows_idx]
+                g, uniq = pd.factorize(strings, sort=False)
                 gids.append(g.astype(np.int64))
                 cards.append(len(uniq))
-                shares.append(np.array([share_of[u] for u in uniq], dtype=float))
+                shares.append(h.share_series(lv).reindex(uniq).to_numpy(dtype=float))
             self.heights.append(h.height)
             self.gid.append(gids)
             self.cards.append(cards)
