@@ -13,10 +13,10 @@ Large files::
         for b in batches:
             w.write(transform(b))
 
-Memory is about (4.4 KB x batch_rows) for the 181-column extract plus ~0.25 GB fixed
-(interpreter, libraries, reader read-ahead): measured peak 0.85 GB for a byte-identical
-read + write of the 1,000,000-row, 0.9 GB extract in batches of 100,000 rows
-(benchmarks/bench_io.py); ~0.5 GB with batches of 20,000.
+Memory grows with batch_rows, not with the file: for the 181-column extract, measured
+peaks (whole process) were 0.85-0.95 GB for a byte-identical read + write of the
+1,000,000-row, 0.9 GB file in batches of 100,000 rows (benchmarks/bench_io.py) and
+0.45 GB in batches of 20,000; the same peak holds for 300,000 rows.
 """
 
 from anonymizer.io.atomic import atomic_output, atomic_path, check_output_path, same_file
