@@ -103,7 +103,7 @@ import sys, json
 from pathlib import Path
 from anonymizer.engine.sanitize import SanitizeOptions, sanitize
 engine, src, out, workers, key = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), bytes.fromhex(sys.argv[5])
-opts = SanitizeOptions(profile="training", key=key, force=True, batch_rows=100_000)
+opts = SanitizeOptions(profile="training", key=key, force=True, batch_rows=int(sys.argv[6]))
 if engine == "local":
     r = sanitize(src, out, opts)
 else:
@@ -114,9 +114,9 @@ print(json.dumps({"released": r.released, "timings": r.manifest.get("timings_s")
 """
 
 
-def run_engine(engine: str, src: Path, out: Path, workers: int, key: str) -> dict:
+def run_engine(engine: str, src: Path, out: Path, workers: int, key: str, batch_rows: int) -> dict:
     if __name__ == "__main__":
-        res = measure([sys.executable, "-c", ENGINE, engine, str(src), str(out), str(workers), key])
+        res = measure([sys.executable, "-c", ENGINE, engine, str(src), str(out), str(workers), key, str(batch_rows)])
         try:
             res["info"] = json.loads(res["stdout"].strip().splitlines()[-1])
         except (ValueError, IndexError):
@@ -129,6 +129,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--dask-rows", type=int, default=1_000_000)
+    ap.add_argument("--sanitize-rows", type=int, default=None,
+                    help="rows for the anon sanitize step (default: --rows; a smaller extract is generated)")
+    ap.add_argument("--batch-rows", type=int, default=100_000, help="batch / partition rows of the engine runs")
     ap.add_argument("--steps", default="generate,sanitize,risk,dask")
     args = ap.parse_args()
     steps = set(args.steps.split(","))
@@ -143,14 +146,17 @@ def main() -> None:
     if "generate" in steps or not big.exists():
         generate(args.rows, big)
     if "sanitize" in steps:
-        res = measure([str(BIN / "anon"), "sanitize", str(big), "--profile", "training", "--key-file", str(key_file),
-                       "-o", str(OUT / f"safe_{args.rows}.parquet"), "--force", "--format", "json"])
-        show(f"sanitize_{args.rows}", res, args.rows)
+        n = args.sanitize_rows or args.rows
+        src = OUT / f"extract_{n}.parquet"
+        generate(n, src)
+        res = measure([str(BIN / "anon"), "sanitize", str(src), "--profile", "training", "--key-file", str(key_file),
+                       "-o", str(OUT / f"safe_{n}.parquet"), "--force", "--format", "json"])
+        show(f"sanitize_{n}", res, n)
         try:
             m = json.loads(res["stdout"])
-            print(f"sanitize_{args.rows}_released: {m.get('released')}")
+            print(f"sanitize_{n}_released: {m.get('released')}")
             for k, v in (m.get("timings_s") or {}).items():
-                print(f"sanitize_{args.rows}_timing_{k}_s: {v}")
+                print(f"sanitize_{n}_timing_{k}_s: {v}")
         except ValueError:
             pass
     if "risk" in steps:
@@ -166,15 +172,40 @@ def main() -> None:
             show(f"risk_cli_in_memory_{args.dask_rows}", res, args.dask_rows)
     if "dask" in steps:
         generate(args.dask_rows, small)
+        print(f"engine_batch_rows: {args.batch_rows}")
         for engine, workers in (("local", 1), ("dask", 1), ("dask", 2)):
             name = f"{engine}{workers if engine == 'dask' else ''}"
-            res = run_engine(engine, small, OUT / f"safe_{args.dask_rows}_{name}.parquet", workers, key)
+            res = run_engine(engine, small, OUT / f"safe_{args.dask_rows}_{name}.parquet", workers, key,
+                             args.batch_rows)
             show(f"engine_{name}_{args.dask_rows}", res, args.dask_rows)
             info = res.get("info") or {}
             if info:
                 print(f"engine_{name}_{args.dask_rows}_released: {info.get('released')}")
                 for k, v in (info.get("timings") or {}).items():
                     print(f"engine_{name}_{args.dask_rows}_timing_{k}_s: {v}")
+        for name in ("dask1", "dask2"):
+            print(f"engine_{name}_same_values_as_local: "
+                  f"{same_values(OUT / f'safe_{args.dask_rows}_local.parquet', OUT / f'safe_{args.dask_rows}_{name}.parquet')}")
+
+
+def same_values(local: Path, parts: Path) -> bool | str:
+    """Column by column (bounded memory): the local file equals the concatenated parts."""
+    import pyarrow.dataset as pads
+    import pyarrow.parquet as pq
+
+    for p in (local, parts):
+        if not p.exists():
+            p2 = p.with_name(p.stem + ".NOT-RELEASED" + p.suffix)
+            if not p2.exists():
+                return "missing output"
+    local = local if local.exists() else local.with_name(local.stem + ".NOT-RELEASED" + local.suffix)
+    parts = parts if parts.exists() else parts.with_name(parts.stem + ".NOT-RELEASED" + parts.suffix)
+    ds = pads.dataset(sorted(str(f) for f in parts.glob("part-*.parquet")), format="parquet")
+    names = pq.ParquetFile(local).schema_arrow.names
+    if names != ds.schema.names:
+        return False
+    return all(pq.read_table(local, columns=[c]).column(0).to_pylist() == ds.to_table(columns=[c]).column(0).to_pylist()
+               for c in names)
 
 
 if __name__ == "__main__":
