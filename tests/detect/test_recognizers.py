@@ -133,3 +133,13 @@ def test_context_words(text, entity, value):
 
 def test_person_in_sentence_with_ner():
     assert ("PERSON", "Jeanne Dupont") in spans("Appel de Jeanne Dupont ce matin.", ner=True)
+
+
+def test_long_texts_are_chunked_and_offsets_kept():
+    from anonymizer.detect import text as text_mod
+
+    filler = "rien à signaler. " * 3000  # ~51,000 characters, beyond CHUNK_CHARS
+    long_text = filler + "rappeler au 06 12 34 56 78 " + filler + "écrire à jean.dupont@example.fr"
+    assert len(long_text) > 2 * text_mod.CHUNK_CHARS
+    got = [(r.entity_type, long_text[r.start:r.end]) for r in find_spans([long_text], ner=False)[0]]
+    assert ("PHONE", "06 12 34 56 78") in got and ("EMAIL", "jean.dupont@example.fr") in got

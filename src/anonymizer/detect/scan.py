@@ -625,7 +625,8 @@ def _free_text(findings: list[ColumnFinding], texts: dict[str, pd.Series], ner: 
         if f.role != "free_text":
             continue
         t = texts[f.column]
-        cells = t[t.str.strip() != ""].head(TEXT_SAMPLE).tolist()
+        # the first 2,000 characters of each sampled cell: enough to say which entities occur
+        cells = [c[:2000] for c in t[t.str.strip() != ""].head(TEXT_SAMPLE).tolist()]
         if not cells:
             continue
         spans = find_spans(cells, ner=ner)

@@ -29,6 +29,7 @@ PRIORITY = {
 }
 SCORE_THRESHOLD = 0.35
 BATCH_SIZE = 64
+CHUNK_CHARS = 20_000
 
 
 def resolve_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -49,26 +50,50 @@ def _rename(results: list[RecognizerResult]) -> list[RecognizerResult]:
     return results
 
 
+def _chunks(text: str, size: int) -> list[tuple[int, str]]:
+    """Split a long text at whitespace into pieces of about ``size`` characters, with offsets."""
+    out, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
 def find_spans(
     texts: Sequence[str], *, ner: bool = True, score_threshold: float = SCORE_THRESHOLD
 ) -> list[list[RecognizerResult]]:
     """Detected PII spans for each text (same order), entity names from the project vocabulary.
 
     spaCy runs once over the whole batch (``nlp.pipe`` with batch size 64, presidio.md §5:
-    ~3x faster than one call per cell); empty cells cost nothing.
+    ~3x faster than one call per cell); empty cells cost nothing. Texts longer than
+    ``CHUNK_CHARS`` are cut at whitespace into pieces (spaCy refuses texts over 1,000,000
+    characters) and the spans shifted back; a span across a cut may be missed.
     """
     analyzer = get_analyzer(ner)
     out: list[list[RecognizerResult]] = [[] for _ in texts]
-    idx = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
-    if not idx:
+    pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+    for i, t in enumerate(texts):
+        if isinstance(t, str) and t.strip():
+            if len(t) <= CHUNK_CHARS:
+                pieces.append((i, 0, t))
+            else:
+                pieces.extend((i, off, p) for off, p in _chunks(t, CHUNK_CHARS))
+    if not pieces:
         return out
-    batch = [texts[i] for i in idx]
+    batch = [p for _, _, p in pieces]
     artifacts = (
         [a for _, a in analyzer.nlp_engine.process_batch(batch, language="fr", batch_size=BATCH_SIZE)]
         if ner
         else [None] * len(batch)
     )
-    for i, text, art in zip(idx, batch, artifacts, strict=True):
-        res = analyzer.analyze(text, language="fr", nlp_artifacts=art, score_threshold=score_threshold)
-        out[i] = resolve_overlaps(_rename(res))
-    return out
+    for (i, off, piece), art in zip(pieces, artifacts, strict=True):
+        res = analyzer.analyze(piece, language="fr", nlp_artifacts=art, score_threshold=score_threshold)
+        for r in res:
+            r.start += off
+            r.end += off
+        out[i].extend(res)
+    return [resolve_overlaps(_rename(res)) if res else res for res in out]
