@@ -67,7 +67,7 @@ class CheckConfig:
     min_confidence: float = 0.5          # scan findings below this confidence are not acted on
     text_pii_min_share: float = 0.0      # share of sampled free-text cells holding PII above which a column fails
     risk_min_rows: int = 100             # smaller tables are excerpts: no k, but no exact birth date either
-    sample_rows: int = 2000              # rows sampled by the scan (risk always uses every row)
+    sample_rows: int = 1000              # rows sampled by the scan (risk always uses every row)
     ner: bool = True
     exclude: list[str] = field(default_factory=list)          # gitwildmatch patterns, relative to root
     columns: dict[str, list[str]] = field(default_factory=dict)  # path pattern -> columns exempted
