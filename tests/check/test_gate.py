@@ -322,3 +322,32 @@ def test_spreadsheet_style_csv_is_read_leniently_and_empty_files_pass(tmp_path, 
     for f in doc["files"]:
         if f["status"] == "fail":
             assert "tel" in {x["column"] for x in f["findings"]}
+
+
+def test_workbook_with_title_rows_and_a_hidden_sheet(tmp_path, run_cli):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Accueil"
+    ws["A1"] = "Cours de statistiques"
+    ws2 = wb.create_sheet("données")
+    ws2["A1"] = "Liste des allocataires (fictive ?)"
+    ws2.append([])
+    ws2.append(["nom", "prenom", "telephone"])
+    for r in [("Dupont", "Jean", "06 12 34 56 78"), ("Martin", "Anne", "06 98 76 54 32"), ("Petit", "Luc", "07 11 22 33 44")]:
+        ws2.append(r)
+    ws3 = wb.create_sheet("cache")
+    ws3.sheet_state = "hidden"
+    ws3.append(["x1", "x2"])
+    for i, body in enumerate(["1850575123456", "2900133063123", "1700233063456"]):
+        from stdnum.fr import nir
+
+        ws3.append([body + nir.calc_check_digits(body), str(i)])
+    (tmp_path / ".git").mkdir()
+    wb.save(tmp_path / "cours.xlsx")
+    doc = json.loads(run_cli("check", tmp_path, "--format", "json", "--no-cache").stdout)
+    (f,) = doc["files"]
+    where = {(x["location"], x["column"]) for x in f["findings"] if x["level"] == "error"}
+    assert ("sheet 'données'", "telephone") in where and ("sheet 'cache'", "x1") in where
+    assert f["status"] == "fail"
