@@ -16,6 +16,8 @@ not stable across files.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -62,14 +64,30 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
+_LAST_ROWS: dict[str, object] = {}  # the last row-aligned person words: the next column reuses them
+
+
+def _row_words(ids: pd.Series, sk: bytes, cache: bool) -> np.ndarray:
+    fp = None
+    if cache:
+        fp = (sk, len(ids), hashlib.sha256(pd.util.hash_pandas_object(ids, index=False).to_numpy().tobytes()).digest())
+        if _LAST_ROWS.get("fp") == fp:
+            return _LAST_ROWS["words"]
+    codes, uniques = pd.factorize(ids, use_na_sentinel=False)
+    rows = _person_words([str(u) for u in uniques], sk, cache)[codes]
+    if cache:
+        rows.setflags(write=False)
+        _LAST_ROWS.update(fp=fp, words=rows)
+    return rows
+
+
 def uniforms(ids: pd.Series | list[str], key: bytes, column: str, *, cache: bool = True) -> np.ndarray:
     """Row-aligned ``u`` in ``[-1, 1)`` for ``(person id, column)`` (see module doc)."""
-    codes, uniques = pd.factorize(pd.Series(list(ids), dtype=object), use_na_sentinel=False)
-    words = _person_words([str(u) for u in uniques], subkey(key, "noise"), cache)
+    ids = pd.Series(list(ids), dtype=object) if not isinstance(ids, pd.Series) else ids.reset_index(drop=True)
+    words = _row_words(ids, subkey(key, "noise"), cache)
     col = np.uint64(int.from_bytes(prf(subkey(key, "noise/column"), column)[:8], "big"))
     z = _mix(words ^ col)
-    u = (z >> np.uint64(11)).astype(np.float64) / float(1 << 53) * 2.0 - 1.0
-    return u[codes]
+    return (z >> np.uint64(11)).astype(np.float64) / float(1 << 53) * 2.0 - 1.0
 
 
 def _half_up(y: np.ndarray, dec: np.ndarray) -> np.ndarray:
@@ -103,7 +121,7 @@ def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformCont
     pids = person_ids(params, context, "noise", required=False)
     text = None
     if pids is not None and len(pids) == len(series):
-        u = uniforms(pids.tolist(), key, str(context.column))
+        u = uniforms(pids, key, str(context.column))
     else:
         text = to_text(series)
         u = uniforms([f"{i}\x1f{v}" for i, v in enumerate(text.tolist())], key, str(context.column), cache=False)
