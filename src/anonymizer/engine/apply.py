@@ -189,6 +189,11 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
                     subs[part_old.upper()] = part_new or "[NOM]"
         if not subs:
             continue
+        for name, fake_name in list(subs.items()):
+            # a fake that equals another original name of the same row would read as that
+            # person's name left in place: use a neutral tag instead
+            if str(fake_name).upper() in subs:
+                subs[name] = "[NOM]"
         pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(subs, key=len, reverse=True))) + r")(?!\w)",
                              re.IGNORECASE)
         out[i] = pattern.sub(lambda m, subs=subs: _case_like(m.group(0), subs[m.group(0).upper()]), cell)
