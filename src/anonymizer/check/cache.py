@@ -1,6 +1,6 @@
 """Content-hash cache: a file whose bytes, manifest, settings and tool version are unchanged is not re-checked.
 
-The key is SHA-256 over the tool version, the configuration digest, the file's path relative to
+The key is SHA-256 over the tool version (and a fingerprint of the installed code and rules), the configuration digest, the file's path relative to
 the root, the file's SHA-256 and its manifest's SHA-256 (a manifest can make a file pass). The
 cache lives in ``.anon-cache/`` at the repository root, which carries its own ``.gitignore`` (``*``)
 so it is never committed even where the project's ``.gitignore`` forgets it. Entries hold verdicts
@@ -9,6 +9,7 @@ and masked findings only, never a value from the data.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,8 +23,22 @@ CACHE_DIR = ".anon-cache"
 CACHE_FORMAT = 1
 
 
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The installed code and rules (name, size, mtime of every file of the package): a development
+    checkout whose detectors change without a version bump must not be served stale verdicts."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(root.rglob("*")):
+        if p.suffix in (".py", ".yaml", ".yml", ".csv", ".json", ".txt") and "__pycache__" not in p.parts:
+            st = p.stat()
+            h.update(f"{p.relative_to(root)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
 def cache_key(*, config_digest: str, rel_path: str, file_sha256: str, manifest_sha256: str | None) -> str:
-    parts = [f"anon-check/{CACHE_FORMAT}", __version__, config_digest, rel_path, file_sha256, manifest_sha256 or "-"]
+    parts = [f"anon-check/{CACHE_FORMAT}", __version__, code_fingerprint(), config_digest, rel_path, file_sha256,
+             manifest_sha256 or "-"]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
