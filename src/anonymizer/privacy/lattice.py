@@ -385,6 +385,31 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     return _result(prob, met, qis, best, checked, size, exact, t0)
 
 
+def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], levels: dict[str, int], *,
+                            k: int | None = None, l: float | None = None, l_variant: str = "distinct",  # noqa: E741
+                            c: float | None = None, t: float | None = None, t_variant: str = "equal",
+                            sensitive: str | None = None, max_suppression: float = 1.0,
+                            metric: str = "loss") -> SearchResult:
+    """Score one given transformation (classes, suppression, loss) without searching; ``levels`` is
+    None in the result when it is not feasible within ``max_suppression``."""
+    t0 = time.perf_counter()
+    _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric)
+    qis = [col for col in df.columns if col in hierarchies and col != sensitive]
+    if set(levels) != set(qis):
+        raise UsageError("levels must give one level per quasi-identifier")
+    models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant)
+    prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
+    met = make_metric(metric)
+    met.prepare(prob)
+    node = tuple(int(levels[q]) for q in qis)
+    if any(not 0 <= v <= h for v, h in zip(node, prob.heights, strict=True)):
+        raise UsageError("a level is outside its hierarchy")
+    ev = prob.evaluate(node, from_base=True, cache=False)
+    size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
+    best = (node, 0.0) if ev.feasible else None
+    return _result(prob, met, qis, best, 1, size, True, t0)
+
+
 def _exact(prob: _Problem, met, deadline):
     nodes = _lattice(prob.heights)
     N = len(nodes)
