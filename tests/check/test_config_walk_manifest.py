@@ -57,6 +57,13 @@ def test_nested_gitignore_negation_and_anonignore(tmp_path):
     assert _listed(tmp_path) == {"a.csv", "keep.tmp.csv", "sub/x.tmp.csv", "docs/new/ok.md"}
 
 
+def test_git_info_exclude_counts(tmp_path):
+    _touch(tmp_path, ".git/info/exclude", "local/\n")
+    _touch(tmp_path, "local/a.csv")
+    _touch(tmp_path, "b.csv")
+    assert _listed(tmp_path) == {"b.csv"}
+
+
 def test_gitignore_above_the_walked_folder_counts(tmp_path):
     (tmp_path / ".git").mkdir()
     _touch(tmp_path, ".gitignore", "*.raw.csv\n")

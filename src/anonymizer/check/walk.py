@@ -1,6 +1,6 @@
 """Which files to check: folders walked like git sees them (``.gitignore``, nested ones too) plus ``.anonignore``.
 
-Patterns follow gitwildmatch (``pathspec``): each ignore file applies to its own folder and
+``.git/info/exclude`` counts like a root ``.gitignore``. Patterns follow gitwildmatch (``pathspec``): each ignore file applies to its own folder and
 below, a deeper file's patterns override a shallower one's, the last matching line wins and
 ``!pattern`` re-includes. ``.gitignore`` files above the walked folder, up to the repository
 root, count too. A file named on the command line is always checked unless ``.anonignore``
@@ -71,6 +71,10 @@ class IgnoreRules:
         else:
             parent = self.specs_for(folder.parent)
         own = [s for s in (_load_spec(folder, n) for n in IGNORE_FILES) if s is not None]
+        if folder == self.root:  # the repository's own, uncommitted ignore list
+            exclude = _load_spec(folder / ".git" / "info", "exclude")
+            if exclude is not None:
+                own.insert(0, _Spec(folder, exclude.spec, True))
         self._cache[folder] = parent + own
         return self._cache[folder]
 
