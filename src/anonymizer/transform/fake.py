@@ -227,11 +227,6 @@ def _finish(values: list[str], ctxs: list[list[str]], ok: list[int], fakes: list
             for i, o in enumerate(out)]
 
 
-def _alnum_upper(v: str) -> str:
-    return _NON_ALNUM.sub("", v).upper()
-
-
-_NON_ALNUM = re.compile(r"[\W_]+")
 _NIR13 = re.compile(r"[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?")
 
 
@@ -252,7 +247,7 @@ def _birth_ym(birth: str):
 
 
 def _batch_nir(values, ctxs, d, params):
-    raws = [_alnum_upper(v) for v in values]
+    raws = fast.alnum_upper(values)
     ok = [i for i, r in enumerate(raws) if _NIR13.fullmatch(r)]
     norms = [raws[i][:13] for i in ok]
     cx = [(list(ctxs[i]) + ["", ""])[:2] for i in ok]
@@ -290,7 +285,7 @@ _NON_DIGIT = re.compile(r"[^0-9]+")
 
 
 def _batch_iban(values, ctxs, d, params):
-    raws = [_alnum_upper(v) for v in values]
+    raws = fast.alnum_upper(values)
     ok = [i for i, r in enumerate(raws) if len(r) == 27 and r[:2] == "FR" and r[2:4].isdigit()]
     norms = [raws[i] for i in ok]
     fakes = fast.fr_ibans(fast.words(d.subkey("IBAN"), norms), [n[4:9] for n in norms]).tolist() if ok else []

@@ -16,6 +16,7 @@ import hmac
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from stdnum.fr import nir as _nir
 
 from anonymizer.transform import vocab
@@ -139,6 +140,14 @@ def fr_ibans(w: np.ndarray, orig_bank: list[str]) -> np.ndarray:
 # ---------------------------------------------------------------- templates, vectorised
 
 
+def alnum_upper(values: list[str]) -> list[str]:
+    """Vectorised ``re.sub(r"[\\W_]+", "", v).upper()`` (pyarrow string kernels)."""
+    if not values:
+        return []
+    s = pd.Series(values, dtype="str")
+    return s.str.replace(r"[\W_]+", "", regex=True).str.upper().tolist()
+
+
 def fill_templates(templates: list[str], chars: np.ndarray | list[str]) -> list[str]:
     """Vectorised ``base.fill_template``: group values by shape (alphanumerics -> slots), pour
     each group's fakes into its slots with one codepoint-array assignment."""
@@ -153,6 +162,10 @@ def fill_templates(templates: list[str], chars: np.ndarray | list[str]) -> list[
     for shape, idx in groups.items():
         slots = [j for j, c in enumerate(shape) if c == "X"]
         width = len(shape)
+        if len(slots) == width:  # no separators, upper case: the fake is the output
+            for i in idx:
+                out[i] = chars[i] if len(chars[i]) == width else fill_template(templates[i], chars[i])
+            continue
         if len(idx) < 32 or any(c.islower() or not c.isascii() for c in shape) or not slots:
             for i in idx:
                 out[i] = fill_template(templates[i], chars[i])
