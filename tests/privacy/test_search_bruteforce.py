@@ -157,3 +157,17 @@ def test_adult_whole_lattice_loss_matches_bruteforce(shared_data, supp):
     r = search(df, load_hierarchies(shared_data / "adult"), k=5, max_suppression=supp, metric="loss")
     assert r.information_loss == pytest.approx(best, rel=1e-12)
     assert r.levels == best_node
+
+
+def test_large_lattice_falls_back_to_heuristic_and_says_so():
+    rng = np.random.default_rng(0)
+    df = table([(str(rng.integers(8)), "abcde"[rng.integers(5)], "12"[rng.integers(2)], "s0") for _ in range(60)])
+    rows = {c: ROWS[c] for c in ("age", "zone", "sex")}
+    best, _, evaluate = brute_force(df, rows, k=3, max_suppression=0.05)
+    r = search(df, hierarchies(), k=3, max_suppression=0.05, max_exact_nodes=10)  # lattice has 24 nodes
+    assert r.exact is False and r.to_dict()["search"] == "heuristic"
+    ok, _, val = evaluate(r.levels)
+    assert ok and val >= best - 1e-9
+    # a zero time budget stops the exact search at once: the answer is still feasible, flagged heuristic
+    r0 = search(df, hierarchies(), k=3, max_suppression=0.05, time_budget=1e-9)
+    assert r0.exact is False and evaluate(r0.levels)[0]
