@@ -76,16 +76,6 @@ def fake_nir_key(value: str, d: Deriver, faked_nir: str = "") -> str | None:
 
 # ---------------------------------------------------------------- banks
 
-_RIB_LETTERS = {c: str(v) for v, cs in enumerate(("AJ", "BKS", "CLT", "DMU", "ENV", "FOW", "GPX", "HQY", "IRZ"), 1)
-                for c in cs}
-
-
-def rib_key(bank: str, branch: str, account: str) -> str:
-    """French RIB key: 97 - ((89 bank + 15 branch + 3 account) mod 97), letters mapped A,J->1..."""
-    acc = "".join(_RIB_LETTERS.get(c, c) for c in account.upper())
-    return f"{97 - ((89 * int(bank) + 15 * int(branch) + 3 * int(acc)) % 97):02d}"
-
-
 _LETTER_NUM = {ord(c): str(i) for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 10)}
 
 
