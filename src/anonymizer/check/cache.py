@@ -25,14 +25,13 @@ CACHE_FORMAT = 1
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """The installed code and rules (name, size, mtime of every file of the package): a development
-    checkout whose detectors change without a version bump must not be served stale verdicts."""
+    """SHA-256 of the installed code and rules: a development checkout whose detectors change without
+    a version bump must not be served stale verdicts (an installed package never changes)."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(__version__.encode())
     for p in sorted(root.rglob("*")):
         if p.suffix in (".py", ".yaml", ".yml", ".csv", ".json", ".txt") and "__pycache__" not in p.parts:
-            st = p.stat()
-            h.update(f"{p.relative_to(root)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
 
