@@ -21,8 +21,8 @@ from anonymizer.policy.plan import Plan
 
 # Entities whose transformed values later actions must agree with (a fake NIR with the
 # row's fake sex and birth month, a NIR key recomputed from the faked NIR, an e-mail
-# built from the fake names).
-CONTEXT_ENTITIES = {"SEX", "CIVILITY", "BIRTH_DATE", "NIR", "FIRST_NAME", "LAST_NAME", "PERSON"}
+# built from the fake names, a BIC from the fake IBAN's bank).
+CONTEXT_ENTITIES = {"SEX", "CIVILITY", "BIRTH_DATE", "NIR", "IBAN", "FIRST_NAME", "LAST_NAME", "PERSON"}
 PERSON_ID_COLUMN = "__person_id__"
 
 

@@ -16,6 +16,14 @@ KEY_ACTIONS = {"pseudonymize", "fake", "shift_dates", "noise", "redact"}
 UNSAFE_FOR_IDENTIFIERS = {"keep", "noise", "shift_dates"}
 
 
+# Within a role: what other columns read first (sex, dates), then the identifiers they
+# derive from (a NIR key from its NIR, a BIC from its IBAN, an e-mail from the names).
+ENTITY_RANK = {
+    "SEX": 0, "CIVILITY": 0, "BIRTH_DATE": 0, "DATE": 0,
+    "NIR_KEY": 2, "BIC": 2, "EMAIL": 2,
+}
+
+
 @dataclass(frozen=True)
 class ColumnStep:
     column: str
@@ -46,7 +54,7 @@ class Plan:
     def execution_order(self) -> list[ColumnStep]:
         """Context first (dates, sex...), then identifiers that must agree with it, then free text."""
         rank = {"identifier": 1, "free_text": 2}
-        return sorted(self.steps, key=lambda s: rank.get(s.role, 0))
+        return sorted(self.steps, key=lambda s: (rank.get(s.role, 0), ENTITY_RANK.get(s.entity or "", 1)))
 
     @property
     def needs_key(self) -> bool:
