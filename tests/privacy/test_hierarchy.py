@@ -85,14 +85,15 @@ def test_dates_levels():
 
 def test_prefixes_departement_and_region():
     h = prefixes(["33063", "2A004", "2B033", "97411", "20000", "75001", "99100"])
-    lv1, lv2 = h.levels[1], h.levels[2]
+    assert h.levels[1]["33063"] == "330**" and h.levels[1]["97411"] == "974**"
+    lv1, lv2 = h.levels[2], h.levels[3]
     assert (lv1["33063"], lv2["33063"]) == ("33", "Nouvelle-Aquitaine")
     assert (lv1["2A004"], lv2["2A004"]) == ("2A", "Corse")
     assert (lv1["2B033"], lv2["2B033"]) == ("2B", "Corse")
     assert (lv1["97411"], lv2["97411"]) == ("974", "La Réunion")
     assert (lv1["20000"], lv2["20000"]) == ("20", "Corse")
     assert (lv1["75001"], lv2["75001"]) == ("75", "Île-de-France")
-    assert h.levels[3]["75001"] == "*"
+    assert h.levels[4]["75001"] == "*"
 
 
 def test_shipped_departement_table_covers_96_metropolitan_departements():
@@ -113,7 +114,7 @@ def test_nationality_and_default_hierarchies():
     age = default_hierarchy(pd.Series(["3", "47"]), "AGE")
     assert age.levels[1]["47"] == "45-49" and age.levels[3]["3"] == "0-19"
     assert default_hierarchy(pd.Series(["1", "2"]), "SEX").levels[1] == {"1": "*", "2": "*"}
-    assert default_hierarchy(pd.Series(["2A004"]), "COMMUNE_CODE").levels[1]["2A004"] == "2A"
+    assert default_hierarchy(pd.Series(["2A004"]), "COMMUNE_CODE").levels[2]["2A004"] == "2A"
     assert default_hierarchy(pd.Series(["15/03/1985"]), "BIRTH_DATE").levels[2]["15/03/1985"] == "1985"
 
 

@@ -267,17 +267,22 @@ def departement_of(code: str) -> str | None:
 
 
 def prefixes(values: Iterable[object] | pd.Series) -> Hierarchy:
-    """Post code / COG commune code -> département -> région -> ``*`` (region table shipped as data)."""
+    """Post code / COG commune code -> 3-character prefix (``333**``) -> département -> région -> ``*``.
+
+    The prefix level keeps some geography inside one département (extracts are often one CAF's);
+    the région table ships as data (rules/hierarchies/fr_hierarchy_DEPARTEMENT.csv).
+    """
     regions = _departement_table()
     rows = []
     for v in _unique_text(values):
         d = departement_of(v) if v else None
         if v == "":
-            rows.append(["", "", "", STAR])
+            rows.append(["", "", "", "", STAR])
         elif d is None:
-            rows.append([v, STAR, STAR, STAR])
+            rows.append([v, STAR, STAR, STAR, STAR])
         else:
-            rows.append([v, d, regions.get(d, "Autre"), STAR])
+            c = v.strip().upper()
+            rows.append([v, c[:3] + "**", d, regions.get(d, "Autre"), STAR])
     return Hierarchy(rows, name="prefixes")
 
 
