@@ -187,3 +187,20 @@ def test_french_csv_block_with_semicolons_and_printed_r_frames():
 def test_styler_html_is_read_like_to_html():
     (got,) = html_tables(PEOPLE.style.to_html())
     assert _as_text(got) == _as_text(PEOPLE)
+
+
+def test_csv_pasted_in_code_strings_in_notebooks_and_chunks():
+    code = ('import io\nimport pandas as pd\nraw = """nom,prenom,tel\nDupont,Jean,06 12 34 56 78\n'
+            'Martin,Anne,06 98 76 54 32\n"""\ndf = pd.read_csv(io.StringIO(raw))\nmsg = "a, b"\n')
+    nb = _nb([{"cell_type": "code", "metadata": {}, "execution_count": 1, "source": code.splitlines(True),
+               "outputs": []}])
+    (got,) = list(notebook_tables(nb))
+    assert got.location == "cell 1 (code, text in a string)"
+    assert got.df["tel"].tolist() == ["06 12 34 56 78", "06 98 76 54 32"]
+    md = ('# TD\n\n```{r}\ndf <- read.csv(text = "nom;tel\nDupont;06 12 34 56 78\nMartin;06 98 76 54 32")\n'
+          'summary(df)\n```\n')
+    (emb,) = list(markdown_tables(md))
+    assert emb.df["nom"].tolist() == ["Dupont", "Martin"] and emb.line == 4
+    # ordinary code with strings is not data
+    assert list(notebook_tables(_nb([{"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
+                                      "source": ['print("hello, world")\n', "x = 'a, b'\n"]}]))) == []

@@ -370,6 +370,9 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
             for emb in markdown_tables(_joined(cell.get("source"))):
                 yield Embedded(emb.df, f"cell {ci} (markdown, {emb.location})", line)
             continue
+        if cell.get("cell_type") == "code":
+            for sdf, _ in string_tables(_joined(cell.get("source"))):
+                yield Embedded(sdf, f"cell {ci} (code, text in a string)", line)
         for oi, out in enumerate(cell.get("outputs") or [], start=1):
             if not isinstance(out, dict):
                 continue
@@ -409,6 +412,24 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
                     yield Embedded(df, f"{where} (text/plain)", line)
                 if not frames and (emb := _printed(_joined(data["text/plain"]), f"{where} (text/plain)", line)):
                     yield emb
+
+
+# --------------------------------------------------------------------------- data pasted in code
+
+_STRING = re.compile(r'(?s)("""|\'\'\'|"|\')(.*?)(?<!\\)\1')
+
+
+def string_tables(code: str) -> Iterator[tuple[pd.DataFrame, int]]:
+    """CSV pasted in a multi-line string literal (``pd.read_csv(io.StringIO(\"\"\"nom,tel ...\"\"\"))``,
+    R's ``read.csv(text = "...")``): (table, line offset of the string in the code)."""
+    for m in _STRING.finditer(code):
+        text = m.group(2)
+        if text.count("\n") < 2:
+            continue
+        lines = [ln.strip() for ln in text.replace("\\n", "\n").split("\n")]
+        df = delimited_table(lines)
+        if df is not None and len(df) >= 1:
+            yield df, code.count("\n", 0, m.start())
 
 
 # --------------------------------------------------------------------------- Markdown / Rmd / Quarto
@@ -501,6 +522,9 @@ def markdown_tables(text: str) -> Iterator[Embedded]:
                     df = frames[0] if frames else None
             if df is not None and len(df.columns) >= MIN_COLUMNS and len(df) >= 1:
                 yield Embedded(df, label, start + 2)
+            elif df is None:
+                for sdf, offset in string_tables("\n".join(body)):
+                    yield Embedded(sdf, f"{label}, text in a string", start + 2 + offset)
             i = j + 1
             continue
         if "|" in lines[i] and i + 1 < n and _PIPE_SEP.match(lines[i + 1]) and "-" in lines[i + 1]:
