@@ -12,6 +12,9 @@ attacker plausibly knows; Hundepool et al., *Statistical Disclosure Control*, Wi
 
 A table is *about people* when it has a direct identifier or a person-describing quasi-identifier
 (birth date, sex, age, civility, nationality): geography alone (a table of communes) is not.
+Excerpts (fewer than ``risk_min_rows`` rows: ``df.head()``, a block in a course) are samples whose
+k says nothing about the population; they fail on exact birth dates instead (``exact-birth-date``).
+Printed notebook output that is no table is searched for validated identifiers (``printed-pii``).
 """
 
 from __future__ import annotations

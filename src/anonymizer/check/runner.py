@@ -17,7 +17,6 @@ from typing import Any
 
 import pandas as pd
 
-from anonymizer import __version__
 from anonymizer.check.cache import Cache, cache_key
 from anonymizer.check.config import CheckConfig
 from anonymizer.check.extract import Embedded, delimited_table, markdown_tables, notebook_tables
@@ -362,4 +361,4 @@ def check_paths(paths: list[Path], config: CheckConfig, *, use_cache: bool = Tru
 
 
 __all__ = ["CheckRun", "FileResult", "check_file", "check_paths", "default_jobs", "evaluate_file", "exit_code",
-           "iter_tables", "__version__"]
+           "iter_tables", "lenient_csv"]
