@@ -204,3 +204,9 @@ def test_csv_pasted_in_code_strings_in_notebooks_and_chunks():
     # ordinary code with strings is not data
     assert list(notebook_tables(_nb([{"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
                                       "source": ['print("hello, world")\n', "x = 'a, b'\n"]}]))) == []
+
+
+def test_pipe_tables_are_read_without_ner_csv_blocks_with_it():
+    md = "| a | b |\n|---|---|\n| x | y |\n| z | w |\n\n```csv\nnom,tel\nDupont,06 12 34 56 78\n```\n"
+    pipe, block = list(markdown_tables(md))
+    assert pipe.ner is False and block.ner is True

@@ -166,3 +166,14 @@ def test_unique_microdata_with_integer_amounts_is_not_taken_for_a_frequency_tabl
     assert "k-anonymity" in _rules(evaluate_table(df, cfg))
     small = df.head(40)
     assert "exact-birth-date" in _rules(evaluate_table(small, cfg))
+
+
+def test_a_column_only_named_like_names_is_a_warning(cfg):
+    cities = pd.DataFrame({"name": ["Paris", "Lyon", "Nice", "Lille", "Metz", "Brest", "Dijon", "Nancy"],
+                           "population": ["2100000", "520000", "340000", "236000", "117000", "140000", "159000",
+                                          "104000"]})
+    findings = evaluate_table(cities, cfg)
+    assert _rules(findings) == [] and _rules(findings, "warning") == ["weak-identifier"]
+    people = pd.DataFrame({"name": ["Jean Martin", "Marie Bernard", "Luc Petit", "Anne Durand", "Paul Leroy",
+                                    "Julie Moreau", "Marc Simon", "Lea Laurent"], "x": list("abcdabcd")})
+    assert _rules(evaluate_table(people, cfg)) == ["direct-identifier"]

@@ -36,6 +36,7 @@ class Embedded:
     location: str          # e.g. "cell 4, output 1 (text/html)" or "lines 12-18 (```csv block)"
     line: int | None = None  # 1-based line in the document where the table starts, when known
     kind: str = "table"    # "table", or "text": printed lines that are no table (one column "text")
+    ner: bool = True       # False for Markdown pipe tables: documentation prose, where NER finds "names" everywhere
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -368,7 +369,7 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
         line = cell_lines[ci - 1] if len(cell_lines) == len(cells) else None
         if cell.get("cell_type") == "markdown":
             for emb in markdown_tables(_joined(cell.get("source"))):
-                yield Embedded(emb.df, f"cell {ci} (markdown, {emb.location})", line)
+                yield Embedded(emb.df, f"cell {ci} (markdown, {emb.location})", line, ner=emb.ner)
             continue
         if cell.get("cell_type") == "code":
             for sdf, _ in string_tables(_joined(cell.get("source"))):
@@ -534,7 +535,7 @@ def markdown_tables(text: str) -> Iterator[Embedded]:
             block = lines[i:j]
             df = _pipe_table(block)
             if df is not None and len(block) >= MIN_ROWS:
-                yield Embedded(df, f"lines {i + 1}-{j} (pipe table)", i + 1)
+                yield Embedded(df, f"lines {i + 1}-{j} (pipe table)", i + 1, ner=False)
             i = j
             continue
         i += 1

@@ -82,6 +82,7 @@ RULES: dict[str, dict[str, str]] = {
     },
 }
 
+NAME_ENTITIES = ("PERSON", "LAST_NAME", "FIRST_NAME")
 MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
 EXACT_DATE = (
     r"(\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4}|\d{2}))"          # 12/03/1985, 12-03-85, 12.03.1985
@@ -203,12 +204,19 @@ def evaluate_table(
 
     strong = [f for f in findings if f.role == "identifier" and f.entity in config.direct_identifiers
               and f.confidence >= config.min_confidence]
+    # a column *named* like a person's name whose values match no name list (banks, shops, cities
+    # under "name" / "nom"): a warning, not a leak
+    named_only = [f for f in strong if f.entity in NAME_ENTITIES and not any("%" in e for e in f.evidence)]
+    strong = [f for f in strong if f not in named_only]
     person_qi = [f for f in findings if f.entity in config.person_qi and f.role in ("quasi_identifier", "sensitive")
                  and f.confidence >= config.min_confidence]
     about_people = bool(strong or person_qi)
     for f in strong:
         add("direct-identifier", f"column '{f.column}' holds {f.entity} values ({f.confidence:.0%} confidence: "
             f"{'; '.join(f.evidence[:2])})", f.column, f.examples)
+    for f in named_only:
+        add("weak-identifier", f"column '{f.column}' is named like {f.entity} but none of its sampled values look "
+            "like a person's name (check it holds no names)", f.column, f.examples)
     if about_people:
         for f in findings:
             if (f.role == "identifier" and f.entity in config.weak_identifiers

@@ -11,7 +11,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +217,8 @@ def evaluate_file(path: Path, rel: str, config: CheckConfig, verdict: ManifestVe
                     result.findings.extend(evaluate_text(emb.df["text"].tolist(), config, location=emb.location,
                                                          line=emb.line))
                     continue
-                result.findings.extend(evaluate_table(emb.df, config, exempt_columns=exempt,
+                cfg = config if emb.ner else replace(config, ner=False)
+                result.findings.extend(evaluate_table(emb.df, cfg, exempt_columns=exempt,
                                                       location=emb.location or None, line=emb.line, scanner=scanner))
         except AnonError as exc:
             msg = str(exc)
