@@ -351,3 +351,20 @@ def test_workbook_with_title_rows_and_a_hidden_sheet(tmp_path, run_cli):
     where = {(x["location"], x["column"]) for x in f["findings"] if x["level"] == "error"}
     assert ("sheet 'données'", "telephone") in where and ("sheet 'cache'", "x1") in where
     assert f["status"] == "fail"
+
+
+def test_pipe_table_with_phones_in_prose_fails_documentation_prose_passes(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    rows = "\n".join(f"| dossier {i} | Rappeler l'allocataire au 06 {10 + i} 34 56 {20 + i} demain matin |"
+                     for i in range(6))
+    (tmp_path / "suivi.md").write_text(f"# Suivi\n\n| dossier | note |\n|---|---|\n{rows}\n", encoding="utf-8")
+    doc_rows = "\n".join(f"| {c} | {d} |" for c, d in [
+        ("NOMFAM", "Nom de famille de l'allocataire, remplacé par un faux nom cohérent"),
+        ("ADRESSE", "Numéro et libellé de la voie, par exemple rue Sainte-Catherine à Bordeaux"),
+        ("TEL", "Numéro de téléphone, remplacé par un numéro de la tranche de fiction"),
+        ("COMMENT", "Texte libre du gestionnaire, expurgé des noms et numéros"),
+    ])
+    (tmp_path / "README.md").write_text(f"# Colonnes\n\n| colonne | description |\n|---|---|\n{doc_rows}\n",
+                                        encoding="utf-8")
+    doc = json.loads(run_cli("check", tmp_path, "--format", "json", "--no-cache").stdout)
+    assert {f["path"]: f["status"] for f in doc["files"]} == {"README.md": "pass", "suivi.md": "fail"}

@@ -21,7 +21,7 @@ from anonymizer.check.cache import Cache, cache_key
 from anonymizer.check.config import CheckConfig
 from anonymizer.check.extract import Embedded, delimited_table, markdown_tables, notebook_tables
 from anonymizer.check.manifest import ManifestVerdict, verify_manifest
-from anonymizer.check.rules import Finding, evaluate_table, evaluate_text
+from anonymizer.check.rules import PRINTED_ENTITIES, Finding, evaluate_table, evaluate_text
 from anonymizer.check.walk import collect_files, kind_of
 from anonymizer.errors import AnonError
 
@@ -217,7 +217,9 @@ def evaluate_file(path: Path, rel: str, config: CheckConfig, verdict: ManifestVe
                     result.findings.extend(evaluate_text(emb.df["text"].tolist(), config, location=emb.location,
                                                          line=emb.line))
                     continue
-                cfg = config if emb.ner else replace(config, ner=False)
+                # documentation tables: free text is searched for validated identifiers only
+                cfg = config if emb.ner else replace(
+                    config, ner=False, text_pii=[e for e in config.text_pii if e in PRINTED_ENTITIES])
                 result.findings.extend(evaluate_table(emb.df, cfg, exempt_columns=exempt,
                                                       location=emb.location or None, line=emb.line, scanner=scanner))
         except AnonError as exc:
