@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from anonymizer.errors import PrivacyTargetError
@@ -65,17 +66,23 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict
             "(raise --max-suppression, lower k, or remove a quasi-identifier from privacy.quasi_identifiers)"
         )
     gen = _generalized(frame, qi, hierarchies, levels)
-    sizes = gen.groupby(qi, sort=False, dropna=False).size()
-    small = sizes[sizes < int(k)]
-    suppressed_keys = {tuple(map(str, key if isinstance(key, tuple) else (key,))) for key in small.index}
+    rows = getattr(result, "suppressed_rows", None)
+    if rows is not None:
+        # the search's own verdict: classes violating k, and l or t when asked
+        mask = np.asarray(rows, dtype=bool)
+    else:
+        sizes = gen.groupby(qi, sort=False, dropna=False)[qi[0]].transform("size")
+        mask = (sizes < int(k)).to_numpy()
+    suppressed_keys = set(gen.loc[mask, qi].itertuples(index=False, name=None))
+    n_classes = int(gen.drop_duplicates().shape[0])
     report = {
         "k": int(k),
         "quasi_identifiers": qi,
         "levels": {c: int(levels[c]) for c in qi},
         "heights": {c: int(hierarchies[c].height) for c in qi},
-        "suppressed_records": int(small.sum()),
-        "classes": int(len(sizes) - len(small)),
-        "information_loss": getattr(result, "info_loss", getattr(result, "information_loss", None)),
+        "suppressed_records": int(mask.sum()),
+        "classes": n_classes - len(suppressed_keys),
+        "information_loss": result.information_loss,
         "exact": bool(getattr(result, "exact", True)),
         "metric": kwargs["metric"],
         "max_suppression": kwargs["max_suppression"],
