@@ -177,3 +177,16 @@ def test_a_column_only_named_like_names_is_a_warning(cfg):
     people = pd.DataFrame({"name": ["Jean Martin", "Marie Bernard", "Luc Petit", "Anne Durand", "Paul Leroy",
                                     "Julie Moreau", "Marc Simon", "Lea Laurent"], "x": list("abcdabcd")})
     assert _rules(evaluate_table(people, cfg)) == ["direct-identifier"]
+
+
+def test_person_from_ner_needs_a_minimum_share_validated_patterns_do_not():
+    from types import SimpleNamespace
+
+    from anonymizer.check.rules import _free_text_hits
+
+    cfg = config_from_dict({})
+    f = SimpleNamespace(text_entities={"PERSON": 0.02, "PHONE": 0.01, "DATE": 0.9})
+    assert _free_text_hits(f, cfg) == {"PHONE": 0.01}
+    f = SimpleNamespace(text_entities={"PERSON": 0.05})
+    assert _free_text_hits(f, cfg) == {"PERSON": 0.05}
+    assert _free_text_hits(f, config_from_dict({"person_min_share": 0.5})) == {}

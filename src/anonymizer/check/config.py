@@ -66,6 +66,7 @@ class CheckConfig:
     fail_on_weak_identifiers: bool = False  # record ids / organisation names in a people table: warn or fail
     min_confidence: float = 0.5          # scan findings below this confidence are not acted on
     text_pii_min_share: float = 0.0      # share of sampled free-text cells holding PII above which a column fails
+    person_min_share: float = 0.05       # ... for PERSON (NER), which tags a brand or a place now and then
     risk_min_rows: int = 100             # smaller tables are excerpts: no k, but no exact birth date either
     sample_rows: int = 1000              # rows sampled by the scan (risk always uses every row)
     ner: bool = True
@@ -94,7 +95,7 @@ class CheckConfig:
 
 _TYPES: dict[str, type] = {
     "k": int, "max_record_risk": float, "small_cell": int, "min_confidence": float,
-    "text_pii_min_share": float, "sample_rows": int, "risk_min_rows": int, "ner": bool, "fail_on_weak_identifiers": bool,
+    "text_pii_min_share": float, "person_min_share": float, "sample_rows": int, "risk_min_rows": int, "ner": bool, "fail_on_weak_identifiers": bool,
 }
 _LISTS = ("key_entities", "allowed_profiles", "direct_identifiers", "weak_identifiers", "text_pii",
           "person_qi", "exclude")

@@ -150,8 +150,12 @@ def _count_column(df: pd.DataFrame, findings: list[Any], keys: list[str], exempt
 
 
 def _free_text_hits(f: Any, config: CheckConfig) -> dict[str, float]:
+    """PII entities above their share: PERSON (from the NER model, which also tags brands and places now
+    and then) needs ``person_min_share`` of the sampled cells; validated patterns need more than
+    ``text_pii_min_share``."""
     return {e: s for e, s in (f.text_entities or {}).items()
-            if e in config.text_pii and s is not None and s > config.text_pii_min_share}
+            if e in config.text_pii and s is not None and s > config.text_pii_min_share
+            and (e != "PERSON" or s >= config.person_min_share)}
 
 
 def _exact_dates(series: pd.Series) -> float:
