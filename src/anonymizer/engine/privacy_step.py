@@ -55,9 +55,15 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict
         "metric": targets.get("metric", "loss"),
         "time_budget": targets.get("time_budget", 60.0),
     }
-    if targets.get("l") and sensitive is not None and len(sensitive.columns):
-        frame = frame.join(sensitive.iloc[:, :1].astype(str))
-        kwargs.update(l=targets["l"], l_variant=targets.get("l_variant", "distinct"), sensitive=sensitive.columns[0])
+    if (targets.get("l") or targets.get("t") is not None) and sensitive is not None and len(sensitive.columns):
+        frame = frame.join(pd.DataFrame({sensitive.columns[0]: as_text(sensitive.iloc[:, 0])}, index=frame.index))
+        kwargs["sensitive"] = sensitive.columns[0]
+        if targets.get("l"):
+            kwargs.update(l=targets["l"], l_variant=targets.get("l_variant") or "distinct")
+            if targets.get("c"):
+                kwargs["c"] = targets["c"]
+        if targets.get("t") is not None:
+            kwargs.update(t=targets["t"], t_variant=targets.get("t_variant") or "equal")
     result = search(frame, hierarchies, **kwargs)
     levels = getattr(result, "levels", None)
     if not levels:

@@ -213,7 +213,8 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         qi_final = anon_qi[qi]
     elif privacy.get("k") and qi_out is not None:
         say(f"enforcing k={privacy['k']} on {', '.join(qi)}")
-        sens_frame = qi_out[sensitive[:1]] if privacy.get("l") and sensitive else None
+        wants_sensitive = privacy.get("l") or privacy.get("t") is not None
+        sens_frame = qi_out[sensitive[:1]] if wants_sensitive and sensitive else None
         solution = solve(qi_out, entities, {**privacy, "quasi_identifiers": qi}, sens_frame)
         qi_final = apply_solution(qi_out, solution)[qi] if solution else qi_out[qi]
         privacy_report = solution.report if solution else None
