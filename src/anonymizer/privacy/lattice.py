@@ -109,6 +109,7 @@ class _Eval:
     viol: np.ndarray
     table: _Table
     row_class: np.ndarray | None = None  # class of each table row (only when asked)
+    suppressed_monotone: int = 0  # records violating the monotone models alone (k, distinct-l)
 
 
 class _Problem:
@@ -252,6 +253,7 @@ class _Problem:
         viol = np.zeros(C, dtype=bool)
         if mo.k is not None:
             viol |= M.k_violations(sizes, mo.k)
+        s_mono = int(sizes[viol].sum()) if mo.k is not None else 0
         if parent.sens is not None:
             pkey = cls.astype(np.int64) * self.S + parent.sens
             pinv, puniq = pd.factorize(pkey, sort=False)
@@ -262,6 +264,7 @@ class _Problem:
             if mo.l is not None:
                 if mo.l_variant == "distinct":
                     viol |= M.distinct_l_violations(pair_cls, C, mo.l)
+                    s_mono = int(sizes[viol].sum())
                 elif mo.l_variant == "entropy":
                     viol |= M.entropy_l_violations(pair_cls, pair_cnt, sizes.astype(float), mo.l)
                 else:
@@ -278,7 +281,7 @@ class _Problem:
         if cache and len(table.counts) < R:
             self._remember(table)
         return _Eval(suppressed <= self.budget, suppressed, C, cls_gens, sizes, viol, table,
-                     row_class=cls if from_base else None)
+                     row_class=cls if from_base else None, suppressed_monotone=s_mono)
 
     def _remember(self, table: _Table) -> None:
         if table.levels in self.cache:
@@ -442,7 +445,8 @@ def _exact(prob: _Problem, met, deadline):
                 # with no suppression every metric grows with generalisation: successors cannot win
                 status[up] = 2 if prob.budget == 0 else 1
                 status[idx] = 1
-        elif monotone:
+        elif monotone or ev.suppressed_monotone > prob.budget:
+            # the monotone models (k, distinct-l) alone already exceed the budget: so do all predecessors
             status[np.all(nodes <= nodes[idx], axis=1)] = -1
         else:
             status[idx] = -1
