@@ -46,6 +46,9 @@ def _split(value: str | None) -> list[str]:
 @click.option("--l-variant", type=click.Choice(["distinct", "entropy", "recursive"]))
 @click.option("--c", "c_", type=float, help="c of recursive (c,l)-diversity.")
 @click.option("--t", "t_", type=click.FloatRange(0, 1), help="t-closeness target (with --sensitive).")
+@click.option("--t-variant", type=click.Choice(["equal", "ordered"]), help="t-closeness distance (default equal).")
+@click.option("--time-budget", type=click.FloatRange(min=0.1), help="Seconds for the optimal search before the "
+              "documented heuristic takes over (the report then says exact: false).")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
 @click.option("--metric", type=click.Choice(["loss", "entropy", "discernibility", "precision", "aecs", "height"]))
 @click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -72,7 +75,7 @@ def _split(value: str | None) -> list[str]:
               help="Worker processes of the local Dask cluster (--engine dask without --scheduler).")
 def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
-            t_: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
+            t_: float | None, t_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
             batch_rows: int, scheduler: str | None, workers: int) -> None:
@@ -86,8 +89,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     read_opts = {k2: v for k2, v in {"delimiter": delimiter, "encoding": encoding}.items() if v}
     opts = SanitizeOptions(
         profile=profile, policy_path=policy_path, key=key, strict=strict,
-        overrides={"k": k, "l": l_, "l_variant": l_variant, "c": c_, "t": t_,
-                   "max_suppression": max_suppression, "metric": metric},
+        overrides={"k": k, "l": l_, "l_variant": l_variant, "c": c_, "t": t_, "t_variant": t_variant,
+                   "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
         batch_rows=batch_rows,

@@ -35,7 +35,7 @@ from anonymizer.io import TableWriter, atomic_output, check_output_path, iter_ba
 from anonymizer.policy import build_plan, load_policy, load_profile, policy_digest, propose_policy
 from anonymizer.policy.plan import Plan
 
-PRIVACY_OVERRIDES = ("k", "l", "l_variant", "c", "t", "max_suppression", "metric")
+PRIVACY_OVERRIDES = ("k", "l", "l_variant", "c", "t", "t_variant", "max_suppression", "metric", "time_budget")
 SCAN_SAMPLE_ROWS = 20_000
 # The risk report measures l and t on at most this many sensitive columns (policy order):
 # pass A keeps them for every row, so they count against the memory budget.
@@ -207,6 +207,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         kw["l_variant"] = kw.get("l_variant") or "distinct"
         kw["max_suppression"] = kw.get("max_suppression") or 0.0
         kw["metric"] = kw.get("metric") or "loss"
+        kw["t_variant"] = kw.get("t_variant") or "equal"
         anon_qi, privacy_report = anonymize_with_hierarchies(
             qi_out[qi + sens], hierarchies={c: hierarchies[c] for c in qi}, sensitive=(sens[0] if sens else None), **kw
         )
