@@ -66,6 +66,7 @@ class _CachedDetector:
 
         return detect
 NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")
+_WORDS = re.compile(r"[\W_]+")
 
 
 def retry_key(key: bytes, attempt: int) -> bytes:
@@ -184,15 +185,21 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
         cell = out[i]
         subs = {}
         for old_col, new_col in zip(olds, news, strict=True):
-            for part_old, part_new in zip(str(old_col[i]).split(), str(new_col[i]).split() or [""], strict=False):
-                if len(part_old) >= 3 and part_old.upper() != str(part_new).upper():
-                    subs[part_old.upper()] = part_new or "[NOM]"
+            whole_old, whole_new = str(old_col[i]).strip(), str(new_col[i]).strip()
+            if len(whole_old) < 3 or whole_old.upper() == whole_new.upper():
+                continue
+            subs[whole_old.upper()] = whole_new or "[NOM]"
+            # parts too ("DE LA FONTAINE" written "Fontaine"): the matching fake part, else the last
+            new_parts = whole_new.split() or ["[NOM]"]
+            for j, part in enumerate(whole_old.split()):
+                if len(part) >= 3:
+                    subs.setdefault(part.upper(), new_parts[min(j, len(new_parts) - 1)])
         if not subs:
             continue
         for name, fake_name in list(subs.items()):
-            # a fake that equals another original name of the same row would read as that
-            # person's name left in place: use a neutral tag instead
-            if str(fake_name).upper() in subs:
+            # a fake that equals, or contains as a word, another original name of the same row
+            # would read as that person's name left in place: use a neutral tag instead
+            if any(w.upper() in subs for w in _WORDS.split(str(fake_name)) + [str(fake_name)] if w):
                 subs[name] = "[NOM]"
         pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(subs, key=len, reverse=True))) + r")(?!\w)",
                              re.IGNORECASE)

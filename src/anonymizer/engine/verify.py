@@ -100,28 +100,35 @@ class LeakIndex:
             self._union = {k: np.unique(np.concatenate(v)) for k, v in groups.items()}
         return self._union
 
-    def _hits(self, values: pd.Series) -> dict[str, np.ndarray]:
-        """Per normalisation kind: the hashes of ``values`` and a mask of those that are originals."""
+    def _hits(self, values: pd.Series) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        """Positions of the candidate values (long enough to be an identifier) and, per
+        normalisation kind, their hashes and a mask of those that are originals."""
+        text = as_text(values)
+        long_enough = (text.str.len() >= MIN_LEN).to_numpy()
+        positions = np.flatnonzero(long_enough)
+        cand = text[long_enough]
         out = {}
         for kind, union in self._unions().items():
-            h = _hashes(normalise(values, "PHONE" if kind == "phone" else None))
+            h = _hashes(normalise(cand, "PHONE" if kind == "phone" else None))
             out[kind] = (h, np.isin(h, union))
-        return out
+        return positions, out
 
     def row_hits(self, values: pd.Series, *, text: bool = False) -> np.ndarray:
         """Rows of ``values`` holding an original identifier value (as a cell, or inside text)."""
         hit = np.zeros(len(values), dtype=bool)
         if not self.hashes or len(values) == 0:
             return hit
-        for _h, mask in self._hits(values).values():
-            hit |= mask
+        positions, found = self._hits(values)
+        for _h, mask in found.values():
+            hit[positions[mask]] = True
         if text:
             toks = _tokens(values)
             if len(toks):
-                positions = pd.Series(np.arange(len(values)), index=values.index)
-                for _h, mask in self._hits(toks).values():
+                row_of = pd.Series(np.arange(len(values)), index=values.index)
+                tok_pos, tok_found = self._hits(toks)
+                for _h, mask in tok_found.values():
                     if mask.any():
-                        hit[positions.loc[toks.index[mask]].to_numpy()] = True
+                        hit[row_of.loc[toks.index[tok_pos[mask]]].to_numpy()] = True
         return hit
 
     def search(self, output_batch: pd.DataFrame, text_columns: list[str]) -> dict[tuple[str, str], int]:
@@ -130,11 +137,11 @@ class LeakIndex:
         if not self.hashes:
             return hits
         for col in output_batch.columns:
-            sources = [self._hits(output_batch[col])]
+            sources = [self._hits(output_batch[col])[1]]
             if col in text_columns:
                 toks = _tokens(output_batch[col])
                 if len(toks):
-                    sources.append(self._hits(toks))
+                    sources.append(self._hits(toks)[1])
             for found in sources:
                 for kind, (h, mask) in found.items():
                     if not mask.any():
