@@ -400,13 +400,15 @@ def _privacy(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say):
         kw["l_variant"] = kw.get("l_variant") or "distinct"
         kw["max_suppression"] = kw.get("max_suppression") or 0.0
         kw["metric"] = kw.get("metric") or "loss"
+        kw["t_variant"] = kw.get("t_variant") or "equal"
         anon_qi, privacy_report = anonymize_with_hierarchies(
             qi_out[qi + sens], hierarchies={c: hierarchies[c] for c in qi}, sensitive=(sens[0] if sens else None), **kw
         )
         qi_final = anon_qi[qi]
     elif privacy.get("k") and qi_out is not None:
         say(f"enforcing k={privacy['k']} on {', '.join(qi)}")
-        sens_frame = qi_out[sensitive[:1]] if privacy.get("l") and sensitive else None
+        wants_sensitive = privacy.get("l") or privacy.get("t") is not None
+        sens_frame = qi_out[sensitive[:1]] if wants_sensitive and sensitive else None
         solution = solve(qi_out, entities, {**privacy, "quasi_identifiers": qi}, sens_frame)
         qi_final = apply_solution(qi_out, solution)[qi] if solution else qi_out[qi]
         privacy_report = solution.report if solution else None
