@@ -42,9 +42,11 @@ def person_ids(df: pd.DataFrame, columns: list[str]) -> pd.Series | None:
     return joined.map(digests)
 
 
-# Enough for a fake space that is already mostly taken by originals (the example data uses the
-# 10,000-number ARCEP fiction mobile range for 8,700 people): work shrinks geometrically.
-RETRIES = 256
+# Re-draws before giving up on a fake that keeps hitting originals. A space already mostly
+# taken (the example data puts 8,700 of 10,204 people in the 10,000-number ARCEP fiction
+# mobile range; beyond 10,000 rows it is full) cannot be escaped: the cells still colliding
+# after the last try are suppressed (text: tagged), and the manifest counts them.
+RETRIES = 24
 
 
 class _CachedDetector:
@@ -74,7 +76,8 @@ def retry_key(key: bytes, attempt: int) -> bytes:
     return hmac.new(key, f"anon/v1/collision-retry/{attempt}".encode(), hashlib.sha256).digest()
 
 
-def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoid) -> pd.Series:
+def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoid,
+                      stats: dict | None = None) -> pd.Series:
     """Re-draw the fakes that happen to equal an original identifier value of the table.
 
     A fake drawn from the same space as the originals (7-digit file numbers, the ARCEP
@@ -104,14 +107,28 @@ def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avo
         again = avoid.row_hits(redrawn, text=text)
         mask = np.zeros(len(result), dtype=bool)
         mask[result.index.get_indexer(sub.index[again])] = True
+    if mask.any():
+        sub = series[mask]
+        if text:
+            sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
+            ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
+            fallback = fn(sub, key=key, params={**step.params, "mode": "tag"}, context=ctx).to_numpy()
+        else:
+            fallback = np.full(len(sub), "", dtype=object) if not pd.api.types.is_numeric_dtype(result) else np.nan
+        result = result.copy()
+        result.loc[sub.index] = fallback
+        if stats is not None:
+            stats[step.column] = stats.get(step.column, 0) + int(mask.sum())
     return result
 
 
-def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None) -> pd.DataFrame:
+def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
+               stats: dict | None = None) -> pd.DataFrame:
     """Return the batch with every column transformed as planned (dropped columns removed).
 
     ``avoid`` (a :class:`anonymizer.engine.verify.LeakIndex` of the table's original
-    identifier values) makes fakes and redactions re-draw any value that equals an original.
+    identifier values) makes fakes and redactions re-draw any value that equals an original;
+    ``stats`` (a dict) receives, per column, the cells suppressed when re-draws ran out.
     """
     from anonymizer.transform import ACTIONS
     from anonymizer.transform.base import TransformContext
@@ -141,7 +158,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None) -
         result = fn(df[step.column], key=key or b"", params=step.params, context=ctx)
         if avoid is not None and key and step.action in {"fake", "redact"}:
             result = _avoid_collisions(fn, df[step.column], result, key=key, step=step,
-                                       ctx_frame=context_frame, entities=entities, avoid=avoid)
+                                       ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats)
         if step.role == "free_text" and step.action == "redact":
             result = replace_row_names(result, df, results, plan)
         results[step.column] = result
@@ -152,11 +169,13 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None) -
 
 
 def _case_like(template: str, word: str) -> str:
+    if word.startswith("["):  # a tag stays a tag
+        return word
     if template.isupper():
         return word.upper()
-    if template[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word.lower()
+    if template.islower():
+        return word.lower()
+    return word.title() if word.isupper() or word.islower() else word
 
 
 def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict[str, pd.Series],

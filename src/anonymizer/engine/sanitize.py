@@ -228,13 +228,14 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     say("pass 2/3: transforming and writing")
     staging = output.with_name("." + output.stem + ".staging" + output.suffix)
     name_hits: dict[tuple[str, str], int] = {}
+    collisions: dict[str, int] = {}
     changes: dict[str, dict[str, int]] = {}
     offset = 0
     rows_in = 0
     with TableWriter(staging, like=batches.meta, fmt=opts.out_format, force=True, inputs=(input_path,)) as writer:
         for batch in batches:
             n = len(batch)
-            out = apply_plan(batch, plan, key=opts.key, avoid=leaks)
+            out = apply_plan(batch, plan, key=opts.key, avoid=leaks, stats=collisions)
             if qi_final is not None and (solution is not None or opts.hierarchies_dir):
                 part = qi_final.iloc[offset: offset + n]
                 for c in qi:
@@ -310,6 +311,8 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     record = plan.actions_summary()
     for col, info in record.items():
         info.update(changes.get(col, {}))
+        if collisions.get(col):
+            info["suppressed_after_collisions"] = collisions[col]
     timings["total"] = time.perf_counter() - t0
     manifest = build_manifest(
         released=released,

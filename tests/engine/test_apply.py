@@ -1,0 +1,66 @@
+"""Per-batch pieces of the engine: collision re-draws and row-aware name replacement."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from anonymizer.engine.apply import _avoid_collisions, replace_row_names
+from anonymizer.engine.verify import LeakIndex
+from anonymizer.policy.plan import ColumnStep, Plan
+
+PHONES = ["0199001234", "0199005678", "0199009999"]
+
+
+def _plan(*steps):
+    return Plan(list(steps), [], {}, "test", True)
+
+
+def test_a_fake_that_always_hits_an_original_is_suppressed_and_counted():
+    step = ColumnStep("TEL", "identifier", "PHONE", "fake")
+    plan = _plan(step)
+    index = LeakIndex(plan)
+    index.add(pd.DataFrame({"TEL": PHONES}))
+    calls = []
+
+    def stubborn(series, *, key, params, context):  # every draw lands on someone's real number
+        calls.append(len(series))
+        return series.where(series == "", PHONES[0])
+
+    series = pd.Series(["0612345678", "0699999999", ""])
+    first = stubborn(series, key=b"k", params={}, context=None)
+    stats: dict = {}
+    out = _avoid_collisions(stubborn, series, first, key=b"k" * 16, step=step, ctx_frame=None,
+                            entities={"TEL": "PHONE"}, avoid=index, stats=stats)
+    assert list(out[:2]) == ["", ""]  # never an original value, never the input
+    assert stats == {"TEL": 2}
+    assert len(calls) > 2  # it did re-draw before giving up
+
+
+def test_a_redraw_that_escapes_is_kept():
+    step = ColumnStep("TEL", "identifier", "PHONE", "fake")
+    index = LeakIndex(_plan(step))
+    index.add(pd.DataFrame({"TEL": PHONES}))
+
+    def keyed(series, *, key, params, context):
+        # a different, non-original number once the key changes
+        return pd.Series(["0536490000" if key != b"first" else PHONES[1]] * len(series), index=series.index)
+
+    series = pd.Series(["0612345678"])
+    out = _avoid_collisions(keyed, series, keyed(series, key=b"first", params={}, context=None), key=b"k" * 16,
+                            step=step, ctx_frame=None, entities={}, avoid=index, stats={})
+    assert list(out) == ["0536490000"]
+
+
+def test_row_names_are_replaced_by_the_row_fakes_and_never_by_another_row_name():
+    plan = _plan(
+        ColumnStep("NOM", "identifier", "LAST_NAME", "fake"),
+        ColumnStep("NOMCJ", "identifier", "LAST_NAME", "fake"),
+        ColumnStep("TXT", "free_text", "FREE_TEXT", "redact"),
+    )
+    original = pd.DataFrame({"NOM": ["DE LA FONTAINE", "JACQUET"], "NOMCJ": ["", "RODRIGUEZ"]})
+    fakes = {"NOM": pd.Series(["MARTIN", "LEVY-RODRIGUEZ"]), "NOMCJ": pd.Series(["", "THIBAULT"])}
+    text = pd.Series(["Appel de Mme De La Fontaine, dite Fontaine.", "M. Jacquet et M. Rodriguez"])
+    out = replace_row_names(text, original, fakes, plan)
+    assert out[0] == "Appel de Mme Martin, dite Martin."
+    # JACQUET's fake contains the spouse's real name: a neutral tag instead
+    assert out[1] == "M. [NOM] et M. Thibault"
