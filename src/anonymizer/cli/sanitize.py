@@ -64,7 +64,7 @@ def _split(value: str | None) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Summary on stdout: text, or the manifest as JSON.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
-@click.option("--batch-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+@click.option("--batch-rows", type=click.IntRange(min=1), default=50_000, show_default=True,
               help="Rows per batch: memory grows with it, results do not depend on it.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: stream batches in this process. dask: partitions on a Dask cluster; DATA may be a "

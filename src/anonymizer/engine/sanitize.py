@@ -57,7 +57,7 @@ class SanitizeOptions:
     rescan: bool = True
     force: bool = False
     read_opts: dict[str, Any] = field(default_factory=dict)
-    batch_rows: int = 100_000
+    batch_rows: int = 50_000
 
 
 @dataclass
