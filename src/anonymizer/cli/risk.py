@@ -70,7 +70,7 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
 
 
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
 @click.option("--qi", help="Comma-separated quasi-identifier columns.")
 @click.option("--sensitive", help="Comma-separated sensitive columns (ℓ-diversity, t-closeness, inference).")
 @click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),
@@ -126,12 +126,21 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
 
     err = Console(stderr=True)
     with err.status("reading the table…") as status:
-        table = read_table(data)
-        orig_df = read_table(original).df if original is not None else None
-        status.update("measuring risk…")
-        report = risk_report(table.df, qi_cols, sens_cols, population=population,
-                             sampling_fraction=sampling_fraction, k=k, small_cell=small_cell, threshold=threshold,
-                             original=orig_df, progress=lambda s: status.update(f"measuring risk: {s}…"))
+        measures = {"population": population, "sampling_fraction": sampling_fraction, "k": k,
+                    "small_cell": small_cell, "threshold": threshold}
+        if original is None:
+            # only the quasi-identifier and sensitive columns are read, batch by batch:
+            # files larger than memory work (docs/scaling.md)
+            from anonymizer.engine.stream_risk import risk_report_streaming
+
+            report = risk_report_streaming(data, qi_cols, sens_cols, progress=lambda s: status.update(f"{s}…"),
+                                           **measures)
+        else:  # utility compares every common column: read both whole
+            table = read_table(data)
+            orig_df = read_table(original).df
+            status.update("measuring risk…")
+            report = risk_report(table.df, qi_cols, sens_cols, original=orig_df,
+                                 progress=lambda s: status.update(f"measuring risk: {s}…"), **measures)
     report["source"] = {"data": data.name, "original": original.name if original is not None else None}
     text = render_json(report)
     if output is not None:
