@@ -30,9 +30,7 @@ name, rows and digest. A multi-file input is digested the same way.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
-import json
 import os
 import shutil
 import time
@@ -45,8 +43,8 @@ import pandas as pd
 
 from anonymizer.engine.apply import apply_plan, summarize_changes
 from anonymizer.engine.dask_parts import Dataset, PartSpec, open_dataset, read_part
-from anonymizer.engine.manifest import build_manifest, dumps, manifest_path_for, sha256_file
-from anonymizer.engine.privacy_step import PrivacySolution, apply_solution, solve
+from anonymizer.engine.manifest import build_manifest, digest_lines, dumps, manifest_path_for, sha256_file
+from anonymizer.engine.privacy_step import PrivacySolution, apply_solution
 from anonymizer.engine.sanitize import (
     PRIVACY_OVERRIDES,
     REPORT_SENSITIVE_MAX,
@@ -55,6 +53,8 @@ from anonymizer.engine.sanitize import (
     SanitizeResult,
     _decide,
     _qi_plan,
+    global_step,
+    risk_step,
 )
 from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems, row_name_leaks
 from anonymizer.errors import InputError, UsageError
@@ -114,9 +114,7 @@ def _task_verify(part_path: str, fmt: str, read_back: dict[str, Any], batch_rows
     return rows, hits
 
 
-def _digest_lines(items: list[tuple[str, str]]) -> str:
-    """SHA-256 of ``sha256sum``-style lines: one digest for a set of files."""
-    return hashlib.sha256("".join(f"{digest}  {name}\n" for name, digest in items).encode("utf-8")).hexdigest()
+_digest_lines = digest_lines
 
 
 # ----------------------------------------------------------------------------- client side
@@ -278,7 +276,7 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
 
         # The privacy search, on the client: the local engine's code on the same frame.
         t1 = time.perf_counter()
-        solution, qi_final, privacy_report = _privacy(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say)
+        solution, qi_final, privacy_report = global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say)
         timings["privacy"] = time.perf_counter() - t1
 
         # Pass B: every partition transformed, enforced and written to the staging folder.
@@ -343,7 +341,7 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     final = output if released else not_released
     _publish(staging, final)
 
-    risk_summary, wrote_risk = _risk(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts, risk_json, risk_html, say,
+    risk_summary, wrote_risk = risk_step(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts, risk_json, risk_html, say,
                                      timings)
 
     from anonymizer.transform.pseudonymize import key_fingerprint
@@ -385,61 +383,6 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
         fh.write(dumps(manifest))
     return SanitizeResult(final, manifest_path, released, manifest,
                           risk_json if wrote_risk else None, risk_html if wrote_risk else None, problems)
-
-
-def _privacy(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say):
-    """The local engine's global step (engine/sanitize.py, between passes A and B), unchanged."""
-    solution = None
-    privacy_report = None
-    if opts.hierarchies_dir and qi_out is not None:
-        from anonymizer.privacy import anonymize_with_hierarchies
-
-        say("searching the optimal generalisation (hierarchies)")
-        sens = [c for c in opts.sensitive if c in qi_out.columns]
-        kw = {k: privacy.get(k) for k in PRIVACY_OVERRIDES}
-        kw["l_variant"] = kw.get("l_variant") or "distinct"
-        kw["max_suppression"] = kw.get("max_suppression") or 0.0
-        kw["metric"] = kw.get("metric") or "loss"
-        kw["t_variant"] = kw.get("t_variant") or "equal"
-        anon_qi, privacy_report = anonymize_with_hierarchies(
-            qi_out[qi + sens], hierarchies={c: hierarchies[c] for c in qi}, sensitive=(sens[0] if sens else None), **kw
-        )
-        qi_final = anon_qi[qi]
-    elif privacy.get("k") and qi_out is not None:
-        say(f"enforcing k={privacy['k']} on {', '.join(qi)}")
-        wants_sensitive = privacy.get("l") or privacy.get("t") is not None
-        sens_frame = qi_out[sensitive[:1]] if wants_sensitive and sensitive else None
-        solution = solve(qi_out, entities, {**privacy, "quasi_identifiers": qi}, sens_frame)
-        qi_final = apply_solution(qi_out, solution)[qi] if solution else qi_out[qi]
-        privacy_report = solution.report if solution else None
-    else:
-        qi_final = qi_out[qi] if qi_out is not None else None
-    return solution, qi_final, privacy_report
-
-
-def _risk(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts, risk_json, risk_html, say, timings):
-    """The local engine's risk report, on the same gathered frames."""
-    if not (opts.report and qi and qi_final is not None):
-        return None, False
-    t1 = time.perf_counter()
-    say("measuring re-identification risk (input vs output)")
-    from anonymizer.report import render_html
-    from anonymizer.risk import risk_report
-
-    after = qi_out.copy()
-    for c in qi:
-        after[c] = qi_final[c].to_numpy()
-    report = risk_report(
-        after, qi, [c for c in sensitive if c in after.columns],
-        k=int(privacy.get("k") or 5), small_cell=int(privacy.get("small_cell") or 11),
-        threshold=float(privacy.get("max_record_risk") or 0.2), original=qi_orig,
-    )
-    with atomic_output(risk_json) as fh:
-        fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-    with atomic_output(risk_html) as fh:
-        fh.write(render_html(report))
-    timings["risk"] = time.perf_counter() - t1
-    return (report.get("summary") if isinstance(report, dict) else None), True
 
 
 def _first_rows(part_paths: list[str], fmt: str, read_back: dict[str, Any], n: int) -> pd.DataFrame | None:

@@ -25,6 +25,23 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def digest_lines(items: list[tuple[str, str]]) -> str:
+    """SHA-256 of ``sha256sum``-style lines: one digest for a set of files (name, digest)."""
+    return hashlib.sha256("".join(f"{digest}  {name}\n" for name, digest in items).encode("utf-8")).hexdigest()
+
+
+def digest_input(path: str | Path) -> str:
+    """The digest of an input: its SHA-256 for a file, :func:`digest_lines` over the parts of
+    a folder or glob (paths relative to the folder), as the Dask engine records them."""
+    p = Path(path)
+    if p.is_file():
+        return sha256_file(p)
+    from anonymizer.engine.dask_parts import list_files
+
+    _fmt, files = list_files(path)
+    return digest_lines([(str(f.relative_to(p)) if p.is_dir() else f.name, sha256_file(f)) for f in files])
+
+
 def manifest_path_for(output: Path) -> Path:
     """``safe.csv`` -> ``safe.manifest.json``, beside the output."""
     return output.with_suffix(".manifest.json") if output.suffix else output.with_name(output.name + ".manifest.json")

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.engine.apply import apply_plan, summarize_changes
-from anonymizer.engine.manifest import build_manifest, dumps, manifest_path_for, sha256_file
+from anonymizer.engine.manifest import build_manifest, digest_input, dumps, manifest_path_for, sha256_file
 from anonymizer.engine.privacy_step import apply_solution, solve
 from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems, row_name_leaks
 from anonymizer.errors import UsageError
@@ -196,31 +196,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     timings["pass_global"] = time.perf_counter() - t1
 
     t1 = time.perf_counter()
-    solution = None
-    privacy_report: dict[str, Any] | None = None
-    if opts.hierarchies_dir and qi_out is not None:
-        from anonymizer.privacy import anonymize_with_hierarchies
-
-        say("searching the optimal generalisation (hierarchies)")
-        sens = [c for c in opts.sensitive if c in qi_out.columns]
-        kw = {k: privacy.get(k) for k in PRIVACY_OVERRIDES}
-        kw["l_variant"] = kw.get("l_variant") or "distinct"
-        kw["max_suppression"] = kw.get("max_suppression") or 0.0
-        kw["metric"] = kw.get("metric") or "loss"
-        kw["t_variant"] = kw.get("t_variant") or "equal"
-        anon_qi, privacy_report = anonymize_with_hierarchies(
-            qi_out[qi + sens], hierarchies={c: hierarchies[c] for c in qi}, sensitive=(sens[0] if sens else None), **kw
-        )
-        qi_final = anon_qi[qi]
-    elif privacy.get("k") and qi_out is not None:
-        say(f"enforcing k={privacy['k']} on {', '.join(qi)}")
-        wants_sensitive = privacy.get("l") or privacy.get("t") is not None
-        sens_frame = qi_out[sensitive[:1]] if wants_sensitive and sensitive else None
-        solution = solve(qi_out, entities, {**privacy, "quasi_identifiers": qi}, sens_frame)
-        qi_final = apply_solution(qi_out, solution)[qi] if solution else qi_out[qi]
-        privacy_report = solution.report if solution else None
-    else:
-        qi_final = qi_out[qi] if qi_out is not None else None
+    solution, qi_final, privacy_report = global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say)
     timings["privacy"] = time.perf_counter() - t1
 
     # Pass B: everything, batch by batch, written atomically to the staging name.
@@ -282,29 +258,8 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     final = paths["output"] if released else paths["not_released"]
     os.replace(staging, final)
 
-    risk_summary = None
-    wrote_risk = False
-    if opts.report and qi and qi_final is not None:
-        t1 = time.perf_counter()
-        say("measuring re-identification risk (input vs output)")
-        from anonymizer.report import render_html
-        from anonymizer.risk import risk_report
-
-        after = qi_out.copy()
-        for c in qi:
-            after[c] = qi_final[c].to_numpy()
-        report = risk_report(
-            after, qi, [c for c in sensitive if c in after.columns],
-            k=int(privacy.get("k") or 5), small_cell=int(privacy.get("small_cell") or 11),
-            threshold=float(privacy.get("max_record_risk") or 0.2), original=qi_orig,
-        )
-        with atomic_output(paths["risk_json"]) as fh:
-            fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
-        with atomic_output(paths["risk_html"]) as fh:
-            fh.write(render_html(report))
-        risk_summary = report.get("summary") if isinstance(report, dict) else None
-        wrote_risk = True
-        timings["risk"] = time.perf_counter() - t1
+    risk_summary, wrote_risk = risk_step(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts,
+                                         paths.get("risk_json"), paths.get("risk_html"), say, timings)
 
     from anonymizer.transform.pseudonymize import key_fingerprint
 
@@ -316,7 +271,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     timings["total"] = time.perf_counter() - t0
     manifest = build_manifest(
         released=released,
-        input={"name": input_path.name, "sha256": sha256_file(input_path), "rows": rows_in,
+        input={"name": input_path.name, "sha256": digest_input(input_path), "rows": rows_in,
                "columns": len(columns), "format": batches.meta.format},
         output={"name": final.name, "sha256": sha256_file(final), "rows": rows_out,
                 "columns": len(plan.output_columns), "format": opts.out_format or batches.meta.format},
@@ -340,3 +295,61 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     return SanitizeResult(final, paths["manifest"], released, manifest,
                           paths.get("risk_json") if wrote_risk else None,
                           paths.get("risk_html") if wrote_risk else None, problems)
+
+
+def global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say):
+    """Between passes A and B, for both engines: the search over the gathered quasi-identifiers.
+
+    Returns the privacy solution (None in ARX mode or without k), the final key
+    quasi-identifier columns of every row, and the report of what was reached."""
+    solution = None
+    privacy_report = None
+    if opts.hierarchies_dir and qi_out is not None:
+        from anonymizer.privacy import anonymize_with_hierarchies
+
+        say("searching the optimal generalisation (hierarchies)")
+        sens = [c for c in opts.sensitive if c in qi_out.columns]
+        kw = {k: privacy.get(k) for k in PRIVACY_OVERRIDES}
+        kw["l_variant"] = kw.get("l_variant") or "distinct"
+        kw["max_suppression"] = kw.get("max_suppression") or 0.0
+        kw["metric"] = kw.get("metric") or "loss"
+        kw["t_variant"] = kw.get("t_variant") or "equal"
+        anon_qi, privacy_report = anonymize_with_hierarchies(
+            qi_out[qi + sens], hierarchies={c: hierarchies[c] for c in qi}, sensitive=(sens[0] if sens else None), **kw
+        )
+        qi_final = anon_qi[qi]
+    elif privacy.get("k") and qi_out is not None:
+        say(f"enforcing k={privacy['k']} on {', '.join(qi)}")
+        wants_sensitive = privacy.get("l") or privacy.get("t") is not None
+        sens_frame = qi_out[sensitive[:1]] if wants_sensitive and sensitive else None
+        solution = solve(qi_out, entities, {**privacy, "quasi_identifiers": qi}, sens_frame)
+        qi_final = apply_solution(qi_out, solution)[qi] if solution else qi_out[qi]
+        privacy_report = solution.report if solution else None
+    else:
+        qi_final = qi_out[qi] if qi_out is not None else None
+    return solution, qi_final, privacy_report
+
+
+def risk_step(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts, risk_json, risk_html, say, timings):
+    """The risk report (input vs output) on the gathered frames, written as JSON and HTML."""
+    if not (opts.report and qi and qi_final is not None):
+        return None, False
+    t1 = time.perf_counter()
+    say("measuring re-identification risk (input vs output)")
+    from anonymizer.report import render_html
+    from anonymizer.risk import risk_report
+
+    after = qi_out.copy()
+    for c in qi:
+        after[c] = qi_final[c].to_numpy()
+    report = risk_report(
+        after, qi, [c for c in sensitive if c in after.columns],
+        k=int(privacy.get("k") or 5), small_cell=int(privacy.get("small_cell") or 11),
+        threshold=float(privacy.get("max_record_risk") or 0.2), original=qi_orig,
+    )
+    with atomic_output(risk_json) as fh:
+        fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+    with atomic_output(risk_html) as fh:
+        fh.write(render_html(report))
+    timings["risk"] = time.perf_counter() - t1
+    return (report.get("summary") if isinstance(report, dict) else None), True
