@@ -46,7 +46,6 @@ from anonymizer.engine.dask_parts import Dataset, PartSpec, open_dataset, read_p
 from anonymizer.engine.manifest import build_manifest, digest_lines, dumps, manifest_path_for, sha256_file
 from anonymizer.engine.privacy_step import PrivacySolution, apply_solution
 from anonymizer.engine.sanitize import (
-    PRIVACY_OVERRIDES,
     REPORT_SENSITIVE_MAX,
     SCAN_SAMPLE_ROWS,
     SanitizeOptions,
@@ -55,11 +54,12 @@ from anonymizer.engine.sanitize import (
     _qi_plan,
     global_step,
     risk_step,
+    run_record,
 )
 from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems, row_name_leaks
 from anonymizer.errors import InputError, UsageError
 from anonymizer.io import TableWriter, atomic_output, check_output_path, iter_batches, same_file
-from anonymizer.policy import build_plan, policy_digest
+from anonymizer.policy import build_plan
 from anonymizer.policy.plan import Plan
 
 PART_EXT = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
@@ -344,7 +344,6 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     risk_summary, wrote_risk = risk_step(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts, risk_json, risk_html, say,
                                      timings)
 
-    from anonymizer.transform.pseudonymize import key_fingerprint
 
     record = plan.actions_summary()
     for col, info in record.items():
@@ -364,20 +363,8 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
                 "columns": len(plan.output_columns), "format": out_fmt, "layout": "parts",
                 "parts": [{"name": n, "rows": r, "sha256": d}
                           for (n, d), r in zip(part_items, (r for r, _ in checked), strict=True)]},
-        profile=profile_name,
-        strict=plan.strict,
-        policy_sha256=policy_digest(policy),
-        key_fingerprint=key_fingerprint(opts.key) if opts.key else None,
-        person_id=plan.person_id,
-        columns=record,
-        privacy={"targets": {k: privacy.get(k) for k in (*PRIVACY_OVERRIDES, "small_cell", "max_record_risk")
-                             if privacy.get(k) is not None},
-                 "quasi_identifiers": qi, "sensitive": sensitive, "reached": privacy_report},
-        verification={"passed": released, "problems": problems,
-                      "original_values_searched": leaks.size, "rescanned": bool(opts.rescan)},
-        risk=risk_summary,
-        notes=plan.notes,
-        timings_s={k: round(v, 3) for k, v in timings.items()},
+        **run_record(plan, policy, profile_name, opts, record, privacy_report, problems, leaks.size,
+                     risk_summary, timings),
     )
     with atomic_output(manifest_path) as fh:
         fh.write(dumps(manifest))

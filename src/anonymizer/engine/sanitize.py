@@ -261,7 +261,6 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     risk_summary, wrote_risk = risk_step(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts,
                                          paths.get("risk_json"), paths.get("risk_html"), say, timings)
 
-    from anonymizer.transform.pseudonymize import key_fingerprint
 
     record = plan.actions_summary()
     for col, info in record.items():
@@ -275,26 +274,42 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
                "columns": len(columns), "format": batches.meta.format},
         output={"name": final.name, "sha256": sha256_file(final), "rows": rows_out,
                 "columns": len(plan.output_columns), "format": opts.out_format or batches.meta.format},
-        profile=profile_name,
-        strict=plan.strict,
-        policy_sha256=policy_digest(policy),
-        key_fingerprint=key_fingerprint(opts.key) if opts.key else None,
-        person_id=plan.person_id,
-        columns=record,
-        privacy={"targets": {k: privacy.get(k) for k in (*PRIVACY_OVERRIDES, "small_cell", "max_record_risk")
-                             if privacy.get(k) is not None},
-                 "quasi_identifiers": qi, "sensitive": sensitive, "reached": privacy_report},
-        verification={"passed": released, "problems": problems,
-                      "original_values_searched": leaks.size, "rescanned": bool(opts.rescan)},
-        risk=risk_summary,
-        notes=plan.notes,
-        timings_s={k: round(v, 3) for k, v in timings.items()},
+        **run_record(plan, policy, profile_name, opts, record, privacy_report, problems, leaks.size,
+                     risk_summary, timings),
     )
     with atomic_output(paths["manifest"]) as fh:
         fh.write(dumps(manifest))
     return SanitizeResult(final, paths["manifest"], released, manifest,
                           paths.get("risk_json") if wrote_risk else None,
                           paths.get("risk_html") if wrote_risk else None, problems)
+
+
+def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: SanitizeOptions,
+               columns: dict[str, Any], privacy_report: dict[str, Any] | None, problems: list[str],
+               values_searched: int, risk_summary: dict[str, Any] | None, timings: dict[str, float]) -> dict[str, Any]:
+    """The manifest fields both engines record alike: decisions, targets, verification, risk."""
+    from anonymizer.transform.pseudonymize import key_fingerprint
+
+    privacy = plan.privacy
+    return {
+        "profile": profile_name,
+        "strict": plan.strict,
+        "policy_sha256": policy_digest(policy),
+        "key_fingerprint": key_fingerprint(opts.key) if opts.key else None,
+        "person_id": plan.person_id,
+        "columns": columns,
+        "privacy": {"targets": {k: privacy.get(k) for k in (*PRIVACY_OVERRIDES, "small_cell", "max_record_risk")
+                                if privacy.get(k) is not None},
+                    "quasi_identifiers": list(privacy.get("quasi_identifiers") or []),
+                    "sensitive": [c for c in privacy.get("sensitive") or [] if c in plan.output_columns][
+                        :REPORT_SENSITIVE_MAX],
+                    "reached": privacy_report},
+        "verification": {"passed": not problems, "problems": problems,
+                         "original_values_searched": values_searched, "rescanned": bool(opts.rescan)},
+        "risk": risk_summary,
+        "notes": plan.notes,
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
 
 
 def global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say):
