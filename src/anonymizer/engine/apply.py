@@ -107,6 +107,8 @@ def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avo
         again = avoid.row_hits(redrawn, text=text)
         mask = np.zeros(len(result), dtype=bool)
         mask[result.index.get_indexer(sub.index[again])] = True
+        if attempt >= 3 and again.sum() > 0.9 * len(sub):
+            break  # the space is saturated (nine tries in ten still hit): more re-draws cannot help
     if mask.any():
         sub = series[mask]
         if text:
