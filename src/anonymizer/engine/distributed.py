@@ -46,20 +46,19 @@ from anonymizer.engine.dask_parts import Dataset, PartSpec, open_dataset, read_p
 from anonymizer.engine.manifest import build_manifest, digest_lines, dumps, manifest_path_for, sha256_file
 from anonymizer.engine.privacy_step import PrivacySolution, apply_solution
 from anonymizer.engine.sanitize import (
-    REPORT_SENSITIVE_MAX,
     SCAN_SAMPLE_ROWS,
     SanitizeOptions,
     SanitizeResult,
-    _decide,
     _qi_plan,
     global_step,
+    key_columns,
+    prepare,
     risk_step,
     run_record,
 )
 from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems, row_name_leaks
 from anonymizer.errors import InputError, UsageError
 from anonymizer.io import TableWriter, atomic_output, check_output_path, iter_batches, same_file
-from anonymizer.policy import build_plan
 from anonymizer.policy.plan import Plan
 
 PART_EXT = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
@@ -229,15 +228,9 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
 
     columns = ds.columns
     sample_src = type("_Src", (), {"path": input_path if (ds.fmt == "parquet" or ds.single_file) else ds.files[0]})
-    policy, profile_name, hierarchies = _decide(sample_src, columns, opts, say)
-    plan = build_plan(columns, policy, strict=opts.strict)
-    if plan.needs_key and not opts.key:
-        raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
-    for note in plan.notes:
-        say(f"note: {note}")
+    policy, profile_name, hierarchies, plan = prepare(sample_src, columns, opts, say)
     privacy = plan.privacy
-    qi = list(privacy.get("quasi_identifiers") or [])
-    sensitive = [c for c in privacy.get("sensitive") or [] if c in plan.output_columns][:REPORT_SENSITIVE_MAX]
+    qi, sensitive = key_columns(plan)
     entities = {s.column: s.entity for s in plan.steps}
     timings: dict[str, float] = {}
     nparts = len(ds.parts)

@@ -144,6 +144,25 @@ def _decide(batches: _Batches, columns: list[str], opts: SanitizeOptions, say) -
     return {**policy, "privacy": privacy}, profile_name, hierarchies
 
 
+def prepare(source, columns: list[str], opts: SanitizeOptions, say) -> tuple[dict[str, Any], str, dict, Plan]:
+    """Policy, profile name, hierarchies and the checked plan — the same for both engines."""
+    policy, profile_name, hierarchies = _decide(source, columns, opts, say)
+    plan = build_plan(columns, policy, strict=opts.strict)
+    if plan.needs_key and not opts.key:
+        raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
+    for note in plan.notes:
+        say(f"note: {note}")
+    return policy, profile_name, hierarchies, plan
+
+
+def key_columns(plan: Plan) -> tuple[list[str], list[str]]:
+    """The key quasi-identifiers, and the sensitive columns the report measures (at most
+    ``REPORT_SENSITIVE_MAX``, dropped columns excluded)."""
+    qi = list(plan.privacy.get("quasi_identifiers") or [])
+    sensitive = [c for c in plan.privacy.get("sensitive") or [] if c in plan.output_columns]
+    return qi, sensitive[:REPORT_SENSITIVE_MAX]
+
+
 def _qi_plan(plan: Plan, columns: list[str]) -> Plan:
     """The sub-plan computing only the key quasi-identifiers and the sensitive columns (pass A)."""
     wanted = set(columns)
@@ -161,15 +180,9 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         check_output_path(p, force=opts.force or p == paths["not_released"], inputs=[input_path])
     batches = _Batches(input_path, opts)
     columns = batches.columns
-    policy, profile_name, hierarchies = _decide(batches, columns, opts, say)
-    plan = build_plan(columns, policy, strict=opts.strict)
-    if plan.needs_key and not opts.key:
-        raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
-    for note in plan.notes:
-        say(f"note: {note}")
+    policy, profile_name, hierarchies, plan = prepare(batches, columns, opts, say)
     privacy = plan.privacy
-    qi = list(privacy.get("quasi_identifiers") or [])
-    sensitive = [c for c in privacy.get("sensitive") or [] if c in plan.output_columns][:REPORT_SENSITIVE_MAX]
+    qi, sensitive = key_columns(plan)
     entities = {s.column: s.entity for s in plan.steps}
     timings: dict[str, float] = {}
 
@@ -291,6 +304,7 @@ def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: Sani
     from anonymizer.transform.pseudonymize import key_fingerprint
 
     privacy = plan.privacy
+    qi, sensitive = key_columns(plan)
     return {
         "profile": profile_name,
         "strict": plan.strict,
@@ -300,9 +314,8 @@ def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: Sani
         "columns": columns,
         "privacy": {"targets": {k: privacy.get(k) for k in (*PRIVACY_OVERRIDES, "small_cell", "max_record_risk")
                                 if privacy.get(k) is not None},
-                    "quasi_identifiers": list(privacy.get("quasi_identifiers") or []),
-                    "sensitive": [c for c in privacy.get("sensitive") or [] if c in plan.output_columns][
-                        :REPORT_SENSITIVE_MAX],
+                    "quasi_identifiers": qi,
+                    "sensitive": sensitive,
                     "reached": privacy_report},
         "verification": {"passed": not problems, "problems": problems,
                          "original_values_searched": values_searched, "rescanned": bool(opts.rescan)},
