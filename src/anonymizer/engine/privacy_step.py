@@ -65,31 +65,25 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict
         if targets.get("t") is not None:
             kwargs.update(t=targets["t"], t_variant=targets.get("t_variant") or "equal")
     result = search(frame, hierarchies, **kwargs)
-    levels = getattr(result, "levels", None)
+    levels = result.levels
     if not levels:
         raise PrivacyTargetError(
             f"k={k} cannot be reached on {', '.join(qi)} within {kwargs['max_suppression']:.1%} suppression "
             "(raise --max-suppression, lower k, or remove a quasi-identifier from privacy.quasi_identifiers)"
         )
     gen = _generalized(frame, qi, hierarchies, levels)
-    rows = getattr(result, "suppressed_rows", None)
-    if rows is not None:
-        # the search's own verdict: classes violating k, and l or t when asked
-        mask = np.asarray(rows, dtype=bool)
-    else:
-        sizes = gen.groupby(qi, sort=False, dropna=False)[qi[0]].transform("size")
-        mask = (sizes < int(k)).to_numpy()
+    # the search's own verdict per row: classes violating k, and l or t when asked
+    mask = np.asarray(result.suppressed_rows, dtype=bool)
     suppressed_keys = set(gen.loc[mask, qi].itertuples(index=False, name=None))
-    n_classes = int(gen.drop_duplicates().shape[0])
     report = {
         "k": int(k),
         "quasi_identifiers": qi,
         "levels": {c: int(levels[c]) for c in qi},
         "heights": {c: int(hierarchies[c].height) for c in qi},
-        "suppressed_records": int(mask.sum()),
-        "classes": n_classes - len(suppressed_keys),
+        "suppressed_records": int(result.suppressed),
+        "classes": int(result.classes),
         "information_loss": result.information_loss,
-        "exact": bool(getattr(result, "exact", True)),
+        "exact": bool(result.exact),
         "metric": kwargs["metric"],
         "max_suppression": kwargs["max_suppression"],
     }
