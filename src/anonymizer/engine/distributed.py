@@ -113,7 +113,6 @@ def _task_verify(part_path: str, fmt: str, read_back: dict[str, Any], batch_rows
     return rows, hits
 
 
-_digest_lines = digest_lines
 
 
 # ----------------------------------------------------------------------------- client side
@@ -344,7 +343,7 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     timings["total"] = time.perf_counter() - t0
     part_items = [(Path(p).name, w["sha256"]) for p, w in zip(part_paths, written, strict=True)]
     input_record: dict[str, Any] = {"name": input_path.name, "sha256": input_sums[0] if ds.single_file else
-                                    _digest_lines([(str(f.relative_to(input_path) if input_path.is_dir() else f.name), d)
+                                    digest_lines([(str(f.relative_to(input_path) if input_path.is_dir() else f.name), d)
                                                    for f, d in zip(ds.files, input_sums, strict=True)]),
                                     "rows": rows_in, "columns": len(columns), "format": ds.fmt}
     if not ds.single_file:
@@ -352,7 +351,7 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     manifest = build_manifest(
         released=released,
         input=input_record,
-        output={"name": final.name, "sha256": _digest_lines(part_items), "rows": rows_out,
+        output={"name": final.name, "sha256": digest_lines(part_items), "rows": rows_out,
                 "columns": len(plan.output_columns), "format": out_fmt, "layout": "parts",
                 "parts": [{"name": n, "rows": r, "sha256": d}
                           for (n, d), r in zip(part_items, (r for r, _ in checked), strict=True)]},
