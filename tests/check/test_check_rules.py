@@ -130,16 +130,30 @@ def test_findings_hold_masked_examples_only(cfg):
 
 def test_names_in_a_comment_field_need_the_ner_pass():
     rng = random.Random(1)
-    names = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit", "Durand", "Leroy"]
+    first = ["Julien", "Sophie", "Nicolas", "Camille", "Antoine", "Claire", "Thomas", "Laura"]
+    last = ["Martin", "Bernard", "Dubois", "Moreau", "Lefebvre", "Girard", "Durand", "Leroy"]
     df = pd.DataFrame({
         "type": [rng.choice(["RSA", "AAH"]) for _ in range(40)],
-        "obs": [f"Entretien avec Mme {rng.choice(names)} le 12 mars, situation stable et dossier à revoir"
+        # written in running case, without a civility: no pattern shape, only NER sees a name
+        "obs": [f"Entretien avec {rng.choice(first)} {rng.choice(last)} le 12 mars, situation stable"
                 if i % 2 else "" for i in range(40)],
     })
     assert _rules(evaluate_table(df, config_from_dict({"ner": False}))) == []
     findings = evaluate_table(df, config_from_dict({"ner": True}))
     assert _rules(findings) == ["free-text-pii"] and "PERSON" in findings[0].message
     assert findings[0].column == "obs"
+
+
+def test_names_after_a_civility_are_found_without_ner():
+    rng = random.Random(1)
+    names = ["MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "PETIT", "DURAND", "LEROY"]
+    df = pd.DataFrame({
+        "type": [rng.choice(["RSA", "AAH"]) for _ in range(40)],
+        "obs": [f"Entretien avec Mme {rng.choice(names)} le 12 mars, situation stable et dossier à revoir"
+                if i % 2 else "" for i in range(40)],
+    })
+    findings = evaluate_table(df, config_from_dict({"ner": False}))
+    assert _rules(findings) == ["free-text-pii"] and "PERSON" in findings[0].message
 
 
 def test_frequency_tables_recognised_by_grid_or_population_count_name(cfg):

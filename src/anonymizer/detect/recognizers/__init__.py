@@ -15,6 +15,7 @@ from anonymizer.detect.recognizers.iban import FrIbanRecognizer
 from anonymizer.detect.recognizers.id_card import FrIdCardRecognizer
 from anonymizer.detect.recognizers.nir import FrNirRecognizer
 from anonymizer.detect.recognizers.passport import FrPassportRecognizer
+from anonymizer.detect.recognizers.person import FrPersonRecognizer
 from anonymizer.detect.recognizers.phone import FrPhoneRecognizer
 from anonymizer.detect.recognizers.postal_code import FrPostalCodeRecognizer
 from anonymizer.detect.recognizers.siren import FrSirenRecognizer
@@ -24,6 +25,7 @@ FRENCH_RECOGNIZERS = (
     FrNirRecognizer, FrCafNumberRecognizer, FrCafMatriculeRecognizer, FrIbanRecognizer, FrBicRecognizer,
     FrSirenRecognizer, FrSiretRecognizer, FrTaxIdRecognizer, FrPassportRecognizer, FrIdCardRecognizer,
     FrPhoneRecognizer, FrPostalCodeRecognizer, FrCommuneCodeRecognizer, FrAddressRecognizer, FrDateRecognizer,
+    FrPersonRecognizer,
 )
 
 
