@@ -17,7 +17,7 @@ def get_analyzer(ner: bool = True):
     return _get(ner)
 
 
-def find_spans(texts, *, ner: bool = True):
+def find_spans(texts, *, ner: bool | str = True):
     """PII spans per text, batched (see :mod:`.text`)."""
     from anonymizer.detect.text import find_spans as _find
 

@@ -9,11 +9,13 @@ phone...) beats a date, a location or a credit card covering the same characters
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from presidio_analyzer import RecognizerResult
 
 from anonymizer.detect.analyzer import get_analyzer
+from anonymizer.detect.recognizers.person import ACRONYMS, CIVILITIES
 
 # Presidio's generic names -> the project vocabulary (docs/ARCHITECTURE.md)
 ENTITY_NAMES = {
@@ -30,6 +32,8 @@ PRIORITY = {
 SCORE_THRESHOLD = 0.35
 BATCH_SIZE = 64
 CHUNK_CHARS = 20_000
+_NOT_NAMES = ACRONYMS | CIVILITIES
+_CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Ý][\w'’\-]*")
 
 
 def resolve_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -63,17 +67,43 @@ def _chunks(text: str, size: int) -> list[tuple[int, str]]:
     return out
 
 
+def needs_ner(text: str, spans: list[RecognizerResult]) -> bool:
+    """Whether a capitalised word is left unexplained by the recognizers' spans.
+
+    ``ner="auto"`` runs spaCy only on such texts: a word starting with a capital that is not
+    the first word of a sentence, not inside a detected span and not a known acronym may be
+    a name the patterns did not shape (``concernant Julien``, ``chez Dupont``). Texts made
+    only of lower-case words, numbers and detected identifiers skip the model.
+    """
+    covered = [(r.start, r.end) for r in spans]
+    for m in _CAPITALISED.finditer(text):
+        s = m.start()
+        before = text[:s].rstrip()
+        if not before or before[-1] in ".!?:;\u2013\u2014-(\"«":
+            continue
+        if m.group(0).upper() in _NOT_NAMES or any(a <= s < b for a, b in covered):
+            continue
+        return True
+    return False
+
+
 def find_spans(
-    texts: Sequence[str], *, ner: bool = True, score_threshold: float = SCORE_THRESHOLD
+    texts: Sequence[str], *, ner: bool | str = True, score_threshold: float = SCORE_THRESHOLD
 ) -> list[list[RecognizerResult]]:
     """Detected PII spans for each text (same order), entity names from the project vocabulary.
 
-    spaCy runs once over the whole batch (``nlp.pipe`` with batch size 64, presidio.md §5:
-    ~3x faster than one call per cell); empty cells cost nothing. Texts longer than
-    ``CHUNK_CHARS`` are cut at whitespace into pieces (spaCy refuses texts over 1,000,000
-    characters) and the spans shifted back; a span across a cut may be missed.
+    The pattern recognizers run over all texts at once (:mod:`.bulk`: one regex pass per
+    pattern, Presidio's validation and score rules, context words). NER — spaCy over
+    ``nlp.pipe`` in batches of 64, presidio.md §5 — runs on every text (``ner=True``), on
+    none (``False``), or only on texts with a capitalised word no recognizer explained
+    (``"auto"``, see :func:`needs_ner`). Texts longer than ``CHUNK_CHARS`` are cut at
+    whitespace into pieces (spaCy refuses texts over 1,000,000 characters) and the spans
+    shifted back; a span across a cut may be missed.
     """
-    analyzer = get_analyzer(ner)
+    from presidio_analyzer import PatternRecognizer
+
+    from anonymizer.detect.bulk import analyze_patterns, enhance_with_context
+
     out: list[list[RecognizerResult]] = [[] for _ in texts]
     pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
     for i, t in enumerate(texts):
@@ -85,15 +115,24 @@ def find_spans(
     if not pieces:
         return out
     batch = [p for _, _, p in pieces]
-    artifacts = (
-        [a for _, a in analyzer.nlp_engine.process_batch(batch, language="fr", batch_size=BATCH_SIZE)]
-        if ner
-        else [None] * len(batch)
-    )
-    for (i, off, piece), art in zip(pieces, artifacts, strict=True):
-        res = analyzer.analyze(piece, language="fr", nlp_artifacts=art, score_threshold=score_threshold)
+    patterns_only = get_analyzer(False)
+    recognizers = [r for r in patterns_only.registry.recognizers if isinstance(r, PatternRecognizer)]
+    found = analyze_patterns(batch, recognizers)
+    if ner:
+        todo = [j for j, piece in enumerate(batch) if ner is True or needs_ner(piece, found[j])]
+        if todo:
+            analyzer = get_analyzer(True)
+            nlp_recognizers = [r for r in analyzer.registry.recognizers if not isinstance(r, PatternRecognizer)]
+            artifacts = analyzer.nlp_engine.process_batch([batch[j] for j in todo], language="fr",
+                                                          batch_size=BATCH_SIZE)
+            for j, (_, art) in zip(todo, artifacts, strict=True):
+                for rec in nlp_recognizers:
+                    found[j].extend(rec.analyze(batch[j], rec.supported_entities, art))
+    enhance_with_context(batch, found, recognizers)
+    for (i, off, _), res in zip(pieces, found, strict=True):
         for r in res:
-            r.start += off
-            r.end += off
-        out[i].extend(res)
+            if r.score >= score_threshold:
+                r.start += off
+                r.end += off
+                out[i].append(r)
     return [resolve_overlaps(_rename(res)) if res else res for res in out]

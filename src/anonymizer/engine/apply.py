@@ -54,9 +54,9 @@ class _CachedDetector:
     not the spans, so the text is analysed (NER included) only once."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[bool, str], list] = {}
+        self._cache: dict[tuple[bool | str, str], list] = {}
 
-    def for_ner(self, ner: bool):
+    def for_ner(self, ner: bool | str):
         def detect(texts: list[str]) -> list[list]:
             from anonymizer.detect import find_spans
 
@@ -134,6 +134,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
     """
     from anonymizer.transform import ACTIONS
     from anonymizer.transform.base import TransformContext
+    from anonymizer.transform.text import ner_mode
 
     if plan.needs_key and not key:
         raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
@@ -156,7 +157,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
         )
         if step.action == "redact" and "detector" not in step.params:
             step = dataclasses.replace(step, params={**step.params, "detector": detector.for_ner(
-                bool(step.params.get("ner", True)))})
+                ner_mode(step.params))})
         result = fn(df[step.column], key=key or b"", params=step.params, context=ctx)
         if avoid is not None and key and step.action in {"fake", "redact"}:
             result = _avoid_collisions(fn, df[step.column], result, key=key, step=step,

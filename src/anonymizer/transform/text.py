@@ -31,19 +31,20 @@ ENTITY_ALIASES = {
 TAG_ONLY = {"LOCATION", "DATE_TIME", "BIRTH_DATE", "DATE", "URL", "IP_ADDRESS", "HEALTH"}
 
 
-def _default_detector(ner: bool) -> Callable[[list[str]], list[list]]:
+def _default_detector(ner: bool | str) -> Callable[[list[str]], list[list]]:
     from anonymizer.detect import find_spans  # lazy: spaCy is heavy and lands in another package
 
     return lambda texts: find_spans(texts, ner=ner)
 
 
 def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
-    """Params: ``mode`` (``fake`` | ``tag``), ``detector`` (callable), ``ner`` (True),
+    """Params: ``mode`` (``fake`` | ``tag``), ``detector`` (callable), ``ner`` (``auto``: spaCy only
+    where a capitalised word is left unexplained; ``true``: on every text; ``false``: never),
     ``entities`` (only these entity labels; default all), ``min_score`` (0)."""
     mode = params.get("mode", "fake")
     if mode == "fake":
         key = require_key(key, "redact")
-    detector = params.get("detector") or _default_detector(bool(params.get("ner", True)))
+    detector = params.get("detector") or _default_detector(ner_mode(params))
     only = set(params.get("entities") or [])
     min_score = float(params.get("min_score", 0.0))
     text = to_text(series)
@@ -58,6 +59,14 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
         results[t] = _anonymize(engine, t, found, mode, d) if found else t
     out = [results[u] for u in uniques]
     return from_text(series, [out[c] for c in codes], numeric=False)
+
+
+def ner_mode(params: dict) -> bool | str:
+    """The ``ner`` parameter as :func:`anonymizer.detect.find_spans` takes it (default ``auto``)."""
+    value = params.get("ner", "auto")
+    if isinstance(value, str) and value.lower() != "auto":
+        return value.lower() in {"true", "yes", "1", "on"}
+    return "auto" if isinstance(value, str) else bool(value)
 
 
 _ENGINE = None
