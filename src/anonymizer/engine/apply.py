@@ -216,7 +216,8 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
             for j, part in enumerate(whole_old.split()):
                 if len(part) >= 3:
                     subs.setdefault(part.upper(), new_parts[min(j, len(new_parts) - 1)])
-        if not subs:
+        upper = cell.upper()
+        if not any(name in upper for name in subs):  # most texts name nobody of their row
             continue
         for name, fake_name in list(subs.items()):
             # a fake that equals, or contains as a word, another original name of the same row

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from anonymizer.io import as_text
 from anonymizer.policy.plan import Plan
@@ -33,17 +35,41 @@ VALUE_ENTITIES = {
 NAME_ENTITIES = {"LAST_NAME", "PERSON"}
 REPLACING_ACTIONS = {"fake", "pseudonymize", "suppress", "drop", "redact"}
 MIN_LEN = 7
-_SEP = re.compile(r"[\s.\-/]")
 _TOKEN = re.compile(r"[\w.+-]+@[\w.-]+|\+?[A-Za-z0-9](?:[A-Za-z0-9]|[ .\-](?=[A-Za-z0-9])){5,40}")
 
 
-def normalise(values: pd.Series, entity: str | None) -> pd.Series:
-    """Canonical form for matching: upper case, no separators; phones on their last 9 digits."""
-    text = as_text(values).str.upper().str.replace(_SEP, "", regex=True)
+_SEP_RE2 = r"[\s\pZ.\-/]"  # pyarrow's RE2: \s is ASCII only, \pZ adds no-break and thin spaces
+
+
+def _to_arrow(text: pd.Series) -> pa.Array:
+    arr = pa.array(text, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+
+
+def normalise_arrow(arr: pa.Array, entity: str | None) -> pa.Array:
+    """Canonical form for matching (pyarrow compute): upper case, no separators; phones on
+    their last 9 digits."""
+    text = pc.replace_substring_regex(pc.utf8_upper(arr), _SEP_RE2, "")
     if entity == "PHONE":
-        digits = text.str.replace(r"\D", "", regex=True)
-        text = digits.where(digits.str.len() < 9, digits.str[-9:])
+        text = pc.utf8_slice_codeunits(pc.replace_substring_regex(text, r"\D", ""), -9)
     return text
+
+
+def normalise(values: pd.Series, entity: str | None) -> pd.Series:
+    """:func:`normalise_arrow` for a pandas column (text rendering by :func:`as_text`)."""
+    text = as_text(values)
+    return pd.Series(normalise_arrow(_to_arrow(text), entity).to_pylist(), index=text.index, dtype=object)
+
+
+def member(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_unique)`` by binary search: ``np.isin`` sorts both arrays on
+    every call, which re-sorted the million-hash index once per output column and batch."""
+    if len(sorted_unique) == 0:
+        return np.zeros(len(values), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_unique, values), len(sorted_unique) - 1)
+    return sorted_unique[pos] == values
 
 
 def _hashes(text: pd.Series) -> np.ndarray:
@@ -70,8 +96,9 @@ class LeakIndex:
     """
 
     plan: Plan
-    hashes: dict[str, np.ndarray] = field(default_factory=dict)
     entities: dict[str, str] = field(default_factory=dict)
+    _store: dict[str, np.ndarray] = field(default_factory=dict)
+    _pending: dict[str, list[np.ndarray]] = field(default_factory=dict)
     _union: dict[str, np.ndarray] | None = None
 
     def add(self, original_batch: pd.DataFrame) -> None:
@@ -82,35 +109,55 @@ class LeakIndex:
             norm = norm[norm.str.len() >= MIN_LEN].unique()
             if len(norm) == 0:
                 continue
-            h = _hashes(pd.Series(norm, dtype=object))
-            prev = self.hashes.get(step.column)
-            self.hashes[step.column] = np.unique(h if prev is None else np.concatenate([prev, h]))
+            # merged (sorted, unique) on first use: re-sorting the whole index at every batch
+            # made pass A quadratic in the number of batches
+            self._pending.setdefault(step.column, []).append(_hashes(pd.Series(norm, dtype=object)))
             self.entities[step.column] = step.entity
         self._union = None
+
+    @property
+    def hashes(self) -> dict[str, np.ndarray]:
+        """Per identifier column, the sorted unique hashes of its original values."""
+        if self._pending:
+            for col, parts in self._pending.items():
+                prev = self._store.get(col)
+                self._store[col] = np.unique(np.concatenate(parts if prev is None else [prev, *parts]))
+            self._pending = {}
+            self._union = None
+        return self._store
 
     @property
     def size(self) -> int:
         return int(sum(len(h) for h in self.hashes.values()))
 
     def _unions(self) -> dict[str, np.ndarray]:
+        hashes = self.hashes
         if self._union is None:
             groups: dict[str, list[np.ndarray]] = {}
-            for col, h in self.hashes.items():
+            for col, h in hashes.items():
                 groups.setdefault(_kind(self.entities[col]), []).append(h)
             self._union = {k: np.unique(np.concatenate(v)) for k, v in groups.items()}
         return self._union
 
     def _hits(self, values: pd.Series) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
         """Positions of the candidate values (long enough to be an identifier) and, per
-        normalisation kind, their hashes and a mask of those that are originals."""
-        text = as_text(values)
-        long_enough = (text.str.len() >= MIN_LEN).to_numpy()
+        normalisation kind, their hashes and a mask of those that are originals.
+
+        Each distinct candidate is normalised (pyarrow) and hashed once: most output columns
+        repeat a few values, and this runs on every column of every batch."""
+        arr = _to_arrow(as_text(values))
+        long_enough = pc.greater_equal(pc.utf8_length(arr), MIN_LEN).to_numpy(zero_copy_only=False)
         positions = np.flatnonzero(long_enough)
-        cand = text[long_enough]
         out = {}
+        if len(positions) == 0:
+            empty = np.zeros(0, dtype=np.uint64)
+            return positions, {kind: (empty, np.zeros(0, dtype=bool)) for kind in self._unions()}
+        encoded = pc.dictionary_encode(arr.filter(pa.array(long_enough)))
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
         for kind, union in self._unions().items():
-            h = _hashes(normalise(cand, "PHONE" if kind == "phone" else None))
-            out[kind] = (h, np.isin(h, union))
+            norm = normalise_arrow(encoded.dictionary, "PHONE" if kind == "phone" else None)
+            h = pd.util.hash_array(np.asarray(norm.to_pylist(), dtype=object), categorize=False)
+            out[kind] = (h[codes], member(h, union)[codes])
         return positions, out
 
     def row_hits(self, values: pd.Series, *, text: bool = False) -> np.ndarray:
@@ -148,7 +195,7 @@ class LeakIndex:
                         continue
                     for idcol, hashes in self.hashes.items():
                         if _kind(self.entities[idcol]) == kind:
-                            n = int(np.isin(h[mask], hashes).sum())
+                            n = int(member(h[mask], hashes).sum())
                             if n:
                                 hits[(idcol, col)] = hits.get((idcol, col), 0) + n
         return hits
