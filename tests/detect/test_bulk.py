@@ -27,6 +27,10 @@ EDGE_CASES = [
     "né le 12/03/1985, NIR 1 85 03 75 056 123 45",
     "2A004",
     "Visite au 12 rue des Lilas 33000 Bordeaux",
+    "voir https://www.caf.fr/allocataires ou caf.fr, poste 192.168.1.12",
+    "connexion depuis fe80::1ff:fe23:4567:890a et ::1",
+    "Contrôle du 12/03/2021 : RAS. Pièce jointe scan.PDF",
+    "mail: Jean.Dupont@Example.FR",
 ]
 
 

@@ -61,6 +61,16 @@ def anchored(regex: str) -> bool:
     return "^" in bare or "$" in bare
 
 
+#: Necessary conditions of Presidio's generic recognizers (a URL has a dot before its TLD, an
+#: e-mail an ``@``, an IP address a colon or a dotted digit pair): their patterns are the
+#: slowest to scan (the URL one tries every position), so they run only on texts that pass.
+PREFILTERS = {
+    "UrlRecognizer": re.compile(r"\.[A-Za-z]"),
+    "EmailRecognizer": re.compile(r"@"),
+    "IpRecognizer": re.compile(r":|\d\.\d"),
+}
+
+
 def _overrides_analyze(rec: PatternRecognizer) -> bool:
     return type(rec).analyze is not PatternRecognizer.analyze
 
@@ -85,7 +95,8 @@ def _result(rec: PatternRecognizer, pattern, text: str, start: int, end: int) ->
     )
 
 
-def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecognizer]) -> list[list[RecognizerResult]]:
+def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecognizer], *,
+                     prefilter: bool = True) -> list[list[RecognizerResult]]:
     """Every pattern recognizer's results for each text, scores before context."""
     out: list[list[RecognizerResult]] = [[] for _ in texts]
     if not texts:
@@ -97,6 +108,13 @@ def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecogniz
         return bisect_right(starts, pos) - 1
 
     for rec in recognizers:
+        needed = PREFILTERS.get(type(rec).__name__) if prefilter else None
+        if needed is not None:
+            keep = sorted({locate(m.start()) for m in needed.finditer(joined)})
+            subset = analyze_patterns([texts[i] for i in keep], [rec], prefilter=False)
+            for i, found in zip(keep, subset, strict=True):
+                out[i].extend(found)
+            continue
         flags = rec.global_regex_flags
         if _overrides_analyze(rec):
             candidates: set[int] = set()

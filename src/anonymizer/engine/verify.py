@@ -218,7 +218,7 @@ def row_name_leaks(original: pd.DataFrame, output: pd.DataFrame, plan: Plan) -> 
                 rows = has & (out != "")
                 n = sum(
                     1 for name, text in zip(names[rows], out[rows], strict=True)
-                    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+                    if name in text and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
                 )
             if n:
                 hits[(step.column, col)] = hits.get((step.column, col), 0) + n
