@@ -38,7 +38,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from anonymizer.engine.apply import apply_plan, summarize_changes
@@ -75,7 +74,7 @@ def _task_global(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None
     batch = read_part(spec)
     leaks = LeakIndex(plan)
     leaks.add(batch)
-    out: dict[str, Any] = {"rows": len(batch), "hashes": leaks.hashes, "entities": leaks.entities}
+    out: dict[str, Any] = {"rows": len(batch), "hashes": leaks.column_hashes(), "entities": leaks.entities}
     if sub is not None:
         out["qi_out"], out["qi_orig"] = apply_plan(batch, sub, key=key), batch[cols]
     return out
@@ -254,10 +253,9 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
         parts = _run_all(client, [client.submit(_task_global, s, plan_f, sub if need_global else None, opts.key, cols,
                                                 pure=False) for s in ds.parts], say, label)
         leaks = LeakIndex(plan)
-        for col in {c for p in parts for c in p["hashes"]}:
-            leaks.hashes[col] = np.unique(np.concatenate([p["hashes"][col] for p in parts if col in p["hashes"]]))
-        for p in parts:
-            leaks.entities.update(p["entities"])
+        for p in parts:  # partition order: the bit order of the columns is the same as the local engine's
+            for col, h in p["hashes"].items():
+                leaks.add_hashes(col, p["entities"][col], h)
         part_rows = [p["rows"] for p in parts]
         if need_global:
             qi_out = pd.concat([p["qi_out"] for p in parts]) if parts else pd.DataFrame(columns=cols)

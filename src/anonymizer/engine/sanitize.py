@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from anonymizer.engine.apply import apply_plan, summarize_changes
@@ -31,7 +32,7 @@ from anonymizer.engine.manifest import build_manifest, digest_input, dumps, mani
 from anonymizer.engine.privacy_step import apply_solution, solve
 from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems, row_name_leaks
 from anonymizer.errors import UsageError
-from anonymizer.io import TableWriter, atomic_output, check_output_path, iter_batches
+from anonymizer.io import TableWriter, as_text, atomic_output, check_output_path, iter_batches
 from anonymizer.policy import build_plan, load_policy, load_profile, policy_digest, propose_policy
 from anonymizer.policy.plan import Plan
 
@@ -163,6 +164,25 @@ def key_columns(plan: Plan) -> tuple[list[str], list[str]]:
     return qi, sensitive[:REPORT_SENSITIVE_MAX]
 
 
+def compact_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as categorical text columns (missing -> ""): the gathered quasi-identifier
+    and sensitive columns take 1-2 bytes per cell instead of ~10 as strings, which is what
+    keeps 5 million rows of them within the memory budget (docs/scaling.md)."""
+    def cat(values: np.ndarray) -> pd.Categorical:  # object categories in every part, so parts unify
+        return pd.Categorical(values, categories=pd.Index(pd.unique(values), dtype=object))
+
+    return pd.DataFrame({c: cat(as_text(frame[c]).to_numpy(dtype=object)) for c in frame.columns}, index=frame.index)
+
+
+def concat_compact(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Row-wise concatenation of :func:`compact_frame` parts, categories unified, fresh index."""
+    from pandas.api.types import union_categoricals
+
+    if not parts:
+        return pd.DataFrame({c: pd.Categorical([], categories=pd.Index([], dtype=object)) for c in columns})
+    return pd.DataFrame({c: union_categoricals([p[c].array for p in parts]) for c in columns})
+
+
 def _qi_plan(plan: Plan, columns: list[str]) -> Plan:
     """The sub-plan computing only the key quasi-identifiers and the sensitive columns (pass A)."""
     wanted = set(columns)
@@ -199,12 +219,10 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     for batch in batches:
         leaks.add(batch)
         if need_global:
-            outs.append(apply_plan(batch, sub, key=opts.key))
-            origs.append(batch[cols])
+            outs.append(compact_frame(apply_plan(batch, sub, key=opts.key)))
+            origs.append(compact_frame(batch[cols]))
     if need_global:
-        qi_out = pd.concat(outs) if outs else pd.DataFrame(columns=cols)
-        qi_orig = pd.concat(origs) if origs else pd.DataFrame(columns=cols)
-        qi_out.index = qi_orig.index = pd.RangeIndex(len(qi_out))
+        qi_out, qi_orig = concat_compact(outs, cols), concat_compact(origs, cols)
     del outs, origs
     timings["pass_global"] = time.perf_counter() - t1
 

@@ -53,6 +53,9 @@ def as_text(series: pd.Series) -> pd.Series:
     midnight timestamps -> ``"YYYY-MM-DD"``.
     """
     dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # each category rendered once, cells by code
+        cats = as_text(pd.Series(np.asarray(dtype.categories, dtype=object))).to_numpy(dtype=object)
+        return pd.Series(np.append(cats, "")[series.cat.codes.to_numpy()], index=series.index, dtype=object)
     if isinstance(dtype, pd.StringDtype):
         return series.fillna("") if series.hasnans else series  # already text (copy-on-write: safe to share)
     if dtype is np.dtype(object) and _all_str(series):

@@ -38,7 +38,8 @@ def _blank_values(values) -> np.ndarray:
 def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """pd.factorize codes (-1 for NaN) and, per distinct value, whether it is a missing value."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+    dtype = series.dtype.categories.dtype if isinstance(series.dtype, pd.CategoricalDtype) else series.dtype
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
         blank = _blank_values(np.asarray(uniques, dtype=object))
     else:
         blank = np.zeros(len(uniques), dtype=bool)

@@ -1,0 +1,54 @@
+"""The leak index: every original identifier value found, each hit attributed to its columns."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from anonymizer.engine.verify import LeakIndex
+from anonymizer.policy.plan import ColumnStep, Plan
+
+
+def _index(batches: list[pd.DataFrame]) -> LeakIndex:
+    plan = Plan([ColumnStep("TEL", "identifier", "PHONE", "fake"),
+                 ColumnStep("TELPORT", "identifier", "PHONE", "fake"),
+                 ColumnStep("NIR", "identifier", "NIR", "fake"),
+                 ColumnStep("IBAN", "identifier", "IBAN", "fake")], [], {}, "test", True)
+    index = LeakIndex(plan)
+    for b in batches:
+        index.add(b)
+    return index
+
+
+BATCHES = [
+    pd.DataFrame({"TEL": ["05 56 00 00 01", ""], "TELPORT": ["0612345678", "06 00 00 00 02"],
+                  "NIR": ["1850375056123", "2900133063001"], "IBAN": ["FR7630006000011234567890189", ""]}),
+    pd.DataFrame({"TEL": ["0612345678"], "TELPORT": [""], "NIR": ["1850375056123"], "IBAN": [""]}),
+]
+
+
+def test_hits_are_counted_per_identifier_column_and_output_column():
+    index = _index(BATCHES)
+    # distinct (value, column) pairs: TEL 2, TELPORT 2, NIR 2, IBAN 1
+    assert index.size == 7
+    out = pd.DataFrame({
+        "A": ["+33 6 12 34 56 78", "nothing here", "2900133063001"],  # a phone in two columns; a NIR
+        "NOTE": ["rappeler le 05.56.00.00.01", "IBAN FR76 3000 6000 0112 3456 7890 189", ""],
+    })
+    hits = index.search(out, text_columns=["NOTE"])
+    assert hits == {("TEL", "A"): 1, ("TELPORT", "A"): 1, ("NIR", "A"): 1, ("TEL", "NOTE"): 1, ("IBAN", "NOTE"): 1}
+
+
+def test_row_hits_find_cells_and_text_tokens():
+    index = _index(BATCHES)
+    cells = pd.Series(["06-12-34-56-78", "0799999999", ""])
+    assert index.row_hits(cells).tolist() == [True, False, False]
+    text = pd.Series(["NIR 1850375056123 à vérifier", "NIR 1111111111111", "appel au 06 00 00 00 02"])
+    assert index.row_hits(text, text=True).tolist() == [True, False, True]
+
+
+def test_batches_merge_like_one_table():
+    one = _index([pd.concat(BATCHES, ignore_index=True)])
+    two = _index(BATCHES)
+    assert one.size == two.size
+    out = pd.DataFrame({"X": ["0612345678", "FR7630006000011234567890189", "1850375056123"]})
+    assert one.search(out, []) == two.search(out, [])
