@@ -64,3 +64,29 @@ def test_row_names_are_replaced_by_the_row_fakes_and_never_by_another_row_name()
     assert out[0] == "Appel de Mme Martin, dite Martin."
     # JACQUET's fake contains the spouse's real name: a neutral tag instead
     assert out[1] == "M. [NOM] et M. Thibault"
+
+
+def test_a_text_that_collides_only_after_row_names_is_tagged():
+    from anonymizer.engine.apply import _tag_late_collisions
+
+    plan = _plan(ColumnStep("NOM", "identifier", "LAST_NAME", "fake"),
+                 ColumnStep("MAIL", "identifier", "EMAIL", "fake"),
+                 ColumnStep("TXT", "free_text", "FREE_TEXT", "redact"))
+    df = pd.DataFrame({"NOM": ["DUPONT", "MARTIN"], "MAIL": ["", "jean.martin@example.fr"],
+                       "TXT": ["Message de jean.dupont@example.fr", ""]})
+    index = LeakIndex(plan)
+    index.add(df)
+    results = {"NOM": pd.Series(["MARTIN", "LEROY"]), "MAIL": pd.Series(["", "x.y@example.fr"])}
+
+    def redact_stub(series, *, key, params, context):  # misses the address in fake mode, tags it in tag mode
+        if params.get("mode") == "tag":
+            return series.str.replace(r"\S+@\S+", "<EMAIL>", regex=True)
+        return series
+
+    first = replace_row_names(redact_stub(df["TXT"], key=b"k", params={}, context=None), df, results, plan)
+    assert first[0] == "Message de jean.martin@example.fr"  # the row's fake name re-created someone's address
+    stats: dict = {}
+    out = _tag_late_collisions(redact_stub, df, first, results, key=b"k" * 16, step=plan.steps[2], plan=plan,
+                               ctx_frame=None, entities={}, avoid=index, stats=stats)
+    assert list(out) == ["Message de <EMAIL>", ""]
+    assert stats == {"TXT": 1}

@@ -124,6 +124,28 @@ def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avo
     return result
 
 
+def _tag_late_collisions(fn, df, result, results, *, key, step, plan, ctx_frame, entities, avoid,
+                         stats: dict | None) -> pd.Series:
+    """Texts that hold an original identifier only after the row's names were put in (a fake
+    e-mail rewritten with the row's fake names can equal somebody's real address) are
+    redacted again with tags, then given the row's fake names again."""
+    from anonymizer.transform.base import TransformContext
+
+    again = avoid.row_hits(result, text=True)
+    if not again.any():
+        return result
+    sub = df[step.column][again]
+    sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
+    ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
+    tagged = fn(sub, key=key, params={**step.params, "mode": "tag"}, context=ctx)
+    tagged = replace_row_names(tagged, df.loc[sub.index], {c: v.loc[sub.index] for c, v in results.items()}, plan)
+    result = result.copy()
+    result.loc[sub.index] = tagged.to_numpy()
+    if stats is not None:
+        stats[step.column] = stats.get(step.column, 0) + int(again.sum())
+    return result
+
+
 def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
                stats: dict | None = None) -> pd.DataFrame:
     """Return the batch with every column transformed as planned (dropped columns removed).
@@ -164,6 +186,9 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
                                        ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats)
         if step.role == "free_text" and step.action == "redact":
             result = replace_row_names(result, df, results, plan)
+            if avoid is not None and key:
+                result = _tag_late_collisions(fn, df, result, results, key=key, step=step, plan=plan,
+                                              ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats)
         results[step.column] = result
         if step.entity in CONTEXT_ENTITIES:
             context_cols[step.column] = result
