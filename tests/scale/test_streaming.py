@@ -73,3 +73,11 @@ def test_streaming_report_with_original(inputs, tmp_path, frame):
     for k in want:
         if k != "utility":
             assert json.dumps(got[k], sort_keys=True, default=str) == json.dumps(want[k], sort_keys=True, default=str), k
+
+
+def test_default_batches_hold_about_five_million_cells():
+    from anonymizer.engine.sanitize import auto_batch_rows
+
+    assert auto_batch_rows(181) == 5_000_000 // 181 == 27_624  # the example extract
+    assert auto_batch_rows(3) == 200_000  # narrow tables: capped
+    assert auto_batch_rows(20_000) == 1_000  # very wide ones: floored

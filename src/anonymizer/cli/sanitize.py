@@ -64,8 +64,9 @@ def _split(value: str | None) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Summary on stdout: text, or the manifest as JSON.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
-@click.option("--batch-rows", type=click.IntRange(min=1), default=50_000, show_default=True,
-              help="Rows per batch: memory grows with it, results do not depend on it.")
+@click.option("--batch-rows", type=click.IntRange(min=1), default=None,
+              help="Rows per batch (default: about 5 million cells, 27,600 rows of a 181-column table; 50,000 "
+                   "per partition with --engine dask): memory grows with it, results do not depend on it.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: stream batches in this process. dask: partitions on a Dask cluster; DATA may be a "
                    "folder or glob of CSV/Parquet parts and OUT is written as a folder of parts (see docs/scaling.md).")
@@ -78,7 +79,7 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             t_: float | None, t_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
-            batch_rows: int, scheduler: str | None, workers: int) -> None:
+            batch_rows: int | None, scheduler: str | None, workers: int) -> None:
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
     from anonymizer.transform.pseudonymize import load_key
 

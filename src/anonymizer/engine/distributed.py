@@ -198,6 +198,9 @@ def _publish(staging: Path, final: Path) -> None:
         _remove_tree(old)
 
 
+DEFAULT_PARTITION_ROWS = 50_000
+
+
 def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: SanitizeOptions, *,
                   scheduler: str | None = None, workers: int = 2,
                   progress: Callable[[str], None] | None = None) -> SanitizeResult:
@@ -210,6 +213,8 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     input_path, output = Path(input_path), Path(output_path)
+    if opts.batch_rows is None:
+        opts.batch_rows = DEFAULT_PARTITION_ROWS
     ds = open_dataset(input_path, rows=opts.batch_rows, read_opts=opts.read_opts)
     out_fmt = opts.out_format or (
         {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}.get(output.suffix.lower())
