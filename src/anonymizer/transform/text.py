@@ -54,9 +54,19 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
     results = dict.fromkeys(uniques, "")
     engine = _engine()
     d = Deriver(key) if mode == "fake" else None
+    pending: list[tuple[str, list]] = []
     for t, found in zip(todo, spans, strict=True):
         found = [r for r in found if r.score >= min_score and (not only or r.entity_type in only)]
-        results[t] = _anonymize(engine, t, found, mode, d) if found else t
+        if not found:
+            results[t] = t
+        elif SEP in t:
+            results[t] = _anonymize(engine, t, found, mode, d)
+        else:
+            pending.append((t, found))
+    for i in range(0, len(pending), CHUNK_TEXTS):
+        chunk = pending[i:i + CHUNK_TEXTS]
+        for (t, _), done in zip(chunk, _anonymize_many(engine, chunk, mode, d), strict=True):
+            results[t] = done
     out = [results[u] for u in uniques]
     return from_text(series, [out[c] for c in codes], numeric=False)
 
@@ -79,6 +89,33 @@ def _engine():
 
         _ENGINE = AnonymizerEngine()
     return _ENGINE
+
+
+# One AnonymizerEngine call per this many texts, joined by SEP: the engine's fixed cost per
+# call (copies, sorting, operator set-up: ~50 µs) dominated once detection became a bulk pass.
+CHUNK_TEXTS = 256
+SEP = "\x00"
+
+
+def _anonymize_many(engine, chunk: list[tuple[str, list]], mode: str, d: Deriver | None) -> list[str]:
+    """``_anonymize`` of several texts in one engine call: spans shifted into the joined text
+    (they never cross a separator, and the engine merges only same-type spans split by spaces)."""
+    joined, offset, shifted = [], 0, []
+    for text, found in chunk:
+        shifted.extend(_Span(r.entity_type, r.start + offset, r.end + offset, r.score) for r in found)
+        joined.append(text)
+        offset += len(text) + len(SEP)
+    out = _anonymize(engine, SEP.join(joined), shifted, mode, d).split(SEP)
+    if len(out) != len(chunk):  # cannot happen unless a replacement held SEP: redo one by one
+        return [_anonymize(engine, t, found, mode, d) for t, found in chunk]
+    return out
+
+
+class _Span:
+    __slots__ = ("entity_type", "start", "end", "score")
+
+    def __init__(self, entity_type: str, start: int, end: int, score: float) -> None:
+        self.entity_type, self.start, self.end, self.score = entity_type, start, end, score
 
 
 def _anonymize(engine, text: str, found: list, mode: str, d: Deriver | None) -> str:
