@@ -52,3 +52,27 @@ def test_batches_merge_like_one_table():
     assert one.size == two.size
     out = pd.DataFrame({"X": ["0612345678", "FR7630006000011234567890189", "1850375056123"]})
     assert one.search(out, []) == two.search(out, [])
+
+
+def test_phones_match_phone_shaped_values_only():
+    index = _index(BATCHES)
+    # an IBAN and a NIR whose last nine digits are an original phone's are not that phone
+    out = pd.DataFrame({"X": ["FR7630006000010612345678", "2990175612345678", "06.12.34.56.78"],
+                        "NOTE": ["compte FR76 3000 6000 0106 1234 5678", "tél. 06 12 34 56 78 le soir",
+                                 "+33 (0)5 56 00 00 01"]})
+    hits = index.search(out, text_columns=["NOTE"])
+    assert hits == {("TEL", "X"): 1, ("TELPORT", "X"): 1, ("TEL", "NOTE"): 2, ("TELPORT", "NOTE"): 1}
+
+
+def test_row_counters_are_not_matched_as_identifier_cells():
+    from anonymizer.engine.verify import chain_runs, counter_run
+
+    assert counter_run(pd.Series(["7", "8", "9"])) == (7, 9)
+    assert counter_run(pd.Series(["7", "9", "9"])) is None
+    assert counter_run(pd.Series(["07", "08", "09"])) is None  # leading zeros: an identifier, not a counter
+    assert counter_run(pd.Series(["1850375056123"])) == (1850375056123, 1850375056123)
+    assert chain_runs([(1, 5), (6, 9)]) and not chain_runs([(1, 5), (7, 9)]) and not chain_runs([(1, 5), None])
+    index = _index(BATCHES)
+    out = pd.DataFrame({"NUMLIGNE": ["1850375056122", "1850375056123"]})
+    assert index.search(out, []) == {("NIR", "NUMLIGNE"): 1}
+    assert index.search(out, [], counters={"NUMLIGNE"}) == {}

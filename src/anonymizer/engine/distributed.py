@@ -55,7 +55,14 @@ from anonymizer.engine.sanitize import (
     risk_step,
     run_record,
 )
-from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems, row_name_leaks
+from anonymizer.engine.verify import (
+    LeakIndex,
+    chain_runs,
+    counter_run,
+    describe_hits,
+    rescan_problems,
+    row_name_leaks,
+)
 from anonymizer.errors import InputError, UsageError
 from anonymizer.io import TableWriter, atomic_output, check_output_path, iter_batches, same_file
 from anonymizer.policy.plan import Plan
@@ -74,7 +81,8 @@ def _task_global(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None
     batch = read_part(spec)
     leaks = LeakIndex(plan)
     leaks.add(batch)
-    out: dict[str, Any] = {"rows": len(batch), "hashes": leaks.column_hashes(), "entities": leaks.entities}
+    out: dict[str, Any] = {"rows": len(batch), "hashes": leaks.column_hashes(), "entities": leaks.entities,
+                           "runs": {s.column: counter_run(batch[s.column]) for s in plan.steps if s.action == "keep"}}
     if sub is not None:
         out["qi_out"], out["qi_orig"] = apply_plan(batch, sub, key=key), batch[cols]
     return out
@@ -102,12 +110,12 @@ def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, sub: Plan | None,
 
 
 def _task_verify(part_path: str, fmt: str, read_back: dict[str, Any], batch_rows: int, leaks: LeakIndex,
-                 text_cols: list[str]) -> tuple[int, dict[tuple[str, str], int]]:
+                 text_cols: list[str], counters: list[str]) -> tuple[int, dict[tuple[str, str], int]]:
     """Pass C on one written part: rows read back and leak hits."""
     rows, hits = 0, {}
     for written in iter_batches(part_path, batch_rows=batch_rows, fmt=fmt, **read_back)[1]:
         rows += len(written)
-        for k, v in leaks.search(written, text_cols).items():
+        for k, v in leaks.search(written, text_cols, set(counters)).items():
             hits[k] = hits.get(k, 0) + v
     return rows, hits
 
@@ -262,6 +270,8 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
             for col, h in p["hashes"].items():
                 leaks.add_hashes(col, p["entities"][col], h)
         part_rows = [p["rows"] for p in parts]
+        counters = sorted(c for c in (parts[0]["runs"] if parts else {})
+                          if chain_runs([p["runs"][c] for p in parts if p["rows"]]))
         if need_global:
             qi_out = pd.concat([p["qi_out"] for p in parts]) if parts else pd.DataFrame(columns=cols)
             qi_orig = pd.concat([p["qi_orig"] for p in parts]) if parts else pd.DataFrame(columns=cols)
@@ -311,7 +321,7 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
             read_back = {"delimiter": ds.meta.delimiter, "encoding": ds.meta.encoding} if out_fmt == "csv" else {}
             problems: list[str] = []
             checked = _run_all(client, [client.submit(_task_verify, p, out_fmt, read_back, opts.batch_rows, leaks_f,
-                                                      text_cols, pure=False) for p in part_paths],
+                                                      text_cols, counters, pure=False) for p in part_paths],
                                say, "pass 3/3: verifying the written parts")
             rows_out = sum(r for r, _ in checked)
             hits: dict[tuple[str, str], int] = {}
@@ -359,7 +369,7 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
                 "parts": [{"name": n, "rows": r, "sha256": d}
                           for (n, d), r in zip(part_items, (r for r, _ in checked), strict=True)]},
         **run_record(plan, policy, profile_name, opts, record, privacy_report, problems, leaks.size,
-                     risk_summary, timings),
+                     risk_summary, timings, counters),
     )
     with atomic_output(manifest_path) as fh:
         fh.write(dumps(manifest))

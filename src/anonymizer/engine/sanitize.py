@@ -30,7 +30,14 @@ import pandas as pd
 from anonymizer.engine.apply import apply_plan, summarize_changes
 from anonymizer.engine.manifest import build_manifest, digest_input, dumps, manifest_path_for, sha256_file
 from anonymizer.engine.privacy_step import apply_solution, solve
-from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems, row_name_leaks
+from anonymizer.engine.verify import (
+    LeakIndex,
+    chain_runs,
+    counter_run,
+    describe_hits,
+    rescan_problems,
+    row_name_leaks,
+)
 from anonymizer.errors import UsageError
 from anonymizer.io import TableWriter, as_text, atomic_output, check_output_path, iter_batches
 from anonymizer.policy import build_plan, load_policy, load_profile, policy_digest, propose_policy
@@ -230,14 +237,19 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
     sub = _qi_plan(plan, cols)
     outs, origs = [], []
+    kept = [s.column for s in plan.steps if s.action == "keep"]
+    runs: dict[str, list] = {c: [] for c in kept}
     for batch in batches:
         leaks.add(batch)
+        for c in kept:
+            runs[c].append(counter_run(batch[c]))
         if need_global:
             outs.append(compact_frame(apply_plan(batch, sub, key=opts.key)))
             origs.append(compact_frame(batch[cols]))
     if need_global:
         qi_out, qi_orig = concat_compact(outs, cols), concat_compact(origs, cols)
     del outs, origs
+    counters = sorted(c for c, r in runs.items() if chain_runs(r))
     timings["pass_global"] = time.perf_counter() - t1
 
     t1 = time.perf_counter()
@@ -287,7 +299,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         for written in iter_batches(staging, batch_rows=opts.batch_rows, fmt=opts.out_format or batches.meta.format,
                                     **read_back)[1]:
             rows_out += len(written)
-            for key_, v in leaks.search(written, text_cols).items():
+            for key_, v in leaks.search(written, text_cols, set(counters)).items():
                 hits[key_] = hits.get(key_, 0) + v
             if rescan_sample is None:
                 rescan_sample = written
@@ -320,7 +332,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         output={"name": final.name, "sha256": sha256_file(final), "rows": rows_out,
                 "columns": len(plan.output_columns), "format": opts.out_format or batches.meta.format},
         **run_record(plan, policy, profile_name, opts, record, privacy_report, problems, leaks.size,
-                     risk_summary, timings),
+                     risk_summary, timings, counters),
     )
     with atomic_output(paths["manifest"]) as fh:
         fh.write(dumps(manifest))
@@ -331,7 +343,8 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
 
 def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: SanitizeOptions,
                columns: dict[str, Any], privacy_report: dict[str, Any] | None, problems: list[str],
-               values_searched: int, risk_summary: dict[str, Any] | None, timings: dict[str, float]) -> dict[str, Any]:
+               values_searched: int, risk_summary: dict[str, Any] | None, timings: dict[str, float],
+               counters: list[str] | None = None) -> dict[str, Any]:
     """The manifest fields both engines record alike: decisions, targets, verification, risk."""
     from anonymizer.transform.pseudonymize import key_fingerprint
 
@@ -349,7 +362,7 @@ def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: Sani
                     "quasi_identifiers": qi,
                     "sensitive": sensitive,
                     "reached": privacy_report},
-        "verification": {"passed": not problems, "problems": problems,
+        "verification": {"passed": not problems, "problems": problems, "row_counters": list(counters or []),
                          "original_values_searched": values_searched, "rescanned": bool(opts.rescan)},
         "risk": risk_summary,
         "notes": plan.notes,

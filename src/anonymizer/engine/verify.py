@@ -107,6 +107,24 @@ def text_candidates(text: str) -> list[str]:
     return out
 
 
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![\w+])(?:\+\s?33\s?(?:\(0\)\s?)?|0033\s?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\w)")
+_PHONE_SHAPE = r"^(\+|00)?[0-9]{9,13}$"  # after separators and a "(0)" are removed
+
+
+def _phone_shaped(values: pa.Array) -> np.ndarray:
+    """Values that read as one phone number once separators are removed."""
+    bare = pc.replace_substring(pc.replace_substring_regex(pc.utf8_upper(values), _SEP_RE2, ""), "(0)", "")
+    return pc.match_substring_regex(bare, _PHONE_SHAPE).to_numpy(zero_copy_only=False)
+
+
+def _phone_tokens(text: pd.Series) -> pd.Series:
+    """French phone numbers written in free text (``06 12 34 56 78``, ``+33 6...``), one entry
+    per number, indexed by the cell's row label."""
+    found = as_text(text).str.findall(_PHONE_IN_TEXT).explode().dropna()
+    return found[found.astype(str).str.len() > 0].astype(str)
+
+
 def _tokens(text: pd.Series) -> pd.Series:
     """Candidate identifier spans of each cell (:func:`text_candidates`), one entry per span,
     indexed by the cell's row label; each distinct text is tokenised once."""
@@ -122,6 +140,32 @@ def _tokens(text: pd.Series) -> pd.Series:
     first = (np.cumsum(lens) - lens)[codes]  # where each row's tokens start in ``flat``
     offset = np.arange(int(row_lens.sum())) - np.repeat(np.cumsum(row_lens) - row_lens, row_lens)
     return pd.Series(flat[np.repeat(first, row_lens) + offset], index=values.index[rows], dtype=object)
+
+
+def counter_run(values: pd.Series) -> tuple[int, int] | None:
+    """``(first, last)`` when the cells are consecutive integers written plainly (a row
+    counter such as NUMLIGNE), else None.
+
+    A counter's values say where a row is, nothing about who is in it; at 5 million rows its
+    7-digit values inevitably equal some 7-digit CAF numbers, which the leak search would
+    report as leaks. Columns that are counters over the whole table are therefore searched
+    as text only, not as identifier cells (the manifest lists them)."""
+    text = as_text(values)
+    n = len(text)
+    if n == 0:
+        return None
+    first, last = str(text.iloc[0]), str(text.iloc[-1])
+    if not (first.isdigit() and last.isdigit()) or int(last) - int(first) != n - 1:
+        return None  # the cheap test rules out almost every column
+    expected = pd.Series(np.arange(int(first), int(first) + n).astype(str), index=text.index)
+    return (int(first), int(last)) if bool((text == expected).all()) else None
+
+
+def chain_runs(runs: list[tuple[int, int] | None]) -> bool:
+    """Whether per-batch :func:`counter_run` results (in file order) make one counter."""
+    if not runs or any(r is None for r in runs):
+        return False
+    return all(b[0] == a[1] + 1 for a, b in zip(runs, runs[1:], strict=False))  # type: ignore[index]
 
 
 def _popcount(bits: np.ndarray) -> int:
@@ -215,62 +259,70 @@ class LeakIndex:
                     out[col] = which
         return out
 
-    def _hits(self, values: pd.Series) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    def _hits(self, values: pd.Series, kinds: tuple[str, ...] | None = None
+              ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
         """Positions of the candidate values (long enough to be an identifier) and, per
         normalisation kind, their hashes and a mask of those that are originals.
 
         Each distinct candidate is normalised (pyarrow) and hashed once: most output columns
-        repeat a few values, and this runs on every column of every batch."""
+        repeat a few values, and this runs on every column of every batch. Only phone-shaped
+        values (digits, an optional ``+``/``00``/``(0)``, 9 to 13 digits) are compared with the
+        phones: the last nine digits of an IBAN or a NIR are not a phone number."""
+        unions = {k: u for k, u in self._unions().items() if kinds is None or k in kinds}
         arr = _to_arrow(as_text(values))
         long_enough = pc.greater_equal(pc.utf8_length(arr), MIN_LEN).to_numpy(zero_copy_only=False)
         positions = np.flatnonzero(long_enough)
         out = {}
         if len(positions) == 0:
             empty = np.zeros(0, dtype=np.uint64)
-            return positions, {kind: (empty, np.zeros(0, dtype=bool)) for kind in self._unions()}
+            return positions, {kind: (empty, np.zeros(0, dtype=bool)) for kind in unions}
         encoded = pc.dictionary_encode(arr.filter(pa.array(long_enough)))
         codes = encoded.indices.to_numpy(zero_copy_only=False)
-        for kind, union in self._unions().items():
+        for kind, union in unions.items():
             norm = normalise_arrow(encoded.dictionary, "PHONE" if kind == "phone" else None)
             h = pd.util.hash_array(np.asarray(norm.to_pylist(), dtype=object), categorize=False)
-            out[kind] = (h[codes], member(h, union)[codes])
+            found = member(h, union)
+            if kind == "phone":
+                found &= _phone_shaped(encoded.dictionary)
+            out[kind] = (h[codes], found[codes])
         return positions, out
+
+    def _text_hits(self, values: pd.Series) -> list[tuple[np.ndarray, dict]]:
+        """Hits inside free text, as (row positions, hits by kind): identifier-like spans
+        against every kind but phones, phone-shaped spans against the phones."""
+        out = []
+        row_of = pd.Series(np.arange(len(values)), index=values.index)
+        for toks, kinds in ((_tokens(values), ("plain",)), (_phone_tokens(values), ("phone",))):
+            if len(toks):
+                tok_pos, tok_found = self._hits(toks, kinds=kinds)
+                out.append((row_of.loc[toks.index[tok_pos]].to_numpy(), tok_found))
+        return out
 
     def row_hits(self, values: pd.Series, *, text: bool = False) -> np.ndarray:
         """Rows of ``values`` holding an original identifier value (as a cell, or inside text)."""
         hit = np.zeros(len(values), dtype=bool)
         if not self._merge() or len(values) == 0:
             return hit
-        positions, found = self._hits(values)
-        for _h, mask in found.values():
-            hit[positions[mask]] = True
-        if text:
-            toks = _tokens(values)
-            if len(toks):
-                row_of = pd.Series(np.arange(len(values)), index=values.index)
-                tok_pos, tok_found = self._hits(toks)
-                for _h, mask in tok_found.values():
-                    if mask.any():
-                        hit[row_of.loc[toks.index[tok_pos[mask]]].to_numpy()] = True
+        sources = [self._hits(values)] + (self._text_hits(values) if text else [])
+        for pos, found in sources:
+            for _h, mask in found.values():
+                hit[pos[mask]] = True
         return hit
 
-    def search(self, output_batch: pd.DataFrame, text_columns: list[str]) -> dict[tuple[str, str], int]:
+    def search(self, output_batch: pd.DataFrame, text_columns: list[str],
+               counters: frozenset[str] | set[str] = frozenset()) -> dict[tuple[str, str], int]:
         """Count hits: (identifier column, output column) -> number of rows of the output column
-        holding an original value of the identifier column (as the cell, or inside its text)."""
+        holding an original value of the identifier column (as the cell, or inside its text).
+        ``counters``: row-counter columns (:func:`counter_run`), not matched as cells."""
         hits: dict[tuple[str, str], int] = {}
         if not self._merge():
             return hits
         for col in output_batch.columns:
             values = output_batch[col]
             rows: dict[str, list[np.ndarray]] = {}
-            positions, found = self._hits(values)
-            sources = [(positions, found)]
+            sources = [] if col in counters else [self._hits(values)]
             if col in text_columns:
-                toks = _tokens(values)
-                if len(toks):
-                    row_of = pd.Series(np.arange(len(values)), index=values.index)
-                    tok_pos, tok_found = self._hits(toks)
-                    sources.append((row_of.loc[toks.index[tok_pos]].to_numpy(), tok_found))
+                sources += self._text_hits(values)
             for pos, by_kind in sources:
                 for kind, (h, mask) in by_kind.items():
                     if mask.any():
