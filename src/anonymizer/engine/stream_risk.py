@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.io.formats import NO_READAHEAD
 
 READ_OPTS = ("fmt", "delimiter", "encoding", "sheet", "dtypes")
 
@@ -50,7 +51,7 @@ def iter_columns(path: str | Path, columns: Sequence[str], *, batch_rows: int = 
             raise UsageError(f"{path}: no column {', '.join(missing)}")
         schema = pa.schema([ds.schema.field(c) for c in cols], metadata=ds.schema.metadata)
         try:
-            for b in ds.to_batches(columns=cols, batch_size=batch_rows):
+            for b in ds.to_batches(columns=cols, batch_size=batch_rows, **NO_READAHEAD):
                 yield pa.Table.from_batches([b], schema=schema).to_pandas()
         except (pa.ArrowException, OSError):
             raise InputError(f"{path}: not a readable Parquet file or folder") from None

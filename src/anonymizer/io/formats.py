@@ -53,10 +53,16 @@ def _parquet_meta(path: Path, schema: pa.Schema) -> TableMeta:
     return TableMeta(path=path if path.exists() else None, format="parquet", extra={"arrow_schema": schema})
 
 
+# pyarrow's dataset scanner reads ahead 16 batches and 4 files by default, all decoded: on a
+# 5-million-row, 181-column file, ``head(20_000)`` held 6.2 GB and a batch iterator 4.2 GB.
+# Reading one batch at a time keeps a batch in memory (measured: 0.4-0.6 GB in all).
+NO_READAHEAD = {"batch_readahead": 0, "fragment_readahead": 0}
+
+
 def read_parquet(path: Path, *, nrows: int | None = None) -> tuple[pd.DataFrame, TableMeta]:
     ds = _parquet_dataset(path)
     try:
-        table = ds.head(nrows) if nrows is not None else ds.to_table()
+        table = ds.head(nrows, **NO_READAHEAD) if nrows is not None else ds.to_table()
     except (pa.ArrowException, OSError):
         raise InputError(f"{path}: not a readable Parquet file or folder") from None
     _check_columns(path, table.column_names)
@@ -72,7 +78,7 @@ def iter_parquet(path: Path, *, batch_rows: int) -> tuple[TableMeta, Iterator[pd
         n = 0
         yielded = False
         try:
-            for b in ds.to_batches(batch_size=batch_rows):
+            for b in ds.to_batches(batch_size=batch_rows, **NO_READAHEAD):
                 pending.append(b)
                 n += b.num_rows
                 while n >= batch_rows:
