@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.errors import InputError, UsageError
-from anonymizer.io.formats import NO_READAHEAD
+from anonymizer.io.formats import file_batches, parquet_format
 
 READ_OPTS = ("fmt", "delimiter", "encoding", "sheet", "dtypes")
 
@@ -43,7 +43,7 @@ def iter_columns(path: str | Path, columns: Sequence[str], *, batch_rows: int = 
         import pyarrow.dataset as pads
 
         try:
-            ds = pads.dataset([str(f) for f in files], format="parquet")
+            ds = pads.dataset([str(f) for f in files], format=parquet_format())
         except (pa.ArrowException, OSError):
             raise InputError(f"{path}: not a readable Parquet file or folder") from None
         missing = [c for c in cols if c not in ds.schema.names]
@@ -51,7 +51,7 @@ def iter_columns(path: str | Path, columns: Sequence[str], *, batch_rows: int = 
             raise UsageError(f"{path}: no column {', '.join(missing)}")
         schema = pa.schema([ds.schema.field(c) for c in cols], metadata=ds.schema.metadata)
         try:
-            for b in ds.to_batches(columns=cols, batch_size=batch_rows, **NO_READAHEAD):
+            for b in file_batches(ds, batch_rows, columns=cols):
                 yield pa.Table.from_batches([b], schema=schema).to_pandas()
         except (pa.ArrowException, OSError):
             raise InputError(f"{path}: not a readable Parquet file or folder") from None
