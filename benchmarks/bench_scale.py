@@ -149,7 +149,11 @@ def main() -> None:
         n = args.sanitize_rows or args.rows
         src = OUT / f"extract_{n}.parquet"
         generate(n, src)
-        res = measure([str(BIN / "anon"), "sanitize", str(src), "--profile", "training", "--key-file", str(key_file),
+        # the documented flow: scan proposes a policy (a steward reviews it), sanitize applies it
+        policy = OUT / f"policy_{n}.yaml"
+        res = measure([str(BIN / "anon"), "scan", str(src), "--write-policy", str(policy), "--force"])
+        show(f"scan_{n}", res, n)
+        res = measure([str(BIN / "anon"), "sanitize", str(src), "--policy", str(policy), "--key-file", str(key_file),
                        "-o", str(OUT / f"safe_{n}.parquet"), "--force", "--format", "json"])
         show(f"sanitize_{n}", res, n)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anonymizer.engine.sanitize import compact_frame, concat_compact
+from anonymizer.engine.sanitize import ColumnCollector, compact_frame
 from anonymizer.io import as_text
 from anonymizer.risk import risk_report
 
@@ -20,10 +20,13 @@ def _frame(seed: int, n: int = 400) -> pd.DataFrame:
     })
 
 
-def test_compact_parts_concatenate_to_the_same_text():
+def test_collected_batches_give_back_the_same_text():
     parts = [_frame(1), _frame(2, 10), _frame(3, 0)]
     whole = pd.concat(parts, ignore_index=True)
-    compact = concat_compact([compact_frame(p) for p in parts], list(whole.columns))
+    collector = ColumnCollector(list(whole.columns))
+    for p in parts:
+        collector.add(p)
+    compact = collector.frame()
     assert all(isinstance(compact[c].dtype, pd.CategoricalDtype) for c in compact.columns)
     for c in whole.columns:
         assert as_text(compact[c]).tolist() == whole[c].tolist()

@@ -185,23 +185,53 @@ def key_columns(plan: Plan) -> tuple[list[str], list[str]]:
     return qi, sensitive[:REPORT_SENSITIVE_MAX]
 
 
+class ColumnCollector:
+    """Gathers columns batch by batch as codes into one dictionary per column.
+
+    The gathered quasi-identifier and sensitive columns are what pass A keeps for the whole
+    table. As text they take ~10 bytes a cell; as per-batch categoricals the categories were
+    repeated in every batch (a high-cardinality column such as QF, 228,486 distinct values in
+    5 million rows, kept 25,000 strings per batch: +5.5 MB a batch). Here each distinct value
+    is stored once, and a cell costs its code: 1, 2 or 4 bytes.
+    """
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._cats: dict[str, pd.Index] = {c: pd.Index([], dtype=object) for c in columns}
+        self._codes: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+
+    def add(self, frame: pd.DataFrame) -> None:
+        for c in self.columns:
+            values = as_text(frame[c]).to_numpy(dtype=object)
+            cats = self._cats[c]
+            codes = cats.get_indexer(values)
+            missing = codes < 0
+            if missing.any():
+                cats = cats.append(pd.Index(pd.unique(values[missing]), dtype=object))
+                self._cats[c] = cats
+                codes[missing] = cats.get_indexer(values[missing])
+            self._codes[c].append(codes.astype(_code_dtype(len(cats))))
+
+    def frame(self) -> pd.DataFrame:
+        """The gathered columns as categoricals (missing -> ""), with a fresh index."""
+        out = {}
+        for c in self.columns:
+            cats = self._cats[c]
+            parts = self._codes[c]
+            codes = np.concatenate([p.astype(_code_dtype(len(cats))) for p in parts]) if parts else np.zeros(0, np.int8)
+            out[c] = pd.Categorical.from_codes(codes, categories=cats)
+        return pd.DataFrame(out)
+
+
+def _code_dtype(n: int) -> type:
+    return np.int8 if n < 127 else np.int16 if n < 32_767 else np.int32
+
+
 def compact_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as categorical text columns (missing -> ""): the gathered quasi-identifier
-    and sensitive columns take 1-2 bytes per cell instead of ~10 as strings, which is what
-    keeps 5 million rows of them within the memory budget (docs/scaling.md)."""
-    def cat(values: np.ndarray) -> pd.Categorical:  # object categories in every part, so parts unify
-        return pd.Categorical(values, categories=pd.Index(pd.unique(values), dtype=object))
-
-    return pd.DataFrame({c: cat(as_text(frame[c]).to_numpy(dtype=object)) for c in frame.columns}, index=frame.index)
-
-
-def concat_compact(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    """Row-wise concatenation of :func:`compact_frame` parts, categories unified, fresh index."""
-    from pandas.api.types import union_categoricals
-
-    if not parts:
-        return pd.DataFrame({c: pd.Categorical([], categories=pd.Index([], dtype=object)) for c in columns})
-    return pd.DataFrame({c: union_categoricals([p[c].array for p in parts]) for c in columns})
+    """One frame as :class:`ColumnCollector` stores it (categorical text columns)."""
+    collector = ColumnCollector([str(c) for c in frame.columns])
+    collector.add(frame)
+    return collector.frame().set_axis(frame.index)
 
 
 def _qi_plan(plan: Plan, columns: list[str]) -> Plan:
@@ -236,19 +266,24 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     say("pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else ""))
     cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
     sub = _qi_plan(plan, cols)
-    outs, origs = [], []
     kept = [s.column for s in plan.steps if s.action == "keep"]
+    changed = [c for c in cols if c not in kept]
+    out_cols, orig_cols = ColumnCollector(cols), ColumnCollector(changed)
     runs: dict[str, list] = {c: [] for c in kept}
     for batch in batches:
         leaks.add(batch)
         for c in kept:
             runs[c].append(counter_run(batch[c]))
         if need_global:
-            outs.append(compact_frame(apply_plan(batch, sub, key=opts.key)))
-            origs.append(compact_frame(batch[cols]))
+            out_cols.add(apply_plan(batch, sub, key=opts.key))
+            orig_cols.add(batch[changed])
     if need_global:
-        qi_out, qi_orig = concat_compact(outs, cols), concat_compact(origs, cols)
-    del outs, origs
+        qi_out, qi_orig = out_cols.frame(), orig_cols.frame()
+        for c in cols:  # a kept column's original is its output: stored once
+            if c not in changed:
+                qi_orig[c] = qi_out[c]
+        qi_orig = qi_orig[cols]
+    del out_cols, orig_cols
     counters = sorted(c for c, r in runs.items() if chain_runs(r))
     timings["pass_global"] = time.perf_counter() - t1
 

@@ -225,17 +225,22 @@ class LeakIndex:
         for col in self._columns:
             by_kind.setdefault(_kind(self.entities[col]), []).append(col)
         for kind, cols in by_kind.items():
-            fresh = {c: np.unique(np.concatenate(self._pending.pop(c))) for c in cols if c in self._pending}
+            fresh: dict[str, np.ndarray] = {}
+            for c in cols:  # one column at a time, its queued chunks freed as soon as merged
+                if c in self._pending:
+                    fresh[c] = np.unique(np.concatenate(self._pending.pop(c)))
             if not fresh:
                 continue
-            old_h, old_b = self._union.get(kind, (np.zeros(0, np.uint64), np.zeros(0, bit_type)))
-            union = np.unique(np.concatenate([old_h, *fresh.values()]))
+            old_h, old_b = self._union.pop(kind, (np.zeros(0, np.uint64), np.zeros(0, bit_type)))
+            union = old_h
+            for h in fresh.values():
+                union = np.union1d(union, h)
             bits = np.zeros(len(union), dtype=bit_type)
             if len(old_h):
                 bits[np.searchsorted(union, old_h)] = old_b
             del old_h, old_b
-            for c, h in fresh.items():
-                bits[np.searchsorted(union, h)] |= bit_type(1 << (self._columns.index(c) % 64))
+            for c in list(fresh):
+                bits[np.searchsorted(union, fresh.pop(c))] |= bit_type(1 << (self._columns.index(c) % 64))
             self._union[kind] = (union, bits)
         return self._union
 
