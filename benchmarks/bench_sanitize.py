@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import secrets
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -62,18 +60,17 @@ def _run(path: Path, rows: int, key_file: Path) -> dict:
         text = policy.read_text(encoding="utf-8").replace("params: {mode: fake}", "params: {mode: fake, ner: false}")
         policy = OUT / f"policy_{rows}_noner.yaml"
         policy.write_text(text, encoding="utf-8")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    res = subprocess.run([*ANON, "sanitize", str(path), "--policy", str(policy), "--key-file", str(key_file),
-                          "-o", str(out), "--no-report", "--force", "--format", "json"],
-                         capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if res.returncode not in (0, 1):
-        raise SystemExit(f"sanitize failed ({res.returncode}): {res.stderr.strip()[-300:]}")
+    # peak RSS of the sanitize process itself, polled (RUSAGE_CHILDREN's maxrss is the max over
+    # every child, and the floor's whole-file pyarrow read is one of them)
+    from bench_scale import measure
+
+    res = measure([*ANON, "sanitize", str(path), "--policy", str(policy), "--key-file", str(key_file),
+                   "-o", str(out), "--no-report", "--force", "--format", "json"])
+    if res["rc"] not in (0, 1):
+        raise SystemExit(f"sanitize failed ({res['rc']}): {res['last_err']}")
     manifest = json.loads(out.with_suffix(".manifest.json").read_text())
-    return {"wall": wall, "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
-            "rss_mib": after.ru_maxrss / 1024, "manifest": manifest, "exit": res.returncode}
+    return {"wall": res["seconds"], "cpu": res["cpu_seconds"], "rss_mib": res["peak_rss_mib"], "manifest": manifest,
+            "exit": res["rc"]}
 
 
 def main(argv: list[str]) -> None:
