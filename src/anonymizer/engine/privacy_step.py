@@ -34,8 +34,45 @@ class PrivacySolution:
 
 def _generalized(frame: pd.DataFrame, solution_qi: list[str], hierarchies, levels) -> pd.DataFrame:
     return pd.DataFrame(
-        {c: hierarchies[c].generalize(as_text(frame[c]), levels[c]) for c in solution_qi}, index=frame.index
+        {c: _generalize_column(frame[c], hierarchies[c], levels[c]) for c in solution_qi}, index=frame.index
     )
+
+
+def _generalize_column(col: pd.Series, hierarchy, level: int) -> pd.Series:
+    """A column generalised to ``level``. A categorical (pass A's gathered columns) is
+    generalised through its categories only and stays categorical: generalising the 5
+    million cells as text materialised one Python string per cell, 1 GB for 4 columns."""
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        return hierarchy.generalize(as_text(col), level)
+    codes = col.cat.codes.to_numpy()
+    cats = as_text(pd.Series(np.asarray(col.cat.categories, dtype=object))).to_numpy(dtype=object)
+    if (codes < 0).any():
+        cats, codes = np.append(cats, ""), np.where(codes < 0, len(cats), codes)
+    general = np.asarray(hierarchy.generalize(pd.Series(cats, dtype=object), level), dtype=object)
+    gcodes, guniques = pd.factorize(general)
+    return pd.Series(pd.Categorical.from_codes(gcodes[codes], categories=pd.Index(guniques, dtype=object)),
+                     index=col.index)
+
+
+def _suppressed_mask(gen: pd.DataFrame, qi: list[str], keys: set[tuple[str, ...]]) -> np.ndarray:
+    """Rows whose generalised key is one of ``keys``, by integer codes (no tuple per row)."""
+    table = np.array(list(keys), dtype=object).reshape(len(keys), len(qi))
+    row_key = np.zeros(len(gen), dtype=np.int64)
+    wanted = np.zeros(len(keys), dtype=np.int64)
+    known = np.ones(len(keys), dtype=bool)
+    span = 1
+    for j, c in enumerate(qi):
+        codes, uniques = pd.factorize(as_text(gen[c]) if not isinstance(gen[c].dtype, pd.CategoricalDtype) else gen[c])
+        idx = pd.Index(np.asarray(uniques, dtype=object)).get_indexer(table[:, j])
+        known &= idx >= 0
+        radix = len(uniques) + 1
+        span *= radix
+        if span > 2**62:  # too many combinations for one integer: compare tuples instead
+            rows = pd.Series(list(zip(*(as_text(gen[q]) for q in qi), strict=True)), index=gen.index)
+            return rows.isin(keys).to_numpy()
+        row_key = row_key * radix + codes
+        wanted = wanted * radix + idx
+    return np.isin(row_key, wanted[known])
 
 
 def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict[str, Any],
@@ -71,7 +108,7 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict
             f"k={k} cannot be reached on {', '.join(qi)} within {kwargs['max_suppression']:.1%} suppression "
             "(raise --max-suppression, lower k, or remove a quasi-identifier from privacy.quasi_identifiers)"
         )
-    gen = _generalized(frame, qi, hierarchies, levels)
+    gen = _generalized(qi_frame, qi, hierarchies, levels)
     # the search's own verdict per row: classes violating k, and l or t when asked
     mask = np.asarray(result.suppressed_rows, dtype=bool)
     suppressed_keys = set(gen.loc[mask, qi].itertuples(index=False, name=None))
@@ -97,10 +134,13 @@ def apply_solution(batch: pd.DataFrame, solution: PrivacySolution | None) -> pd.
     out = batch.copy()
     gen = _generalized(batch, solution.qi, solution.hierarchies, solution.levels)
     if solution.suppressed_keys:
-        keys = pd.Series(list(zip(*(gen[c] for c in solution.qi), strict=True)), index=gen.index)
-        mask = keys.isin(solution.suppressed_keys)
+        mask = _suppressed_mask(gen, solution.qi, solution.suppressed_keys)
         for c in solution.qi:
-            gen.loc[mask, c] = SUPPRESSED
+            if isinstance(gen[c].dtype, pd.CategoricalDtype):
+                col = gen[c].cat.add_categories([SUPPRESSED]) if SUPPRESSED not in gen[c].cat.categories else gen[c]
+                gen[c] = col.where(~mask, SUPPRESSED)
+            else:
+                gen.loc[mask, c] = SUPPRESSED
     for c in solution.qi:
         out[c] = gen[c].astype(batch[c].dtype) if batch[c].dtype == object else gen[c]
     return out

@@ -449,7 +449,7 @@ def risk_step(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts, risk_json
 
     after = qi_out.copy()
     for c in qi:
-        after[c] = qi_final[c].to_numpy()
+        after[c] = qi_final[c].array
     report = risk_report(
         after, qi, [c for c in sensitive if c in after.columns],
         k=int(privacy.get("k") or 5), small_cell=int(privacy.get("small_cell") or 11),
