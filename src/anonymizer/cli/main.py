@@ -82,8 +82,17 @@ def cli() -> None:
     """anon: make tabular datasets about people safe to share."""
 
 
+def _terminated(_signum, _frame) -> None:
+    # SIGTERM (kill, a CI timeout, a batch scheduler) unwinds like Ctrl-C, so temporary and
+    # staging files are removed by their context managers instead of being left behind
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; expected failures become one line on stderr and a non-zero exit."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(args=argv, prog_name="anon")
     except KeyboardInterrupt:

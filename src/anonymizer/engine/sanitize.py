@@ -40,6 +40,7 @@ from anonymizer.engine.verify import (
 )
 from anonymizer.errors import UsageError
 from anonymizer.io import TableWriter, as_text, atomic_output, check_output_path, iter_batches
+from anonymizer.memory import release, tune_allocator
 from anonymizer.policy import build_plan, load_policy, load_profile, policy_digest, propose_policy
 from anonymizer.policy.plan import Plan
 
@@ -245,6 +246,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
              progress: Callable[[str], None] | None = None) -> SanitizeResult:
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
+    tune_allocator()
     input_path, output = Path(input_path), Path(output_path)
     paths = output_paths(output, opts.report)
     for p in paths.values():
@@ -285,11 +287,13 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         qi_orig = qi_orig[cols]
     del out_cols, orig_cols
     counters = sorted(c for c, r in runs.items() if chain_runs(r))
+    release()
     timings["pass_global"] = time.perf_counter() - t1
 
     t1 = time.perf_counter()
     solution, qi_final, privacy_report = global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say)
     timings["privacy"] = time.perf_counter() - t1
+    release()
 
     # Pass B: everything, batch by batch, written atomically to the staging name.
     t1 = time.perf_counter()
@@ -318,6 +322,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
                         agg[k2] = agg.get(k2, 0) + int(v2)
             offset += n
             rows_in += n
+            release()
     timings["pass_transform_write"] = time.perf_counter() - t1
 
     # Pass C: re-read what was written and verify it.

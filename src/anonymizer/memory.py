@@ -1,0 +1,46 @@
+"""Keep a long streaming run's resident memory close to what it actually holds (glibc).
+
+glibc raises its mmap threshold each time a large block is freed (up to 32 MB), so after the
+global step frees its arrays, every batch's mid-sized arrays come from the brk heap, which
+fragments and is never given back: a 5-million-row sanitize held 1.24 GB of ``[heap]`` in
+pass 2 against ~0.5 GB of live data. :func:`tune_allocator` fixes the threshold (blocks of
+1 MiB and more are mmapped and unmapped on free); :func:`release` returns free heap pages
+to the system between batches. Both are no-ops where glibc is not the allocator.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from functools import lru_cache
+
+M_TRIM_THRESHOLD = -1
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 1 << 20
+
+
+@lru_cache(maxsize=1)
+def _libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def tune_allocator() -> bool:
+    """Fix glibc's mmap threshold at 1 MiB (and its trim threshold); True when applied."""
+    libc = _libc()
+    if libc is None:
+        return False
+    return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(libc.mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD))
+
+
+def release() -> None:
+    """Give free heap memory back to the system (``malloc_trim(0)``)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
