@@ -85,7 +85,9 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict
     from anonymizer.privacy import default_hierarchy, search
 
     hierarchies = {c: default_hierarchy(as_text(qi_frame[c]), entities.get(c)) for c in qi}
-    frame = pd.DataFrame({c: as_text(qi_frame[c]) for c in qi}, index=qi_frame.index)
+    # categoricals (pass A's gathered columns) go in as they are: the search reads their codes
+    frame = pd.DataFrame({c: qi_frame[c] if isinstance(qi_frame[c].dtype, pd.CategoricalDtype)
+                          else as_text(qi_frame[c]) for c in qi}, index=qi_frame.index)
     kwargs: dict[str, Any] = {
         "k": int(k),
         "max_suppression": float(targets.get("max_suppression", 0.0)),
@@ -93,7 +95,9 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict
         "time_budget": targets.get("time_budget", 60.0),
     }
     if (targets.get("l") or targets.get("t") is not None) and sensitive is not None and len(sensitive.columns):
-        frame = frame.join(pd.DataFrame({sensitive.columns[0]: as_text(sensitive.iloc[:, 0])}, index=frame.index))
+        scol = sensitive.iloc[:, 0]
+        scol = scol if isinstance(scol.dtype, pd.CategoricalDtype) else as_text(scol)
+        frame = frame.join(pd.DataFrame({sensitive.columns[0]: scol}, index=frame.index))
         kwargs["sensitive"] = sensitive.columns[0]
         if targets.get("l"):
             kwargs.update(l=targets["l"], l_variant=targets.get("l_variant") or "distinct")

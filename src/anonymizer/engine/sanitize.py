@@ -287,6 +287,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         qi_orig = qi_orig[cols]
     del out_cols, orig_cols
     counters = sorted(c for c, r in runs.items() if chain_runs(r))
+    leaks.merge()  # now, while no batch and no NER model is in memory
     release()
     timings["pass_global"] = time.perf_counter() - t1
 

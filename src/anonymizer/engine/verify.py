@@ -216,6 +216,10 @@ class LeakIndex:
         """The queued hashes per column, distinct (what a Dask partition sends back)."""
         return {c: np.unique(np.concatenate(parts)) for c, parts in self._pending.items()}
 
+    def merge(self) -> None:
+        """Merge the queued hashes into the index now (otherwise on first use)."""
+        self._merge()
+
     def _merge(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         if not self._pending:
             return self._union

@@ -126,7 +126,7 @@ class _Problem:
         codes_cols = []
         for col in qis:
             h = hierarchies[col]
-            codes, uniques = pd.factorize(_text(df[col]), sort=False)
+            codes, uniques = _codes(df[col])
             rows_idx = h.row_index(uniques)
             if (rows_idx < 0).any():
                 missing = [u for u, i in zip(uniques, rows_idx, strict=True) if i < 0]
@@ -162,8 +162,7 @@ class _Problem:
         self.sens_codes = None
         self.q = self.q_ordered = self.rank_of = None
         if sensitive is not None:
-            stext = _text(df[sensitive])
-            scodes, suniq = pd.factorize(stext, sort=False)
+            scodes, suniq = _codes(df[sensitive])
             self.sens_codes = scodes.astype(np.int64)
             self.S = len(suniq)
             self.q = np.bincount(scodes, minlength=self.S) / self.n
@@ -303,6 +302,22 @@ class _Problem:
         self._cache_levels[i] = table.levels
         self._cache_sizes[i] = len(table.counts)
         self.cache_rows += len(table.counts)
+
+
+def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct text values of a column. A categorical's own codes are used (its
+    categories rendered once): factorising 5 million cells as text copied every string."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        cats = _text(pd.Series(np.asarray(series.cat.categories, dtype=object))).to_numpy(dtype=object)
+        if (codes < 0).any():
+            cats, codes = np.append(cats, ""), np.where(codes < 0, len(cats), codes)
+        present = np.bincount(codes, minlength=len(cats)) > 0
+        if not present.all():  # categories no row has: renumber without them
+            remap = np.cumsum(present) - 1
+            codes, cats = remap[codes], cats[present]
+        return codes, cats
+    return pd.factorize(_text(series), sort=False)
 
 
 def _combine(cols: np.ndarray, cards: list[int]) -> np.ndarray:
