@@ -76,3 +76,19 @@ def test_row_counters_are_not_matched_as_identifier_cells():
     out = pd.DataFrame({"NUMLIGNE": ["1850375056122", "1850375056123"]})
     assert index.search(out, []) == {("NIR", "NUMLIGNE"): 1}
     assert index.search(out, [], counters={"NUMLIGNE"}) == {}
+
+
+def test_merging_sorted_hashes_keeps_every_column_bit():
+    import numpy as np
+
+    from anonymizer.engine.verify import _merge_sorted
+
+    rng = np.random.default_rng(0)
+    union, bits, expected = np.zeros(0, np.uint64), np.zeros(0, np.uint8), {}
+    for i in range(6):  # overlapping columns, merged one after the other
+        col = np.unique(rng.integers(0, 3000, 700).astype(np.uint64))
+        union, bits = _merge_sorted(union, bits, col, np.uint8(1 << i))
+        for v in col.tolist():
+            expected[v] = expected.get(v, 0) | (1 << i)
+    assert union.tolist() == sorted(expected)
+    assert bits.tolist() == [expected[v] for v in sorted(expected)]
