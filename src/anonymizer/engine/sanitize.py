@@ -355,6 +355,9 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     released = not problems
     final = paths["output"] if released else paths["not_released"]
     os.replace(staging, final)
+    values_searched = leaks.size
+    del leaks, rescan_sample  # the risk report needs neither the hash index nor a batch
+    release()
 
     risk_summary, wrote_risk = risk_step(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts,
                                          paths.get("risk_json"), paths.get("risk_html"), say, timings)
@@ -372,7 +375,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
                "columns": len(columns), "format": batches.meta.format},
         output={"name": final.name, "sha256": sha256_file(final), "rows": rows_out,
                 "columns": len(plan.output_columns), "format": opts.out_format or batches.meta.format},
-        **run_record(plan, policy, profile_name, opts, record, privacy_report, problems, leaks.size,
+        **run_record(plan, policy, profile_name, opts, record, privacy_report, problems, values_searched,
                      risk_summary, timings, counters),
     )
     with atomic_output(paths["manifest"]) as fh:
