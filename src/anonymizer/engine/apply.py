@@ -112,9 +112,7 @@ def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avo
     if mask.any():
         sub = series[mask]
         if text:
-            sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
-            ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
-            fallback = fn(sub, key=key, params={**step.params, "mode": "tag"}, context=ctx).to_numpy()
+            fallback = _tagged(fn, sub, key=key, step=step, ctx_frame=ctx_frame, entities=entities).to_numpy()
         else:
             fallback = np.full(len(sub), "", dtype=object) if not pd.api.types.is_numeric_dtype(result) else np.nan
         result = result.copy()
@@ -124,20 +122,25 @@ def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avo
     return result
 
 
+def _tagged(fn, sub: pd.Series, *, key, step, ctx_frame, entities) -> pd.Series:
+    """The redaction of ``sub`` with tags instead of fakes (the way out of a collision)."""
+    from anonymizer.transform.base import TransformContext
+
+    sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
+    ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
+    return fn(sub, key=key, params={**step.params, "mode": "tag"}, context=ctx)
+
+
 def _tag_late_collisions(fn, df, result, results, *, key, step, plan, ctx_frame, entities, avoid,
                          stats: dict | None) -> pd.Series:
     """Texts that hold an original identifier only after the row's names were put in (a fake
     e-mail rewritten with the row's fake names can equal somebody's real address) are
     redacted again with tags, then given the row's fake names again."""
-    from anonymizer.transform.base import TransformContext
-
     again = avoid.row_hits(result, text=True)
     if not again.any():
         return result
     sub = df[step.column][again]
-    sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
-    ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
-    tagged = fn(sub, key=key, params={**step.params, "mode": "tag"}, context=ctx)
+    tagged = _tagged(fn, sub, key=key, step=step, ctx_frame=ctx_frame, entities=entities)
     tagged = replace_row_names(tagged, df.loc[sub.index], {c: v.loc[sub.index] for c, v in results.items()}, plan)
     result = result.copy()
     result.loc[sub.index] = tagged.to_numpy()
