@@ -52,10 +52,15 @@ def _to_arrow(text: pd.Series) -> pa.Array:
     return arr.cast(pa.string()) if arr.type != pa.string() else arr
 
 
+def _bare(arr: pa.Array) -> pa.Array:
+    """Upper case, separators removed: the part of the canonical form every kind shares."""
+    return pc.replace_substring_regex(pc.utf8_upper(arr), _SEP_RE2, "")
+
+
 def normalise_arrow(arr: pa.Array, entity: str | None) -> pa.Array:
     """Canonical form for matching (pyarrow compute): upper case, no separators; phones on
     their last 9 digits."""
-    text = pc.replace_substring_regex(pc.utf8_upper(arr), _SEP_RE2, "")
+    text = _bare(arr)
     if entity == "PHONE":
         text = pc.utf8_slice_codeunits(pc.replace_substring_regex(text, r"\D", ""), -9)
     return text
@@ -76,8 +81,9 @@ def member(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
     return sorted_unique[pos] == values
 
 
-def _hashes(text: pd.Series) -> np.ndarray:
-    return pd.util.hash_array(text.to_numpy(dtype=object), categorize=True)
+def _hashes(values) -> np.ndarray:
+    """64-bit hashes of normalised values; the index and the search must use this one function."""
+    return pd.util.hash_array(np.asarray(values, dtype=object), categorize=False)
 
 
 def text_candidates(text: str) -> list[str]:
@@ -114,7 +120,7 @@ _PHONE_SHAPE = r"^(\+|00)?[0-9]{9,13}$"  # after separators and a "(0)" are remo
 
 def _phone_shaped(values: pa.Array) -> np.ndarray:
     """Values that read as one phone number once separators are removed."""
-    bare = pc.replace_substring(pc.replace_substring_regex(pc.utf8_upper(values), _SEP_RE2, ""), "(0)", "")
+    bare = pc.replace_substring(_bare(values), "(0)", "")
     return pc.match_substring_regex(bare, _PHONE_SHAPE).to_numpy(zero_copy_only=False)
 
 
@@ -148,8 +154,8 @@ def counter_run(values: pd.Series) -> tuple[int, int] | None:
 
     A counter's values say where a row is, nothing about who is in it; at 5 million rows its
     7-digit values inevitably equal some 7-digit CAF numbers, which the leak search would
-    report as leaks. Columns that are counters over the whole table are therefore searched
-    as text only, not as identifier cells (the manifest lists them)."""
+    report as leaks. Columns that are counters over the whole table are therefore not
+    matched as identifier cells (the manifest lists them)."""
     text = as_text(values)
     n = len(text)
     if n == 0:
@@ -218,7 +224,7 @@ class LeakIndex:
             norm = norm[norm.str.len() >= MIN_LEN].unique()
             if len(norm) == 0:
                 continue
-            self.add_hashes(step.column, step.entity, _hashes(pd.Series(norm, dtype=object)))
+            self.add_hashes(step.column, step.entity, _hashes(norm))
 
     def add_hashes(self, column: str, entity: str, hashes: np.ndarray) -> None:
         """Queue hashes of one column's original values; merged on first use (re-sorting the
@@ -297,7 +303,7 @@ class LeakIndex:
         codes = encoded.indices.to_numpy(zero_copy_only=False)
         for kind, union in unions.items():
             norm = normalise_arrow(encoded.dictionary, "PHONE" if kind == "phone" else None)
-            h = pd.util.hash_array(np.asarray(norm.to_pylist(), dtype=object), categorize=False)
+            h = _hashes(norm.to_pylist())
             found = member(h, union)
             if kind == "phone":
                 found &= _phone_shaped(encoded.dictionary)
