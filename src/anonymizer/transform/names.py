@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from anonymizer.transform import vocab
-from anonymizer.transform.base import Deriver, Stream, case_like, norm_word, shape_fake, strip_accents
+from anonymizer.transform.base import Deriver, Stream, case_like, norm_word, prf, shape_fake, strip_accents
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -59,13 +59,31 @@ def is_first_name(word: str) -> bool:
     return norm_word(word) in _first_name_sex()
 
 
-def _fake_word(word: str, d: Deriver, entity: str, pick) -> str:
+def _fake_word(word: str, d: Deriver, entity: str, sex: str = "") -> str:
     n = norm_word(word)
-    for attempt in range(64):
-        cand = pick(d.stream(entity, n, attempt))
-        if norm_word(cand) != n:
-            return case_like(word, cand)
+    cand = _word_draw(d.subkey(entity), entity, n, sex)
+    if cand is not None:
+        return case_like(word, cand)
     return case_like(word, shape_fake(word, d.stream(entity, n, 99)))
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_draw(sk: bytes, entity: str, n: str, sex: str) -> str | None:
+    """The pool draw for one normalised word (``None``: 64 draws all equalled it).
+
+    Memoised because the same first names and surnames recur in every name column, batch and
+    comment: a bounded cache of (sub-key, word) -> fake, not a dictionary of the data.
+    """
+    p = pools()
+    for attempt in range(64):
+        s = Stream(prf(sk, n if attempt == 0 else f"{n}\x00{attempt}"))
+        if entity == "FIRST_NAME":
+            cand = s.choice(p[sex or ("F" if s.below(2) else "M")])
+        else:
+            cand = s.choice(p["LAST"])
+        if norm_word(cand) != n:
+            return cand
+    return None
 
 
 def fake_first_word(word: str, d: Deriver, sex: str = "") -> str:
@@ -73,18 +91,11 @@ def fake_first_word(word: str, d: Deriver, sex: str = "") -> str:
     sex the original name suggests, else drawn."""
     if "-" in word:
         return "-".join(fake_first_word(p, d, sex) for p in word.split("-"))
-    p = pools()
-
-    def pick(s: Stream) -> str:
-        sx = sex or guess_sex(word) or ("F" if s.below(2) else "M")
-        return s.choice(p[sx])
-
-    return _fake_word(word, d, "FIRST_NAME", pick)
+    return _fake_word(word, d, "FIRST_NAME", sex or guess_sex(word))
 
 
 def fake_last_word(word: str, d: Deriver) -> str:
-    p = pools()
-    return _fake_word(word, d, "LAST_NAME", lambda s: s.choice(p["LAST"]))
+    return _fake_word(word, d, "LAST_NAME")
 
 
 def _sub_words(value: str, fn) -> str:
