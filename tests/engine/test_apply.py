@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from anonymizer.engine.apply import _avoid_collisions, replace_row_names
+from anonymizer.engine.apply import (
+    RETRIES,
+    SATURATED_RETRIES,
+    _avoid_collisions,
+    replace_row_names,
+    saturated_phone_ranges,
+)
 from anonymizer.engine.verify import LeakIndex
 from anonymizer.policy.plan import ColumnStep, Plan
 
@@ -90,3 +96,47 @@ def test_a_text_that_collides_only_after_row_names_is_tagged():
                                ctx_frame=None, entities={}, avoid=index, stats=stats)
     assert list(out) == ["Message de <EMAIL>", ""]
     assert stats == {"TXT": 1}
+
+
+def _index_of(numbers: list[str]) -> LeakIndex:
+    step = ColumnStep("TEL", "identifier", "PHONE", "fake")
+    index = LeakIndex(_plan(step))
+    index.add(pd.DataFrame({"TEL": numbers}))
+    index.merge()
+    return index
+
+
+def test_a_fiction_range_counts_as_saturated_from_nine_tenths_taken():
+    # 06 39 98 xx xx is the 10,000-number fiction mobile range, written here with spaces
+    mobiles = [f"06 39 98 {i // 100:02d} {i % 100:02d}" for i in range(10_000)]
+    assert saturated_phone_ranges(_index_of(mobiles[:9_000])) == (True, False)
+    assert saturated_phone_ranges(_index_of(mobiles[:8_999])) == (False, False)
+    landlines = [f"0{p[0]}{p[1:]}{i:04d}" for p in ("19900", "26191", "35301", "46571", "53649")
+                 for i in range(10_000)]
+    assert saturated_phone_ranges(_index_of(landlines)) == (False, True)
+
+
+def test_redraws_per_row_depend_on_the_whole_table_not_on_the_batch():
+    step = ColumnStep("TEL", "identifier", "PHONE", "fake")
+    full = _index_of([f"063998{i:04d}" for i in range(10_000)])  # the mobile range is all taken
+    calls: list[int] = []
+
+    def stubborn(series, *, key, params, context):
+        calls.append(len(series))
+        return pd.Series(["0639980000"] * len(series), index=series.index)
+
+    def run(values: list[str]) -> list[str]:
+        s = pd.Series(values)
+        return list(_avoid_collisions(stubborn, s, stubborn(s, key=b"k", params={}, context=None), key=b"k" * 16,
+                                      step=step, ctx_frame=None, entities={}, avoid=full, stats={}))
+
+    calls.clear()
+    assert run(["0612345678"]) == [""]
+    assert len(calls) == 1 + SATURATED_RETRIES  # the first draw, then the saturated limit
+    calls.clear()
+    assert run(["0145678901"]) == [""]  # a landline: its range is free, so the full count of tries
+    assert len(calls) == 1 + RETRIES
+    # one colliding row alone or among many others: the same number of tries, the same outcome
+    calls.clear()
+    run(["0612345678"] * 50 + ["0145678901"])
+    assert calls == [51] + [51] * SATURATED_RETRIES + [1] * (RETRIES - SATURATED_RETRIES)

@@ -45,8 +45,42 @@ def person_ids(df: pd.DataFrame, columns: list[str]) -> pd.Series | None:
 # Re-draws before giving up on a fake that keeps hitting originals. A space already mostly
 # taken (the example data puts 8,700 of 10,204 people in the 10,000-number ARCEP fiction
 # mobile range; beyond 10,000 rows it is full) cannot be escaped: the cells still colliding
-# after the last try are suppressed (text: tagged), and the manifest counts them.
+# after the last try are suppressed (text: tagged), and the manifest counts them. When 90 % or
+# more of a fiction phone range is taken, SATURATED_RETRIES tries are allowed instead: more
+# only burn time. The share is measured on the whole table's index, never on a batch, so a
+# row's outcome does not depend on batch or partition sizes.
 RETRIES = 24
+SATURATED_RETRIES = 3
+SATURATED_SHARE = 0.9
+
+
+def saturated_phone_ranges(avoid) -> tuple[bool, bool]:
+    """(mobile, landline): is that fiction range of the fake phones at least 90 % originals?
+    Computed once per index (the ranges hold 10,000 and 50,000 numbers)."""
+    cached = getattr(avoid, "_saturated_phones", None)
+    if cached is None:
+        from anonymizer.transform.vocab import FICTION_LANDLINE, FICTION_MOBILE
+
+        def full(prefixes) -> bool:
+            space = [f"{p}{i:04d}" for p in prefixes for i in range(10_000)]
+            return avoid.share_taken(space, "phone") >= SATURATED_SHARE
+
+        cached = (full(FICTION_MOBILE), full(FICTION_LANDLINE))
+        avoid._saturated_phones = cached
+    return cached
+
+
+def _retry_limits(series: pd.Series, entity: str | None, free_text: bool, avoid) -> np.ndarray:
+    """Per row of ``series`` (the originals), how many re-draws it may take."""
+    mobile_full, land_full = saturated_phone_ranges(avoid)
+    limits = np.full(len(series), RETRIES, dtype=np.int64)
+    if free_text and (mobile_full or land_full):
+        limits[:] = SATURATED_RETRIES  # comments quoting phones would otherwise run every try
+    elif entity == "PHONE" and (mobile_full or land_full):
+        digits = series.astype(str).str.replace(r"\D", "", regex=True).str[-9:]
+        mobile = digits.str[:1].isin(["6", "7"]).to_numpy()
+        limits[(mobile & mobile_full) | (~mobile & land_full)] = SATURATED_RETRIES
+    return limits
 
 
 class _CachedDetector:
@@ -67,6 +101,8 @@ class _CachedDetector:
             return [self._cache[(ner, t)] for t in texts]
 
         return detect
+
+
 NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")
 _WORDS = re.compile(r"[\W_]+")
 
@@ -90,11 +126,17 @@ def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avo
     from anonymizer.transform.base import TransformContext
 
     text = step.role == "free_text"
-    mask = avoid.row_hits(result, text=text)
+    mask = avoid.row_hits(result, text=text)  # rows whose current value is an original
+    if not mask.any():
+        return result
+    limits = _retry_limits(series, step.entity, text, avoid)
     attempt = 0
-    while mask.any() and attempt < RETRIES:
+    while attempt < RETRIES:
+        active = mask & (limits > attempt)
+        if not active.any():
+            break
         attempt += 1
-        sub = series[mask]
+        sub = series[active]
         sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
         if step.entity == "EMAIL" and attempt >= 2 and sub_ctx is not None:
             # an e-mail built from the row's fake names alone cannot change with the key:
@@ -104,11 +146,7 @@ def _avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avo
         redrawn = fn(sub, key=retry_key(key, attempt), params=step.params, context=ctx)
         result = result.copy()
         result.loc[sub.index] = redrawn.to_numpy()
-        again = avoid.row_hits(redrawn, text=text)
-        mask = np.zeros(len(result), dtype=bool)
-        mask[result.index.get_indexer(sub.index[again])] = True
-        if attempt >= 3 and again.sum() > 0.9 * len(sub):
-            break  # the space is saturated (nine tries in ten still hit): more re-draws cannot help
+        mask[np.flatnonzero(active)] = avoid.row_hits(redrawn, text=text)
     if mask.any():
         sub = series[mask]
         if text:

@@ -310,6 +310,14 @@ class LeakIndex:
             out[kind] = (h[codes], found[codes])
         return positions, out
 
+    def share_taken(self, values: list[str], kind: str = "phone") -> float:
+        """Share of ``values`` (a whole fake space, e.g. the fiction phone numbers) that are
+        original values of ``kind``: how full the space is, for the re-draw limit."""
+        if not values or kind not in self._unions():
+            return 0.0
+        pos, found = self._hits(pd.Series(values, dtype=object), kinds=(kind,))
+        return float(found[kind][1].sum()) / len(values) if kind in found else 0.0
+
     def _text_hits(self, values: pd.Series) -> list[tuple[np.ndarray, dict]]:
         """Hits inside free text, as (row positions, hits by kind): identifier-like spans
         against every kind but phones, phone-shaped spans against the phones."""
