@@ -190,15 +190,18 @@ def test_kept_identifier_in_lenient_mode_is_caught_by_verification(run_cli, extr
         assert value not in result.output and value not in json.dumps(manifest)
 
 
-@pytest.mark.parametrize("where", ["row_name_leaks", "rescan_problems"])
+@pytest.mark.parametrize("where", ["parallel.row_name_leaks", "sanitize.rescan_problems"])
 def test_crash_mid_run_leaves_nothing(extract, policy_file, tmp_path, monkeypatch, where):
     """Ctrl-C while writing (after a batch went to the staging file) or while verifying."""
+    import importlib
+
     import anonymizer.engine.sanitize as eng
 
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(eng, where, boom)
+    module, name = where.split(".")
+    monkeypatch.setattr(importlib.import_module(f"anonymizer.engine.{module}"), name, boom)
     with pytest.raises(KeyboardInterrupt):
         eng.sanitize(extract, tmp_path / "safe.csv",
                      eng.SanitizeOptions(policy_path=policy_file, key=KEY.encode(), rescan=True, batch_rows=7))
@@ -212,6 +215,41 @@ def test_small_batches_give_the_same_bytes(extract, policy_file, tmp_path):
         eng.sanitize(extract, tmp_path / name,
                      eng.SanitizeOptions(policy_path=policy_file, key=KEY.encode(), rescan=False, batch_rows=rows))
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
+
+
+@pytest.mark.slow
+def test_worker_processes_give_the_same_bytes_and_manifest(extract, policy_file, tmp_path):
+    import anonymizer.engine.sanitize as eng
+
+    results = {}
+    for name, workers in (("one.csv", 1), ("two.csv", 2)):
+        results[name] = eng.sanitize(extract, tmp_path / name, eng.SanitizeOptions(
+            policy_path=policy_file, key=KEY.encode(), batch_rows=5, workers=workers, report=False))
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    one, two = (dict(r.manifest) for r in results.values())
+    for m in (one, two):
+        m.pop("timings_s"), m.pop("output")
+    assert one == two
+
+
+def test_a_failing_worker_fails_the_run_and_publishes_nothing(extract, tmp_path):
+    import anonymizer.engine.sanitize as eng
+
+    # surnames generalised by a hierarchy that knows only the first rows' names: the error
+    # surfaces in a worker process, on a later batch, after earlier batches were written
+    hierarchy = tmp_path / "names.csv"
+    hierarchy.write_text("".join(f"{n};*\n" for n in ["MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD"]))
+    pol = json.loads(json.dumps(POLICY))
+    pol["columns"]["NOMFAM"] = {"role": "insensitive", "entity": "CATEGORY", "action": "generalize",
+                                "params": {"method": "hierarchy", "hierarchy": str(hierarchy), "unknown": "error"}}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(pol))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Exception, match="not in the hierarchy"):
+        eng.sanitize(extract, out / "safe.csv", eng.SanitizeOptions(
+            policy_path=bad, key=KEY.encode(), batch_rows=5, workers=2, report=False))
+    assert list(out.iterdir()) == []
 
 
 def test_l_diversity_target_is_enforced(run_cli, extract, tmp_path):

@@ -16,6 +16,7 @@ Examples:
   anon sanitize extract.csv --policy policy.yaml --key-file secret.key -o training.csv
   ANON_KEY=... anon sanitize extract.parquet --profile pseudonymised -o research.parquet
   anon sanitize adult.csv --hierarchies ../shared/data/adult --k 5 --max-suppression 0.02 -o adult_k5.csv
+  anon sanitize big.parquet --workers 2 --key-file secret.key -o safe.parquet   # transforms on 2 cores
   anon sanitize parts/ --engine dask --workers 2 --key-file secret.key -o safe.parquet   # folder of parts out
   anon sanitize 'y*/*.parquet' --engine dask --scheduler tcp://10.0.0.5:8786 --key-file k -o safe.parquet
 
@@ -72,14 +73,16 @@ def _split(value: str | None) -> list[str]:
                    "folder or glob of CSV/Parquet parts and OUT is written as a folder of parts (see docs/scaling.md).")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler of an existing cluster (tcp://host:8786); "
               "default: a local cluster of --workers processes.")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Worker processes of the local Dask cluster (--engine dask without --scheduler).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes. local (default 1): pass 2 (the transforms) over N processes, output identical, "
+                   "memory about N+1 times pass 2's. dask (default 2): workers of the local cluster "
+                   "(without --scheduler).")
 def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
             t_: float | None, t_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
-            batch_rows: int | None, scheduler: str | None, workers: int) -> None:
+            batch_rows: int | None, scheduler: str | None, workers: int | None) -> None:
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
     from anonymizer.transform.pseudonymize import load_key
 
@@ -94,14 +97,14 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
                    "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
-        batch_rows=batch_rows,
+        batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1,
     )
     err = Console(stderr=True)
     with err.status("sanitizing…") as status:
         if engine == "dask":
             from anonymizer.engine.distributed import sanitize_dask
 
-            result = sanitize_dask(data, output, opts, scheduler=scheduler, workers=workers,
+            result = sanitize_dask(data, output, opts, scheduler=scheduler, workers=workers or 2,
                                    progress=lambda msg: status.update(msg))
         else:
             result = sanitize(data, output, opts, progress=lambda msg: status.update(msg))

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anonymizer.engine.apply import apply_plan, summarize_changes
+from anonymizer.engine.apply import apply_plan
 from anonymizer.engine.manifest import build_manifest, digest_input, dumps, manifest_path_for, sha256_file
+from anonymizer.engine.parallel import transformed
 from anonymizer.engine.privacy_step import apply_solution, solve
 from anonymizer.engine.verify import (
     LeakIndex,
@@ -36,7 +37,6 @@ from anonymizer.engine.verify import (
     counter_run,
     describe_hits,
     rescan_problems,
-    row_name_leaks,
 )
 from anonymizer.errors import UsageError
 from anonymizer.io import TableWriter, as_text, atomic_output, check_output_path, iter_batches
@@ -72,6 +72,7 @@ class SanitizeOptions:
     force: bool = False
     read_opts: dict[str, Any] = field(default_factory=dict)
     batch_rows: int | None = None  # None: about CELLS_PER_BATCH cells per batch (auto_batch_rows)
+    workers: int = 1  # pass-2 processes of the local engine (engine/parallel.py)
 
 
 @dataclass
@@ -303,26 +304,32 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     name_hits: dict[tuple[str, str], int] = {}
     collisions: dict[str, int] = {}
     changes: dict[str, dict[str, int]] = {}
-    offset = 0
     rows_in = 0
-    with TableWriter(staging, like=batches.meta, fmt=opts.out_format, force=True, inputs=(input_path,)) as writer:
+    replace_qi = qi_final is not None and (solution is not None or opts.hierarchies_dir)
+
+    def items() -> Iterator[tuple[pd.DataFrame, pd.DataFrame | None]]:
+        start = 0
         for batch in batches:
-            n = len(batch)
-            out = apply_plan(batch, plan, key=opts.key, avoid=leaks, stats=collisions)
-            if qi_final is not None and (solution is not None or opts.hierarchies_dir):
-                part = qi_final.iloc[offset: offset + n]
-                for c in qi:
-                    out[c] = part[c].to_numpy()
+            part = qi_final.iloc[start: start + len(batch)][qi] if replace_qi else None
+            start += len(batch)
+            yield batch, part
+
+    if opts.workers > 1 and any(s.action == "redact" for s in plan.steps):
+        say(f"pass 2/3: {opts.workers} worker processes (each loads its own spaCy model)")
+    with TableWriter(staging, like=batches.meta, fmt=opts.out_format, force=True, inputs=(input_path,)) as writer:
+        for out, hits_, changed_, collided in transformed(items(), plan, opts.key, leaks, opts.workers):
             writer.write(out)
-            for key_, v in row_name_leaks(batch, out, plan).items():
+            for key_, v in hits_.items():
                 name_hits[key_] = name_hits.get(key_, 0) + v
-            for col, info in summarize_changes(batch, out, plan).items():
+            for col, info in changed_.items():
                 agg = changes.setdefault(col, {})
                 for k2, v2 in info.items():
                     if k2 != "action":
                         agg[k2] = agg.get(k2, 0) + int(v2)
-            offset += n
-            rows_in += n
+            for col, v in collided.items():
+                collisions[col] = collisions.get(col, 0) + v
+            rows_in += len(out)
+            del out
             release()
     timings["pass_transform_write"] = time.perf_counter() - t1
 
