@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from presidio_analyzer import RecognizerResult
 
-from anonymizer.detect.analyzer import get_analyzer
+from anonymizer.detect.analyzer import get_analyzer, recycle_if_grown
 from anonymizer.detect.recognizers.person import ACRONYMS, CIVILITIES
 
 # Presidio's generic names -> the project vocabulary (docs/ARCHITECTURE.md)
@@ -128,6 +128,9 @@ def find_spans(
             for j, (_, art) in zip(todo, artifacts, strict=True):
                 for rec in nlp_recognizers:
                     found[j].extend(rec.analyze(batch[j], rec.supported_entities, art))
+            del artifacts, nlp_recognizers
+            recycle_if_grown(analyzer)
+            del analyzer
     enhance_with_context(batch, found, recognizers)
     for (i, off, _), res in zip(pieces, found, strict=True):
         for r in res:
