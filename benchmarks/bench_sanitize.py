@@ -7,6 +7,7 @@ Each run is a fresh ``anon`` process; wall time, CPU time and peak RSS are its o
     python benchmarks/bench_sanitize.py                 # 10,204 and 100,000 rows
     python benchmarks/bench_sanitize.py 1000000         # any sizes
     ANON_BENCH_NO_NER=1 ...                             # free text redacted with recognizers only
+    ANON_BENCH_WORKERS=2 ...                            # pass 2 over 2 processes (--workers 2)
 
 Prints one figure per line: ``sanitize.<what> <value> <unit>``.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ANON = [sys.executable, "-m", "anonymizer"]
+WORKERS = int(os.environ.get("ANON_BENCH_WORKERS", "1"))
 
 
 def _extract(rows: int) -> Path:
@@ -65,7 +67,7 @@ def _run(path: Path, rows: int, key_file: Path) -> dict:
     from bench_scale import measure
 
     res = measure([*ANON, "sanitize", str(path), "--policy", str(policy), "--key-file", str(key_file),
-                   "-o", str(out), "--no-report", "--force", "--format", "json"])
+                   "-o", str(out), "--no-report", "--force", "--format", "json", "--workers", str(WORKERS)])
     if res["rc"] not in (0, 1):
         raise SystemExit(f"sanitize failed ({res['rc']}): {res['last_err']}")
     manifest = json.loads(out.with_suffix(".manifest.json").read_text())
@@ -85,6 +87,7 @@ def main(argv: list[str]) -> None:
         r = _run(path, rows, key_file)
         m = r["manifest"]
         print(f"sanitize.rows {rows} rows")
+        print(f"sanitize.workers {WORKERS} processes")
         print(f"sanitize.floor_pyarrow_read_write_{rows} {floor:.2f} s")
         print(f"sanitize.wall_{rows} {r['wall']:.2f} s")
         print(f"sanitize.cpu_{rows} {r['cpu']:.2f} s")
