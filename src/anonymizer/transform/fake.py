@@ -197,6 +197,14 @@ def fake(series: pd.Series, *, key: bytes, params: dict, context: TransformConte
     return from_text(series, out)
 
 
+def fake_many(values: list[str], entity: str, d: Deriver) -> list[str]:
+    """``fake_value`` of each value with no row context (free-text spans), vectorised where
+    the entity has a batch generator."""
+    if entity in _BATCH:
+        return _BATCH[entity](values, [[] for _ in values], d, {})
+    return [fake_value(v, entity=entity, deriver=d) for v in values]
+
+
 # ---------------------------------------------------------------- vectorised path
 
 

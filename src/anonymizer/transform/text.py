@@ -63,12 +63,38 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
             results[t] = _anonymize(engine, t, found, mode, d)
         else:
             pending.append((t, found))
+    known = span_fakes(pending, d) if d is not None else {}
     for i in range(0, len(pending), CHUNK_TEXTS):
         chunk = pending[i:i + CHUNK_TEXTS]
-        for (t, _), done in zip(chunk, _anonymize_many(engine, chunk, mode, d), strict=True):
+        for (t, _), done in zip(chunk, _anonymize_many(engine, chunk, mode, d, known), strict=True):
             results[t] = done
     out = [results[u] for u in uniques]
     return from_text(series, [out[c] for c in codes], numeric=False)
+
+
+def _fakeable(label: str) -> str | None:
+    ent = ENTITY_ALIASES.get(label, label)
+    return ent if ent in GENERATORS and ent not in TAG_ONLY else None
+
+
+def span_fakes(pending: list[tuple[str, list]], d: Deriver) -> dict[tuple[str, str], str]:
+    """The fake of every distinct (entity, span text) of the texts, computed before the
+    anonymizer runs: phones, NIRs, IBANs and file numbers through the vectorised generators
+    (equal to the one-value path, tested in test_fake), the rest one value at a time. The
+    operator then only looks them up."""
+    from anonymizer.transform.fake import fake_many
+
+    by_entity: dict[str, dict[str, None]] = {}
+    for text, found in pending:
+        for r in found:
+            ent = _fakeable(r.entity_type)
+            if ent is not None:
+                by_entity.setdefault(ent, {})[text[r.start:r.end]] = None
+    out: dict[tuple[str, str], str] = {}
+    for ent, values in by_entity.items():
+        for v, f in zip(values, fake_many(list(values), ent, d), strict=True):
+            out[(ent, v)] = f
+    return out
 
 
 def ner_mode(params: dict) -> bool | str:
@@ -97,7 +123,8 @@ CHUNK_TEXTS = 256
 SEP = "\x00"
 
 
-def _anonymize_many(engine, chunk: list[tuple[str, list]], mode: str, d: Deriver | None) -> list[str]:
+def _anonymize_many(engine, chunk: list[tuple[str, list]], mode: str, d: Deriver | None,
+                    known: dict[tuple[str, str], str] | None = None) -> list[str]:
     """``_anonymize`` of several texts in one engine call: spans shifted into the joined text
     (they never cross a separator, and the engine merges only same-type spans split by spaces)."""
     joined, offset, shifted = [], 0, []
@@ -105,9 +132,9 @@ def _anonymize_many(engine, chunk: list[tuple[str, list]], mode: str, d: Deriver
         shifted.extend(_Span(r.entity_type, r.start + offset, r.end + offset, r.score) for r in found)
         joined.append(text)
         offset += len(text) + len(SEP)
-    out = _anonymize(engine, SEP.join(joined), shifted, mode, d).split(SEP)
+    out = _anonymize(engine, SEP.join(joined), shifted, mode, d, known).split(SEP)
     if len(out) != len(chunk):  # cannot happen unless a replacement held SEP: redo one by one
-        return [_anonymize(engine, t, found, mode, d) for t, found in chunk]
+        return [_anonymize(engine, t, found, mode, d, known) for t, found in chunk]
     return out
 
 
@@ -118,17 +145,20 @@ class _Span:
         self.entity_type, self.start, self.end, self.score = entity_type, start, end, score
 
 
-def _anonymize(engine, text: str, found: list, mode: str, d: Deriver | None) -> str:
+def _anonymize(engine, text: str, found: list, mode: str, d: Deriver | None,
+               known: dict[tuple[str, str], str] | None = None) -> str:
+    """One engine call; ``known``: precomputed span fakes (:func:`span_fakes`), the rest on the fly."""
     from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
     results = [RecognizerResult(r.entity_type, r.start, r.end, r.score) for r in found]
     operators = {}
+    known = known or {}
     for label in {r.entity_type for r in results}:
-        ent = ENTITY_ALIASES.get(label, label)
-        if mode == "fake" and d is not None and ent in GENERATORS and ent not in TAG_ONLY:
-            operators[label] = OperatorConfig(
-                "custom", {"lambda": (lambda s, ent=ent: fake_value(s, entity=ent, deriver=d) or f"<{ent}>")}
-            )
+        ent = _fakeable(label)
+        if mode == "fake" and d is not None and ent is not None:
+            operators[label] = OperatorConfig("custom", {"lambda": (
+                lambda s, ent=ent: known.get((ent, s)) or fake_value(s, entity=ent, deriver=d) or f"<{ent}>")})
         else:
-            operators[label] = OperatorConfig("replace", {"new_value": f"<{ent}>"})
+            tag = ENTITY_ALIASES.get(label, label)
+            operators[label] = OperatorConfig("replace", {"new_value": f"<{tag}>"})
     return engine.anonymize(text=text, analyzer_results=results, operators=operators).text
