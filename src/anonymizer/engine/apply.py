@@ -170,11 +170,15 @@ def _tagged(fn, sub: pd.Series, *, key, step, ctx_frame, entities) -> pd.Series:
 
 
 def _tag_late_collisions(fn, df, result, results, *, key, step, plan, ctx_frame, entities, avoid,
-                         stats: dict | None) -> pd.Series:
+                         stats: dict | None, changed: np.ndarray | None = None) -> pd.Series:
     """Texts that hold an original identifier only after the row's names were put in (a fake
     e-mail rewritten with the row's fake names can equal somebody's real address) are
-    redacted again with tags, then given the row's fake names again."""
-    again = avoid.row_hits(result, text=True)
+    redacted again with tags, then given the row's fake names again. ``changed``: the rows
+    the names changed (the others were checked by :func:`_avoid_collisions`)."""
+    again = np.zeros(len(result), dtype=bool)
+    rows = np.flatnonzero(changed) if changed is not None else np.arange(len(result))
+    if len(rows):
+        again[rows] = avoid.row_hits(result.iloc[rows], text=True)
     if not again.any():
         return result
     sub = df[step.column][again]
@@ -226,10 +230,13 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
             result = _avoid_collisions(fn, df[step.column], result, key=key, step=step,
                                        ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats)
         if step.role == "free_text" and step.action == "redact":
+            before = result
             result = replace_row_names(result, df, results, plan)
             if avoid is not None and key:
+                changed = (result.astype(object).to_numpy() != before.astype(object).to_numpy())
                 result = _tag_late_collisions(fn, df, result, results, key=key, step=step, plan=plan,
-                                              ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats)
+                                              ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats,
+                                              changed=changed)
         results[step.column] = result
         if step.entity in CONTEXT_ENTITIES:
             context_cols[step.column] = result
