@@ -1,13 +1,14 @@
-"""Pass 2 of the local engine, in this process or over ``workers`` processes.
+"""Passes 2 and 3 of the local engine, in this process or over ``workers`` processes.
 
-Pass 2 is the cost of a sanitize run (keyed fakes per distinct value, free-text detection and
-replacement, collision checks): every batch is independent once pass 1 has built the hash index
-of original identifiers and the privacy search has fixed the quasi-identifiers. With
-``workers > 1`` the batches go to a pool of *spawned* processes (not forked: the parent has
-run pyarrow's thread pools, and a fork can inherit a held lock) and come back in input order,
-so the file is byte-identical to a one-process run. At most ``workers + 1`` batches are in
-flight, so memory stays bounded: the parent's batch and result plus, per worker, one batch, its
-own copy of the hash index and the spaCy model when free text is redacted.
+Pass 2 (keyed fakes per distinct value, free-text detection and replacement, collision checks)
+and pass 3 (the leak search of the written file) are nearly all of a run's time, and every
+batch is independent once pass 1 has built the hash index of original identifiers and the
+privacy search has fixed the quasi-identifiers. With ``workers > 1`` batches go to a pool of
+*spawned* processes (not forked: the parent has run pyarrow's thread pools, and a fork can
+inherit a held lock) and come back in input order, so the file is byte-identical to a
+one-process run. At most ``workers + 1`` batches are in flight, so memory stays bounded: the
+parent's batch and result plus, per worker, one batch, its own copy of the hash index and the
+spaCy model when free text is redacted.
 
 The key reaches the workers through the pool's pipe, never through a file or the environment.
 Workers die with the parent (``PR_SET_PDEATHSIG``) so a killed run leaves no orphan working on.
@@ -45,6 +46,19 @@ def transform_batch(batch: pd.DataFrame, qi_part: pd.DataFrame | None, plan: Pla
     return out, row_name_leaks(batch, out, plan), summarize_changes(batch, out, plan), collisions
 
 
+def _transform(state: dict[str, Any], batch: pd.DataFrame, qi_part: pd.DataFrame | None) -> BatchResult:
+    return transform_batch(batch, qi_part, state["plan"], state["key"], state["leaks"])
+
+
+def _search(state: dict[str, Any], written: pd.DataFrame, text_columns: list[str],
+            counters: set[str]) -> tuple[int, dict]:
+    """One batch of pass 3: its row count and the leak-search hits."""
+    return len(written), state["leaks"].search(written, text_columns, counters)
+
+
+TASKS = {"transform": _transform, "search": _search}
+
+
 def _die_with_parent() -> None:
     try:
         import ctypes
@@ -61,28 +75,48 @@ def _init(plan: Plan, key: bytes | None, leaks: LeakIndex | None) -> None:
     _STATE.update(plan=plan, key=key, leaks=leaks)
 
 
-def _work(batch: pd.DataFrame, qi_part: pd.DataFrame | None) -> BatchResult:
+def _work(task: str, *args: Any) -> Any:
     try:
-        return transform_batch(batch, qi_part, _STATE["plan"], _STATE["key"], _STATE["leaks"])
+        return TASKS[task](_STATE, *args)
     finally:
         release()
 
 
-def transformed(items: Iterable[tuple[pd.DataFrame, pd.DataFrame | None]], plan: Plan, key: bytes | None,
-                leaks: LeakIndex | None, workers: int = 1) -> Iterator[BatchResult]:
-    """``transform_batch`` of every ``(batch, qi_part)``, in input order.
+class Workers:
+    """``with Workers(n, plan, key, leaks) as w: for r in w.map("transform", items): ...``
 
-    A failure in a worker is raised here (the pool is then terminated); so is an interrupt.
+    ``n <= 1`` runs every task here, in order; otherwise a spawned pool runs them. A task's
+    error is raised from ``map`` (the pool is terminated on exit), as is an interrupt.
     """
-    if workers <= 1:
-        for batch, qi_part in items:
-            yield transform_batch(batch, qi_part, plan, key, leaks)
-        return
-    with mp.get_context("spawn").Pool(workers, initializer=_init, initargs=(plan, key, leaks)) as pool:
+
+    def __init__(self, workers: int, plan: Plan, key: bytes | None, leaks: LeakIndex | None) -> None:
+        self.workers = workers
+        self._state = {"plan": plan, "key": key, "leaks": leaks}
+        self._pool = None
+
+    def __enter__(self) -> Workers:
+        if self.workers > 1:
+            s = self._state
+            self._pool = mp.get_context("spawn").Pool(self.workers, initializer=_init,
+                                                      initargs=(s["plan"], s["key"], s["leaks"]))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def map(self, task: str, items: Iterable[tuple]) -> Iterator[Any]:
+        """``task`` over every argument tuple of ``items``, results in input order."""
+        if self._pool is None:
+            for args in items:
+                yield TASKS[task](self._state, *args)
+            return
         pending: deque = deque()
-        for item in items:
-            pending.append(pool.apply_async(_work, item))
-            if len(pending) > workers:
+        for args in items:
+            pending.append(self._pool.apply_async(_work, (task, *args)))
+            if len(pending) > self.workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()

@@ -29,7 +29,7 @@ import pandas as pd
 
 from anonymizer.engine.apply import apply_plan
 from anonymizer.engine.manifest import build_manifest, digest_input, dumps, manifest_path_for, sha256_file
-from anonymizer.engine.parallel import transformed
+from anonymizer.engine.parallel import Workers
 from anonymizer.engine.privacy_step import apply_solution, solve
 from anonymizer.engine.verify import (
     LeakIndex,
@@ -297,68 +297,79 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     timings["privacy"] = time.perf_counter() - t1
     release()
 
-    # Pass B: everything, batch by batch, written atomically to the staging name.
-    t1 = time.perf_counter()
-    say("pass 2/3: transforming and writing")
-    staging = output.with_name("." + output.stem + ".staging" + output.suffix)
-    name_hits: dict[tuple[str, str], int] = {}
-    collisions: dict[str, int] = {}
-    changes: dict[str, dict[str, int]] = {}
-    rows_in = 0
-    replace_qi = qi_final is not None and (solution is not None or opts.hierarchies_dir)
-
-    def items() -> Iterator[tuple[pd.DataFrame, pd.DataFrame | None]]:
-        start = 0
-        for batch in batches:
-            part = qi_final.iloc[start: start + len(batch)][qi] if replace_qi else None
-            start += len(batch)
-            yield batch, part
-
+    # Passes B and C run here or over --workers processes (engine/parallel.py).
     if opts.workers > 1 and any(s.action == "redact" for s in plan.steps):
-        say(f"pass 2/3: {opts.workers} worker processes (each loads its own spaCy model)")
-    with TableWriter(staging, like=batches.meta, fmt=opts.out_format, force=True, inputs=(input_path,)) as writer:
-        for out, hits_, changed_, collided in transformed(items(), plan, opts.key, leaks, opts.workers):
-            writer.write(out)
-            for key_, v in hits_.items():
-                name_hits[key_] = name_hits.get(key_, 0) + v
-            for col, info in changed_.items():
-                agg = changes.setdefault(col, {})
-                for k2, v2 in info.items():
-                    if k2 != "action":
-                        agg[k2] = agg.get(k2, 0) + int(v2)
-            for col, v in collided.items():
-                collisions[col] = collisions.get(col, 0) + v
-            rows_in += len(out)
-            del out
-            release()
-    timings["pass_transform_write"] = time.perf_counter() - t1
-
-    # Pass C: re-read what was written and verify it.
-    t1 = time.perf_counter()
-    say("pass 3/3: verifying the written file (leak search, re-scan)")
-    text_cols = [s.column for s in plan.steps if s.role == "free_text"]
-    problems: list[str] = []
-    rows_out = 0
+        say(f"starting {opts.workers} worker processes (each loads its own spaCy model)")
+    workers = Workers(opts.workers, plan, opts.key, leaks).__enter__()
     try:
-        hits: dict[tuple[str, str], int] = {}
-        rescan_sample = None
-        read_back = {"delimiter": batches.meta.delimiter, "encoding": batches.meta.encoding} if (
-            (opts.out_format or batches.meta.format) == "csv") else {}
-        for written in iter_batches(staging, batch_rows=opts.batch_rows, fmt=opts.out_format or batches.meta.format,
-                                    **read_back)[1]:
-            rows_out += len(written)
-            for key_, v in leaks.search(written, text_cols, set(counters)).items():
-                hits[key_] = hits.get(key_, 0) + v
-            if rescan_sample is None:
-                rescan_sample = written
-        problems += describe_hits(hits, entities)
-        problems += describe_hits(name_hits, entities, rows=True)
-        if opts.rescan and rescan_sample is not None and len(rescan_sample):
-            problems += rescan_problems(rescan_sample.head(SCAN_SAMPLE_ROWS), plan)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
-    timings["verify"] = time.perf_counter() - t1
+        # Pass B: everything, batch by batch, written atomically to the staging name.
+        t1 = time.perf_counter()
+        say("pass 2/3: transforming and writing")
+        staging = output.with_name("." + output.stem + ".staging" + output.suffix)
+        name_hits: dict[tuple[str, str], int] = {}
+        collisions: dict[str, int] = {}
+        changes: dict[str, dict[str, int]] = {}
+        rows_in = 0
+        replace_qi = qi_final is not None and (solution is not None or opts.hierarchies_dir)
+
+        def items() -> Iterator[tuple[pd.DataFrame, pd.DataFrame | None]]:
+            start = 0
+            for batch in batches:
+                part = qi_final.iloc[start: start + len(batch)][qi] if replace_qi else None
+                start += len(batch)
+                yield batch, part
+
+        with TableWriter(staging, like=batches.meta, fmt=opts.out_format, force=True, inputs=(input_path,)) as writer:
+            for out, hits_, changed_, collided in workers.map("transform", items()):
+                writer.write(out)
+                for key_, v in hits_.items():
+                    name_hits[key_] = name_hits.get(key_, 0) + v
+                for col, info in changed_.items():
+                    agg = changes.setdefault(col, {})
+                    for k2, v2 in info.items():
+                        if k2 != "action":
+                            agg[k2] = agg.get(k2, 0) + int(v2)
+                for col, v in collided.items():
+                    collisions[col] = collisions.get(col, 0) + v
+                rows_in += len(out)
+                del out
+                release()
+        timings["pass_transform_write"] = time.perf_counter() - t1
+
+        # Pass C: re-read what was written and verify it.
+        t1 = time.perf_counter()
+        say("pass 3/3: verifying the written file (leak search, re-scan)")
+        text_cols = [s.column for s in plan.steps if s.role == "free_text"]
+        problems: list[str] = []
+        rows_out = 0
+        try:
+            hits: dict[tuple[str, str], int] = {}
+            rescan_sample = None
+            read_back = {"delimiter": batches.meta.delimiter, "encoding": batches.meta.encoding} if (
+                (opts.out_format or batches.meta.format) == "csv") else {}
+
+            def written_batches() -> Iterator[tuple[pd.DataFrame, list[str], set[str]]]:
+                nonlocal rescan_sample
+                for written in iter_batches(staging, batch_rows=opts.batch_rows,
+                                            fmt=opts.out_format or batches.meta.format, **read_back)[1]:
+                    if rescan_sample is None:
+                        rescan_sample = written.head(SCAN_SAMPLE_ROWS)
+                    yield written, text_cols, set(counters)
+
+            for n, found in workers.map("search", written_batches()):
+                rows_out += n
+                for key_, v in found.items():
+                    hits[key_] = hits.get(key_, 0) + v
+            problems += describe_hits(hits, entities)
+            problems += describe_hits(name_hits, entities, rows=True)
+            if opts.rescan and rescan_sample is not None and len(rescan_sample):
+                problems += rescan_problems(rescan_sample, plan)
+        except BaseException:
+            staging.unlink(missing_ok=True)
+            raise
+        timings["verify"] = time.perf_counter() - t1
+    finally:
+        workers.__exit__(None, None, None)
     released = not problems
     final = paths["output"] if released else paths["not_released"]
     os.replace(staging, final)
