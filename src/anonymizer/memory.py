@@ -1,4 +1,4 @@
-"""Keep a long streaming run's resident memory close to what it actually holds (glibc).
+"""Keep a long streaming run's resident memory close to what it actually holds (glibc, pyarrow).
 
 glibc raises its mmap threshold each time a large block is freed (up to 32 MB), so after the
 global step frees its arrays, every batch's mid-sized arrays come from the brk heap, which
@@ -40,7 +40,12 @@ def tune_allocator() -> bool:
 
 
 def release() -> None:
-    """Give free heap memory back to the system (``malloc_trim(0)``)."""
+    """Give free memory back to the system: glibc's heap (``malloc_trim(0)``) and pyarrow's
+    pool (mimalloc keeps freed pages in its 1 GiB arenas: a 5-million-row run's arena held
+    424 MB resident after 30 minutes of pass 2, and the process crept from 1.46 to 1.72 GiB)."""
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+    pa = sys.modules.get("pyarrow")  # only when the run has used it: never import it for this
+    if pa is not None:
+        pa.default_memory_pool().release_unused()
