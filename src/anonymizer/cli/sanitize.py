@@ -74,7 +74,7 @@ def _split(value: str | None) -> list[str]:
 @click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler of an existing cluster (tcp://host:8786); "
               "default: a local cluster of --workers processes.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes. local (default 1): pass 2 (the transforms) over N processes, output identical, "
+              help="Processes. local (default 1): passes 2 and 3 (transforms, leak search) over N processes, output identical, "
                    "memory about N+1 times pass 2's. dask (default 2): workers of the local cluster "
                    "(without --scheduler).")
 def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
