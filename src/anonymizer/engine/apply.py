@@ -77,8 +77,9 @@ def _retry_limits(series: pd.Series, entity: str | None, free_text: bool, avoid)
     if free_text and (mobile_full or land_full):
         limits[:] = SATURATED_RETRIES  # comments quoting phones would otherwise run every try
     elif entity == "PHONE" and (mobile_full or land_full):
-        digits = series.astype(str).str.replace(r"\D", "", regex=True).str[-9:]
-        mobile = digits.str[:1].isin(["6", "7"]).to_numpy()
+        from anonymizer.engine.verify import normalise  # the index's own form: the last 9 digits
+
+        mobile = normalise(series, "PHONE").str[:1].isin(["6", "7"]).to_numpy()
         limits[(mobile & mobile_full) | (~mobile & land_full)] = SATURATED_RETRIES
     return limits
 

@@ -300,8 +300,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     # Passes B and C run here or over --workers processes (engine/parallel.py).
     if opts.workers > 1 and any(s.action == "redact" for s in plan.steps):
         say(f"starting {opts.workers} worker processes (each loads its own spaCy model)")
-    workers = Workers(opts.workers, plan, opts.key, leaks).__enter__()
-    try:
+    with Workers(opts.workers, plan, opts.key, leaks) as workers:
         # Pass B: everything, batch by batch, written atomically to the staging name.
         t1 = time.perf_counter()
         say("pass 2/3: transforming and writing")
@@ -368,8 +367,6 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
             staging.unlink(missing_ok=True)
             raise
         timings["verify"] = time.perf_counter() - t1
-    finally:
-        workers.__exit__(None, None, None)
     released = not problems
     final = paths["output"] if released else paths["not_released"]
     os.replace(staging, final)
