@@ -30,7 +30,6 @@ name, rows and digest. A multi-file input is digested the same way.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import os
 import shutil
 import time
@@ -40,9 +39,10 @@ from typing import Any
 
 import pandas as pd
 
-from anonymizer.engine.apply import apply_plan, summarize_changes
+from anonymizer.engine.apply import apply_plan
 from anonymizer.engine.dask_parts import Dataset, PartSpec, open_dataset, read_part
 from anonymizer.engine.manifest import build_manifest, digest_lines, dumps, manifest_path_for, sha256_file
+from anonymizer.engine.parallel import transform_batch
 from anonymizer.engine.privacy_step import PrivacySolution, apply_solution
 from anonymizer.engine.sanitize import (
     SCAN_SAMPLE_ROWS,
@@ -61,15 +61,12 @@ from anonymizer.engine.verify import (
     counter_run,
     describe_hits,
     rescan_problems,
-    row_name_leaks,
 )
 from anonymizer.errors import InputError, UsageError
 from anonymizer.io import TableWriter, atomic_output, check_output_path, iter_batches, same_file
 from anonymizer.policy.plan import Plan
 
 PART_EXT = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
-# apply_plan re-draws fakes that equal an original value when given the table's LeakIndex
-_AVOID = "avoid" in inspect.signature(apply_plan).parameters
 
 
 # ----------------------------------------------------------------------------- worker tasks
@@ -93,19 +90,16 @@ def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, sub: Plan | None,
                 inputs: tuple[str, ...], leaks: LeakIndex) -> dict[str, Any]:
     """Pass B on one partition: transform, enforce, write the part; return the small per-part facts."""
     batch = read_part(spec)
-    out = apply_plan(batch, plan, key=key, **({"avoid": leaks} if _AVOID else {}))
+    qi_part = None
     if solution is not None and sub is not None:
-        final = apply_solution(apply_plan(batch, sub, key=key), solution)
-        for c in qi:
-            out[c] = final[c].to_numpy()
+        qi_part = apply_solution(apply_plan(batch, sub, key=key), solution)[qi]
     elif qi_slice is not None:
-        for c in qi:
-            out[c] = qi_slice[c].to_numpy()
+        qi_part = qi_slice[qi]
+    out, name_hits, changed, collided = transform_batch(batch, qi_part, plan, key, leaks)
     with TableWriter(part_path, like=like, fmt=out_fmt, force=True, inputs=inputs) as writer:
         writer.write(out)
-    changes = {col: {k: int(v) for k, v in info.items() if k != "action"}
-               for col, info in summarize_changes(batch, out, plan).items()}
-    return {"rows": len(batch), "name_hits": row_name_leaks(batch, out, plan), "changes": changes,
+    changes = {col: {k: int(v) for k, v in info.items() if k != "action"} for col, info in changed.items()}
+    return {"rows": len(batch), "name_hits": name_hits, "changes": changes, "collisions": collided,
             "sha256": sha256_file(part_path)}
 
 
@@ -309,7 +303,10 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
             t1 = time.perf_counter()
             name_hits: dict[tuple[str, str], int] = {}
             changes: dict[str, dict[str, int]] = {}
+            collisions: dict[str, int] = {}
             for w in written:
+                for col, v in w["collisions"].items():
+                    collisions[col] = collisions.get(col, 0) + v
                 for k, v in w["name_hits"].items():
                     name_hits[k] = name_hits.get(k, 0) + v
                 for col, info in w["changes"].items():
@@ -353,6 +350,8 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     record = plan.actions_summary()
     for col, info in record.items():
         info.update(changes.get(col, {}))
+        if collisions.get(col):
+            info["suppressed_after_collisions"] = collisions[col]
     timings["total"] = time.perf_counter() - t0
     part_items = [(Path(p).name, w["sha256"]) for p, w in zip(part_paths, written, strict=True)]
     input_record: dict[str, Any] = {"name": input_path.name, "sha256": input_sums[0] if ds.single_file else
