@@ -25,8 +25,40 @@ import pandas as pd
 from anonymizer.risk.classes import missing_mask
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype("string").fillna("")
+def _coded_text(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Per-row codes into the column's distinct values as text (missing -> "").
+
+    A categorical column is read through its codes, so a 5-million-row column costs its codes
+    and its categories, never one Python string per row (the report at the end of a 5M sanitize
+    run peaked at 2.6 GiB when each column was turned into text row by row).
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        uniq = series.cat.categories
+    else:
+        codes, uniq = pd.factorize(series, use_na_sentinel=True)
+    text = pd.Series(np.asarray(uniq, dtype=object), dtype=object).astype("string").fillna("")
+    text = pd.Index(np.append(text.to_numpy(dtype=object), np.array([""], dtype=object)), dtype=object)  # last slot: NaN cells (code -1)
+    codes = np.where(codes < 0, len(text) - 1, codes)
+    return codes, text
+
+
+def joint_codes(before: pd.Series, after: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Codes of both columns in one numbering of their text values: equal codes = equal text.
+
+    Factorises the distinct values only, then maps rows through them; the same codes (up to
+    renumbering) as factorising the concatenated text column.
+    """
+    cb, tb = _coded_text(before)
+    ca, ta = _coded_text(after)
+    both, uniq = pd.factorize(np.concatenate([tb.to_numpy(dtype=object), ta.to_numpy(dtype=object)]))
+    return both[: len(tb)][cb], both[len(tb):][ca], pd.Index(uniq, dtype=object)
+
+
+def _numbers(text: pd.Index) -> np.ndarray:
+    """Each distinct text as a number (decimal comma accepted), NaN where it is not one."""
+    s = pd.Series(text.to_numpy(dtype=object), dtype="string").str.replace(",", ".", regex=False)
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
 
 
 def _entropy_from_counts(counts: np.ndarray) -> float:
@@ -36,12 +68,9 @@ def _entropy_from_counts(counts: np.ndarray) -> float:
 
 def column_utility(before: pd.Series, after: pd.Series, *, aligned: bool) -> dict:
     """Loss, suppression and distribution distance for one column (see module docstring)."""
-    b_txt, a_txt = _text(before), _text(after)
+    cb, ca, uniq = joint_codes(before, after)
     b_miss, a_miss = missing_mask(before), missing_mask(after)
-    both = pd.concat([b_txt, a_txt], ignore_index=True)
-    codes, uniq = pd.factorize(both)
-    nb = len(b_txt)
-    cb, ca = codes[:nb], codes[nb:]
+    nb = len(cb)
     m = len(uniq)
     pb = np.bincount(cb, minlength=m) / max(nb, 1)
     pa = np.bincount(ca, minlength=m) / max(len(ca), 1)
@@ -63,11 +92,12 @@ def column_utility(before: pd.Series, after: pd.Series, *, aligned: bool) -> dic
         out["information_loss"] = float((h_joint - h_out) / h_in) if h_in > 0 else 0.0
     else:
         out["suppressed_cells"] = max(0, out["missing_after"] - out["missing_before"])
-    nb_num = pd.to_numeric(b_txt.str.replace(",", ".", regex=False), errors="coerce")
-    na_num = pd.to_numeric(a_txt.str.replace(",", ".", regex=False), errors="coerce")
-    if (~b_miss).any() and nb_num[~b_miss].notna().all() and (~a_miss).any() and na_num[~a_miss].notna().all():
-        out["numeric"] = {"mean_before": float(nb_num.mean()), "mean_after": float(na_num.mean()),
-                          "std_before": float(nb_num.std(ddof=0)), "std_after": float(na_num.std(ddof=0))}
+    num = _numbers(uniq)
+    nb_num, na_num = num[cb], num[ca]
+    if ((~b_miss).any() and not np.isnan(nb_num[~b_miss]).any()
+            and (~a_miss).any() and not np.isnan(na_num[~a_miss]).any()):
+        out["numeric"] = {"mean_before": float(np.nanmean(nb_num)), "mean_after": float(np.nanmean(na_num)),
+                          "std_before": float(np.nanstd(nb_num)), "std_after": float(np.nanstd(na_num))}
     return out
 
 
@@ -78,19 +108,18 @@ def linkability(original: pd.DataFrame, output: pd.DataFrame, qi: list[str]) -> 
     n = len(output)
     if n == 0:
         return {"computed": False, "reason": "empty table"}
-    keys = []
+    key = None
+    unchanged = {}
     for col in qi:
-        both = pd.concat([_text(original[col]), _text(output[col])], ignore_index=True)
-        keys.append(pd.factorize(both)[0].astype(np.int64))
-    key = keys[0]
-    for k in keys[1:]:
-        key = pd.factorize(key * (int(k.max()) + 1) + k)[0].astype(np.int64)
+        co, cr = joint_codes(original[col], output[col])[:2]
+        unchanged[col] = float((co == cr).mean())
+        both = np.r_[co, cr].astype(np.int64)
+        key = both if key is None else pd.factorize(key * (int(both.max()) + 1) + both)[0].astype(np.int64)
+        del co, cr, both
     ko, kr = key[:n], key[n:]
     counts_orig = np.bincount(ko, minlength=int(key.max()) + 1)
     correct = (ko == kr) / np.maximum(counts_orig[kr], 1)
     correct[counts_orig[kr] == 0] = 0.0
-    unchanged = {col: float((_text(original[col]).to_numpy() == _text(output[col]).to_numpy()).mean())
-                 for col in qi}
     return {
         "computed": True,
         "share_linked_exact": float(correct.mean()),
