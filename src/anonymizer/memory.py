@@ -21,7 +21,8 @@ MMAP_THRESHOLD = 1 << 20
 
 
 @lru_cache(maxsize=1)
-def _libc():
+def glibc():
+    """The C library when it is glibc on Linux (mallopt, malloc_trim, prctl), else None."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -33,7 +34,7 @@ def _libc():
 
 def tune_allocator() -> bool:
     """Fix glibc's mmap threshold at 1 MiB (and its trim threshold); True when applied."""
-    libc = _libc()
+    libc = glibc()
     if libc is None:
         return False
     return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(libc.mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD))
@@ -44,7 +45,7 @@ def release() -> None:
     pool (mimalloc keeps freed pages in its arenas until asked; a test measures the pages it
     returns). In pass 2 of a 5-million-row run the process still varies between 1.4 and
     1.8 GiB: docs/scaling.md gives the measured series."""
-    libc = _libc()
+    libc = glibc()
     if libc is not None:
         libc.malloc_trim(0)
     pa = sys.modules.get("pyarrow")  # only when the run has used it: never import it for this

@@ -26,7 +26,7 @@ import pandas as pd
 
 from anonymizer.engine.apply import apply_plan, summarize_changes
 from anonymizer.engine.verify import LeakIndex, row_name_leaks
-from anonymizer.memory import release, tune_allocator
+from anonymizer.memory import glibc, release, tune_allocator
 from anonymizer.policy.plan import Plan
 
 BatchResult = tuple[pd.DataFrame, dict, dict, dict]
@@ -60,12 +60,9 @@ TASKS = {"transform": _transform, "search": _search}
 
 
 def _die_with_parent() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still applies
-        pass
+    libc = glibc()  # None off Linux/glibc: the pool's own shutdown still applies
+    if libc is not None:
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _init(plan: Plan, key: bytes | None, leaks: LeakIndex | None) -> None:
