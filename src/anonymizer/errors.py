@@ -35,3 +35,20 @@ class PrivacyTargetError(AnonError):
     """The privacy targets cannot be met, or verification found a surviving identifier."""
 
     exit_code = 1
+
+
+OUT_OF_MEMORY = ("out of memory: the run stopped and nothing was published; give the process more memory "
+                 "(or, for sanitize and convert, a smaller --batch-rows)")
+
+
+def caused_by_memory(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is a MemoryError (pyarrow's ArrowMemoryError is one) or was raised while
+    handling one: a reader that turns every Arrow error into "malformed CSV" would otherwise
+    blame the file for the machine's limit."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, MemoryError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False

@@ -23,7 +23,7 @@ from anonymizer.check.extract import Embedded, delimited_table, markdown_tables,
 from anonymizer.check.manifest import ManifestVerdict, verify_manifest
 from anonymizer.check.rules import PRINTED_ENTITIES, Finding, evaluate_table, evaluate_text
 from anonymizer.check.walk import collect_files, kind_of
-from anonymizer.errors import AnonError
+from anonymizer.errors import AnonError, caused_by_memory
 
 PASS, FAIL, ERROR = "pass", "fail", "error"
 
@@ -223,12 +223,14 @@ def evaluate_file(path: Path, rel: str, config: CheckConfig, verdict: ManifestVe
                 result.findings.extend(evaluate_table(emb.df, cfg, exempt_columns=exempt,
                                                       location=emb.location or None, line=emb.line, scanner=scanner))
         except AnonError as exc:
-            msg = str(exc)
+            msg = "out of memory" if caused_by_memory(exc) else str(exc)
             for prefix in (f"{path}: ", f"{rel}: "):
                 msg = msg[len(prefix):] if msg.startswith(prefix) else msg
             _unreadable(result, f"cannot read the file: {msg}")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             _unreadable(result, f"cannot read the file ({type(exc).__name__})")
+        except MemoryError:
+            _unreadable(result, "cannot check the file: out of memory")
         except Exception as exc:  # a gate must not crash on one odd file: report it, never its content
             _unreadable(result, f"internal error while checking the file ({type(exc).__name__}); please report it")
         result.passed_by = "scan" if result.tables else "no-table"

@@ -12,7 +12,7 @@ import sys
 import click
 
 from anonymizer import __version__
-from anonymizer.errors import AnonError
+from anonymizer.errors import OUT_OF_MEMORY, AnonError, caused_by_memory
 
 # command name -> module under anonymizer.cli exposing a click command called ``command``
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -58,7 +58,11 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AnonError as exc:
+            if caused_by_memory(exc):
+                raise CliError(OUT_OF_MEMORY, 2) from None
             raise CliError(str(exc), exc.exit_code) from None
+        except MemoryError:  # never a traceback, even when the machine's limit is reached
+            raise CliError(OUT_OF_MEMORY, 2) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
