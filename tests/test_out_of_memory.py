@@ -58,13 +58,12 @@ def test_risk_says_out_of_memory_not_malformed(run_cli, tiny_csv, monkeypatch):
 
 
 def test_a_bare_memory_error_is_one_line_too(run_cli, tiny_csv, monkeypatch):
-    import anonymizer.io as io
+    import anonymizer.cli.convert as convert
 
     def fail(*_a, **_k):
         raise MemoryError
 
-    monkeypatch.setattr(io, "read_table", fail)
-    monkeypatch.setattr(io, "iter_batches", fail)
+    monkeypatch.setattr(convert, "iter_batches", fail)
     out = tiny_csv.with_name("out.csv")
     result = run_cli("convert", tiny_csv, "-o", out)
     _one_line_out_of_memory(result)
