@@ -217,6 +217,26 @@ def test_small_batches_give_the_same_bytes(extract, policy_file, tmp_path):
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
 
 
+def test_progress_counts_rows_per_pass_and_the_cli_prints_throughput(run_cli, extract, policy_file, tmp_path):
+    import re
+
+    import anonymizer.engine.sanitize as eng
+
+    seen: list[str] = []
+    eng.sanitize(extract, tmp_path / "safe.csv",
+                 eng.SanitizeOptions(policy_path=policy_file, key=KEY.encode(), rescan=False, batch_rows=25),
+                 progress=seen.append)
+    for label in ("pass 1/3", "pass 2/3", "pass 3/3"):  # 60 rows in batches of 25: 25, 50, 60
+        counts = [int(m.group(1).replace(",", "")) for s in seen if s.startswith(label)
+                  for m in [re.search(r": ([0-9,]+) rows \(([0-9,]+) rows/s\)$", s)] if m]
+        assert counts == [25, 50, len(DF)], (label, seen)
+    result = _run(run_cli, extract, policy_file, tmp_path / "cli.csv")
+    m = re.search(r"throughput : ([0-9,]+) rows in ([0-9.,]+) s \(([0-9,]+) rows/s\)", result.output)
+    assert m and int(m.group(1).replace(",", "")) == len(DF), result.output
+    total = json.loads((tmp_path / "cli.manifest.json").read_text())["timings_s"]["total"]
+    assert float(m.group(2).replace(",", "")) == pytest.approx(total, abs=0.06)
+
+
 @pytest.mark.slow
 def test_worker_processes_give_the_same_bytes_and_manifest(extract, policy_file, tmp_path):
     import anonymizer.engine.sanitize as eng

@@ -117,6 +117,10 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         state = "[green]released[/green]" if result.released else "[red]NOT released[/red]"
         out.print(f"{state}: {result.output}")
         out.print(f"manifest   : {result.manifest_path}")
+        rows = (result.manifest.get("input") or {}).get("rows") or 0
+        total = (result.manifest.get("timings_s") or {}).get("total") or 0
+        if total > 0:
+            out.print(f"throughput : {rows:,} rows in {total:,.1f} s ({rows / total:,.0f} rows/s)")
         if result.risk_json:
             out.print(f"risk report: {result.risk_html} (and {result.risk_json.name})")
         reached = (result.manifest.get("privacy") or {}).get("reached") or {}

@@ -225,6 +225,12 @@ class ColumnCollector:
         return pd.DataFrame(out)
 
 
+def _rate(label: str, rows: int, since: float) -> str:
+    """A progress line for a long pass: rows done and the pass's rows per second."""
+    elapsed = time.perf_counter() - since
+    return f"{label}: {rows:,} rows" + (f" ({rows / elapsed:,.0f} rows/s)" if elapsed > 0 else "")
+
+
 def _code_dtype(n: int) -> type:
     return np.int8 if n < 127 else np.int16 if n < 32_767 else np.int32
 
@@ -266,13 +272,15 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
     need_global = bool(qi) and (bool(privacy.get("k")) or opts.hierarchies_dir is not None or opts.report)
     qi_out = qi_orig = None
     leaks = LeakIndex(plan)
-    say("pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else ""))
     cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
     sub = _qi_plan(plan, cols)
     kept = [s.column for s in plan.steps if s.action == "keep"]
     changed = [c for c in cols if c not in kept]
     out_cols, orig_cols = ColumnCollector(cols), ColumnCollector(changed)
     runs: dict[str, list] = {c: [] for c in kept}
+    label = "pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else "")
+    say(label)
+    rows_seen = 0
     for batch in batches:
         leaks.add(batch)
         for c in kept:
@@ -280,6 +288,8 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
         if need_global:
             out_cols.add(apply_plan(batch, sub, key=opts.key))
             orig_cols.add(batch[changed])
+        rows_seen += len(batch)
+        say(_rate(label, rows_seen, t1))
     if need_global:
         qi_out, qi_orig = out_cols.frame(), orig_cols.frame()
         for c in cols:  # a kept column's original is its output: stored once
@@ -333,6 +343,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
                 rows_in += len(out)
                 del out
                 release()
+                say(_rate("pass 2/3: transforming and writing", rows_in, t1))
         timings["pass_transform_write"] = time.perf_counter() - t1
 
         # Pass C: re-read what was written and verify it.
@@ -357,6 +368,7 @@ def sanitize(input_path: str | Path, output_path: str | Path, opts: SanitizeOpti
 
             for n, found in workers.map("search", written_batches()):
                 rows_out += n
+                say(_rate("pass 3/3: verifying the written file", rows_out, t1))
                 for key_, v in found.items():
                     hits[key_] = hits.get(key_, 0) + v
             problems += describe_hits(hits, entities)
