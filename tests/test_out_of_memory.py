@@ -80,3 +80,44 @@ def test_check_reports_the_file_as_unchecked_for_lack_of_memory(run_cli, tiny_cs
     result = run_cli("check", tiny_csv, "--format", "json")
     assert result.exit_code == 2  # an unchecked file is not a passed file
     assert "out of memory" in result.output and "internal error" not in result.output
+
+
+def _main_exit(argv: list[str], capsys) -> tuple[int, str]:
+    from anonymizer.cli.main import main
+
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in argv])
+    return info.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("error, code, says", [
+    (ValueError("could not convert '1 85 05 78 006 084 36' to float"), 3, "internal error (ValueError)"),
+    (RuntimeError("can't start new thread"), 2, "out of memory"),
+])
+def test_an_unexpected_exception_is_one_line_without_its_message(tiny_csv, monkeypatch, capsys, error, code, says):
+    import anonymizer.cli.convert as convert
+
+    def fail(*_a, **_k):
+        raise error
+
+    monkeypatch.setattr(convert, "iter_batches", fail)
+    monkeypatch.delenv("ANON_DEBUG", raising=False)
+    got, err = _main_exit(["convert", tiny_csv, "-o", tiny_csv.with_name("out.parquet")], capsys)
+    assert got == code
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("anon: error: ") and says in lines[0], err
+    assert "85 05 78" not in err and "Traceback" not in err  # a library message may quote a cell
+    assert not tiny_csv.with_name("out.parquet").exists()
+
+
+def test_anon_debug_lets_the_traceback_through(tiny_csv, monkeypatch):
+    import anonymizer.cli.convert as convert
+    from anonymizer.cli.main import main
+
+    def fail(*_a, **_k):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(convert, "iter_batches", fail)
+    monkeypatch.setenv("ANON_DEBUG", "1")
+    with pytest.raises(ValueError, match="boom"):
+        main(["convert", str(tiny_csv), "-o", str(tiny_csv.with_name("out.parquet"))])

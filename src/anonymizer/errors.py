@@ -37,8 +37,8 @@ class PrivacyTargetError(AnonError):
     exit_code = 1
 
 
-OUT_OF_MEMORY = ("out of memory: the run stopped and nothing was published; give the process more memory "
-                 "(or, for sanitize and convert, a smaller --batch-rows)")
+OUT_OF_MEMORY = ("out of memory: the run stopped (no output is left half-written); give the process more "
+                 "memory (or, for sanitize and convert, a smaller --batch-rows)")
 
 
 def caused_by_memory(exc: BaseException | None) -> bool:

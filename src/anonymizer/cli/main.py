@@ -7,6 +7,7 @@ Commands are imported lazily so that ``anon --help`` and light commands start fa
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -102,3 +103,26 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("anon: interrupted; nothing was written", err=True)
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, see internal_error
+        if os.environ.get("ANON_DEBUG"):
+            raise
+        message, code = internal_error(exc)
+        click.echo(f"anon: error: {message}", err=True)
+        sys.exit(code)
+
+
+INTERNAL_ERROR_EXIT = 3
+
+
+def internal_error(exc: BaseException) -> tuple[str, int]:
+    """One line for an exception no command expected, and its exit code.
+
+    A traceback would show the exception's message, which may quote a cell of the data (a
+    library's parse error does), so only the exception's type is named; ``ANON_DEBUG=1``
+    lets it through. A thread that cannot start lacks memory for its stack: that is the
+    machine's limit, said as such.
+    """
+    if caused_by_memory(exc) or (isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)):
+        return OUT_OF_MEMORY, 2
+    return (f"internal error ({type(exc).__name__}): the run stopped (no output is left half-written). "
+            f"Please report it; ANON_DEBUG=1 shows the traceback (it may quote data)", INTERNAL_ERROR_EXIT)
