@@ -17,6 +17,8 @@ from functools import lru_cache
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
+ARENA_MAX = 2  # glibc's default is 8 per core, each reserving 64 MiB of address space
 MMAP_THRESHOLD = 1 << 20
 
 
@@ -33,11 +35,12 @@ def glibc():
 
 
 def tune_allocator() -> bool:
-    """Fix glibc's mmap threshold at 1 MiB (and its trim threshold); True when applied."""
+    """Fix glibc's mmap threshold at 1 MiB (and its trim threshold) and cap its arenas at 2; True when applied."""
     libc = glibc()
     if libc is None:
         return False
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(libc.mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD))
+    return (bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(libc.mallopt(M_TRIM_THRESHOLD, MMAP_THRESHOLD))
+            and bool(libc.mallopt(M_ARENA_MAX, ARENA_MAX)))
 
 
 def release() -> None:
