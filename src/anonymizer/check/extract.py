@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -37,6 +37,10 @@ class Embedded:
     line: int | None = None  # 1-based line in the document where the table starts, when known
     kind: str = "table"    # "table", or "text": printed lines that are no table (one column "text")
     ner: bool = True       # False for Markdown pipe tables: documentation prose, where NER finds "names" everywhere
+    # a table too large to load: ``df`` is a uniform row sample of ``total_rows`` rows, and
+    # ``load_columns(cols)`` reads those columns over every row (the risk rules need them)
+    total_rows: int | None = None
+    load_columns: Callable[[list[str]], pd.DataFrame] | None = None
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -116,10 +117,10 @@ class Finding:
         return asdict(self)
 
 
-def _scan(df: pd.DataFrame, config: CheckConfig) -> Any:
+def _scan(df: pd.DataFrame, config: CheckConfig, total_rows: int | None = None) -> Any:
     from anonymizer.detect import scan_table
 
-    return scan_table(df, ner=config.ner, sample_rows=config.sample_rows)
+    return scan_table(df, ner=config.ner, sample_rows=config.sample_rows, total_rows=total_rows)
 
 
 def _masked(examples: list[Any], n: int = 3) -> list[str]:
@@ -175,6 +176,8 @@ def evaluate_table(
     location: str | None = None,
     line: int | None = None,
     scanner: Callable[[pd.DataFrame, CheckConfig], Any] | None = None,
+    total_rows: int | None = None,
+    load_columns: Callable[[list[str]], pd.DataFrame] | None = None,
 ) -> list[Finding]:
     """Findings for one table (no finding of level ``error`` = the table passes).
 
@@ -182,6 +185,9 @@ def evaluate_table(
     identifier columns, phones, e-mails, NIRs, IBANs in text); spaCy's NER then reads only the
     free-text columns, and only when nothing else failed the table, so leaks fail fast and the
     model is loaded only for files that might pass.
+
+    A table too large to load comes as a row sample of ``total_rows`` rows with
+    ``load_columns``: the scan reads the sample, the risk rules the key columns of every row.
     """
     exempt = set(exempt_columns)
     if df.empty or len(df.columns) == 0:
@@ -189,7 +195,7 @@ def evaluate_table(
     df = df[[c for c in df.columns if c not in exempt]]
     if len(df.columns) == 0:
         return []
-    scan = scanner or _scan
+    scan = scanner or partial(_scan, total_rows=total_rows)
     report = scan(df, replace(config, ner=False))
     findings = [f for f in report.findings if f.column not in exempt]
     out: list[Finding] = []
@@ -230,7 +236,7 @@ def evaluate_table(
     for f in findings:
         if f.role == "free_text":
             free_text(f)
-    _risk_rules(df, findings, config, exempt, about_people, add)
+    _risk_rules(df, findings, config, exempt, about_people, add, load_columns)
 
     # second pass: names in free text need the NER model; only worth it when the table could still pass
     if config.ner and not any(o.level == "error" for o in out):
@@ -244,14 +250,18 @@ def evaluate_table(
 
 
 def _risk_rules(df: pd.DataFrame, findings: list[Any], config: CheckConfig, exempt: set[str], about_people: bool,
-                add: Callable[..., None]) -> None:
-    """k, record risk and small cells on the key quasi-identifiers."""
+                add: Callable[..., None], load_columns: Callable[[list[str]], pd.DataFrame] | None = None) -> None:
+    """k, record risk and small cells on the key quasi-identifiers (of every row: a sampled
+    table's keys, and its count column if any, are read whole through ``load_columns``)."""
     from anonymizer.policy.proposal import choose_key_variables
 
     qi_findings = [f for f in findings if f.confidence >= config.min_confidence]
     keys = [c for c in choose_key_variables(qi_findings, list(config.key_entities)) if c in df.columns]
     if not keys:
         return
+    if load_columns is not None:
+        count_col = _count_column(df, findings, keys, exempt)
+        df = load_columns(keys + ([count_col] if count_col else []))
     births = {f.column for f in findings if f.entity == "BIRTH_DATE"}
     exact_birth = [c for c in keys if c in births and _exact_dates(df[c]) >= 0.5]
     count_col = _count_column(df, findings, keys, exempt)

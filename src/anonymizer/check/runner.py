@@ -138,6 +138,9 @@ def iter_tables(path: Path, kind: str) -> Iterator[Embedded]:
             return
     if path.stat().st_size == 0:
         return
+    if path.stat().st_size > STREAM_ABOVE_BYTES:
+        yield sampled_table(path, fmt)
+        return
     try:
         table = read_table(path)
     except AnonError:
@@ -151,6 +154,23 @@ def iter_tables(path: Path, kind: str) -> Iterator[Embedded]:
         yield Embedded(df, "read leniently (not a clean CSV)", None)
         return
     yield Embedded(table.df, f"{fmt} table" if kind != "table" else "", 1)
+
+
+STREAM_ABOVE_BYTES = 200 * 1024 * 1024  # as anon scan: larger tables are sampled in one streaming pass
+SAMPLE_ROWS = 20_000
+
+
+def sampled_table(path: Path, fmt: str, sample_rows: int = SAMPLE_ROWS) -> Embedded:
+    """A table too large to load: a uniform row sample for the scan (one streaming pass), and
+    a loader of whole columns for the risk rules, which read the key quasi-identifiers only."""
+    from anonymizer.detect.scan import sample_batches
+    from anonymizer.engine.stream_risk import read_columns
+    from anonymizer.io import iter_batches
+
+    _, batches = iter_batches(path, batch_rows=200_000)
+    sample, total = sample_batches(batches, sample_rows)
+    return Embedded(sample, f"{fmt} table, {len(sample):,} of {total:,} rows sampled", 1, total_rows=total,
+                    load_columns=lambda cols: read_columns(path, cols, batch_rows=200_000))
 
 
 def lenient_csv(path: Path, max_bytes: int = 64 << 20) -> pd.DataFrame | None:
@@ -221,7 +241,8 @@ def evaluate_file(path: Path, rel: str, config: CheckConfig, verdict: ManifestVe
                 cfg = config if emb.ner else replace(
                     config, ner=False, text_pii=[e for e in config.text_pii if e in PRINTED_ENTITIES])
                 result.findings.extend(evaluate_table(emb.df, cfg, exempt_columns=exempt,
-                                                      location=emb.location or None, line=emb.line, scanner=scanner))
+                                                      location=emb.location or None, line=emb.line, scanner=scanner,
+                                                      total_rows=emb.total_rows, load_columns=emb.load_columns))
         except AnonError as exc:
             msg = "out of memory" if caused_by_memory(exc) else str(exc)
             for prefix in (f"{path}: ", f"{rel}: "):

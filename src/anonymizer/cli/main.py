@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)
+    from anonymizer.memory import tune_allocator
+
+    tune_allocator()  # before any thread starts: its arena cap applies to every command
     try:
         cli.main(args=argv, prog_name="anon")
     except KeyboardInterrupt:
