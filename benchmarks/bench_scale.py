@@ -39,11 +39,13 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     peak = 0
+    peak_at = 0.0
+    timeline: list[tuple[float, int]] = []  # (seconds, max RSS over the last 10 s)
     cpu: dict[int, float] = {}  # last user+system CPU seen per process of the tree
     stop = threading.Event()
 
     def poll() -> None:
-        nonlocal peak
+        nonlocal peak, peak_at
         try:
             root = psutil.Process(proc.pid)
         except psutil.NoSuchProcess:
@@ -60,7 +62,13 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict:
                         pass
             except psutil.Error:
                 break
-            peak = max(peak, total)
+            now = time.perf_counter() - t0
+            if total > peak:
+                peak, peak_at = total, now
+            if not timeline or now - timeline[-1][0] >= 10:
+                timeline.append((now, total))
+            else:
+                timeline[-1] = (timeline[-1][0], max(timeline[-1][1], total))
             time.sleep(0.1)
 
     th = threading.Thread(target=poll, daemon=True)
@@ -69,7 +77,10 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     stop.set()
     th.join()
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
-    return {"seconds": time.perf_counter() - t0, "peak_rss_mib": peak / MIB, "rc": proc.returncode,
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "peak_rss_mib": peak / MIB, "rc": proc.returncode,
+            "peak_at_s": peak_at, "peak_before_end_s": seconds - peak_at,
+            "timeline": [(round(t, 1), round(r / MIB)) for t, r in timeline],
             "cpu_seconds": sum(cpu.values()),
             "stdout": out, "last_err": lines[-1][:200] if lines else ""}
 
@@ -78,6 +89,12 @@ def show(prefix: str, res: dict, rows: int | None = None) -> None:
     print(f"{prefix}_seconds: {res['seconds']:.1f}")
     print(f"{prefix}_cpu_seconds: {res['cpu_seconds']:.1f}")  # the machine is shared: CPU time is the fairer figure
     print(f"{prefix}_peak_rss_mib: {res['peak_rss_mib']:.0f}")
+    # when: with the run's phase timings (printed after) this says which phase peaked
+    print(f"{prefix}_peak_at_s: {res['peak_at_s']:.1f} ({res['peak_before_end_s']:.1f} s before the end)")
+    if res.get("timeline"):
+        tl = OUT / f"{prefix}.rss.tsv"
+        tl.write_text("seconds\tmax_rss_mib_over_10s\n" + "".join(f"{t}\t{r}\n" for t, r in res["timeline"]))
+        print(f"{prefix}_rss_timeline: {tl.name}")
     if rows:
         print(f"{prefix}_rows_per_s: {rows / res['seconds']:.0f}")
         if res["cpu_seconds"]:

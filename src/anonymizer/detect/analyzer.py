@@ -106,3 +106,12 @@ def recycle_if_grown(engine) -> bool:
     get_analyzer.cache_clear()
     gc.collect()
     return True
+
+
+def drop_models() -> None:
+    """Forget the cached analyzers (and with them spaCy's model, ~0.5 GB once it has read
+    text) when a run needs no more detection, so what follows has that memory."""
+    import gc
+
+    get_analyzer.cache_clear()
+    gc.collect()

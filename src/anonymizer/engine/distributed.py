@@ -48,6 +48,7 @@ from anonymizer.engine.sanitize import (
     SCAN_SAMPLE_ROWS,
     SanitizeOptions,
     SanitizeResult,
+    _final_frame,
     _qi_plan,
     global_step,
     key_columns,
@@ -343,8 +344,11 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     final = output if released else not_released
     _publish(staging, final)
 
-    risk_summary, wrote_risk = risk_step(qi, qi_out, qi_orig, qi_final, sensitive, privacy, opts, risk_json, risk_html, say,
-                                     timings)
+    after = _final_frame(qi, qi_out, qi_final)
+    del qi_out, qi_final
+    risk_summary, wrote_risk = risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html, say,
+                                         timings)
+    del after, qi_orig
 
 
     record = plan.actions_summary()
