@@ -33,3 +33,19 @@ def test_the_model_is_reloaded_once_its_vocabulary_grew_and_spans_stay_the_same(
     assert second is not first  # dropped after the call, a fresh model loaded
     assert an._vocab_size(second) == second.vocab_at_load
     assert again == expected
+
+
+def test_drop_models_frees_the_spacy_model_once_detection_is_over():
+    """sanitize calls drop_models before its risk report (the 5M run's peak): nothing else
+    may keep the model alive, or the ~0.5 GB stays resident."""
+    import gc
+    import weakref
+
+    find_spans(_texts(20, 2), ner=True)
+    model = an.get_analyzer(True).nlp_engine.nlp["fr"]
+    ref = weakref.ref(model)
+    del model
+    an.drop_models()
+    gc.collect()
+    assert ref() is None
+    assert an.get_analyzer.cache_info().currsize == 0
