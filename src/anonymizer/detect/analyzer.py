@@ -101,10 +101,7 @@ def recycle_if_grown(engine) -> bool:
     next :func:`get_analyzer` loads a fresh model. True when it did."""
     if _vocab_size(engine) - getattr(engine, "vocab_at_load", 0) <= VOCAB_GROWTH_LIMIT:
         return False
-    import gc
-
-    get_analyzer.cache_clear()
-    gc.collect()
+    drop_models()
     return True
 
 

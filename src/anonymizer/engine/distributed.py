@@ -39,6 +39,7 @@ from typing import Any
 
 import pandas as pd
 
+from anonymizer.detect.analyzer import drop_models
 from anonymizer.engine.apply import apply_plan
 from anonymizer.engine.dask_parts import Dataset, PartSpec, open_dataset, read_part
 from anonymizer.engine.manifest import build_manifest, digest_lines, dumps, manifest_path_for, sha256_file
@@ -344,12 +345,12 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
     final = output if released else not_released
     _publish(staging, final)
 
+    drop_models()  # the client's re-scan may have loaded spaCy; the risk report needs its memory
     after = _final_frame(qi, qi_out, qi_final)
     del qi_out, qi_final
     risk_summary, wrote_risk = risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html, say,
                                          timings)
     del after, qi_orig
-
 
     record = plan.actions_summary()
     for col, info in record.items():
