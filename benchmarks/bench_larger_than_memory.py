@@ -19,11 +19,11 @@ import argparse
 import os
 import resource
 import secrets
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+from bench_scale import measure  # same folder: peak RSS of the process tree, polled
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "larger_than_memory"
@@ -71,34 +71,10 @@ def write_csv(path: Path, rows: int, seed: int = 0) -> None:
 
 
 def run_limited(cmd: list[str], limit_mib: int) -> dict:
-    import psutil
-
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit_mib * MIB, limit_mib * MIB))
 
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=cap)
-    peak = 0
-    stop = threading.Event()
-
-    def poll() -> None:
-        nonlocal peak
-        try:
-            p = psutil.Process(proc.pid)
-            while not stop.is_set():
-                peak = max(peak, p.memory_info().rss)
-                time.sleep(0.1)
-        except psutil.Error:
-            pass
-
-    th = threading.Thread(target=poll, daemon=True)
-    th.start()
-    out, err = proc.communicate()
-    stop.set()
-    th.join()
-    last = [ln for ln in err.splitlines() if ln.strip()]
-    return {"rc": proc.returncode, "seconds": time.perf_counter() - t0, "peak": peak / MIB,
-            "err": last[-1][:160] if last else ""}
+    return measure(cmd, preexec_fn=cap)
 
 
 def main() -> None:
@@ -134,10 +110,10 @@ def main() -> None:
         res = run_limited(cmds[step], args.limit_mib)
         print(f"{step}_exit_code: {res['rc']}")
         print(f"{step}_seconds: {res['seconds']:.1f}")
-        print(f"{step}_peak_rss_mib: {res['peak']:.0f}")
+        print(f"{step}_peak_rss_mib: {res['peak_rss_mib']:.0f}")
         print(f"{step}_rows_per_s: {args.rows / res['seconds']:.0f}")
         if res["rc"] not in (0, 1):  # check exits 1 when it finds something: that is an answer
-            print(f"{step}_error: {res['err']}")
+            print(f"{step}_error: {res['last_err']}")
         sys.stdout.flush()
 
 

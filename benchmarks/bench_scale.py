@@ -31,13 +31,14 @@ SENSITIVE = "AAH_MT"
 MIB = 1 << 20
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict:
-    """Run ``cmd``; wall seconds, peak RSS of its process tree (MiB), exit code, last stderr line."""
+def measure(cmd: list[str], env: dict[str, str] | None = None, preexec_fn=None) -> dict:
+    """Run ``cmd``; wall seconds, peak RSS of its process tree (MiB), exit code, last stderr line.
+    ``preexec_fn`` runs in the child before ``cmd`` (e.g. a resource limit)."""
     import psutil
 
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
     peak = 0
     peak_at = 0.0
     timeline: list[tuple[float, int]] = []  # (seconds, max RSS over the last 10 s)
