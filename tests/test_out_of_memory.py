@@ -3,6 +3,8 @@ and never blamed on the file (pyarrow's ArrowMemoryError used to come out as "ma
 
 from __future__ import annotations
 
+import errno
+
 import pyarrow as pa
 import pytest
 
@@ -26,6 +28,21 @@ def test_caused_by_memory_follows_the_chain():
     assert not caused_by_memory(_converted(pa.ArrowInvalid("CSV parse error: expected 3 columns")))
     assert not caused_by_memory(InputError("data.csv: not found"))
     assert not caused_by_memory(None)
+
+
+def test_a_library_that_cannot_be_mapped_or_enomem_is_memory_too():
+    # what `anon risk` raised under ulimit -v 300 MiB: pyarrow.parquet's lazy import re-raised
+    # the loader's error as "not built with support for the Parquet file format"
+    try:
+        try:
+            raise ImportError("/x/_parquet.so: failed to map segment from shared object")
+        except ImportError as inner:
+            raise ImportError("The pyarrow installation is not built with support for Parquet") from inner
+    except ImportError as exc:
+        assert caused_by_memory(exc)
+    assert caused_by_memory(OSError(errno.ENOMEM, "Cannot allocate memory"))
+    assert not caused_by_memory(OSError(errno.ENOENT, "No such file or directory"))
+    assert not caused_by_memory(ImportError("No module named 'dask'"))
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ the row number or the rule, never the cell.
 
 from __future__ import annotations
 
+import errno
+
 
 class AnonError(Exception):
     """Base class: an expected failure with a message fit for a person."""
@@ -44,10 +46,13 @@ OUT_OF_MEMORY = ("out of memory: the run stopped (no output is left half-written
 def caused_by_memory(exc: BaseException | None) -> bool:
     """Whether ``exc`` is a MemoryError (pyarrow's ArrowMemoryError is one) or was raised while
     handling one: a reader that turns every Arrow error into "malformed CSV" would otherwise
-    blame the file for the machine's limit."""
+    blame the file for the machine's limit. So is an OSError with ENOMEM, and a lazy import
+    whose shared library could not be mapped (under ``ulimit -v``, the loader's own error)."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, MemoryError):
+        if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM):
+            return True
+        if isinstance(exc, ImportError) and "failed to map segment" in str(exc):
             return True
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
