@@ -634,10 +634,12 @@ def _free_text(findings: list[ColumnFinding], texts: dict[str, pd.Series], ner: 
         for res in spans:
             for ent in {x.entity_type for x in res}:
                 counts[ent] = counts.get(ent, 0) + 1
-        f.text_entities = {e: round(c / len(cells), 4) for e, c in sorted(counts.items(), key=lambda x: -x[1])}
+        # ties by name: the entities come out of a set, whose order changes with the hash seed
+        ranked = sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+        f.text_entities = {e: round(c / len(cells), 4) for e, c in ranked}
         mode = "NER + recognizers" if ner else "recognizers only (--no-ner)"
         if counts:
-            found = ", ".join(f"{e} {_pct(c / len(cells))}" for e, c in sorted(counts.items(), key=lambda x: -x[1]))
+            found = ", ".join(f"{e} {_pct(c / len(cells))}" for e, c in ranked)
             f.evidence.append(f"{mode} on {len(cells):,} sampled cells found: {found}")
         else:
             f.evidence.append(f"{mode} on {len(cells):,} sampled cells found no entity")
