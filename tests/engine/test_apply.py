@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from anonymizer.engine.apply import (
-    RETRIES,
-    SATURATED_RETRIES,
-    _avoid_collisions,
-    replace_row_names,
-    saturated_phone_ranges,
-)
 from anonymizer.engine.verify import LeakIndex
 from anonymizer.policy.plan import ColumnStep, Plan
+from anonymizer.transform.collisions import (
+    RETRIES,
+    SATURATED_RETRIES,
+    avoid_collisions,
+    saturated_phone_ranges,
+)
+from anonymizer.transform.row_names import replace_row_names
 
 PHONES = ["0199001234", "0199005678", "0199009999"]
 
@@ -35,7 +35,7 @@ def test_a_fake_that_always_hits_an_original_is_suppressed_and_counted():
     series = pd.Series(["0612345678", "0699999999", ""])
     first = stubborn(series, key=b"k", params={}, context=None)
     stats: dict = {}
-    out = _avoid_collisions(stubborn, series, first, key=b"k" * 16, step=step, ctx_frame=None,
+    out = avoid_collisions(stubborn, series, first, key=b"k" * 16, step=step, ctx_frame=None,
                             entities={"TEL": "PHONE"}, avoid=index, stats=stats)
     assert list(out[:2]) == ["", ""]  # never an original value, never the input
     assert stats == {"TEL": 2}
@@ -52,7 +52,7 @@ def test_a_redraw_that_escapes_is_kept():
         return pd.Series(["0536490000" if key != b"first" else PHONES[1]] * len(series), index=series.index)
 
     series = pd.Series(["0612345678"])
-    out = _avoid_collisions(keyed, series, keyed(series, key=b"first", params={}, context=None), key=b"k" * 16,
+    out = avoid_collisions(keyed, series, keyed(series, key=b"first", params={}, context=None), key=b"k" * 16,
                             step=step, ctx_frame=None, entities={}, avoid=index, stats={})
     assert list(out) == ["0536490000"]
 
@@ -73,7 +73,7 @@ def test_row_names_are_replaced_by_the_row_fakes_and_never_by_another_row_name()
 
 
 def test_a_text_that_collides_only_after_row_names_is_tagged():
-    from anonymizer.engine.apply import _tag_late_collisions
+    from anonymizer.transform.collisions import tag_late_collisions as _tag_late_collisions
 
     plan = _plan(ColumnStep("NOM", "identifier", "LAST_NAME", "fake"),
                  ColumnStep("MAIL", "identifier", "EMAIL", "fake"),
@@ -127,7 +127,7 @@ def test_redraws_per_row_depend_on_the_whole_table_not_on_the_batch():
 
     def run(values: list[str]) -> list[str]:
         s = pd.Series(values)
-        return list(_avoid_collisions(stubborn, s, stubborn(s, key=b"k", params={}, context=None), key=b"k" * 16,
+        return list(avoid_collisions(stubborn, s, stubborn(s, key=b"k", params={}, context=None), key=b"k" * 16,
                                       step=step, ctx_frame=None, entities={}, avoid=full, stats={}))
 
     calls.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anonymizer.engine.sanitize import ColumnCollector, compact_frame
+from anonymizer.engine.gather import ColumnCollector, compact_frame
 from anonymizer.io import as_text
 from anonymizer.risk import risk_report
 

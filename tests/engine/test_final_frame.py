@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anonymizer.engine.sanitize import _final_frame
+from anonymizer.engine.pipeline import final_frame as _final_frame
 
 
 def test_final_frame_takes_the_generalised_qis_and_shares_every_array():

@@ -190,7 +190,7 @@ def test_kept_identifier_in_lenient_mode_is_caught_by_verification(run_cli, extr
         assert value not in result.output and value not in json.dumps(manifest)
 
 
-@pytest.mark.parametrize("where", ["parallel.row_name_leaks", "sanitize.rescan_problems"])
+@pytest.mark.parametrize("where", ["parallel.row_name_leaks", "pipeline.rescan_problems"])
 def test_crash_mid_run_leaves_nothing(extract, policy_file, tmp_path, monkeypatch, where):
     """Ctrl-C while writing (after a batch went to the staging file) or while verifying."""
     import importlib

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from anonymizer.engine.dask_parts import csv_record_ends, list_files, open_dataset, read_part
 from anonymizer.errors import InputError, UsageError
 from anonymizer.io import iter_batches, write_table
+from anonymizer.io.parts import csv_record_ends, list_files, open_dataset, read_part
 
 RECORDS = [
     "ID;NOM;NOTE\n",

@@ -76,7 +76,7 @@ def test_streaming_report_with_original(inputs, tmp_path, frame):
 
 
 def test_default_batches_hold_about_five_million_cells():
-    from anonymizer.engine.sanitize import auto_batch_rows
+    from anonymizer.engine.local import auto_batch_rows
 
     assert auto_batch_rows(181) == 5_000_000 // 181 == 27_624  # the example extract
     assert auto_batch_rows(3) == 200_000  # narrow tables: capped

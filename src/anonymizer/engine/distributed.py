@@ -1,30 +1,27 @@
-"""``sanitize`` on a Dask cluster: the same plan, the same three passes, partitions instead of batches.
+"""The Dask executor: the run's passes as one task per partition of a CSV/Parquet dataset.
 
-Why it gives the local engine's result: every column action is a pure, keyed, per-value
-function (``engine.apply.apply_plan``), so a partition transforms exactly as the same rows
-in a batch would; the one global step — the k-anonymity search over the transformed
-quasi-identifiers — runs on the client over the gathered pass-A columns, with the very
-code of the local engine (``privacy_step.solve``), and its solution (levels, hierarchies,
-classes to suppress) is broadcast to the partitions, which apply it row-wise
-(``privacy_step.apply_solution``). Verification (leak search over 64-bit hashes of the
-original identifiers, re-scan of the first output rows) and the risk report are the
-local engine's functions on the same inputs, so the figures are identical.
+Why it gives the local executor's result: every column action is a pure, keyed, per-value
+function (``transform.apply.apply_plan``), so a partition transforms exactly as the same rows
+in a batch would; the gathered columns come back to the client in partition order and go
+through the same collector as the local batches, so the one global step — the privacy
+search — runs on the same frame (``engine.pipeline``), and its solved quasi-identifiers are
+sent to each partition as its slice. Verification and the risk report are the pipeline's.
 
-Passes, one task per partition (``engine.dask_parts``):
+Tasks (``io.parts`` cuts the input without loading it):
 
-A. transformed quasi-identifier and sensitive columns + their originals -> client;
-   ``solve`` on the client (ARX-style full-domain generalisation, Prasser et al. 2014);
-B. every column transformed, solution applied, written as ``part-NNNNN.<ext>`` in a hidden
-   staging folder beside the output; each task returns its leak hashes, change counts and
-   the part's SHA-256;
-C. each part re-read and searched for the original identifiers (hash index broadcast).
+1. hashes of the original identifiers, counter runs, the transformed and original key
+   quasi-identifier (+ sensitive) columns -> client;
+2. every column transformed, the solved quasi-identifiers put in, written as
+   ``part-NNNNN.<ext>`` in a hidden staging folder beside the output; each task returns its
+   row-name leaks, change counts and the part's SHA-256;
+3. each part re-read and searched for the original identifiers (hash index broadcast).
 
-Publishing renames the staging folder onto the output folder; any failed partition
-cancels the run and removes the staging folder, so nothing is published. The manifest
-equals the local one except timings and, since the output is a folder of parts, the
-output digest: ``output.sha256`` is the SHA-256 of the lines ``<part name>  <part
-sha256>\\n`` (sha256sum format, parts in order) and ``output.parts`` lists each part's
-name, rows and digest. A multi-file input is digested the same way.
+Publishing renames the staging folder onto the output folder; any failed partition cancels
+the run and removes the staging folder, so nothing is published. The manifest equals the
+local one except timings and, since the output is a folder of parts, the output digest:
+``output.sha256`` is the SHA-256 of the lines ``<part name>  <part sha256>\\n`` (sha256sum
+format, parts in order) and ``output.parts`` lists each part's name, rows and digest. A
+multi-file input is digested the same way.
 """
 
 from __future__ import annotations
@@ -39,83 +36,76 @@ from typing import Any
 
 import pandas as pd
 
-from anonymizer.detect.analyzer import drop_models
-from anonymizer.engine.apply import apply_plan
-from anonymizer.engine.dask_parts import Dataset, PartSpec, open_dataset, read_part
-from anonymizer.engine.manifest import build_manifest, digest_lines, dumps, manifest_path_for, sha256_file
+from anonymizer.engine.gather import ColumnCollector
+from anonymizer.engine.manifest import digest_lines, sha256_file
 from anonymizer.engine.parallel import transform_batch
-from anonymizer.engine.privacy_step import PrivacySolution, apply_solution
-from anonymizer.engine.sanitize import (
+from anonymizer.engine.pipeline import (
     SCAN_SAMPLE_ROWS,
+    Gathered,
+    OutputPaths,
+    RunCounts,
     SanitizeOptions,
     SanitizeResult,
-    _final_frame,
-    _qi_plan,
-    global_step,
-    key_columns,
-    prepare,
-    risk_step,
-    run_record,
+    Say,
+    qi_slices,
+    run,
+    staging_name,
 )
-from anonymizer.engine.verify import (
-    LeakIndex,
-    chain_runs,
-    counter_run,
-    describe_hits,
-    rescan_problems,
-)
+from anonymizer.engine.verify import LeakIndex, chain_runs, counter_run
 from anonymizer.errors import InputError, UsageError
-from anonymizer.io import TableWriter, atomic_output, check_output_path, iter_batches, same_file
+from anonymizer.io import TableWriter, check_output_path, iter_batches, same_file
+from anonymizer.io.parts import Dataset, PartSpec, open_dataset, read_part
 from anonymizer.policy.plan import Plan
+from anonymizer.transform import clear_caches
+from anonymizer.transform.apply import apply_plan
 
 PART_EXT = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}
+DEFAULT_PARTITION_ROWS = 50_000
 
 
 # ----------------------------------------------------------------------------- worker tasks
 
 
-def _task_global(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None, cols: list[str]) -> dict[str, Any]:
-    """Pass A on one partition: hashes of the original identifiers and, when needed, the
-    transformed and original quasi-identifier (+ sensitive) columns."""
+def _task_gather(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None,
+                 changed: list[str]) -> dict[str, Any]:
+    """Pass 1 on one partition: hashes of the original identifiers, counter runs and, when
+    needed, the transformed key columns and the originals of those an action changes."""
     batch = read_part(spec)
     leaks = LeakIndex(plan)
     leaks.add(batch)
     out: dict[str, Any] = {"rows": len(batch), "hashes": leaks.column_hashes(), "entities": leaks.entities,
                            "runs": {s.column: counter_run(batch[s.column]) for s in plan.steps if s.action == "keep"}}
     if sub is not None:
-        out["qi_out"], out["qi_orig"] = apply_plan(batch, sub, key=key), batch[cols]
+        try:
+            out["qi_out"], out["qi_orig"] = apply_plan(batch, sub, key=key), batch[changed]
+        finally:
+            clear_caches()
     return out
 
 
-def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, sub: Plan | None, solution: PrivacySolution | None,
-                qi_slice: pd.DataFrame | None, qi: list[str], part_path: str, like: Any, out_fmt: str | None,
-                inputs: tuple[str, ...], leaks: LeakIndex) -> dict[str, Any]:
-    """Pass B on one partition: transform, enforce, write the part; return the small per-part facts."""
+def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, qi_part: pd.DataFrame | None, part_path: str,
+                like: Any, out_fmt: str | None, inputs: tuple[str, ...], leaks: LeakIndex) -> dict[str, Any]:
+    """Pass 2 on one partition: transform, put in the solved quasi-identifiers, write the part."""
     batch = read_part(spec)
-    qi_part = None
-    if solution is not None and sub is not None:
-        qi_part = apply_solution(apply_plan(batch, sub, key=key), solution)[qi]
-    elif qi_slice is not None:
-        qi_part = qi_slice[qi]
-    out, name_hits, changed, collided = transform_batch(batch, qi_part, plan, key, leaks)
+    try:
+        out, name_hits, changed, collided = transform_batch(batch, qi_part, plan, key, leaks)
+    finally:
+        clear_caches()  # a worker of a shared cluster outlives the run: keep nothing of it
     with TableWriter(part_path, like=like, fmt=out_fmt, force=True, inputs=inputs) as writer:
         writer.write(out)
-    changes = {col: {k: int(v) for k, v in info.items() if k != "action"} for col, info in changed.items()}
-    return {"rows": len(batch), "name_hits": name_hits, "changes": changes, "collisions": collided,
+    return {"rows": len(batch), "name_hits": name_hits, "changes": changed, "collisions": collided,
             "sha256": sha256_file(part_path)}
 
 
 def _task_verify(part_path: str, fmt: str, read_back: dict[str, Any], batch_rows: int, leaks: LeakIndex,
                  text_cols: list[str], counters: list[str]) -> tuple[int, dict[tuple[str, str], int]]:
-    """Pass C on one written part: rows read back and leak hits."""
+    """Pass 3 on one written part: rows read back and leak hits."""
     rows, hits = 0, {}
     for written in iter_batches(part_path, batch_rows=batch_rows, fmt=fmt, **read_back)[1]:
         rows += len(written)
         for k, v in leaks.search(written, text_cols, set(counters)).items():
             hits[k] = hits.get(k, 0) + v
     return rows, hits
-
-
 
 
 # ----------------------------------------------------------------------------- client side
@@ -202,183 +192,160 @@ def _publish(staging: Path, final: Path) -> None:
         _remove_tree(old)
 
 
-DEFAULT_PARTITION_ROWS = 50_000
+class DaskExecutor:
+    """Partitions of a dataset on a Dask cluster; the output is a folder of parts."""
+
+    def __init__(self, input_path: Path, output: Path, opts: SanitizeOptions, *, scheduler: str | None,
+                 workers: int) -> None:
+        if opts.batch_rows is None:
+            opts.batch_rows = DEFAULT_PARTITION_ROWS
+        self.input_path, self.output, self.opts = input_path, output, opts
+        self.scheduler, self.workers = scheduler, workers
+        self.ds: Dataset = open_dataset(input_path, rows=opts.batch_rows, read_opts=opts.read_opts)
+        self.columns, self.meta = self.ds.columns, self.ds.meta
+        self.out_fmt = opts.out_format or (
+            {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}.get(output.suffix.lower())
+            or self.ds.fmt)
+        if self.out_fmt not in PART_EXT:
+            raise UsageError(f"the dask engine writes csv, parquet or jsonl parts, not {self.out_fmt}")
+        self.staging = staging_name(output)
+        self.inputs = tuple(str(f) for f in self.ds.files)
+        self.part_paths = [str(self.staging / f"part-{s.index:05d}{PART_EXT[self.out_fmt]}") for s in self.ds.parts]
+        self._cl: _Cluster | None = None
+        self._part_rows: list[int] = []
+        self._written: list[dict[str, Any]] = []
+        self._checked_rows: list[int] = []
+        self._input_sums: list[str] = []
+        self._digests = None
+        self._plan_f = None
+
+    def check_outputs(self, paths: OutputPaths, force: bool) -> None:
+        _check_output_dir(paths.output, force=force, inputs=self.ds.files)
+        _check_output_dir(paths.not_released, force=True, inputs=self.ds.files)
+        for p in (paths.manifest, *paths.reports()):
+            check_output_path(p, force=force, inputs=self.ds.files)
+
+    def scan_path(self) -> Path:
+        return self.input_path if (self.ds.fmt == "parquet" or self.ds.single_file) else self.ds.files[0]
+
+    def _client(self, say: Say):
+        if self._cl is None:
+            where = "scheduler " + self.scheduler if self.scheduler else f"{self.workers} local worker(s)"
+            say(f"starting Dask ({where}), {len(self.ds.parts)} partition(s)")
+            self._cl = _Cluster(self.scheduler, self.workers)
+            self._digests = self._cl.client.map(sha256_file, list(self.inputs), pure=False)
+        return self._cl.client
+
+    def gather(self, plan: Plan, sub: Plan, cols: list[str], changed: list[str], need_global: bool,
+               say: Say) -> Gathered:
+        client = self._client(say)
+        self._plan_f = client.scatter(plan, broadcast=True)
+        label = "pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else "")
+        parts = _run_all(client, [client.submit(_task_gather, s, self._plan_f, sub if need_global else None,
+                                                self.opts.key, changed, pure=False) for s in self.ds.parts],
+                         say, label)
+        leaks = LeakIndex(plan)
+        out_cols, orig_cols = ColumnCollector(cols), ColumnCollector(changed)
+        for p in parts:  # partition order: the same bit order and codes as the local executor's
+            for col, h in p["hashes"].items():
+                leaks.add_hashes(col, p["entities"][col], h)
+            if need_global:
+                out_cols.add(p["qi_out"])
+                orig_cols.add(p["qi_orig"])
+        self._part_rows = [p["rows"] for p in parts]
+        counters = sorted(c for c in (parts[0]["runs"] if parts else {})
+                          if chain_runs([p["runs"][c] for p in parts if p["rows"]]))
+        gathered = Gathered(leaks, counters)
+        if need_global:
+            gathered.qi_out, gathered.qi_orig = out_cols.frame(), orig_cols.frame()
+            for c in cols:
+                if c not in changed:
+                    gathered.qi_orig[c] = gathered.qi_out[c]
+            gathered.qi_orig = gathered.qi_orig[cols]
+        leaks.merge()
+        return gathered
+
+    def write(self, plan: Plan, qi: list[str], qi_final: pd.DataFrame | None, leaks: LeakIndex,
+              counts: RunCounts, say: Say) -> None:
+        client = self._client(say)
+        self.staging.mkdir()
+        leaks_f = client.scatter(leaks, broadcast=True)
+        self._leaks_f = leaks_f
+        futures = []
+        for s, part_path, part in zip(self.ds.parts, self.part_paths,
+                                      qi_slices(qi_final, qi, iter(self._part_rows)), strict=True):
+            futures.append(client.submit(_task_write, s, self._plan_f, self.opts.key, part, part_path, self.meta,
+                                         self.out_fmt, self.inputs, leaks_f, pure=False))
+        self._written = _run_all(client, futures, say, "pass 2/3: transforming and writing")
+        for w in self._written:
+            counts.add_written(w["rows"], w["name_hits"], w["changes"], w["collisions"])
+
+    def verify(self, plan: Plan, leaks: LeakIndex, counters: list[str], counts: RunCounts,
+               say: Say) -> pd.DataFrame | None:
+        client = self._client(say)
+        text_cols = [s.column for s in plan.steps if s.role == "free_text"]
+        read_back = {"delimiter": self.meta.delimiter, "encoding": self.meta.encoding} if self.out_fmt == "csv" else {}
+        checked = _run_all(client, [client.submit(_task_verify, p, self.out_fmt, read_back, self.opts.batch_rows,
+                                                  self._leaks_f, text_cols, counters, pure=False)
+                                    for p in self.part_paths], say, "pass 3/3: verifying the written parts")
+        for rows, hits in checked:
+            counts.add_found(rows, hits)
+        self._checked_rows = [r for r, _ in checked]
+        sample = (_first_rows(self.part_paths, self.out_fmt, read_back, min(self.opts.batch_rows, SCAN_SAMPLE_ROWS))
+                  if self.opts.rescan else None)
+        self._input_sums = client.gather(self._digests)
+        self.close()
+        return sample
+
+    def input_record(self, rows: int) -> dict[str, Any]:
+        ds, path = self.ds, self.input_path
+        record: dict[str, Any] = {
+            "name": path.name,
+            "sha256": self._input_sums[0] if ds.single_file else digest_lines(
+                [(str(f.relative_to(path) if path.is_dir() else f.name), d)
+                 for f, d in zip(ds.files, self._input_sums, strict=True)]),
+            "rows": rows, "columns": len(self.columns), "format": ds.fmt}
+        if not ds.single_file:
+            record["files"] = len(ds.files)
+        return record
+
+    def output_record(self, final: Path, counts: RunCounts, columns: int) -> dict[str, Any]:
+        items = [(Path(p).name, w["sha256"]) for p, w in zip(self.part_paths, self._written, strict=True)]
+        return {"name": final.name, "sha256": digest_lines(items), "rows": counts.rows_out, "columns": columns,
+                "format": self.out_fmt, "layout": "parts",
+                "parts": [{"name": n, "rows": r, "sha256": d}
+                          for (n, d), r in zip(items, self._checked_rows, strict=True)]}
+
+    def publish(self, final: Path) -> None:
+        _publish(self.staging, final)
+
+    def discard(self) -> None:
+        self.close()
+        _remove_tree(self.staging)
+
+    def close(self) -> None:
+        if self._cl is not None:
+            self._cl.close()
+            self._cl = None
 
 
 def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: SanitizeOptions, *,
                   scheduler: str | None = None, workers: int = 2,
                   progress: Callable[[str], None] | None = None) -> SanitizeResult:
-    """Run the local engine's plan on Dask; OUTPUT is a folder of ``part-NNNNN.<ext>`` files.
+    """The pipeline on Dask; OUTPUT is a folder of ``part-NNNNN.<ext>`` files.
 
     ``scheduler``: address of an existing dask.distributed scheduler (``tcp://host:8786``);
     else a LocalCluster of ``workers`` processes is started and stopped. Partitions hold
-    ``opts.batch_rows`` rows, the memory bound per task.
+    ``opts.batch_rows`` rows (default 50,000), the memory bound per task.
     """
-    say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
     input_path, output = Path(input_path), Path(output_path)
-    if opts.batch_rows is None:
-        opts.batch_rows = DEFAULT_PARTITION_ROWS
-    ds = open_dataset(input_path, rows=opts.batch_rows, read_opts=opts.read_opts)
-    out_fmt = opts.out_format or (
-        {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}.get(output.suffix.lower())
-        or ds.fmt)
-    if out_fmt not in PART_EXT:
-        raise UsageError(f"the dask engine writes csv, parquet or jsonl parts, not {out_fmt}")
-    not_released = output.with_name(output.stem + ".NOT-RELEASED" + output.suffix)
-    manifest_path = manifest_path_for(output)
-    risk_json, risk_html = output.with_suffix(".risk.json"), output.with_suffix(".risk.html")
-    _check_output_dir(output, force=opts.force, inputs=ds.files)
-    _check_output_dir(not_released, force=True, inputs=ds.files)
-    for p in [manifest_path, *([risk_json, risk_html] if opts.report else [])]:
-        check_output_path(p, force=opts.force, inputs=ds.files)
-
-    columns = ds.columns
-    sample_src = type("_Src", (), {"path": input_path if (ds.fmt == "parquet" or ds.single_file) else ds.files[0]})
-    policy, profile_name, hierarchies, plan = prepare(sample_src, columns, opts, say)
-    privacy = plan.privacy
-    qi, sensitive = key_columns(plan)
-    entities = {s.column: s.entity for s in plan.steps}
-    timings: dict[str, float] = {}
-    nparts = len(ds.parts)
-    staging = output.with_name(f".{output.name}.staging-{os.getpid()}")
-    inputs = tuple(str(f) for f in ds.files)
-
-    say(f"starting Dask ({'scheduler ' + scheduler if scheduler else f'{workers} local worker(s)'}), "
-        f"{nparts} partition(s)")
-    cl = _Cluster(scheduler, workers)
-    client = cl.client
+    executor = DaskExecutor(input_path, output, opts, scheduler=scheduler, workers=workers)
     try:
-        input_digests = client.map(sha256_file, list(inputs), pure=False)
-
-        # Pass A: original identifiers (hashed) and the global quasi-identifier part, to the client.
-        t1 = time.perf_counter()
-        need_global = bool(qi) and (bool(privacy.get("k")) or opts.hierarchies_dir is not None or opts.report)
-        qi_out = qi_orig = None
-        cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
-        sub = _qi_plan(plan, cols)
-        plan_f = client.scatter(plan, broadcast=True)
-        label = "pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else "")
-        parts = _run_all(client, [client.submit(_task_global, s, plan_f, sub if need_global else None, opts.key, cols,
-                                                pure=False) for s in ds.parts], say, label)
-        leaks = LeakIndex(plan)
-        for p in parts:  # partition order: the bit order of the columns is the same as the local engine's
-            for col, h in p["hashes"].items():
-                leaks.add_hashes(col, p["entities"][col], h)
-        part_rows = [p["rows"] for p in parts]
-        counters = sorted(c for c in (parts[0]["runs"] if parts else {})
-                          if chain_runs([p["runs"][c] for p in parts if p["rows"]]))
-        if need_global:
-            qi_out = pd.concat([p["qi_out"] for p in parts]) if parts else pd.DataFrame(columns=cols)
-            qi_orig = pd.concat([p["qi_orig"] for p in parts]) if parts else pd.DataFrame(columns=cols)
-            qi_out.index = qi_orig.index = pd.RangeIndex(len(qi_out))
-        del parts
-        timings["pass_global"] = time.perf_counter() - t1
-
-        # The privacy search, on the client: the local engine's code on the same frame.
-        t1 = time.perf_counter()
-        solution, qi_final, privacy_report = global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say)
-        timings["privacy"] = time.perf_counter() - t1
-
-        # Pass B: every partition transformed, enforced and written to the staging folder.
-        t1 = time.perf_counter()
-        staging.mkdir()
-        try:
-            ext = PART_EXT[out_fmt]
-            part_paths = [str(staging / f"part-{s.index:05d}{ext}") for s in ds.parts]
-            sol_f = client.scatter(solution, broadcast=True) if solution is not None else None
-            leaks_f = client.scatter(leaks, broadcast=True)
-            futures, offset = [], 0
-            for s, part_path in zip(ds.parts, part_paths, strict=True):
-                qi_slice = None
-                if solution is None and opts.hierarchies_dir and qi_final is not None:
-                    n = part_rows[s.index]
-                    qi_slice = qi_final.iloc[offset: offset + n]
-                    offset += n
-                futures.append(client.submit(
-                    _task_write, s, plan_f, opts.key, sub if solution is not None else None, sol_f, qi_slice, qi,
-                    part_path, ds.meta, out_fmt, inputs, leaks_f, pure=False))
-            written = _run_all(client, futures, say, "pass 2/3: transforming and writing")
-            timings["pass_transform_write"] = time.perf_counter() - t1
-
-            # Pass C: the staged parts re-read and searched for the original identifiers.
-            t1 = time.perf_counter()
-            name_hits: dict[tuple[str, str], int] = {}
-            changes: dict[str, dict[str, int]] = {}
-            collisions: dict[str, int] = {}
-            for w in written:
-                for col, v in w["collisions"].items():
-                    collisions[col] = collisions.get(col, 0) + v
-                for k, v in w["name_hits"].items():
-                    name_hits[k] = name_hits.get(k, 0) + v
-                for col, info in w["changes"].items():
-                    agg = changes.setdefault(col, {})
-                    for k2, v2 in info.items():
-                        agg[k2] = agg.get(k2, 0) + v2
-            rows_in = sum(w["rows"] for w in written)
-            text_cols = [s.column for s in plan.steps if s.role == "free_text"]
-            read_back = {"delimiter": ds.meta.delimiter, "encoding": ds.meta.encoding} if out_fmt == "csv" else {}
-            problems: list[str] = []
-            checked = _run_all(client, [client.submit(_task_verify, p, out_fmt, read_back, opts.batch_rows, leaks_f,
-                                                      text_cols, counters, pure=False) for p in part_paths],
-                               say, "pass 3/3: verifying the written parts")
-            rows_out = sum(r for r, _ in checked)
-            hits: dict[tuple[str, str], int] = {}
-            for _, h in checked:
-                for k, v in h.items():
-                    hits[k] = hits.get(k, 0) + v
-            problems += describe_hits(hits, entities)
-            problems += describe_hits(name_hits, entities, rows=True)
-            if opts.rescan:
-                sample = _first_rows(part_paths, out_fmt, read_back, min(opts.batch_rows, SCAN_SAMPLE_ROWS))
-                if sample is not None and len(sample):
-                    problems += rescan_problems(sample, plan)
-            timings["verify"] = time.perf_counter() - t1
-            input_sums = client.gather(input_digests)
-        except BaseException:
-            _remove_tree(staging)
-            raise
+        return run(executor, input_path, OutputPaths.of(output, opts.report), opts,
+                   progress or (lambda _msg: None), started=t0)
     finally:
-        cl.close()
-
-    released = not problems
-    final = output if released else not_released
-    _publish(staging, final)
-
-    drop_models()  # the client's re-scan may have loaded spaCy; the risk report needs its memory
-    after = _final_frame(qi, qi_out, qi_final)
-    del qi_out, qi_final
-    risk_summary, wrote_risk = risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html, say,
-                                         timings)
-    del after, qi_orig
-
-    record = plan.actions_summary()
-    for col, info in record.items():
-        info.update(changes.get(col, {}))
-        if collisions.get(col):
-            info["suppressed_after_collisions"] = collisions[col]
-    timings["total"] = time.perf_counter() - t0
-    part_items = [(Path(p).name, w["sha256"]) for p, w in zip(part_paths, written, strict=True)]
-    input_record: dict[str, Any] = {"name": input_path.name, "sha256": input_sums[0] if ds.single_file else
-                                    digest_lines([(str(f.relative_to(input_path) if input_path.is_dir() else f.name), d)
-                                                   for f, d in zip(ds.files, input_sums, strict=True)]),
-                                    "rows": rows_in, "columns": len(columns), "format": ds.fmt}
-    if not ds.single_file:
-        input_record["files"] = len(ds.files)
-    manifest = build_manifest(
-        released=released,
-        input=input_record,
-        output={"name": final.name, "sha256": digest_lines(part_items), "rows": rows_out,
-                "columns": len(plan.output_columns), "format": out_fmt, "layout": "parts",
-                "parts": [{"name": n, "rows": r, "sha256": d}
-                          for (n, d), r in zip(part_items, (r for r, _ in checked), strict=True)]},
-        **run_record(plan, policy, profile_name, opts, record, privacy_report, problems, leaks.size,
-                     risk_summary, timings, counters),
-    )
-    with atomic_output(manifest_path) as fh:
-        fh.write(dumps(manifest))
-    return SanitizeResult(final, manifest_path, released, manifest,
-                          risk_json if wrote_risk else None, risk_html if wrote_risk else None, problems)
+        executor.close()
 
 
 def _first_rows(part_paths: list[str], fmt: str, read_back: dict[str, Any], n: int) -> pd.DataFrame | None:

@@ -36,7 +36,7 @@ def digest_input(path: str | Path) -> str:
     p = Path(path)
     if p.is_file():
         return sha256_file(p)
-    from anonymizer.engine.dask_parts import list_files
+    from anonymizer.io.parts import list_files
 
     _fmt, files = list_files(path)
     return digest_lines([(str(f.relative_to(p)) if p.is_dir() else f.name, sha256_file(f)) for f in files])

@@ -24,10 +24,10 @@ from typing import Any
 
 import pandas as pd
 
-from anonymizer.engine.apply import apply_plan, summarize_changes
 from anonymizer.engine.verify import LeakIndex, row_name_leaks
 from anonymizer.memory import glibc, release, tune_allocator
 from anonymizer.policy.plan import Plan
+from anonymizer.transform.apply import apply_plan, summarize_changes
 
 BatchResult = tuple[pd.DataFrame, dict, dict, dict]
 

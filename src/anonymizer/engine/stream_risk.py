@@ -28,8 +28,8 @@ READ_OPTS = ("fmt", "delimiter", "encoding", "sheet", "dtypes")
 def iter_columns(path: str | Path, columns: Sequence[str], *, batch_rows: int = 100_000,
                  **read_opts: Any) -> Iterator[pd.DataFrame]:
     """Batches of ``columns`` only, in file order, as ``anonymizer.io.iter_batches`` would read them."""
-    from anonymizer.engine.dask_parts import TABLE_FORMATS, list_files
     from anonymizer.io import detect_format, iter_batches
+    from anonymizer.io.parts import TABLE_FORMATS, list_files
 
     cols = list(dict.fromkeys(columns))
     fmt = read_opts.pop("fmt", None)

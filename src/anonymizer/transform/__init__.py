@@ -29,11 +29,21 @@ ACTIONS: dict[str, Callable] = {
     "redact": redact,
 }
 
+def clear_caches() -> None:
+    """Forget every memo the actions keep between calls (per-person offsets and words, name
+    draws): they are per run, and a run ends here (the pipeline calls this when it stops)."""
+    import importlib
+
+    for module in ("dates", "noise"):  # (the package's ``noise`` is the action: go by module name)
+        importlib.import_module(f"anonymizer.transform.{module}").clear_caches()
+    importlib.import_module("anonymizer.transform.names")._word_draw.cache_clear()
+
+
 #: Actions that need the secret key (``redact`` only in its default ``fake`` mode).
 KEYED_ACTIONS = frozenset({"pseudonymize", "fake", "shift_dates", "noise", "redact"})
 
 __all__ = [
-    "ACTIONS", "FAKE_ENTITIES", "KEYED_ACTIONS", "PERSON_ID", "TransformContext", "drop", "fake", "generalize",
+    "ACTIONS", "FAKE_ENTITIES", "KEYED_ACTIONS", "PERSON_ID", "TransformContext", "clear_caches", "drop", "fake", "generalize",
     "is_drop", "keep", "key_fingerprint", "load_key", "noise", "order_columns", "pseudonymize", "redact",
     "shift_dates", "suppress",
 ]

@@ -103,19 +103,13 @@ def require_key(key: bytes | None, action: str) -> bytes:
     return bytes(key)
 
 
-_SUBKEYS: dict[tuple[bytes, str], bytes] = {}
-
-
 def subkey(key: bytes, purpose: str) -> bytes:
-    """Purpose-bound sub-key ``HMAC-SHA256(key, "anon/v1/" + purpose)`` (cached)."""
-    k = (key, purpose)
-    sk = _SUBKEYS.get(k)
-    if sk is None:
-        if len(_SUBKEYS) > 4096:
-            _SUBKEYS.clear()
-        sk = hmac.digest(key, b"anon/v1/" + purpose.encode("utf-8"), "sha256")
-        _SUBKEYS[k] = sk
-    return sk
+    """Purpose-bound sub-key ``HMAC-SHA256(key, "anon/v1/" + purpose)``.
+
+    Not cached: one HMAC costs about a microsecond, and a cache would keep the raw key in a
+    module-level table beyond the run. Callers that need it per value hold the sub-key
+    (``Deriver``, ``tokens``)."""
+    return hmac.digest(key, b"anon/v1/" + purpose.encode("utf-8"), "sha256")
 
 
 def prf(sk: bytes, value: str) -> bytes:

@@ -64,21 +64,35 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-_LAST_ROWS: dict[str, object] = {}  # the last row-aligned person words: the next column reuses them
+# The last row-aligned person words, as one (fingerprint, words) tuple replaced whole (thread-safe
+# reads): the next column of the batch reuses them.
+_LAST_ROWS: tuple | None = None
 
 
 def _row_words(ids: pd.Series, sk: bytes, cache: bool) -> np.ndarray:
     fp = None
     if cache:
         fp = (sk, len(ids), hashlib.sha256(pd.util.hash_pandas_object(ids, index=False).to_numpy().tobytes()).digest())
-        if _LAST_ROWS.get("fp") == fp:
-            return _LAST_ROWS["words"]
+        last = _LAST_ROWS
+        if last is not None and last[0] == fp:
+            return last[1]
     codes, uniques = pd.factorize(ids, use_na_sentinel=False)
     rows = _person_words([str(u) for u in uniques], sk, cache)[codes]
     if cache:
         rows.setflags(write=False)
-        _LAST_ROWS.update(fp=fp, words=rows)
+        _remember((fp, rows))
     return rows
+
+
+def _remember(last: tuple | None) -> None:
+    global _LAST_ROWS
+    _LAST_ROWS = last
+
+
+def clear_caches() -> None:
+    """Forget the per-person words (called at the end of a run)."""
+    _WORDS.clear()
+    _remember(None)
 
 
 def uniforms(ids: pd.Series | list[str], key: bytes, column: str, *, cache: bool = True) -> np.ndarray:

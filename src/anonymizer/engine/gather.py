@@ -1,0 +1,62 @@
+"""Gathering columns of every row as dictionary codes: what the global steps keep of a table.
+
+The key quasi-identifier and reported sensitive columns of the whole table are the only
+per-row data a streamed run holds (for the privacy search and the risk report). As text they
+take ~10 bytes a cell; here each distinct value is stored once and a cell costs its code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.io import as_text
+
+
+class ColumnCollector:
+    """Gathers columns batch by batch as codes into one dictionary per column.
+
+    The gathered quasi-identifier and sensitive columns are what pass A keeps for the whole
+    table. As text they take ~10 bytes a cell; as per-batch categoricals the categories were
+    repeated in every batch (a high-cardinality column such as QF, 228,486 distinct values in
+    5 million rows, kept 25,000 strings per batch: +5.5 MB a batch). Here each distinct value
+    is stored once, and a cell costs its code: 1, 2 or 4 bytes.
+    """
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._cats: dict[str, pd.Index] = {c: pd.Index([], dtype=object) for c in columns}
+        self._codes: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+
+    def add(self, frame: pd.DataFrame) -> None:
+        for c in self.columns:
+            values = as_text(frame[c]).to_numpy(dtype=object)
+            cats = self._cats[c]
+            codes = cats.get_indexer(values)
+            missing = codes < 0
+            if missing.any():
+                cats = cats.append(pd.Index(pd.unique(values[missing]), dtype=object))
+                self._cats[c] = cats
+                codes[missing] = cats.get_indexer(values[missing])
+            self._codes[c].append(codes.astype(_code_dtype(len(cats))))
+
+    def frame(self) -> pd.DataFrame:
+        """The gathered columns as categoricals (missing -> ""), with a fresh index."""
+        out = {}
+        for c in self.columns:
+            cats = self._cats[c]
+            parts = self._codes[c]
+            codes = np.concatenate([p.astype(_code_dtype(len(cats))) for p in parts]) if parts else np.zeros(0, np.int8)
+            out[c] = pd.Categorical.from_codes(codes, categories=cats)
+        return pd.DataFrame(out)
+
+
+def _code_dtype(n: int) -> type:
+    return np.int8 if n < 127 else np.int16 if n < 32_767 else np.int32
+
+
+def compact_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """One frame as :class:`ColumnCollector` stores it (categorical text columns)."""
+    collector = ColumnCollector([str(c) for c in frame.columns])
+    collector.add(frame)
+    return collector.frame().set_axis(frame.index)

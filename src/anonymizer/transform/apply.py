@@ -1,0 +1,132 @@
+"""Apply a plan's column actions to one batch of rows: a pure function of (batch, plan, key).
+
+Every action is keyed and per value, so a batch gives the same result whether it is the
+whole table or one slice of it: that is what lets the same plan run streamed, over worker
+processes or on Dask partitions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from anonymizer.errors import PolicyError, UsageError
+from anonymizer.io import as_text
+from anonymizer.transform import ACTIONS
+from anonymizer.transform.base import TransformContext
+from anonymizer.transform.collisions import avoid_collisions, tag_late_collisions
+from anonymizer.transform.row_names import replace_row_names
+from anonymizer.transform.text import ner_mode
+
+if TYPE_CHECKING:
+    from anonymizer.policy.plan import Plan
+
+# Entities whose transformed values later actions must agree with (a fake NIR with the
+# row's fake sex and birth month, a NIR key recomputed from the faked NIR, an e-mail
+# built from the fake names, a BIC from the fake IBAN's bank).
+CONTEXT_ENTITIES = {"SEX", "CIVILITY", "BIRTH_DATE", "NIR", "IBAN", "FIRST_NAME", "LAST_NAME", "PERSON"}
+PERSON_ID_COLUMN = "__person_id__"
+
+
+def person_ids(df: pd.DataFrame, columns: list[str]) -> pd.Series | None:
+    """One opaque id per person from the ORIGINAL values of the person-id columns.
+
+    Hashed right away (unkeyed SHA-256 is fine here: it never leaves the process and the
+    actions key it again) so the raw identifier does not travel through the context.
+    """
+    if not columns:
+        return None
+    joined = as_text(df[columns[0]])
+    for col in columns[1:]:
+        joined = joined + "\x1f" + as_text(df[col])
+    uniques = pd.unique(joined)
+    digests = {v: hashlib.sha256(v.encode("utf-8")).hexdigest() for v in uniques}
+    return joined.map(digests)
+
+
+class _CachedDetector:
+    """Span detection memoised for one batch: a re-draw after a collision changes the fakes,
+    not the spans, so the text is analysed (NER included) only once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[bool | str, str], list] = {}
+
+    def for_ner(self, ner: bool | str):
+        def detect(texts: list[str]) -> list[list]:
+            from anonymizer.detect import find_spans
+
+            missing = list(dict.fromkeys(t for t in texts if (ner, t) not in self._cache))
+            if missing:
+                for t, spans in zip(missing, find_spans(missing, ner=ner), strict=True):
+                    self._cache[(ner, t)] = spans
+            return [self._cache[(ner, t)] for t in texts]
+
+        return detect
+
+
+def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
+               stats: dict | None = None) -> pd.DataFrame:
+    """Return the batch with every column transformed as planned (dropped columns removed).
+
+    ``avoid`` (a :class:`anonymizer.engine.verify.LeakIndex` of the table's original
+    identifier values) makes fakes and redactions re-draw any value that equals an original;
+    ``stats`` (a dict) receives, per column, the cells suppressed when re-draws ran out.
+    """
+    if plan.needs_key and not key:
+        raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
+    entities = {s.column: s.entity for s in plan.steps}
+    context_cols: dict[str, pd.Series] = {}
+    pid = person_ids(df, plan.person_id)
+    if pid is not None:
+        context_cols[PERSON_ID_COLUMN] = pid
+    results: dict[str, pd.Series] = {}
+    context_frame = pd.DataFrame(context_cols, index=df.index)
+    detector = _CachedDetector()
+    for step in plan.execution_order:
+        if step.action == "drop":
+            continue
+        fn = ACTIONS.get(step.action)
+        if fn is None:
+            raise PolicyError(f"column {step.column}: action '{step.action}' is not available")
+        ctx = TransformContext(
+            column=step.column, entity=step.entity, row_context=context_frame, entities=entities
+        )
+        if step.action == "redact" and "detector" not in step.params:
+            step = dataclasses.replace(step, params={**step.params, "detector": detector.for_ner(
+                ner_mode(step.params))})
+        result = fn(df[step.column], key=key or b"", params=step.params, context=ctx)
+        if avoid is not None and key and step.action in {"fake", "redact"}:
+            result = avoid_collisions(fn, df[step.column], result, key=key, step=step,
+                                       ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats)
+        if step.role == "free_text" and step.action == "redact":
+            before = result
+            result = replace_row_names(result, df, results, plan)
+            if avoid is not None and key:
+                changed = (result.astype(object).to_numpy() != before.astype(object).to_numpy())
+                result = tag_late_collisions(fn, df, result, results, key=key, step=step, plan=plan,
+                                              ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats,
+                                              changed=changed)
+        results[step.column] = result
+        if step.entity in CONTEXT_ENTITIES:
+            context_cols[step.column] = result
+            context_frame = pd.DataFrame(context_cols, index=df.index)
+    return pd.DataFrame({c: results[c] for c in plan.output_columns}, index=df.index)
+
+
+def summarize_changes(before: pd.DataFrame, after: pd.DataFrame, plan: Plan) -> dict[str, Any]:
+    """Counts per column of cells changed and cells emptied: what the manifest reports."""
+    out: dict[str, Any] = {}
+    for step in plan.steps:
+        if step.action == "drop":
+            out[step.column] = {"action": "drop"}
+            continue
+        a, b = as_text(before[step.column]), as_text(after[step.column])
+        out[step.column] = {
+            "action": step.action,
+            "changed": int((a != b).sum()),
+            "emptied": int(((a != "") & (b == "")).sum()),
+        }
+    return out

@@ -1,0 +1,145 @@
+"""Fakes that collide with an original identifier are drawn again (or tagged when re-draws run out).
+
+A fake drawn from the same space as the originals (7-digit file numbers, the ARCEP fiction
+phone ranges the example data also uses, e-mails built from Faker's name lists) can coincide
+with another person's real value; the verification would then rightly refuse the file. The
+index of the table's original identifier values (``avoid``, an
+:class:`anonymizer.engine.verify.LeakIndex` or anything with ``row_hits`` and ``share_taken``)
+says which rows collide; they are re-drawn under derived keys, deterministically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.transform.base import TransformContext
+from anonymizer.transform.row_names import NAME_ENTITIES, replace_row_names
+
+# Re-draws before giving up on a fake that keeps hitting originals. A space already mostly
+# taken (the example data puts 8,700 of 10,204 people in the 10,000-number ARCEP fiction
+# mobile range; beyond 10,000 rows it is full) cannot be escaped: the cells still colliding
+# after the last try are suppressed (text: tagged), and the manifest counts them. When 90 % or
+# more of a fiction phone range is taken, SATURATED_RETRIES tries are allowed instead: more
+# only burn time. The share is measured on the whole table's index, never on a batch, so a
+# row's outcome does not depend on batch or partition sizes.
+RETRIES = 24
+SATURATED_RETRIES = 3
+SATURATED_SHARE = 0.9
+
+
+def saturated_phone_ranges(avoid) -> tuple[bool, bool]:
+    """(mobile, landline): is that fiction range of the fake phones at least 90 % originals?
+    Computed once per index (the ranges hold 10,000 and 50,000 numbers)."""
+    cached = getattr(avoid, "_saturated_phones", None)
+    if cached is None:
+        from anonymizer.transform.vocab import FICTION_LANDLINE, FICTION_MOBILE
+
+        def full(prefixes) -> bool:
+            space = [f"{p}{i:04d}" for p in prefixes for i in range(10_000)]
+            return avoid.share_taken(space, "phone") >= SATURATED_SHARE
+
+        cached = (full(FICTION_MOBILE), full(FICTION_LANDLINE))
+        avoid._saturated_phones = cached
+    return cached
+
+
+def _retry_limits(series: pd.Series, entity: str | None, free_text: bool, avoid) -> np.ndarray:
+    """Per row of ``series`` (the originals), how many re-draws it may take."""
+    mobile_full, land_full = saturated_phone_ranges(avoid)
+    limits = np.full(len(series), RETRIES, dtype=np.int64)
+    if free_text and (mobile_full or land_full):
+        limits[:] = SATURATED_RETRIES  # comments quoting phones would otherwise run every try
+    elif entity == "PHONE" and (mobile_full or land_full):
+        from anonymizer.engine.verify import normalise  # the index's own form: the last 9 digits
+
+        mobile = normalise(series, "PHONE").str[:1].isin(["6", "7"]).to_numpy()
+        limits[(mobile & mobile_full) | (~mobile & land_full)] = SATURATED_RETRIES
+    return limits
+
+
+def retry_key(key: bytes, attempt: int) -> bytes:
+    """The key of the ``attempt``-th re-draw (domain-separated from every action's sub-keys)."""
+    return hmac.new(key, f"anon/v1/collision-retry/{attempt}".encode(), hashlib.sha256).digest()
+
+
+def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoid,
+                      stats: dict | None = None) -> pd.Series:
+    """Re-draw the fakes that happen to equal an original identifier value of the table.
+
+    A fake drawn from the same space as the originals (7-digit file numbers, the ARCEP
+    fiction phone ranges the example data also uses, e-mails built from Faker's name lists)
+    can coincide with another person's real value; the verification would then rightly
+    refuse the file. Colliding rows are re-drawn under a derived key, deterministically for
+    a given key and input. The price: such a value's fake can differ between two files whose
+    originals differ — rare (about n / size of the space) and documented.
+    """
+
+    text = step.role == "free_text"
+    mask = avoid.row_hits(result, text=text)  # rows whose current value is an original
+    if not mask.any():
+        return result
+    limits = _retry_limits(series, step.entity, text, avoid)
+    attempt = 0
+    while attempt < RETRIES:
+        active = mask & (limits > attempt)
+        if not active.any():
+            break
+        attempt += 1
+        sub = series[active]
+        sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
+        if step.entity == "EMAIL" and attempt >= 2 and sub_ctx is not None:
+            # an e-mail built from the row's fake names alone cannot change with the key:
+            # after two tries let its names be drawn too (it then no longer echoes the row)
+            sub_ctx = sub_ctx[[c for c in sub_ctx.columns if entities.get(c) not in NAME_ENTITIES]]
+        ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
+        redrawn = fn(sub, key=retry_key(key, attempt), params=step.params, context=ctx)
+        result = result.copy()
+        result.loc[sub.index] = redrawn.to_numpy()
+        mask[np.flatnonzero(active)] = avoid.row_hits(redrawn, text=text)
+    if mask.any():
+        sub = series[mask]
+        if text:
+            fallback = _tagged(fn, sub, key=key, step=step, ctx_frame=ctx_frame, entities=entities).to_numpy()
+        else:
+            fallback = np.full(len(sub), "", dtype=object) if not pd.api.types.is_numeric_dtype(result) else np.nan
+        result = result.copy()
+        result.loc[sub.index] = fallback
+        if stats is not None:
+            stats[step.column] = stats.get(step.column, 0) + int(mask.sum())
+    return result
+
+
+def _tagged(fn, sub: pd.Series, *, key, step, ctx_frame, entities) -> pd.Series:
+    """The redaction of ``sub`` with tags instead of fakes (the way out of a collision)."""
+
+    sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
+    ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
+    return fn(sub, key=key, params={**step.params, "mode": "tag"}, context=ctx)
+
+
+def tag_late_collisions(fn, df, result, results, *, key, step, plan, ctx_frame, entities, avoid,
+                         stats: dict | None, changed: np.ndarray | None = None) -> pd.Series:
+    """Texts that hold an original identifier only after the row's names were put in (a fake
+    e-mail rewritten with the row's fake names can equal somebody's real address) are
+    redacted again with tags, then given the row's fake names again. ``changed``: the rows
+    the names changed (the others were checked by :func:`_avoid_collisions`)."""
+    again = np.zeros(len(result), dtype=bool)
+    rows = np.flatnonzero(changed) if changed is not None else np.arange(len(result))
+    if len(rows):
+        again[rows] = avoid.row_hits(result.iloc[rows], text=True)
+    if not again.any():
+        return result
+    sub = df[step.column][again]
+    tagged = _tagged(fn, sub, key=key, step=step, ctx_frame=ctx_frame, entities=entities)
+    tagged = replace_row_names(tagged, df.loc[sub.index], {c: v.loc[sub.index] for c, v in results.items()}, plan)
+    result = result.copy()
+    result.loc[sub.index] = tagged.to_numpy()
+    if stats is not None:
+        stats[step.column] = stats.get(step.column, 0) + int(again.sum())
+    return result
+
+

@@ -1,0 +1,84 @@
+"""The row's own names, replaced in its free text by the row's fakes.
+
+NER misses most upper-case surnames, but the row itself says which names to look for: its
+name columns. The replacement is the fake the name column received, so text and columns agree.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.io import as_text
+
+if TYPE_CHECKING:
+    from anonymizer.policy.plan import Plan
+
+NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")
+_WORDS = re.compile(r"[\W_]+")
+
+
+
+def _case_like(template: str, word: str) -> str:
+    if word.startswith("["):  # a tag stays a tag
+        return word
+    if template.isupper():
+        return word.upper()
+    if template.islower():
+        return word.lower()
+    return word.title() if word.isupper() or word.islower() else word
+
+
+def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict[str, pd.Series],
+                      plan: Plan) -> pd.Series:
+    """Replace, in each row's free text, the row's own original names by the row's fakes.
+
+    NER misses most upper-case surnames (``DUPONT``: 2 % with fr_core_news_sm, see
+    docs/scan.md), but the row itself says which names to look for: its name columns. The
+    replacement is the same fake the name column received, so text and columns agree.
+    """
+    pairs = [
+        (s.column, transformed[s.column]) for s in plan.steps
+        if s.role == "identifier" and s.entity in NAME_ENTITIES and s.column in transformed
+        and s.action in {"fake", "pseudonymize", "suppress"}
+    ]
+    if not pairs:
+        return text
+    values = as_text(text)
+    rows = np.flatnonzero((values != "").to_numpy())
+    if len(rows) == 0:
+        return text
+    out = values.to_numpy(dtype=object).copy()
+    olds = [as_text(original[c]).to_numpy(dtype=object) for c, _ in pairs]
+    news = [as_text(f).to_numpy(dtype=object) for _, f in pairs]
+    for i in rows:
+        cell = out[i]
+        subs = {}
+        for old_col, new_col in zip(olds, news, strict=True):
+            whole_old, whole_new = str(old_col[i]).strip(), str(new_col[i]).strip()
+            if len(whole_old) < 3 or whole_old.upper() == whole_new.upper():
+                continue
+            subs[whole_old.upper()] = whole_new or "[NOM]"
+            # parts too ("DE LA FONTAINE" written "Fontaine"): the matching fake part, else the last
+            new_parts = whole_new.split() or ["[NOM]"]
+            for j, part in enumerate(whole_old.split()):
+                if len(part) >= 3:
+                    subs.setdefault(part.upper(), new_parts[min(j, len(new_parts) - 1)])
+        upper = cell.upper()
+        if not any(name in upper for name in subs):  # most texts name nobody of their row
+            continue
+        for name, fake_name in list(subs.items()):
+            # a fake that equals, or contains as a word, another original name of the same row
+            # would read as that person's name left in place: use a neutral tag instead
+            if any(w.upper() in subs for w in _WORDS.split(str(fake_name)) + [str(fake_name)] if w):
+                subs[name] = "[NOM]"
+        pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(subs, key=len, reverse=True))) + r")(?!\w)",
+                             re.IGNORECASE)
+        out[i] = pattern.sub(lambda m, subs=subs: _case_like(m.group(0), subs[m.group(0).upper()]), cell)
+    return pd.Series(out, index=text.index).astype(text.dtype) if text.dtype != object else pd.Series(
+        out, index=text.index)
+
+
