@@ -3,14 +3,13 @@
 ``AnalyzerEngine()`` left to its defaults loads ``en_core_web_lg`` and tries to download it
 (presidio.md §2); here the NLP engine is built explicitly with fr_core_news_sm, the registry
 holds only ``fr`` recognizers (ours + the language-independent e-mail, IP, URL and credit
-card ones with French context), and tldextract's Public Suffix List fetch is silenced.
+card ones with French context), and the e-mail recognizer's domain check works offline (recognizers/email_offline.py).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import types
 from functools import lru_cache
 
 # sm, measured against md in benchmarks/bench_scan.py (docs/scan.md): ANON_SPACY_MODEL overrides
@@ -32,17 +31,10 @@ def nlp_config(model: str = SPACY_MODEL) -> dict:
 
 
 def _quiet_offline() -> None:
-    """No network at run time: tldextract must use its bundled suffix list, silently."""
+    """No network at run time (the e-mail recognizer validates offline: recognizers/email_offline.py),
+    and no log lines from the libraries."""
     for name in ("tldextract", "presidio-analyzer", "filelock", "urllib3"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    try:  # make EmailRecognizer's tldextract never fetch the PSL
-        import tldextract
-        from presidio_analyzer.predefined_recognizers.generic import email_recognizer as er
-
-        offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-        er.tldextract = types.SimpleNamespace(extract=offline)  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - best effort: the recognizer still works offline
-        pass
 
 
 @lru_cache(maxsize=2)
@@ -51,21 +43,17 @@ def get_analyzer(ner: bool = True):
     _quiet_offline()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
-    from presidio_analyzer.predefined_recognizers import (
-        CreditCardRecognizer,
-        EmailRecognizer,
-        IpRecognizer,
-        UrlRecognizer,
-    )
+    from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, IpRecognizer, UrlRecognizer
 
     from anonymizer.detect.recognizers import french_recognizers
+    from anonymizer.detect.recognizers.email_offline import OfflineEmailRecognizer
 
     conf = nlp_config() if ner else {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
     nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
     registry = RecognizerRegistry(supported_languages=["fr"])
     for rec in french_recognizers("fr"):
         registry.add_recognizer(rec)
-    registry.add_recognizer(EmailRecognizer(supported_language="fr", context=["mail", "courriel", "e-mail", "adresse"]))
+    registry.add_recognizer(OfflineEmailRecognizer(supported_language="fr", context=["mail", "courriel", "e-mail", "adresse"]))
     registry.add_recognizer(IpRecognizer(supported_language="fr", context=["ip", "adresse ip"]))
     registry.add_recognizer(UrlRecognizer(supported_language="fr", context=["site", "lien", "url"]))
     registry.add_recognizer(

@@ -108,7 +108,7 @@ def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecogniz
         return bisect_right(starts, pos) - 1
 
     for rec in recognizers:
-        needed = PREFILTERS.get(type(rec).__name__) if prefilter else None
+        needed = PREFILTERS.get(rec.name) if prefilter else None
         if needed is not None:
             keep = sorted({locate(m.start()) for m in needed.finditer(joined)})
             subset = analyze_patterns([texts[i] for i in keep], [rec], prefilter=False)
