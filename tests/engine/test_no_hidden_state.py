@@ -32,8 +32,8 @@ def test_a_run_leaves_no_memo(tmp_path):
         "  MT: {role: sensitive, entity: AMOUNT, action: noise, params: {relative: 0.1}}\n")
     sanitize(src, tmp_path / "out.csv", SanitizeOptions(policy_path=policy, key=KEY, report=False, rescan=False))
     assert (tmp_path / "out.csv").exists()
-    assert dates_mod._OFFSETS == {} and dates_mod._LAST_ROWS is None
-    assert noise_mod._WORDS == {} and noise_mod._LAST_ROWS is None
+    assert dates_mod._OFFSETS == {} and dates_mod._LAST_ROWS.empty
+    assert noise_mod._WORDS == {} and noise_mod._LAST_ROWS.empty
     assert names_mod._word_draw.cache_info().currsize == 0
 
 

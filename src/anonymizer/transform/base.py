@@ -117,6 +117,31 @@ def prf(sk: bytes, value: str) -> bytes:
     return hmac.digest(sk, value.encode("utf-8"), "sha256")
 
 
+class LastResult:
+    """The last ``(fingerprint, value)`` of a row-aligned computation that the next column of the
+    batch reuses (one person's offsets for a dozen date columns). Stored as one tuple, replaced
+    whole: a thread never reads one call's fingerprint with another call's value."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: tuple | None = None
+
+    def get(self, fp):
+        last = self._last
+        return last[1] if last is not None and last[0] == fp else None
+
+    def put(self, fp, value) -> None:
+        self._last = (fp, value)
+
+    def clear(self) -> None:
+        self._last = None
+
+    @property
+    def empty(self) -> bool:
+        return self._last is None
+
+
 class Stream:
     """A deterministic stream of draws expanded from one HMAC digest.
 

@@ -23,6 +23,7 @@ import pandas as pd
 from anonymizer.errors import PolicyError
 from anonymizer.transform.base import (
     PERSON_ID,
+    LastResult,
     Stream,
     TransformContext,
     from_text,
@@ -159,10 +160,7 @@ def person_ids(params: dict, context: TransformContext, action: str, *, required
 
 _OFFSETS: dict[tuple[bytes, int], dict[str, int]] = {}
 _OFFSETS_MAX = 2_000_000
-# The last row-aligned result, as one (fingerprint, offsets) tuple: the next date column of the
-# batch reuses it. One reference, replaced whole, so a thread never reads one run's fingerprint
-# with another's offsets.
-_LAST_ROWS: tuple | None = None
+_LAST_ROWS = LastResult()  # the last row-aligned offsets: the next date column of the batch reuses them
 
 
 def person_offsets(pids: pd.Series, key: bytes, max_days: int) -> np.ndarray:
@@ -176,9 +174,9 @@ def person_offsets(pids: pd.Series, key: bytes, max_days: int) -> np.ndarray:
     sk = subkey(key, "shift_dates")
     fp = (sk, max_days, len(pids), hashlib.sha256(
         pd.util.hash_pandas_object(pids, index=False).to_numpy().tobytes()).digest())
-    last = _LAST_ROWS
-    if last is not None and last[0] == fp:
-        return last[1]
+    last = _LAST_ROWS.get(fp)
+    if last is not None:
+        return last
     cache = _OFFSETS.setdefault((sk, max_days), {})
     codes, uniques = pd.factorize(pids, use_na_sentinel=False)
     offs = np.empty(len(uniques), dtype=np.int64)
@@ -196,19 +194,14 @@ def person_offsets(pids: pd.Series, key: bytes, max_days: int) -> np.ndarray:
         offs[i] = v
     rows = offs[codes]
     rows.setflags(write=False)
-    _remember((fp, rows))
+    _LAST_ROWS.put(fp, rows)
     return rows
-
-
-def _remember(last: tuple | None) -> None:
-    global _LAST_ROWS
-    _LAST_ROWS = last
 
 
 def clear_caches() -> None:
     """Forget the per-person offsets (called at the end of a run)."""
     _OFFSETS.clear()
-    _remember(None)
+    _LAST_ROWS.clear()
 
 
 # ---------------------------------------------------------------- the action

@@ -23,6 +23,7 @@ import pandas as pd
 
 from anonymizer.errors import PolicyError
 from anonymizer.transform.base import (
+    LastResult,
     TransformContext,
     from_text,
     is_numeric,
@@ -64,35 +65,28 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
-# The last row-aligned person words, as one (fingerprint, words) tuple replaced whole (thread-safe
-# reads): the next column of the batch reuses them.
-_LAST_ROWS: tuple | None = None
+_LAST_ROWS = LastResult()  # the last row-aligned person words: the next column of the batch reuses them
 
 
 def _row_words(ids: pd.Series, sk: bytes, cache: bool) -> np.ndarray:
     fp = None
     if cache:
         fp = (sk, len(ids), hashlib.sha256(pd.util.hash_pandas_object(ids, index=False).to_numpy().tobytes()).digest())
-        last = _LAST_ROWS
-        if last is not None and last[0] == fp:
-            return last[1]
+        last = _LAST_ROWS.get(fp)
+        if last is not None:
+            return last
     codes, uniques = pd.factorize(ids, use_na_sentinel=False)
     rows = _person_words([str(u) for u in uniques], sk, cache)[codes]
     if cache:
         rows.setflags(write=False)
-        _remember((fp, rows))
+        _LAST_ROWS.put(fp, rows)
     return rows
-
-
-def _remember(last: tuple | None) -> None:
-    global _LAST_ROWS
-    _LAST_ROWS = last
 
 
 def clear_caches() -> None:
     """Forget the per-person words (called at the end of a run)."""
     _WORDS.clear()
-    _remember(None)
+    _LAST_ROWS.clear()
 
 
 def uniforms(ids: pd.Series | list[str], key: bytes, column: str, *, cache: bool = True) -> np.ndarray:
