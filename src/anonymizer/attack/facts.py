@@ -1,0 +1,395 @@
+"""What the attacker knows and how a released value is compared with it.
+
+A :class:`Fact` is one thing an attacker may know about a person (a birth date, a sex, a
+commune, the number of children, the birth month written inside a NIR...), with the
+attacker's value for each original row and what the release shows for each released row.
+The release may show it as it was, generalised (``1985``, ``03/1985``, ``1980-1989``,
+``33``, ``30-34``), shifted, perturbed or suppressed (``*``): the attack does not trust any
+description of the method. Each fact is turned into a battery of *comparators* (equal, same
+year, same month, within 31 days, same first two characters...), and the linkage learns from
+the data which comparators tell the true record apart (``attack.linkage``).
+
+Two kinds of comparator:
+
+* ``eq``: an integer code per original row and per released row in one code space; they agree
+  when the codes are equal; a released code ``UNKNOWN`` (suppressed, or coarser than the
+  comparator) says nothing;
+* ``dist``: a number per original row and an interval ``[lo, hi]`` per released row; they
+  agree when the number lies within ``width`` of the interval (NaN: says nothing);
+* ``member``: a code per original row and a set of codes per released row (dates written in
+  the row's free text); they agree when the code is in the set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.io import as_text
+
+UNKNOWN = -1
+MEMBER_BASE = 10_000  # member keys: released row * MEMBER_BASE + code (codes below it)
+MISSING_KEY = "\x00missing"
+SUPPRESSED = {"*", "**", "***"}
+KINDS = ("category", "code", "number", "date")
+
+# windows of the distance comparators, in the unit of the kind (days for dates)
+DATE_WINDOWS = (31, 92, 183, 366, 1096)
+NUMBER_WINDOWS = (0, 1, 2, 5)
+
+
+@dataclass
+class Fact:
+    """One attribute the attacker knows: ``original`` is aligned with the original rows,
+    ``released`` with the released rows (text, ``""`` for missing)."""
+
+    name: str
+    kind: str
+    original: pd.Series
+    released: pd.Series
+    group: str = ""  # the column or family it comes from (for the report)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"fact {self.name!r}: unknown kind {self.kind!r}")
+
+
+@dataclass
+class Comparator:
+    """One way of comparing a fact (see module doc)."""
+
+    fact: str
+    how: str
+    type: str                       # eq | dist | member
+    orig: np.ndarray                # eq/member: int64 codes; dist: float64 (NaN = unknown)
+    rel: np.ndarray | None = None   # eq: int64 codes (UNKNOWN); dist: (n, 2) float64 [lo, hi]
+    width: float = 0.0              # dist only
+    members: np.ndarray | None = None  # member only: sorted keys row * MEMBER_BASE + code
+    table: np.ndarray | None = None    # categorical: weight per (original code, released code)
+    group: str = ""
+    m: float = 0.0
+    u: float = 0.0
+    known: int = 0
+    w_agree: float = 0.0
+    w_disagree: float = 0.0
+    strict: bool = False  # every true pair agrees: a disagreement rules the candidate out
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.fact}:{self.how}"
+
+    def contribution(self, i: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """The score each pair (original i[k], released r[k]) gets from this comparator."""
+        if self.type == "categorical":
+            a, b = self.orig[i], self.rel[r]
+            out = np.zeros(len(i))
+            ok = (a != UNKNOWN) & (b != UNKNOWN)
+            out[ok] = self.table[a[ok], b[ok]]
+            return out
+        agree = self.agree(i, r)
+        out = np.zeros(len(i))
+        if self.w_agree:
+            out[agree == 1] = self.w_agree
+        if self.w_disagree:
+            out[agree == 0] = self.w_disagree
+        return out
+
+    def agree(self, i: np.ndarray, r: np.ndarray) -> np.ndarray:
+        """For pairs (original i[k], released r[k]): 1 agree, 0 disagree, -1 unknown."""
+        if self.type in ("eq", "categorical"):
+            a, b = self.orig[i], self.rel[r]
+            out = (a == b).astype(np.int8)
+            out[(b == UNKNOWN) | (a == UNKNOWN)] = -1
+            return out
+        if self.type == "dist":
+            x, lo, hi = self.orig[i], self.rel[r, 0], self.rel[r, 1]
+            gap = np.maximum(np.maximum(lo - x, x - hi), 0.0)
+            out = (gap <= self.width).astype(np.int8)
+            out[np.isnan(x) | np.isnan(lo)] = -1
+            return out
+        # member: is the original code among the released row's codes?
+        codes = self.orig[i]
+        wanted = r.astype(np.int64) * MEMBER_BASE + codes
+        pos = np.minimum(np.searchsorted(self.members, wanted), max(len(self.members) - 1, 0))
+        out = (self.members[pos] == wanted).astype(np.int8) if len(self.members) else np.zeros(len(i), np.int8)
+        out[codes == UNKNOWN] = -1
+        return out
+
+
+# ----------------------------------------------------------------------------- parsing
+
+_SEP = re.compile(r"\s+")
+_DATE_FORMS = [
+    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"), "dmy"),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$"), "ymd"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
+    (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), "my"),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), "ym"),
+    (re.compile(r"^(\d{4})(\d{2})$"), "ym"),
+    (re.compile(r"^(\d{4})$"), "y"),
+]
+_RANGE = re.compile(r"^\[?\s*(-?\d+(?:[.,]\d+)?)\s*(?:-|–|,|à|to)\s*(-?\d+(?:[.,]\d+)?)\s*[\[\]]?$")
+_GE = re.compile(r"^(?:>=|≥|\+|plus de\s*)?\s*(-?\d+(?:[.,]\d+)?)\s*(?:\+|et plus|ou plus)$")
+_EPOCH = dt.date(1970, 1, 1)
+_MONTHS = {"janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+           "aout": 8, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12, "décembre": 12}
+_FR_LONG = re.compile(r"^(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})$", re.IGNORECASE)
+
+
+def _days(y: int, m: int, d: int) -> float | None:
+    try:
+        return float((dt.date(y, m, d) - _EPOCH).days)
+    except ValueError:
+        return None
+
+
+def _month_end(y: int, m: int) -> int:
+    return (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)).day
+
+
+def date_interval(text: str) -> tuple[float, float] | None:
+    """``[first day, last day]`` (days since 1970) a date text denotes: one day for a full date,
+    a month for ``03/1985`` or ``1985-03``, a year for ``1985``, several for ``1980-1989``."""
+    t = text.strip()
+    for pat, form in _DATE_FORMS:
+        m = pat.match(t)
+        if not m:
+            continue
+        g = [int(x) for x in m.groups()]
+        if form == "dmy":
+            d = _days(g[2], g[1], g[0])
+            return (d, d) if d is not None else None
+        if form == "ymd":
+            d = _days(g[0], g[1], g[2])
+            return (d, d) if d is not None else None
+        if form in ("my", "ym"):
+            y, mo = (g[1], g[0]) if form == "my" else (g[0], g[1])
+            if not 1 <= mo <= 12:
+                return None
+            return _days(y, mo, 1), _days(y, mo, _month_end(y, mo))
+        return _days(g[0], 1, 1), _days(g[0], 12, 31)
+    m = _FR_LONG.match(t)
+    if m and m.group(2).lower() in _MONTHS:
+        d = _days(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+        return (d, d) if d is not None else None
+    m = _RANGE.match(t)
+    if m and len(m.group(1)) == 4 and len(m.group(2)) == 4:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if t.endswith("[") and hi > lo:  # [1980, 1990[
+            hi -= 1
+        if 1000 <= lo <= hi <= 2999:
+            return _days(lo, 1, 1), _days(hi, 12, 31)
+    return None
+
+
+def _num(s: str) -> float | None:
+    try:
+        return float(s.replace(",", ".").replace("\u202f", "").replace("\u00a0", "").replace(" ", ""))
+    except ValueError:
+        return None
+
+
+def number_interval(text: str) -> tuple[float, float] | None:
+    """``[lo, hi]`` a number text denotes: one point, or a band such as ``30-34``, ``[30, 35[``, ``5+``."""
+    t = text.strip()
+    x = _num(t)
+    if x is not None:
+        return x, x
+    m = _RANGE.match(t)
+    if m:
+        lo, hi = _num(m.group(1)), _num(m.group(2))
+        if lo is not None and hi is not None and lo <= hi:
+            if t.endswith("[") and hi > lo:
+                hi = np.nextafter(hi, -np.inf)
+            return lo, hi
+    m = _GE.match(t)
+    if m:
+        lo = _num(m.group(1))
+        if lo is not None:
+            return lo, np.inf
+    return None
+
+
+# ----------------------------------------------------------------------------- comparators
+
+
+def _state(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(missing, suppressed) masks of a text column."""
+    t = text.str.strip()
+    return (t == "").to_numpy(), t.isin(SUPPRESSED).to_numpy()
+
+
+def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: np.ndarray,
+        o_unknown: np.ndarray | None = None) -> Comparator:
+    """Codes in one space for two object arrays of keys (None = unknown)."""
+    codes, _uniques = pd.factorize(np.concatenate([okeys, rkeys]), use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    o, r = codes[: len(okeys)].copy(), codes[len(okeys):].copy()
+    r[r_unknown | (r < 0)] = UNKNOWN
+    if o_unknown is not None:
+        o[o_unknown] = UNKNOWN
+    o[o < 0] = UNKNOWN
+    return Comparator(fact.name, how, "eq", o, r, group=fact.group)
+
+
+def _text_keys(s: pd.Series) -> np.ndarray:
+    t = as_text(s).str.strip().str.upper()
+    t = t.str.replace(_SEP, " ", regex=True)
+    return t.where(t != "", MISSING_KEY).to_numpy(dtype=object)
+
+
+def _categorical(fact: Fact, how: str = "as released") -> Comparator:
+    """Original and released values coded apart (the linkage learns the mapping between them)."""
+    okeys, rkeys = _text_keys(fact.original), _text_keys(fact.released)
+    o, _ = pd.factorize(okeys)
+    _rm, rs = _state(as_text(fact.released))
+    r, _ = pd.factorize(rkeys)
+    r = r.astype(np.int64)
+    r[rs] = UNKNOWN
+    equal = _eq(fact, "equal", okeys, rkeys, rs)  # the same values in one code space: the fallback
+    return Comparator(fact.name, how, "categorical", o.astype(np.int64), r, group=fact.group,
+                      extra={"equal": (equal.orig, equal.rel)})
+
+
+def _category(fact: Fact) -> list[Comparator]:
+    return [_categorical(fact)]
+
+
+def _code(fact: Fact) -> list[Comparator]:
+    """Codes (postcodes, commune and country codes...): equal, and the same first 3 / 2 characters
+    (a département; a released ``33`` is compared on its two characters)."""
+    ok = _text_keys(fact.original)
+    rk = _text_keys(fact.released)
+    _rm, rs = _state(as_text(fact.released))
+    out = [_categorical(fact)]
+    for n in (3, 2):
+        def pre(keys: np.ndarray, n: int = n) -> np.ndarray:
+            return np.array([k if k == MISSING_KEY else k[:n] for k in keys], dtype=object)
+        short = np.array([k != MISSING_KEY and len(k) < n for k in rk])
+        out.append(_eq(fact, f"first{n}", pre(ok), pre(rk), rs | short))
+    return out
+
+
+def _intervals(text: pd.Series, parse) -> tuple[np.ndarray, np.ndarray]:
+    """Per row [lo, hi] (NaN when missing, suppressed or unreadable) and the missing mask."""
+    t = as_text(text)
+    codes, uniques = pd.factorize(t.str.strip())
+    table = np.full((len(uniques) + 1, 2), np.nan)
+    for j, u in enumerate(uniques):
+        iv = parse(u) if u and u not in SUPPRESSED else None
+        if iv is not None and iv[0] is not None and iv[1] is not None:
+            table[j] = iv
+    out = table[np.where(codes < 0, len(uniques), codes)]
+    return out, (t.str.strip() == "").to_numpy()
+
+
+def _presence(fact: Fact) -> Comparator:
+    """Whether the value is there at all (a spouse's birth date says there is a spouse)."""
+    om, _os = _state(as_text(fact.original))
+    rm, rs = _state(as_text(fact.released))
+    okeys = np.where(om, "absent", "present").astype(object)
+    rkeys = np.where(rm, "absent", "present").astype(object)
+    return _eq(fact, "present", okeys, rkeys, rs)
+
+
+def _dist(fact: Fact, how: str, x: np.ndarray, rel: np.ndarray, width: float) -> Comparator:
+    return Comparator(fact.name, how, "dist", x, rel, width=float(width), group=fact.group)
+
+
+def _parts(days: np.ndarray) -> dict[str, np.ndarray]:
+    """Calendar parts of day numbers (NaN -> -1), vectorised."""
+    ok = ~np.isnan(days)
+    d = np.where(ok, days, 0).astype(np.int64).astype("datetime64[D]")
+    year = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    month0 = d.astype("datetime64[M]")
+    month = month0.astype(np.int64) % 12 + 1
+    dom = (d - month0.astype("datetime64[D]")).astype(np.int64) + 1
+    parts = {"day": days.astype(np.float64), "month": year * 100 + month, "year": year, "5 years": year // 5,
+             "10 years": year // 10, "day and month": month * 100 + dom}
+    out = {}
+    for k, v in parts.items():
+        v = np.where(ok, v, -1)
+        out[k] = v.astype(np.int64) + (1_000_000 if k == "day" else 0)  # day numbers may be < 0
+        out[k][~ok] = UNKNOWN
+    return out
+
+
+def _bins(fact: Fact, x: np.ndarray, rel: np.ndarray) -> list[Comparator]:
+    """Equal bins (day, month, year...): a released interval is compared only when it lies in one bin."""
+    po, plo, phi = _parts(x), _parts(rel[:, 0]), _parts(rel[:, 1])
+    out = []
+    for how in po:
+        r = plo[how].copy()
+        r[(plo[how] != phi[how]) | (plo[how] == UNKNOWN)] = UNKNOWN
+        out.append(Comparator(fact.name, how, "eq", po[how], r, group=fact.group))
+    return out
+
+
+def _date(fact: Fact) -> list[Comparator]:
+    orig, _om = _intervals(fact.original, date_interval)
+    x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)  # the attacker's exact date
+    rel, _rm = _intervals(fact.released, date_interval)
+    out = [_presence(fact), *_bins(fact, x, rel)]
+    for w in DATE_WINDOWS:
+        out.append(_dist(fact, f"within {w} days", x, rel, w))
+    return out
+
+
+def _number(fact: Fact) -> list[Comparator]:
+    orig, _om = _intervals(fact.original, number_interval)
+    x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)
+    rel, _rm = _intervals(fact.released, number_interval)
+    out = [_presence(fact), _categorical(fact)]
+    for w in NUMBER_WINDOWS:
+        out.append(_dist(fact, "within the band" if w == 0 else f"within {w}", x, rel, w))
+    return out
+
+
+def comparators(fact: Fact) -> list[Comparator]:
+    """Every comparator of one fact (module doc)."""
+    if len(fact.original) == 0:
+        return []
+    return {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
+
+
+# ----------------------------------------------------------------------------- dates in free text
+
+_TEXT_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?(?!\d)")
+_TEXT_LONG = re.compile(r"(?<!\d)(\d{1,2})(?:er)?\s+(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|"
+                        r"octobre|novembre|d[ée]cembre)(?:\s+(\d{4}))?", re.IGNORECASE)
+
+
+def text_day_months(text: str) -> set[int]:
+    """The (month, day) of every date written in a text, as ``month * 100 + day``."""
+    out = set()
+    for d, m, _y in _TEXT_DATE.findall(text):
+        d, m = int(d), int(m)
+        if 1 <= d <= 31 and 1 <= m <= 12:
+            out.add(m * 100 + d)
+    for d, name, _y in _TEXT_LONG.findall(text):
+        m = _MONTHS.get(name.lower()) or _MONTHS.get(name.lower().replace("é", "e").replace("û", "u"))
+        if m and 1 <= int(d) <= 31:
+            out.add(m * 100 + int(d))
+    return out
+
+
+def text_mentions(fact: Fact, texts: pd.Series) -> Comparator | None:
+    """Does the released row's free text mention the attacker's date (day and month)?"""
+    if fact.kind != "date":
+        return None
+    orig, _om = _intervals(fact.original, date_interval)
+    x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)
+    codes = _parts(x)["day and month"]
+    values = as_text(texts)
+    fac, uniques = pd.factorize(values)
+    per_unique = [sorted(text_day_months(u)) if u else [] for u in uniques]
+    lens = np.array([len(per_unique[c]) if c >= 0 else 0 for c in fac], dtype=np.int64)
+    flat = np.array([v for c in fac if c >= 0 for v in per_unique[c]], dtype=np.int64)
+    rows = np.repeat(np.arange(len(fac), dtype=np.int64), lens)
+    members = np.unique(rows * MEMBER_BASE + flat) if len(flat) else np.zeros(0, np.int64)
+    return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group)

@@ -1,0 +1,336 @@
+"""The release gate's attack: probabilistic record linkage of each person to the released rows.
+
+The attacker holds, for a person, their original values of the facts they know
+(``attack.facts``) and looks for that person's row in the release. The attack is the
+Fellegi–Sunter record-linkage model (Fellegi & Sunter, "A Theory for Record Linkage", JASA
+1969; Winkler 2004; Domingo-Ferrer & Torra 2003 for its use as a disclosure-risk measure):
+
+* every comparator ``c`` of every fact has an agreement probability among true pairs,
+  ``m_c = P(agree | same person)``, and among random pairs, ``u_c = P(agree | other person)``.
+  Here both are *measured on the data*, true pairs included — the strongest attacker, who knows
+  exactly how the release treats each fact, whatever the manifest says about the method;
+* a candidate row scores ``Σ log(m/u)`` over the comparators it agrees on and
+  ``Σ log((1-m)/(1-u))`` over those it disagrees on (0 when the release says nothing: ``*``);
+  a comparator every true pair agrees on (``m = 1``) rules out the rows that disagree;
+* comparators whose agreement is not significantly above chance (``z < z_min``) weigh 0: a fake
+  or a keyed value that agrees by chance tells nothing and must not be mistaken for evidence;
+* the attacker picks uniformly among the best-scoring rows. The person's *success* is
+  ``1 / |best|`` when their true row is among the best, else 0; they are *re-identified
+  uniquely* when the best row is theirs alone.
+
+The figures are the mean success (the expected share of people the attacker re-identifies)
+and the share re-identified uniquely. With more people than ``max_persons`` a uniform sample
+(fixed seed) is attacked, against every released row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.attack.facts import UNKNOWN, Comparator, Fact, comparators, text_mentions
+
+U_PAIRS = 200_000       # random pairs for the u of distance and free-text comparators
+MAX_CELLS = 4_000_000   # (persons x candidates) scored at once
+MAX_PATTERNS = 64       # released suppression patterns used for blocking
+
+
+@dataclass
+class LinkageReport:
+    """What the attack achieved (counts and shares; no value)."""
+
+    records: int
+    persons_attacked: int
+    mean_success: float
+    unique_correct: int
+    mean_best_set: float
+    sampled: bool
+    comparators: list[dict] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    uninformative: list[str] = field(default_factory=list)
+
+    @property
+    def unique_share(self) -> float:
+        return self.unique_correct / self.persons_attacked if self.persons_attacked else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "records": self.records,
+            "persons_attacked": self.persons_attacked,
+            "sampled": self.sampled,
+            "mean_success": round(self.mean_success, 6),
+            "unique_reidentified": self.unique_correct,
+            "unique_reidentified_share": round(self.unique_share, 6),
+            "mean_best_set": round(self.mean_best_set, 3),
+            "facts": list(self.facts),
+            "uninformative_facts": list(self.uninformative),
+            "evidence_used": list(self.comparators),
+        }
+
+
+ALPHA = 2.0  # pseudo-count of the value-pair weights (a value seen once is not proof of a mapping)
+MIN_SUPPORT = 3  # true pairs a value pair needs before its weight counts (no memorising of single pairs)
+FALSE_ALARM = 0.001  # chance that noise (a keyed fake) passes for evidence, over all the tests of a run
+
+
+def _z_for(tests: int) -> float:
+    """The two-sided z that ``tests`` tests together exceed by chance with probability FALSE_ALARM
+    (Bonferroni): weights are learnt from the data, so chance agreement must not become evidence."""
+    return NormalDist().inv_cdf(1 - FALSE_ALARM / (2 * max(tests, 1)))
+
+
+def _log_tail(k: int, lam: float) -> float:
+    """log P(X >= k) for X ~ Poisson(lam): how likely ``k`` chance agreements are when ``lam`` are
+    expected. Exact for small k, the dominant-term bound beyond (the normal approximation says a
+    single coincidence among thousands of pairs is significant: it is not)."""
+    if k <= 0:
+        return 0.0
+    if lam <= 0:
+        return -math.inf
+    if k <= 50:
+        head = sum(math.exp(-lam + i * math.log(lam) - math.lgamma(i + 1)) for i in range(k))
+        if head < 1 - 1e-12:
+            return math.log1p(-head)
+    if k <= lam:
+        return 0.0
+    return -lam + k * math.log(lam) - math.lgamma(k + 1) - math.log1p(-lam / (k + 1))
+
+
+def _chi2_z(chi2: float, df: int) -> float:
+    """Chi-square statistic as a standard normal deviate (Wilson & Hilferty 1931)."""
+    if df <= 0:
+        return 0.0
+    v = 2.0 / (9.0 * df)
+    return ((chi2 / df) ** (1.0 / 3.0) - (1.0 - v)) / math.sqrt(v)
+
+
+def _learn_mapping(c: Comparator, z_min: float) -> None:
+    """A ``categorical`` comparator from the true pairs.
+
+    Weights learnt from the very pairs being attacked could memorise them (a keyed fake seen
+    once would "map" to its original). So the release is taken to treat the fact as a *function*
+    of its value (kept, relabelled, generalised; ``*`` aside) only when the values seen at least
+    twice — covering most pairs — each come out as one value; the mapping then applies to every
+    value, rare ones included, as it would for an attacker who knows the method: an ``eq``
+    comparator on the mapped value. Otherwise it is a table of log-likelihood ratios per
+    (original, released) value pair, counted only where at least ``MIN_SUPPORT`` true pairs and a
+    significant departure from chance (|z| >= z_min) support them."""
+    known = (c.orig != UNKNOWN) & (c.rel != UNKNOWN)
+    a, b = c.orig[known], c.rel[known]
+    if len(a) == 0:
+        c.type = "eq"
+        return
+    na, nb = int(c.orig.max()) + 1, int(max(c.rel.max(), 0)) + 1
+    pairs = pd.DataFrame({"a": a, "b": b}).value_counts()
+    idx = pairs.index.to_frame(index=False)
+    per_a = pairs.groupby(level="a").size()
+    n_of_a = np.bincount(a, minlength=na)
+    supported = n_of_a[per_a.index.to_numpy()] >= 2
+    covered = n_of_a[per_a.index.to_numpy()[supported]].sum() / len(a)
+    if covered >= 0.5 and (per_a.to_numpy()[supported] == 1).all():  # a function: compare the mapped value
+        mapping = np.full(na, UNKNOWN, dtype=np.int64)
+        first = idx.drop_duplicates("a")  # singletons map to what they showed (the function's value)
+        mapping[first["a"].to_numpy()] = first["b"].to_numpy()
+        c.orig = np.where(c.orig == UNKNOWN, UNKNOWN, mapping[np.maximum(c.orig, 0)])
+        c.type = "eq"
+        return
+    if na * nb > 4_000_000:  # too many values for a table: compare as they are written
+        c.orig, c.rel = c.extra["equal"]
+        c.type, c.how = "eq", "equal"
+        return
+    n_a = np.bincount(a, minlength=na).astype(np.float64)
+    p_b = np.bincount(c.rel[c.rel != UNKNOWN], minlength=nb).astype(np.float64)
+    p_b /= p_b.sum()
+    n_ab = np.zeros((na, nb))
+    n_ab[idx["a"].to_numpy(), idx["b"].to_numpy()] = pairs.to_numpy()
+    expected = n_a[:, None] * p_b[None, :]
+    cells = expected > 0
+    chi2 = float((((n_ab - expected) ** 2)[cells] / expected[cells]).sum())
+    df = (int((n_a > 0).sum()) - 1) * (int((p_b > 0).sum()) - 1)
+    if _chi2_z(chi2, df) < z_min:  # released values independent of the originals: no evidence at all
+        c.table = np.zeros((na, nb))
+        return
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (n_ab - expected) / np.sqrt(expected * (1 - p_b[None, :]))
+        w = np.log(((n_ab + ALPHA * p_b[None, :]) / (n_a[:, None] + ALPHA)) / p_b[None, :])
+    evident = (np.abs(z) >= max(z_min, _z_for(int(cells.sum())))) & ((n_ab >= MIN_SUPPORT) | (n_ab == 0))
+    w[~evident | ~np.isfinite(w)] = 0.0
+    c.table = w
+    c.w_agree = float(w.max()) if w.size else 0.0
+
+
+def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float) -> None:
+    """m and u of one comparator, its weights and whether it is strict (module doc)."""
+    if c.type == "categorical":
+        _learn_mapping(c, z_min)
+        if c.type == "categorical":  # a table: m and u say how often a pair scores above 0
+            idx = np.arange(n)
+            own = c.contribution(idx, idx)
+            c.known = int(((c.orig != UNKNOWN) & (c.rel != UNKNOWN)).sum())
+            c.m = float((own > 0).mean())
+            k = min(U_PAIRS, n * (n - 1))
+            i, j = rng.integers(0, n, size=k), rng.integers(0, max(n - 1, 1), size=k)
+            c.u = float((c.contribution(i, j + (j >= i)) > 0).mean())
+            return
+    idx = np.arange(n)
+    a = c.agree(idx, idx)
+    known = a >= 0
+    c.known = int(known.sum())
+    if c.known == 0:
+        return
+    c.m = float((a[known] == 1).mean())
+    if c.type == "eq":  # u exactly, from the two frequency tables
+        o, r = c.orig[c.orig != UNKNOWN], c.rel[c.rel != UNKNOWN]
+        if len(o) == 0 or len(r) == 0:
+            return
+        vo, fo = np.unique(o, return_counts=True)
+        vr, fr = np.unique(r, return_counts=True)
+        common, io, ir = np.intersect1d(vo, vr, assume_unique=True, return_indices=True)
+        c.u = float((fo[io].astype(np.float64) * fr[ir]).sum() / (len(o) * float(len(r))))
+        pairs = len(o) * float(len(r))
+    else:
+        k = min(U_PAIRS, n * (n - 1))
+        i = rng.integers(0, n, size=k)
+        j = rng.integers(0, n - 1, size=k)
+        j = j + (j >= i)  # another row
+        b = c.agree(i, j)
+        kn = b >= 0
+        if not kn.any():
+            return
+        c.u = float((b[kn] == 1).mean())
+        pairs = float(kn.sum())
+    u = min(max(c.u, 0.5 / pairs), 1 - 0.5 / pairs)
+    if c.m <= u:
+        return
+    if _log_tail(round(c.m * c.known), u * c.known) > math.log(2 * NormalDist().cdf(-z_min)):
+        return
+    c.w_agree = math.log(c.m / u)
+    c.strict = c.m >= 1.0
+    c.w_disagree = -math.inf if c.strict else math.log((1 - c.m) / (1 - u))
+
+
+class _Blocks:
+    """Released rows grouped by the strict codes they show, for the candidate search.
+
+    A released row that hides a strict code (``*``) matches any value there, and an original
+    whose value could not be read matches any released value: rows are grouped by their pattern
+    of hidden codes, and each (released pattern, original pattern) gets its own index on the
+    codes both show, built once when first needed."""
+
+    def __init__(self, strict: list[Comparator], n: int) -> None:
+        self.n = n
+        self.rel = (np.stack([c.rel for c in strict], axis=1) if strict
+                    else np.zeros((n, 0), dtype=np.int64))
+        hidden = self.rel == UNKNOWN
+        patterns, inverse = np.unique(hidden, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        self.parts = [(np.flatnonzero(inverse == p), np.flatnonzero(~pattern)) for p, pattern in enumerate(patterns)]
+        self._index: dict[tuple[int, tuple[int, ...]], dict] = {}
+
+    def _table(self, p: int, cols: tuple[int, ...]) -> dict:
+        got = self._index.get((p, cols))
+        if got is None:
+            rows = self.parts[p][0]
+            if not cols:
+                got = {(): rows}
+            else:
+                frame = pd.DataFrame(self.rel[np.ix_(rows, list(cols))])
+                groups = frame.groupby(list(frame.columns), sort=False).indices
+                got = {(k if isinstance(k, tuple) else (k,)): rows[v] for k, v in groups.items()}
+            self._index[(p, cols)] = got
+        return got
+
+    def candidates(self, key: np.ndarray) -> np.ndarray:
+        """Released rows compatible with an original's strict codes ``key`` (UNKNOWN: any)."""
+        readable = key != UNKNOWN
+        found = []
+        for p, (_rows, shown) in enumerate(self.parts):
+            cols = tuple(int(c) for c in shown if readable[c])
+            rows = self._table(p, cols).get(tuple(int(key[c]) for c in cols))
+            if rows is not None:
+                found.append(rows)
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _score(persons: np.ndarray, cands: np.ndarray, scored: list[Comparator]) -> np.ndarray:
+    """Score matrix (persons x candidates)."""
+    ii = np.repeat(persons, len(cands))
+    rr = np.tile(cands, len(persons))
+    total = np.zeros(len(ii), dtype=np.float64)
+    for c in scored:
+        total += c.contribution(ii, rr)
+    return total.reshape(len(persons), len(cands))
+
+
+def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_persons: int = 20_000,
+                   seed: int = 0, z_min: float = 3.0) -> LinkageReport:
+    """Attack every person (or a uniform sample) of ``facts`` (module doc).
+
+    ``facts[k].original`` and ``.released`` are row-aligned: original row ``i`` is released as
+    row ``i``. ``texts``: the released rows' free text (all free-text columns joined), searched
+    for the attacker's dates."""
+    n = len(facts[0].released) if facts else 0
+    rng = np.random.default_rng(seed)
+    comps: list[Comparator] = []
+    for f in facts:
+        comps += comparators(f)
+        if texts is not None and f.kind == "date":
+            t = text_mentions(f, texts)
+            if t is not None:
+                comps.append(t)
+    z_run = max(z_min, _z_for(len(comps)))
+    for c in comps:
+        _measure(c, n, rng, z_run)
+    used = [c for c in comps if c.w_agree > 0]
+    informative = {c.fact for c in used}
+    uninformative = [f.name for f in facts if f.name not in informative]
+    persons = np.arange(n) if n <= max_persons else np.sort(rng.choice(n, size=max_persons, replace=False))
+    report = LinkageReport(records=n, persons_attacked=len(persons), mean_success=0.0, unique_correct=0,
+                           mean_best_set=0.0, sampled=len(persons) < n,
+                           facts=[f.name for f in facts], uninformative=uninformative,
+                           comparators=[{"fact": c.fact, "comparison": c.how, "m": round(c.m, 6),
+                                         "u": round(c.u, 6), "weight": round(c.w_agree, 3),
+                                         "rules_out_others": c.strict} for c in used])
+    if n == 0 or len(persons) == 0:
+        return report
+    strict_eq = [c for c in used if c.strict and c.type == "eq"]
+    hidden_patterns = len(np.unique(np.stack([c.rel == UNKNOWN for c in strict_eq], axis=1), axis=0)) if strict_eq else 0
+    if hidden_patterns > MAX_PATTERNS:  # block only on the comparators no released row hides
+        strict_eq = [c for c in strict_eq if not (c.rel == UNKNOWN).any()]
+    blocked = strict_eq
+    blocks = _Blocks(blocked, n)
+    scored = [c for c in used if not any(c is b for b in blocked)]
+    # strict codes of each attacked person: persons with the same codes share candidates
+    keys = (np.stack([c.orig[persons] for c in blocked], axis=1) if blocked
+            else np.zeros((len(persons), 0), dtype=np.int64))
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    success = np.zeros(len(persons))
+    unique = np.zeros(len(persons), dtype=bool)
+    best_size = np.zeros(len(persons))
+    for g, key in enumerate(uniq):
+        members = np.flatnonzero(inverse == g)
+        cands = blocks.candidates(key)
+        if len(cands) == 0:
+            continue
+        step = max(1, MAX_CELLS // len(cands))
+        for s in range(0, len(members), step):
+            who = members[s: s + step]
+            scores = _score(persons[who], cands, scored)
+            top = scores.max(axis=1, keepdims=True)
+            best = scores >= top - 1e-9
+            best &= np.isfinite(top)
+            size = best.sum(axis=1)
+            mine = best & (cands[None, :] == persons[who][:, None])
+            hit = mine.any(axis=1)
+            success[who] = np.where(hit, 1.0 / np.maximum(size, 1), 0.0)
+            unique[who] = hit & (size == 1)
+            best_size[who] = size
+    report.mean_success = float(success.mean())
+    report.unique_correct = int(unique.sum())
+    report.mean_best_set = float(best_size.mean())
+    return report
