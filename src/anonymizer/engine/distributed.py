@@ -253,7 +253,7 @@ def sanitize_dask(input_path: str | Path, output_path: str | Path, opts: Sanitiz
 
         # Pass A: original identifiers (hashed) and the global quasi-identifier part, to the client.
         t1 = time.perf_counter()
-        need_global = bool(qi) and (bool(privacy.get("k")) or opts.hierarchies_dir is not None or opts.report)
+        need_global = bool(qi) and (bool(privacy.k) or opts.hierarchies_dir is not None or opts.report)
         qi_out = qi_orig = None
         cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
         sub = _qi_plan(plan, cols)
