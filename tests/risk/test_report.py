@@ -170,8 +170,11 @@ def test_cli_json_on_stdout_and_policy_roles(run_cli, tmp_path):
     data = tmp_path / "t.csv"
     df.to_csv(data, sep=";", index=False)
     policy = tmp_path / "p.yaml"
-    policy.write_text("version: 1\ncolumns:\n  nom: {role: identifier}\n  cp: {role: quasi_identifier}\n"
-                      "  naissance: {role: quasi_identifier}\n  aah: {role: sensitive}\n", encoding="utf-8")
+    # read as sanitize reads it: the quasi-identifiers and sensitive columns are privacy's lists
+    policy.write_text("version: 1\nprivacy: {quasi_identifiers: [cp, naissance], sensitive: [aah]}\ncolumns:\n"
+                      "  nom: {role: identifier, action: drop}\n  cp: {role: quasi_identifier, action: keep}\n"
+                      "  naissance: {role: quasi_identifier, action: keep}\n"
+                      "  aah: {role: sensitive, action: keep}\n", encoding="utf-8")
     res = run_cli("risk", data, "--policy", policy, "--format", "json", "--k", "2")
     assert res.exit_code == 0, res.output
     rep = json.loads(res.stdout)

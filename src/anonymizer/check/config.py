@@ -20,6 +20,7 @@ from typing import Any
 import pathspec
 
 from anonymizer.errors import UsageError
+from anonymizer.settings import DEFAULT_TARGETS, REPORT_K, PrivacyTargets
 
 CONFIG_NAMES = ("anon.toml", "pyproject.toml")
 
@@ -39,24 +40,21 @@ TEXT_PII = ["PERSON", "NIR", "PHONE", "EMAIL", "IBAN", "ADDRESS", "CAF_NUMBER", 
 PERSON_QI = ["BIRTH_DATE", "SEX", "AGE", "CIVILITY", "NATIONALITY"]
 
 
-def _training_targets() -> dict[str, Any]:
-    try:
-        from anonymizer.policy import load_profile
+def _training_targets() -> PrivacyTargets:
+    """The training profile's targets (shipped data, validated: a broken profile is an error, not
+    a silent fallback to other values)."""
+    from anonymizer.policy import load_profile
 
-        return dict(load_profile("training").get("privacy") or {})
-    except Exception:  # the profile is shipped data; fall back to its documented values
-        return {"k": 5, "small_cell": 11, "max_record_risk": 0.2,
-                "key_entities": ["BIRTH_DATE", "SEX", "POSTAL_CODE", "COMMUNE_CODE", "IRIS", "DEPARTEMENT",
-                                 "NATIONALITY", "COUNTRY_CODE", "AGE"]}
+    return PrivacyTargets.of(load_profile("training").get("privacy"), origin="profile training", error=UsageError)
 
 
 @dataclass
 class CheckConfig:
     """Everything that decides pass/fail; its digest is part of every cache key."""
 
-    k: int = 5
-    max_record_risk: float = 0.2
-    small_cell: int = 11
+    k: int = REPORT_K
+    max_record_risk: float = DEFAULT_TARGETS.max_record_risk
+    small_cell: int = DEFAULT_TARGETS.small_cell
     key_entities: list[str] = field(default_factory=list)
     allowed_profiles: list[str] = field(default_factory=lambda: ["training", "publication"])
     direct_identifiers: list[str] = field(default_factory=lambda: list(DIRECT_IDENTIFIERS))
@@ -114,9 +112,8 @@ def config_from_dict(values: dict[str, Any], *, root: Path | str = ".", source: 
     """Validate a settings table; unknown keys and wrong types are usage errors (exit 2)."""
     prof = _training_targets()
     cfg = CheckConfig(
-        k=int(prof.get("k", 5)), max_record_risk=float(prof.get("max_record_risk", 0.2)),
-        small_cell=int(prof.get("small_cell", 11)), key_entities=list(prof.get("key_entities") or []),
-        root=str(root), source=source,
+        k=prof.report_k, max_record_risk=prof.max_record_risk, small_cell=prof.small_cell,
+        key_entities=list(prof.key_entities), root=str(root), source=source,
     )
     where = source or "configuration"
     ignored = {"check"} | ({"sanitize", "scan", "risk", "generate", "convert"})

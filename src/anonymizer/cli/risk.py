@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from anonymizer.errors import PolicyError, UsageError
+from anonymizer.errors import UsageError
+from anonymizer.settings import DEFAULT_TARGETS, REPORT_K, PrivacyTargets
 
 EPILOG = """\b
 Examples:
@@ -17,8 +18,10 @@ Examples:
   anon risk extract.csv --scan scan.json            # roles found by anon scan --format json
 
 \b
-Roles: --qi/--sensitive, or a policy file (columns: {COL: {role: quasi_identifier|sensitive}}),
-or a scan report (findings with role quasi_identifier|sensitive); the first source given wins.
+Roles: --qi/--sensitive, or a policy file (read as `anon sanitize` reads it: its
+privacy.quasi_identifiers and privacy.sensitive, and its k / small_cell / max_record_risk
+unless --k / --small-cell / --threshold are given), or a scan report (findings with role
+quasi_identifier|sensitive); the first source given wins.
 Missing cells ("", NaN, only '*') are a value of their own; records with every quasi-identifier
 missing count as suppressed. The report never shows a value from the data.
 """
@@ -28,27 +31,27 @@ def _split(text: str | None) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()] if text else []
 
 
-def roles_from_policy(path: Path) -> tuple[list[str], list[str]]:
-    """Quasi-identifier and sensitive columns named in a policy file (yaml.safe_load, no validation)."""
-    import yaml
+def table_columns(data: Path) -> list[str]:
+    """The column names of DATA (a file, or a folder or glob of parts: the first part's), from its header."""
+    from anonymizer.io import iter_batches
 
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the policy file ({exc.strerror})") from None
-    except yaml.YAMLError:
-        raise PolicyError(f"{path}: not valid YAML") from None
-    cols = (doc or {}).get("columns") if isinstance(doc, dict) else None
-    if not isinstance(cols, dict):
-        raise PolicyError(f"{path}: no 'columns' mapping in the policy")
-    qi, sens = [], []
-    for name, spec in cols.items():
-        role = spec.get("role") if isinstance(spec, dict) else None
-        if role == "quasi_identifier":
-            qi.append(str(name))
-        elif role == "sensitive":
-            sens.append(str(name))
-    return qi, sens
+    first = data
+    if not data.is_file():
+        from anonymizer.engine.dask_parts import list_files
+
+        first = list_files(data)[1][0]
+    _meta, batches = iter_batches(first, batch_rows=1)
+    return [str(c) for c in next(batches).columns]
+
+
+def roles_from_policy(path: Path, columns: list[str]) -> tuple[list[str], list[str], PrivacyTargets]:
+    """The quasi-identifier and sensitive columns ``anon sanitize`` takes from this policy for a
+    table of ``columns`` (the same loader and plan: ``load_policy`` + ``build_plan``), and its targets."""
+    from anonymizer.policy import build_plan, load_policy
+
+    plan = build_plan(columns, load_policy(path), origin=str(path))
+    qi, sens = plan.key_columns()
+    return qi, sens, plan.privacy
 
 
 def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
@@ -80,11 +83,14 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
 @click.option("--population", type=click.IntRange(min=1), help="Population size N the table was drawn from.")
 @click.option("--sampling-fraction", type=click.FloatRange(min=0, max=1, min_open=True),
               help="Sampling fraction n/N (alternative to --population).")
-@click.option("--k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="k-anonymity target.")
-@click.option("--small-cell", type=click.IntRange(min=1), default=11, show_default=True,
-              help="Small-cell threshold: classes under it are reported.")
-@click.option("--threshold", type=click.FloatRange(min=0, max=1, min_open=True), default=0.2, show_default=True,
-              help="Record-risk threshold (prosecutor risk above it is counted).")
+@click.option("--k", "k", type=click.IntRange(min=1),
+              help=f"k-anonymity target [default: the policy's k, else {REPORT_K}].")
+@click.option("--small-cell", type=click.IntRange(min=1),
+              help=f"Small-cell threshold: classes under it are reported [default: the policy's, else "
+                   f"{DEFAULT_TARGETS.small_cell}].")
+@click.option("--threshold", type=click.FloatRange(min=0, max=1, min_open=True),
+              help=f"Record-risk threshold (prosecutor risk above it is counted) [default: the policy's "
+                   f"max_record_risk, else {DEFAULT_TARGETS.max_record_risk}].")
 @click.option("--original", type=click.Path(dir_okay=False, path_type=Path),
               help="The input table, rows aligned with DATA: before/after comparison, linkability, utility.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -95,7 +101,8 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
 @click.option("--force", is_flag=True, help="Overwrite existing report files.")
 def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | None, scan_path: Path | None,
             population: int | None,
-            sampling_fraction: float | None, k: int, small_cell: int, threshold: float, original: Path | None,
+            sampling_fraction: float | None, k: int | None, small_cell: int | None, threshold: float | None,
+            original: Path | None,
             fmt: str, output: Path | None, html_path: Path | None, force: bool) -> None:
     """Measure re-identification risk of DATA: k, prosecutor/journalist/marketer risk, population
     uniques (Pitman, Zayatz, SNB, Dankar), ℓ-diversity, t-closeness, SUDA and the three WP29 questions."""
@@ -106,15 +113,20 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
     from anonymizer.risk import risk_report
 
     qi_cols, sens_cols = _split(qi), _split(sensitive)
-    for source, reader in ((policy, roles_from_policy), (scan_path, roles_from_scan)):
-        if source is None:
-            continue
-        s_qi, s_sens = reader(source)
+    targets = DEFAULT_TARGETS
+    sources = []
+    if policy is not None:
+        p_qi, p_sens, targets = roles_from_policy(policy, table_columns(data))
+        sources.append((p_qi, p_sens))
+    if scan_path is not None:
+        sources.append(roles_from_scan(scan_path))
+    for s_qi, s_sens in sources:
         qi_cols = qi_cols or s_qi
         if sensitive is None and not sens_cols:
             sens_cols = [c for c in s_sens if c not in qi_cols]
     if not qi_cols:
-        raise UsageError("no quasi-identifier: give --qi COLS, or a --policy / --scan file naming quasi_identifier columns")
+        raise UsageError("no quasi-identifier: give --qi COLS, a --policy whose privacy.quasi_identifiers names "
+                         "columns, or a --scan report with quasi_identifier columns")
     if population is not None and sampling_fraction is not None:
         raise UsageError("give either --population or --sampling-fraction, not both")
     inputs = [data, original, policy, scan_path]
@@ -126,8 +138,9 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
 
     err = Console(stderr=True)
     with err.status("reading the table…") as status:
-        measures = {"population": population, "sampling_fraction": sampling_fraction, "k": k,
-                    "small_cell": small_cell, "threshold": threshold}
+        given = {"k": k, "small_cell": small_cell, "threshold": threshold}
+        measures = {"population": population, "sampling_fraction": sampling_fraction, **targets.risk_measures(),
+                    **{name: v for name, v in given.items() if v is not None}}
         if original is None:
             # only the quasi-identifier and sensitive columns are read, batch by batch:
             # files larger than memory work (docs/scaling.md)

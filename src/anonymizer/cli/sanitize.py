@@ -9,6 +9,7 @@ from rich.console import Console
 
 from anonymizer.engine.sanitize import SanitizeOptions, sanitize
 from anonymizer.errors import PrivacyTargetError
+from anonymizer.settings import DEFAULT_TARGETS
 
 EPILOG = """\b
 Examples:
@@ -49,7 +50,8 @@ def _split(value: str | None) -> list[str]:
 @click.option("--t", "t_", type=click.FloatRange(0, 1), help="t-closeness target (with --sensitive).")
 @click.option("--t-variant", type=click.Choice(["equal", "ordered"]), help="t-closeness distance (default equal).")
 @click.option("--time-budget", type=click.FloatRange(min=0.1), help="Seconds for the optimal search before the "
-              "documented heuristic takes over (the report then says exact: false).")
+              "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
+              f"{DEFAULT_TARGETS.time_budget:g}, in every mode; docs/search.md].")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
 @click.option("--metric", type=click.Choice(["loss", "entropy", "discernibility", "precision", "aecs", "height"]))
 @click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),

@@ -95,6 +95,10 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
         check_output_path(out, force=force, inputs=inputs)
     if output is not None and policy_path is not None and output.resolve() == policy_path.resolve():
         raise UsageError("-o and --write-policy name the same file")
+    if policy_path is not None:  # a bad profile fails now, not after the scan
+        from anonymizer.policy import load_profile
+
+        chosen_profile = load_profile(profile)
 
     err = Console(stderr=True)
     total_rows = None
@@ -125,7 +129,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
     if policy_path is not None:
         from anonymizer.policy import propose_policy, render_policy_yaml
 
-        policy = propose_policy(report, profile=profile)
+        policy = propose_policy(report, profile=chosen_profile)
         with atomic_output(policy_path, force=force, inputs=inputs) as fh:
             fh.write(render_policy_yaml(policy, report))
     if fmt == "json":

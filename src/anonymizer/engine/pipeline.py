@@ -50,11 +50,7 @@ from anonymizer.transform import clear_caches
 
 Say = Callable[[str], None]
 
-PRIVACY_OVERRIDES = ("k", "l", "l_variant", "c", "t", "t_variant", "max_suppression", "metric", "time_budget")
 SCAN_SAMPLE_ROWS = 20_000
-# The risk report measures l and t on at most this many sensitive columns (policy order):
-# pass 1 keeps them for every row, so they count against the memory budget.
-REPORT_SENSITIVE_MAX = 8
 
 
 @dataclass
@@ -216,12 +212,13 @@ def _decide(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say
         policy = load_policy(opts.policy_path)
         profile_name = str(policy.get("profile") or opts.profile)
     else:
+        profile = load_profile(opts.profile)  # validated before the scan: a bad profile fails at once
         say("scanning (no --policy: the profile's defaults apply to the detected roles)")
         from anonymizer.detect import scan_table
         from anonymizer.io import read_table
 
         sample = read_table(scan_path, nrows=SCAN_SAMPLE_ROWS, **opts.read_opts).df
-        policy = propose_policy(scan_table(sample), load_profile(opts.profile))
+        policy = propose_policy(scan_table(sample), profile)
         profile_name = str(policy.get("profile") or opts.profile)
     privacy = dict(policy.get("privacy") or {})
     privacy.update({k: v for k, v in opts.overrides.items() if v is not None})
@@ -244,10 +241,8 @@ def prepare(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say
 
 def key_columns(plan: Plan) -> tuple[list[str], list[str]]:
     """The key quasi-identifiers, and the sensitive columns the report measures (at most
-    ``REPORT_SENSITIVE_MAX``, dropped columns excluded)."""
-    qi = list(plan.privacy.get("quasi_identifiers") or [])
-    sensitive = [c for c in plan.privacy.get("sensitive") or [] if c in plan.output_columns]
-    return qi, sensitive[:REPORT_SENSITIVE_MAX]
+    ``anonymizer.settings.REPORT_SENSITIVE_MAX``, dropped columns excluded)."""
+    return plan.key_columns()
 
 
 def gathered_plan(plan: Plan, columns: list[str]) -> Plan:
@@ -271,20 +266,16 @@ def global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say
 
         say("searching the optimal generalisation (hierarchies)")
         sens = [c for c in opts.sensitive if c in qi_out.columns]
-        kw = {k: privacy.get(k) for k in PRIVACY_OVERRIDES}
-        kw["l_variant"] = kw.get("l_variant") or "distinct"
-        kw["max_suppression"] = kw.get("max_suppression") or 0.0
-        kw["metric"] = kw.get("metric") or "loss"
-        kw["t_variant"] = kw.get("t_variant") or "equal"
+        kw = privacy.search_options()
         anon_qi, privacy_report = anonymize_with_hierarchies(
             qi_out[qi + sens], hierarchies={c: hierarchies[c] for c in qi}, sensitive=(sens[0] if sens else None), **kw
         )
         qi_final = anon_qi[qi]
-    elif privacy.get("k") and qi_out is not None:
-        say(f"enforcing k={privacy['k']} on {', '.join(qi)}")
-        wants_sensitive = privacy.get("l") or privacy.get("t") is not None
+    elif privacy.k and qi_out is not None:
+        say(f"enforcing k={privacy.k} on {', '.join(qi)}")
+        wants_sensitive = privacy.l or privacy.t is not None
         sens_frame = qi_out[sensitive[:1]] if wants_sensitive and sensitive else None
-        solution = solve(qi_out, entities, {**privacy, "quasi_identifiers": qi}, sens_frame)
+        solution = solve(qi_out, entities, privacy.model_copy(update={"quasi_identifiers": qi}), sens_frame)
         qi_final = apply_solution(qi_out, solution)[qi] if solution else qi_out[qi]
         privacy_report = solution.report if solution else None
     else:
@@ -323,8 +314,7 @@ def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html
 
     report = risk_report(
         after, qi, [c for c in sensitive if c in after.columns],
-        k=int(privacy.get("k") or 5), small_cell=int(privacy.get("small_cell") or 11),
-        threshold=float(privacy.get("max_record_risk") or 0.2), original=qi_orig,
+        **privacy.risk_measures(), original=qi_orig,
     )
     with atomic_output(risk_json) as fh:
         fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -350,8 +340,7 @@ def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: Sani
         "key_fingerprint": key_fingerprint(opts.key) if opts.key else None,
         "person_id": plan.person_id,
         "columns": columns,
-        "privacy": {"targets": {k: privacy.get(k) for k in (*PRIVACY_OVERRIDES, "small_cell", "max_record_risk")
-                                if privacy.get(k) is not None},
+        "privacy": {"targets": privacy.record(),
                     "quasi_identifiers": qi,
                     "sensitive": sensitive,
                     "reached": privacy_report},
@@ -391,7 +380,7 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
 
     # 2. gather (pass 1)
     t1 = time.perf_counter()
-    need_global = bool(qi) and (bool(privacy.get("k")) or opts.hierarchies_dir is not None or opts.report)
+    need_global = bool(qi) and (bool(privacy.k) or opts.hierarchies_dir is not None or opts.report)
     cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
     kept = {s.column for s in plan.steps if s.action == "keep"}
     changed = [c for c in cols if c not in kept]

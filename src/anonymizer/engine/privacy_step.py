@@ -19,6 +19,7 @@ import pandas as pd
 
 from anonymizer.errors import PrivacyTargetError
 from anonymizer.io import as_text
+from anonymizer.settings import PrivacyTargets
 
 SUPPRESSED = "*"
 
@@ -75,11 +76,12 @@ def _suppressed_mask(gen: pd.DataFrame, qi: list[str], keys: set[tuple[str, ...]
     return np.isin(row_key, wanted[known])
 
 
-def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict[str, Any],
+def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: PrivacyTargets | dict[str, Any],
           sensitive: pd.DataFrame | None = None) -> PrivacySolution | None:
     """Find the generalisation levels and the classes to suppress, or raise when unreachable."""
-    k = targets.get("k")
-    qi = [c for c in targets.get("quasi_identifiers") or [] if c in qi_frame.columns]
+    targets = PrivacyTargets.of(targets)
+    k = targets.k
+    qi = [c for c in targets.quasi_identifiers if c in qi_frame.columns]
     if not k or not qi:
         return None
     from anonymizer.privacy import default_hierarchy, search
@@ -90,21 +92,21 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: dict
                           else as_text(qi_frame[c]) for c in qi}, index=qi_frame.index)
     kwargs: dict[str, Any] = {
         "k": int(k),
-        "max_suppression": float(targets.get("max_suppression", 0.0)),
-        "metric": targets.get("metric", "loss"),
-        "time_budget": targets.get("time_budget", 60.0),
+        "max_suppression": targets.max_suppression,
+        "metric": targets.metric,
+        "time_budget": targets.time_budget,
     }
-    if (targets.get("l") or targets.get("t") is not None) and sensitive is not None and len(sensitive.columns):
+    if (targets.l or targets.t is not None) and sensitive is not None and len(sensitive.columns):
         scol = sensitive.iloc[:, 0]
         scol = scol if isinstance(scol.dtype, pd.CategoricalDtype) else as_text(scol)
         frame = frame.join(pd.DataFrame({sensitive.columns[0]: scol}, index=frame.index))
         kwargs["sensitive"] = sensitive.columns[0]
-        if targets.get("l"):
-            kwargs.update(l=targets["l"], l_variant=targets.get("l_variant") or "distinct")
-            if targets.get("c"):
-                kwargs["c"] = targets["c"]
-        if targets.get("t") is not None:
-            kwargs.update(t=targets["t"], t_variant=targets.get("t_variant") or "equal")
+        if targets.l:
+            kwargs.update(l=targets.l, l_variant=targets.l_variant)
+            if targets.c:
+                kwargs["c"] = targets.c
+        if targets.t is not None:
+            kwargs.update(t=targets.t, t_variant=targets.t_variant)
     result = search(frame, hierarchies, **kwargs)
     levels = result.levels
     if not levels:

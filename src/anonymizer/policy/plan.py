@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from anonymizer.errors import PolicyError
+from anonymizer.settings import REPORT_SENSITIVE_MAX, PrivacyTargets
+from anonymizer.settings.files import validate_policy_doc
 
 KEY_ACTIONS = {"pseudonymize", "fake", "shift_dates", "noise", "redact"}
 # Actions that leave an identifier's information in place: refused for identifiers in strict mode.
@@ -37,10 +39,13 @@ class ColumnStep:
 class Plan:
     steps: list[ColumnStep]
     person_id: list[str]
-    privacy: dict[str, Any]
+    privacy: PrivacyTargets  # a mapping is validated into PrivacyTargets
     profile: str
     strict: bool
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.privacy = PrivacyTargets.of(self.privacy)
 
     @property
     def by_column(self) -> dict[str, ColumnStep]:
@@ -60,6 +65,14 @@ class Plan:
     def needs_key(self) -> bool:
         return any(s.action in KEY_ACTIONS for s in self.steps)
 
+    def key_columns(self) -> tuple[list[str], list[str]]:
+        """The key quasi-identifiers, and the sensitive columns the risk report measures (at most
+        ``REPORT_SENSITIVE_MAX``, dropped columns excluded): ``anon sanitize`` and
+        ``anon risk --policy`` both take these."""
+        kept = set(self.output_columns)
+        sensitive = [c for c in self.privacy.sensitive if c in kept]
+        return list(self.privacy.quasi_identifiers), sensitive[:REPORT_SENSITIVE_MAX]
+
     def actions_summary(self) -> dict[str, dict[str, Any]]:
         """Per column: role, entity, action, params — the manifest's record (no values)."""
         return {
@@ -73,10 +86,16 @@ def _names(columns: list[str], limit: int = 12) -> str:
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
 
 
-def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | None = None) -> Plan:
-    """Check ``policy`` against the table's ``columns`` and return the plan, or raise PolicyError."""
-    decisions: dict[str, Any] = policy.get("columns") or {}
-    strict = bool(policy.get("strict", True)) if strict is None else strict
+def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | None = None,
+               origin: str = "policy") -> Plan:
+    """Check ``policy`` against the table's ``columns`` and return the plan, or raise PolicyError.
+
+    The policy is validated first (``anonymizer.settings.files``): every key known, the privacy
+    targets typed, and each column's params checked against its action, whose errors name the
+    column, the action and the key (``origin`` names the file in messages)."""
+    typed = validate_policy_doc(policy, origin=origin)
+    decisions = typed.columns
+    strict = (True if typed.strict is None else typed.strict) if strict is None else strict
     undecided = [c for c in columns if c not in decisions]
     if undecided:
         raise PolicyError(
@@ -87,7 +106,7 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
     unsafe: list[str] = []
     for col in columns:
         d = decisions[col]
-        step = ColumnStep(col, d["role"], d.get("entity"), d["action"], dict(d.get("params") or {}))
+        step = ColumnStep(col, d.role, d.entity, d.action, dict(d.params))
         if step.role == "identifier" and step.action in UNSAFE_FOR_IDENTIFIERS:
             unsafe.append(f"{col} (identifier, {step.action})")
         if step.role == "free_text" and step.action == "keep":
@@ -99,22 +118,23 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
             f"{_names(unsafe)} (choose fake, pseudonymize, redact, suppress or drop)"
         )
     notes = [f"non-strict: {u} passes through" for u in unsafe]
-    privacy = dict(policy.get("privacy") or {})
     kept = {s.column for s in steps if s.action != "drop"}
+    used: dict[str, list[str]] = {}
     for key in ("quasi_identifiers", "sensitive"):
-        listed = list(privacy.get(key) or [])
+        listed = list(getattr(typed.privacy, key))
         missing = [c for c in listed if c not in columns]
         if missing:
             raise PolicyError(f"privacy.{key} names column(s) not in the table: {_names(missing)}")
         dropped = [c for c in listed if c not in kept]
         if dropped:
             notes.append(f"privacy.{key}: dropped column(s) ignored: {_names(dropped)}")
-        privacy[key] = [c for c in listed if c in kept]
-    person_id = list(policy.get("person_id") or [])
+        used[key] = [c for c in listed if c in kept]
+    privacy = typed.privacy.model_copy(update=used)
+    person_id = list(typed.person_id)
     missing_pid = [c for c in person_id if c not in columns]
     if missing_pid:
         raise PolicyError(f"person_id names column(s) not in the table: {_names(missing_pid)}")
     extra = [c for c in decisions if c not in columns]
     if extra:
         notes.append(f"policy decides {len(extra)} column(s) absent from the table: {_names(extra)}")
-    return Plan(steps, person_id, privacy, str(policy.get("profile") or "custom"), strict, notes)
+    return Plan(steps, person_id, privacy, str(typed.profile or "custom"), strict, notes)

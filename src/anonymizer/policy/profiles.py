@@ -14,8 +14,9 @@ import yaml
 
 from anonymizer.errors import UsageError
 from anonymizer.resources import rules_path
+from anonymizer.settings.files import ROLES, validate_profile_doc
 
-ROLES = ("identifier", "quasi_identifier", "sensitive", "free_text", "insensitive")
+__all__ = ["ROLES", "available_profiles", "default_decision", "load_profile"]
 
 
 def available_profiles() -> list[str]:
@@ -24,7 +25,8 @@ def available_profiles() -> list[str]:
 
 
 def load_profile(name_or_path: str | Path) -> dict[str, Any]:
-    """Load a shipped profile by name, or a user profile from a YAML path."""
+    """Load a shipped profile by name, or a user profile from a YAML path, validated by
+    ``anonymizer.settings.files.ProfileFile`` (an unknown key anywhere is a UsageError naming it)."""
     candidate = Path(name_or_path)
     if candidate.suffix in {".yaml", ".yml"} or candidate.exists():
         path = candidate
@@ -36,15 +38,11 @@ def load_profile(name_or_path: str | Path) -> dict[str, Any]:
         )
     try:
         profile = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
-    if not isinstance(profile, dict) or not isinstance(profile.get("roles"), dict):
-        raise UsageError(f"{path}: a profile needs a 'roles' mapping")
-    missing = [role for role in ROLES if role not in profile["roles"]]
-    if missing:
-        raise UsageError(f"{path}: profile gives no default for role(s) {', '.join(missing)}")
+    typed = validate_profile_doc(profile, origin=str(path), error=UsageError)
     profile.setdefault("name", path.stem)
-    profile.setdefault("strict", True)
+    profile.setdefault("strict", typed.strict)
     profile.setdefault("privacy", {})
     return profile
 

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from anonymizer.policy.profiles import default_decision, load_profile
+from anonymizer.settings import PrivacyTargets
 
 PERSON_ID_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "RECORD_ID", "FR_TAX_ID")
 
@@ -70,12 +71,11 @@ def propose_policy(report: Any, profile: str | dict[str, Any] = "training") -> d
         entry.update(default_decision(prof, f.role, f.entity))
         entry["confidence"] = round(float(f.confidence), 3)
         columns[f.column] = entry
-    targets = prof.get("privacy") or {}
-    privacy: dict[str, Any] = {
-        k: v for k, v in targets.items() if k in {"k", "l", "l_variant", "c", "t", "max_suppression",
-                                                  "small_cell", "max_record_risk", "metric"}
-    }
-    privacy["quasi_identifiers"] = choose_key_variables(findings, list(targets.get("key_entities") or []))
+    targets = PrivacyTargets.of(prof.get("privacy"), origin=f"profile {prof.get('name', 'custom')}")
+    # the targets the profile sets (key_entities become the quasi_identifiers chosen from them)
+    privacy: dict[str, Any] = targets.model_dump(exclude_unset=True, exclude={"key_entities", "quasi_identifiers",
+                                                                              "sensitive"})
+    privacy["quasi_identifiers"] = choose_key_variables(findings, list(targets.key_entities))
     privacy["sensitive"] = [f.column for f in findings if f.role == "sensitive"]
     policy: dict[str, Any] = {
         "version": 1,

@@ -1,38 +1,26 @@
-"""Loading and validating policy files against the shipped JSON Schema."""
+"""Loading and validating policy files through the typed models of ``anonymizer.settings.files``.
+
+``rules/schemas/policy.schema.json`` is generated from the same models (for editors and other
+tools); anon itself validates with the models, so an unknown key anywhere is refused by name.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from anonymizer.errors import PolicyError
-from anonymizer.resources import rules_path
-
-
-@lru_cache(maxsize=1)
-def policy_schema() -> dict[str, Any]:
-    return json.loads(rules_path("schemas", "policy.schema.json").read_text(encoding="utf-8"))
+from anonymizer.settings.files import validate_policy_doc
 
 
 def validate_policy(policy: Any, *, origin: str = "policy") -> dict[str, Any]:
-    """Raise :class:`PolicyError` naming the first problem (a path in the file, never a value)."""
-    validator = jsonschema.Draft202012Validator(policy_schema())
-    errors = sorted(validator.iter_errors(policy), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        reason = err.message if err.validator in {"required", "additionalProperties", "type"} else (
-            f"fails '{err.validator}' rule"
-        )
-        if err.validator == "enum":
-            reason = f"must be one of {', '.join(map(str, err.validator_value))}"
-        raise PolicyError(f"{origin}: {where}: {reason}")
+    """Raise :class:`PolicyError` naming the first problem (a path in the file, never a value);
+    return ``policy`` itself (unchanged: its digest is the manifest's ``policy_sha256``)."""
+    validate_policy_doc(policy, origin=origin)
     return policy
 
 
@@ -45,6 +33,8 @@ def load_policy(path: str | Path) -> dict[str, Any]:
         policy = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: not a readable YAML policy ({exc.__class__.__name__})") from None
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
     if not isinstance(policy, dict):
         raise PolicyError(f"{path}: a policy is a mapping with 'version' and 'columns'")
     return validate_policy(policy, origin=str(path))

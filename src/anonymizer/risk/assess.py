@@ -25,6 +25,7 @@ from anonymizer.risk.measures import (
 from anonymizer.risk.population import population_size, population_uniqueness
 from anonymizer.risk.suda import special_uniques
 from anonymizer.risk.utility import column_utility, linkability
+from anonymizer.settings import DEFAULT_TARGETS, REPORT_K
 
 SCHEMA_VERSION = 1
 MISSING_RULE = (
@@ -102,7 +103,8 @@ def _questions(rep: dict, link: dict | None) -> dict:
 
 
 def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = (), *, population: int | None = None,
-                sampling_fraction: float | None = None, k: int = 5, small_cell: int = 11, threshold: float = 0.2,
+                sampling_fraction: float | None = None, k: int = REPORT_K, small_cell: int = DEFAULT_TARGETS.small_cell,
+                threshold: float = DEFAULT_TARGETS.max_record_risk,
                 original: pd.DataFrame | None = None, l_c: float = 3.0, near_certain: float = 0.9,
                 suda_max_size: int = 3, progress=None) -> dict:
     """Re-identification risk and utility report of ``df`` on quasi-identifiers ``qi``.

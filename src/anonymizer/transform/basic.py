@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pandas as pd
 
+from anonymizer.settings import ActionParams
 from anonymizer.transform.base import TransformContext
+
+
+class KeepParams(ActionParams):
+    """``keep`` takes no parameter."""
+
+    action: ClassVar[str] = "keep"
+
+
+class SuppressParams(ActionParams):
+    """``suppress`` takes no parameter."""
+
+    action: ClassVar[str] = "suppress"
+
+
+class DropParams(ActionParams):
+    """``drop`` takes no parameter."""
+
+    action: ClassVar[str] = "drop"
 
 
 def keep(series: pd.Series, *, key: bytes | None = None, params: dict | None = None,

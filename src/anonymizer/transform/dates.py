@@ -16,11 +16,14 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from anonymizer.errors import PolicyError
+from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
     PERSON_ID,
     LastResult,
@@ -236,6 +239,15 @@ def _write(p: ParsedDate, unit: int) -> str:
     return format_date(p, int(unit), 1, 1)
 
 
+class ShiftDatesParams(ActionParams):
+    """``shift_dates`` parameters (see the function); checked when the policy loads."""
+
+    action: ClassVar[str] = "shift_dates"
+    max_days: int = Field(180, ge=1)
+    person_column: str | None = None
+    on_error: Literal["suppress", "error"] = "suppress"
+
+
 def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
     """Shift every date by its person's keyed offset (see module doc).
 
@@ -247,7 +259,7 @@ def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: Transfo
     once per distinct result.
     """
     key = require_key(key, "shift_dates")
-    max_days = int(params.get("max_days", 180))
+    max_days = int(params.get("max_days", ShiftDatesParams.field_default("max_days")))
     pids = person_ids(params, context, "shift_dates")
     if len(pids) != len(series):
         raise PolicyError(f"shift_dates on column {context.column!r}: row context is not row-aligned")
@@ -255,7 +267,7 @@ def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: Transfo
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series + pd.to_timedelta(offsets, unit="D").to_numpy()
     text = to_text(series)
-    on_error = params.get("on_error", "suppress")
+    on_error = params.get("on_error", ShiftDatesParams.field_default("on_error"))
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     parsed = [parse_date(u) if u else None for u in uniques]
     bad = np.array([bool(u) and p is None for u, p in zip(uniques, parsed, strict=True)], dtype=bool)

@@ -19,10 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from anonymizer.settings import ActionParams
 from anonymizer.transform import fake_ids, fast, names
 from anonymizer.transform.base import (
     Deriver,
@@ -137,6 +139,20 @@ def _context_series(kind: str | None, params: dict, context: TransformContext, n
     return []
 
 
+class FakeParams(ActionParams):
+    """``fake`` parameters (module doc, ``fake``); checked when the policy loads."""
+
+    action: ClassVar[str] = "fake"
+    entity: str | None = None
+    domain: str = "example.fr"
+    sex_column: str | None = None
+    birth_date_column: str | None = None
+    nir_column: str | None = None
+    iban_column: str | None = None
+    first_name_column: str | None = None
+    last_name_column: str | None = None
+
+
 def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[str], params: dict) -> str | None:
     if gen is None:
         return None
@@ -149,7 +165,7 @@ def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[
         return gen(value, d, sex, ym)
     if entity == "EMAIL":
         first, last = (list(ctx) + ["", ""])[:2]
-        return gen(value, d, first, last, domain=str(params.get("domain", "example.fr")))
+        return gen(value, d, first, last, domain=str(params.get("domain", FakeParams.field_default("domain"))))
     return gen(value, d, *ctx)
 
 

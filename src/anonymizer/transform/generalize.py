@@ -29,12 +29,15 @@ import csv
 import datetime as dt
 import math
 from pathlib import Path
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationInfo, model_validator
 
 from anonymizer.errors import PolicyError
 from anonymizer.resources import rules_path
+from anonymizer.settings import ActionParams
 from anonymizer.transform.base import TransformContext, from_text, map_distinct, to_text
 from anonymizer.transform.dates import format_date, parse_date
 from anonymizer.transform.numbers import format_number, parse_number, round_half_up
@@ -43,6 +46,73 @@ DEFAULT_METHOD = {
     "BIRTH_DATE": "year", "DATE": "month", "POSTAL_CODE": "departement", "COMMUNE_CODE": "departement",
     "IRIS": "departement", "DEPARTEMENT": "departement", "AGE": "band", "AMOUNT": "round", "COUNT": "top_bottom",
 }
+
+#: The parameters each method reads (besides ``method`` and ``entity``): any other is refused,
+#: so ``{method: round, top: 90}`` cannot pass for a top-coding it does not do.
+METHOD_PARAMS: dict[str, tuple[str, ...]] = {
+    "month": ("style",), "year": ("style",),
+    "age_band": ("reference_date", "width", "bounds", "top", "bottom", "origin"),
+    "band": ("width", "origin", "bounds", "top", "bottom"),
+    "round": ("step", "decimals"),
+    "top_bottom": ("top", "bottom", "top_quantile", "bottom_quantile"),
+    "departement": (),
+    "prefix": ("length",),
+    "hierarchy": ("hierarchy", "level", "unknown"),
+}
+
+
+class GeneralizeParams(ActionParams):
+    """``generalize`` parameters (module doc, docs/transforms.md); checked when the policy loads."""
+
+    action: ClassVar[str] = "generalize"
+    #: ``age_band``'s band width when neither ``width`` nor ``bounds`` is given
+    age_band_width: ClassVar[float] = 10
+
+    method: Literal["month", "year", "age_band", "band", "round", "top_bottom", "departement", "prefix",
+                    "hierarchy"] | None = None
+    entity: str | None = None
+    style: Literal["keep", "short"] = "keep"
+    reference_date: str | dt.date | None = None
+    width: float | None = Field(None, gt=0)
+    origin: float = 0
+    bounds: list[float] | None = Field(None, min_length=1)
+    top: float | None = None
+    bottom: float | None = None
+    step: float = Field(1, gt=0)
+    decimals: int | None = Field(None, ge=0)
+    top_quantile: float | None = Field(None, ge=0, le=1)
+    bottom_quantile: float | None = Field(None, ge=0, le=1)
+    length: int = Field(2, ge=1)
+    hierarchy: str | None = None
+    level: int = Field(1, ge=0)
+    unknown: Literal["top", "error"] = "top"
+
+    @model_validator(mode="after")
+    def _fits_method(self, info: ValidationInfo) -> Any:
+        known = info.context is not None  # the column's entity is known (not a profile's role default)
+        method = self.method or (DEFAULT_METHOD.get(self.entity or (info.context or {}).get("entity") or "")
+                                 if known else None)
+        if method is None:
+            if known:
+                raise self.fail(f"'method' is required here ({', '.join(METHOD_PARAMS)})")
+            return self
+        extra = sorted(self.model_fields_set - {"method", "entity", *METHOD_PARAMS[method]})
+        if extra:
+            reads = ", ".join(METHOD_PARAMS[method]) or "nothing else"
+            raise self.fail(f"'{extra[0]}' is not a parameter of method {method} (it reads: {reads})")
+        given = self.model_fields_set
+        if method == "age_band" and "reference_date" not in given:
+            raise self.fail("method age_band needs 'reference_date'")
+        if method == "band" and not {"width", "bounds"} & given:
+            raise self.fail("method band needs 'width' or 'bounds'")
+        if method == "top_bottom" and not {"top", "bottom", "top_quantile", "bottom_quantile"} & given:
+            raise self.fail("method top_bottom needs 'top', 'bottom', 'top_quantile' or 'bottom_quantile'")
+        if method == "hierarchy" and "hierarchy" not in given:
+            raise self.fail("method hierarchy needs 'hierarchy'")
+        return self
+
+
+DEFAULTS = GeneralizeParams.model_construct()
 
 
 def _fail(context: TransformContext, msg: str) -> PolicyError:
@@ -106,7 +176,7 @@ def _band(v: float, params: dict, context: TransformContext, integer: bool, like
     width = float(width)
     if width <= 0:
         raise _fail(context, "params.width must be positive")
-    origin = float(params.get("origin", 0))
+    origin = float(params.get("origin", DEFAULTS.origin))
     lo = origin + math.floor((v - origin) / width) * width
     return _band_label(lo, lo + width, integer and width.is_integer() and origin.is_integer(), like)
 
@@ -163,7 +233,7 @@ def generalize(series: pd.Series, *, key: bytes | None = None, params: dict, con
     text = to_text(series)
 
     if method in ("month", "year"):
-        style = params.get("style", "keep")
+        style = params.get("style", DEFAULTS.style)
         if style not in ("keep", "short"):
             raise _fail(context, "params.style must be 'keep' or 'short'")
         if pd.api.types.is_datetime64_any_dtype(series.dtype):
@@ -177,7 +247,7 @@ def generalize(series: pd.Series, *, key: bytes | None = None, params: dict, con
             raise _fail(context, "method age_band needs params.reference_date (e.g. 31/12/2021)")
         ref_d = dt.date(ref.y, ref.m, ref.d)
         bp = dict(params)
-        bp.setdefault("width", 10)
+        bp.setdefault("width", GeneralizeParams.age_band_width)
 
         def age_band(v: str) -> str:
             p = parse_date(v)
@@ -195,16 +265,16 @@ def generalize(series: pd.Series, *, key: bytes | None = None, params: dict, con
         return from_text(series, map_distinct(text, lambda v: departement(v, entity)), numeric=False)
 
     if method == "prefix":
-        n = int(params.get("length", 2))
+        n = int(params.get("length", DEFAULTS.length))
         return from_text(series, map_distinct(text, lambda v: v.strip()[:n]), numeric=False)
 
     if method == "hierarchy":
         h = params.get("hierarchy")
         if not h:
             raise _fail(context, "method hierarchy needs params.hierarchy (an ARX CSV path)")
-        level = int(params.get("level", 1))
+        level = int(params.get("level", DEFAULTS.level))
         table = load_hierarchy(h)
-        unknown = params.get("unknown", "top")
+        unknown = params.get("unknown", DEFAULTS.unknown)
         missing = [0]
 
         def lookup(v: str) -> str:
@@ -241,7 +311,7 @@ def _numeric(series: pd.Series, text: pd.Series, method: str, params: dict, cont
         return from_text(series, map_distinct(text, fn), numeric=False)
 
     if method == "round":
-        step = float(params.get("step", 1))
+        step = float(params.get("step", DEFAULTS.step))
         if step <= 0:
             raise _fail(context, "params.step must be positive")
         dec = params.get("decimals")

@@ -17,11 +17,14 @@ not stable across files.
 from __future__ import annotations
 
 import hashlib
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, model_validator
 
 from anonymizer.errors import PolicyError
+from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
     LastResult,
     TransformContext,
@@ -114,6 +117,23 @@ def _format_fixed(y: np.ndarray, dec: int, sep: str) -> np.ndarray:
     return np.where(neg.to_numpy(), "-" + digits.to_numpy(dtype=object), digits.to_numpy(dtype=object))
 
 
+class NoiseParams(ActionParams):
+    """``noise`` parameters (see the function); checked when the policy loads."""
+
+    action: ClassVar[str] = "noise"
+    relative: float | None = Field(None, ge=0, lt=1)
+    absolute: float | None = Field(None, ge=0)
+    round: int | None = Field(None, ge=0)
+    keep_sign: bool = True
+    person_column: str | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Any:
+        if (self.relative is None) == (self.absolute is None):
+            raise self.fail("give exactly one of 'relative', 'absolute'")
+        return self
+
+
 def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
     """Params: ``relative`` (e.g. 0.05 = ±5 %) or ``absolute`` (e.g. 50); ``round`` (decimals,
     default: the input's); ``keep_sign`` (true); ``person_column`` (see dates.person_ids)."""
@@ -125,7 +145,7 @@ def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformCont
     if bound < 0 or (rel is not None and bound >= 1):
         raise PolicyError(f"noise on column {context.column!r}: relative must be in [0, 1), absolute >= 0")
     dec_param = params.get("round")
-    keep_sign = bool(params.get("keep_sign", True))
+    keep_sign = bool(params.get("keep_sign", NoiseParams.field_default("keep_sign")))
     pids = person_ids(params, context, "noise", required=False)
     text = None
     if pids is not None and len(pids) == len(series):

@@ -15,11 +15,14 @@ import hmac
 import os
 import re
 from pathlib import Path
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, model_validator
 
 from anonymizer.errors import UsageError
+from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
     TransformContext,
     from_text,
@@ -78,14 +81,30 @@ def token(value: str, *, key: bytes, entity: str | None = None, prefix: str = ""
     return prefix + body[:length]
 
 
+class PseudonymizeParams(ActionParams):
+    """``pseudonymize`` parameters (see the function); checked when the policy loads."""
+
+    action: ClassVar[str] = "pseudonymize"
+    entity: str | None = None
+    prefix: str = ""
+    length: int = Field(16, ge=4, le=64)
+    alphabet: Literal["base32", "hex"] = "base32"
+
+    @model_validator(mode="after")
+    def _fits_alphabet(self) -> Any:
+        if self.alphabet == "base32" and self.length > 52:
+            raise self.fail("'length' must be <= 52 in base32 (64 in hex)")
+        return self
+
+
 def pseudonymize(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
     """Replace every value by its keyed token. Params: ``prefix`` (""), ``length`` (16),
     ``alphabet`` (``base32`` | ``hex``). Missing stays missing; output is text."""
     key = require_key(key, "pseudonymize")
     entity = params.get("entity", context.entity)
-    prefix = str(params.get("prefix", ""))
-    length = int(params.get("length", 16))
-    alphabet = str(params.get("alphabet", "base32"))
+    prefix = str(params.get("prefix", PseudonymizeParams.field_default("prefix")))
+    length = int(params.get("length", PseudonymizeParams.field_default("length")))
+    alphabet = str(params.get("alphabet", PseudonymizeParams.field_default("alphabet")))
     token("x", key=key, prefix=prefix, length=length, alphabet=alphabet)  # validate params once
     text = to_text(series)
     codes, uniques = pd.factorize(text.where(text != "", None), use_na_sentinel=True)

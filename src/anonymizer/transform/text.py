@@ -11,9 +11,12 @@ name columns); entities without a generator, and ``mode: tag``, get ``<ENTITY>``
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
+from pydantic import Field, field_validator
 
+from anonymizer.settings import ActionParams
 from anonymizer.transform.base import Deriver, TransformContext, from_text, require_key, to_text
 from anonymizer.transform.fake import GENERATORS, fake_value
 
@@ -37,16 +40,38 @@ def _default_detector(ner: bool | str) -> Callable[[list[str]], list[list]]:
     return lambda texts: find_spans(texts, ner=ner)
 
 
+class RedactParams(ActionParams):
+    """``redact`` parameters a policy may set (see the function); ``detector`` is not one: the
+    engine injects it at run time, a policy file cannot."""
+
+    action: ClassVar[str] = "redact"
+    mode: Literal["fake", "tag"] = "fake"
+    ner: bool | str = "auto"
+    entities: list[str] = Field(default_factory=list)
+    min_score: float = Field(0.0, ge=0, le=1)
+
+    @field_validator("ner")
+    @classmethod
+    def _ner(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.lower() not in NER_WORDS:
+            raise ValueError("must be auto, true or false")
+        return value
+
+
+#: ``ner`` as text (``ner_mode``): ``auto``, or a yes/no word
+NER_WORDS = {"auto", "true", "yes", "1", "on", "false", "no", "0", "off"}
+
+
 def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
     """Params: ``mode`` (``fake`` | ``tag``), ``detector`` (callable), ``ner`` (``auto``: spaCy only
     where a capitalised word is left unexplained; ``true``: on every text; ``false``: never),
     ``entities`` (only these entity labels; default all), ``min_score`` (0)."""
-    mode = params.get("mode", "fake")
+    mode = params.get("mode", RedactParams.field_default("mode"))
     if mode == "fake":
         key = require_key(key, "redact")
     detector = params.get("detector") or _default_detector(ner_mode(params))
     only = set(params.get("entities") or [])
-    min_score = float(params.get("min_score", 0.0))
+    min_score = float(params.get("min_score", RedactParams.field_default("min_score")))
     text = to_text(series)
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     todo = [u for u in uniques if u.strip()]
@@ -99,7 +124,7 @@ def span_fakes(pending: list[tuple[str, list]], d: Deriver) -> dict[tuple[str, s
 
 def ner_mode(params: dict) -> bool | str:
     """The ``ner`` parameter as :func:`anonymizer.detect.find_spans` takes it (default ``auto``)."""
-    value = params.get("ner", "auto")
+    value = params.get("ner", RedactParams.field_default("ner"))
     if isinstance(value, str) and value.lower() != "auto":
         return value.lower() in {"true", "yes", "1", "on"}
     return "auto" if isinstance(value, str) else bool(value)

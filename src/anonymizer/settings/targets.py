@@ -1,0 +1,114 @@
+"""``PrivacyTargets``: the privacy section of a policy or profile, every default written once.
+
+``anon sanitize`` (both engines, the search and the risk report), ``anon risk`` and
+``anon check`` read their k, small-cell and record-risk thresholds, search options and key
+variables from here; ``docs/sanitize.md`` documents the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from anonymizer.errors import AnonError, PolicyError
+from anonymizer.settings.base import StrictModel, check
+
+#: The k the risk report measures against when no k is enforced (``anon risk`` without
+#: ``--k``, a profile with ``k: null``): the training profile's, the usual minimum in
+#: statistical disclosure control practice.
+REPORT_K = 5
+
+#: The risk report measures l and t on at most this many sensitive columns (policy order):
+#: sanitize keeps them for every row of the table, so they count against its memory budget.
+REPORT_SENSITIVE_MAX = 8
+
+Metric = Literal["loss", "entropy", "discernibility", "precision", "aecs", "height"]
+
+
+class PrivacyTargets(StrictModel):
+    """Privacy targets and the search's options (null: not asked, e.g. no k enforced)."""
+
+    k: int | None = Field(None, ge=1, description="k-anonymity target on the quasi_identifiers (null: not enforced).")
+    l: float | None = Field(None, ge=1, description="l-diversity target on the first sensitive column.")  # noqa: E741
+    l_variant: Literal["distinct", "entropy", "recursive"] = "distinct"
+    c: float | None = Field(None, gt=0, description="c of recursive (c,l)-diversity.")
+    t: float | None = Field(None, ge=0, le=1, description="t-closeness target on the first sensitive column.")
+    t_variant: Literal["equal", "ordered"] = "equal"
+    max_suppression: float = Field(0.0, ge=0, le=1, description="Largest share of records the search may suppress.")
+    metric: Metric = Field("loss", description="Information-loss measure the search minimises.")
+    time_budget: float | None = Field(
+        60.0, gt=0, description="Seconds of optimal search before the greedy heuristic takes over (the report then "
+        "says exact: false); the same in every mode. null: no limit (the search may take hours).")
+    small_cell: int = Field(11, ge=1, description="Classes smaller than this are reported as small cells.")
+    max_record_risk: float | None = Field(
+        0.2, gt=0, le=1, description="Record (prosecutor) risk above which records are counted (null: the default).")
+    quasi_identifiers: list[str] = Field(default_factory=list, description="Key variables k applies to (columns).")
+    sensitive: list[str] = Field(default_factory=list, description="Sensitive columns (l, t, inference risk).")
+    key_entities: list[str | list[str]] = Field(
+        default_factory=list, description="Key-variable families a proposal picks one column of (a list: "
+        "interchangeable entities, preferred first).")
+    population: int | None = Field(None, ge=1, description="Population size the table was drawn from (informative).")
+
+    @field_validator("max_record_risk", mode="after")
+    @classmethod
+    def _risk_default(cls, value: float | None) -> float:
+        return cls.field_default("max_record_risk") if value is None else value
+
+    @model_validator(mode="after")
+    def _roles_apart(self) -> PrivacyTargets:
+        both = [c for c in self.quasi_identifiers if c in self.sensitive]
+        if both:
+            raise ValueError(f"column(s) both in quasi_identifiers and sensitive: {', '.join(both)}")
+        return self
+
+    @classmethod
+    def of(cls, data: PrivacyTargets | dict[str, Any] | None, *, origin: str = "policy", where: str = "privacy",
+           error: type[AnonError] = PolicyError) -> PrivacyTargets:
+        """Targets from a policy's or profile's ``privacy`` mapping (already typed: returned as is)."""
+        if isinstance(data, PrivacyTargets):
+            return data
+        return check(cls, dict(data or {}), origin=origin, where=where, error=error)
+
+    @property
+    def searches(self) -> bool:
+        """Whether a privacy search runs (some target to enforce)."""
+        return bool(self.k) or self.l is not None or self.t is not None
+
+    @property
+    def report_k(self) -> int:
+        """The k the risk report measures against: the target, else ``REPORT_K``."""
+        return self.k or REPORT_K
+
+    def risk_measures(self) -> dict[str, Any]:
+        """The thresholds of the risk report (``anonymizer.risk.risk_report`` keywords)."""
+        return {"k": self.report_k, "small_cell": self.small_cell, "threshold": self.max_record_risk}
+
+    def search_options(self) -> dict[str, Any]:
+        """The search's keywords (``anonymizer.privacy.search``), defaults filled in."""
+        return {"k": self.k, "l": self.l, "l_variant": self.l_variant, "c": self.c, "t": self.t,
+                "t_variant": self.t_variant, "max_suppression": self.max_suppression, "metric": self.metric,
+                "time_budget": self.time_budget}
+
+    def record(self) -> dict[str, Any]:
+        """The targets a run used, for its manifest: those asked, the search options when a search
+        ran, and the risk report's thresholds. Never a column name (those are listed apart)."""
+        out: dict[str, Any] = {}
+        if self.k is not None:
+            out["k"] = self.k
+        if self.l is not None:
+            out.update(l=self.l, l_variant=self.l_variant)
+            if self.c is not None:
+                out["c"] = self.c
+        if self.t is not None:
+            out.update(t=self.t, t_variant=self.t_variant)
+        if self.searches:
+            out.update(max_suppression=self.max_suppression, metric=self.metric)
+            if self.time_budget is not None:
+                out["time_budget"] = self.time_budget
+        out.update(small_cell=self.small_cell, max_record_risk=self.max_record_risk)
+        return out
+
+
+#: The defaults, for signatures that need plain values (``risk_report(k=..., small_cell=...)``).
+DEFAULT_TARGETS = PrivacyTargets()
