@@ -138,9 +138,10 @@ class LocalExecutor:
         label = "pass 2/3: transforming and writing"
         say(label)
         items = zip(self.batches, qi_slices(qi_final, qi, iter(self._batch_rows)), strict=False)
+        pool = self._pool(plan, leaks, say)  # up before the first byte is staged
         with TableWriter(self.staging, like=self.meta, fmt=self.opts.out_format, force=True,
                          inputs=(self.input_path,)) as writer:
-            for out, name_hits, changed, collided in self._pool(plan, leaks, say).map("transform", items):
+            for out, name_hits, changed, collided in pool.map("transform", items):
                 writer.write(out)
                 counts.add_written(len(out), name_hits, changed, collided)
                 del out
