@@ -31,6 +31,15 @@ def nlp_config(model: str = SPACY_MODEL) -> dict:
     }
 
 
+#: French context words of the Presidio recognizers the entity table names (``presidio.Class``).
+PRESIDIO_CONTEXT = {
+    "EmailRecognizer": ["mail", "courriel", "e-mail", "adresse"],
+    "IpRecognizer": ["ip", "adresse ip"],
+    "UrlRecognizer": ["site", "lien", "url"],
+    "CreditCardRecognizer": ["carte", "bancaire", "cb", "visa", "mastercard"],
+}
+
+
 def _quiet_offline() -> None:
     """No network at run time: tldextract must use its bundled suffix list, silently."""
     for name in ("tldextract", "presidio-analyzer", "filelock", "urllib3"):
@@ -50,14 +59,10 @@ def get_analyzer(ner: bool = True):
     """A cached French ``AnalyzerEngine``; ``ner=False`` loads no model at all (regex only)."""
     _quiet_offline()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer import predefined_recognizers as predefined
     from presidio_analyzer.nlp_engine import NlpEngineProvider
-    from presidio_analyzer.predefined_recognizers import (
-        CreditCardRecognizer,
-        EmailRecognizer,
-        IpRecognizer,
-        UrlRecognizer,
-    )
 
+    from anonymizer.detect.entities import PRESIDIO_RECOGNIZERS
     from anonymizer.detect.recognizers import french_recognizers
 
     conf = nlp_config() if ner else {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
@@ -65,12 +70,8 @@ def get_analyzer(ner: bool = True):
     registry = RecognizerRegistry(supported_languages=["fr"])
     for rec in french_recognizers("fr"):
         registry.add_recognizer(rec)
-    registry.add_recognizer(EmailRecognizer(supported_language="fr", context=["mail", "courriel", "e-mail", "adresse"]))
-    registry.add_recognizer(IpRecognizer(supported_language="fr", context=["ip", "adresse ip"]))
-    registry.add_recognizer(UrlRecognizer(supported_language="fr", context=["site", "lien", "url"]))
-    registry.add_recognizer(
-        CreditCardRecognizer(supported_language="fr", context=["carte", "bancaire", "cb", "visa", "mastercard"])
-    )
+    for name in PRESIDIO_RECOGNIZERS:
+        registry.add_recognizer(getattr(predefined, name)(supported_language="fr", context=PRESIDIO_CONTEXT[name]))
     if ner:
         registry.add_nlp_recognizer(nlp_engine=nlp_engine)
         # the dependency parser is ~25 % of the pipeline and nothing here reads its output
