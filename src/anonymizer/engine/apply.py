@@ -15,14 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from anonymizer.detect.entities import CONTEXT_ENTITIES, NAME_ENTITIES
 from anonymizer.errors import PolicyError, UsageError
 from anonymizer.io import as_text
 from anonymizer.policy.plan import Plan
 
-# Entities whose transformed values later actions must agree with (a fake NIR with the
-# row's fake sex and birth month, a NIR key recomputed from the faked NIR, an e-mail
-# built from the fake names, a BIC from the fake IBAN's bank).
-CONTEXT_ENTITIES = {"SEX", "CIVILITY", "BIRTH_DATE", "NIR", "IBAN", "FIRST_NAME", "LAST_NAME", "PERSON"}
+# From the entity table: CONTEXT_ENTITIES, whose transformed values later actions must agree
+# with (a fake NIR with the row's fake sex and birth month, a NIR key recomputed from the faked
+# NIR, an e-mail built from the fake names, a BIC from the fake IBAN's bank); NAME_ENTITIES,
+# every kind of name.
 PERSON_ID_COLUMN = "__person_id__"
 
 
@@ -104,7 +105,6 @@ class _CachedDetector:
         return detect
 
 
-NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")
 _WORDS = re.compile(r"[\W_]+")
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from anonymizer.detect.entities import PERSON_KEY_ENTITIES
 from anonymizer.errors import PolicyError
 from anonymizer.transform.base import (
     PERSON_ID,
@@ -128,7 +129,7 @@ def year_month(value: str) -> tuple[int, int | None] | None:
 
 #: When the pipeline gives no ``__person_id__``, the first of these entities present in the
 #: row context keys the person (the foyer's file number first: one offset per file).
-PERSON_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "FR_TAX_ID", "RECORD_ID", "IBAN", "EMAIL", "PHONE")
+PERSON_ENTITIES = PERSON_KEY_ENTITIES
 
 
 def person_ids(params: dict, context: TransformContext, action: str, *, required: bool = True) -> pd.Series | None:

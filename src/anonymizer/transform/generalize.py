@@ -33,16 +33,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from anonymizer.detect.entities import GENERALIZE_METHOD
 from anonymizer.errors import PolicyError
 from anonymizer.resources import rules_path
 from anonymizer.transform.base import TransformContext, from_text, map_distinct, to_text
 from anonymizer.transform.dates import format_date, parse_date
 from anonymizer.transform.numbers import format_number, parse_number, round_half_up
 
-DEFAULT_METHOD = {
-    "BIRTH_DATE": "year", "DATE": "month", "POSTAL_CODE": "departement", "COMMUNE_CODE": "departement",
-    "IRIS": "departement", "DEPARTEMENT": "departement", "AGE": "band", "AMOUNT": "round", "COUNT": "top_bottom",
-}
+DEFAULT_METHOD = GENERALIZE_METHOD  # per entity: the entity table
 
 
 def _fail(context: TransformContext, msg: str) -> PolicyError:
