@@ -107,6 +107,7 @@ _NOT_A_PERSON = ("identifies a bank, branch or company, not a person (a quasi-id
 
 _ENTRIES = (
     # ---------------------------------------------------------------- names
+    # a full name "Prénom Nom" / "NOM Prénom"
     Entity("PERSON", "identifier", "name", "person.FrPersonRecognizer", "fake_person", "row_name", "flat",
            ner="PER", name_kind="full_name", context=True, check=("direct", "text"), text_priority=50,
            aliases=("PER",)),
@@ -122,16 +123,19 @@ _ENTRIES = (
                        "row's real one; the row's surname or full name is checked instead",
            name_kind="first_name", context=True, check=("direct",)),
     # ---------------------------------------------------------------- national identifiers
+    # NIR/NIA: 13 characters (no key) or 15 (with key), spaced or dotted forms too
     Entity("NIR", "identifier", "national_id", "nir.FrNirRecognizer", "fake_nir", "plain", "flat",
            context=True, person_key=3, proposed_person_id=True, compact=True,
            strong=StrongCheck(1, 0.8, "pass the NIR key (and plausible sex/month/place)"),
            check=("direct", "text", "printed"), text_priority=100, aliases=("FR_NIR",)),
+    # the 2-digit key stored apart (CLENIR)
     Entity("NIR_KEY", "identifier", "national_id", None, "fake_nir_key", None, "flat",
            why_no_recognizer="two digits have no shape of their own: the scan finds the key beside a 13-character "
                              "NIR column",
            why_no_leak="two digits, under the search's 7-character minimum (every 2-digit number would match); "
                        "the NIR it belongs to is searched",
            rank=2, compact=True, check=("direct",)),
+    # numéro fiscal (SPI), 13 digits
     Entity("FR_TAX_ID", "identifier", "national_id", "fr_tax_id.FrTaxIdRecognizer", "fake_tax_id", "plain", "flat",
            person_key=5, proposed_person_id=True, compact=True,
            strong=StrongCheck(3, 0.9, "pass the numéro fiscal key (mod 511)"),
@@ -141,12 +145,15 @@ _ENTRIES = (
     Entity("ID_CARD", "identifier", "national_id", "id_card.FrIdCardRecognizer", "shape", "plain", "flat",
            compact=True, check=("direct", "text"), text_priority=64, aliases=("FR_ID_CARD",)),
     # ---------------------------------------------------------------- file numbers
+    # numéro allocataire / dossier (7 digits)
     Entity("CAF_NUMBER", "identifier", "record", "caf_number.FrCafNumberRecognizer", "fake_caf_number", "plain",
            "flat", person_key=1, proposed_person_id=True, compact=True, check=("direct", "text"),
            text_priority=66, aliases=("FR_CAF_NUMBER",)),
+    # 10-character fraud-base matricule (CAF code + file number)
     Entity("CAF_MATRICULE", "identifier", "record", "caf_matricule.FrCafMatriculeRecognizer", "fake_caf_matricule",
            "plain", "flat", person_key=2, proposed_person_id=True, compact=True, check=("direct", "text"),
            text_priority=68),
+    # any other value unique per row or per person (internal ids)
     Entity("RECORD_ID", "identifier", "record", None, "shape", "plain", "flat",
            why_no_recognizer="internal ids have no common shape: the scan finds them by uniqueness",
            person_key=4, proposed_person_id=True, compact=True, check=("weak",)),
@@ -171,6 +178,7 @@ _ENTRIES = (
     Entity("URL", "identifier", "contact", "presidio.UrlRecognizer", None, None, "flat",
            why_no_leak=_TEXT_ONLY, column=False, text_priority=40, tag_in_text=True),
     # ---------------------------------------------------------------- address
+    # a full street address in one cell; then its parts when split over columns
     Entity("ADDRESS", "identifier", "address", "address.FrAddressRecognizer", "fake_address", "plain", "flat",
            check=("direct", "text"), text_priority=55, aliases=("STREET_ADDRESS",)),
     Entity("STREET_NUMBER", "identifier", "address", None, "fake_street_number", None, "flat",
@@ -193,6 +201,7 @@ _ENTRIES = (
            why_no_leak="BAT A, RES LES PINS, lieu-dit: phrases many addresses share; the whole ADDRESS is searched",
            check=("direct",)),
     # ---------------------------------------------------------------- companies
+    # employer / landlord name (may be a person's name)
     Entity("ORGANIZATION", "identifier", "company", None, "fake_organization", None, "flat",
            why_no_recognizer="spaCy's ORG labels are ignored (analyzer.nlp_config: too noisy on French "
                              "administrative text); columns are found by their name",
@@ -207,6 +216,7 @@ _ENTRIES = (
            strong=StrongCheck(4, 0.9, "pass the SIRET Luhn check (La Poste rule)"),
            check=("weak",), text_priority=88, aliases=("FR_SIRET",)),
     # ---------------------------------------------------------------- birth, dates, sex
+    # dates: JJ/MM/AAAA, ISO, 12 mars 1985, AAAAMM...
     Entity("BIRTH_DATE", "quasi_identifier", "birth", None, "fake_date", None, "dates",
            why_no_recognizer="in free text a birth date is a DATE; which date is a birth date only the column "
                              "name says",
