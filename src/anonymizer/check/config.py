@@ -19,25 +19,17 @@ from typing import Any
 
 import pathspec
 
+from anonymizer.detect.entities import DIRECT_IDENTIFIERS, PERSON_QI, TEXT_PII, WEAK_IDENTIFIERS
 from anonymizer.errors import UsageError
 from anonymizer.settings import DEFAULT_TARGETS, REPORT_K, PrivacyTargets
 
 CONFIG_NAMES = ("anon.toml", "pyproject.toml")
 
-# Entities that name or reach one person: a column holding one of them fails the file.
-DIRECT_IDENTIFIERS = [
-    "PERSON", "LAST_NAME", "FIRST_NAME", "NIR", "NIR_KEY", "CAF_NUMBER", "CAF_MATRICULE", "IBAN",
-    "FR_TAX_ID", "PASSPORT", "ID_CARD", "PHONE", "EMAIL", "ADDRESS", "STREET_NAME", "STREET_NUMBER",
-    "ADDRESS_COMPLEMENT",
-]
-# Identifier entities that only point to a person when the table is about people
-# (a unique row id in a table of communes, a company name in a list of employers).
-WEAK_IDENTIFIERS = ["RECORD_ID", "ORGANIZATION", "STREET_TYPE", "STREET_SUFFIX", "BIC", "SIREN", "SIRET"]
-# Entities found inside free text that fail a file.
-TEXT_PII = ["PERSON", "NIR", "PHONE", "EMAIL", "IBAN", "ADDRESS", "CAF_NUMBER", "CAF_MATRICULE",
-            "FR_TAX_ID", "PASSPORT", "ID_CARD"]
-# Quasi-identifiers that describe a person (not a place): their presence makes a table person-level.
-PERSON_QI = ["BIRTH_DATE", "SEX", "AGE", "CIVILITY", "NATIONALITY"]
+# The default entity lists come from the entity table (``check`` of each entry):
+# DIRECT_IDENTIFIERS name or reach one person: a column holding one of them fails the file;
+# WEAK_IDENTIFIERS only point to a person when the table is about people (a unique row id in a
+# table of communes, a company name in a list of employers); TEXT_PII, found inside free text,
+# fail a file; PERSON_QI describe a person (not a place): they make a table person-level.
 
 
 def _training_targets() -> PrivacyTargets:

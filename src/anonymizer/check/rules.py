@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.check.config import CheckConfig
+from anonymizer.detect.entities import NAME_ENTITIES, PRINTED_ENTITIES
 from anonymizer.masking import mask_value
 
 RULES: dict[str, dict[str, str]] = {
@@ -83,7 +84,6 @@ RULES: dict[str, dict[str, str]] = {
     },
 }
 
-NAME_ENTITIES = ("PERSON", "LAST_NAME", "FIRST_NAME")
 MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
 EXACT_DATE = (
     r"(\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4}|\d{2}))"          # 12/03/1985, 12-03-85, 12.03.1985
@@ -305,7 +305,6 @@ def _risk_rules(df: pd.DataFrame, findings: list[Any], config: CheckConfig, exem
             f"({rep['prosecutor']['sample_uniques']} unique)")
 
 
-PRINTED_ENTITIES = ("NIR", "IBAN", "FR_TAX_ID", "EMAIL", "PHONE")
 PRINTED_MIN_SCORE = 0.85  # validated patterns (NIR key, IBAN mod 97, ...) score 1.0
 
 

@@ -18,12 +18,11 @@ import pathspec
 
 from anonymizer.check.config import CheckConfig, repo_root
 from anonymizer.errors import UsageError
+from anonymizer.io.registry import EXTENSIONS
 
 TABLE_EXTENSIONS = {
-    ".csv": "table", ".tsv": "table", ".tab": "table", ".txt": "text-table",
-    ".parquet": "table", ".pq": "table", ".xlsx": "table", ".xlsm": "table",
-    ".jsonl": "table", ".ndjson": "table", ".sas7bdat": "table", ".xpt": "table",
-    ".dta": "table", ".sav": "table", ".zsav": "table",
+    **dict.fromkeys(EXTENSIONS, "table"),  # every format anon reads (io.registry)
+    ".txt": "text-table",
     ".ipynb": "notebook",
     ".md": "markdown", ".markdown": "markdown", ".rmd": "markdown", ".qmd": "markdown",
 }

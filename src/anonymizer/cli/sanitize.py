@@ -9,6 +9,7 @@ from rich.console import Console
 
 from anonymizer.engine.sanitize import SanitizeOptions, sanitize
 from anonymizer.errors import PrivacyTargetError
+from anonymizer.io import WRITABLE, default_extension
 from anonymizer.settings import DEFAULT_TARGETS
 
 EPILOG = """\b
@@ -58,7 +59,7 @@ def _split(value: str | None) -> list[str]:
               help="ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier.")
 @click.option("--sensitive", help="Comma-separated sensitive columns (l-diversity, t-closeness, risk report).")
 @click.option("--insensitive", help="Comma-separated columns kept as they are (hierarchies mode).")
-@click.option("--to", "out_format", type=click.Choice(["csv", "parquet", "xlsx", "jsonl", "dta", "sav", "xpt"]),
+@click.option("--to", "out_format", type=click.Choice(WRITABLE),
               help="Output format (default: the input's).")
 @click.option("--delimiter", help="Force the input CSV delimiter.")
 @click.option("--encoding", help="Force the input encoding.")
@@ -90,7 +91,7 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
 
     key = load_key(key_file=key_file) if (key_file or _env_key()) else None
     if output is None:
-        ext = {"parquet": ".parquet", "xlsx": ".xlsx", "jsonl": ".jsonl", "csv": ".csv"}.get(out_format or "", data.suffix)
+        ext = default_extension(out_format) if out_format else data.suffix
         output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")
     read_opts = {k2: v for k2, v in {"delimiter": delimiter, "encoding": encoding}.items() if v}
     opts = SanitizeOptions(

@@ -2,12 +2,26 @@
 
 Public API (docs/ARCHITECTURE.md): :func:`scan_table`, :class:`ScanReport`,
 :class:`ColumnFinding`, :func:`get_analyzer`, :func:`find_spans`. Presidio and spaCy are
-imported only when free text or a recognizer is actually needed.
+imported only when free text or a recognizer is actually needed; the scan itself is imported
+on first use, so the entity table (:mod:`.entities`) is cheap to import from every package.
 """
 
 from __future__ import annotations
 
-from anonymizer.detect.scan import ColumnFinding, ScanReport, scan_table
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from anonymizer.detect.scan import ColumnFinding, ScanReport, scan_table
+
+_SCAN_NAMES = ("ColumnFinding", "ScanReport", "scan_table")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SCAN_NAMES:
+        from anonymizer.detect import scan
+
+        return getattr(scan, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_analyzer(ner: bool = True):

@@ -30,6 +30,14 @@ def nlp_config(model: str = SPACY_MODEL) -> dict:
     }
 
 
+#: French context words of the Presidio recognizers the entity table names (``presidio.Class``).
+PRESIDIO_CONTEXT = {
+    "IpRecognizer": ["ip", "adresse ip"],
+    "UrlRecognizer": ["site", "lien", "url"],
+    "CreditCardRecognizer": ["carte", "bancaire", "cb", "visa", "mastercard"],
+}
+
+
 def _quiet_offline() -> None:
     """No network at run time (the e-mail recognizer validates offline: recognizers/email_offline.py),
     and no log lines from the libraries."""
@@ -42,23 +50,19 @@ def get_analyzer(ner: bool = True):
     """A cached French ``AnalyzerEngine``; ``ner=False`` loads no model at all (regex only)."""
     _quiet_offline()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer import predefined_recognizers as predefined
     from presidio_analyzer.nlp_engine import NlpEngineProvider
-    from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, IpRecognizer, UrlRecognizer
 
+    from anonymizer.detect.entities import PRESIDIO_RECOGNIZERS
     from anonymizer.detect.recognizers import french_recognizers
-    from anonymizer.detect.recognizers.email_offline import OfflineEmailRecognizer
 
     conf = nlp_config() if ner else {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
     nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
     registry = RecognizerRegistry(supported_languages=["fr"])
     for rec in french_recognizers("fr"):
         registry.add_recognizer(rec)
-    registry.add_recognizer(OfflineEmailRecognizer(supported_language="fr", context=["mail", "courriel", "e-mail", "adresse"]))
-    registry.add_recognizer(IpRecognizer(supported_language="fr", context=["ip", "adresse ip"]))
-    registry.add_recognizer(UrlRecognizer(supported_language="fr", context=["site", "lien", "url"]))
-    registry.add_recognizer(
-        CreditCardRecognizer(supported_language="fr", context=["carte", "bancaire", "cb", "visa", "mastercard"])
-    )
+    for name in PRESIDIO_RECOGNIZERS:
+        registry.add_recognizer(getattr(predefined, name)(supported_language="fr", context=PRESIDIO_CONTEXT[name]))
     if ner:
         registry.add_nlp_recognizer(nlp_engine=nlp_engine)
         # the dependency parser is ~25 % of the pipeline and nothing here reads its output

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.detect import validators as v
+from anonymizer.detect.entities import ENTITY_ROLE, STRONG, STRONG_SAYS
 from anonymizer.detect.recognizers.address import STREET_TYPES, FrAddressRecognizer
 from anonymizer.detect.rules import ColumnRule, load_rules, match_rule
 from anonymizer.masking import mask_value
@@ -35,23 +36,6 @@ from anonymizer.resources import rules_path
 
 SCHEMA_VERSION = 1
 
-ENTITY_ROLE = {
-    "PERSON": "identifier", "LAST_NAME": "identifier", "FIRST_NAME": "identifier", "NIR": "identifier",
-    "NIR_KEY": "identifier", "CAF_NUMBER": "identifier", "CAF_MATRICULE": "identifier", "IBAN": "identifier",
-    "FR_TAX_ID": "identifier", "PASSPORT": "identifier", "ID_CARD": "identifier", "PHONE": "identifier",
-    "EMAIL": "identifier", "ADDRESS": "identifier", "STREET_NUMBER": "identifier", "STREET_SUFFIX": "identifier",
-    "STREET_TYPE": "identifier", "STREET_NAME": "identifier", "ADDRESS_COMPLEMENT": "identifier",
-    "ORGANIZATION": "identifier", "RECORD_ID": "identifier", "BIC": "quasi_identifier",
-    "SIREN": "quasi_identifier", "SIRET": "quasi_identifier", "BIRTH_DATE": "quasi_identifier",
-    "DATE": "quasi_identifier", "SEX": "quasi_identifier", "CIVILITY": "quasi_identifier",
-    "POSTAL_CODE": "quasi_identifier", "COMMUNE_CODE": "quasi_identifier", "COMMUNE_NAME": "quasi_identifier",
-    "IRIS": "quasi_identifier", "DEPARTEMENT": "quasi_identifier", "COUNTRY_CODE": "quasi_identifier",
-    "NATIONALITY": "quasi_identifier", "AGE": "quasi_identifier", "COUNT": "quasi_identifier",
-    "AMOUNT": "sensitive", "HEALTH": "sensitive", "SCORE": "sensitive", "CATEGORY": "quasi_identifier",
-    "FREE_TEXT": "free_text",
-}
-# value checks that outrank a column name (check digit, or a shape nothing else has)
-STRONG = {"NIR": 0.8, "IBAN": 0.8, "FR_TAX_ID": 0.9, "SIRET": 0.9, "SIREN": 0.95, "EMAIL": 0.8, "PHONE": 0.8}
 FULL_UNIQUENESS_MAX_ROWS = 300_000
 TEXT_SAMPLE = 150
 CHECK_CAP = 1000
@@ -370,20 +354,11 @@ def _decide(
         return f"{_pct(r[check])} of {n:,} sampled values {what}"
 
     # 1. check digits / unmistakable shapes outrank the name
-    labels = {
-        "NIR": "pass the NIR key (and plausible sex/month/place)",
-        "IBAN": "are IBANs (ISO 13616 mod 97)",
-        "FR_TAX_ID": "pass the numéro fiscal key (mod 511)",
-        "SIRET": "pass the SIRET Luhn check (La Poste rule)",
-        "SIREN": "pass the SIREN Luhn check",
-        "EMAIL": "are e-mail addresses",
-        "PHONE": "are French phone numbers",
-    }
     nir_like = r.get("NIR", 0) + r.get("NIR_SCI", 0)
     for ent, thr in STRONG.items():
         rate = nir_like if ent == "NIR" else r.get(ent, 0)
         if rate >= thr:
-            ev.append(said(ent, labels[ent]) if ent != "NIR" or not r.get("NIR_SCI") else
+            ev.append(said(ent, STRONG_SAYS[ent]) if ent != "NIR" or not r.get("NIR_SCI") else
                       f"{_pct(r['NIR'])} of {n:,} sampled values pass the NIR key, "
                       f"{_pct(r['NIR_SCI'])} are NIRs in Excel scientific notation")
             if ent == "IBAN" and "IBAN_RIB" in r:

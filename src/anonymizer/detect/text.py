@@ -15,20 +15,13 @@ from collections.abc import Sequence
 from presidio_analyzer import RecognizerResult
 
 from anonymizer.detect.analyzer import get_analyzer, recycle_if_grown
+from anonymizer.detect.entities import ALIASES, TEXT_PRIORITY
 from anonymizer.detect.recognizers.person import ACRONYMS, CIVILITIES
 
-# Presidio's generic names -> the project vocabulary (docs/ARCHITECTURE.md)
-ENTITY_NAMES = {
-    "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE", "IBAN_CODE": "IBAN", "DATE_TIME": "DATE",
-    "IP_ADDRESS": "IP_ADDRESS", "URL": "URL", "CREDIT_CARD": "CREDIT_CARD",
-}
-# higher wins an overlap; then score, then length
-PRIORITY = {
-    "NIR": 100, "IBAN": 95, "FR_TAX_ID": 90, "SIRET": 88, "CREDIT_CARD": 85, "EMAIL": 84, "PHONE": 80,
-    "SIREN": 70, "CAF_MATRICULE": 68, "CAF_NUMBER": 66, "PASSPORT": 65, "ID_CARD": 64, "BIC": 60,
-    "ADDRESS": 55, "PERSON": 50, "IP_ADDRESS": 45, "URL": 40, "DATE": 30, "POSTAL_CODE": 25,
-    "COMMUNE_CODE": 24, "LOCATION": 20,
-}
+# Presidio's and other labels -> the project vocabulary, and which span wins an overlap
+# (higher wins; then score, then length): the entity table
+ENTITY_NAMES = ALIASES
+PRIORITY = TEXT_PRIORITY
 SCORE_THRESHOLD = 0.35
 BATCH_SIZE = 64
 CHUNK_CHARS = 20_000

@@ -25,14 +25,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from anonymizer.detect.entities import ROW_NAME_ENTITIES, VALUE_ENTITIES
 from anonymizer.io import as_text
 from anonymizer.policy.plan import Plan
 
-VALUE_ENTITIES = {
-    "NIR", "CAF_NUMBER", "CAF_MATRICULE", "IBAN", "PHONE", "EMAIL", "FR_TAX_ID",
-    "PASSPORT", "ID_CARD", "RECORD_ID", "ADDRESS",
-}
-NAME_ENTITIES = {"LAST_NAME", "PERSON"}
+# VALUE_ENTITIES are searched as values; NAME_ENTITIES checked row by row (surnames and full
+# names: first names are too common, see the entity table's leak forms)
+NAME_ENTITIES = ROW_NAME_ENTITIES
 REPLACING_ACTIONS = {"fake", "pseudonymize", "suppress", "drop", "redact"}
 MIN_LEN = 7
 _EMAIL = re.compile(r"[\w.+-]+@[\w.-]+")

@@ -23,12 +23,16 @@ from anonymizer.io.atomic import atomic_output, atomic_path, check_output_path, 
 from anonymizer.io.formats import list_sheets
 from anonymizer.io.meta import Table, TableMeta
 from anonymizer.io.readers import iter_batches, read_table
-from anonymizer.io.sniff import FORMATS, detect_format
+from anonymizer.io.registry import FORMATS, REGISTRY, WRITABLE, Format, default_extension
+from anonymizer.io.sniff import detect_format
 from anonymizer.io.text import as_text
 from anonymizer.io.writers import TableWriter, output_format, write_table
 
 __all__ = [
     "FORMATS",
+    "Format",
+    "REGISTRY",
+    "WRITABLE",
     "Table",
     "TableMeta",
     "TableWriter",
@@ -36,6 +40,7 @@ __all__ = [
     "atomic_output",
     "atomic_path",
     "check_output_path",
+    "default_extension",
     "detect_format",
     "iter_batches",
     "list_sheets",

@@ -14,10 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from anonymizer.errors import InputError, UsageError
-from anonymizer.io import formats
-from anonymizer.io.csvio import open_csv_batches, read_csv
 from anonymizer.io.meta import Table, TableMeta
-from anonymizer.io.sniff import FORMATS, detect_format
+from anonymizer.io.registry import FORMATS, REGISTRY
+from anonymizer.io.sniff import detect_format
 
 
 def _check_input(path: str | os.PathLike, fmt: str | None) -> tuple[Path, str]:
@@ -73,16 +72,7 @@ def read_table(
     ``dtypes`` casts columns (``{"AGE": "int64"}``), ``sheet`` picks an XLSX sheet (name or index).
     """
     p, fmt = _check_input(path, fmt)
-    if fmt == "csv":
-        df, meta = read_csv(p, delimiter=delimiter, encoding=encoding, nrows=nrows)
-    elif fmt == "parquet":
-        df, meta = formats.read_parquet(p, nrows=nrows)
-    elif fmt == "xlsx":
-        df, meta = formats.read_xlsx(p, sheet=sheet, nrows=nrows)
-    elif fmt == "jsonl":
-        df, meta = formats.read_jsonl(p, encoding=encoding, nrows=nrows)
-    else:
-        df, meta = formats.read_stat(p, fmt, encoding=encoding, nrows=nrows)
+    df, meta = REGISTRY[fmt].read(p, nrows=nrows, delimiter=delimiter, encoding=encoding, sheet=sheet)
     meta.extra.setdefault("rows", len(df))
     meta.extra.setdefault("header_only", len(df) == 0)
     return Table(_apply_dtypes(df, dtypes, p), meta)
@@ -104,18 +94,8 @@ def iter_batches(
     unknown = set(read_opts) - {"delimiter", "encoding", "sheet"}
     if unknown:
         raise UsageError(f"unknown read option(s): {', '.join(sorted(unknown))}")
-    if fmt == "csv":
-        meta, it = open_csv_batches(
-            p, batch_rows=batch_rows, delimiter=read_opts.get("delimiter"), encoding=read_opts.get("encoding")
-        )
-    elif fmt == "parquet":
-        meta, it = formats.iter_parquet(p, batch_rows=batch_rows)
-    elif fmt == "xlsx":
-        meta, it = formats.iter_xlsx(p, batch_rows=batch_rows, sheet=read_opts.get("sheet"))
-    elif fmt == "jsonl":
-        meta, it = formats.iter_jsonl(p, batch_rows=batch_rows, encoding=read_opts.get("encoding"))
-    else:
-        meta, it = formats.iter_stat(p, fmt, batch_rows=batch_rows, encoding=read_opts.get("encoding"))
+    meta, it = REGISTRY[fmt].batches(p, batch_rows=batch_rows, delimiter=read_opts.get("delimiter"),
+                                     encoding=read_opts.get("encoding"), sheet=read_opts.get("sheet"))
     if dtypes:
         return meta, (_apply_dtypes(b, dtypes, p) for b in it)
     return meta, it

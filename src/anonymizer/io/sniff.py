@@ -18,30 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.io.registry import EXTENSIONS
 
 SAMPLE_BYTES = 1 << 20
 CHUNK_BYTES = 16 << 20
 DELIMITERS = ",;\t|"
 CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
-EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".tab": "csv",
-    ".txt": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".sas7bdat": "sas7bdat",
-    ".xpt": "xpt",
-    ".dta": "dta",
-    ".sav": "sav",
-    ".zsav": "sav",
-}
-FORMATS = ("csv", "parquet", "xlsx", "jsonl", "sas7bdat", "xpt", "dta", "sav")
 UNSUPPORTED = {
     ".xls": "old Excel .xls workbooks are not read; save it as .xlsx",
     ".ods": "OpenDocument spreadsheets are not read; save it as .xlsx or .csv",

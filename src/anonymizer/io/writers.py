@@ -16,14 +16,10 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.errors import UsageError
-from anonymizer.io import formats
 from anonymizer.io.atomic import _temp_path, check_output_path
-from anonymizer.io.csvio import CsvSink
 from anonymizer.io.meta import TableMeta
-from anonymizer.io.sniff import EXTENSIONS, FORMATS, normalize_encoding
-
-CSV_OPTIONS = ("encoding", "delimiter", "line_terminator", "quotechar", "quoting", "decimal", "header", "final_newline")
-OTHER_OPTIONS = {"parquet": ("compression",), "xlsx": ("sheet",), "jsonl": (), "xpt": (), "dta": (), "sav": (), "sas7bdat": ()}
+from anonymizer.io.registry import EXTENSIONS, FORMATS, REGISTRY
+from anonymizer.io.sniff import normalize_encoding
 
 
 def output_format(path: str | os.PathLike, like: TableMeta | None = None, fmt: str | None = None) -> str:
@@ -40,7 +36,8 @@ def output_format(path: str | os.PathLike, like: TableMeta | None = None, fmt: s
     return "csv"
 
 
-def _csv_options(like: TableMeta | None, opts: dict[str, Any]) -> dict[str, Any]:
+def csv_options(like: TableMeta | None, opts: dict[str, Any]) -> dict[str, Any]:
+    """The CSV dialect of an output: ``like``'s when it was a CSV, overridden by ``opts``."""
     base: dict[str, Any] = {
         "encoding": "utf-8",
         "delimiter": ",",
@@ -98,13 +95,13 @@ class TableWriter:
         self.fmt = output_format(self.path, like, fmt)
         self.force = force
         self.inputs = [like.path if like is not None else None, *inputs]
-        allowed = CSV_OPTIONS if self.fmt == "csv" else OTHER_OPTIONS[self.fmt]
-        unknown = [k for k, v in opts.items() if v is not None and k not in allowed]
+        spec = REGISTRY[self.fmt]
+        unknown = [k for k, v in opts.items() if v is not None and k not in spec.write_options]
         if unknown:
             raise UsageError(f"option(s) {', '.join(sorted(unknown))} do not apply to {self.fmt} output")
         self.opts = {k: v for k, v in opts.items() if v is not None}
-        if self.fmt == "sas7bdat":
-            raise UsageError(f"{self.path}: writing sas7bdat is not supported; write xpt (SAS transport), parquet or csv")
+        if spec.sink is None:
+            raise UsageError(f"{self.path}: {spec.why_not_written}")
         check_output_path(self.path, force=force, inputs=self.inputs)
         self.rows = 0
         self._tmp: Path | None = None
@@ -121,18 +118,10 @@ class TableWriter:
         return self
 
     def _make_sink(self, tmp: Path):
-        if self.fmt == "csv":
-            self._raw = open(tmp, "wb")  # noqa: SIM115 - closed in commit/cleanup
-            return CsvSink(self._raw, self.path, **_csv_options(self.like, self.opts))
-        if self.fmt == "jsonl":
-            self._raw = open(tmp, "wb")  # noqa: SIM115
-            return formats.JsonlSink(self._raw, self.path, like=self.like)
-        if self.fmt == "parquet":
-            return formats.ParquetSink(tmp, self.path, like=self.like, **self.opts)
-        if self.fmt == "xlsx":
-            sheet = self.opts.get("sheet") or (self.like.sheet if self.like is not None else None)
-            return formats.XlsxSink(tmp, self.path, sheet=sheet)
-        return formats.StatSink(tmp, self.path, self.fmt, like=self.like)
+        make = REGISTRY[self.fmt].sink
+        assert make is not None  # refused in __init__
+        sink, self._raw = make(tmp, self.path, like=self.like, opts=self.opts)  # raw: closed in commit/cleanup
+        return sink
 
     def write(self, df: pd.DataFrame) -> None:
         """Append one batch (same columns as the first)."""

@@ -9,21 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from anonymizer.detect.entities import ENTITY_RANK
 from anonymizer.errors import PolicyError
 from anonymizer.settings import REPORT_SENSITIVE_MAX, PrivacyTargets
 from anonymizer.settings.files import validate_policy_doc
 
-KEY_ACTIONS = {"pseudonymize", "fake", "shift_dates", "noise", "redact"}
 # Actions that leave an identifier's information in place: refused for identifiers in strict mode.
 UNSAFE_FOR_IDENTIFIERS = {"keep", "noise", "shift_dates"}
-
-
-# Within a role: what other columns read first (sex, dates), then the identifiers they
-# derive from (a NIR key from its NIR, a BIC from its IBAN, an e-mail from the names).
-ENTITY_RANK = {
-    "SEX": 0, "CIVILITY": 0, "BIRTH_DATE": 0, "DATE": 0,
-    "NIR_KEY": 2, "BIC": 2, "EMAIL": 2,
-}
 
 
 @dataclass(frozen=True)
@@ -57,13 +49,19 @@ class Plan:
 
     @property
     def execution_order(self) -> list[ColumnStep]:
-        """Context first (dates, sex...), then identifiers that must agree with it, then free text."""
+        """Context first (dates, sex...), then identifiers that must agree with it, then free text.
+
+        Within a role, the entity table's ``ENTITY_RANK``: what other columns read (sex, dates),
+        then the identifiers, then what derives from them (a NIR key from its NIR, a BIC from
+        its IBAN, an e-mail from the names)."""
         rank = {"identifier": 1, "free_text": 2}
         return sorted(self.steps, key=lambda s: (rank.get(s.role, 0), ENTITY_RANK.get(s.entity or "", 1)))
 
     @property
     def needs_key(self) -> bool:
-        return any(s.action in KEY_ACTIONS for s in self.steps)
+        from anonymizer.transform import KEYED_ACTIONS  # the actions' owner; loads pandas, so not at import
+
+        return any(s.action in KEYED_ACTIONS for s in self.steps)
 
     def key_columns(self) -> tuple[list[str], list[str]]:
         """The key quasi-identifiers, and the sensitive columns the risk report measures (at most

@@ -13,10 +13,9 @@ from typing import Any
 
 import yaml
 
+from anonymizer.detect.entities import PERSON_ID_ENTITIES
 from anonymizer.policy.profiles import default_decision, load_profile
 from anonymizer.settings import PrivacyTargets
-
-PERSON_ID_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "RECORD_ID", "FR_TAX_ID")
 
 
 def _completeness(finding: Any) -> float:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from anonymizer.detect.entities import HIERARCHY_BUILDER
 from anonymizer.errors import InputError, UsageError
 from anonymizer.masking import mask_value
 from anonymizer.resources import rules_path
@@ -328,22 +329,22 @@ def _amount_widths(series: pd.Series) -> list[float]:
     return [base, base * 10, base * 100]
 
 
+#: Builder name (the entity table's ``hierarchy``) -> builder over a column's values.
+BUILDERS: dict[str, Callable[[pd.Series], Hierarchy]] = {
+    "dates": dates,
+    "prefixes": prefixes,
+    "age": lambda s: intervals(s, (5, 10, 20)),
+    "count": lambda s: intervals(s, (2, 4)),
+    "amount": lambda s: intervals(s, _amount_widths(s)),
+    "nationality": nationality,
+    "flat": flat,  # SEX, CATEGORY, CIVILITY...: no natural grouping
+}
+
+
 def default_hierarchy(series: pd.Series, entity: str | None) -> Hierarchy:
-    """A hierarchy for a column of the given entity (ARCHITECTURE.md vocabulary), built from its values."""
+    """A hierarchy for a column of the given entity, built from its values by the builder the
+    entity table names (``flat`` for an entity outside the table)."""
     entity = (entity or "").upper()
-    if entity in ("BIRTH_DATE", "DATE"):
-        h = dates(series)
-    elif entity in ("POSTAL_CODE", "COMMUNE_CODE"):
-        h = prefixes(series)
-    elif entity == "AGE":
-        h = intervals(series, (5, 10, 20))
-    elif entity == "COUNT":
-        h = intervals(series, (2, 4))
-    elif entity == "AMOUNT":
-        h = intervals(series, _amount_widths(series))
-    elif entity == "NATIONALITY":
-        h = nationality(series)
-    else:  # SEX, CATEGORY, CIVILITY, anything else: no natural grouping
-        h = flat(series)
+    h = BUILDERS[HIERARCHY_BUILDER.get(entity, "flat")](series)
     h.name = str(series.name) if series.name is not None else entity.lower()
     return h

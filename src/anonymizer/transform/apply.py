@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from anonymizer.detect.entities import CONTEXT_ENTITIES
 from anonymizer.errors import PolicyError, UsageError
 from anonymizer.io import as_text
 from anonymizer.transform import ACTIONS
@@ -24,10 +25,9 @@ from anonymizer.transform.text import ner_mode
 if TYPE_CHECKING:
     from anonymizer.policy.plan import Plan
 
-# Entities whose transformed values later actions must agree with (a fake NIR with the
-# row's fake sex and birth month, a NIR key recomputed from the faked NIR, an e-mail
-# built from the fake names, a BIC from the fake IBAN's bank).
-CONTEXT_ENTITIES = {"SEX", "CIVILITY", "BIRTH_DATE", "NIR", "IBAN", "FIRST_NAME", "LAST_NAME", "PERSON"}
+# From the entity table: CONTEXT_ENTITIES, whose transformed values later actions must agree
+# with (a fake NIR with the row's fake sex and birth month, a NIR key recomputed from the faked
+# NIR, an e-mail built from the fake names, a BIC from the fake IBAN's bank).
 PERSON_ID_COLUMN = "__person_id__"
 
 

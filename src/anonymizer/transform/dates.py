@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from anonymizer.detect.entities import PERSON_KEY_ENTITIES
 from anonymizer.errors import PolicyError
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
@@ -132,7 +133,7 @@ def year_month(value: str) -> tuple[int, int | None] | None:
 
 #: When the pipeline gives no ``__person_id__``, the first of these entities present in the
 #: row context keys the person (the foyer's file number first: one offset per file).
-PERSON_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "FR_TAX_ID", "RECORD_ID", "IBAN", "EMAIL", "PHONE")
+PERSON_ENTITIES = PERSON_KEY_ENTITIES
 
 
 def person_ids(params: dict, context: TransformContext, action: str, *, required: bool = True) -> pd.Series | None:

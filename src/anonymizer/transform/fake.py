@@ -24,6 +24,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from anonymizer.detect.entities import ENTITY_RANK, FAKE_GENERATOR
 from anonymizer.settings import ActionParams
 from anonymizer.transform import fake_ids, fast, names
 from anonymizer.transform.base import (
@@ -42,37 +43,39 @@ from anonymizer.transform.dates import year_month
 Generator = Callable[..., "str | None"]
 _ALNUM = re.compile(r"[^\W_]")
 
-#: entity -> (generator(value, deriver, *context), context kind or None)
-GENERATORS: dict[str, tuple[Generator, str | None]] = {
-    "PERSON": (names.fake_person, "sex"),
-    "FIRST_NAME": (names.fake_first_name, "sex"),
-    "LAST_NAME": (names.fake_last_name, None),
-    "NIR": (fake_ids.fake_nir, "nir"),
-    "NIR_KEY": (fake_ids.fake_nir_key, "nir_key"),
-    "IBAN": (fake_ids.fake_iban, None),
-    "BIC": (fake_ids.fake_bic, "bic"),
-    "PHONE": (fake_ids.fake_phone, None),
-    "EMAIL": (names.fake_email, "names"),
-    "CAF_NUMBER": (fake_ids.fake_caf_number, None),
-    "CAF_MATRICULE": (fake_ids.fake_caf_matricule, None),
-    "SIREN": (fake_ids.fake_siren, None),
-    "SIRET": (fake_ids.fake_siret, None),
-    "FR_TAX_ID": (fake_ids.fake_tax_id, None),
-    "STREET_NUMBER": (names.fake_street_number, None),
-    "STREET_NAME": (names.fake_street_name, None),
-    "STREET_TYPE": (names.fake_street_type, None),
-    "STREET_SUFFIX": (names.fake_street_suffix, None),
-    "ADDRESS": (names.fake_address, None),
-    "ADDRESS_COMPLEMENT": (names.fake_complement, None),
-    "ORGANIZATION": (names.fake_organization, "sex_none"),
-    "COMMUNE_NAME": (lambda v, d: names.fake_city(v, d), None),
-    "BIRTH_DATE": (fake_ids.fake_date, None),
-    "DATE": (fake_ids.fake_date, None),
-    "POSTAL_CODE": (fake_ids.fake_place_code, None),
-    "COMMUNE_CODE": (fake_ids.fake_place_code, None),
-    "PASSPORT": (None, None),
-    "ID_CARD": (None, None),
-    "RECORD_ID": (None, None),
+#: generator name (the entity table's ``fake``) -> (generator(value, deriver, *context), context
+#: kind or None); ``shape`` has no generator: a same-shape fake (and ``redact`` fakes the span).
+GENERATOR_FUNCTIONS: dict[str, tuple[Generator | None, str | None]] = {
+    "fake_person": (names.fake_person, "sex"),
+    "fake_first_name": (names.fake_first_name, "sex"),
+    "fake_last_name": (names.fake_last_name, None),
+    "fake_nir": (fake_ids.fake_nir, "nir"),
+    "fake_nir_key": (fake_ids.fake_nir_key, "nir_key"),
+    "fake_iban": (fake_ids.fake_iban, None),
+    "fake_bic": (fake_ids.fake_bic, "bic"),
+    "fake_phone": (fake_ids.fake_phone, None),
+    "fake_email": (names.fake_email, "names"),
+    "fake_caf_number": (fake_ids.fake_caf_number, None),
+    "fake_caf_matricule": (fake_ids.fake_caf_matricule, None),
+    "fake_siren": (fake_ids.fake_siren, None),
+    "fake_siret": (fake_ids.fake_siret, None),
+    "fake_tax_id": (fake_ids.fake_tax_id, None),
+    "fake_street_number": (names.fake_street_number, None),
+    "fake_street_name": (names.fake_street_name, None),
+    "fake_street_type": (names.fake_street_type, None),
+    "fake_street_suffix": (names.fake_street_suffix, None),
+    "fake_address": (names.fake_address, None),
+    "fake_complement": (names.fake_complement, None),
+    "fake_organization": (names.fake_organization, "sex_none"),
+    "fake_city": (lambda v, d: names.fake_city(v, d), None),
+    "fake_date": (fake_ids.fake_date, None),
+    "fake_place_code": (fake_ids.fake_place_code, None),
+    "shape": (None, None),
+}
+
+#: entity -> (generator, context kind), for every entity the table gives a generator.
+GENERATORS: dict[str, tuple[Generator | None, str | None]] = {
+    entity: GENERATOR_FUNCTIONS[name] for entity, name in FAKE_GENERATOR.items()
 }
 
 FAKE_ENTITIES = frozenset(GENERATORS)
@@ -320,17 +323,8 @@ def _batch_iban(values, ctxs, d, params):
 _BATCH = {"CAF_NUMBER": _batch_caf, "NIR": _batch_nir, "PHONE": _batch_phone, "IBAN": _batch_iban}
 
 
-#: Entities whose transformed values other columns of the row read (transform them first).
-_FIRST = ("SEX", "CIVILITY", "BIRTH_DATE", "DATE")
-_SECOND = ("NIR", "IBAN", "CAF_NUMBER", "SIREN", "FIRST_NAME", "LAST_NAME", "PERSON")
-
-
 def order_columns(columns: list[str], entities: dict[str, str | None]) -> list[str]:
     """An order to transform columns in so row context is ready when needed: sex, civility and
-    dates first, then NIR / IBAN, then the rest (NIR_KEY after NIR, BIC after IBAN). Stable."""
-
-    def rank(c: str) -> int:
-        e = entities.get(c)
-        return 0 if e in _FIRST else 1 if e in _SECOND else 2
-
-    return sorted(columns, key=rank)
+    dates first, then the identifiers, then what derives from them (NIR_KEY after NIR, BIC
+    after IBAN, e-mails after names): the entity table's execution rank, as the plan's. Stable."""
+    return sorted(columns, key=lambda c: ENTITY_RANK.get(entities.get(c) or "", 1))

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationInfo, model_validator
 
+from anonymizer.detect.entities import GENERALIZE_METHOD
 from anonymizer.errors import PolicyError
 from anonymizer.resources import rules_path
 from anonymizer.settings import ActionParams
@@ -42,10 +43,7 @@ from anonymizer.transform.base import TransformContext, from_text, map_distinct,
 from anonymizer.transform.dates import format_date, parse_date
 from anonymizer.transform.numbers import format_number, parse_number, round_half_up
 
-DEFAULT_METHOD = {
-    "BIRTH_DATE": "year", "DATE": "month", "POSTAL_CODE": "departement", "COMMUNE_CODE": "departement",
-    "IRIS": "departement", "DEPARTEMENT": "departement", "AGE": "band", "AMOUNT": "round", "COUNT": "top_bottom",
-}
+DEFAULT_METHOD = GENERALIZE_METHOD  # per entity: the entity table
 
 #: The parameters each method reads (besides ``method`` and ``entity``): any other is refused,
 #: so ``{method: round, top: 90}`` cannot pass for a top-coding it does not do.

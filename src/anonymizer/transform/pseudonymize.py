@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
+from anonymizer.detect.entities import COMPACT_ENTITIES
 from anonymizer.errors import UsageError
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
@@ -36,10 +37,7 @@ from anonymizer.transform.base import (
 MIN_KEY_BYTES = 16
 
 #: Entities whose values are identifiers: spaces, dots, hyphens are formatting, not content.
-IDENTIFIER_ENTITIES = {
-    "NIR", "NIR_KEY", "CAF_NUMBER", "CAF_MATRICULE", "IBAN", "BIC", "SIREN", "SIRET", "FR_TAX_ID",
-    "PASSPORT", "ID_CARD", "PHONE", "RECORD_ID", "EMAIL", "POSTAL_CODE", "COMMUNE_CODE",
-}
+IDENTIFIER_ENTITIES = COMPACT_ENTITIES
 
 _WS = re.compile(r"\s+")
 

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from anonymizer.detect.entities import NAME_ENTITIES  # every kind of name (the entity table)
 from anonymizer.io import as_text
 
 if TYPE_CHECKING:
     from anonymizer.policy.plan import Plan
 
-NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")
 _WORDS = re.compile(r"[\W_]+")
 
 

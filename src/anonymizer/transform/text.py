@@ -16,22 +16,16 @@ from typing import Any, ClassVar, Literal
 import pandas as pd
 from pydantic import Field, field_validator
 
+from anonymizer.detect.entities import ALIASES, TAG_IN_TEXT
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import Deriver, TransformContext, from_text, require_key, to_text
 from anonymizer.transform.fake import GENERATORS, fake_value
 
-#: Presidio / detector labels -> our entity vocabulary.
-ENTITY_ALIASES = {
-    "PERSON": "PERSON", "PER": "PERSON", "PHONE_NUMBER": "PHONE", "PHONE": "PHONE", "EMAIL_ADDRESS": "EMAIL",
-    "EMAIL": "EMAIL", "IBAN_CODE": "IBAN", "IBAN": "IBAN", "FR_NIR": "NIR", "NIR": "NIR", "FR_SIREN": "SIREN",
-    "FR_SIRET": "SIRET", "SIREN": "SIREN", "SIRET": "SIRET", "FR_TAX_ID": "FR_TAX_ID", "CAF_NUMBER": "CAF_NUMBER",
-    "FR_CAF_NUMBER": "CAF_NUMBER", "ADDRESS": "ADDRESS", "STREET_ADDRESS": "ADDRESS", "BIC": "BIC",
-    "SWIFT_CODE": "BIC", "PASSPORT": "PASSPORT", "FR_PASSPORT": "PASSPORT", "ID_CARD": "ID_CARD",
-    "FR_ID_CARD": "ID_CARD", "ORGANIZATION": "ORGANIZATION", "ORG": "ORGANIZATION",
-}
+#: Presidio / detector labels -> our entity vocabulary (the entity table's aliases).
+ENTITY_ALIASES = ALIASES
 
 #: Entities replaced by a tag even in fake mode (no realistic fake that keeps meaning safe).
-TAG_ONLY = {"LOCATION", "DATE_TIME", "BIRTH_DATE", "DATE", "URL", "IP_ADDRESS", "HEALTH"}
+TAG_ONLY = TAG_IN_TEXT
 
 
 def _default_detector(ner: bool | str) -> Callable[[list[str]], list[list]]:

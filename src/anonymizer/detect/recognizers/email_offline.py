@@ -23,8 +23,12 @@ def _offline_extractor():
 class OfflineEmailRecognizer(EmailRecognizer):
     """E-mail addresses, the domain checked against the bundled Public Suffix List."""
 
+    ENTITY = "EMAIL_ADDRESS"
+    CONTEXT = ["mail", "courriel", "e-mail", "adresse"]
+
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("name", "EmailRecognizer")  # what results and prefilters have always named it
+        kwargs.setdefault("context", self.CONTEXT)
         super().__init__(**kwargs)
 
     def validate_result(self, pattern_text: str) -> bool:
