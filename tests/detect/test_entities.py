@@ -48,7 +48,7 @@ OLD_PERSON_ID_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "RECORD_ID", "FR
 OLD_DATES_PERSON_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "FR_TAX_ID", "RECORD_ID", "IBAN", "EMAIL",
                              "PHONE")  # transform/dates.py
 OLD_CONTEXT_ENTITIES = {"SEX", "CIVILITY", "BIRTH_DATE", "NIR", "IBAN", "FIRST_NAME", "LAST_NAME", "PERSON"}  # apply
-OLD_APPLY_NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")  # engine/apply.py
+OLD_APPLY_NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")  # engine/apply.py (now transform/row_names.py)
 OLD_CHECK_NAME_ENTITIES = ("PERSON", "LAST_NAME", "FIRST_NAME")  # check/rules.py
 OLD_VERIFY_VALUE_ENTITIES = {"NIR", "CAF_NUMBER", "CAF_MATRICULE", "IBAN", "PHONE", "EMAIL", "FR_TAX_ID",
                              "PASSPORT", "ID_CARD", "RECORD_ID", "ADDRESS"}  # engine/verify.py
@@ -359,10 +359,11 @@ def test_policy_and_transform_sets():
 
 
 def test_engine_sets():
-    from anonymizer.engine import apply, verify
+    from anonymizer.engine import verify
+    from anonymizer.transform import apply, row_names
 
     assert apply.CONTEXT_ENTITIES == OLD_CONTEXT_ENTITIES
-    assert set(apply.NAME_ENTITIES) == set(OLD_APPLY_NAME_ENTITIES)
+    assert set(row_names.NAME_ENTITIES) == set(OLD_APPLY_NAME_ENTITIES)
     assert verify.VALUE_ENTITIES == OLD_VERIFY_VALUE_ENTITIES
     assert verify.NAME_ENTITIES == OLD_VERIFY_NAME_ENTITIES
 

@@ -37,7 +37,7 @@ def table_columns(data: Path) -> list[str]:
 
     first = data
     if not data.is_file():
-        from anonymizer.engine.dask_parts import list_files
+        from anonymizer.io.parts import list_files
 
         first = list_files(data)[1][0]
     _meta, batches = iter_batches(first, batch_rows=1)

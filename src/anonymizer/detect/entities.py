@@ -83,7 +83,7 @@ class Entity:
     ner: str | None = None   # spaCy label mapped to it (analyzer.nlp_config)
     column: bool = True      # False: found in free text only, never a column's entity
     name_kind: str | None = None       # one of NAME_KINDS
-    context: bool = False    # later actions of the row read its transformed value (engine/apply.py)
+    context: bool = False    # later actions of the row read its transformed value (transform/apply.py)
     rank: int = 1            # execution rank within a role: 0 read by others, 1, 2 derived from others
     person_key: int | None = None      # priority as the key of a person (1 first)
     proposed_person_id: bool = False   # the proposal may make it the policy's person_id
