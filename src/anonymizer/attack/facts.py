@@ -71,6 +71,7 @@ class Comparator:
     members: np.ndarray | None = None  # member only: sorted keys row * MEMBER_BASE + code
     table: np.ndarray | None = None    # categorical: weight per (original code, released code)
     group: str = ""
+    value_codes: tuple[np.ndarray, np.ndarray] | None = None  # the fact's (original, released) value codes
     m: float = 0.0
     u: float = 0.0
     known: int = 0
@@ -351,10 +352,17 @@ def _number(fact: Fact) -> list[Comparator]:
 
 
 def comparators(fact: Fact) -> list[Comparator]:
-    """Every comparator of one fact (module doc)."""
+    """Every comparator of one fact (module doc). Each carries the fact's value codes: what a
+    comparator says about a pair depends only on the two values, so the linkage scores each
+    distinct pair of values once."""
     if len(fact.original) == 0:
         return []
-    return {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
+    out = {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
+    o, _ = pd.factorize(as_text(fact.original), use_na_sentinel=False)
+    r, _ = pd.factorize(as_text(fact.released), use_na_sentinel=False)
+    for c in out:
+        c.value_codes = (o.astype(np.int64), r.astype(np.int64))
+    return out
 
 
 # ----------------------------------------------------------------------------- dates in free text

@@ -256,14 +256,59 @@ class _Blocks:
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _score(persons: np.ndarray, cands: np.ndarray, scored: list[Comparator]) -> np.ndarray:
-    """Score matrix (persons x candidates)."""
+def _by_fact(scored: list[Comparator]) -> list[list[Comparator]]:
+    """Comparators that share one fact's value codes, together (scored per distinct value pair)."""
+    groups: dict[int, list[Comparator]] = {}
+    alone = []
+    for c in scored:
+        if c.value_codes is None or c.type == "member":
+            alone.append([c])
+        else:
+            groups.setdefault(id(c.value_codes[0]), []).append(c)
+    return list(groups.values()) + alone
+
+
+def _score(persons: np.ndarray, cands: np.ndarray, scored: list[list[Comparator]]) -> np.ndarray:
+    """Score matrix (persons x candidates): each fact's comparators evaluated on the distinct
+    (original value, released value) pairs present, then spread over the pairs."""
     ii = np.repeat(persons, len(cands))
     rr = np.tile(cands, len(persons))
     total = np.zeros(len(ii), dtype=np.float64)
-    for c in scored:
-        total += c.contribution(ii, rr)
+    for comps in scored:
+        first = comps[0]
+        if first.value_codes is None or first.type == "member":
+            total += first.contribution(ii, rr)
+            continue
+        o, r = first.value_codes
+        pair = o[ii] * (int(r.max()) + 1) + r[rr]
+        inverse, distinct = pd.factorize(pair)
+        rep = np.zeros(len(distinct), dtype=np.int64)
+        rep[inverse[::-1]] = np.arange(len(inverse))[::-1]  # first pair holding each distinct value pair
+        part = np.zeros(len(distinct))
+        for c in comps:
+            part += c.contribution(ii[rep], rr[rep])
+        total += part[inverse]
     return total.reshape(len(persons), len(cands))
+
+
+def _blockers(strict: list[Comparator]) -> list[Comparator]:
+    """The strict comparators candidates are looked up by: per fact the one released rows hide
+    least (a coarse bin known for every row beats a fine one that local recoding hides in half
+    of them), added while the rows' patterns of hidden codes stay few (each pattern is an index).
+    The others still rule candidates out, in the scoring."""
+    best: dict[str, Comparator] = {}
+    for c in strict:
+        hidden = int((c.rel == UNKNOWN).sum())
+        if c.fact not in best or hidden < int((best[c.fact].rel == UNKNOWN).sum()):
+            best[c.fact] = c
+    chosen: list[Comparator] = []
+    hidden_cols: list[np.ndarray] = []
+    for c in sorted(best.values(), key=lambda c: int((c.rel == UNKNOWN).sum())):
+        trial = hidden_cols + [c.rel == UNKNOWN]
+        if len(np.unique(np.stack(trial, axis=1), axis=0)) <= MAX_PATTERNS:
+            chosen.append(c)
+            hidden_cols = trial
+    return chosen
 
 
 def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_persons: int = 20_000,
@@ -297,13 +342,11 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
                                          "rules_out_others": c.strict} for c in used])
     if n == 0 or len(persons) == 0:
         return report
-    strict_eq = [c for c in used if c.strict and c.type == "eq"]
-    hidden_patterns = len(np.unique(np.stack([c.rel == UNKNOWN for c in strict_eq], axis=1), axis=0)) if strict_eq else 0
-    if hidden_patterns > MAX_PATTERNS:  # block only on the comparators no released row hides
-        strict_eq = [c for c in strict_eq if not (c.rel == UNKNOWN).any()]
-    blocked = strict_eq
+    blocked = _blockers([c for c in used if c.strict and c.type == "eq"])
     blocks = _Blocks(blocked, n)
-    scored = [c for c in used if not any(c is b for b in blocked)]
+    # every comparator scores, the blocking ones too: among the rows they let through, a row
+    # that agrees must outrank one that hides the value ('*', or a coarser level)
+    scored = _by_fact(used)
     # strict codes of each attacked person: persons with the same codes share candidates
     keys = (np.stack([c.orig[persons] for c in blocked], axis=1) if blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
