@@ -52,6 +52,9 @@ class Fact:
     original: pd.Series
     released: pd.Series
     group: str = ""  # the column or family it comes from (for the report)
+    derived: bool = False  # written inside another value (a NIR's birth month): compared as written, no
+                           # mapping learnt (the digits mean the same thing on both sides)
+    link: str | None = None  # the fact whose released precision says how much this one can tell
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -79,6 +82,9 @@ class Comparator:
     w_disagree: float = 0.0
     strict: bool = False  # every true pair agrees: a disagreement rules the candidate out
     extra: dict = field(default_factory=dict)
+    strata: np.ndarray | None = None        # per released row: its stratum (the linked fact's precision)
+    w_strata: np.ndarray | None = None      # (strata, 2): agree and disagree weights per stratum
+    link: str | None = None
 
     @property
     def name(self) -> str:
@@ -94,6 +100,11 @@ class Comparator:
             return out
         agree = self.agree(i, r)
         out = np.zeros(len(i))
+        if self.w_strata is not None:
+            w = self.w_strata[self.strata[r]]
+            out[agree == 1] = w[agree == 1, 0]
+            out[agree == 0] = w[agree == 0, 1]
+            return out
         if self.w_agree:
             out[agree == 1] = self.w_agree
         if self.w_disagree:
@@ -245,8 +256,12 @@ def _text_keys(s: pd.Series) -> np.ndarray:
 
 
 def _categorical(fact: Fact, how: str = "as released") -> Comparator:
-    """Original and released values coded apart (the linkage learns the mapping between them)."""
+    """Original and released values coded apart (the linkage learns the mapping between them);
+    a derived fact is compared as written (``equal``)."""
     okeys, rkeys = _text_keys(fact.original), _text_keys(fact.released)
+    if fact.derived:
+        _rm, rs = _state(as_text(fact.released))
+        return _eq(fact, "equal", okeys, rkeys, rs)
     o, _ = pd.factorize(okeys)
     _rm, rs = _state(as_text(fact.released))
     r, _ = pd.factorize(rkeys)
@@ -362,7 +377,29 @@ def comparators(fact: Fact) -> list[Comparator]:
     r, _ = pd.factorize(as_text(fact.released), use_na_sentinel=False)
     for c in out:
         c.value_codes = (o.astype(np.int64), r.astype(np.int64))
+        c.link = fact.link
     return out
+
+
+_SHAPE = re.compile(r"\d+|[^\W\d_]+")
+
+
+def shape_of(text: str) -> str:
+    """A released value's shape (``1985`` -> ``9``, ``03/1985`` -> ``9/9``, ``1980-1989`` -> ``9-9``,
+    ``33`` -> ``9``, ``France`` -> ``a``, ``*``): how precise it is, whatever it says."""
+    t = text.strip()
+    if not t:
+        return ""
+    return _SHAPE.sub(lambda m: f"{len(m.group(0))}d" if m.group(0).isdigit() else "a", t)
+
+
+def strata_of(released: pd.Series) -> np.ndarray:
+    """Per released row, the code of its value's shape (``shape_of``)."""
+    text = as_text(released)
+    codes, uniques = pd.factorize(text)
+    shapes = np.array([shape_of(u) for u in uniques], dtype=object)
+    out, _ = pd.factorize(shapes[np.maximum(codes, 0)])
+    return out.astype(np.int64)
 
 
 # ----------------------------------------------------------------------------- dates in free text
@@ -400,4 +437,5 @@ def text_mentions(fact: Fact, texts: pd.Series) -> Comparator | None:
     flat = np.array([v for c in fac if c >= 0 for v in per_unique[c]], dtype=np.int64)
     rows = np.repeat(np.arange(len(fac), dtype=np.int64), lens)
     members = np.unique(rows * MEMBER_BASE + flat) if len(flat) else np.zeros(0, np.int64)
-    return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group)
+    return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group,
+                      link=fact.name)

@@ -32,7 +32,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from anonymizer.attack.facts import UNKNOWN, Comparator, Fact, comparators, text_mentions
+from anonymizer.attack.facts import UNKNOWN, Comparator, Fact, comparators, strata_of, text_mentions
 
 U_PAIRS = 200_000       # random pairs for the u of distance and free-text comparators
 MAX_CELLS = 4_000_000   # (persons x candidates) scored at once
@@ -163,8 +163,14 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     c.w_agree = float(w.max()) if w.size else 0.0
 
 
-def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float) -> None:
-    """m and u of one comparator, its weights and whether it is strict (module doc)."""
+def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
+             pairs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """m and u of one comparator, its weights and whether it is strict (module doc).
+
+    ``pairs``: the (person, other row) pairs u is measured on — pairs inside the candidate blocks
+    once the blocking is known (module doc); else u is measured over all pairs."""
+    c.w_agree = c.w_disagree = 0.0
+    c.strict = False
     if c.type == "categorical":
         _learn_mapping(c, z_min)
         if c.type == "categorical":  # a table: m and u say how often a pair scores above 0
@@ -183,7 +189,14 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float) -> N
     if c.known == 0:
         return
     c.m = float((a[known] == 1).mean())
-    if c.type == "eq":  # u exactly, from the two frequency tables
+    if pairs is not None:
+        b = c.agree(*pairs)
+        kn = b >= 0
+        if not kn.any():
+            return
+        c.u = float((b[kn] == 1).mean())
+        total = float(kn.sum())
+    elif c.type == "eq":  # u exactly, from the two frequency tables
         o, r = c.orig[c.orig != UNKNOWN], c.rel[c.rel != UNKNOWN]
         if len(o) == 0 or len(r) == 0:
             return
@@ -191,7 +204,7 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float) -> N
         vr, fr = np.unique(r, return_counts=True)
         common, io, ir = np.intersect1d(vo, vr, assume_unique=True, return_indices=True)
         c.u = float((fo[io].astype(np.float64) * fr[ir]).sum() / (len(o) * float(len(r))))
-        pairs = len(o) * float(len(r))
+        total = len(o) * float(len(r))
     else:
         k = min(U_PAIRS, n * (n - 1))
         i = rng.integers(0, n, size=k)
@@ -202,8 +215,8 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float) -> N
         if not kn.any():
             return
         c.u = float((b[kn] == 1).mean())
-        pairs = float(kn.sum())
-    u = min(max(c.u, 0.5 / pairs), 1 - 0.5 / pairs)
+        total = float(kn.sum())
+    u = min(max(c.u, 0.5 / total), 1 - 0.5 / total)
     if c.m <= u:
         return
     if _log_tail(round(c.m * c.known), u * c.known) > math.log(2 * NormalDist().cdf(-z_min)):
@@ -291,6 +304,33 @@ def _score(persons: np.ndarray, cands: np.ndarray, scored: list[list[Comparator]
     return total.reshape(len(persons), len(cands))
 
 
+def _block_pairs(blocks: _Blocks, blocked: list[Comparator], n: int, rng: np.random.Generator,
+                 limit: int = U_PAIRS) -> tuple[np.ndarray, np.ndarray] | None:
+    """Random (person, other row of the person's candidates) pairs: what competes with the true
+    row. None when no blocking applies (then every row competes: all pairs, as measured first)."""
+    if not blocked or n < 2:
+        return None
+    people = rng.choice(n, size=min(n, 4000), replace=False)
+    per = max(1, limit // len(people))
+    keys = np.stack([c.orig[people] for c in blocked], axis=1)
+    cache: dict[bytes, np.ndarray] = {}
+    ii, jj = [], []
+    for p, key in zip(people, keys, strict=True):
+        k = key.tobytes()
+        cands = cache.get(k)
+        if cands is None:
+            cands = cache[k] = blocks.candidates(key)
+        others = cands[cands != p]
+        if len(others) == 0:
+            continue
+        pick = others[rng.integers(0, len(others), size=min(per, len(others)))]
+        ii.append(np.full(len(pick), p))
+        jj.append(pick)
+    if not ii:
+        return None
+    return np.concatenate(ii), np.concatenate(jj)
+
+
 def _blockers(strict: list[Comparator]) -> list[Comparator]:
     """The strict comparators candidates are looked up by: per fact the one released rows hide
     least (a coarse bin known for every row beats a fine one that local recoding hides in half
@@ -311,6 +351,141 @@ def _blockers(strict: list[Comparator]) -> list[Comparator]:
     return chosen
 
 
+@dataclass
+class _Model:
+    """What the attacker learnt: the primary comparators (the released columns themselves), the
+    blocking ones, and the refining ones (values written inside others or in free text)."""
+
+    primary: list[Comparator]
+    blocked: list[Comparator]
+    blocks: _Blocks
+    n: int
+    refining: list[Comparator] = field(default_factory=list)
+
+
+def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z_min: float = 3.0) -> _Model:
+    """The attacker's comparators with their weights (module doc).
+
+    Primary facts are compared first: their released values are the same for every row of a
+    released class, so they never split one. Refining facts — a NIR's birth month, a date in a
+    comment — can differ inside a class (a keyed fake differs per person), so they only choose
+    among the rows the primary facts rank best, with weights measured there: among the true row's
+    real competitors, a keyed fake agrees as often with them as with the true row and weighs
+    nothing, while a value copied from the original still tells the true row apart."""
+    n = len(facts[0].released) if facts else 0
+    rng = np.random.default_rng(seed)
+    primary: list[Comparator] = []
+    refining: list[Comparator] = []
+    for f in facts:
+        (refining if f.derived else primary).extend(comparators(f))
+        if texts is not None and f.kind == "date" and not f.derived:
+            t = text_mentions(f, texts)
+            if t is not None:
+                refining.append(t)
+    z_run = max(z_min, _z_for(len(primary) + len(refining)))
+    for c in primary:
+        _measure(c, n, rng, z_run)
+    # The blocking (strict comparators: every true pair agrees) says who competes with the true
+    # row; the other primary comparators' u is measured among those competitors.
+    blocked = _blockers([c for c in primary if c.w_agree > 0 and c.strict and c.type == "eq"])
+    blocks = _Blocks(blocked, n)
+    within = _block_pairs(blocks, blocked, n, rng)
+    for c in primary:
+        if not any(c is b for b in blocked) and c.type != "categorical" and within is not None:
+            _measure(c, n, rng, z_run, pairs=within)
+    model = _Model([c for c in primary if c.w_agree > 0], blocked, blocks, n)
+    if refining and n > 1:
+        pairs = _best_set_pairs(model, rng)
+        released = {f.name: f.released for f in facts}
+        for c in refining:
+            if c.link in released:  # weights per precision of the linked released value
+                c.strata = strata_of(released[c.link])
+                _measure_strata(c, n, z_run, pairs)
+            else:
+                _measure(c, n, rng, z_run, pairs=pairs)
+        model.refining = [c for c in refining if c.w_agree > 0]
+    return model
+
+
+def _measure_strata(c: Comparator, n: int, z_min: float, pairs: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """A refining comparator's weights per stratum of the candidate row (the precision of the
+    fact it is linked to: a NIR's birth year tells something only where the birth date is released
+    coarser than the NIR shows it). m over the true rows of the stratum, u over the competitors
+    of the stratum in the best sets."""
+    c.w_agree = c.w_disagree = 0.0
+    if pairs is None:
+        return
+    idx = np.arange(n)
+    a = c.agree(idx, idx)
+    b = c.agree(*pairs)
+    strata_true, strata_other = c.strata[idx], c.strata[pairs[1]]
+    count = int(c.strata.max()) + 1 if len(c.strata) else 0
+    w = np.zeros((count, 2))
+    threshold = math.log(2 * NormalDist().cdf(-z_min))
+    for s_ in range(count):
+        kt = (strata_true == s_) & (a >= 0)
+        ko = (strata_other == s_) & (b >= 0)
+        if not kt.any() or not ko.any():
+            continue
+        m = float((a[kt] == 1).mean())
+        total = float(ko.sum())
+        u = min(max(float((b[ko] == 1).mean()), 0.5 / total), 1 - 0.5 / total)
+        if m <= u or _log_tail(round(m * kt.sum()), u * kt.sum()) > threshold:
+            continue
+        w[s_, 0] = math.log(m / u)
+        w[s_, 1] = -math.inf if m >= 1.0 else math.log((1 - m) / (1 - u))
+    known = a >= 0
+    c.known = int(known.sum())
+    c.m = float((a[known] == 1).mean()) if c.known else 0.0
+    kb = b >= 0
+    c.u = float((b[kb] == 1).mean()) if kb.any() else 0.0
+    if (w[:, 0] > 0).any():
+        c.w_strata = w
+        c.w_agree = float(w[:, 0].max())
+        c.strict = bool(np.isneginf(w[:, 1]).any())
+
+
+def _groups(model: _Model, persons: np.ndarray):
+    """(persons of one strict key, their candidates), key by key."""
+    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
+            else np.zeros((len(persons), 0), dtype=np.int64))
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    for g, key in enumerate(uniq):
+        members = np.flatnonzero(inverse == g)
+        cands = model.blocks.candidates(key)
+        if len(cands) == 0:
+            continue
+        step = max(1, MAX_CELLS // len(cands))
+        for s in range(0, len(members), step):
+            yield members[s: s + step], cands
+
+
+def _best(scores: np.ndarray) -> np.ndarray:
+    top = scores.max(axis=1, keepdims=True)
+    return (scores >= top - 1e-9) & np.isfinite(top)
+
+
+def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
+                    per: int = 50) -> tuple[np.ndarray, np.ndarray] | None:
+    """(person, competitor) pairs from the primary best sets of a sample of people: where the
+    refining comparators' u is measured."""
+    sample = np.sort(rng.choice(model.n, size=min(model.n, people), replace=False))
+    scored = _by_fact(model.primary)
+    ii, jj = [], []
+    for who, cands in _groups(model, sample):
+        best = _best(_score(sample[who], cands, scored))
+        for row, person in zip(best, sample[who], strict=True):
+            others = cands[row & (cands != person)]
+            if len(others):
+                pick = others if len(others) <= per else others[rng.integers(0, len(others), size=per)]
+                ii.append(np.full(len(pick), person))
+                jj.append(pick)
+    if not ii:
+        return None
+    return np.concatenate(ii), np.concatenate(jj)
+
+
 def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_persons: int = 20_000,
                    seed: int = 0, z_min: float = 3.0) -> LinkageReport:
     """Attack every person (or a uniform sample) of ``facts`` (module doc).
@@ -318,19 +493,10 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
     ``facts[k].original`` and ``.released`` are row-aligned: original row ``i`` is released as
     row ``i``. ``texts``: the released rows' free text (all free-text columns joined), searched
     for the attacker's dates."""
-    n = len(facts[0].released) if facts else 0
-    rng = np.random.default_rng(seed)
-    comps: list[Comparator] = []
-    for f in facts:
-        comps += comparators(f)
-        if texts is not None and f.kind == "date":
-            t = text_mentions(f, texts)
-            if t is not None:
-                comps.append(t)
-    z_run = max(z_min, _z_for(len(comps)))
-    for c in comps:
-        _measure(c, n, rng, z_run)
-    used = [c for c in comps if c.w_agree > 0]
+    model = learn(facts, texts, seed=seed, z_min=z_min)
+    n = model.n
+    used = model.primary + model.refining
+    rng = np.random.default_rng(seed + 1)
     informative = {c.fact for c in used}
     uninformative = [f.name for f in facts if f.name not in informative]
     persons = np.arange(n) if n <= max_persons else np.sort(rng.choice(n, size=max_persons, replace=False))
@@ -342,37 +508,24 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
                                          "rules_out_others": c.strict} for c in used])
     if n == 0 or len(persons) == 0:
         return report
-    blocked = _blockers([c for c in used if c.strict and c.type == "eq"])
-    blocks = _Blocks(blocked, n)
-    # every comparator scores, the blocking ones too: among the rows they let through, a row
-    # that agrees must outrank one that hides the value ('*', or a coarser level)
-    scored = _by_fact(used)
-    # strict codes of each attacked person: persons with the same codes share candidates
-    keys = (np.stack([c.orig[persons] for c in blocked], axis=1) if blocked
-            else np.zeros((len(persons), 0), dtype=np.int64))
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    # every primary comparator scores, the blocking ones too: among the rows they let through, a
+    # row that agrees must outrank one that hides the value ('*', or a coarser level)
+    scored = _by_fact(model.primary)
+    refining = _by_fact(model.refining)
     success = np.zeros(len(persons))
     unique = np.zeros(len(persons), dtype=bool)
     best_size = np.zeros(len(persons))
-    for g, key in enumerate(uniq):
-        members = np.flatnonzero(inverse == g)
-        cands = blocks.candidates(key)
-        if len(cands) == 0:
-            continue
-        step = max(1, MAX_CELLS // len(cands))
-        for s in range(0, len(members), step):
-            who = members[s: s + step]
-            scores = _score(persons[who], cands, scored)
-            top = scores.max(axis=1, keepdims=True)
-            best = scores >= top - 1e-9
-            best &= np.isfinite(top)
-            size = best.sum(axis=1)
-            mine = best & (cands[None, :] == persons[who][:, None])
-            hit = mine.any(axis=1)
-            success[who] = np.where(hit, 1.0 / np.maximum(size, 1), 0.0)
-            unique[who] = hit & (size == 1)
-            best_size[who] = size
+    for who, cands in _groups(model, persons):
+        best = _best(_score(persons[who], cands, scored))
+        if refining:
+            extra = np.where(best, _score(persons[who], cands, refining), -np.inf)
+            best &= _best(extra)
+        size = best.sum(axis=1)
+        mine = best & (cands[None, :] == persons[who][:, None])
+        hit = mine.any(axis=1)
+        success[who] = np.where(hit, 1.0 / np.maximum(size, 1), 0.0)
+        unique[who] = hit & (size == 1)
+        best_size[who] = size
     report.mean_success = float(success.mean())
     report.unique_correct = int(unique.sum())
     report.mean_best_set = float(best_size.mean())
