@@ -42,12 +42,16 @@ OLD_STRONG_LABELS = {  # detect/scan.py _decide
     "FR_TAX_ID": "pass the numéro fiscal key (mod 511)", "SIRET": "pass the SIRET Luhn check (La Poste rule)",
     "SIREN": "pass the SIREN Luhn check", "EMAIL": "are e-mail addresses", "PHONE": "are French phone numbers",
 }
-OLD_ENTITY_RANK = {"SEX": 0, "CIVILITY": 0, "BIRTH_DATE": 0, "DATE": 0, "NIR_KEY": 2, "BIC": 2, "EMAIL": 2}  # plan.py
+# plan.py; since #16 the birthplace codes too (a fake NIR reads them)
+OLD_ENTITY_RANK = {"SEX": 0, "CIVILITY": 0, "BIRTH_DATE": 0, "DATE": 0, "NIR_KEY": 2, "BIC": 2, "EMAIL": 2,
+                   "COMMUNE_CODE": 0, "COUNTRY_CODE": 0}
 OLD_KEY_ACTIONS = {"pseudonymize", "fake", "shift_dates", "noise", "redact"}  # plan.py and transform/__init__.py
 OLD_PERSON_ID_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "RECORD_ID", "FR_TAX_ID")  # policy/proposal.py
 OLD_DATES_PERSON_ENTITIES = ("CAF_NUMBER", "CAF_MATRICULE", "NIR", "FR_TAX_ID", "RECORD_ID", "IBAN", "EMAIL",
                              "PHONE")  # transform/dates.py
-OLD_CONTEXT_ENTITIES = {"SEX", "CIVILITY", "BIRTH_DATE", "NIR", "IBAN", "FIRST_NAME", "LAST_NAME", "PERSON"}  # apply
+# apply; since #16 also COMMUNE_CODE and COUNTRY_CODE: a fake NIR's birthplace is the released one
+OLD_CONTEXT_ENTITIES = {"SEX", "CIVILITY", "BIRTH_DATE", "NIR", "IBAN", "FIRST_NAME", "LAST_NAME", "PERSON",
+                        "COMMUNE_CODE", "COUNTRY_CODE"}
 OLD_APPLY_NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")  # engine/apply.py (now transform/row_names.py)
 OLD_CHECK_NAME_ENTITIES = ("PERSON", "LAST_NAME", "FIRST_NAME")  # check/rules.py
 OLD_VERIFY_VALUE_ENTITIES = {"NIR", "CAF_NUMBER", "CAF_MATRICULE", "IBAN", "PHONE", "EMAIL", "FR_TAX_ID",
@@ -399,7 +403,7 @@ def test_execution_order_puts_context_before_its_readers():
     the reader runs after what it reads, in the plan and in ``order_columns``."""
     from anonymizer.transform import order_columns
 
-    reads = {"NIR": {"SEX", "CIVILITY", "BIRTH_DATE"}, "FIRST_NAME": {"SEX", "CIVILITY"},
+    reads = {"NIR": {"SEX", "CIVILITY", "BIRTH_DATE", "COMMUNE_CODE", "COUNTRY_CODE"}, "FIRST_NAME": {"SEX", "CIVILITY"},
              "PERSON": {"SEX", "CIVILITY"}, "NIR_KEY": {"NIR"}, "BIC": {"IBAN"},
              "EMAIL": {"FIRST_NAME", "LAST_NAME"}}
     rank = {n: E.ENTITY_RANK.get(n, 1) for n in E.ENTITIES}

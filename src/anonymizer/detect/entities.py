@@ -234,7 +234,8 @@ _ENTRIES = (
     Entity("POSTAL_CODE", "quasi_identifier", "place", "postal_code.FrPostalCodeRecognizer", "fake_place_code",
            None, "prefixes", compact=True, generalize="departement", text_priority=25),
     Entity("COMMUNE_CODE", "quasi_identifier", "place", "commune_code.FrCommuneCodeRecognizer", "fake_place_code",
-           None, "prefixes", compact=True, generalize="departement", text_priority=24),
+           None, "prefixes", compact=True, generalize="departement", text_priority=24,
+           context=True, rank=0),  # a released birth commune is a fake NIR's birthplace
     Entity("COMMUNE_NAME", "quasi_identifier", "place", None, "fake_city", None, "flat",
            why_no_recognizer="city names in free text are LOCATION (spaCy's LOC); columns are found by their name"),
     Entity("IRIS", "quasi_identifier", "place", None, None, None, "flat", why_no_recognizer=_COLUMN_FACT,
@@ -249,7 +250,7 @@ _ENTRIES = (
            why_no_recognizer=_COLUMN_FACT, check=("person_qi",)),
     # the INSEE code of the country of birth: interchangeable with nationality as a key variable
     Entity("COUNTRY_CODE", "quasi_identifier", "nationality", None, None, None, "flat",
-           why_no_recognizer=_COLUMN_FACT),
+           why_no_recognizer=_COLUMN_FACT, context=True, rank=0),  # a released birth country: a NIR's 99xxx
     # ---------------------------------------------------------------- household, money, health, categories
     Entity("COUNT", "quasi_identifier", "household", None, None, None, "count", why_no_recognizer=_COLUMN_FACT,
            generalize="top_bottom"),
@@ -384,3 +385,19 @@ NER_LABELS: dict[str, str] = {e.ner: n for n, e in ENTITIES.items() if e.ner}
 def entity(name: str | None) -> Entity | None:
     """The table entry of ``name`` (None for no entity or an unknown one)."""
     return ENTITIES.get(name or "")
+
+
+#: The families of quasi-identifiers a person's neighbour, employer or relative plausibly knows
+#: (shared/reference/attacks.md: sex, age or birth date, commune, nationality, family situation,
+#: number and ages of children, the spouse): by default the whole-record privacy step and the
+#: release gate's attack cover every quasi-identifier of these families (``privacy.attacker_knows``).
+ATTACKER_FAMILIES: tuple[str, ...] = ("birth", "sex", "place", "nationality", "household")
+
+
+def family_of(entity_name: str | None, declared: str | None = None) -> str:
+    """The family of a column: the one its column rule declares (``family`` in the policy), else
+    its entity's, else ``category``."""
+    if declared in FAMILIES:
+        return declared
+    e = ENTITIES.get((entity_name or "").upper())
+    return e.family if e is not None else "category"

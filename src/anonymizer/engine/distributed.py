@@ -36,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from anonymizer.attack.release import embedded
 from anonymizer.engine.gather import ColumnCollector
 from anonymizer.engine.manifest import digest_lines, sha256_file
 from anonymizer.engine.parallel import transform_batch
@@ -43,11 +44,14 @@ from anonymizer.engine.pipeline import (
     SCAN_SAMPLE_ROWS,
     Gathered,
     OutputPaths,
+    Released,
     RunCounts,
     SanitizeOptions,
     SanitizeResult,
     Say,
-    qi_slices,
+    Solved,
+    embedded_columns,
+    parts,
     run,
     staging_name,
 )
@@ -67,9 +71,10 @@ DEFAULT_PARTITION_ROWS = 50_000
 
 
 def _task_gather(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None,
-                 changed: list[str]) -> dict[str, Any]:
+                 changed: list[str], known: list[str]) -> dict[str, Any]:
     """Pass 1 on one partition: hashes of the original identifiers, counter runs and, when
-    needed, the transformed key columns and the originals of those an action changes."""
+    needed, the transformed key columns and the originals of those an action changes, and the
+    original attacker-known columns (whole-record privacy and the attack)."""
     batch = read_part(spec)
     leaks = LeakIndex(plan)
     leaks.add(batch)
@@ -80,15 +85,17 @@ def _task_gather(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None
             out["qi_out"], out["qi_orig"] = apply_plan(batch, sub, key=key), batch[changed]
         finally:
             clear_caches()
+    if known:
+        out["known"] = pd.concat([batch[known], embedded(batch, plan)], axis=1)
     return out
 
 
-def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, qi_part: pd.DataFrame | None, part_path: str,
+def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, part: tuple | None, part_path: str,
                 like: Any, out_fmt: str | None, inputs: tuple[str, ...], leaks: LeakIndex) -> dict[str, Any]:
-    """Pass 2 on one partition: transform, put in the solved quasi-identifiers, write the part."""
+    """Pass 2 on one partition: transform with the privacy step's released values, write the part."""
     batch = read_part(spec)
     try:
-        out, name_hits, changed, collided = transform_batch(batch, qi_part, plan, key, leaks)
+        out, name_hits, changed, collided = transform_batch(batch, part, plan, key, leaks)
     finally:
         clear_caches()  # a worker of a shared cluster outlives the run: keep nothing of it
     with TableWriter(part_path, like=like, fmt=out_fmt, force=True, inputs=inputs) as writer:
@@ -98,14 +105,17 @@ def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, qi_part: pd.DataF
 
 
 def _task_verify(part_path: str, fmt: str, read_back: dict[str, Any], batch_rows: int, leaks: LeakIndex,
-                 text_cols: list[str], counters: list[str]) -> tuple[int, dict[tuple[str, str], int]]:
-    """Pass 3 on one written part: rows read back and leak hits."""
-    rows, hits = 0, {}
+                 text_cols: list[str], counters: list[str], released: Released | None
+                 ) -> tuple[int, dict[tuple[str, str], int], list]:
+    """Pass 3 on one written part: rows read back, leak hits, and what the attack keeps of them."""
+    rows, hits, kept = 0, {}, []
     for written in iter_batches(part_path, batch_rows=batch_rows, fmt=fmt, **read_back)[1]:
         rows += len(written)
         for k, v in leaks.search(written, text_cols, set(counters)).items():
             hits[k] = hits.get(k, 0) + v
-    return rows, hits
+        if released is not None:
+            kept.append(released.extract(written))
+    return rows, hits, kept
 
 
 # ----------------------------------------------------------------------------- client side
@@ -237,21 +247,24 @@ class DaskExecutor:
         return self._cl.client
 
     def gather(self, plan: Plan, sub: Plan, cols: list[str], changed: list[str], need_global: bool,
-               say: Say) -> Gathered:
+               say: Say, known: list[str]) -> Gathered:
         client = self._client(say)
         self._plan_f = client.scatter(plan, broadcast=True)
         label = "pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else "")
         parts = _run_all(client, [client.submit(_task_gather, s, self._plan_f, sub if need_global else None,
-                                                self.opts.key, changed, pure=False) for s in self.ds.parts],
+                                                self.opts.key, changed, known, pure=False) for s in self.ds.parts],
                          say, label)
         leaks = LeakIndex(plan)
         out_cols, orig_cols = ColumnCollector(cols), ColumnCollector(changed)
+        known_cols = ColumnCollector(known + embedded_columns(plan)) if known else None
         for p in parts:  # partition order: the same bit order and codes as the local executor's
             for col, h in p["hashes"].items():
                 leaks.add_hashes(col, p["entities"][col], h)
             if need_global:
                 out_cols.add(p["qi_out"])
                 orig_cols.add(p["qi_orig"])
+            if known_cols is not None:
+                known_cols.add(p["known"])
         self._part_rows = [p["rows"] for p in parts]
         counters = sorted(c for c in (parts[0]["runs"] if parts else {})
                           if chain_runs([p["runs"][c] for p in parts if p["rows"]]))
@@ -262,18 +275,19 @@ class DaskExecutor:
                 if c not in changed:
                     gathered.qi_orig[c] = gathered.qi_out[c]
             gathered.qi_orig = gathered.qi_orig[cols]
+        if known_cols is not None:
+            gathered.known = known_cols.frame()
         leaks.merge()
         return gathered
 
-    def write(self, plan: Plan, qi: list[str], qi_final: pd.DataFrame | None, leaks: LeakIndex,
-              counts: RunCounts, say: Say) -> None:
+    def write(self, plan: Plan, solved: Solved, leaks: LeakIndex, counts: RunCounts, say: Say) -> None:
         client = self._client(say)
         self.staging.mkdir()
         leaks_f = client.scatter(leaks, broadcast=True)
         self._leaks_f = leaks_f
         futures = []
         for s, part_path, part in zip(self.ds.parts, self.part_paths,
-                                      qi_slices(qi_final, qi, iter(self._part_rows)), strict=True):
+                                      parts(solved, iter(self._part_rows)), strict=True):
             futures.append(client.submit(_task_write, s, self._plan_f, self.opts.key, part, part_path, self.meta,
                                          self.out_fmt, self.inputs, leaks_f, pure=False))
         self._written = _run_all(client, futures, say, "pass 2/3: transforming and writing")
@@ -281,16 +295,19 @@ class DaskExecutor:
             counts.add_written(w["rows"], w["name_hits"], w["changes"], w["collisions"])
 
     def verify(self, plan: Plan, leaks: LeakIndex, counters: list[str], counts: RunCounts,
-               say: Say) -> pd.DataFrame | None:
+               say: Say, released: Released | None) -> pd.DataFrame | None:
         client = self._client(say)
         text_cols = [s.column for s in plan.steps if s.role == "free_text"]
         read_back = {"delimiter": self.meta.delimiter, "encoding": self.meta.encoding} if self.out_fmt == "csv" else {}
         checked = _run_all(client, [client.submit(_task_verify, p, self.out_fmt, read_back, self.opts.batch_rows,
-                                                  self._leaks_f, text_cols, counters, pure=False)
+                                                  self._leaks_f, text_cols, counters, released, pure=False)
                                     for p in self.part_paths], say, "pass 3/3: verifying the written parts")
-        for rows, hits in checked:
+        for rows, hits, kept in checked:  # partition order: the rows line up with the originals
             counts.add_found(rows, hits)
-        self._checked_rows = [r for r, _ in checked]
+            if released is not None:
+                for frame, marks in kept:
+                    released.add_extracted(frame, marks)
+        self._checked_rows = [r for r, _, _ in checked]
         sample = (_first_rows(self.part_paths, self.out_fmt, read_back, min(self.opts.batch_rows, SCAN_SAMPLE_ROWS))
                   if self.opts.rescan else None)
         self._input_sums = client.gather(self._digests)

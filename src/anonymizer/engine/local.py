@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from anonymizer.attack.release import embedded
 from anonymizer.engine.gather import ColumnCollector
 from anonymizer.engine.manifest import digest_input, sha256_file
 from anonymizer.engine.parallel import Workers
@@ -23,10 +24,13 @@ from anonymizer.engine.pipeline import (
     SCAN_SAMPLE_ROWS,
     Gathered,
     OutputPaths,
+    Released,
     RunCounts,
     SanitizeOptions,
     Say,
-    qi_slices,
+    Solved,
+    embedded_columns,
+    parts,
     staging_name,
 )
 from anonymizer.engine.verify import LeakIndex, chain_runs, counter_run
@@ -95,11 +99,12 @@ class LocalExecutor:
         return self.input_path
 
     def gather(self, plan: Plan, sub: Plan, cols: list[str], changed: list[str], need_global: bool,
-               say: Say) -> Gathered:
+               say: Say, known: list[str]) -> Gathered:
         t1 = time.perf_counter()
         leaks = LeakIndex(plan)
         kept = [s.column for s in plan.steps if s.action == "keep"]
         out_cols, orig_cols = ColumnCollector(cols), ColumnCollector(changed)
+        known_cols = ColumnCollector(known + embedded_columns(plan)) if known else None
         runs: dict[str, list] = {c: [] for c in kept}
         label = "pass 1/3: original identifiers" + (" and quasi-identifiers" if need_global else "")
         say(label)
@@ -111,6 +116,8 @@ class LocalExecutor:
             if need_global:
                 out_cols.add(apply_plan(batch, sub, key=self.opts.key))
                 orig_cols.add(batch[changed])
+            if known_cols is not None:
+                known_cols.add(pd.concat([batch[known], embedded(batch, plan)], axis=1))
             self._batch_rows.append(len(batch))
             rows += len(batch)
             say(rate(label, rows, t1))
@@ -121,7 +128,9 @@ class LocalExecutor:
                 if c not in changed:
                     gathered.qi_orig[c] = gathered.qi_out[c]
             gathered.qi_orig = gathered.qi_orig[cols]
-        del out_cols, orig_cols
+        if known_cols is not None:
+            gathered.known = known_cols.frame()
+        del out_cols, orig_cols, known_cols
         leaks.merge()  # now, while no batch and no NER model is in memory
         return gathered
 
@@ -132,12 +141,11 @@ class LocalExecutor:
             self._workers = Workers(self.opts.workers, plan, self.opts.key, leaks).__enter__()
         return self._workers
 
-    def write(self, plan: Plan, qi: list[str], qi_final: pd.DataFrame | None, leaks: LeakIndex,
-              counts: RunCounts, say: Say) -> None:
+    def write(self, plan: Plan, solved: Solved, leaks: LeakIndex, counts: RunCounts, say: Say) -> None:
         t1 = time.perf_counter()
         label = "pass 2/3: transforming and writing"
         say(label)
-        items = zip(self.batches, qi_slices(qi_final, qi, iter(self._batch_rows)), strict=False)
+        items = zip(self.batches, parts(solved, iter(self._batch_rows)), strict=False)
         pool = self._pool(plan, leaks, say)  # up before the first byte is staged
         with TableWriter(self.staging, like=self.meta, fmt=self.opts.out_format, force=True,
                          inputs=(self.input_path,)) as writer:
@@ -149,7 +157,7 @@ class LocalExecutor:
                 say(rate(label, counts.rows_in, t1))
 
     def verify(self, plan: Plan, leaks: LeakIndex, counters: list[str], counts: RunCounts,
-               say: Say) -> pd.DataFrame | None:
+               say: Say, released: Released | None) -> pd.DataFrame | None:
         t1 = time.perf_counter()
         say("pass 3/3: verifying the written file (leak search, re-scan)")
         text_cols = [s.column for s in plan.steps if s.role == "free_text"]
@@ -162,6 +170,8 @@ class LocalExecutor:
                                       **read_back)[1]:
                 if not sample:
                     sample.append(batch.head(SCAN_SAMPLE_ROWS))
+                if released is not None:
+                    released.add(batch)
                 yield batch, text_cols, set(counters)
 
         for n, found in self._pool(plan, leaks, say).map("search", written()):

@@ -34,20 +34,34 @@ BatchResult = tuple[pd.DataFrame, dict, dict, dict]
 _STATE: dict[str, Any] = {}
 
 
-def transform_batch(batch: pd.DataFrame, qi_part: pd.DataFrame | None, plan: Plan, key: bytes | None,
-                    leaks: LeakIndex | None) -> BatchResult:
-    """One batch of pass 2: the output rows (with the final quasi-identifiers when given), the
-    row-name leak counts, the per-column change counts and the cells suppressed after collisions."""
-    collisions: dict[str, int] = {}
-    out = apply_plan(batch, plan, key=key, avoid=leaks, stats=collisions)
+def released_part(batch: pd.DataFrame, part: tuple | None) -> pd.DataFrame | None:
+    """The released values the privacy step decided for a batch's rows: the solved key
+    quasi-identifiers (a frame slice) and/or the whole-record levels (``privacy.recoding``)."""
+    if part is None:
+        return None
+    qi_part, records = part
+    frames = []
+    if records is not None:
+        from anonymizer.privacy.recoding import release
+
+        frames.append(release(batch, records))
     if qi_part is not None:
-        for c in qi_part.columns:
-            out[c] = qi_part[c].to_numpy()
+        frames.append(pd.DataFrame({c: qi_part[c].to_numpy() for c in qi_part.columns}, index=batch.index))
+    return pd.concat(frames, axis=1) if frames else None
+
+
+def transform_batch(batch: pd.DataFrame, part: tuple | None, plan: Plan, key: bytes | None,
+                    leaks: LeakIndex | None) -> BatchResult:
+    """One batch of pass 2: the output rows (the privacy step's released values put in first, so
+    that what derives from them reads them), the row-name leak counts, the per-column change
+    counts and the cells suppressed after collisions."""
+    collisions: dict[str, int] = {}
+    out = apply_plan(batch, plan, key=key, avoid=leaks, stats=collisions, fixed=released_part(batch, part))
     return out, row_name_leaks(batch, out, plan), summarize_changes(batch, out, plan), collisions
 
 
-def _transform(state: dict[str, Any], batch: pd.DataFrame, qi_part: pd.DataFrame | None) -> BatchResult:
-    return transform_batch(batch, qi_part, state["plan"], state["key"], state["leaks"])
+def _transform(state: dict[str, Any], batch: pd.DataFrame, part: tuple | None) -> BatchResult:
+    return transform_batch(batch, part, state["plan"], state["key"], state["leaks"])
 
 
 def _search(state: dict[str, Any], written: pd.DataFrame, text_columns: list[str],

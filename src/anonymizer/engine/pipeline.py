@@ -10,14 +10,19 @@ hands the next a plain value, so every step can be tested alone:
 2. **gather** (pass 1) — over every row: hashes of the original identifier values (the leak
    index), row counters, and the transformed key quasi-identifier (+ reported sensitive)
    columns with their originals, as dictionary codes;
-3. **solve** — the privacy search on the gathered columns (``engine.privacy_step``);
-4. **write** (pass 2) — every row transformed, the solved quasi-identifiers put in, written
-   to a staging name beside the target;
+3. **solve** — whole-record privacy over every column the attacker knows
+   (``privacy.recoding``: k over all of them, record by record), or the ARX-style search over
+   the key quasi-identifiers (``engine.privacy_step``, and ``--hierarchies``);
+4. **write** (pass 2) — every row transformed, the released quasi-identifiers put in *before*
+   the actions that derive from them (a fake NIR's birth month comes from the released birth
+   date), written to a staging name beside the target;
 5. **verify** (pass 3) — the staged output read back: every original identifier value
    searched for, the first rows scanned again;
-6. **report** — the risk report (input vs output) on the gathered columns, staged;
-7. **manifest** — what was done, staged;
-8. **publish** — the staged files renamed, the output last: a verified output to the
+6. **attack** — the release gate: the written rows attacked by linkage with each person's
+   original attacker-known values (``attack.release``); too high a success fails the release;
+7. **report** — the risk report (input vs output) on the gathered columns, staged;
+8. **manifest** — what was done, staged;
+9. **publish** — the staged files renamed, the output last: a verified output to the
    requested name, a failed one to ``<name>.NOT-RELEASED<ext>`` with ``"released": false``.
 
 Nothing is renamed before everything is staged, so a run that fails or is killed before the
@@ -35,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from anonymizer.detect.analyzer import drop_models
@@ -119,6 +125,79 @@ class Gathered:
     counters: list[str] = field(default_factory=list)  # row-counter columns (engine.verify.counter_run)
     qi_out: pd.DataFrame | None = None   # transformed key quasi-identifiers + reported sensitive columns
     qi_orig: pd.DataFrame | None = None  # the same columns, original
+    known: pd.DataFrame | None = None    # original attacker-known columns + the quasi-identifiers identifiers embed
+
+
+@dataclass
+class Solved:
+    """What the privacy step decided, for pass 2: the key quasi-identifiers of every row (ARX
+    mode and the key-variable search) or each row's level per group (whole-record privacy)."""
+
+    qi: list[str]
+    qi_final: pd.DataFrame | None = None  # every row's final key quasi-identifiers (the risk report's)
+    records: Any = None  # privacy.recoding.RecordSolution
+    report: dict[str, Any] | None = None
+    replace: bool = False  # pass 2 puts qi_final in (a search ran); else the columns' own actions stand
+
+    def part(self, start: int, stop: int) -> tuple | None:
+        qi_final = self.qi_final if self.replace else None
+        if qi_final is None and self.records is None:
+            return None
+        return (None if qi_final is None else qi_final.iloc[start:stop][self.qi],
+                None if self.records is None else self.records.slice(start, stop))
+
+
+class Released:
+    """What pass 3 keeps of the written rows for the attack: the attacker-known columns and the
+    quasi-identifiers written inside identifiers (as codes), and the dates in the free text."""
+
+    def __init__(self, plan: Plan, columns: list[str]) -> None:
+        from anonymizer.engine.gather import ColumnCollector
+
+        self.plan, self.columns = plan, columns
+        self.text_columns = [s.column for s in plan.steps if s.role == "free_text" and s.action != "drop"]
+        self._cols = ColumnCollector(columns + embedded_columns(plan))
+        self._rows: list[np.ndarray] = []
+        self._codes: list[np.ndarray] = []
+        self._seen = 0
+
+    def extract(self, written: pd.DataFrame) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray]]:
+        """What the attack keeps of a written batch (run where the batch is: a Dask task too)."""
+        from anonymizer.attack.release import day_months, embedded
+
+        return (pd.concat([written[self.columns], embedded(written, self.plan)], axis=1),
+                day_months(written, self.text_columns))
+
+    def add(self, written: pd.DataFrame) -> None:
+        self.add_extracted(*self.extract(written))
+
+    def add_extracted(self, frame: pd.DataFrame, marks: tuple[np.ndarray, np.ndarray]) -> None:
+        """Add the next rows, in file order."""
+        self._cols.add(frame)
+        self._rows.append(marks[0] + self._seen)
+        self._codes.append(marks[1])
+        self._seen += len(frame)
+
+    def frame(self) -> pd.DataFrame:
+        return self._cols.frame()
+
+    def marks(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self._rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(self._rows), np.concatenate(self._codes)
+
+
+def embedded_columns(plan: Plan) -> list[str]:
+    """Names of the quasi-identifier parts written inside the plan's identifiers (NIR parts)."""
+    from anonymizer.attack.release import NIR_PARTS
+
+    return [f"{s.column} → {p}" for s in plan.steps if s.entity == "NIR" and s.action != "drop" for p in NIR_PARTS]
+
+
+def whole_record(plan: Plan, opts: SanitizeOptions) -> bool:
+    """Whole-record privacy applies: k is asked, the attacker knows some released column, and
+    the run is not ARX's (``--hierarchies`` declares its own quasi-identifiers)."""
+    return bool(plan.privacy.k) and opts.hierarchies_dir is None and bool(plan.attacker_known())
 
 
 @dataclass
@@ -164,11 +243,10 @@ class Executor(Protocol):
     def check_outputs(self, paths: OutputPaths, force: bool) -> None: ...
     def scan_path(self) -> Path: ...
     def gather(self, plan: Plan, sub: Plan, cols: list[str], changed: list[str], need_global: bool,
-               say: Say) -> Gathered: ...
-    def write(self, plan: Plan, qi: list[str], qi_final: pd.DataFrame | None, leaks: LeakIndex,
-              counts: RunCounts, say: Say) -> None: ...
+               say: Say, known: list[str]) -> Gathered: ...
+    def write(self, plan: Plan, solved: Solved, leaks: LeakIndex, counts: RunCounts, say: Say) -> None: ...
     def verify(self, plan: Plan, leaks: LeakIndex, counters: list[str], counts: RunCounts,
-               say: Say) -> pd.DataFrame | None: ...
+               say: Say, released: Released | None) -> pd.DataFrame | None: ...
     def input_record(self, rows: int) -> dict[str, Any]: ...
     def output_record(self, final: Path, counts: RunCounts, columns: int) -> dict[str, Any]: ...
     def publish(self, final: Path) -> None: ...
@@ -283,6 +361,21 @@ def global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say
     return solution, qi_final, privacy_report
 
 
+def whole_record_step(plan: Plan, known: pd.DataFrame, say: Say) -> Solved:
+    """k over every attacker-known column, record by record (``privacy.recoding``)."""
+    from anonymizer.privacy.recoding import build_groups, solve_records
+
+    steps = plan.attacker_known()
+    groups = build_groups([{"column": s.column, "entity": s.entity, "family": s.family, "subject": s.subject,
+                            "action": s.action, "params": s.params} for s in steps])
+    k = int(plan.privacy.k or 0)
+    say(f"whole-record privacy: k={k} over {len(steps)} attacker-known columns in {len(groups)} groups")
+    records = solve_records(known[[s.column for s in steps]], groups, k=k,
+                            max_suppression=plan.privacy.max_suppression, say=say)
+    report = {"method": "whole-record local recoding", **records.report}
+    return Solved(list(plan.privacy.quasi_identifiers), None, records, report)
+
+
 def final_frame(qi, qi_out, qi_final) -> pd.DataFrame | None:
     """The released quasi-identifier (+ sensitive) columns: ``qi_final``'s quasi-identifiers
     beside ``qi_out``'s other columns, sharing their arrays (no copy)."""
@@ -292,11 +385,11 @@ def final_frame(qi, qi_out, qi_final) -> pd.DataFrame | None:
     return pd.DataFrame(cols, index=qi_out.index, copy=False)
 
 
-def qi_slices(qi_final: pd.DataFrame | None, qi: list[str], lengths: Iterator[int]) -> Iterator[pd.DataFrame | None]:
-    """The solved quasi-identifiers of consecutive batches of the given lengths (None: keep pass 2's own)."""
+def parts(solved: Solved, lengths: Iterator[int]) -> Iterator[tuple | None]:
+    """What the privacy step released for consecutive batches of the given lengths."""
     start = 0
     for n in lengths:
-        yield None if qi_final is None else qi_final.iloc[start: start + n][qi]
+        yield solved.part(start, start + n)
         start += n
 
 
@@ -327,8 +420,8 @@ def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html
 def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: SanitizeOptions,
                columns: dict[str, Any], privacy_report: dict[str, Any] | None, problems: list[str],
                values_searched: int, risk_summary: dict[str, Any] | None, timings: dict[str, float],
-               counters: list[str] | None = None) -> dict[str, Any]:
-    """The manifest fields that say what was decided, reached and verified."""
+               counters: list[str] | None = None, gate: Any = None) -> dict[str, Any]:
+    """The manifest fields that say what was decided, reached, attacked and verified."""
     from anonymizer.transform.pseudonymize import key_fingerprint
 
     privacy = plan.privacy
@@ -343,7 +436,10 @@ def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: Sani
         "privacy": {"targets": privacy.record(),
                     "quasi_identifiers": qi,
                     "sensitive": sensitive,
-                    "reached": privacy_report},
+                    "attacker_knows": [s.column for s in plan.attacker_known()],
+                    "left_out": plan.left_out(),
+                    "reached": privacy_report,
+                    "attack": gate.to_dict() if gate is not None else None},
         "verification": {"passed": not problems, "problems": problems, "row_counters": list(counters or []),
                          "original_values_searched": values_searched, "rescanned": bool(opts.rescan)},
         "risk": risk_summary,
@@ -384,14 +480,20 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
     cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
     kept = {s.column for s in plan.steps if s.action == "keep"}
     changed = [c for c in cols if c not in kept]
-    gathered = executor.gather(plan, gathered_plan(plan, cols), cols, changed, need_global, say)
+    known = [s.column for s in plan.attacker_known()] if whole_record(plan, opts) else []
+    gathered = executor.gather(plan, gathered_plan(plan, cols), cols, changed, need_global, say, known)
     release()
     timings["pass_global"] = time.perf_counter() - t1
 
     # 3. solve
     t1 = time.perf_counter()
-    solution, qi_final, privacy_report = global_step(gathered.qi_out, qi, sensitive, entities, privacy,
-                                                     hierarchies, opts, say)
+    if known:
+        solved = whole_record_step(plan, gathered.known, say)
+    else:
+        solution, qi_final, report = global_step(gathered.qi_out, qi, sensitive, entities, privacy,
+                                                 hierarchies, opts, say)
+        replace_qi = qi_final is not None and (solution is not None or opts.hierarchies_dir is not None)
+        solved = Solved(qi, qi_final, None, report, replace_qi)
     timings["privacy"] = time.perf_counter() - t1
     release()
 
@@ -400,29 +502,49 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
     try:
         # 4. write (pass 2)
         t1 = time.perf_counter()
-        replace_qi = qi_final is not None and (solution is not None or opts.hierarchies_dir is not None)
-        executor.write(plan, qi, qi_final if replace_qi else None, gathered.leaks, counts, say)
+        executor.write(plan, solved, gathered.leaks, counts, say)
         timings["pass_transform_write"] = time.perf_counter() - t1
 
         # 5. verify (pass 3)
         t1 = time.perf_counter()
-        sample = executor.verify(plan, gathered.leaks, gathered.counters, counts, say)
+        written = Released(plan, known) if known else None
+        sample = executor.verify(plan, gathered.leaks, gathered.counters, counts, say, written)
         problems = counts.problems(entities)
         if opts.rescan and sample is not None and len(sample):
             problems += rescan_problems(sample, plan)
         del sample
         timings["verify"] = time.perf_counter() - t1
-        released = not problems
-        final = paths.final(released)
         values_searched = gathered.leaks.size
-
-        # 6. report: it needs neither the hash index, a batch, nor the NER model; it is the run's
-        # last big step, so it gets their memory (a 5M run peaked there at 2.4 GiB)
         gathered.leaks = None  # type: ignore[assignment]
         drop_models()
-        after = final_frame(qi, gathered.qi_out, qi_final)
+        release()
+
+        # 6. attack: the release gate
+        gate = None
+        released_frame = None
+        if written is not None:
+            t1 = time.perf_counter()
+            say("attacking the written file (linkage with the originals of every attacker-known column)")
+            from anonymizer.attack.release import release_gate
+
+            released_frame = written.frame()
+            gate = release_gate(plan, gathered.known, released_frame, text_marks=written.marks())
+            problems += gate.problems
+            timings["attack"] = time.perf_counter() - t1
+            del written
+        released = not problems
+        final = paths.final(released)
+
+        # 7. report: it needs neither the hash index, a batch, nor the NER model; it is the run's
+        # last big step, so it gets their memory (a 5M run peaked there at 2.4 GiB)
+        if released_frame is not None and gathered.qi_out is not None:  # the key columns as written
+            qi_written = released_frame[[c for c in qi if c in released_frame]]
+            after = final_frame([c for c in qi if c in qi_written], gathered.qi_out, qi_written)
+        else:
+            after = final_frame(qi, gathered.qi_out, solved.qi_final)
         qi_orig = gathered.qi_orig
-        gathered.qi_out = gathered.qi_orig = qi_final = None
+        gathered.qi_out = gathered.qi_orig = gathered.known = released_frame = None
+        solved.qi_final = solved.records = None
         release()
         stage_reports = {p: staging_name(p) for p in paths.reports()}
         staged += list(stage_reports.values())
@@ -437,8 +559,8 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
             released=released,
             input=executor.input_record(counts.rows_in),
             output=executor.output_record(final, counts, len(plan.output_columns)),
-            **run_record(plan, policy, profile_name, opts, column_record(plan, counts), privacy_report, problems,
-                         values_searched, risk_summary, timings, gathered.counters),
+            **run_record(plan, policy, profile_name, opts, column_record(plan, counts), solved.report, problems,
+                         values_searched, risk_summary, timings, gathered.counters, gate),
         )
         stage_manifest = staging_name(paths.manifest)
         staged.append(stage_manifest)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from anonymizer.detect.entities import ENTITY_RANK
+from anonymizer.detect.entities import ATTACKER_FAMILIES, ENTITY_RANK, family_of
 from anonymizer.errors import PolicyError
 from anonymizer.settings import REPORT_SENSITIVE_MAX, PrivacyTargets
 from anonymizer.settings.files import validate_policy_doc
@@ -25,6 +25,18 @@ class ColumnStep:
     entity: str | None
     action: str
     params: dict[str, Any] = field(default_factory=dict)
+    family: str | None = None   # declared by a column rule (else the entity's)
+    subject: str | None = None  # person (default), spouse, children
+
+    @property
+    def fact_family(self) -> str:
+        return family_of(self.entity, self.family)
+
+
+#: What the whole-record privacy step may do to a column the attacker knows: release it at a
+#: level of its family's ladder (keep = its finest, generalize = from its method's level on,
+#: suppress = *), or not at all (drop).
+ATTACKER_KNOWN_ACTIONS = {"keep", "generalize", "suppress", "drop"}
 
 
 @dataclass
@@ -71,6 +83,32 @@ class Plan:
         sensitive = [c for c in self.privacy.sensitive if c in kept]
         return list(self.privacy.quasi_identifiers), sensitive[:REPORT_SENSITIVE_MAX]
 
+    def attacker_known(self) -> list[ColumnStep]:
+        """The released columns an attacker knows (``privacy.attacker_knows``; by default every
+        quasi-identifier of the attacker families), in table order."""
+        listed = self.privacy.attacker_knows
+        if listed is None:
+            return [s for s in self.steps if s.role == "quasi_identifier" and s.action != "drop"
+                    and s.fact_family in ATTACKER_FAMILIES]
+        wanted = set(listed)
+        return [s for s in self.steps if s.column in wanted and s.action != "drop"]
+
+    def left_out(self) -> dict[str, str]:
+        """Quasi-identifiers outside the attacker's knowledge, and why (for the report)."""
+        known = {s.column for s in self.attacker_known()}
+        out = {}
+        for s in self.steps:
+            if s.role != "quasi_identifier" or s.column in known:
+                continue
+            if s.action == "drop":
+                out[s.column] = "dropped"
+            elif self.privacy.attacker_knows is not None:
+                out[s.column] = "not in privacy.attacker_knows"
+            else:
+                out[s.column] = (f"its family ({s.fact_family}) is not what an acquaintance knows "
+                                 "(add it to privacy.attacker_knows if yours may)")
+        return out
+
     def actions_summary(self) -> dict[str, dict[str, Any]]:
         """Per column: role, entity, action, params — the manifest's record (no values)."""
         return {
@@ -104,7 +142,7 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
     unsafe: list[str] = []
     for col in columns:
         d = decisions[col]
-        step = ColumnStep(col, d.role, d.entity, d.action, dict(d.params))
+        step = ColumnStep(col, d.role, d.entity, d.action, dict(d.params), d.family, d.subject)
         if step.role == "identifier" and step.action in UNSAFE_FOR_IDENTIFIERS:
             unsafe.append(f"{col} (identifier, {step.action})")
         if step.role == "free_text" and step.action == "keep":
@@ -118,7 +156,9 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
     notes = [f"non-strict: {u} passes through" for u in unsafe]
     kept = {s.column for s in steps if s.action != "drop"}
     used: dict[str, list[str]] = {}
-    for key in ("quasi_identifiers", "sensitive"):
+    for key in ("quasi_identifiers", "sensitive", "attacker_knows"):
+        if getattr(typed.privacy, key) is None:
+            continue
         listed = list(getattr(typed.privacy, key))
         missing = [c for c in listed if c not in columns]
         if missing:
@@ -128,6 +168,14 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
             notes.append(f"privacy.{key}: dropped column(s) ignored: {_names(dropped)}")
         used[key] = [c for c in listed if c in kept]
     privacy = typed.privacy.model_copy(update=used)
+    plan = Plan(steps, [], privacy, str(typed.profile or "custom"), strict, notes)
+    if privacy.k:
+        wrong = [f"{s.column} ({s.action})" for s in plan.attacker_known() if s.action not in ATTACKER_KNOWN_ACTIONS]
+        if wrong:
+            raise PolicyError(
+                f"column(s) an attacker knows (privacy.attacker_knows) must be kept, generalised or suppressed "
+                f"so that the privacy step can release them at a common level: {_names(wrong)} (change the "
+                "action, or list privacy.attacker_knows without them: the report then says they were left out)")
     person_id = list(typed.person_id)
     missing_pid = [c for c in person_id if c not in columns]
     if missing_pid:

@@ -67,6 +67,10 @@ class ColumnEntry(StrictModel):
                                    "(docs/transforms.md); unknown ones are refused.")
     confidence: float | None = None
     note: str | None = None
+    family: str | None = Field(None, description="What fact the column encodes, when a column rule says so "
+                               "(the entity's family otherwise): birth, sex, place, nationality, household...")
+    subject: Literal["person", "spouse", "children"] | None = Field(
+        None, description="Whom the column describes (default: the person).")
 
     @field_validator("action")
     @classmethod

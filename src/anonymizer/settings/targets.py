@@ -49,6 +49,18 @@ class PrivacyTargets(StrictModel):
         default_factory=list, description="Key-variable families a proposal picks one column of (a list: "
         "interchangeable entities, preferred first).")
     population: int | None = Field(None, ge=1, description="Population size the table was drawn from (informative).")
+    attacker_knows: list[str] | None = Field(
+        None, description="Columns an attacker knows about a person (whole-record k and the release gate's attack "
+        "cover them all). null: every quasi-identifier of the families birth, sex, place, nationality and "
+        "household (docs/privacy.md).")
+    max_linkage_success: float | None = Field(
+        None, gt=0, le=1, description="Release gate: highest mean success of the linkage attack over the "
+        "attacker-known columns (null: 1/k).")
+    max_unique_reidentification: float = Field(
+        0.01, ge=0, le=1, description="Release gate: highest share of people the attack re-identifies uniquely "
+        "and correctly.")
+    attack_persons: int = Field(20_000, ge=100, description="People the release gate attacks (a uniform sample "
+                                "beyond; every released row is a candidate).")
 
     @field_validator("max_record_risk", mode="after")
     @classmethod
@@ -69,6 +81,13 @@ class PrivacyTargets(StrictModel):
         if isinstance(data, PrivacyTargets):
             return data
         return check(cls, dict(data or {}), origin=origin, where=where, error=error)
+
+    @property
+    def gate_success(self) -> float | None:
+        """The release gate's threshold on mean attack success (``1/k`` by default)."""
+        if self.max_linkage_success is not None:
+            return self.max_linkage_success
+        return 1.0 / self.k if self.k else None
 
     @property
     def searches(self) -> bool:
@@ -107,6 +126,9 @@ class PrivacyTargets(StrictModel):
             if self.time_budget is not None:
                 out["time_budget"] = self.time_budget
         out.update(small_cell=self.small_cell, max_record_risk=self.max_record_risk)
+        if self.gate_success is not None:
+            out.update(max_linkage_success=round(self.gate_success, 6),
+                       max_unique_reidentification=self.max_unique_reidentification)
         return out
 
 

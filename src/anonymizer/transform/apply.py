@@ -68,12 +68,15 @@ class _CachedDetector:
 
 
 def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
-               stats: dict | None = None) -> pd.DataFrame:
+               stats: dict | None = None, fixed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the batch with every column transformed as planned (dropped columns removed).
 
     ``avoid`` (a :class:`anonymizer.engine.verify.LeakIndex` of the table's original
     identifier values) makes fakes and redactions re-draw any value that equals an original;
     ``stats`` (a dict) receives, per column, the cells suppressed when re-draws ran out.
+    ``fixed``: the released values the privacy step decided for some columns (row-aligned): they
+    are the output of those columns, and what later actions read as context — a fake NIR takes
+    its sex, birth month and birthplace from the *released* values, never from the originals.
     """
     if plan.needs_key and not key:
         raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
@@ -94,6 +97,12 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
         ctx = TransformContext(
             column=step.column, entity=step.entity, row_context=context_frame, entities=entities
         )
+        if fixed is not None and step.column in fixed:
+            results[step.column] = result = pd.Series(fixed[step.column].to_numpy(), index=df.index)
+            if step.entity in CONTEXT_ENTITIES:
+                context_cols[step.column] = result
+                context_frame = pd.DataFrame(context_cols, index=df.index)
+            continue
         if step.action == "redact" and "detector" not in step.params:
             step = dataclasses.replace(step, params={**step.params, "detector": detector.for_ner(
                 ner_mode(step.params))})

@@ -93,11 +93,71 @@ def norm_sex(value: str) -> str:
     return _SEX.get(value.strip().casefold().rstrip("."), "") if value else ""
 
 
+_BAND = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})\s*$")
+
+
 def _norm_birth(value: str) -> str:
+    """A released birth date as a NIR needs it: ``YYYY-MM``, ``YYYY``, ``YYYY..YYYY`` (a band such
+    as ``1980-1989``), or '' (``*`` or unreadable: keyed)."""
+    band = _BAND.match(value) if value else None
+    if band:
+        lo, hi = int(band.group(1)), int(band.group(2))
+        return f"{lo:04d}..{hi:04d}" if lo <= hi else ""
     ym = year_month(value) if value else None
     if ym is None:
         return ""
     return f"{ym[0]:04d}" + (f"-{ym[1]:02d}" if ym[1] else "")
+
+
+def _norm_place(value: str) -> str:
+    """A released birthplace as a NIR needs it (``fast.nir_bodies``' place spec): a commune code
+    ``C:33236``, a département ``D:33``, a country abroad ``X:99350``, ``F`` France, ``E`` abroad,
+    '' unknown."""
+    v = value.strip().upper()
+    if not v or v == "*":
+        return ""
+    if v in ("FRANCE", "99100"):
+        return "F"
+    if v in ("ETRANGER", "ÉTRANGER"):
+        return "E"
+    if len(v) == 5 and v.startswith("99"):
+        return "X:" + v
+    if len(v) == 5 and (v.isdigit() or v[:2] in ("2A", "2B")):
+        return "C:" + v
+    if len(v) in (2, 3) and (v.isdigit() or v in ("2A", "2B")):
+        return "D:" + v
+    return ""
+
+
+def _birthplace(commune: str, country: str) -> str:
+    """The NIR place from the released birth commune and country: a foreign country wins."""
+    c = _norm_place(country)
+    if c.startswith("X:") or c == "E":
+        return c
+    return _norm_place(commune) or c
+
+
+_BIRTH_WORDS = re.compile(r"NAIS|NAISS|BIRTH|_NE_|^NE_", re.IGNORECASE)
+
+
+def _birth_column(context: TransformContext, entities: set[str], n: int, index) -> pd.Series | None:
+    """A birthplace column of the row context for this NIR: its name says birth (``COMNAIS``,
+    ``PAYSNAIS``) and, when the NIR's name has a suffix (``NIRCJ``: the spouse's), it shares it."""
+    rc = context.row_context
+    if rc is None:
+        return None
+    me = str(context.column).upper()
+    suffix = me.split("NIR", 1)[1] if "NIR" in me else ""
+    cands = [c for c in rc.columns if context.entities.get(c) in entities and _BIRTH_WORDS.search(str(c))
+             and (str(c).upper().endswith(suffix) if suffix else not any(
+                 str(c).upper().endswith(x) for x in ("CJ", "_CONJOINT")))]
+    if not cands:
+        return None
+    s = to_text(rc[cands[0]])
+    if len(s) != n:
+        return None
+    s.index = index
+    return s
 
 
 def _per_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
@@ -127,8 +187,11 @@ def _context_series(kind: str | None, params: dict, context: TransformContext, n
     if kind == "nir":
         sx = col({"SEX", "CIVILITY"}, "sex_column")
         bd = col({"BIRTH_DATE"}, "birth_date_column")
+        bc = _birth_column(context, {"COMMUNE_CODE"}, n, index)
+        bk = _birth_column(context, {"COUNTRY_CODE"}, n, index)
+        place = (empty if bc is None else bc).combine(empty if bk is None else bk, _birthplace)
         return [empty if sx is None else _per_distinct(sx, norm_sex),
-                empty if bd is None else _per_distinct(bd, _norm_birth)]
+                empty if bd is None else _per_distinct(bd, _norm_birth), place]
     if kind == "nir_key":
         s = col({"NIR"}, "nir_column")
         return [empty if s is None else s]
@@ -160,12 +223,8 @@ def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[
     if gen is None:
         return None
     if entity == "NIR":
-        sex, birth = (list(ctx) + ["", ""])[:2]
-        ym = None
-        if birth:
-            y = int(birth[:4])
-            ym = (y, int(birth[5:7]) if len(birth) > 4 else None)
-        return gen(value, d, sex, ym)
+        sex, birth, place = (list(ctx) + ["", "", ""])[:3]
+        return gen(value, d, sex, _birth_spec(birth), place)
     if entity == "EMAIL":
         first, last = (list(ctx) + ["", ""])[:2]
         return gen(value, d, first, last, domain=str(params.get("domain", FakeParams.field_default("domain"))))
@@ -267,19 +326,24 @@ def _batch_caf(values, ctxs, d, params):
 
 
 @lru_cache(maxsize=65536)
-def _birth_ym(birth: str):
+def _birth_spec(birth: str) -> tuple[int, int, int | None] | None:
+    """(first year, last year, month or None) of a ``_norm_birth`` text, None when unknown."""
     if not birth:
         return None
-    return (int(birth[:4]), int(birth[5:7]) if len(birth) > 4 else None)
+    if ".." in birth:
+        lo, hi = birth.split("..")
+        return int(lo), int(hi), None
+    y = int(birth[:4])
+    return y, y, (int(birth[5:7]) if len(birth) > 4 else None)
 
 
 def _batch_nir(values, ctxs, d, params):
     raws = fast.alnum_upper(values)
     ok = [i for i, r in enumerate(raws) if _NIR13.fullmatch(r)]
     norms = [raws[i][:13] for i in ok]
-    cx = [(list(ctxs[i]) + ["", ""])[:2] for i in ok]
+    cx = [(list(ctxs[i]) + ["", "", ""])[:3] for i in ok]
     bodies = fast.nir_bodies(fast.words(d.subkey("NIR"), norms), [c[0] for c in cx],
-                             [_birth_ym(c[1]) for c in cx], [raws[i][0] for i in ok]).tolist() if ok else []
+                             [_birth_spec(c[1]) for c in cx], [c[2] for c in cx]).tolist() if ok else []
     fakes = [b + (fast.nir_keys([b])[0] if len(raws[i]) == 15 else "") for b, i in zip(bodies, ok, strict=True)]
     redo = [b == n for b, n in zip(bodies, norms, strict=True)]  # as the one-value path: bodies compared
     return _finish(values, ctxs, ok, fakes, redo, "NIR", d, params)

@@ -1,8 +1,9 @@
 """Fake French identifiers that pass the real checks (france.md §1).
 
-* NIR: sex / birth year+month from the row (already transformed) when known, a keyed
-  birthplace and order number, key ``97 - N mod 97`` via ``stdnum.fr.nir.calc_check_digits``
-  (2A/2B handled there). Realistic-and-valid, as DESIGN.md asks: a fake may coincide with a
+* NIR: sex, birth year+month and birthplace from the row's *released* values (a year gives
+  a keyed month, a band a keyed year within it, ``*`` keyed values: a fake NIR says nothing the
+  release does not), a keyed order number, key ``97 - N mod 97`` via
+  ``stdnum.fr.nir.calc_check_digits`` (2A/2B handled there). Realistic-and-valid, as DESIGN.md asks: a fake may coincide with a
   real person's NIR (the space is dense), so fakes must still be treated as non-public.
 * IBAN FR: a real bank code (``vocab.BANKS``, never the original bank), RIB key
   ``97 - (89 b + 15 g + 3 c) mod 97``, ISO 7064 mod 97-10 IBAN check digits.
@@ -35,21 +36,22 @@ def _alnum(value: str) -> str:
     return _NON_ALNUM.sub("", value).upper()
 
 
-def nir_bodies(d: Deriver, norms: list[str], sexes: list[str], yms: list, first: list[str],
+def nir_bodies(d: Deriver, norms: list[str], sexes: list[str], births: list, places: list[str],
                attempt: int = 0) -> list[str]:
     """13-character fake NIR bodies for a batch (``fast.nir_bodies`` on keyed words)."""
     w = fast.words(d.subkey("NIR"), norms, attempt)
-    return fast.nir_bodies(w, sexes, yms, first).tolist()
+    return fast.nir_bodies(w, sexes, births, places).tolist()
 
 
-def fake_nir(value: str, d: Deriver, sex: str = "", ym: tuple[int, int | None] | None = None) -> str | None:
+def fake_nir(value: str, d: Deriver, sex: str = "", birth: tuple[int, int, int | None] | None = None,
+             place: str = "") -> str | None:
     """13 -> 13 characters, 15 -> 15 (with a valid key); separators and case kept."""
     raw = _alnum(value)
     if not _NIR_RX.fullmatch(raw):
         return None
     norm = raw[:13]
     for attempt in range(64):
-        body = nir_bodies(d, [norm], [sex], [ym], [raw[0]], attempt)[0]
+        body = nir_bodies(d, [norm], [sex], [birth], [place], attempt)[0]
         if body != norm:
             break
     out = body + (_nir.calc_check_digits(body) if len(raw) == 15 else "")

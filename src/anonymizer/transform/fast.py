@@ -65,23 +65,27 @@ def caf_numbers(w: np.ndarray) -> np.ndarray:
     return (w[:, 0] % np.uint64(9_000_000) + np.uint64(1_000_000)).astype(np.int64).astype(str)
 
 
-def nir_bodies(w: np.ndarray, sex: list[str], ym: list[tuple[int, int | None] | None],
-               first_digit: list[str]) -> np.ndarray:
-    """13-character fake NIR bodies (see ``fake_ids`` for the rules)."""
+def nir_bodies(w: np.ndarray, sex: list[str], births: list[tuple[int, int, int | None] | None],
+               places: list[str]) -> np.ndarray:
+    """13-character fake NIR bodies from *released* values only (see ``fake_ids``).
+
+    ``births``: (first year, last year, month or None) of the released birth date — one year
+    when it is released to the year or month, a band for ``1980-1989``, None for ``*`` — the
+    rest is keyed; ``places``: ``C:33236`` (a released commune), ``D:33`` (a département),
+    ``X:99350`` (a country abroad), ``F`` (France), ``E`` (abroad), ``""`` (unknown: keyed)."""
     n = len(w)
     sx = np.array(sex, dtype=object)
     drawn_f = (w[:, 0] % np.uint64(2)) == 1
     is_f = np.where(sx == "F", True, np.where(sx == "M", False, drawn_f))
-    fd = np.array(first_digit, dtype=object)
-    sd = np.where(np.isin(fd, ["7", "8"]), np.where(is_f, "8", "7"),
-                  np.where(np.isin(fd, ["3", "4"]), np.where(is_f, "4", "3"), np.where(is_f, "2", "1")))
+    sd = np.where(is_f, "2", "1")
     year = (w[:, 1] % np.uint64(71)).astype(np.int64) + 1935
     month = (w[:, 2] % np.uint64(12)).astype(np.int64) + 1
-    for i, v in enumerate(ym):
-        if v is not None:
-            year[i] = v[0]
-            if v[1] is not None:
-                month[i] = v[1]
+    for i, b in enumerate(births):
+        if b is not None:
+            lo, hi, mo = b
+            year[i] = lo + int(w[i, 1] % np.uint64(hi - lo + 1))
+            if mo is not None:
+                month[i] = mo
     r = (w[:, 3] % np.uint64(100)).astype(np.int64)
     k4, k5 = w[:, 4], w[:, 5]
     metro = np.char.add(_DEPTS[(k4 % np.uint64(len(_DEPTS))).astype(np.int64)],
@@ -89,9 +93,25 @@ def nir_bodies(w: np.ndarray, sex: list[str], ym: list[tuple[int, int | None] | 
     over = np.char.add(_OVERSEAS[(k4 % np.uint64(len(_OVERSEAS))).astype(np.int64)],
                        _pad(k5 % np.uint64(34) + np.uint64(1), 2))
     abroad = np.char.add("99", _COUNTRIES[(k4 % np.uint64(len(_COUNTRIES))).astype(np.int64)])
-    place = np.where(r < 85, metro, np.where(r < 88, over, abroad))
+    place = np.where(r < 85, metro, np.where(r < 88, over, abroad)).astype(object)
+    french = np.where(r < 96, metro, over)
+    commune3 = _pad(k5 % np.uint64(600) + np.uint64(1), 3)
+    commune2 = _pad(k5 % np.uint64(34) + np.uint64(1), 2)
+    for i, spec in enumerate(places):
+        if not spec:
+            continue
+        if spec.startswith(("C:", "X:")):
+            place[i] = spec[2:]
+        elif spec.startswith("D:"):
+            d = spec[2:]
+            place[i] = d + (commune2[i] if len(d) == 3 else commune3[i])
+        elif spec == "F":
+            place[i] = french[i]
+        elif spec == "E":
+            place[i] = abroad[i]
     order = _pad(w[:, 6] % np.uint64(999) + np.uint64(1), 3)
-    out = np.char.add(np.char.add(np.char.add(sd.astype(str), _pad(year % 100, 2)), _pad(month, 2)), place)
+    out = np.char.add(np.char.add(sd.astype(str), _pad(year % 100, 2)), _pad(month, 2))
+    out = np.char.add(out, place.astype(str))
     return np.char.add(out, order) if n else np.array([], dtype=str)
 
 
