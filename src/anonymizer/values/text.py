@@ -1,4 +1,9 @@
-"""Text views of typed columns: what a value looks like to a person, without float artefacts."""
+"""How any cell reads as text: the one ``as_text`` (``anonymizer.io.as_text`` and the transforms' ``to_text``).
+
+What a value looks like to a person, without float artefacts: ``str`` values, ``""`` for missing,
+integral floats without ``.0`` (``1e16`` -> ``10000000000000000``: the float holds that integer
+exactly), timestamps as ``YYYY-MM-DD`` at midnight and with their time otherwise.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +60,8 @@ def as_text(series: pd.Series) -> pd.Series:
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):  # each category rendered once, cells by code
         cats = as_text(pd.Series(np.asarray(dtype.categories, dtype=object))).to_numpy(dtype=object)
-        return pd.Series(np.append(cats, "")[series.cat.codes.to_numpy()], index=series.index, dtype=object)
+        return pd.Series(np.append(cats, "")[series.cat.codes.to_numpy()], index=series.index, dtype=object,
+                         name=series.name)
     if isinstance(dtype, pd.StringDtype):
         return series.fillna("") if series.hasnans else series  # already text (copy-on-write: safe to share)
     if dtype is np.dtype(object) and _all_str(series):
