@@ -80,3 +80,25 @@ def test_scan_amount_pattern_accepts_what_the_parser_reads():
     cells = [f"1{g}234,56" for g in GROUP_SEPARATORS] + ["12,5", "-3", "1 234 567,89"]
     assert pd.Series(cells, dtype="str").str.fullmatch(AMOUNT_RE2).all()
     assert all(parse_number(c) is not None for c in cells)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(amounts().map(lambda c: c[0]) | st.text(alphabet="0123456789 ,.-+eE\u00a0\u202fx", max_size=12),
+                max_size=30))
+def test_many_at_once_reads_as_one_at_a_time(values):
+    import numpy as np
+
+    from anonymizer.values.numbers import to_numbers
+
+    one = [np.nan if (p := parse_number(v)) is None else p.value for v in values]
+    np.testing.assert_array_equal(to_numbers(values), np.array(one, dtype=float))
+
+
+def test_t_closeness_orders_grouped_amounts_as_numbers():
+    """risk's ordered distance read "1 234,56" as text (after "200,00"); privacy's search did too."""
+    import pandas as pd
+
+    from anonymizer.risk.diversity import numeric_order
+
+    codes, m, ordered = numeric_order(pd.Series(["1 234,56", "200,00", "15\u202f000,00"], dtype="str"))
+    assert ordered and m == 3 and list(codes) == [1, 0, 2]

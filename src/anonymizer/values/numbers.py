@@ -17,6 +17,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
+
 #: Characters accepted between groups of thousands.
 GROUP_SEPARATORS = " \u00a0\u202f\u2009"
 _G = f"[{GROUP_SEPARATORS}]"
@@ -56,6 +59,44 @@ def parse_number(text: str) -> ParsedNumber | None:
             return None  # an integer a float cannot hold exactly (1e25), or beyond float precision
         return ParsedNumber(v, decimals, sep == ",")
     return None
+
+
+_SIMPLE_RE2 = r"[+-]?[0-9]+(?:[.,][0-9]+)?"
+_GROUPED_RE2 = rf"[+-]?[0-9]{{1,3}}(?:{_G}[0-9]{{3}})+(?:[.,][0-9]+)?"
+
+
+def to_numbers(values) -> np.ndarray:
+    """``parse_number(v).value`` of many values at once (NaN where it is ``None``).
+
+    For the distinct values of a column (t-closeness order, utility statistics): plain and
+    grouped numbers are read with vectorised pandas string operations, the rare rest (exponents,
+    non-ASCII digits) value by value. A numeric array is returned as floats.
+    """
+    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if arr.dtype.kind in "iuf":
+        return arr.astype(float)
+    if arr.dtype.kind == "b":
+        return np.full(len(arr), np.nan)
+    out = np.full(len(arr), np.nan)
+    is_text = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+    for i in np.flatnonzero(~is_text):  # numbers in an object array are numbers already
+        v = arr[i]
+        if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_):
+            out[i] = float(v)
+    text = pd.Series(np.where(is_text, arr, ""), dtype="str").str.strip()
+    simple = text.str.fullmatch(_SIMPLE_RE2).to_numpy(dtype=bool)
+    grouped = text.str.fullmatch(_GROUPED_RE2).to_numpy(dtype=bool)
+    clean = text.where(~grouped, text.str.replace(f"[{GROUP_SEPARATORS}]", "", regex=True))
+    ok = simple | grouped
+    if ok.any():
+        nums = pd.to_numeric(clean[ok].str.replace(",", ".", regex=False), errors="coerce")
+        out[ok] = nums.to_numpy(dtype=float)
+    rest = ~ok & (text.str.contains("[eE]") | ~text.str.isascii()).to_numpy(dtype=bool)
+    for i in np.flatnonzero(rest):
+        p = parse_number(text.iloc[i])
+        if p is not None:
+            out[i] = p.value
+    return out
 
 
 def format_number(v: float, like: ParsedNumber | None, decimals: int | None = None) -> str:
