@@ -71,7 +71,7 @@ def written(draw) -> tuple[str, tuple[int, int, int, str]]:
     return f"{d.year:04d}", (d.year, 1, 1, "year")
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(written())
 def test_every_form_reads_its_date_and_writes_back_the_same_text(case):
     s, want = case
@@ -82,7 +82,7 @@ def test_every_form_reads_its_date_and_writes_back_the_same_text(case):
     assert parse_date(p.render()) == p  # parse(render(x)) == x for a parsed value
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(written(), st.dates(dt.date(1000, 1, 1), dt.date(2999, 12, 31)))
 def test_another_date_written_in_a_form_reads_back_as_that_date(case, other):
     form = parse_date(case[0]).form
@@ -167,6 +167,7 @@ def _generator(pattern: str) -> str:
 
 
 _PATTERNS = [(name, regex.compile(rx, FLAGS_CI)) for name, rx, _ in FrDateRecognizer.PATTERNS]
+_FRENCH = "0123456789/.-: \t\u00a0abcdefghijklmnopqrstuvwxyzéèêûôàçABCDEFGHIJKLMNOPQRSTUVWXYZÉÈÛ"
 
 
 @pytest.mark.parametrize("name, rx", [(n, r) for n, r, _ in FrDateRecognizer.PATTERNS])
@@ -176,8 +177,11 @@ def test_every_date_the_recognizer_finds_is_parsed_to_the_same_day(name, rx):
     recognizer = FrDateRecognizer()
     full = dict(_PATTERNS)[name]
 
-    @settings(max_examples=1200, deadline=None)
-    @given(st.from_regex(re.compile(_generator(rx), re.IGNORECASE), fullmatch=True))
+    pattern = re.compile(_generator(rx), re.IGNORECASE)
+
+    # mostly the characters French files hold (unrestricted, from_regex draws exotic digits and spaces)
+    @settings(max_examples=1000, deadline=None)
+    @given(st.from_regex(pattern, fullmatch=True, alphabet=_FRENCH) | st.from_regex(pattern, fullmatch=True))
     def check(s: str) -> None:
         assume(full.fullmatch(s))
         found = recognizer.validate_result(s) is not False
@@ -190,7 +194,7 @@ def test_every_date_the_recognizer_finds_is_parsed_to_the_same_day(name, rx):
     check()
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.from_regex(r"[0-9]{1,4}[/.\- ]?[0-9]{0,4}[/.\- ]?[0-9]{0,4}(?:[T ][0-9:.]{1,9}Z?)?", fullmatch=True)
        | written().map(lambda c: c[0]))
 def test_what_the_column_checks_accept_the_parser_reads(s):

@@ -178,7 +178,7 @@ def _case(word: str) -> str:
 def parse_date(text: str) -> FrDate | None:
     """Read one value in any of the module's forms; ``None`` when it is not a valid date."""
     s = text.strip()
-    if not s or len(s) > 48 or not s[0].isdigit():
+    if not s or not s[0].isdigit():
         return None
     if m := _DMY.fullmatch(s):
         d, sep, mo, y, tail = m.groups()
