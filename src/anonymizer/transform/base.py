@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.errors import PolicyError, UsageError
-from anonymizer.values.text import as_text
+from anonymizer.values.text import object_text
 
 PERSON_ID = "__person_id__"
 
@@ -192,12 +192,7 @@ def to_text(series: pd.Series) -> pd.Series:
     ``12``, timestamps with their time), so an action reads a value exactly as the leak search,
     the writers and the privacy step do.
     """
-    out = as_text(series)
-    if out.dtype != object:
-        out = out.astype(object)
-    if out.name != series.name:
-        out = out.rename(series.name)
-    return out
+    return object_text(series)
 
 
 def from_text(original: pd.Series, out: pd.Series | list, *, numeric: bool | None = None) -> pd.Series:

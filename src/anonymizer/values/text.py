@@ -87,6 +87,17 @@ def as_text(series: pd.Series) -> pd.Series:
 
 
 def _all_str(series: pd.Series) -> bool:
-    return all(isinstance(v, str) or v is None for v in series.head(1000)) and series.map(
-        lambda v: v is None or isinstance(v, str)
-    ).all()
+    """Every non-missing value is a ``str`` (pandas' C type inference, no Python loop)."""
+    return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
+def object_text(series: pd.Series) -> pd.Series:
+    """:func:`as_text`'s values as Python ``str`` in an object Series (same index and name):
+    what per-value Python code iterates over (``transform.base.to_text``). An object column of
+    strings is not round-tripped through the ``str`` dtype."""
+    if series.dtype is np.dtype(object) and _all_str(series):
+        return series.fillna("") if series.hasnans else series
+    out = as_text(series)
+    if out.dtype != object:
+        out = out.astype(object)
+    return out if out.name == series.name else out.rename(series.name)
