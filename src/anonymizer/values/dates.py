@@ -259,6 +259,8 @@ def render_date(form: DateForm, year: int, month: int = 1, day: int = 1) -> str:
     """Write a date in ``form`` (fields below the form's precision are ignored)."""
     k = form.kind
     if k == "dmy":
+        if form.pad_day and form.pad_month and not form.year2:  # JJ/MM/AAAA: most values
+            return f"{day:02d}{form.sep}{month:02d}{form.sep}{year:04d}{form.tail}"
         return (f"{_num(day, form.pad_day)}{form.sep}{_num(month, form.pad_month)}{form.sep}"
                 f"{_year(form, year)}{form.tail}")
     if k == "ymd":

@@ -45,7 +45,10 @@ _DEP = re.compile(r"\d[\dAB]|9[78]\d")
 def place_code(code: str, kind: str | None = None) -> str | None:
     """The code cleaned for reading: upper case, no spaces nor CEDEX word, a lost leading zero
     restored. ``None`` when it has no shape of ``kind``."""
-    c = code.strip().upper()
+    c = code.strip()
+    if len(c) == 5 and c.isdigit() and c.isascii():  # a plain five-digit code: most values
+        return c
+    c = c.upper()
     if "CEDEX" in c:
         c = _CEDEX.sub("", c)
     if not c.isalnum():

@@ -69,6 +69,8 @@ def as_text(series: pd.Series) -> pd.Series:
         return out.astype(str)
     if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
         return series.astype("int64").astype(str) if dtype != "uint64" else series.map(str).astype(str)
+    if pd.api.types.is_float_dtype(dtype):
+        return _float_column_text(series)
     if pd.api.types.is_bool_dtype(dtype) and not series.hasnans:
         return series.map(lambda b: str(bool(b))).astype(str)
     # distinct values are few in typical columns: render each once, map back
@@ -84,6 +86,19 @@ def as_text(series: pd.Series) -> pd.Series:
                 uniq[v] = t
         out_list.append(t)
     return pd.Series(out_list, index=series.index, name=series.name, dtype=str)
+
+
+def _float_column_text(series: pd.Series) -> pd.Series:
+    """``_float_text`` of every cell: integral values vectorised, the others by ``repr``."""
+    arr = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        integral = np.isfinite(arr) & (np.floor(arr) == arr) & (np.abs(arr) < 1e18)
+    out = np.full(len(arr), "", dtype=object)
+    out[integral] = arr[integral].astype(np.int64).astype(str).astype(object)
+    other = np.flatnonzero(~integral & ~np.isnan(arr))
+    if len(other):
+        out[other] = [repr(float(v)) for v in arr[other].tolist()]
+    return pd.Series(out, index=series.index, name=series.name, dtype=str)
 
 
 def _all_str(series: pd.Series) -> bool:
