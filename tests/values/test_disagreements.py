@@ -151,3 +151,11 @@ def test_grouped_amounts_are_numbers_for_generalize_and_the_hierarchy():
     assert _gen(values, method="band", width=1000) == ["[1000;2000["] * 4
     h = intervals(values, (1000,))
     assert [h.levels[1][v] for v in values] == ["[1000, 2000["] * 4
+
+
+def test_t_closeness_orders_grouped_amounts_as_numbers():
+    """risk's ordered distance read "1 234,56" as text (after "200,00"); privacy's search did too."""
+    from anonymizer.risk.diversity import numeric_order
+
+    codes, m, ordered = numeric_order(pd.Series(["1 234,56", "200,00", "15\u202f000,00"], dtype="str"))
+    assert ordered and m == 3 and list(codes) == [1, 0, 2]

@@ -93,12 +93,3 @@ def test_many_at_once_reads_as_one_at_a_time(values):
     one = [np.nan if (p := parse_number(v)) is None else p.value for v in values]
     np.testing.assert_array_equal(to_numbers(values), np.array(one, dtype=float))
 
-
-def test_t_closeness_orders_grouped_amounts_as_numbers():
-    """risk's ordered distance read "1 234,56" as text (after "200,00"); privacy's search did too."""
-    import pandas as pd
-
-    from anonymizer.risk.diversity import numeric_order
-
-    codes, m, ordered = numeric_order(pd.Series(["1 234,56", "200,00", "15\u202f000,00"], dtype="str"))
-    assert ordered and m == 3 and list(codes) == [1, 0, 2]
