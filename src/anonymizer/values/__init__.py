@@ -16,11 +16,11 @@ This package imports nothing else from ``anonymizer``: every other package may i
 """
 
 from anonymizer.values.dates import DateForm, FrDate, detect_date, is_year_month, parse_date, render_date
-from anonymizer.values.numbers import ParsedNumber, format_number, parse_number
+from anonymizer.values.numbers import ParsedNumber, format_number, parse_number, to_numbers
 from anonymizer.values.places import departement_of, place_code
-from anonymizer.values.text import as_text
+from anonymizer.values.text import as_text, object_text
 
 __all__ = [
     "DateForm", "FrDate", "ParsedNumber", "as_text", "departement_of", "detect_date", "format_number",
-    "is_year_month", "parse_date", "parse_number", "place_code", "render_date",
+    "is_year_month", "object_text", "parse_date", "parse_number", "place_code", "render_date", "to_numbers",
 ]
