@@ -91,7 +91,7 @@ def test_prefixes_departement_and_region():
     assert (lv1["2A004"], lv2["2A004"]) == ("2A", "Corse")
     assert (lv1["2B033"], lv2["2B033"]) == ("2B", "Corse")
     assert (lv1["97411"], lv2["97411"]) == ("974", "La Réunion")
-    assert (lv1["20000"], lv2["20000"]) == ("20", "Corse")
+    assert (lv1["20000"], lv2["20000"]) == ("2A", "Corse")  # a post code: Ajaccio, Corse-du-Sud
     assert (lv1["75001"], lv2["75001"]) == ("75", "Île-de-France")
     assert h.levels[4]["75001"] == "*"
 

@@ -59,8 +59,9 @@ def test_numeric_dtype_rounding_stays_numeric():
 
 
 def test_departement_from_post_and_cog_codes():
-    vals = ["33000", "2A004", "2B033", "20090", "97411", "97150", "1000", "75056", "", "330630101"]
-    assert gen(vals, method="departement") == ["33", "2A", "2B", "20", "974", "971", "01", "75", "", "33"]
+    vals = ["33000", "2A004", "2B033", "20090", "20600", "97411", "97150", "1000", "75056", "", "330630101"]
+    # Corsican post codes: Ajaccio 20090 is Corse-du-Sud, Bastia 20600 Haute-Corse (values.places)
+    assert gen(vals, method="departement") == ["33", "2A", "2B", "2A", "2B", "974", "971", "01", "75", "", "33"]
     ints = generalize(pd.Series([33000, 1000]), params={"method": "departement"}, context=ctx())
     assert ints.tolist() == ["33", "01"]
 

@@ -25,11 +25,14 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from anonymizer.check.config import CheckConfig
 from anonymizer.detect.entities import NAME_ENTITIES, PRINTED_ENTITIES
 from anonymizer.masking import mask_value
+from anonymizer.values.dates import parse_date
+from anonymizer.values.text import as_text
 
 RULES: dict[str, dict[str, str]] = {
     "direct-identifier": {
@@ -84,13 +87,6 @@ RULES: dict[str, dict[str, str]] = {
     },
 }
 
-MONTHS_FR = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
-EXACT_DATE = (
-    r"(\d{1,2}[/.\-]\d{1,2}[/.\-](\d{4}|\d{2}))"          # 12/03/1985, 12-03-85, 12.03.1985
-    r"|(\d{4}-\d{2}-\d{2})([T ][\d:.]+)?"                  # 1985-03-12 (ISO, optional time)
-    r"|((19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))"   # 19850312
-    rf"|(\d{{1,2}}(er)? ({MONTHS_FR}) \d{{4}})"               # 12 mars 1985
-)
 COUNT_NAME = re.compile(
     r"^(n|nb|nbr|nombre|count|cnt|freq|frequence|fréquence|effectifs?|eff|total|size|"
     r"(nb|nbr|nombre|n|effectif|eff|count|total)[ _.-].*|.*[ _.-](count|effectifs?|eff|nb|n|total))$"
@@ -160,12 +156,15 @@ def _free_text_hits(f: Any, config: CheckConfig) -> dict[str, float]:
 
 
 def _exact_dates(series: pd.Series) -> float:
-    """Share of non-empty values that are day-precision dates (a full birth date, not a month or a year)."""
-    text = series.astype(str).str.strip()
+    """Share of non-empty values that are day-precision dates (a full birth date, not a month or a
+    year), in any form :mod:`anonymizer.values.dates` reads (judged once per distinct value)."""
+    text = as_text(series).str.strip()
     text = text[text != ""]
     if not len(text):
         return 0.0
-    return float(text.str.fullmatch(EXACT_DATE).mean())
+    codes, uniques = pd.factorize(text)
+    exact = np.array([(p := parse_date(u)) is not None and p.precision == "day" for u in uniques], dtype=bool)
+    return float(exact[codes].mean())
 
 
 def evaluate_table(

@@ -33,6 +33,9 @@ from anonymizer.detect.recognizers.address import STREET_TYPES, FrAddressRecogni
 from anonymizer.detect.rules import ColumnRule, load_rules, match_rule
 from anonymizer.masking import mask_value
 from anonymizer.resources import rules_path
+from anonymizer.values.numbers import AMOUNT_RE2
+from anonymizer.values.places import CORSICA_OVERSEAS_PATTERN
+from anonymizer.values.text import as_text
 
 SCHEMA_VERSION = 1
 
@@ -42,7 +45,6 @@ CHECK_CAP = 1000
 NER_NAME_SAMPLE = 100
 
 # RE2 syntax (pyarrow): no look-around, no \\u escapes
-_AMOUNT_RE2 = "-?[0-9]{1,3}(?:[ \u202f\u00a0]?[0-9]{3})*(?:[.,][0-9]{1,4})?|-?[0-9]+(?:[.,][0-9]{1,4})?"
 _NAME_TOKEN = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
 _COMPLEMENT_RE2 = (r"(?:BAT|BATIMENT|RES|RESIDENCE|ESC|ESCALIER|APT|APPT|APPARTEMENT|ETAGE|LOT|LOTISSEMENT|"
                    r"LIEU[ -]DIT|LDT|HAMEAU|HAM|CHEZ|IMM|IMMEUBLE|TOUR|BP|CS|PORTE|ENTREE|DOMAINE)\b.*")
@@ -99,17 +101,8 @@ class ScanReport:
 
 # ------------------------------------------------------------------ helpers
 def _as_text(series: pd.Series) -> pd.Series:
-    """Text view of a column ("" for missing). Uses anonymizer.io.as_text when it exists."""
-    try:
-        from anonymizer.io import as_text  # type: ignore[attr-defined]
-
-        return as_text(series)
-    except ImportError:
-        pass
-    if pd.api.types.is_float_dtype(series.dtype):
-        s = series.map(lambda x: "" if pd.isna(x) else (str(int(x)) if float(x).is_integer() else repr(float(x))))
-        return s.astype(object)
-    return series.astype(object).where(series.notna(), "").astype(str)
+    """Text view of a column ("" for missing): :func:`anonymizer.values.as_text`."""
+    return as_text(series)
 
 
 @lru_cache(maxsize=1)
@@ -247,11 +240,11 @@ def _value_checks(vals: _Values) -> dict[str, float]:
             r["POSTAL_CODE"] = vals.rate(vals.match(v.POSTAL.pattern))
             up = u.str.upper()
             r["COMMUNE_CODE"] = vals.rate(vals.match(v.COG.pattern, on=up))
-            r["CORSICA_OVERSEAS"] = vals.rate(vals.match(r"2[AB][0-9]{3}|97[1-6][0-9]{2}", on=up))
+            r["CORSICA_OVERSEAS"] = vals.rate(vals.match(CORSICA_OVERSEAS_PATTERN, on=up))
             r["COUNTRY_CODE"] = vals.rate(vals.match(v.COUNTRY_CODE.pattern))
         r["INT"] = vals.rate(vals.match(r"-?[0-9]+"))
         r["DECIMAL"] = vals.rate(vals.match(r"-?[0-9]+[.,][0-9]+"))
-        r["AMOUNT"] = vals.rate(vals.match(_AMOUNT_RE2))
+        r["AMOUNT"] = vals.rate(vals.match(AMOUNT_RE2))
     numeric_share = vals.rate(vals.numeric)
     r["NUMERIC"] = numeric_share
     if numeric_share < 0.7:

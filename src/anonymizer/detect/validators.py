@@ -18,6 +18,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from anonymizer.values.dates import detect_date
+from anonymizer.values.dates import is_year_month as _is_year_month
+from anonymizer.values.places import COG_PATTERN, POSTAL_PATTERN
+
 _SEP = re.compile(r"[\s.\-]")
 
 # ---------------------------------------------------------------- NIR / NIA
@@ -221,8 +225,8 @@ def is_valid_phone_number(value: str) -> bool:
 
 # ---------------------------------------------------------------- e-mail, postal and COG codes
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-POSTAL = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-8])\d{3}")
-COG = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5]|2[AB])\d{3}|97[1-6]\d{2}")
+POSTAL = re.compile(POSTAL_PATTERN)
+COG = re.compile(COG_PATTERN)
 COUNTRY_CODE = re.compile(r"99[1-5]\d{2}")
 
 
@@ -239,42 +243,14 @@ def is_commune_code(value: str) -> bool:
 
 
 # ---------------------------------------------------------------- dates
-MONTHS_FR = {
-    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3, "avril": 4,
-    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8, "septembre": 9,
-    "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "décembre": 12, "decembre": 12,
-    "déc": 12, "dec": 12,
-}
-_MONTH_ALT = "|".join(sorted(MONTHS_FR, key=len, reverse=True))
-DATE_WRITTEN = re.compile(rf"(?:1er|[0-3]?\d)\s+(?:{_MONTH_ALT})\.?\s+(?:1[89]|20)\d\d", re.IGNORECASE)
-_DMY = re.compile(r"([0-3]?\d)([/\-.])([01]?\d)\2((?:1[89]|20)\d\d|\d\d)")
-_YMD = re.compile(r"((?:1[89]|20)\d\d)([/\-.])([01]?\d)\2([0-3]?\d)(?:[T ][\d:.]+Z?)?")
-_COMPACT = re.compile(r"((?:19|20)\d\d)([01]\d)([0-3]\d)")
-_YM = re.compile(r"((?:19|20)\d\d)([01]\d)")
 
 
 def parse_date(value: str) -> date | None:
-    """A calendar date in a French or ISO form (JJ/MM/AAAA, AAAA-MM-JJ, AAAAMMJJ, 12 mars 1985)."""
-    v = value.strip()
-    try:
-        if m := _DMY.fullmatch(v):
-            d, mo, y = int(m.group(1)), int(m.group(3)), m.group(4)
-            year = int(y) if len(y) == 4 else (2000 + int(y) if int(y) <= 30 else 1900 + int(y))
-            return date(year, mo, d)
-        if m := _YMD.fullmatch(v):
-            return date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
-        if m := _COMPACT.fullmatch(v):
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if DATE_WRITTEN.fullmatch(v):
-            parts = v.lower().replace(".", "").split()
-            day = 1 if parts[0] == "1er" else int(parts[0])
-            return date(int(parts[2]), MONTHS_FR[parts[1]], day)
-    except ValueError:
-        return None
-    return None
+    """A calendar date in a form the detectors accept (JJ/MM/AAAA, JJ/MM/AA, AAAA-MM-JJ,
+    AAAAMMJJ, 12 mars 1985...): :func:`anonymizer.values.dates.detect_date`."""
+    return detect_date(value)
 
 
 def is_year_month(value: str) -> bool:
     """AAAAMM months (``202112``)."""
-    m = _YM.fullmatch(value.strip())
-    return bool(m) and 1 <= int(m.group(2)) <= 12
+    return _is_year_month(value)

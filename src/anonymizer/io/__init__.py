@@ -25,8 +25,8 @@ from anonymizer.io.meta import Table, TableMeta
 from anonymizer.io.readers import iter_batches, read_table
 from anonymizer.io.registry import FORMATS, REGISTRY, WRITABLE, Format, default_extension
 from anonymizer.io.sniff import detect_format
-from anonymizer.io.text import as_text
 from anonymizer.io.writers import TableWriter, output_format, write_table
+from anonymizer.values.text import as_text
 
 __all__ = [
     "FORMATS",

@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 from anonymizer.errors import InputError, UsageError
 from anonymizer.io.meta import TableMeta
 from anonymizer.io.sniff import CsvDialect, sniff_csv
-from anonymizer.io.text import as_text
+from anonymizer.values.text import as_text
 
 
 def _check_header(path: Path, header: list[str]) -> None:

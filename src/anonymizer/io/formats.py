@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from anonymizer.errors import InputError, UsageError
 from anonymizer.io.meta import TableMeta
-from anonymizer.io.text import as_text
+from anonymizer.values.text import as_text
 
 # ----------------------------------------------------------------------------- Parquet
 

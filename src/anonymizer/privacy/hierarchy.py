@@ -11,8 +11,8 @@ columns that come without a hierarchy file (dates, postal codes, ages, amounts..
 from __future__ import annotations
 
 import csv
+import io
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,16 +24,12 @@ from anonymizer.detect.entities import HIERARCHY_BUILDER
 from anonymizer.errors import InputError, UsageError
 from anonymizer.masking import mask_value
 from anonymizer.resources import rules_path
+from anonymizer.values.dates import parse_date
+from anonymizer.values.numbers import parse_number
+from anonymizer.values.places import ENTITY_KINDS, departement_of, place_code
+from anonymizer.values.text import as_text as _text
 
 STAR = "*"
-
-
-def _text(series: pd.Series) -> pd.Series:
-    try:
-        from anonymizer.io.text import as_text
-    except ImportError:  # pragma: no cover - io not there yet
-        return series.astype(object).where(series.notna(), "").astype(str)
-    return as_text(series)
 
 
 @dataclass
@@ -65,16 +61,25 @@ class Hierarchy:
         return [r[0] for r in self.rows]
 
     @classmethod
-    def from_arx_csv(cls, path: str | Path, *, delimiter: str = ";", encoding: str = "utf-8") -> Hierarchy:
-        """Read an ARX hierarchy file (no header, one row per original value)."""
+    def from_arx_csv(cls, path: str | Path, *, delimiter: str | None = None, encoding: str = "utf-8-sig") -> Hierarchy:
+        """Read an ARX hierarchy file (no header, one row per original value): the one reader of
+        the format (``generalize`` method ``hierarchy`` and ``--hierarchies`` both use it).
+
+        ``;``-separated as ARX writes it; ``delimiter=None`` also reads a ``,``-separated file
+        (its first row has a ``,`` and no ``;``). A UTF-8 byte-order mark is skipped."""
         path = Path(path)
         try:
             with open(path, encoding=encoding, newline="") as fh:
-                rows = [[c.strip("\r") for c in row] for row in csv.reader(fh, delimiter=delimiter) if row]
+                text = fh.read()
         except OSError as exc:
             raise InputError(f"cannot read hierarchy file {path.name}: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise InputError(f"hierarchy file {path.name} is not {encoding} text") from None
+        if delimiter is None:
+            first = next((line for line in text.split("\n") if line.strip()), "")
+            delimiter = "," if "," in first and ";" not in first else ";"
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows = [[c.strip("\r") for c in row] for row in reader if row]
         return cls(rows, name=path.stem)
 
     def to_arx_csv(self, path: str | Path) -> Path:
@@ -157,14 +162,9 @@ def _unique_text(values: Iterable[object] | pd.Series) -> list[str]:
     return [str(v) for v in pd.unique(_text(series))]
 
 
-_NUM = re.compile(r"^\s*[-+]?\d+([.,]\d+)?\s*$")
-
-
 def _parse_number(text: str) -> float | None:
-    t = text.replace("\u00a0", "").replace(" ", "")
-    if not _NUM.match(t):
-        return None
-    return float(t.replace(",", "."))
+    p = parse_number(text)
+    return None if p is None else p.value
 
 
 def _fmt(x: float) -> str:
@@ -200,36 +200,12 @@ def intervals(values: Iterable[object] | pd.Series, widths: Sequence[float] = (5
     return Hierarchy(rows, name="intervals")
 
 
-_DATE_PATTERNS = [
-    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"), ("d", "m", "y")),
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), ("y", "m", "d")),
-    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), ("y", "m", "d")),
-    (re.compile(r"^(\d{4})(\d{2})$"), ("y", "m")),
-    (re.compile(r"^(\d{1,2})/(\d{4})$"), ("m", "y")),
-    (re.compile(r"^(\d{4})$"), ("y",)),
-]
-_MONTHS_FR = {
-    "janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12, "décembre": 12,
-}
-_FR_LONG = re.compile(r"^(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})$", re.IGNORECASE)
-
-
 def parse_date_parts(text: str) -> tuple[int, int | None] | None:
-    """(year, month or None) of a French/ISO date text, or None."""
-    t = text.strip()
-    for pat, parts in _DATE_PATTERNS:
-        m = pat.match(t)
-        if m:
-            got = dict(zip(parts, (int(g) for g in m.groups()), strict=True))
-            month = got.get("m")
-            if month is not None and not 1 <= month <= 12:
-                return None
-            return got["y"], month
-    m = _FR_LONG.match(t)
-    if m and m.group(2).lower() in _MONTHS_FR:
-        return int(m.group(3)), _MONTHS_FR[m.group(2).lower()]
-    return None
+    """(year, month or None) of a date text in any form of :mod:`anonymizer.values.dates`, or None."""
+    p = parse_date(text)
+    if p is None:
+        return None
+    return p.year, (None if p.precision == "year" else p.month)
 
 
 def dates(values: Iterable[object] | pd.Series) -> Hierarchy:
@@ -254,35 +230,24 @@ def _departement_table() -> dict[str, str]:
     return {r[0]: r[1] for r in Hierarchy.from_arx_csv(path).rows}
 
 
-def departement_of(code: str) -> str | None:
-    """Département of a post code or COG commune code: 2 chars, 3 for 97x/98x; ``2A``/``2B`` kept.
-
-    A post code cannot tell Corse-du-Sud from Haute-Corse (both ``20xxx``): it maps to ``20``.
-    """
-    c = code.strip().upper()
-    if len(c) != 5 or not re.match(r"^\d[\dAB]\d{3}$", c):
-        return None
-    if c[:2] in ("97", "98"):
-        return c[:3]
-    return c[:2]
-
-
-def prefixes(values: Iterable[object] | pd.Series) -> Hierarchy:
+def prefixes(values: Iterable[object] | pd.Series, kind: str | None = None) -> Hierarchy:
     """Post code / COG commune code -> 3-character prefix (``333**``) -> département -> région -> ``*``.
 
     The prefix level keeps some geography inside one département (extracts are often one CAF's);
-    the région table ships as data (rules/hierarchies/fr_hierarchy_DEPARTEMENT.csv).
+    the département is :func:`anonymizer.values.places.departement_of`'s for ``kind``
+    (``postcode``, ``commune`` or None: either); the région table ships as data
+    (rules/hierarchies/fr_hierarchy_DEPARTEMENT.csv).
     """
     regions = _departement_table()
     rows = []
     for v in _unique_text(values):
-        d = departement_of(v) if v else None
+        c = place_code(v, kind) if v else None
+        d = departement_of(c, kind) if c is not None and len(c) == 5 else None
         if v == "":
             rows.append(["", "", "", "", STAR])
         elif d is None:
             rows.append([v, STAR, STAR, STAR, STAR])
         else:
-            c = v.strip().upper()
             rows.append([v, c[:3] + "**", d, regions.get(d, "Autre"), STAR])
     return Hierarchy(rows, name="prefixes")
 
@@ -345,6 +310,8 @@ def default_hierarchy(series: pd.Series, entity: str | None) -> Hierarchy:
     """A hierarchy for a column of the given entity, built from its values by the builder the
     entity table names (``flat`` for an entity outside the table)."""
     entity = (entity or "").upper()
-    h = BUILDERS[HIERARCHY_BUILDER.get(entity, "flat")](series)
+    builder = HIERARCHY_BUILDER.get(entity, "flat")
+    # post codes and commune codes read their département differently (values.places)
+    h = prefixes(series, ENTITY_KINDS[entity]) if builder == "prefixes" else BUILDERS[builder](series)
     h.name = str(series.name) if series.name is not None else entity.lower()
     return h

@@ -42,6 +42,7 @@ from anonymizer.masking import mask_value
 from anonymizer.privacy import models as M
 from anonymizer.privacy.hierarchy import Hierarchy, _text
 from anonymizer.privacy.metrics import METRICS, make_metric
+from anonymizer.values.numbers import to_numbers
 
 MAX_EXACT_NODES = 2_000_000
 _CACHE_ROWS = 4_000_000
@@ -166,8 +167,8 @@ class _Problem:
             self.sens_codes = scodes.astype(np.int64)
             self.S = len(suniq)
             self.q = np.bincount(scodes, minlength=self.S) / self.n
-            nums = pd.to_numeric(pd.Series(list(suniq)).str.replace(",", ".", regex=False), errors="coerce")
-            order = np.argsort(nums.to_numpy(), kind="stable") if nums.notna().all() else np.argsort(
+            nums = to_numbers(suniq)
+            order = np.argsort(nums, kind="stable") if not np.isnan(nums).any() else np.argsort(
                 np.array(list(suniq), dtype=object), kind="stable")
             self.rank_of = np.empty(self.S, dtype=np.int64)
             self.rank_of[order] = np.arange(self.S)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.risk.classes import _blank_values, group_sorted
+from anonymizer.values.numbers import to_numbers
 
 
 def numeric_order(series: pd.Series) -> tuple[np.ndarray, int, bool]:
@@ -39,11 +40,7 @@ def numeric_order(series: pd.Series) -> tuple[np.ndarray, int, bool]:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     uniq = np.asarray(uniques, dtype=object)
     blank = _blank_values(uniq) if len(uniq) else np.zeros(0, dtype=bool)
-    if pd.api.types.is_bool_dtype(series.dtype):
-        num = np.full(len(uniq), np.nan)
-    else:
-        text = pd.Series(uniq, dtype=object).astype(str).str.strip().str.replace(",", ".", regex=False)
-        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    num = to_numbers(uniq)  # booleans are no numbers
     ordered = bool((~blank).any()) and bool(np.isfinite(num[~blank]).all())
     vals = np.r_[np.where(blank, -np.inf, num), -np.inf]  # last slot: NaN cells (code -1)
     if ordered:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.risk.classes import missing_mask
+from anonymizer.values.numbers import to_numbers
 
 
 def _coded_text(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -56,9 +57,8 @@ def joint_codes(before: pd.Series, after: pd.Series) -> tuple[np.ndarray, np.nda
 
 
 def _numbers(text: pd.Index) -> np.ndarray:
-    """Each distinct text as a number (decimal comma accepted), NaN where it is not one."""
-    s = pd.Series(text.to_numpy(dtype=object), dtype="string").str.replace(",", ".", regex=False)
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    """Each distinct text as a number (:func:`anonymizer.values.numbers.to_numbers`), NaN where it is not one."""
+    return to_numbers(text.to_numpy(dtype=object))
 
 
 def _entropy_from_counts(counts: np.ndarray) -> float:

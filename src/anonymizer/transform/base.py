@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.errors import PolicyError, UsageError
+from anonymizer.values.text import object_text
 
 PERSON_ID = "__person_id__"
 
@@ -204,31 +205,13 @@ def is_numeric(series: pd.Series) -> bool:
 
 
 def to_text(series: pd.Series) -> pd.Series:
-    """Column as Python ``str`` values with ``""`` for missing (object dtype, same index).
+    """Column as Python ``str`` values with ``""`` for missing (object dtype, same index and name).
 
-    Numbers are written without float artefacts (``12.0`` -> ``12``) so identifiers read from
-    Parquet look like their CSV form.
+    The text is :func:`anonymizer.values.as_text`'s (the one rendering of a cell: ``12.0`` ->
+    ``12``, timestamps with their time), so an action reads a value exactly as the leak search,
+    the writers and the privacy step do.
     """
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        out = series.dt.strftime("%Y-%m-%d").astype(object)
-        return out.where(series.notna(), "")
-    if is_numeric(series):
-        vals = series.to_numpy(dtype=object, na_value=None)
-        out = []
-        for v in vals:
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                out.append("")
-            elif isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-                out.append(str(int(v)))
-            else:
-                out.append(str(v))
-        return pd.Series(out, index=series.index, dtype=object, name=series.name)
-    obj = series.astype(object)
-    filled = obj.where(series.notna(), "")
-    if pd.api.types.infer_dtype(filled, skipna=False) in ("string", "empty"):
-        return filled  # already Python str everywhere (the common case): no per-value loop
-    out = [v if isinstance(v, str) else str(v) for v in filled.tolist()]
-    return pd.Series(out, index=series.index, dtype=object, name=series.name)
+    return object_text(series)
 
 
 def from_text(original: pd.Series, out: pd.Series | list, *, numeric: bool | None = None) -> pd.Series:

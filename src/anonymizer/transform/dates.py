@@ -1,4 +1,4 @@
-"""Dates: parsing the French administrative formats, and ``shift_dates``.
+"""``shift_dates``: every date of a person moved by one keyed offset (parsing: :mod:`anonymizer.values.dates`).
 
 ``shift_dates`` moves every date of a person by one keyed offset: ``HMAC(key, person id)`` ->
 a whole number of days in ``[-max_days, +max_days]`` (never 0). All the date columns of a
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -36,89 +34,7 @@ from anonymizer.transform.base import (
     subkey,
     to_text,
 )
-
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-             "octobre", "novembre", "décembre")
-_MONTH_NUM = {m: i + 1 for i, m in enumerate(MONTHS_FR)}
-_MONTH_NUM.update({"fevrier": 2, "aout": 8, "decembre": 12})
-
-
-@dataclass(frozen=True)
-class ParsedDate:
-    """A parsed value and how to write it back. ``kind``: dmy (JJ/MM/AAAA), ymd (ISO,
-    AAAA/MM/JJ, AAAAMMJJ), ym (AAAAMM, AAAA-MM), my (MM/AAAA), text (12 mars 1985), y (AAAA)."""
-
-    kind: str
-    y: int
-    m: int = 1
-    d: int = 1
-    sep: str = ""
-    tail: str = ""
-    upper: bool = False
-
-    def with_ymd(self, y: int, m: int, d: int) -> str:
-        return format_date(self, y, m, d)
-
-
-_RX = [
-    ("dmy", re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")),
-    ("ymd", re.compile(r"(\d{4})([-/]?)(\d{2})\2(\d{2})([T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\S*)?")),
-    ("ym", re.compile(r"(\d{4})(-?)(\d{2})")),
-    ("my", re.compile(r"(\d{1,2})([/.-])(\d{4})")),
-    ("text", re.compile(r"(\d{1,2})(er)? ([^\W\d_]+)\.? (\d{4})", re.IGNORECASE)),
-    ("y", re.compile(r"(\d{4})")),
-]
-
-
-def parse_date(value: str) -> ParsedDate | None:
-    """Parse one value in a supported format; ``None`` when it is not a valid date."""
-    s = value.strip()
-    for kind, rx in _RX:
-        m = rx.fullmatch(s)
-        if not m:
-            continue
-        try:
-            if kind == "dmy":
-                p = ParsedDate("dmy", int(m.group(4)), int(m.group(3)), int(m.group(1)), sep=m.group(2))
-            elif kind == "ymd":
-                p = ParsedDate("ymd", int(m.group(1)), int(m.group(3)), int(m.group(4)), sep=m.group(2),
-                               tail=m.group(5) or "")
-            elif kind == "ym":
-                p = ParsedDate("ym", int(m.group(1)), int(m.group(3)), 1, sep=m.group(2))
-            elif kind == "my":
-                p = ParsedDate("my", int(m.group(3)), int(m.group(1)), 1, sep=m.group(2))
-            elif kind == "text":
-                mon = _MONTH_NUM.get(m.group(3).casefold())
-                if mon is None:
-                    return None
-                p = ParsedDate("text", int(m.group(4)), mon, int(m.group(1)), tail=m.group(2) or "",
-                               upper=m.group(3).isupper())
-            else:
-                p = ParsedDate("y", int(m.group(1)))
-            dt.date(p.y, p.m, p.d)
-        except ValueError:
-            return None
-        if not 1000 <= p.y <= 2999:
-            return None
-        return p
-    return None
-
-
-def format_date(p: ParsedDate, y: int, m: int, d: int) -> str:
-    """Write ``y-m-d`` in the format ``p`` was read in."""
-    if p.kind == "dmy":
-        return f"{d:02d}{p.sep}{m:02d}{p.sep}{y:04d}"
-    if p.kind == "ymd":
-        return f"{y:04d}{p.sep}{m:02d}{p.sep}{d:02d}{p.tail}"
-    if p.kind == "ym":
-        return f"{y:04d}{p.sep}{m:02d}"
-    if p.kind == "my":
-        return f"{m:02d}{p.sep}{y:04d}"
-    if p.kind == "text":
-        name = MONTHS_FR[m - 1]
-        day = "1er" if (d == 1 and p.tail) else str(d)
-        return f"{day} {name.upper() if p.upper else name} {y:04d}"
-    return f"{y:04d}"
+from anonymizer.values.dates import PIVOT, DateForm, FrDate, parse_date, render_date
 
 
 def year_month(value: str) -> tuple[int, int | None] | None:
@@ -126,7 +42,7 @@ def year_month(value: str) -> tuple[int, int | None] | None:
     p = parse_date(value)
     if p is None:
         return None
-    return p.y, (None if p.kind == "y" else p.m)
+    return p.year, (None if p.precision == "year" else p.month)
 
 
 # ---------------------------------------------------------------- person keys
@@ -210,34 +126,31 @@ def clear_caches() -> None:
 
 # ---------------------------------------------------------------- the action
 
-_DAY_KINDS = ("dmy", "ymd", "text")
-
-
-def _unit(p: ParsedDate) -> int:
+def _unit(p: FrDate) -> int:
     """Position of a value on its own scale: day ordinal, month index or year."""
-    if p.kind in _DAY_KINDS:
-        return dt.date(p.y, p.m, p.d).toordinal()
-    if p.kind in ("ym", "my"):
-        return p.y * 12 + p.m - 1
-    return p.y
+    if p.precision == "day":
+        return dt.date(p.year, p.month, p.day).toordinal()
+    if p.precision == "month":
+        return p.year * 12 + p.month - 1
+    return p.year
 
 
-def _step(kind: str, days: np.ndarray) -> np.ndarray:
+def _step(precision: str, days: np.ndarray) -> np.ndarray:
     """The offset in the value's own unit (days, whole months, whole years)."""
-    if kind in _DAY_KINDS:
+    if precision == "day":
         return days
-    if kind in ("ym", "my"):
+    if precision == "month":
         return np.floor(days / 30.4375 + 0.5).astype(np.int64)
     return np.floor(days / 365.25 + 0.5).astype(np.int64)
 
 
-def _write(p: ParsedDate, unit: int) -> str:
-    if p.kind in _DAY_KINDS:
+def _write(form: DateForm, unit: int) -> str:
+    if form.precision == "day":
         d = dt.date.fromordinal(int(unit))
-        return format_date(p, d.year, d.month, d.day)
-    if p.kind in ("ym", "my"):
-        return format_date(p, int(unit) // 12, int(unit) % 12 + 1, 1)
-    return format_date(p, int(unit), 1, 1)
+        return render_date(form, d.year, d.month, d.day)
+    if form.precision == "month":
+        return render_date(form, int(unit) // 12, int(unit) % 12 + 1, 1)
+    return render_date(form, int(unit))
 
 
 class ShiftDatesParams(ActionParams):
@@ -254,8 +167,9 @@ def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: Transfo
 
     Params: ``max_days`` (180), ``person_column`` (see ``person_ids``), ``on_error``
     (``suppress`` — default, unparseable values become missing so nothing unshifted leaks —
-    or ``error``). Text formats: JJ/MM/AAAA (and - . separators), ISO (with time), AAAA/MM/JJ,
-    AAAAMMJJ, AAAAMM, MM/AAAA, "12 mars 1985", AAAA. datetime64 columns shift natively.
+    or ``error``). Text: every form of :mod:`anonymizer.values.dates` (JJ/MM/AAAA, JJ/MM/AA,
+    ISO with or without a time, AAAAMMJJ, AAAAMM, MM/AAAA, "12 mars 1985", AAAA), each written
+    back in its own form. datetime64 columns shift natively.
     Vectorised: values are parsed once per distinct value, shifted with numpy, and written
     once per distinct result.
     """
@@ -275,14 +189,13 @@ def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: Transfo
     if bad.any() and on_error == "error":
         n = int(bad[codes].sum())
         raise PolicyError(f"shift_dates on column {context.column!r}: {n} value(s) are not dates in a known format")
-    # one "style" per distinct way of writing (kind, separators, tail...), one unit per value
-    styles: dict[ParsedDate, int] = {}
+    # one "style" per distinct way of writing (its DateForm), one unit per value
+    styles: dict[DateForm, int] = {}
     style_of = np.full(len(uniques), -1, dtype=np.int64)
     unit_of = np.zeros(len(uniques), dtype=np.int64)
     for i, p in enumerate(parsed):
         if p is not None:
-            sig = ParsedDate(p.kind, 2000, 1, 1, p.sep, p.tail, p.upper)
-            style_of[i] = styles.setdefault(sig, len(styles))
+            style_of[i] = styles.setdefault(p.form, len(styles))
             unit_of[i] = _unit(p)
     style_list = list(styles)
     row_style = style_of[codes]
@@ -290,7 +203,7 @@ def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: Transfo
     for s_id, sig in enumerate(style_list):
         m = row_style == s_id
         if m.any():
-            new_unit[m] += _step(sig.kind, offsets[m])
+            new_unit[m] += _step(sig.precision, offsets[m])
     valid = row_style >= 0
     combo = np.where(valid, row_style * (1 << 40) + new_unit, -1)
     rcodes, runiques = pd.factorize(combo, use_na_sentinel=False)
@@ -302,11 +215,11 @@ def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: Transfo
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
-def _write_all(combos: np.ndarray, styles: list[ParsedDate]) -> np.ndarray:
+def _write_all(combos: np.ndarray, styles: list[DateForm]) -> np.ndarray:
     """Text of each distinct (style, unit) combo (+ a trailing ``""`` for the -1 code).
 
-    Day-based JJ/MM/AAAA and ISO styles are written vectorised through numpy's ISO
-    formatting; the other styles value by value.
+    Day-based JJ/MM/AAAA, JJ/MM/AA and ISO styles with two-digit fields are written vectorised
+    through numpy's ISO formatting; the other styles value by value.
     """
     out = np.empty(len(combos) + 1, dtype=object)
     out[-1] = ""
@@ -319,20 +232,25 @@ def _write_all(combos: np.ndarray, styles: list[ParsedDate]) -> np.ndarray:
         if not m.any():
             continue
         u = units[m]
-        if st.kind in ("dmy", "ymd") and not st.tail and ((u - _EPOCH) > -700_000).all() and (u < 3_000_000).all():
+        if (st.kind in ("dmy", "ymd") and not st.tail and st.pad_day and st.pad_month
+                and ((u - _EPOCH) > -700_000).all() and (u < 3_000_000).all()):
             iso = pd.Series(np.datetime_as_string((u - _EPOCH).astype("datetime64[D]")), dtype="str")
             if (iso.str.len() == 10).all():
+                year = iso.str[0:4]
+                if st.year2:  # two digits inside the pivot window, four outside (values.dates)
+                    y = year.astype(np.int64)
+                    year = year.where((y < 1901 + PIVOT) | (y > 2000 + PIVOT), iso.str[2:4])
                 if st.kind == "dmy":
-                    txt = iso.str[8:10] + st.sep + iso.str[5:7] + st.sep + iso.str[0:4]
+                    txt = iso.str[8:10] + st.sep + iso.str[5:7] + st.sep + year
                 else:
-                    txt = iso.str[0:4] + st.sep + iso.str[5:7] + st.sep + iso.str[8:10]
+                    txt = year + st.sep + iso.str[5:7] + st.sep + iso.str[8:10]
                 out[:-1][m] = txt.to_numpy(dtype=object)
                 continue
         out[:-1][m] = [_safe_write(st, int(x)) for x in u.tolist()]
     return out
 
 
-def _safe_write(style: ParsedDate, unit: int) -> str:
+def _safe_write(style: DateForm, unit: int) -> str:
     try:
         return _write(style, unit)
     except (ValueError, OverflowError):  # shifted out of the calendar (year 0 or 10000)

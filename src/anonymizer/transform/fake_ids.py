@@ -227,28 +227,36 @@ def fake_date(value: str, d: Deriver, *_ctx) -> str | None:
     ``shift_dates`` to keep intervals), written in the original's format."""
     import datetime as dt
 
-    from anonymizer.transform.dates import format_date, parse_date
+    from anonymizer.values.dates import parse_date
 
     p = parse_date(value)
-    if p is None or p.kind not in ("dmy", "ymd", "text"):
+    if p is None or p.precision != "day":
         return None
     s = d.stream("DATE", value.strip())
     days = s.between(1, 365) * (1 if s.below(2) else -1)
     try:
-        new = dt.date(p.y, p.m, p.d) + dt.timedelta(days=days)
+        new = p.as_date() + dt.timedelta(days=days)
     except OverflowError:
         return None
-    return format_date(p, new.year, new.month, new.day)
+    return p.written_as(new.year, new.month, new.day)
 
 
 def fake_place_code(value: str, d: Deriver, *_ctx) -> str | None:
-    """Post / COG code: the département (2 characters, 3 overseas, 2A/2B) kept, the rest drawn."""
+    """Post / COG code: the département (2 characters, 3 overseas, 2A/2B) kept, the rest drawn.
+
+    The département is :func:`anonymizer.values.places.departement_of`'s: a Corsican post code
+    stays on its side of 20200, a 4-digit code (a lost leading zero) keeps its 4 digits."""
+    from anonymizer.values.places import departement_of
+
     v = value.strip().upper()
-    if not re.fullmatch(r"[0-9][0-9AB][0-9]{3}", v):
+    lost_zero = len(v) == 4 and v.isdigit()
+    code = "0" + v if lost_zero else v
+    if not re.fullmatch(r"[0-9][0-9AB][0-9]{3}", code):
         return None
-    keep = 3 if v.startswith(("97", "98")) else 2
+    dep = departement_of(code)
+    keep = 3 if code.startswith(("97", "98")) else 2
     for attempt in range(64):
-        out = v[:keep] + d.stream("PLACE_CODE", v, attempt).digits(5 - keep)
-        if out != v:
-            return out
+        out = code[:keep] + d.stream("PLACE_CODE", v, attempt).digits(5 - keep)
+        if out != code and departement_of(out) == dep:
+            return out[1:] if lost_zero else out
     return None

@@ -6,7 +6,9 @@ Methods (``params['method']``; the default depends on the entity, see ``DEFAULT_
 * ``month`` / ``year`` (dates) — ``style: keep`` (default) writes the first day of the period in
   the input's own format (``15/03/1985`` -> ``01/03/1985`` / ``01/01/1985``, ``1985-03-15`` ->
   ``1985-03-01``, ``198503`` -> ``198503`` / ``198501``) so date parsers downstream still work;
-  ``style: short`` writes only the period (``03/1985``, ``1985-03``, ``1985``).
+  ``style: short`` writes only the period (``03/1985``, ``1985-03``, ``1985``). Every date form
+  of :mod:`anonymizer.values.dates` is read (``12/03/85`` -> ``01/03/85``); a time of day is set
+  to midnight (a period has none).
 * ``age_band`` (dates) — age in whole years at ``reference_date`` (required), banded by
   ``width`` (10) or explicit lower ``bounds``; ``top`` opens the last band (``90+``).
 * ``band`` (numbers) — ``width`` (and ``origin`` 0) or ``bounds``; integer data get ``30-39``,
@@ -14,9 +16,10 @@ Methods (``params['method']``; the default depends on the entity, see ``DEFAULT_
 * ``round`` (numbers) — nearest multiple of ``step`` (half away from zero), input decimals kept.
 * ``top_bottom`` (numbers) — clamp to ``top`` / ``bottom`` values or to the
   ``top_quantile`` / ``bottom_quantile`` of this series (give values when streaming batches).
-* ``departement`` (post / COG codes, IRIS) — first 2 characters; 97x/98x -> 3; ``2A``/``2B``
-  kept; Corsican post codes ``20xxx`` -> ``20``; 4-digit codes that lost their leading zero are
-  re-padded.
+* ``departement`` (post / COG codes, IRIS, départements) — :mod:`anonymizer.values.places`:
+  first 2 characters; 97x/98x -> 3; ``2A``/``2B`` kept; Corsican post codes ``20000``–``20199``
+  -> ``2A``, ``20200``+ -> ``2B``; 4-digit codes that lost their leading zero are re-padded;
+  a value that is no place code becomes ``*``.
 * ``prefix`` — keep the first ``length`` characters.
 * ``hierarchy`` — ARX hierarchy CSV (``value;level1;level2…``): ``hierarchy`` (a path, or a
   file name under ``rules/hierarchies``), ``level`` (0 = original). Values missing from the
@@ -25,7 +28,6 @@ Methods (``params['method']``; the default depends on the entity, see ``DEFAULT_
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from pathlib import Path
@@ -40,8 +42,9 @@ from anonymizer.errors import PolicyError
 from anonymizer.resources import rules_path
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import TransformContext, from_text, map_distinct, to_text
-from anonymizer.transform.dates import format_date, parse_date
-from anonymizer.transform.numbers import format_number, parse_number, round_half_up
+from anonymizer.values.dates import midnight, month_word, parse_date, render_date
+from anonymizer.values.numbers import format_number, parse_number, round_half_up
+from anonymizer.values.places import ENTITY_KINDS, departement_of
 
 DEFAULT_METHOD = GENERALIZE_METHOD  # per entity: the entity table
 
@@ -124,16 +127,19 @@ def _date_period(value: str, method: str, style: str) -> str:
     p = parse_date(value)
     if p is None:
         return "*"
-    m = p.m if method == "month" else 1
+    m = p.month if method == "month" else 1
+    f = p.form
     if style == "short":
-        if p.kind == "y" or method == "year":
-            return f"{p.y:04d}"
-        if p.kind == "dmy" or p.kind == "my":
-            return f"{m:02d}{p.sep or '/'}{p.y:04d}"
-        if p.kind == "text":
-            return format_date(p, p.y, m, 1).split(" ", 1)[1]
-        return f"{p.y:04d}{p.sep}{m:02d}"
-    return format_date(p, p.y, m, 1)
+        if p.precision == "year" or method == "year":
+            return f"{p.year:04d}"
+        if f.kind in ("dmy", "my"):
+            return f"{m:02d}{f.sep or '/'}{p.year:04d}"
+        if f.kind == "text":
+            return f"{month_word(f, m)}{f.space2}{p.year:04d}"
+        return f"{p.year:04d}{f.sep}{m:02d}"
+    if f.tail:  # a period has no time of day: the original's would say more than the period
+        f = f._replace(tail=midnight(f.tail))
+    return render_date(f, p.year, m, 1)
 
 
 def age_at(birth: dt.date, ref: dt.date) -> int:
@@ -183,38 +189,26 @@ def _band(v: float, params: dict, context: TransformContext, integer: bool, like
 
 
 def departement(code: str, entity: str | None = None) -> str:
-    """Département of a post code, COG commune code or IRIS (see module doc)."""
-    c = code.strip().upper()
-    if c.isdigit() and len(c) == 4:
-        c = "0" + c
-    if len(c) < 2:
-        return "*"
-    if c[:2] in ("2A", "2B"):
-        return c[:2]
-    if c[:2] in ("97", "98") and len(c) >= 3:
-        return c[:3]
-    return c[:2]
+    """Département of a post code, COG commune code, IRIS or département code (``*`` when the
+    value is none of them); the rules are :mod:`anonymizer.values.places`'s."""
+    return departement_of(code, ENTITY_KINDS.get(entity or "")) or "*"
 
 
 # ---------------------------------------------------------------- hierarchies
 
 
-def load_hierarchy(path: str | Path) -> dict[str, list[str]]:
-    """ARX CSV ``value;level1;…`` -> {value: [value, level1, …]} (``;`` or ``,`` separated)."""
+def load_hierarchy(path: str | Path):
+    """The ARX hierarchy file ``path`` (a path, or a file name under ``rules/hierarchies``),
+    read by :meth:`anonymizer.privacy.hierarchy.Hierarchy.from_arx_csv`, the one reader."""
+    from anonymizer.privacy.hierarchy import Hierarchy
+
     p = Path(path)
     if not p.exists():
         cand = rules_path("hierarchies", str(path))
-        if cand.exists():
-            p = cand
-        else:
+        if not cand.exists():
             raise PolicyError(f"hierarchy file not found: {path}")
-    text = p.read_text(encoding="utf-8-sig")
-    delim = ";" if text.count(";") >= text.count(",") else ","
-    out: dict[str, list[str]] = {}
-    for row in csv.reader(text.splitlines(), delimiter=delim):
-        if row and row[0] != "":
-            out[row[0]] = row
-    return out
+        p = cand
+    return Hierarchy.from_arx_csv(p)
 
 
 # ---------------------------------------------------------------- the action
@@ -243,15 +237,15 @@ def generalize(series: pd.Series, *, key: bytes | None = None, params: dict, con
         ref = parse_date(str(ref_s)) if ref_s else None
         if ref is None:
             raise _fail(context, "method age_band needs params.reference_date (e.g. 31/12/2021)")
-        ref_d = dt.date(ref.y, ref.m, ref.d)
+        ref_d = dt.date(ref.year, ref.month, ref.day)
         bp = dict(params)
         bp.setdefault("width", GeneralizeParams.age_band_width)
 
         def age_band(v: str) -> str:
             p = parse_date(v)
-            if p is None or p.kind in ("y",):
+            if p is None or p.precision == "year":
                 return "*"
-            a = age_at(dt.date(p.y, p.m, p.d), ref_d)
+            a = age_at(p.as_date(), ref_d)
             return _band(float(a), bp, context, True)
 
         return from_text(series, map_distinct(text, age_band), numeric=False)
@@ -270,17 +264,19 @@ def generalize(series: pd.Series, *, key: bytes | None = None, params: dict, con
         h = params.get("hierarchy")
         if not h:
             raise _fail(context, "method hierarchy needs params.hierarchy (an ARX CSV path)")
-        level = int(params.get("level", DEFAULTS.level))
-        table = load_hierarchy(h)
+        hierarchy = load_hierarchy(h)
+        table = hierarchy.levels[min(int(params.get("level", DEFAULTS.level)), hierarchy.height)]
         unknown = params.get("unknown", DEFAULTS.unknown)
         missing = [0]
 
         def lookup(v: str) -> str:
-            row = table.get(v) or table.get(v.strip())
-            if row is None:
+            out = table.get(v)
+            if out is None:
+                out = table.get(v.strip())
+            if out is None:
                 missing[0] += 1
                 return "*"
-            return row[min(level, len(row) - 1)]
+            return out
 
         out = map_distinct(text, lookup)
         if missing[0] and unknown == "error":

@@ -36,7 +36,7 @@ from anonymizer.transform.base import (
     to_text,
 )
 from anonymizer.transform.dates import person_ids
-from anonymizer.transform.numbers import format_number, parse_number
+from anonymizer.values.numbers import format_number, parse_number
 
 _WORDS: dict[bytes, dict[str, int]] = {}
 _WORDS_MAX = 2_000_000

@@ -1,4 +1,9 @@
-"""Text views of typed columns: what a value looks like to a person, without float artefacts."""
+"""How any cell reads as text: the one ``as_text`` (``anonymizer.io.as_text`` and the transforms' ``to_text``).
+
+What a value looks like to a person, without float artefacts: ``str`` values, ``""`` for missing,
+integral floats without ``.0`` (``1e16`` -> ``10000000000000000``: the float holds that integer
+exactly), timestamps as ``YYYY-MM-DD`` at midnight and with their time otherwise.
+"""
 
 from __future__ import annotations
 
@@ -55,7 +60,8 @@ def as_text(series: pd.Series) -> pd.Series:
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):  # each category rendered once, cells by code
         cats = as_text(pd.Series(np.asarray(dtype.categories, dtype=object))).to_numpy(dtype=object)
-        return pd.Series(np.append(cats, "")[series.cat.codes.to_numpy()], index=series.index, dtype=object)
+        return pd.Series(np.append(cats, "")[series.cat.codes.to_numpy()], index=series.index, dtype=object,
+                         name=series.name)
     if isinstance(dtype, pd.StringDtype):
         return series.fillna("") if series.hasnans else series  # already text (copy-on-write: safe to share)
     if dtype is np.dtype(object) and _all_str(series):
@@ -63,6 +69,8 @@ def as_text(series: pd.Series) -> pd.Series:
         return out.astype(str)
     if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
         return series.astype("int64").astype(str) if dtype != "uint64" else series.map(str).astype(str)
+    if pd.api.types.is_float_dtype(dtype):
+        return _float_column_text(series)
     if pd.api.types.is_bool_dtype(dtype) and not series.hasnans:
         return series.map(lambda b: str(bool(b))).astype(str)
     # distinct values are few in typical columns: render each once, map back
@@ -80,7 +88,31 @@ def as_text(series: pd.Series) -> pd.Series:
     return pd.Series(out_list, index=series.index, name=series.name, dtype=str)
 
 
+def _float_column_text(series: pd.Series) -> pd.Series:
+    """``_float_text`` of every cell: integral values vectorised, the others by ``repr``."""
+    arr = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        integral = np.isfinite(arr) & (np.floor(arr) == arr) & (np.abs(arr) < 1e18)
+    out = np.full(len(arr), "", dtype=object)
+    out[integral] = arr[integral].astype(np.int64).astype(str).astype(object)
+    other = np.flatnonzero(~integral & ~np.isnan(arr))
+    if len(other):
+        out[other] = [repr(float(v)) for v in arr[other].tolist()]
+    return pd.Series(out, index=series.index, name=series.name, dtype=str)
+
+
 def _all_str(series: pd.Series) -> bool:
-    return all(isinstance(v, str) or v is None for v in series.head(1000)) and series.map(
-        lambda v: v is None or isinstance(v, str)
-    ).all()
+    """Every non-missing value is a ``str`` (pandas' C type inference, no Python loop)."""
+    return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
+def object_text(series: pd.Series) -> pd.Series:
+    """:func:`as_text`'s values as Python ``str`` in an object Series (same index and name):
+    what per-value Python code iterates over (``transform.base.to_text``). An object column of
+    strings is not round-tripped through the ``str`` dtype."""
+    if series.dtype is np.dtype(object) and _all_str(series):
+        return series.fillna("") if series.hasnans else series
+    out = as_text(series)
+    if out.dtype != object:
+        out = out.astype(object)
+    return out if out.name == series.name else out.rename(series.name)

@@ -1,0 +1,126 @@
+"""Numbers the way French extracts write them (``1 234,56``, ``-12.5``, ``1e16``), and back.
+
+A :class:`ParsedNumber` keeps what is needed to write another number the same way: the number
+of decimals, the decimal comma and the thousands separator (a space, a no-break space U+00A0,
+a narrow no-break space U+202F or a thin space U+2009; groups of exactly three digits).
+
+Scientific notation (``1e16``, ``1,5E+03``, what spreadsheets and float columns produce) is read
+as the plain number it stands for and written back without exponent: ``1e16`` is the integer
+10000000000000000 (0 decimals), ``1.5e-3`` is 0.0015 (4 decimals). An integer a float cannot
+hold exactly (``1e25``) or a value needing more than 15 decimals is not a plain number (``None``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+#: Characters accepted between groups of thousands.
+GROUP_SEPARATORS = " \u00a0\u202f\u2009"
+_G = f"[{GROUP_SEPARATORS}]"
+_SIMPLE = re.compile(r"([+-]?\d+)(?:([.,])(\d+))?")
+_GROUPED = re.compile(rf"([+-]?)(\d{{1,3}}(?:{_G}\d{{3}})+)(?:([.,])(\d+))?")
+_EXP = re.compile(r"([+-]?\d+)(?:([.,])(\d+))?[eE]([+-]?\d{1,3})")
+#: RE2 pattern (pyarrow) of an amount cell: what the scan counts as "looks like an amount".
+AMOUNT_RE2 = rf"-?[0-9]{{1,3}}(?:{_G}?[0-9]{{3}})*(?:[.,][0-9]{{1,4}})?|-?[0-9]+(?:[.,][0-9]{{1,4}})?"
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    value: float
+    decimals: int
+    comma: bool
+    thousands: str = ""
+
+
+def parse_number(text: str) -> ParsedNumber | None:
+    """``1 234,56`` -> (1234.56, 2 decimals, comma, " "). ``None`` when not a plain number."""
+    s = text.strip()
+    if m := _SIMPLE.fullmatch(s):
+        frac = m.group(3)
+        return ParsedNumber(float(s.replace(",", ".")), len(frac) if frac else 0, m.group(2) == ",")
+    if m := _GROUPED.fullmatch(s):
+        sign, whole, sep, frac = m.groups()
+        thousands = next(c for c in whole if not c.isdigit())
+        digits = re.sub(r"\D", "", whole)
+        v = float(f"{sign}{digits}.{frac}" if frac else f"{sign}{digits}")
+        return ParsedNumber(v, len(frac or ""), sep == ",", thousands)
+    if m := _EXP.fullmatch(s):
+        mant, sep, frac, exp = m.groups()
+        exact = Decimal(f"{mant}.{frac or '0'}e{exp}")
+        v = float(exact)
+        decimals = max(0, len(frac or "") - int(exp))
+        if not math.isfinite(v) or decimals > 15 or (decimals == 0 and int(v) != int(exact)):
+            return None  # an integer a float cannot hold exactly (1e25), or beyond float precision
+        return ParsedNumber(v, decimals, sep == ",")
+    return None
+
+
+_SIMPLE_RE2 = r"[+-]?[0-9]+(?:[.,][0-9]+)?"
+_GROUPED_RE2 = rf"[+-]?[0-9]{{1,3}}(?:{_G}[0-9]{{3}})+(?:[.,][0-9]+)?"
+
+
+def to_numbers(values) -> np.ndarray:
+    """``parse_number(v).value`` of many values at once (NaN where it is ``None``).
+
+    For the distinct values of a column (t-closeness order, utility statistics): plain and
+    grouped numbers are read with vectorised pandas string operations, the rare rest (exponents,
+    non-ASCII digits) value by value. A numeric array is returned as floats.
+    """
+    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if arr.dtype.kind in "iuf":
+        return arr.astype(float)
+    if arr.dtype.kind == "b":
+        return np.full(len(arr), np.nan)
+    out = np.full(len(arr), np.nan)
+    is_text = np.fromiter((isinstance(v, str) for v in arr), dtype=bool, count=len(arr))
+    for i in np.flatnonzero(~is_text):  # numbers in an object array are numbers already
+        v = arr[i]
+        if isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_):
+            out[i] = float(v)
+    text = pd.Series(np.where(is_text, arr, ""), dtype="str").str.strip()
+    simple = text.str.fullmatch(_SIMPLE_RE2).to_numpy(dtype=bool)
+    grouped = text.str.fullmatch(_GROUPED_RE2).to_numpy(dtype=bool)
+    clean = text.where(~grouped, text.str.replace(f"[{GROUP_SEPARATORS}]", "", regex=True))
+    ok = simple | grouped
+    if ok.any():
+        nums = pd.to_numeric(clean[ok].str.replace(",", ".", regex=False), errors="coerce")
+        out[ok] = nums.to_numpy(dtype=float)
+    rest = ~ok & (text.str.contains("[eE]") | ~text.str.isascii()).to_numpy(dtype=bool)
+    for i in np.flatnonzero(rest):
+        p = parse_number(text.iloc[i])
+        if p is not None:
+            out[i] = p.value
+    return out
+
+
+def format_number(v: float, like: ParsedNumber | None, decimals: int | None = None) -> str:
+    """Write ``v`` with the decimals, decimal separator and thousands separator of ``like``."""
+    dec = like.decimals if decimals is None and like is not None else (decimals or 0)
+    s = str(int(round_half_up(v, 0))) if dec <= 0 else f"{round_half_up(v, dec):.{dec}f}"
+    if s in ("-0", "-0.0") or re.fullmatch(r"-0\.0+", s):
+        s = s[1:]
+    if like is not None and like.thousands:
+        sign = "-" if s.startswith("-") else ""
+        body = s.lstrip("-")
+        whole, _, frac = body.partition(".")
+        groups = []
+        while len(whole) > 3:
+            groups.insert(0, whole[-3:])
+            whole = whole[:-3]
+        groups.insert(0, whole)
+        s = sign + like.thousands.join(groups) + ("." + frac if frac else "")
+    if like is not None and like.comma:
+        s = s.replace(".", ",")
+    return s
+
+
+def round_half_up(v: float, decimals: int) -> float:
+    """Commercial rounding (half away from zero), not Python's banker's rounding."""
+    q = 10.0**decimals
+    return math.copysign(math.floor(abs(v) * q + 0.5 + 1e-9) / q, v)
