@@ -129,6 +129,8 @@ def _special(mode: int) -> str | None:
     for test, what in _SPECIAL:
         if test(mode):
             return what
+    if stat.S_ISDIR(mode):
+        return "a folder"
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
@@ -139,31 +141,30 @@ def _inside(path: Path, root: Path) -> bool:
 def inspect(path: Path, root: Path) -> str | None:
     """Why ``path`` must not be opened (None: a regular file, or a link to one inside ``root``).
 
-    Only ``lstat`` and ``readlink``-style resolution are used: nothing is opened.
+    Only ``lstat``, ``realpath`` and ``stat`` are used: nothing is opened.
     """
     try:
         st = os.lstat(path)
     except OSError as exc:
         return f"cannot be examined ({exc.strerror or type(exc).__name__})"
-    if stat.S_ISLNK(st.st_mode):
-        try:
-            target = Path(os.path.realpath(path, strict=True))
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                return "symbolic link loop: not followed"
-            return "broken symbolic link: nothing to read"
-        except RuntimeError:  # older Pythons report loops this way
-            return "symbolic link loop: not followed"
-        if not _inside(target, root):
-            return "symbolic link to a file outside the repository: not read (git publishes the link, not its target)"
-        try:
-            st = os.stat(target)
-        except OSError as exc:
-            return f"cannot be examined ({exc.strerror or type(exc).__name__})"
+    if not stat.S_ISLNK(st.st_mode):
         what = _special(st.st_mode)
-        return f"symbolic link to {what}: not opened" if what else None
-    what = _special(st.st_mode)
-    return f"{what}: not opened" if what else None
+        return f"{what}: not opened" if what else None
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+        what = _special(os.stat(target).st_mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop: not followed"
+        return "broken symbolic link: nothing to read"
+    except RuntimeError:  # older Pythons report loops this way
+        return "symbolic link loop: not followed"
+    if not _inside(target, root):
+        return (f"symbolic link to {what or 'a file'} outside the repository: not read "
+                "(git publishes the link, not its target)")
+    if what == "a folder":
+        return "symbolic link to a folder: not followed (what it points to is checked where it lies)"
+    return f"symbolic link to {what}: not opened" if what else None
 
 
 @dataclass
@@ -281,10 +282,8 @@ def walk(paths: list[Path], config: CheckConfig) -> tuple[list[Entry], Path]:
                         continue
                     if rules.ignored(dp, is_dir=True, walking=True) or excluded(dp, True):
                         continue
-                    if os.path.islink(dp):
-                        why = inspect(dp, root)
-                        out[dp] = Entry(dp, "unknown", why or "symbolic link to a folder: not followed "
-                                        "(its target is checked where it lies, if inside the repository)")
+                    if os.path.islink(dp):  # os.walk lists links to folders among the folders
+                        out[dp] = Entry(dp, "unknown", inspect(dp, root) or "symbolic link: not followed")
                         continue
                     keep.append(d)
                 dirs[:] = keep
