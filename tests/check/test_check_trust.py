@@ -135,6 +135,8 @@ def test_manifest_copied_beside_the_raw_extract_with_its_digest_edited_fails(rel
     contradicted = {x["column"] for x in raw["findings"] if x["rule"] == "manifest-mismatch"}
     assert {"TEL", "MAIL", "VILLE"} <= contradicted  # real phones, real domains, a "suppressed" column filled
     assert "k-anonymity" in _rules(raw)  # exact birth dates and postal codes of 150 people
+    # a manifest proven wrong on one column vouches for none: the names and NIRs are identities again
+    assert {"NOM", "PRENOM", "NIR"} <= {x["column"] for x in raw["findings"] if x["rule"] == "direct-identifier"}
     mes = files["data/mesures.csv"]
     assert mes["status"] == "fail"
     mismatch = [x["message"] for x in mes["findings"] if x["rule"] == "manifest-mismatch"]

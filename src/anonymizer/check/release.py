@@ -31,6 +31,8 @@ import pandas as pd
 RESERVED_EMAIL_DOMAIN = re.compile(
     r"(?:[a-z0-9-]+\.)*(?:example\.(?:fr|com|org|net)|[a-z0-9-]+\.(?:example|test|invalid|localhost))", re.IGNORECASE)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
+# a phone number inside text: not a piece of a longer run of digits (an IBAN, a NIR)
+_TEXT_PHONE = re.compile(r"(?<![\w+])(?:\+33[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?![\w])")
 _WORDS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 NAME_ENTITIES = ("LAST_NAME", "FIRST_NAME", "PERSON")
 NAME_POOL_SHARE = 0.98       # fakes are drawn from the pools; a kept particle or civility is allowed for
@@ -143,7 +145,7 @@ def fake_evidence(column: str, entity: str | None, values: pd.Series, *, text: b
     if text:
         from anonymizer.detect.validators import phone_national
 
-        found = [m.group(0) for v in vals for m in re.finditer(r"(?:\+33|0)[\s.\-]?[1-9](?:[\s.\-]?\d{2}){4}", v)]
+        found = [m.group(0) for v in vals for m in _TEXT_PHONE.finditer(v)]
         verdict, detail = _phones(found) if any(phone_national(f) for f in found) else (UNKNOWN, "")
         if verdict != REAL:
             v2, d2 = _emails(vals, text=True)
@@ -188,8 +190,8 @@ def _pseudonym_problem(values: list[str], params: dict[str, Any]) -> str | None:
     return f"{bad} of {len(values)} distinct values are not pseudonyms of the declared form" if bad else None
 
 
-def declared_problems(df: pd.DataFrame, decisions: dict[str, dict[str, Any]], scan_entities: dict[str, str]) -> list[
-        tuple[str, str]]:
+def declared_problems(df: pd.DataFrame, decisions: dict[str, dict[str, Any]],
+                      scan_entities: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(column, problem) for each column the manifest says was replaced whose values say otherwise:
     real phones or e-mails in a faked column, names outside the pools, non-empty cells in a
     suppressed one, values that are not tokens in a pseudonymised one, real phones / e-mails in a
@@ -210,7 +212,7 @@ def declared_problems(df: pd.DataFrame, decisions: dict[str, dict[str, Any]], sc
             if problem:
                 out.append((col, f"declared pseudonymised but {problem}"))
             continue
-        entities = {e for e in (d.get("entity"), scan_entities.get(col)) if isinstance(e, str)}
+        entities = {e for e in (d.get("entity"), (scan_entities or {}).get(col)) if isinstance(e, str)}
         if action == "redact" or d.get("role") == "free_text":
             ev = fake_evidence(col, None, df[col], text=True)
             if ev.verdict == REAL:

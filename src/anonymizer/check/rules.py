@@ -300,8 +300,8 @@ def _as_release(df: pd.DataFrame, strong: list[Any], texts: list[tuple[Any, dict
     if any(fake_evidence(f.column, None, df[f.column], text=True).verdict == REAL for f, _ in texts):
         return None
     others = [e.column for e in rec.columns if e.verdict != RESERVED] + [f.column for f, _ in texts]
-    unsure = (f"; without it the check cannot tell {', '.join(repr(c) for c in others)} from real identities"
-              if others else "")
+    listed = ", ".join(repr(c) for c in others[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
+    unsure = f"; without it the check cannot tell {listed} from real identities" if others else ""
     mname = f"'{manifest_name}'" if manifest_name else "the manifest"
     if state == "mismatch":
         return (f"looks like an anon release whose manifest no longer matches it (re-saved or edited after sanitize?): "

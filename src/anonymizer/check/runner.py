@@ -182,12 +182,15 @@ def _evaluate_items(path: Path, kind: str, config: CheckConfig, verdict: Manifes
                     location=emb.location or None))
                 table_state = "mismatch"
             else:
-                replaced = verdict.replaced
-                scan_entities: dict[str, str] = {}
-                for col, problem in declared_problems(emb.df, verdict.decisions, scan_entities):
+                contradictions = declared_problems(emb.df, verdict.decisions, {})
+                for col, problem in contradictions:
                     result.findings.append(Finding(
                         "manifest-mismatch", f"column '{col}' contradicts {verdict.path.name}: {problem}", "error",
                         col, emb.location or None))
+                if contradictions:  # a manifest proven wrong on one column vouches for none
+                    table_state = "mismatch"
+                else:
+                    replaced = verdict.replaced
         result.findings.extend(evaluate_table(
             emb.df, cfg, exempt_columns=exempt, location=emb.location or None, line=emb.line, scanner=scanner,
             total_rows=emb.total_rows, load_columns=emb.load_columns, replaced=replaced,
