@@ -214,27 +214,42 @@ def json_document_tables(text: str) -> Iterator[Embedded]:
 # --------------------------------------------------------------------------- workbooks
 
 
-def _sheet_frame(rows: list[list[str]]) -> tuple[pd.DataFrame | None, bool]:
-    """(table, clean): the sheet read as ``anon``'s reader reads it when it is a clean table (header on
-    the first row, unique names, nothing beyond the header); else leniently (a title above the
-    header, notes beside it: the header is the first row as wide as the widest row)."""
-    from anonymizer.io.formats import _frame as text_frame
+@dataclass
+class _Sheet:
+    """One sheet: a clean table kept as rows (frames are built once, for the stack or the odd sheet), or the
+    lenient reading of a sheet that is not one."""
 
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    lenient: pd.DataFrame | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        from anonymizer.io.formats import _frame as text_frame
+
+        return self.lenient if self.lenient is not None else text_frame(self.header, self.rows)
+
+
+def _sheet(title: str, rows: list[list[str]]) -> _Sheet | None:
+    """The sheet as ``anon``'s reader reads it when it is a clean table (header on the first row, unique
+    names, nothing beyond the header); else leniently (a title above the header, notes beside it: the
+    header is the first row as wide as the widest row). None for an empty sheet."""
     while rows and not any(rows[-1]):
         rows.pop()
     if not rows:
-        return None, False
+        return None
     header = list(rows[0])
     while header and header[-1] == "":
         header.pop()
     width = len(header)
     if header and len(set(header)) == width and not any(any(r[width:]) for r in rows[1:]):
-        data = [r[:width] + [""] * (width - len(r)) for r in rows[1:]]
-        return text_frame(header, data), True
+        return _Sheet(title, header, [r[:width] + [""] * (width - len(r)) for r in rows[1:]])
     rows = [r for r in rows if any(c != "" for c in r)]
     wide = max(sum(c != "" for c in r) for r in rows)
     start = next(i for i, r in enumerate(rows) if sum(c != "" for c in r) >= max(2, wide - 1) or wide < 2)
-    return _frame(rows[start], rows[start + 1:]), False
+    df = _frame(rows[start], rows[start + 1:])
+    return _Sheet(title, [str(c) for c in df.columns], [], df) if len(df.columns) else None
 
 
 def workbook_tables(path: Path, budget: Budget | None = None) -> Iterator[Embedded]:
@@ -244,7 +259,7 @@ def workbook_tables(path: Path, budget: Budget | None = None) -> Iterator[Embedd
 
     budget = _budget(budget)
     wb = _open_workbook(path)
-    sheets: list[tuple[str, pd.DataFrame, bool]] = []
+    sheets: list[_Sheet] = []
     try:
         worksheets = wb.worksheets
         for i, ws in enumerate(worksheets):
@@ -254,9 +269,9 @@ def workbook_tables(path: Path, budget: Budget | None = None) -> Iterator[Embedd
                 rows.append([cell_text(v) for v in r])
                 if len(rows) % 5000 == 0:
                     budget.check()
-            df, clean = _sheet_frame(rows)
-            if df is not None and len(df.columns):
-                sheets.append((ws.title, df, clean))
+            sheet = _sheet(ws.title, rows)
+            if sheet is not None:
+                sheets.append(sheet)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile, zlib.error) as exc:
         raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})") from None
     finally:
@@ -271,30 +286,32 @@ def _location(names: list[str]) -> str:
     return f"sheets '{names[0]}' to '{names[-1]}' ({len(names)} sheets with the same columns, checked as one table)"
 
 
-def group_sheets(sheets: list[tuple[str, pd.DataFrame, bool]]) -> Iterator[Embedded]:
+def group_sheets(sheets: list[_Sheet]) -> Iterator[Embedded]:
     """Sheets sharing a header row as one stacked table (plus the odd sheets alone), the others one by one,
     in workbook order."""
+    from anonymizer.io.formats import _frame as text_frame
+
     groups: dict[tuple[str, ...], list[int]] = {}
-    for i, (_, df, clean) in enumerate(sheets):
-        if clean and len(df):
-            groups.setdefault(tuple(map(str, df.columns)), []).append(i)
+    for i, sh in enumerate(sheets):
+        if sh.lenient is None and sh.rows:
+            groups.setdefault(tuple(sh.header), []).append(i)
     grouped = {i: members for members in groups.values() if len(members) > 1 for i in members}
     done: set[int] = set()
-    for i, (title, df, _) in enumerate(sheets):
+    for i, sh in enumerate(sheets):
         if i in done:
             continue
         members = grouped.get(i)
-        if not members or sum(len(sheets[j][1]) for j in members) > GROUP_MAX_ROWS:
-            yield Embedded(df, f"sheet '{title}'", None)
+        if not members or sum(len(sheets[j].rows) for j in members) > GROUP_MAX_ROWS:
+            yield Embedded(sh.frame, f"sheet '{sh.title}'", None)
             continue
         done.update(members)
-        frames = [sheets[j][1] for j in members]
-        stacked = pd.concat(frames, ignore_index=True)
-        yield Embedded(stacked, _location([sheets[j][0] for j in members]), None)
-        for k in odd_sheets(frames):
+        stacked = text_frame(sh.header, [r for j in members for r in sheets[j].rows])
+        sizes = [len(sheets[j].rows) for j in members]
+        yield Embedded(stacked, _location([sheets[j].title for j in members]), None)
+        for k in odd_sheets(stacked, sizes):
             j = members[k]
-            yield Embedded(sheets[j][1], f"sheet '{sheets[j][0]}' (also alone: its values differ from the "
-                                         "same columns in the other sheets)", None)
+            yield Embedded(sheets[j].frame, f"sheet '{sheets[j].title}' (also alone: its values differ from the "
+                                            "same columns in the other sheets)", None)
 
 
 _FEATURES = {
@@ -320,27 +337,27 @@ def _name_share(values: pd.Series) -> np.ndarray:
     return hits[codes] if len(hits) else np.zeros(len(values), dtype=bool)
 
 
-def odd_sheets(frames: list[pd.DataFrame]) -> list[int]:
-    """Sheets (indices into ``frames``, which share their columns) where some column's values differ from
-    that column across all sheets: the share of values of one shape (long digit runs, e-mails, dates,
-    5-character codes, sentences, words, names from the name lists) is off by more than ``ODD_SHARE``.
-    Stacking dilutes such a sheet (one sheet of names among 300 of codes), so it is checked alone too."""
-    sizes = np.array([len(f) for f in frames])
-    sheet_of = np.repeat(np.arange(len(frames)), sizes)
+def odd_sheets(stacked: pd.DataFrame, sizes: list[int]) -> list[int]:
+    """Sheets (indices into ``sizes``, the row counts of the sheets stacked in ``stacked``) where some
+    column's values differ from that column across all sheets: the share of values of one shape (long
+    digit runs, e-mails, dates, 5-character codes, sentences, words, names from the name lists) is off
+    by more than ``ODD_SHARE``. Stacking dilutes such a sheet (one sheet of names among 300 of codes),
+    so it is checked alone too."""
+    sheet_of = np.repeat(np.arange(len(sizes)), sizes)
     odd: set[int] = set()
-    for col in frames[0].columns:
-        text = pd.concat([f[col] for f in frames], ignore_index=True).astype(str).str.strip()
+    for col in stacked.columns:
+        text = stacked[col].astype(str).str.strip()
         filled = (text != "").to_numpy()
         if not filled.any():
             continue
         owners = sheet_of[filled]
         values = text[filled].reset_index(drop=True)
-        count = np.bincount(owners, minlength=len(frames))
+        count = np.bincount(owners, minlength=len(sizes))
         hits = {name: values.str.fullmatch(rx).fillna(False).to_numpy(dtype=bool) for name, rx in _FEATURES.items()}
         hits["names"] = _name_share(values)
         for hit in hits.values():
             overall = hit.mean()
-            share = np.bincount(owners, weights=hit.astype(float), minlength=len(frames)) / np.maximum(count, 1)
+            share = np.bincount(owners, weights=hit.astype(float), minlength=len(sizes)) / np.maximum(count, 1)
             odd.update(int(k) for k in np.flatnonzero((count > 0) & (np.abs(share - overall) > ODD_SHARE)))
     return sorted(odd)
 
