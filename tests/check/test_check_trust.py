@@ -296,11 +296,14 @@ def test_json_documents_and_backup_copies_are_read(tmp_path, run_cli):
     (root / "export.json").write_text(df.to_json(orient="records", force_ascii=False), encoding="utf-8")
     (root / "api.json").write_text(json.dumps({"count": 20, "results": df.to_dict(orient="records")}))
     (root / "config.json").write_text(json.dumps({"theme": "dark", "width": 80}))
+    codebook = {"columns": {c: {"role": "identifier", "description": "voir la documentation"} for c in df.columns}}
+    (root / "codebook.json").write_text(json.dumps(codebook))  # documentation keyed by column name: no table
     (root / "extrait.csv.bak").write_text(df.to_csv(sep=";", index=False), encoding="cp1252")
     code, doc = _check(run_cli, root)
     status = {p: f["status"] for p, f in _by_path(doc).items()}
     assert code == 1
-    assert status == {"export.json": "fail", "api.json": "fail", "config.json": "pass", "extrait.csv.bak": "fail"}
+    assert status == {"export.json": "fail", "api.json": "fail", "config.json": "pass", "codebook.json": "pass",
+                      "extrait.csv.bak": "fail"}
 
 
 def test_binary_files_are_listed_as_skipped_with_a_count(tmp_path, run_cli):

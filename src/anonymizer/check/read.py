@@ -195,7 +195,8 @@ def lenient_csv(path: Path, max_bytes: int = 64 << 20) -> pd.DataFrame | None:
 
 
 def json_document_tables(text: str) -> Iterator[Embedded]:
-    """Tables in a JSON document: at its top level, else one level down (``{"results": [{...}, ...]}``)."""
+    """Tables in a JSON document: at its top level, else records or a ``split`` table one level down
+    (``{"results": [{...}, ...]}``)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -205,10 +206,14 @@ def json_document_tables(text: str) -> Iterator[Embedded]:
         for df in frames:
             yield Embedded(df, "JSON data", 1)
         return
-    if isinstance(data, dict):
-        for key, value in data.items():
-            for df in json_tables(value):
-                yield Embedded(df, f"JSON key '{key}'", None)
+    if isinstance(data, dict):  # one level down, only what is unmistakably rows (a codebook keyed by
+        for key, value in data.items():  # column name is documentation, not a table of its columns)
+            rows = isinstance(value, list) and value and all(isinstance(r, dict) for r in value)
+            split = isinstance(value, dict) and isinstance(value.get("data"), list) and (
+                "columns" in value or "schema" in value)
+            if rows or split:
+                for df in json_tables(value):
+                    yield Embedded(df, f"JSON key '{key}'", None)
 
 
 # --------------------------------------------------------------------------- workbooks
