@@ -267,13 +267,13 @@ def _prepare(entry: Entry, rel: str, config: CheckConfig) -> tuple[_Job, FileRes
     allowed = config.unchecked_allowed(_config_rel(path, config, rel))
     try:
         size = os.stat(path).st_size
+        if kind in ("unknown", "text-table") and size and read.probe_text(path, 8192) is None:
+            return job, _skipped(rel, "other", "binary file, not a format anon reads: not checked")
         if size > config.max_file_mb * 2**20:
             _unchecked(res, "budget-exceeded", f"{size / 2**20:,.0f} MB is over the size budget of "
                        f"{config.max_file_mb:g} MB (max_file_mb): not read", allowed)
             _settle(res)
             return job, res
-        if kind in ("unknown", "text-table") and size and read.probe_text(path, 8192) is None:
-            return job, _skipped(rel, "other", "binary file, not a format anon reads: not checked")
         job.digest = _sha256(path)
     except OSError as exc:
         _unchecked(res, "unreadable", f"cannot read the file ({exc.strerror or type(exc).__name__})", allowed)
@@ -327,7 +327,11 @@ def open_cache(root: Path, *, use_cache: bool, cache_dir: Path | None) -> tuple[
     """The run's cache: the given folder or the user's cache folder, never one inside the repository."""
     if not use_cache:
         return Cache(None, enabled=False), []
-    directory = cache_dir if cache_dir is not None else default_cache_dir()
+    try:
+        directory = cache_dir if cache_dir is not None else default_cache_dir()
+    except (RuntimeError, KeyError, OSError):  # no home folder to put it in
+        return Cache(None, enabled=False), ["no cache folder (no home folder): checked without a cache; "
+                                            "give --cache-dir or set ANON_CACHE_DIR"]
     if inside(directory, root):
         return Cache(None, enabled=False), [
             f"cache folder {directory} is inside the checked repository: not used (a cache there could be "

@@ -78,6 +78,7 @@ SOURCE_NAMES = {
     "changelog", "news", "gemfile", "procfile", "rakefile", "vagrantfile", "justfile", "citation.cff",
     ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "_quarto.yml", "_bookdown.yml", "description",
     "namespace", ".rbuildignore", ".rprofile", ".renviron", ".lintr", ".python-version",
+    "thumbs.db", "desktop.ini", ".ds_store",  # the desktop's own files
 }
 ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn", ".anon-cache", "__pycache__", ".ipynb_checkpoints", "node_modules"}
 IGNORE_FILES = (".gitignore", ".anonignore")
