@@ -8,6 +8,7 @@ facts the test itself built (which file leaks, which column), never the checker'
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -478,3 +479,18 @@ def test_the_run_lists_every_kind_of_result_together(tmp_path):
     assert {f.path: f.status for f in run.files} == {"ok.csv": "pass", "fuite.csv": "fail", "vieux.xls": "unchecked",
                                                      "image.png": "skipped"}
     assert run.exit_code() == 1 and TEST_KEY  # the key used for every release in these tests
+
+
+def test_the_timer_stops_code_that_never_checks_the_budget_and_swallows_errors():
+    import signal
+
+    from anonymizer.check.budget import Budget, BudgetExceeded
+
+    before = signal.getsignal(signal.SIGALRM)
+    t0 = time.perf_counter()
+    with pytest.raises(BudgetExceeded), Budget(0.2).enforced():
+        while True:  # a reader stuck in a loop, inside a library that catches every Exception
+            with contextlib.suppress(Exception):
+                sum(range(1000))
+    assert time.perf_counter() - t0 < 10
+    assert signal.getsignal(signal.SIGALRM) is before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
