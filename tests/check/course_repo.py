@@ -7,7 +7,6 @@ values that must never appear in any report.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from pathlib import Path
@@ -26,7 +25,7 @@ EXPECTED_FAIL = {
 EXPECTED_PASS = {
     "data/aggregat.csv",           # a frequency table, every count >= 11
     "data/communes.csv",           # no people at all
-    "data/extrait_formation.csv",  # fake identities, vouched for by its sanitize manifest
+    "data/extrait_formation.csv",  # released by anon sanitize: fakes, its manifest, content checked
     "README.md",                   # a pipe table documenting columns
     "notebooks/clean.ipynb",       # an aggregated output
 }
@@ -74,22 +73,31 @@ def _output(df: pd.DataFrame, n: int) -> dict:
             "data": {"text/html": df.to_html().splitlines(True), "text/plain": repr(df).splitlines(True)}}
 
 
-def manifest_for(path: Path, **overrides) -> dict:
-    """A manifest shaped like ``anon sanitize``'s (engine/manifest.py), with the file's real digest."""
-    m = {
-        "schema_version": 1, "tool": "anon", "tool_version": "0.1.0", "released": True,
-        "output": {"name": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                   "rows": 60, "columns": 4, "format": "csv"},
-        "profile": "training", "strict": True, "policy_sha256": "0" * 64, "key_fingerprint": "ab12",
-        "columns": {"NOM": {"role": "identifier", "entity": "LAST_NAME", "action": "fake"},
-                    "PRENOM": {"role": "identifier", "entity": "FIRST_NAME", "action": "fake"},
-                    "TEL": {"role": "identifier", "entity": "PHONE", "action": "fake"},
-                    "DEPT": {"role": "quasi_identifier", "entity": "DEPARTEMENT", "action": "generalize"}},
-        "privacy": {"targets": {"k": 5}, "reached": {"k": 7}},
-        "verification": {"passed": True, "problems": []},
-    }
-    m.update(overrides)
-    return m
+TEST_KEY = "0123456789abcdef0123456789abcdef"
+
+
+def sanitize_release(raw: Path, out: Path, *extra: str) -> Path:
+    """Release ``raw`` with the real ``anon sanitize --profile training`` (fixed key): returns the
+    manifest it wrote beside ``out``."""
+    from click.testing import CliRunner
+
+    from anonymizer.cli.main import cli
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    res = CliRunner().invoke(cli, ["sanitize", str(raw), "--profile", "training", "-o", str(out), "--no-report",
+                                   "--force", *extra], env={"ANON_KEY": TEST_KEY})
+    assert res.exit_code == 0, res.output
+    manifest = out.with_suffix(".manifest.json")
+    assert manifest.is_file()
+    return manifest
+
+
+def with_contact(df: pd.DataFrame) -> pd.DataFrame:
+    """Add an e-mail column (a real-looking domain) so releases carry both of sanitize's marks."""
+    out = df.copy()
+    out["MAIL"] = [f"{p.lower()}.{n.lower()}@orange.fr".replace(" ", "") for p, n in zip(out["PRENOM"], out["NOM"],
+                                                                                        strict=True)]
+    return out
 
 
 def build_course_repo(root: Path) -> list[str]:
@@ -155,12 +163,14 @@ def build_course_repo(root: Path) -> list[str]:
     })
     communes.to_csv(root / "data" / "communes.csv", index=False)
 
+    # a real release: anon sanitize's output and manifest (the raw extract stays outside the repository)
     fake_people = people(60, seed=4)
     formation = pd.DataFrame({"NOM": fake_people["NOM"], "PRENOM": fake_people["PRENOM"],
                               "TEL": fake_people["TEL"], "DEPT": fake_people["CODPOST"].str[:2]})
-    formation.to_csv(root / "data" / "extrait_formation.csv", index=False)
-    mpath = root / "data" / "extrait_formation.manifest.json"
-    mpath.write_text(json.dumps(manifest_for(root / "data" / "extrait_formation.csv"), indent=2), encoding="utf-8")
+    raw = root.parent / f"{root.name}-raw" / "extrait_brut.csv"
+    raw.parent.mkdir(exist_ok=True)
+    formation.to_csv(raw, index=False)
+    sanitize_release(raw, root / "data" / "extrait_formation.csv")
 
     (root / "README.md").write_text(
         "# Cours : données sociales\n\n| colonne | type | description |\n|---|---|---|\n"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from course_repo import manifest_for, people
+from course_repo import people, sanitize_release, with_contact
 
 from anonymizer.check.config import config_from_dict, find_config, load_config
 from anonymizer.check.manifest import verify_manifest
@@ -142,27 +143,40 @@ def test_defaults_come_from_the_training_profile():
 # ---------------------------------------------------------------- manifests
 
 
+@pytest.fixture(scope="module")
+def release_dir(tmp_path_factory) -> Path:
+    """A real release of 80 people (names, NIR, phone, e-mail, birth date, postal code) by anon sanitize."""
+    d = tmp_path_factory.mktemp("release")
+    raw = d / "raw" / "extrait.csv"
+    raw.parent.mkdir()
+    with_contact(people(80, seed=9)).to_csv(raw, sep=";", index=False)
+    sanitize_release(raw, d / "out" / "safe.csv")
+    return d / "out"
+
+
 @pytest.fixture
-def sanitized(tmp_path) -> Path:
-    p = tmp_path / "safe.csv"
-    people(30, seed=9)[["NOM", "PRENOM", "TEL"]].to_csv(p, index=False)
-    return p
+def sanitized(release_dir, tmp_path) -> Path:
+    for f in release_dir.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path / "safe.csv"
 
 
-def _write_manifest(path: Path, **overrides) -> Path:
+def _edit_manifest(path: Path, **overrides) -> Path:
     m = path.with_suffix(".manifest.json")
-    m.write_text(json.dumps(manifest_for(path, **overrides)), encoding="utf-8")
+    data = json.loads(m.read_text(encoding="utf-8"))
+    data.update(overrides)
+    m.write_text(json.dumps(data), encoding="utf-8")
     return m
 
 
-def test_valid_manifest_vouches_for_the_exact_bytes(sanitized):
-    _write_manifest(sanitized)
-    cfg = config_from_dict({})
+def test_a_real_release_passes_with_its_manifest_and_its_content_checked(sanitized):
+    cfg = config_from_dict({"ner": False})
     v = verify_manifest(sanitized, cfg)
-    assert v.valid and v.problems == [] and v.digest == hashlib.sha256(
+    assert v.valid and v.describes and v.problems == [] and v.digest == hashlib.sha256(
         sanitized.with_suffix(".manifest.json").read_bytes()).hexdigest()
     res = check_file(sanitized, "safe.csv", cfg)
-    assert res.status == "pass" and res.passed_by == "manifest" and res.tables == 0
+    assert (res.status, res.passed_by) == ("pass", "manifest"), res.findings
+    assert res.tables == 1  # read, not waved through
 
 
 @pytest.mark.parametrize("overrides, words", [
@@ -173,31 +187,49 @@ def test_valid_manifest_vouches_for_the_exact_bytes(sanitized):
     ({"columns": {"NIR": {"role": "identifier", "entity": "NIR", "action": "keep"}}}, "kept unchanged: NIR"),
     ({"privacy": {"targets": {"k": 2}}}, "k = 2 is below"),
     ({"tool": "other"}, "not a manifest written by anon"),
+    ({"output": {"name": "safe.csv"}}, "lacks field(s) the check needs"),
 ])
-def test_unsafe_manifest_is_refused(sanitized, overrides, words):
-    _write_manifest(sanitized, **overrides)
-    v = verify_manifest(sanitized, config_from_dict({}))
-    assert not v.valid and any(words in p for p in v.problems)
-
-
-def test_file_changed_after_sanitize_falls_back_to_the_scan(sanitized):
-    _write_manifest(sanitized)
-    with open(sanitized, "a", encoding="utf-8") as fh:
-        fh.write("DUPONT,Jean,06 12 34 56 78\n")
+def test_unsafe_or_incomplete_manifest_fails_the_file(sanitized, overrides, words):
+    if "output" in overrides:  # keep the digest: only the row / column counts are missing
+        data = json.loads(sanitized.with_suffix(".manifest.json").read_text())
+        overrides = {"output": {"name": "safe.csv", "sha256": data["output"]["sha256"]}}
+    _edit_manifest(sanitized, **overrides)
     cfg = config_from_dict({"ner": False})
     v = verify_manifest(sanitized, cfg)
-    assert not v.valid and any("SHA-256 differs" in p for p in v.problems)
+    assert not v.valid and any(words in p for p in v.problems)
+    res = check_file(sanitized, "safe.csv", cfg)
+    assert res.status == "fail" and res.passed_by is None
+    assert {f.rule for f in res.findings} & {"manifest-invalid", "manifest-mismatch"}
+
+
+def test_unknown_manifest_fields_are_fine(sanitized):
+    _edit_manifest(sanitized, linkage={"attacker_known": [["DTNAIS", "SEXE"]]}, families={"geo": ["CODPOST"]})
+    cfg = config_from_dict({"ner": False})
+    assert verify_manifest(sanitized, cfg).valid
+    assert check_file(sanitized, "safe.csv", cfg).status == "pass"
+
+
+def test_file_changed_after_sanitize_fails_saying_the_manifest_does_not_describe_it(sanitized):
+    with open(sanitized, "a", encoding="utf-8") as fh:
+        fh.write("DUPONT;Jean;;;;;06 12 34 56 78;;jean.dupont@orange.fr\n")
+    cfg = config_from_dict({"ner": False})
+    v = verify_manifest(sanitized, cfg)
+    assert not v.valid and not v.describes and any("SHA-256 differs" in p for p in v.problems)
     res = check_file(sanitized, "safe.csv", cfg)
     assert res.status == "fail"
-    rules = [(f.rule, f.level) for f in res.findings]
-    assert ("manifest-invalid", "warning") in rules and ("direct-identifier", "error") in rules
+    rules = {(f.rule, f.level) for f in res.findings}
+    assert ("manifest-mismatch", "error") in rules and ("direct-identifier", "error") in rules
+    mismatch = next(f for f in res.findings if f.rule == "manifest-mismatch")
+    assert "does not describe this file" in mismatch.message
 
 
 def test_manifest_not_json(sanitized):
     sanitized.with_suffix(".manifest.json").write_text("{not json")
     v = verify_manifest(sanitized, config_from_dict({}))
     assert not v.valid and v.problems == ["the manifest is not readable JSON"]
+    assert check_file(sanitized, "safe.csv", config_from_dict({"ner": False})).status == "fail"
 
 
 def test_no_manifest(sanitized):
+    sanitized.with_suffix(".manifest.json").unlink()
     assert verify_manifest(sanitized, config_from_dict({})) is None

@@ -71,8 +71,8 @@ def test_text_summary_says_which_file_sheet_cell_column_and_rule(reports):
     assert "sheet 'Feuil2' · column 'NIR'" in text
     assert "cell 3, output 1 (text/html table) · column 'TEL'" in text
     assert "column 'x3'" in text and "[direct-identifier]" in text and "[free-text-pii]" in text
-    assert re.search(r"^PASS\s+data/extrait_formation\.csv \(sanitize manifest verified\)", text, re.M)
-    assert "5 passed, 5 failed, 0 unreadable" in text
+    assert re.search(r"^PASS\s+data/extrait_formation\.csv \(manifest verified, content checked\)", text, re.M)
+    assert "5 passed, 5 failed, 0 unchecked, 0 skipped" in text
 
 
 def _variants(value: str) -> set[str]:
@@ -80,10 +80,10 @@ def _variants(value: str) -> set[str]:
     return {value, compact} | ({value.split(" ", 1)[1]} if " " in value and len(value.split(" ", 1)[1]) > 6 else set())
 
 
-def test_no_raw_leaked_value_in_any_report_or_cache(reports, course_repo):
+def test_no_raw_leaked_value_in_any_report_or_cache(reports, course_repo, session_cache_dir):
     root, leaks = course_repo
     blobs = {fmt: r.stdout for fmt, r in reports.items()}
-    blobs["cache"] = "".join(p.read_text() for p in (root / ".anon-cache").rglob("*.json"))
+    blobs["cache"] = "".join(p.read_text() for p in session_cache_dir.rglob("*.json"))
     assert blobs["cache"]
     for fmt, blob in blobs.items():
         for value in leaks:
@@ -138,13 +138,13 @@ def test_junit_has_one_testcase_per_file_and_failures_for_leaks(reports):
             assert failure.get("message") and "[" in failure.text
 
 
-def test_second_run_is_served_by_the_cache_and_changes_are_rechecked(course_repo, run_cli, tmp_path):
+def test_second_run_is_served_by_the_cache_and_changes_are_rechecked(course_repo, run_cli, tmp_path, cache_dir):
     src, _ = course_repo
     root = tmp_path / "repo"
-    shutil.copytree(src, root, ignore=shutil.ignore_patterns(".anon-cache"))
+    shutil.copytree(src, root)
     first = json.loads(run_cli("check", root, "--format", "json").stdout)
     assert first["summary"]["cached"] == 0
-    assert (root / ".anon-cache" / ".gitignore").read_text().strip().endswith("*")
+    assert list(cache_dir.rglob("*.json")) and not (root / ".anon-cache").exists()  # outside the working tree
     second = json.loads(run_cli("check", root, "--format", "json").stdout)
     assert second["summary"]["cached"] == second["summary"]["files"] == first["summary"]["files"]
     assert [f["status"] for f in second["files"]] == [f["status"] for f in first["files"]]
@@ -159,12 +159,12 @@ def test_second_run_is_served_by_the_cache_and_changes_are_rechecked(course_repo
     assert fourth["summary"]["cached"] == 0
 
 
-def test_no_cache_writes_no_cache_folder(tmp_path, run_cli):
+def test_no_cache_writes_no_cache_folder(tmp_path, run_cli, cache_dir):
     (tmp_path / ".git").mkdir()
     (tmp_path / "t.csv").write_text("a,b\n1,2\n3,4\n")
     res = run_cli("check", tmp_path, "--no-cache")
     assert res.exit_code == 0, res.output
-    assert not (tmp_path / ".anon-cache").exists()
+    assert not (tmp_path / ".anon-cache").exists() and not list(cache_dir.rglob("*.json"))
 
 
 def test_report_file_is_written_and_not_overwritten_without_force(course_repo, run_cli, tmp_path):
@@ -193,7 +193,7 @@ def test_exit_2_for_an_unreadable_file_alone_and_1_when_another_file_fails(cours
     res = run_cli("check", bad, "--format", "json")
     assert res.exit_code == 2
     (f,) = json.loads(res.stdout)["files"]
-    assert f["status"] == "error" and f["findings"][0]["rule"] == "unreadable"
+    assert f["status"] == "unchecked" and f["findings"][0]["rule"] == "unreadable"
     res = run_cli("check", bad, root / "data" / "mesures.csv")
     assert res.exit_code == 1
     res = run_cli("check", bad, root / "data" / "communes.csv")
@@ -270,12 +270,12 @@ def test_a_file_written_by_anon_sanitize_passes_by_its_manifest_and_fails_once_e
     doc = json.loads(run_cli("check", tmp_path, "--format", "json", "--no-cache").stdout)
     verdict = {f["path"]: (f["status"], f["passed_by"]) for f in doc["files"]}
     assert verdict == {"brut/extrait.csv": ("fail", None), "cours/extrait_formation.csv": ("pass", "manifest")}
-    # one byte changed after sanitize: the manifest no longer vouches, and the fakes look like identities
+    # one row duplicated after sanitize: the manifest no longer describes the file, which fails saying so
     lines = safe.read_bytes().splitlines(keepends=True)
-    safe.write_bytes(b"".join(lines + lines[-1:]))  # a row duplicated
+    safe.write_bytes(b"".join(lines + lines[-1:]))
     doc = json.loads(run_cli("check", safe, "--format", "json", "--no-cache").stdout)
     (f,) = doc["files"]
-    assert f["status"] == "fail" and "manifest-invalid" in {x["rule"] for x in f["findings"]}
+    assert f["status"] == "fail" and "manifest-mismatch" in {x["rule"] for x in f["findings"]}
 
 
 def test_identifiers_printed_in_a_notebook_output_fail(tmp_path, run_cli, course_repo):

@@ -32,12 +32,13 @@ def test_pre_commit_hook_is_valid():
         assert isinstance(hook.get(key, True), bool)
 
 
-def test_pre_commit_files_regex_selects_tables_notebooks_markdown_only():
+def test_pre_commit_files_regex_selects_data_documents_and_archives_only():
     files = re.compile(_hooks()[0]["files"])
     for name in ("data/a.csv", "b.TSV", "x.parquet", "c.xlsx", "d.jsonl", "e.sas7bdat", "f.dta", "g.sav",
-                 "h.xpt", "tp/i.ipynb", "README.md", "cours/j.qmd", "k.Rmd", "notes.txt"):
+                 "h.xpt", "tp/i.ipynb", "README.md", "cours/j.qmd", "k.Rmd", "notes.txt", "data.csv.gz",
+                 "rendu.zip", "api.json", "old.xls", "extrait.csv.bak", "sauvegarde.tar"):
         assert files.search(name), name
-    for name in ("src/x.py", "image.png", "data.csv.gz", "setup.cfg", "a.csvx", "slides.pdf"):
+    for name in ("src/x.py", "image.png", "setup.cfg", "a.csvx", "slides.pdf"):
         assert not files.search(name), name
 
 

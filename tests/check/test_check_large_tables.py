@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anonymizer.check import runner
+from anonymizer.check import read, runner
 from anonymizer.check.config import config_from_dict
 
 ROWS = 30_000
@@ -31,9 +31,9 @@ def _table(path) -> pd.DataFrame:
 def test_a_large_table_is_sampled_for_the_scan_and_read_whole_for_k(tmp_path, monkeypatch):
     path = tmp_path / "big.csv"
     df = _table(path)
-    monkeypatch.setattr(runner, "STREAM_ABOVE_BYTES", 1024)  # this 1 MB file counts as large
-    [emb] = list(runner.iter_tables(path, "table"))
-    assert emb.total_rows == ROWS and len(emb.df) == runner.SAMPLE_ROWS < ROWS
+    monkeypatch.setattr(read, "STREAM_ABOVE_BYTES", 1024)  # this 1 MB file counts as large
+    [emb] = list(read.iter_tables(path, "table"))
+    assert emb.total_rows == ROWS and len(emb.df) == read.SAMPLE_ROWS < ROWS
     assert "20,000 of 30,000 rows sampled" in emb.location
     assert emb.load_columns(["SEXE", "CODPOST"]).equals(df[["SEXE", "CODPOST"]])
 

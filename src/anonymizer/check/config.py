@@ -61,6 +61,12 @@ class CheckConfig:
     sample_rows: int = 1000              # rows sampled by the scan (risk always uses every row)
     ner: bool = True
     exclude: list[str] = field(default_factory=list)          # gitwildmatch patterns, relative to root
+    # files that cannot be checked (unreadable, over budget, unsupported format) fail the gate,
+    # except under these patterns, where they are reported as a warning
+    allow_unchecked: list[str] = field(default_factory=list)
+    max_file_mb: float = 1024.0          # size budget per file: larger files are not read (unchecked)
+    max_file_seconds: float = 120.0      # time budget per file: the check stops there (unchecked)
+    max_archive_mb: float = 512.0        # decompressed bytes read from one .gz / .zip / .tar
     columns: dict[str, list[str]] = field(default_factory=dict)  # path pattern -> columns exempted
     root: str = "."                      # folder the patterns are relative to (the config file's folder)
     source: str | None = None            # the config file used, if any
@@ -74,6 +80,10 @@ class CheckConfig:
     def excluded(self, rel: str) -> bool:
         return bool(self.exclude) and pathspec.GitIgnoreSpec.from_lines(self.exclude).match_file(rel)
 
+    def unchecked_allowed(self, rel: str) -> bool:
+        """Whether an unchecked file at ``rel`` (relative to the config's folder) only warns."""
+        return bool(self.allow_unchecked) and pathspec.GitIgnoreSpec.from_lines(self.allow_unchecked).match_file(rel)
+
     def exempt_columns(self, rel: str) -> set[str]:
         """Columns exempted for the file at ``rel`` (POSIX path relative to the config's folder)."""
         out: set[str] = set()
@@ -85,10 +95,11 @@ class CheckConfig:
 
 _TYPES: dict[str, type] = {
     "k": int, "max_record_risk": float, "small_cell": int, "min_confidence": float,
-    "text_pii_min_share": float, "person_min_share": float, "sample_rows": int, "risk_min_rows": int, "ner": bool, "fail_on_weak_identifiers": bool,
+    "text_pii_min_share": float, "person_min_share": float, "sample_rows": int, "risk_min_rows": int, "ner": bool,
+    "fail_on_weak_identifiers": bool, "max_file_mb": float, "max_file_seconds": float, "max_archive_mb": float,
 }
 _LISTS = ("key_entities", "allowed_profiles", "direct_identifiers", "weak_identifiers", "text_pii",
-          "person_qi", "exclude")
+          "person_qi", "exclude", "allow_unchecked")
 
 
 def _section(data: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -135,6 +146,8 @@ def config_from_dict(values: dict[str, Any], *, root: Path | str = ".", source: 
             raise UsageError(f"{where}: unknown setting '{key}'")
     if cfg.k < 1 or cfg.small_cell < 1 or not (0 < cfg.max_record_risk <= 1) or cfg.sample_rows < 1:
         raise UsageError(f"{where}: k, small_cell and sample_rows must be >= 1 and max_record_risk in (0, 1]")
+    if min(cfg.max_file_mb, cfg.max_file_seconds, cfg.max_archive_mb) <= 0:
+        raise UsageError(f"{where}: max_file_mb, max_file_seconds and max_archive_mb must be > 0")
     return cfg
 
 
@@ -151,10 +164,18 @@ def load_config_file(path: Path) -> CheckConfig:
     return config_from_dict(section, root=path.parent, source=str(path))
 
 
+def _folder_of(path: Path) -> Path:
+    """The resolved folder of ``path`` (itself if a real folder) without resolving a link named ``path``
+    (a link loop named on the command line must not raise)."""
+    path = Path(os.path.abspath(path))
+    if path.is_dir() and not path.is_symlink():
+        return path.resolve()
+    return path.parent.resolve()
+
+
 def repo_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` holding ``.git`` (a folder or a worktree file)."""
-    p = start.resolve()
-    p = p if p.is_dir() else p.parent
+    p = _folder_of(start)
     for d in (p, *p.parents):
         if (d / ".git").exists():
             return d
@@ -166,8 +187,7 @@ def find_config(paths: list[Path]) -> Path | None:
     ``pyproject.toml`` with ``[tool.anon]``."""
     if not paths:
         return None
-    resolved = [p.resolve() for p in paths]
-    dirs = [p if p.is_dir() else p.parent for p in resolved]
+    dirs = [_folder_of(p) for p in paths]
     common = Path(os.path.commonpath([str(d) for d in dirs]))
     stop = repo_root(common)
     for d in (common, *common.parents):

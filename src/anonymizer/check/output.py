@@ -12,9 +12,9 @@ from typing import Any
 
 from anonymizer import __version__
 from anonymizer.check.rules import RULES
-from anonymizer.check.runner import ERROR, FAIL, PASS, CheckRun
+from anonymizer.check.runner import FAIL, PASS, SKIPPED, UNCHECKED, CheckRun
 
-JSON_SCHEMA_VERSION = 1
+JSON_SCHEMA_VERSION = 2  # 2: status "unchecked" (was "error") and "skipped"; summary counts both; notes
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/anon-fr/anon/blob/main/docs/check.md"
 
@@ -32,10 +32,12 @@ JSON_SCHEMA: dict[str, Any] = {
         "config": {"type": "object", "required": ["source", "k", "max_record_risk", "small_cell", "allowed_profiles"]},
         "summary": {
             "type": "object",
-            "required": ["files", "passed", "failed", "errors", "cached", "exit_code", "seconds"],
-            "properties": {k: {"type": "integer", "minimum": 0} for k in ("files", "passed", "failed", "errors", "cached")}
+            "required": ["files", "passed", "failed", "unchecked", "skipped", "cached", "exit_code", "seconds"],
+            "properties": {k: {"type": "integer", "minimum": 0}
+                           for k in ("files", "passed", "failed", "unchecked", "skipped", "cached")}
             | {"exit_code": {"enum": [0, 1, 2]}, "seconds": {"type": "number"}},
         },
+        "notes": {"type": "array", "items": {"type": "string"}},
         "files": {
             "type": "array",
             "items": {
@@ -43,8 +45,8 @@ JSON_SCHEMA: dict[str, Any] = {
                 "required": ["path", "status", "kind", "tables", "passed_by", "cached", "findings"],
                 "properties": {
                     "path": {"type": "string"},
-                    "status": {"enum": [PASS, FAIL, ERROR]},
-                    "kind": {"enum": ["table", "notebook", "markdown"]},
+                    "status": {"enum": [PASS, FAIL, UNCHECKED, SKIPPED]},
+                    "kind": {"enum": ["table", "notebook", "markdown", "json", "archive", "other"]},
                     "tables": {"type": "integer", "minimum": 0},
                     "passed_by": {"enum": ["manifest", "scan", "no-table", None]},
                     "cached": {"type": "boolean"},
@@ -73,8 +75,9 @@ JSON_SCHEMA: dict[str, Any] = {
 
 def _summary(run: CheckRun) -> dict[str, Any]:
     c = run.counts
-    return {"files": len(run.files), "passed": c[PASS], "failed": c[FAIL], "errors": c[ERROR],
-            "cached": sum(f.cached for f in run.files), "exit_code": run.exit_code(), "seconds": round(run.seconds, 3)}
+    return {"files": len(run.files), "passed": c[PASS], "failed": c[FAIL], "unchecked": c[UNCHECKED],
+            "skipped": c[SKIPPED], "cached": sum(f.cached for f in run.files), "exit_code": run.exit_code(),
+            "seconds": round(run.seconds, 3)}
 
 
 def render_json(run: CheckRun) -> str:
@@ -87,6 +90,7 @@ def render_json(run: CheckRun) -> str:
                    "small_cell": cfg.small_cell, "allowed_profiles": cfg.allowed_profiles,
                    "key_entities": cfg.key_entities},
         "summary": _summary(run),
+        "notes": list(run.notes),
         "files": [f.to_dict() for f in run.files],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -98,16 +102,20 @@ def _where(f) -> str:
 
 
 def render_text(run: CheckRun, *, verbose: bool = False) -> str:
-    """One line per file (failures and errors with one line per finding), then the totals."""
+    """One line per file (failures, unchecked and skipped files with one line per finding), then the totals."""
     lines: list[str] = []
     for fr in run.files:
-        tag = {PASS: "PASS ", FAIL: "FAIL ", ERROR: "ERROR"}[fr.status]
-        how = {"manifest": " (sanitize manifest verified)", "no-table": " (no table found)"}.get(fr.passed_by or "", "")
+        tag = {PASS: "PASS     ", FAIL: "FAIL     ", UNCHECKED: "UNCHECKED", SKIPPED: "SKIPPED  "}[fr.status]
+        how = {"manifest": " (manifest verified, content checked)", "no-table": " (no table found)"}.get(
+            fr.passed_by or "", "")
         cached = " [cached]" if fr.cached else ""
-        if fr.status == PASS and not verbose and not fr.findings:
-            lines.append(f"{tag} {fr.path}{how}{cached}")
+        if fr.status == SKIPPED:
+            reason = fr.findings[0].message if fr.findings else "not read"
+            lines.append(f"{tag} {fr.path}: {reason}")
             continue
         lines.append(f"{tag} {fr.path}{how}{cached}")
+        if fr.status == PASS and not verbose and not any(f.level in ("error", "warning") for f in fr.findings):
+            continue
         for f in fr.findings:
             where = _where(f)
             ex = f"  e.g. {', '.join(f.examples)}" if f.examples else ""
@@ -115,11 +123,16 @@ def render_text(run: CheckRun, *, verbose: bool = False) -> str:
             lines.append(f"    {level}[{f.rule}] {where + ': ' if where else ''}{f.message}{ex}")
     s = _summary(run)
     lines.append("")
-    lines.append(f"{s['files']} file(s): {s['passed']} passed, {s['failed']} failed, {s['errors']} unreadable"
-                 f" ({s['cached']} from cache) in {s['seconds']:.1f} s")
+    for note in run.notes:
+        lines.append(f"note: {note}")
+    lines.append(f"{s['files']} file(s): {s['passed']} passed, {s['failed']} failed, {s['unchecked']} unchecked, "
+                 f"{s['skipped']} skipped ({s['cached']} from cache) in {s['seconds']:.1f} s")
     if s["failed"]:
         lines.append("Do not publish: the failing files may identify people. Sanitize them "
                      "(anon sanitize FILE --profile training) or remove them.")
+    if any(fr.gating and fr.status == UNCHECKED for fr in run.files):
+        lines.append("Unchecked files are not passed files: make them readable, or list them under "
+                     "allow_unchecked in anon.toml once reviewed.")
     return "\n".join(lines) + "\n"
 
 
@@ -166,7 +179,7 @@ def render_sarif(run: CheckRun) -> str:
             "automationDetails": {"id": "anon-check/"},
             "columnKind": "unicodeCodePoints",
             "results": results,
-            "invocations": [{"executionSuccessful": run.counts[ERROR] == 0}],
+            "invocations": [{"executionSuccessful": not any(f.gating and f.status == UNCHECKED for f in run.files)}],
         }],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -176,9 +189,9 @@ def render_junit(run: CheckRun) -> str:
     """JUnit XML: one testcase per file; a failing file has a <failure>, an unreadable one an <error>."""
     s = _summary(run)
     suites = ET.Element("testsuites", name="anon check", tests=str(s["files"]), failures=str(s["failed"]),
-                        errors=str(s["errors"]), time=f"{run.seconds:.3f}")
+                        errors=str(s["unchecked"]), skipped=str(s["skipped"]), time=f"{run.seconds:.3f}")
     suite = ET.SubElement(suites, "testsuite", name="anon check", tests=str(s["files"]), failures=str(s["failed"]),
-                          errors=str(s["errors"]), skipped="0", time=f"{run.seconds:.3f}")
+                          errors=str(s["unchecked"]), skipped=str(s["skipped"]), time=f"{run.seconds:.3f}")
     for fr in run.files:
         case = ET.SubElement(suite, "testcase", classname="anon.check", name=fr.path, file=fr.path,
                              time=f"{fr.seconds:.3f}")
@@ -187,7 +200,9 @@ def render_junit(run: CheckRun) -> str:
             f"[{f.rule}] {(_where(f) + ': ') if _where(f) else ''}{f.message}"
             + (f" (masked examples: {', '.join(f.examples)})" if f.examples else "")
             for f in fr.findings)
-        if fr.status in (FAIL, ERROR):
+        if fr.status == SKIPPED:
+            ET.SubElement(case, "skipped", message=fr.findings[0].message if fr.findings else "not read")
+        elif fr.status == FAIL or fr.gating:
             tag = "failure" if fr.status == FAIL else "error"
             rules = sorted({f.rule for f in errors})
             el = ET.SubElement(case, tag, message=f"{len(errors)} finding(s): {', '.join(rules)}", type=",".join(rules))

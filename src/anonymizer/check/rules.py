@@ -77,15 +77,39 @@ RULES: dict[str, dict[str, str]] = {
     },
     "manifest-invalid": {
         "name": "ManifestInvalid",
-        "short": "The file's anon sanitize manifest does not vouch for it (digest, release, profile or policy).",
-        "level": "warning",
+        "short": "The file's anon sanitize manifest does not vouch for a safe release (not released, verification "
+                 "failed, profile, k, fields missing).",
+        "level": "error",
+    },
+    "manifest-mismatch": {
+        "name": "ManifestMismatch",
+        "short": "The manifest beside the file does not describe it (digest, columns, row count) or its content "
+                 "contradicts it (real values in a column it says was faked).",
+        "level": "error",
+    },
+    "release-without-manifest": {
+        "name": "ReleaseWithoutManifest",
+        "short": "The table looks like an anon sanitize release (its fakes carry sanitize's marks) but no manifest "
+                 "vouches for it: restore the manifest or re-run anon sanitize.",
+        "level": "error",
     },
     "unreadable": {
         "name": "Unreadable",
-        "short": "The file could not be read, so it could not be checked.",
+        "short": "The file could not be read (decoded, parsed, opened), so it was not checked.",
         "level": "error",
     },
+    "budget-exceeded": {
+        "name": "BudgetExceeded",
+        "short": "The file exceeded its time or size budget, so it was not fully checked.",
+        "level": "error",
+    },
+    "skipped": {
+        "name": "Skipped",
+        "short": "Not read: a binary file, a link out of the repository or a loop, a FIFO, socket or device.",
+        "level": "note",
+    },
 }
+UNCHECKED_RULES = ("unreadable", "budget-exceeded")
 
 COUNT_NAME = re.compile(
     r"^(n|nb|nbr|nombre|count|cnt|freq|frequence|fréquence|effectifs?|eff|total|size|"
@@ -177,6 +201,9 @@ def evaluate_table(
     scanner: Callable[[pd.DataFrame, CheckConfig], Any] | None = None,
     total_rows: int | None = None,
     load_columns: Callable[[list[str]], pd.DataFrame] | None = None,
+    replaced: frozenset[str] = frozenset(),
+    manifest_state: str | None = "absent",
+    manifest_name: str | None = None,
 ) -> list[Finding]:
     """Findings for one table (no finding of level ``error`` = the table passes).
 
@@ -187,6 +214,12 @@ def evaluate_table(
 
     A table too large to load comes as a row sample of ``total_rows`` rows with
     ``load_columns``: the scan reads the sample, the risk rules the key columns of every row.
+
+    ``replaced``: columns a manifest that vouches for the file says were faked, pseudonymised,
+    suppressed or redacted; their identifier findings are expected (their values are checked
+    against sanitize's marks by the caller) — every other rule still applies, k and small cells
+    included. ``manifest_state`` (``absent`` | ``mismatch`` | ``invalid``; None when a manifest
+    vouches) phrases what is said when the table looks like an anon release.
     """
     exempt = set(exempt_columns)
     if df.empty or len(df.columns) == 0:
@@ -205,21 +238,27 @@ def evaluate_table(
             level = "error"
         out.append(Finding(rule, message, level, column, location, line, _masked(examples or [])))
 
-    def free_text(f: Any) -> None:
-        hits = _free_text_hits(f, config)
-        if hits:
-            what = ", ".join(f"{e} in {s:.0%} of sampled cells" for e, s in sorted(hits.items(), key=lambda x: -x[1]))
-            add("free-text-pii", f"free-text column '{f.column}' mentions people: {what}", f.column, f.examples)
+    def free_text(f: Any, hits: dict[str, float]) -> None:
+        what = ", ".join(f"{e} in {s:.0%} of sampled cells" for e, s in sorted(hits.items(), key=lambda x: -x[1]))
+        add("free-text-pii", f"free-text column '{f.column}' mentions people: {what}", f.column, f.examples)
 
     strong = [f for f in findings if f.role == "identifier" and f.entity in config.direct_identifiers
               and f.confidence >= config.min_confidence]
+    person_qi = [f for f in findings if f.entity in config.person_qi and f.role in ("quasi_identifier", "sensitive")
+                 and f.confidence >= config.min_confidence]
+    about_people = bool(strong or person_qi)
+    strong = [f for f in strong if f.column not in replaced]
     # a column *named* like a person's name whose values match no name list (banks, shops, cities
     # under "name" / "nom"): a warning, not a leak
     named_only = [f for f in strong if f.entity in NAME_ENTITIES and not any("%" in e for e in f.evidence)]
     strong = [f for f in strong if f not in named_only]
-    person_qi = [f for f in findings if f.entity in config.person_qi and f.role in ("quasi_identifier", "sensitive")
-                 and f.confidence >= config.min_confidence]
-    about_people = bool(strong or person_qi)
+    texts = [(f, h) for f in findings if f.role == "free_text" and f.column not in replaced
+             if (h := _free_text_hits(f, config))]
+    if manifest_state is not None and strong:
+        released = _as_release(df, strong, texts, manifest_state, manifest_name)
+        if released is not None:
+            add("release-without-manifest", released)
+            strong, named_only, texts = [], [], []
     for f in strong:
         add("direct-identifier", f"column '{f.column}' holds {f.entity} values ({f.confidence:.0%} confidence: "
             f"{'; '.join(f.evidence[:2])})", f.column, f.examples)
@@ -228,34 +267,70 @@ def evaluate_table(
             "like a person's name (check it holds no names)", f.column, f.examples)
     if about_people:
         for f in findings:
-            if (f.role == "identifier" and f.entity in config.weak_identifiers
+            if (f.role == "identifier" and f.entity in config.weak_identifiers and f.column not in replaced
                     and f.confidence >= config.min_confidence):
                 add("weak-identifier", f"column '{f.column}' holds {f.entity} values in a table about people "
                     f"({f.confidence:.0%} confidence: {'; '.join(f.evidence[:2])})", f.column, f.examples)
-    for f in findings:
-        if f.role == "free_text":
-            free_text(f)
+    for f, hits in texts:
+        free_text(f, hits)
     _risk_rules(df, findings, config, exempt, about_people, add, load_columns)
 
     # second pass: names in free text need the NER model; only worth it when the table could still pass
     if config.ner and not any(o.level == "error" for o in out):
         flagged = {o.column for o in out}
-        texts = [f.column for f in findings if f.role == "free_text" and f.column not in flagged]
-        if texts:
-            for f in scan(df[texts], config).findings:
-                if f.role == "free_text" and f.column not in exempt:
-                    free_text(f)
+        names = [f.column for f in findings if f.role == "free_text" and f.column not in flagged | replaced]
+        if names:
+            for f in scan(df[names], config).findings:
+                if f.role == "free_text" and f.column not in exempt and (hits := _free_text_hits(f, config)):
+                    free_text(f, hits)
     return out
+
+
+def _as_release(df: pd.DataFrame, strong: list[Any], texts: list[tuple[Any, dict[str, float]]], state: str,
+                manifest_name: str | None) -> str | None:
+    """The message for a table whose identifier columns look like sanitize's fakes (None when they do not):
+    at least one column carries sanitize's marks (fiction phones, reserved e-mail domains), none holds
+    values sanitize never writes, and its free text holds no real phone or e-mail."""
+    from anonymizer.check.release import REAL, RESERVED, fake_evidence, recognise
+
+    rec = recognise(df, strong)
+    if not rec.looks_released:
+        return None
+    if any(fake_evidence(f.column, None, df[f.column], text=True).verdict == REAL for f, _ in texts):
+        return None
+    others = [e.column for e in rec.columns if e.verdict != RESERVED] + [f.column for f, _ in texts]
+    listed = ", ".join(repr(c) for c in others[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
+    unsure = f"; without it the check cannot tell {listed} from real identities" if others else ""
+    mname = f"'{manifest_name}'" if manifest_name else "the manifest"
+    if state == "mismatch":
+        return (f"looks like an anon release whose manifest no longer matches it (re-saved or edited after sanitize?): "
+                f"{rec.describe()}. Put back the file exactly as anon sanitize wrote it, or re-run anon sanitize "
+                f"on the original to release it again{unsure}")
+    if state == "invalid":
+        return (f"looks like an anon release, but {mname} does not vouch for it (see manifest-invalid): "
+                f"{rec.describe()}. Re-run anon sanitize so that it releases the file{unsure}")
+    return (f"looks like an anon release without its manifest: {rec.describe()}. Restore {mname} that anon "
+            f"sanitize wrote beside it, or re-run anon sanitize on the original to release it again{unsure}")
+
+
+def key_columns_for_check(findings: list[Any], columns: list[str], config: CheckConfig) -> list[str]:
+    """The key quasi-identifiers k, record risk and small cells are computed over: one column per key
+    entity (``config.key_entities``) among those the scan found in the table itself — never a
+    manifest's list — the most complete one (``anonymizer.policy.proposal.choose_key_variables``).
+
+    The one place that says what an attacker is assumed to know: make it follow sanitize's
+    attacker-known sets here and every risk rule follows."""
+    from anonymizer.policy.proposal import choose_key_variables
+
+    qi_findings = [f for f in findings if f.confidence >= config.min_confidence]
+    return [c for c in choose_key_variables(qi_findings, list(config.key_entities)) if c in columns]
 
 
 def _risk_rules(df: pd.DataFrame, findings: list[Any], config: CheckConfig, exempt: set[str], about_people: bool,
                 add: Callable[..., None], load_columns: Callable[[list[str]], pd.DataFrame] | None = None) -> None:
     """k, record risk and small cells on the key quasi-identifiers (of every row: a sampled
     table's keys, and its count column if any, are read whole through ``load_columns``)."""
-    from anonymizer.policy.proposal import choose_key_variables
-
-    qi_findings = [f for f in findings if f.confidence >= config.min_confidence]
-    keys = [c for c in choose_key_variables(qi_findings, list(config.key_entities)) if c in df.columns]
+    keys = key_columns_for_check(findings, list(df.columns), config)
     if not keys:
         return
     if load_columns is not None:

@@ -16,15 +16,22 @@ Examples:
   anon check . --config anon.toml --no-cache --no-ner
 
 \b
-A file passes when its `anon sanitize` manifest (<name>.manifest.json) vouches for
-its exact bytes, or when the scan finds no direct identifier, no personal data in
-free text, and (for a table about people) k >= 5 on the key quasi-identifiers,
-record risk <= 0.2 and, for frequency tables, no count under 11. Settings: [check]
-in anon.toml or [tool.anon.check] in pyproject.toml (see docs/check.md).
+A file passes when the scan finds no direct identifier, no personal data in free
+text, and (for a table about people) k >= 5 on the key quasi-identifiers found in
+it, record risk <= 0.2 and, for frequency tables, no count under 11. An `anon
+sanitize` manifest (<name>.manifest.json) that vouches for the file's exact bytes
+only makes its declared fakes expected: they are checked against sanitize's marks,
+and every other rule still applies. Settings: [check] in anon.toml or
+[tool.anon.check] in pyproject.toml (see docs/check.md).
+
+\b
+A file that cannot be read (or runs over its time / size budget) is UNCHECKED and
+fails the gate unless allow_unchecked lists it; binary files, links out of the
+repository, FIFOs and devices are SKIPPED (listed, never opened).
 
 \b
 Exit codes: 0 every file passes; 1 at least one file fails (even if another is
-unreadable); 2 bad usage, or an unreadable file and no failure.
+unchecked); 2 bad usage, or an unchecked file and no failure.
 """
 
 
@@ -37,13 +44,16 @@ unreadable); 2 bad usage, or an unreadable file and no failure.
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file (atomic) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace an existing report file.")
-@click.option("--no-cache", is_flag=True, help="Re-check every file (ignore and do not write .anon-cache/).")
+@click.option("--no-cache", is_flag=True, help="Re-check every file (neither read nor write the cache).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Cache folder (default: $ANON_CACHE_DIR, else $XDG_CACHE_HOME/anon/check or ~/.cache/anon/check); "
+                   "never one inside the checked repository.")
 @click.option("--no-ner", is_flag=True, help="Skip spaCy name recognition in free text (faster, finds fewer names).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Worker processes (default: one per core, at most 4, when 16+ files need checking).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def command(paths: tuple[Path, ...], config_path: Path | None, fmt: str, output: Path | None, force: bool,
-            no_cache: bool, no_ner: bool, jobs: int | None, quiet: bool) -> None:
+            no_cache: bool, cache_dir: Path | None, no_ner: bool, jobs: int | None, quiet: bool) -> None:
     """Fail when a file under PATHS may identify people (tables, XLSX sheets, notebook outputs, Markdown blocks)."""
     from anonymizer.check.config import load_config
     from anonymizer.check.output import render
@@ -52,8 +62,10 @@ def command(paths: tuple[Path, ...], config_path: Path | None, fmt: str, output:
 
     if not paths:
         raise UsageError("give at least one file or folder to check (e.g. `anon check .`)")
+    import os
+
     for p in paths:
-        if not p.exists():
+        if not os.path.lexists(p):
             raise UsageError(f"{p}: no such file or folder")
     config = load_config(list(paths), config_path)
     if no_ner:
@@ -76,7 +88,8 @@ def command(paths: tuple[Path, ...], config_path: Path | None, fmt: str, output:
             bar.update(task, description=f"checking {rel[-50:]}", advance=1)
 
     try:
-        run = check_paths(list(paths), config, use_cache=not no_cache, jobs=jobs, progress=progress)
+        run = check_paths(list(paths), config, use_cache=not no_cache, jobs=jobs, progress=progress,
+                          cache_dir=cache_dir)
     finally:
         if bar is not None:
             bar.stop()

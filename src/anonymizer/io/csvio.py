@@ -247,7 +247,8 @@ def encode_utf8_as(data: bytes, encoding: str) -> bytes:
     latin-1 would accept but cp1252 cannot hold) goes through the strict codec so that
     errors stay exact.
     """
-    if data.isascii():  # ASCII is the same bytes in every encoding anon writes
+    wide = encoding.replace("_", "-").lower().startswith(("utf-16", "utf-32"))
+    if data.isascii() and not wide:  # ASCII is the same bytes in every byte-oriented encoding anon writes
         return data
     text = data.decode("utf-8")
     if encoding == "cp1252" and not _C1_UTF8.search(data):
@@ -315,6 +316,7 @@ class CsvSink:
         self.columns: list[str] | None = None
         self.rows = 0
         self.bytes_written = 0
+        self._wide: codecs.IncrementalEncoder | None = None
 
     # -- encoding ---------------------------------------------------------------------------
     def _encode(self, text_utf8: bytes | memoryview) -> bytes:
@@ -323,6 +325,10 @@ class CsvSink:
             if self.encoding == "utf-8-sig" and self.bytes_written == 0:
                 out = codecs.BOM_UTF8 + out
             return out
+        if self.encoding.startswith(("utf-16", "utf-32")):  # "utf-16" writes a byte-order mark: once, at the start
+            if self._wide is None:
+                self._wide = codecs.getincrementalencoder(self.encoding)("strict")
+            return self._wide.encode(bytes(text_utf8).decode("utf-8"))
         return encode_utf8_as(bytes(text_utf8), self.encoding)
 
     def _encode_error(self, cols: list[str], values: list[list[str]]) -> InputError:
@@ -421,6 +427,7 @@ class CsvSink:
 
     def close(self) -> None:
         if not self.final_newline and self.bytes_written:
-            n = len(self.line_terminator.encode(self.encoding))
+            # the terminator's own bytes, without the byte-order mark a utf-16/32 codec would add
+            n = len(self.line_terminator.encode(self.encoding)) - len("".encode(self.encoding))
             self.raw.seek(-n, io.SEEK_END)
             self.raw.truncate()

@@ -5,6 +5,12 @@ must not be discovered after 899,999 rows were decoded as UTF-8. The scan is a s
 incremental UTF-8 decode in 16 MiB chunks (stops at the first invalid byte), then a check
 for the five bytes cp1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D) which only latin-1
 can hold.
+
+UTF-16 and UTF-32 (Excel's "Unicode text" export, PowerShell redirections) are recognised
+first, by their byte-order mark or, without one, by where the NUL bytes of mostly Latin text
+fall (every other byte for UTF-16, three bytes in four for UTF-32), then confirmed by a strict
+decode of the whole file. Every command reads through here (``anon check`` too, through
+:func:`decode_text` for text it holds in memory), so they all read a file the same way.
 """
 
 from __future__ import annotations
@@ -41,6 +47,102 @@ def normalize_encoding(name: str) -> str:
     except LookupError:
         raise UsageError(f"unknown encoding {name!r}") from None
     return {"iso8859-1": "latin-1", "windows-1252": "cp1252"}.get(canon, canon)
+
+
+# longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+WIDE_PROBE_BYTES = 4096
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """``utf-16`` / ``utf-32`` (byte-order mark, which the codec consumes), ``utf-16-le`` /
+    ``utf-16-be`` / ``utf-32-le`` / ``utf-32-be`` (no mark, told by the NUL bytes of Latin text),
+    or None for a byte-oriented file. The guess must decode ``head`` strictly and read as text."""
+    for bom, name in _WIDE_BOMS:
+        if head.startswith(bom):
+            return name
+    probe = head[:WIDE_PROBE_BYTES]
+    probe = probe[: len(probe) - len(probe) % 4]
+    if len(probe) < 4 or b"\x00" not in probe:
+        return None
+    quarter = len(probe) // 4
+    nul = [probe[i::4].count(0) / quarter for i in range(4)]
+    if nul[1] > 0.9 and nul[2] > 0.9 and nul[3] > 0.9 and nul[0] < 0.5:
+        cand = "utf-32-le"
+    elif nul[0] > 0.9 and nul[1] > 0.9 and nul[2] > 0.9 and nul[3] < 0.5:
+        cand = "utf-32-be"
+    elif nul[1] > 0.5 and nul[3] > 0.5 and nul[0] < 0.1 and nul[2] < 0.1:
+        cand = "utf-16-le"
+    elif nul[0] > 0.5 and nul[2] > 0.5 and nul[1] < 0.1 and nul[3] < 0.1:
+        cand = "utf-16-be"
+    else:
+        return None
+    try:
+        text = codecs.getincrementaldecoder(cand)("strict").decode(probe, final=False)
+    except UnicodeDecodeError:
+        return None
+    return None if _looks_binary(text) else cand
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters (other than tab and line breaks) in more than 5 % of the text, or a NUL."""
+    if "\x00" in text:
+        return True
+    ctrl = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r")
+    return ctrl > 0.05 * max(1, len(text))
+
+
+def bom_free(encoding: str, head: bytes) -> str:
+    """The codec that writes no byte-order mark for ``encoding`` as found at the start of a file:
+    ``utf-16`` after an LE mark -> ``utf-16-le`` (to encode a line terminator, count tail bytes)."""
+    if encoding in ("utf-16", "utf-32"):
+        little = head.startswith(codecs.BOM_UTF32_LE if encoding == "utf-32" else codecs.BOM_UTF16_LE)
+        return f"{encoding}-{'le' if little else 'be'}"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def _check_decodes(path: Path, encoding: str) -> None:
+    """A strict decode of the whole file (a UTF-16 guess made on its first bytes must hold to the end)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    offset = 0
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK_BYTES)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}: looks like {encoding} text but cannot be decoded as {encoding} "
+                                 f"(byte offset {offset + exc.start})") from None
+            if not chunk:
+                return
+            offset += len(chunk)
+
+
+def decode_text(raw: bytes, *, final: bool = True) -> tuple[str, str]:
+    """Text of bytes held in memory (a Markdown file, a notebook, an archive member), the encoding
+    decided as :func:`detect_encoding` does for a file: UTF-16/32, UTF-8 (with or without BOM),
+    cp1252, latin-1. ``final=False`` when ``raw`` is only the start of the data (a cut character
+    at the end is not an error). InputError for binary content or undecodable UTF-16/32."""
+    wide = wide_encoding(raw)
+    if wide is not None:
+        try:
+            text = codecs.getincrementaldecoder(wide)("strict").decode(raw, final=final)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"looks like {wide} text but cannot be decoded as {wide} (byte offset {exc.start})") from None
+        return text.removeprefix("\ufeff"), wide
+    if b"\x00" in raw[:65536]:
+        raise InputError("binary content (NUL bytes), not text")
+    try:
+        text = codecs.getincrementaldecoder("utf-8")("strict").decode(raw, final=final)
+        enc = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+    except UnicodeDecodeError:
+        enc = "latin-1" if any(b in raw for b in CP1252_UNDEFINED) else "cp1252"
+        text = raw.decode(enc, errors="replace")
+    text = text.removeprefix("\ufeff")
+    if _looks_binary(text[:65536]):
+        raise InputError("binary content (control bytes), not text")
+    return text, enc
 
 
 def _magic_format(head: bytes) -> str | None:
@@ -81,13 +183,18 @@ def detect_format(path: str | Path) -> str:
     magic = _magic_format(head)
     if magic:
         return magic
-    if suffix in ("", ".dat", ".data", ".out") or b"\x00" not in head:
+    if suffix in ("", ".dat", ".data", ".out") or b"\x00" not in head or wide_encoding(head):
         return "csv"
     raise InputError(f"{p}: unknown table format (extension {suffix!r})")
 
 
 def detect_encoding(path: Path, sample: bytes) -> str:
-    """``utf-8``/``utf-8-sig`` if the whole file is valid UTF-8, else ``cp1252``, else ``latin-1``."""
+    """UTF-16/32 (see :func:`wide_encoding`, checked on the whole file), else ``utf-8``/``utf-8-sig``
+    if the whole file is valid UTF-8, else ``cp1252``, else ``latin-1``."""
+    wide = wide_encoding(sample)
+    if wide is not None:
+        _check_decodes(path, wide)
+        return wide
     bom = sample.startswith(codecs.BOM_UTF8)
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok = True
@@ -230,7 +337,23 @@ class CsvDialect:
     newlines_in_values: bool = True
 
 
-def quote_scan(path: Path, quotechar: str) -> tuple[bool, bool]:
+def _quote_scan_text(path: Path, quotechar: str, encoding: str) -> tuple[bool, bool]:
+    """:func:`quote_scan` on decoded text, for UTF-16/32 files (where a quote's byte value can be
+    half of another character)."""
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    inside = inside_break = False
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK_BYTES)
+            for i, part in enumerate(decoder.decode(chunk, final=not chunk).split(quotechar)):
+                inside ^= i > 0
+                if inside and not inside_break and ("\n" in part or "\r" in part):
+                    inside_break = True
+            if not chunk:
+                return inside, inside_break
+
+
+def quote_scan(path: Path, quotechar: str, encoding: str | None = None) -> tuple[bool, bool]:
     """(odd number of quotes, some line break lies inside quotes), from one pass over the bytes.
 
     * An odd count means a quoted field may be left open: pyarrow would read an
@@ -240,6 +363,8 @@ def quote_scan(path: Path, quotechar: str) -> tuple[bool, bool]:
       pyarrow need ``newlines_in_values=True``, which costs it its parallel chunking
       (RFC 4180 doubled quotes add two, so parity is exact for well-formed files).
     """
+    if encoding is not None and encoding.startswith(("utf-16", "utf-32")):
+        return _quote_scan_text(path, quotechar, encoding)
     import numpy as np
 
     q = ord(quotechar)
@@ -279,11 +404,13 @@ def sniff_csv(
     sample = read_sample(path)
     if not sample:
         raise InputError(f"{path}: empty file (0 bytes)")
-    if b"\x00" in sample[:65536]:
-        raise InputError(f"{path}: binary content (NUL bytes), not a text table; check the file and its format")
-    ctrl = sum(1 for b in sample[:65536] if b < 32 and b not in (9, 10, 13))
-    if ctrl > 0.05 * min(len(sample), 65536):
-        raise InputError(f"{path}: binary content (control bytes), not a text table; check the file and its format")
+    wide = (normalize_encoding(encoding) if encoding else wide_encoding(sample)) or ""
+    if not wide.startswith(("utf-16", "utf-32")):
+        if b"\x00" in sample[:65536]:
+            raise InputError(f"{path}: binary content (NUL bytes), not a text table; check the file and its format")
+        ctrl = sum(1 for b in sample[:65536] if b < 32 and b not in (9, 10, 13))
+        if ctrl > 0.05 * min(len(sample), 65536):
+            raise InputError(f"{path}: binary content (control bytes), not a text table; check the file and its format")
     if encoding:
         enc = normalize_encoding(encoding)
         try:
@@ -298,6 +425,8 @@ def sniff_csv(
     text = decode_sample(sample, enc)
     if text.startswith("\ufeff"):
         text = text[1:]
+    if wide.startswith(("utf-16", "utf-32")) and _looks_binary(text[:65536]):
+        raise InputError(f"{path}: binary content (control characters), not a text table; check the file and its format")
     if not text.strip("\r\n"):
         raise InputError(f"{path}: no header line (the file holds only blank lines)")
     delim = delimiter if delimiter is not None else sniff_delimiter(text, quotechar)
@@ -314,11 +443,13 @@ def sniff_csv(
     if not rows:
         raise InputError(f"{path}: no header line")
     header = rows[0]
-    odd, quoted_break = quote_scan(path, quotechar)
+    odd, quoted_break = quote_scan(path, quotechar, enc)
+    plain = bom_free(enc, sample)
+    newlines = ("\n".encode(plain), "\r".encode(plain))
     with open(path, "rb") as fh:
         fh.seek(0, 2)
         size = fh.tell()
-        fh.seek(max(0, size - 2))
+        fh.seek(max(0, size - 2 * len(newlines[0])))
         tail = fh.read()
     return CsvDialect(
         encoding=enc,
@@ -328,8 +459,8 @@ def sniff_csv(
         quoting=sniff_quoting(text, delim, quotechar),
         header=header,
         decimal=sniff_decimal(rows[1:]),
-        final_newline=tail.endswith((b"\n", b"\r")),
-        bom=bom,
+        final_newline=tail.endswith(newlines),
+        bom=bom or (enc in ("utf-16", "utf-32") and sample.startswith(tuple(b for b, _ in _WIDE_BOMS))),
         odd_quotes=odd,
         newlines_in_values=odd or quoted_break,
     )
