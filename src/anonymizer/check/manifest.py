@@ -66,6 +66,8 @@ def verify_manifest(path: Path, config: CheckConfig, *, file_sha256: str | None 
     if profile not in config.allowed_profiles:
         problems.append(f"profile '{profile}' is not allowed (allowed: {', '.join(config.allowed_profiles)})")
     privacy = data.get("privacy") if isinstance(data.get("privacy"), dict) else {}
+    if privacy.get("targets") == "none":
+        problems.append("the policy said privacy: none (no privacy target, no k)")
     targets = privacy.get("targets") if isinstance(privacy.get("targets"), dict) else {}
     k = targets.get("k")
     if isinstance(k, (int, float)) and k < config.k:
