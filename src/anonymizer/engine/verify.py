@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from anonymizer.detect import validators as v
-from anonymizer.detect.entities import ROW_NAME_ENTITIES, entity
+from anonymizer.detect.entities import ROW_NAME_ENTITIES, VALUE_ENTITIES, entity
 from anonymizer.io import as_text
 from anonymizer.policy.plan import Plan
 
@@ -170,7 +170,7 @@ def searched_entity(step) -> str | None:
     known = entity(step.entity)
     if known is not None and (known.why_no_leak or known.leak == "row_name"):
         return None
-    if step.role == "identifier" and (known is None or known.leak in ("plain", "phone")):
+    if step.role == "identifier" and (known is None or step.entity in VALUE_ENTITIES):
         return step.entity or "RECORD_ID"
     if step.identifier_like or step.role == "identifier":
         return "PHONE" if step.entity == "PHONE" else (step.entity or "RECORD_ID")
