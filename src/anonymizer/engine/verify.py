@@ -160,20 +160,20 @@ def _text_like(arr: pa.Array) -> np.ndarray:
 
 
 def searched_entity(step) -> str | None:
-    """The entity under which a plan step's original values are indexed, or None.
+    """The entity under which a plan step's original values are indexed whole, or None.
 
-    Identifier columns of a value entity (the entity table's ``plain`` and ``phone`` leak
-    forms); any identifier column whose entity the table does not know; and any column the
-    scan flagged ``identifier_like`` whatever its role and entity — except entities whose
-    table entry says why they are not searched (names are checked row by row, first names,
-    street parts and companies not at all)."""
+    Every identifier column — a value entity (``VALUE_ENTITIES``: the table's ``plain`` and
+    ``phone`` leak forms), an entity the table does not know, or none — and every column the
+    scan flagged ``identifier_like`` whatever its role; except entities whose table entry says
+    why they are not searched (names are checked row by row; first names, street parts and
+    companies not at all). Phones are then matched on their last nine digits, the rest plain."""
     known = entity(step.entity)
+    if step.role == "identifier" and step.entity in VALUE_ENTITIES:
+        return step.entity
     if known is not None and (known.why_no_leak or known.leak == "row_name"):
         return None
-    if step.role == "identifier" and (known is None or step.entity in VALUE_ENTITIES):
+    if step.role == "identifier" or step.identifier_like:
         return step.entity or "RECORD_ID"
-    if step.identifier_like or step.role == "identifier":
-        return "PHONE" if step.entity == "PHONE" else (step.entity or "RECORD_ID")
     return None
 
 
