@@ -22,8 +22,13 @@ GOLDEN_VERSIONS = {"faker": "40.63.0", "numpy": "2.4.6", "pandas": "3.1.1", "pya
                    "python-stdnum": "2.2", "phonenumbers": "9.0.43", "schwifty": "2026.10.1"}
 GOLDEN_OUTPUT_SHA256 = "032336da2c57783fb4e93f6b6bce5d2e95b09489bf393eb635ec83effeecedd0"
 # scan findings as canonical JSON; recomputed once after ties in the free-text evidence were
-# ordered by name (they came out of a set, in hash-seed order): same findings, ties reordered
-GOLDEN_FINDINGS_SHA256 = "04300ad9b0ba04da63d5801c0c30b54916cdd867fb89956c4ce0854ecbef5ff7"
+# ordered by name (they came out of a set, in hash-seed order): same findings, ties reordered.
+# Recomputed again for issue #16 item 6: every finding gained identifier_like, family and
+# subject, stats gained singleton_share (and fixed_digits for digit columns), and the five
+# identifier-like columns (NUMALLOC, MATRICULE, NIR, NIRCJ, NUMFISC, all identifiers) one
+# evidence line; with those removed the findings hash to the previous 04300ad9..., so no role,
+# entity or confidence changed.
+GOLDEN_FINDINGS_SHA256 = "aaf5132f979c604c50d8b973c38cbe456d74ac8661b2931db6e475262e95a582"
 
 
 def _sha(path) -> str:

@@ -92,3 +92,80 @@ def test_merging_sorted_hashes_keeps_every_column_bit():
             expected[v] = expected.get(v, 0) | (1 << i)
     assert union.tolist() == sorted(expected)
     assert bits.tolist() == [expected[v] for v in sorted(expected)]
+
+
+# ---------------------------------------------------------------- issue #16: what is searched, and where
+
+NIR15 = "185017510012362"  # valid key
+
+
+def _plan(*steps: ColumnStep) -> Plan:
+    return Plan(list(steps), [], {}, "test", False)
+
+
+def test_what_is_indexed_whole():
+    from anonymizer.engine.verify import searched_entity
+
+    def step(role, entity, flag=False):
+        return ColumnStep("C", role, entity, "keep", identifier_like=flag)
+
+    assert searched_entity(step("identifier", "NIR")) == "NIR"
+    assert searched_entity(step("identifier", "RECORD_ID")) == "RECORD_ID"
+    assert searched_entity(step("identifier", None)) == "RECORD_ID"          # no entity: still searched
+    assert searched_entity(step("identifier", "DOSSIER_ID")) == "DOSSIER_ID"  # unknown entity: plain values
+    assert searched_entity(step("identifier", "CATEGORY")) == "CATEGORY"      # a policy's identifier
+    assert searched_entity(step("quasi_identifier", "CATEGORY")) is None
+    assert searched_entity(step("quasi_identifier", "CATEGORY", True)) == "CATEGORY"  # the scan's flag
+    assert searched_entity(step("quasi_identifier", "NIR", True)) == "NIR"
+    # the entity table's reasons stand: names row by row, first names and street parts not at all
+    for ent in ("LAST_NAME", "PERSON", "FIRST_NAME", "STREET_NAME", "NIR_KEY", "SIRET"):
+        assert searched_entity(step("identifier", ent, True)) is None, ent
+
+
+def test_identifier_like_column_is_searched_whatever_its_role():
+    plan = _plan(ColumnStep("REF", "quasi_identifier", "CATEGORY", "keep", identifier_like=True),
+                 ColumnStep("CAT", "quasi_identifier", "CATEGORY", "keep"))
+    index = LeakIndex(plan)
+    index.add(pd.DataFrame({"REF": ["1234567", "7654321"], "CAT": ["ABCDEFGH", "HGFEDCBA"]}))
+    out = pd.DataFrame({"REF": ["1234567", "0000000"], "CAT": ["ABCDEFGH", "x"]})
+    assert index.search(out, []) == {("REF", "REF"): 1}
+
+
+def test_identifiers_inside_original_cells_are_searched_inside_output_cells():
+    """A NIR left in a name cell (no NIR column in the table) is found in any output column that
+    keeps it, inside its cells; the problem names the output column, never the value."""
+    from anonymizer.engine.verify import describe_hits
+
+    plan = _plan(ColumnStep("NOM", "identifier", "LAST_NAME", "fake"),
+                 ColumnStep("NOTE", "free_text", "FREE_TEXT", "redact"))
+    index = LeakIndex(plan)
+    index.add(pd.DataFrame({"NOM": [f"Durand {NIR15}", "Martin"], "NOTE": ["RAS", "IBAN FR7630006000011234567890189"]}))
+    out = pd.DataFrame({"NOM": [f"Petit {NIR15}", "Moreau"],
+                        "AUTRE": ["RAS", "ancien compte : FR76 3000 6000 0112 3456 7890 189"],
+                        "NOTE": ["RAS", "IBAN [IBAN]"]})
+    hits = index.search(out, ["NOTE"])
+    assert hits == {("[NIR inside cells]", "NOM"): 1, ("[IBAN inside cells]", "AUTRE"): 1}
+    words = describe_hits(hits, {"NOM": "LAST_NAME"})
+    assert words == ["1 IBAN value(s) found inside original cells found in output column AUTRE",
+                     "1 NIR value(s) found inside original cells found in output column NOM"]
+
+
+def test_digits_without_a_check_are_not_identifiers_inside_cells():
+    from anonymizer.engine.verify import cell_identifiers
+
+    found = cell_identifiers(pd.Series([f"Durand {NIR15}", "Durand 185017510012363", "tél 06 12 34 56 78",
+                                        "le 12/03/2021 pour 1234,50", "jean.dupont@example.fr"]))
+    assert {k: len(v) for k, v in found.items()} == {"NIR": 1, "PHONE": 1, "EMAIL": 1}
+    assert "PHONE" not in cell_identifiers(pd.Series(["tél 06 12 34 56 78"]), phones=False)
+
+
+def test_a_fake_iban_tail_is_not_a_file_number_outside_free_text():
+    """Inside cells that are not free text, spans start at the start of a number: the last
+    seven digits of a fake IBAN that happen to be someone's file number are no leak (they
+    still are in free text, where any span counts)."""
+    plan = _plan(ColumnStep("NUMALLOC", "identifier", "CAF_NUMBER", "fake"))
+    index = LeakIndex(plan)
+    index.add(pd.DataFrame({"NUMALLOC": ["7890189", "1234567"]}))
+    out = pd.DataFrame({"IBAN": ["FR76 3000 6000 0112 3456 7890 189", "Durand 1234567"],
+                        "NOTE": ["FR76 3000 6000 0112 3456 7890 189", ""]})
+    assert index.search(out, ["NOTE"]) == {("NUMALLOC", "IBAN"): 1, ("NUMALLOC", "NOTE"): 1}

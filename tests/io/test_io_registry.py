@@ -76,10 +76,11 @@ def test_sanitize_names_the_output_after_the_format_asked(tmp_path, run_cli):
     """``--to dta`` without ``-o`` wrote Stata bytes into ``t.training.csv`` (the CLI knew four
     extensions); the registry gives every writable format its extension."""
     src = tmp_path / "t.csv"
-    src.write_text("ligne;valeur\n1;a\n2;b\n3;a\n", encoding="utf-8")
+    # a column the rules know (an unclassified one is a 30 % guess strict mode will not keep)
+    src.write_text("ligne;etat_dossier\n1;a\n2;b\n3;a\n", encoding="utf-8")
     r = run_cli("sanitize", src, "--to", "dta", "--no-report", "--force")
     assert r.exit_code == 0, r.output
     out = tmp_path / "t.training.dta"
     assert out.exists() and not (tmp_path / "t.training.csv").exists()
     assert out.read_bytes().startswith(b"<stata_dta>")
-    assert read_table(out).df["valeur"].tolist() == ["a", "b", "a"]
+    assert read_table(out).df["etat_dossier"].tolist() == ["a", "b", "a"]

@@ -144,6 +144,8 @@ def verify_manifest(path: Path, config: CheckConfig, *, file_sha256: str | None 
     v.profile = profile if isinstance(profile, str) else None
     if v.profile is not None and profile not in config.allowed_profiles:
         v.problems.append(f"profile '{profile}' is not allowed (allowed: {', '.join(config.allowed_profiles)})")
+    if _get(data, "privacy.targets") == "none":
+        v.problems.append("the policy said privacy: none (no privacy target, no k)")
     k = _get(data, "privacy.targets.k")
     if isinstance(k, (int, float)) and not isinstance(k, bool) and k < config.k:
         v.problems.append(f"the privacy target k = {k:g} is below the required k = {config.k}")

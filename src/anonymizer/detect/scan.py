@@ -12,7 +12,10 @@ matched and ignores the name (presidio.md §4). Here each column gets:
    scientific-notation NIRs counted as NIR-shaped;
 4. cardinality: a column unique per row is an identifier even with no rule;
 5. shape: dates, amounts, codes, name lists (for upper-case surnames NER misses), sentences;
-6. free text: NER + recognizers on a sample (:func:`anonymizer.detect.text.find_spans`).
+6. free text: NER + recognizers on a sample (:func:`anonymizer.detect.text.find_spans`);
+7. whatever the classification, whether the values look like an identifier (fixed-length
+   digit strings, most of them held by one row only: ``identifier_like``), the entity's
+   ``family`` and whose value the column holds (``subject``: person, spouse, children).
 
 Every example shown is masked with :func:`anonymizer.masking.mask_value`.
 """
@@ -28,9 +31,16 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.detect import validators as v
-from anonymizer.detect.entities import ENTITY_ROLE, STRONG, STRONG_SAYS
+from anonymizer.detect.entities import ENTITY_ROLE, STRONG, STRONG_SAYS, entity
 from anonymizer.detect.recognizers.address import STREET_TYPES, FrAddressRecognizer
-from anonymizer.detect.rules import ColumnRule, load_rules, match_rule
+from anonymizer.detect.rules import (
+    DEFAULT_SUBJECT,
+    ColumnRule,
+    column_subject,
+    load_rules,
+    load_subject_rules,
+    match_rule,
+)
 from anonymizer.masking import mask_value
 from anonymizer.resources import rules_path
 from anonymizer.values.numbers import AMOUNT_RE2
@@ -43,6 +53,17 @@ FULL_UNIQUENESS_MAX_ROWS = 300_000
 TEXT_SAMPLE = 150
 CHECK_CAP = 1000
 NER_NAME_SAMPLE = 100
+
+# Identifier-like (docs/scan.md): at least ID_LIKE_FIXED_SHARE of the non-empty sampled values
+# are digit strings (spaces ignored) of one length of at least ID_LIKE_MIN_DIGITS digits, at
+# least ID_LIKE_SINGLETON_SHARE of the non-empty values are held by one row only, there are at
+# least ID_LIKE_MIN_VALUES of them, and they do not read as dates. Six digits leave out postal,
+# commune and department codes and years (a 50-row table can hold 50 distinct postcodes);
+# "one row only" rather than "distinct" counts a file number a household's rows share.
+ID_LIKE_MIN_DIGITS = 6
+ID_LIKE_FIXED_SHARE = 0.9
+ID_LIKE_SINGLETON_SHARE = 0.5
+ID_LIKE_MIN_VALUES = 10
 
 # RE2 syntax (pyarrow): no look-around, no \\u escapes
 _NAME_TOKEN = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
@@ -64,6 +85,9 @@ class ColumnFinding:
     stats: dict = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
     text_entities: dict[str, float] = field(default_factory=dict)
+    identifier_like: bool = False      # fixed-length digits, most held by one row (ID_LIKE_*)
+    family: str | None = None          # detect.entities.FAMILIES: the rule's, else the entity's
+    subject: str = DEFAULT_SUBJECT     # person, spouse or children (detect.rules.SUBJECTS)
 
 
 @dataclass
@@ -330,6 +354,34 @@ def _is_row_number(full: pd.Series) -> bool:
     return bool(np.array_equal(arr, np.arange(1, n + 1)) or np.array_equal(arr, np.arange(0, n)))
 
 
+def _fixed_digits(vals: _Values) -> tuple[int, float]:
+    """(length, share): the most common length among the values that are digit strings
+    (spaces ignored), and the share of non-empty values that are digit strings of that length."""
+    if vals.n == 0 or vals.rate(vals.has_digit) < ID_LIKE_FIXED_SHARE:
+        return 0, 0.0
+    compact = vals.uniq.str.replace(r"\s", "", regex=True)
+    digits = compact.str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
+    if not digits.any():
+        return 0, 0.0
+    lengths = compact.str.len().to_numpy(dtype=np.int64)
+    by_len = np.bincount(lengths[digits], weights=vals.counts[digits])
+    length = int(by_len.argmax())
+    return length, float(by_len[length]) / vals.n
+
+
+def identifier_like(stats: dict) -> bool:
+    """Whether a column's statistics say its values look like an identifier (thresholds above)."""
+    fixed = stats.get("fixed_digits") or {}
+    rates = stats.get("pass_rates") or {}
+    return bool(
+        stats.get("non_empty", 0) >= ID_LIKE_MIN_VALUES
+        and fixed.get("length", 0) >= ID_LIKE_MIN_DIGITS
+        and fixed.get("share", 0.0) >= ID_LIKE_FIXED_SHARE
+        and stats.get("singleton_share", 0.0) >= ID_LIKE_SINGLETON_SHARE
+        and rates.get("DATE", 0.0) < 0.5 and rates.get("YEAR_MONTH", 0.0) < 0.5
+    )
+
+
 # ------------------------------------------------------------------ decision
 def _decide(
     column: str, rule: ColumnRule | None, r: dict[str, float], vals: _Values, uniq_ratio: float, n_sample: int
@@ -468,6 +520,7 @@ def scan_table(
     report then gives that size and measures uniqueness on the sample.
     """
     rules = load_rules(tuple(str(d) for d in rules_dirs))
+    subjects = load_subject_rules(tuple(str(d) for d in rules_dirs))
     rows = len(df) if total_rows is None else int(total_rows)
     if total_rows is not None and total_rows > len(df):
         sample_rows = min(sample_rows, len(df))
@@ -481,6 +534,7 @@ def scan_table(
     texts: dict[str, pd.Series] = {}
     values: dict[str, _Values] = {}
     rates: dict[str, dict[str, float]] = {}
+    won: dict[str, ColumnRule | None] = {}
     for j, col in enumerate(df.columns):
         name = str(col)
         text = _as_text(sample.iloc[:, j])
@@ -491,15 +545,18 @@ def scan_table(
             full = _as_text(df.iloc[:, j]).str.strip()
             full_ne = full[full != ""]
             non_empty = int(len(full_ne))
-            distinct = int(full_ne.nunique())
+            per_value = full_ne.value_counts(sort=False)
+            distinct, singletons = int(len(per_value)), int((per_value.to_numpy() == 1).sum())
             scope = "whole column"
         else:
             full_ne = None
             non_empty, distinct, scope = vals.n, int(vals.uniq.size), "sample"
+            singletons = int((vals.counts == 1).sum())
         uniq_ratio = distinct / non_empty if non_empty else 0.0
         r = _value_checks(vals)
         rates[name] = r
         rule = match_rule(name, rules)
+        won[name] = rule
         if (rule is None or rule.role == "insensitive") and full_ne is not None and uniq_ratio == 1.0 \
                 and non_empty == rows and _is_row_number(full_ne):
             role, ent, conf, ev = "insensitive", None, 0.7, (
@@ -516,12 +573,20 @@ def scan_table(
             "uniqueness_scope": scope,
             "pass_rates": {k: round(x, 4) for k, x in r.items() if x and k != "MEAN_WORDS"},
             "shape": _shape(vals),
+            "singleton_share": round(singletons / non_empty, 4) if non_empty else 0.0,
         }
+        length, share = _fixed_digits(vals)
+        if length:
+            stats["fixed_digits"] = {"length": length, "share": round(share, 4)}
+        id_like = identifier_like(stats)
+        if id_like:
+            ev.append(f"identifier-like: {_pct(share)} of sampled values are {length}-digit numbers and "
+                      f"{_pct(stats['singleton_share'])} of values are held by one row only ({scope})")
         if role in ("quasi_identifier", "insensitive", "sensitive") and uniq_ratio >= 0.95 and non_empty >= 20 \
                 and ent not in ("AMOUNT", "SCORE", "DATE", "BIRTH_DATE", None) and role != "insensitive":
             ev.append(f"{_pct(uniq_ratio)} of values are distinct ({scope}): singles out rows")
         findings.append(
-            ColumnFinding(name, role, ent, float(conf), ev, stats, _examples(vals), {})
+            ColumnFinding(name, role, ent, float(conf), ev, stats, _examples(vals), {}, id_like)
         )
         if progress:
             progress(name)
@@ -529,7 +594,17 @@ def scan_table(
     _free_text(findings, texts, ner)
     if ner:
         _ner_names(findings, values)
+    for f in findings:  # last: the steps above may have changed the entity
+        f.family, f.subject = _family(f, won[f.column]), column_subject(f.column, won[f.column], subjects)
     return ScanReport(source=source, rows=rows, columns=len(df.columns), sampled_rows=int(len(sample)), findings=findings)
+
+
+def _family(f: ColumnFinding, rule: ColumnRule | None) -> str | None:
+    """The rule's family when the rule's classification stood, else the entity table's."""
+    if rule is not None and rule.family and (rule.role, rule.entity) == (f.role, f.entity):
+        return rule.family
+    known = entity(f.entity)
+    return known.family if known else None
 
 
 def sample_batches(batches: Iterable[pd.DataFrame], sample_rows: int, seed: int = 0) -> tuple[pd.DataFrame, int]:

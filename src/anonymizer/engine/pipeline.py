@@ -52,6 +52,7 @@ from anonymizer.io import TableMeta, atomic_output
 from anonymizer.memory import release, tune_allocator
 from anonymizer.policy import build_plan, load_policy, load_profile, policy_digest, propose_policy
 from anonymizer.policy.plan import Plan
+from anonymizer.settings.files import NO_PRIVACY
 from anonymizer.transform import clear_caches
 
 Say = Callable[[str], None]
@@ -298,6 +299,11 @@ def _decide(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say
         sample = read_table(scan_path, nrows=SCAN_SAMPLE_ROWS, **opts.read_opts).df
         policy = propose_policy(scan_table(sample), profile)
         profile_name = str(policy.get("profile") or opts.profile)
+    if policy.get("privacy") == NO_PRIVACY:  # checked against the profile by build_plan
+        given = [k for k, v in opts.overrides.items() if v is not None] + (["sensitive"] if opts.sensitive else [])
+        if given:
+            raise UsageError(f"the policy says privacy: none, which --{given[0].replace('_', '-')} contradicts")
+        return policy, profile_name, hierarchies
     privacy = dict(policy.get("privacy") or {})
     privacy.update({k: v for k, v in opts.overrides.items() if v is not None})
     if opts.sensitive and not opts.hierarchies_dir:

@@ -2,17 +2,23 @@
 
 Two independent checks, both reporting column names and counts only:
 
-* **leak search** — every distinct original value of an identifier column (normalised:
-  case, spaces, dots, dashes; phones on their last nine digits) is looked for in every
-  output column, as whole cells and inside free text. Originals are kept as 64-bit hashes
-  (``pandas.util.hash_array``), not as text, so the index stays small and streams: 8 bytes
-  per distinct value;
+* **leak search** — every distinct original value of an identifier column, of a column whose
+  values the scan found identifier-like (any role, any entity: a file number classed as a
+  category at low confidence is searched too), and every identifier found *inside* an
+  original cell of any column (a NIR, IBAN, numéro fiscal, e-mail or phone number quoted in
+  a comment or left in a name cell: ``cell_identifiers``) is looked for in every output
+  column, as whole cells and inside every cell that can hold one (free text, and any cell
+  mixing digits with letters or punctuation: ``Durand 185017510012362``). Values are
+  normalised (case, spaces, dots, dashes; phones on their last nine digits). Originals are
+  kept as 64-bit hashes (``pandas.util.hash_array``), not as text, so the index stays small
+  and streams: 8 bytes per distinct value;
 * **re-scan** — the output is scanned again; a column still detected as a direct
   identifier whose action did not replace it (keep, generalize, noise, shift_dates) fails.
 
 Surnames are checked row by row instead (``row_name_leaks``): a fake surname may by chance
 equal somebody else's real one without pointing at them, but an original surname left in
-its own row is a leak.
+its own row is a leak. The entity table's other reasons for not searching a column (first
+names, street parts, companies: ``why_no_leak``) stand even for identifier-like columns.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from anonymizer.detect.entities import ROW_NAME_ENTITIES, VALUE_ENTITIES
+from anonymizer.detect import validators as v
+from anonymizer.detect.entities import ROW_NAME_ENTITIES, VALUE_ENTITIES, entity
 from anonymizer.io import as_text
 from anonymizer.policy.plan import Plan
 
@@ -85,13 +92,17 @@ def _hashes(values) -> np.ndarray:
     return pd.util.hash_array(np.asarray(values, dtype=object), categorize=False)
 
 
-def text_candidates(text: str) -> list[str]:
+def text_candidates(text: str, *, aligned: bool = False) -> list[str]:
     """The spans of a free text that could hold an identifier value, separators removed.
 
     E-mail addresses; every run of letter/digit groups joined by single separators as a whole
     (up to ``MAX_RUN`` characters); and every sub-run that starts with a group holding a digit,
     up to ``MAX_TOKEN`` characters — so ``NIR 1 85 03 75 056 123 45`` yields the bare
     13-digit NIR and ``IBAN FR76 3000 ...`` the bare IBAN, whatever word precedes them.
+
+    ``aligned`` (cells that are not free text): a sub-run starts only at the first group of
+    its run or after a group without digits (``Durand 1 85 01...`` yields the NIR), never in
+    the middle of a number: the seven-digit tail of a fake IBAN is not a file number.
     """
     out = _EMAIL.findall(text)
     for run in _RUN.findall(text):
@@ -100,7 +111,8 @@ def text_candidates(text: str) -> list[str]:
         if len(whole) <= MAX_RUN:
             out.append(whole)
         for i, first in enumerate(groups):
-            if not any(ch.isdigit() for ch in first):
+            # groups are ASCII letters and digits: a group has a digit unless it is all letters
+            if first.isalpha() or (aligned and i and not groups[i - 1].isalpha()):
                 continue
             acc = ""
             for g in groups[i:]:
@@ -117,6 +129,110 @@ _PHONE_IN_TEXT = re.compile(
 _PHONE_SHAPE = r"^(\+|00)?[0-9]{9,13}$"  # after separators and a "(0)" are removed
 
 
+# A cell can hold an identifier inside it when it has a digit or an "@", something beyond a
+# number's own characters (letters, ":", ";"...) and more than one group of letters and digits:
+# "Durand 185017510012362", "NIR: 1 85 ...". A number with separators, a single code or a
+# single e-mail address is compared whole (separators removed): its spans add nothing.
+_HAS_ID_CHAR = "[0-9@]"
+_NOT_A_NUMBER = r"[^0-9\s\pZ.,\-/+()]"
+_GROUPS = "[A-Za-z0-9][^A-Za-z0-9@]+[A-Za-z0-9]"
+_SOLE_EMAIL = r"^\s*[\w.+-]+@[\w.-]+\s*$"
+# Original cells searched for identifiers inside them: an "@" or at least nine digits (a phone,
+# the shortest identifier found inside cells; dates and most amounts have fewer).
+_INSIDE_PREFILTER = r"@|(?:[0-9][^0-9]*){9}"
+
+
+def _text_like(arr: pa.Array) -> np.ndarray:
+    """Cells that may hold an identifier inside them (see ``_NOT_A_NUMBER``), tested once per
+    distinct value (most columns repeat a few)."""
+    encoded = pc.dictionary_encode(arr)
+    uniq = encoded.dictionary
+    keep = pc.match_substring_regex(uniq, _HAS_ID_CHAR).to_numpy(zero_copy_only=False)
+    for pattern, want in ((_NOT_A_NUMBER, True), (_GROUPS, True), (_SOLE_EMAIL, False)):
+        if not keep.any():
+            break
+        pos = np.flatnonzero(keep)
+        keep[pos] = pc.match_substring_regex(uniq.take(pa.array(pos)), pattern).to_numpy(zero_copy_only=False) == want
+    if not len(keep):
+        return np.zeros(len(arr), dtype=bool)
+    codes = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    return keep[codes] & encoded.indices.is_valid().to_numpy(zero_copy_only=False)
+
+
+def searched_entity(step) -> str | None:
+    """The entity under which a plan step's original values are indexed whole, or None.
+
+    Every identifier column — a value entity (``VALUE_ENTITIES``: the table's ``plain`` and
+    ``phone`` leak forms), an entity the table does not know, or none — and every column the
+    scan flagged ``identifier_like`` whatever its role; except entities whose table entry says
+    why they are not searched (names are checked row by row; first names, street parts and
+    companies not at all). Phones are then matched on their last nine digits, the rest plain."""
+    known = entity(step.entity)
+    if step.role == "identifier" and step.entity in VALUE_ENTITIES:
+        return step.entity
+    if known is not None and (known.why_no_leak or known.leak == "row_name"):
+        return None
+    if step.role == "identifier" or step.identifier_like:
+        return step.entity or "RECORD_ID"
+    return None
+
+
+#: Index entry of the identifiers found inside original cells: one per entity.
+_INSIDE = re.compile(r"\[(?P<entity>[A-Z_]+) inside cells\]")
+
+
+def inside_source(entity_name: str) -> str:
+    return f"[{entity_name} inside cells]"
+
+
+def _validated(token: str) -> str | None:
+    """The entity a bare candidate span (``text_candidates``) is, by its check digits, or None."""
+    t = token.upper()
+    if "@" in t:
+        return "EMAIL" if v.EMAIL.fullmatch(token) else None
+    n = len(t)
+    if n == 15 and v.is_nir(t):
+        return "NIR"
+    if n == 13 and t.isdigit():
+        if v.is_fr_tax_id(t):
+            return "FR_TAX_ID"
+        if v.nir_plausible(t):
+            return "NIR"
+    if n == 13 and t[5:7] in ("2A", "2B") and v.nir_plausible(t):
+        return "NIR"
+    if 15 <= n <= 34 and t[:2].isalpha() and t[2:4].isdigit() and v.is_iban(t, rib=False):
+        return "IBAN"
+    return None
+
+
+def cell_identifiers(values: pd.Series, *, phones: bool = True) -> dict[str, list[str]]:
+    """Identifiers found inside the cells of one original column, by entity: NIRs (with their key,
+    or 13 plausible characters), numéros fiscaux, IBANs (check digits), e-mail addresses and
+    (``phones``) French phone numbers, as the raw spans the leak search normalises (never shown)."""
+    text = as_text(values)
+    arr = _to_arrow(text)
+    if not len(arr):
+        return {}
+    long_enough = pc.greater_equal(pc.utf8_length(arr), 9).to_numpy(zero_copy_only=False)
+    if not long_enough.any():
+        return {}
+    keep = np.zeros(len(arr), dtype=bool)
+    keep[long_enough] = pc.match_substring_regex(arr.filter(pa.array(long_enough)), _INSIDE_PREFILTER).to_numpy(
+        zero_copy_only=False)
+    if not keep.any():
+        return {}
+    cells = pd.Series(pd.unique(text[keep].to_numpy(dtype=object)), dtype=object)
+    found: dict[str, list[str]] = {}
+    for cell in cells:
+        for token in text_candidates(cell):
+            if len(token) >= MIN_LEN and (ent := _validated(token)):
+                found.setdefault(ent, []).append(token)
+    numbers = _phone_tokens(cells) if phones else ()
+    if len(numbers):
+        found["PHONE"] = numbers.tolist()
+    return found
+
+
 def _phone_shaped(values: pa.Array) -> np.ndarray:
     """Values that read as one phone number once separators are removed."""
     bare = pc.replace_substring(_bare(values), "(0)", "")
@@ -130,12 +246,12 @@ def _phone_tokens(text: pd.Series) -> pd.Series:
     return found[found.astype(str).str.len() > 0].astype(str)
 
 
-def _tokens(text: pd.Series) -> pd.Series:
+def _tokens(text: pd.Series, *, aligned: bool = False) -> pd.Series:
     """Candidate identifier spans of each cell (:func:`text_candidates`), one entry per span,
     indexed by the cell's row label; each distinct text is tokenised once."""
     values = as_text(text)
     codes, uniques = pd.factorize(values)
-    per_unique = [text_candidates(u) for u in uniques]
+    per_unique = [text_candidates(u, aligned=aligned) for u in uniques]
     lens = np.fromiter(map(len, per_unique), dtype=np.int64, count=len(per_unique))
     if not lens.sum():
         return pd.Series([], dtype=object)
@@ -216,14 +332,30 @@ class LeakIndex:
     _union: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def add(self, original_batch: pd.DataFrame) -> None:
+        """Index one batch of the original table: whole values of the searched columns
+        (``searched_entity``), and identifiers found inside any column's cells."""
+        inside: dict[str, list[str]] = {}
         for step in self.plan.steps:
-            if step.role != "identifier" or step.entity not in VALUE_ENTITIES or step.column not in original_batch:
+            if step.column not in original_batch:
                 continue
-            norm = normalise(original_batch[step.column], step.entity)
-            norm = norm[norm.str.len() >= MIN_LEN].unique()
-            if len(norm) == 0:
+            ent = searched_entity(step)
+            if ent is not None:  # indexed whole: not searched again inside
+                self._add_values(step.column, ent, original_batch[step.column])
                 continue
-            self.add_hashes(step.column, step.entity, _hashes(norm))
+            # phone numbers quoted in free text are mostly third parties' (a social worker, a
+            # neighbour), drawn from the fiction ranges fake phones use too: not indexed, the
+            # redaction replaces every phone it finds (docs/sanitize.md)
+            for found, spans in cell_identifiers(original_batch[step.column],
+                                                 phones=step.role != "free_text").items():
+                inside.setdefault(found, []).extend(spans)
+        for found, spans in sorted(inside.items()):
+            self._add_values(inside_source(found), found, pd.Series(spans, dtype=object))
+
+    def _add_values(self, source: str, ent: str, values: pd.Series) -> None:
+        norm = normalise(values, ent)
+        norm = norm[norm.str.len() >= MIN_LEN].unique()
+        if len(norm):
+            self.add_hashes(source, ent, _hashes(norm))
 
     def add_hashes(self, column: str, entity: str, hashes: np.ndarray) -> None:
         """Queue hashes of one column's original values; merged on first use (re-sorting the
@@ -317,12 +449,18 @@ class LeakIndex:
         pos, found = self._hits(pd.Series(values, dtype=object), kinds=(kind,))
         return float(found[kind][1].sum()) / len(values) if kind in found else 0.0
 
-    def _text_hits(self, values: pd.Series) -> list[tuple[np.ndarray, dict]]:
-        """Hits inside free text, as (row positions, hits by kind): identifier-like spans
-        against every kind but phones, phone-shaped spans against the phones."""
+    def _text_hits(self, values: pd.Series, *, only_text_like: bool = False) -> list[tuple[np.ndarray, dict]]:
+        """Hits inside text, as (row positions, hits by kind): identifier-like spans against
+        every kind but phones, phone-shaped spans against the phones. ``only_text_like``: only
+        the cells that can hold an identifier inside them (``_text_like``), for columns that
+        are not free text."""
         out = []
         row_of = pd.Series(np.arange(len(values)), index=values.index)
-        for toks, kinds in ((_tokens(values), ("plain",)), (_phone_tokens(values), ("phone",))):
+        if only_text_like:
+            values = values[_text_like(_to_arrow(as_text(values)))]
+            if not len(values):
+                return out
+        for toks, kinds in ((_tokens(values, aligned=only_text_like), ("plain",)), (_phone_tokens(values), ("phone",))):
             if len(toks):
                 tok_pos, tok_found = self._hits(toks, kinds=kinds)
                 out.append((row_of.loc[toks.index[tok_pos]].to_numpy(), tok_found))
@@ -351,8 +489,7 @@ class LeakIndex:
             values = output_batch[col]
             rows: dict[str, list[np.ndarray]] = {}
             sources = [] if col in counters else [self._hits(values)]
-            if col in text_columns:
-                sources += self._text_hits(values)
+            sources += self._text_hits(values, only_text_like=col not in text_columns)
             for pos, by_kind in sources:
                 for kind, (h, mask) in by_kind.items():
                     if mask.any():
@@ -389,10 +526,14 @@ def row_name_leaks(original: pd.DataFrame, output: pd.DataFrame, plan: Plan) -> 
 
 def describe_hits(hits: dict[tuple[str, str], int], entities: dict[str, str | None], *, rows: bool = False) -> list[str]:
     what = "row(s) keep their original" if rows else "original value(s) of identifier column"
-    return [
-        f"{n} {what} {idcol} ({entities.get(idcol)}) {'in' if rows else 'found in'} output column {col}"
-        for (idcol, col), n in sorted(hits.items())
-    ]
+    out = []
+    for (idcol, col), n in sorted(hits.items()):
+        inside = _INSIDE.fullmatch(idcol)
+        if inside and idcol not in entities:
+            out.append(f"{n} {inside['entity']} value(s) found inside original cells found in output column {col}")
+        else:
+            out.append(f"{n} {what} {idcol} ({entities.get(idcol)}) {'in' if rows else 'found in'} output column {col}")
+    return out
 
 
 def rescan_problems(output_sample: pd.DataFrame, plan: Plan) -> list[str]:

@@ -1,7 +1,10 @@
 """The plan: the policy checked against the table's columns, in the order actions must run.
 
 Fail closed: a column without a decision, or (in strict mode) a decision that would let a
-direct identifier or free text through, stops the run before anything is read in full.
+direct identifier or free text through, keep a column the scan was unsure of or whose values
+look like identifiers (unless a person marked it ``reviewed``), or claim a k over no key
+variable, stops the run before anything is read in full. ``privacy: none`` is the one way to
+release without privacy targets, and only where the policy's profile allows it.
 """
 
 from __future__ import annotations
@@ -9,13 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from anonymizer.detect.entities import ATTACKER_FAMILIES, ENTITY_RANK, family_of
-from anonymizer.errors import PolicyError
-from anonymizer.settings import REPORT_SENSITIVE_MAX, PrivacyTargets
-from anonymizer.settings.files import validate_policy_doc
+from anonymizer.detect.entities import ATTACKER_FAMILIES, ENTITY_RANK, entity, family_of
+from anonymizer.errors import AnonError, PolicyError
+from anonymizer.settings import REPORT_SENSITIVE_MAX, NoPrivacy, PrivacyTargets
+from anonymizer.settings.files import NO_PRIVACY, PolicyFile, validate_policy_doc
 
 # Actions that leave an identifier's information in place: refused for identifiers in strict mode.
 UNSAFE_FOR_IDENTIFIERS = {"keep", "noise", "shift_dates"}
+#: Below this scan confidence a column's role is a guess (the scan's unclassified columns get
+#: 0.3): strict mode refuses to keep it until a person reviews the decision.
+LOW_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -25,8 +31,9 @@ class ColumnStep:
     entity: str | None
     action: str
     params: dict[str, Any] = field(default_factory=dict)
-    family: str | None = None   # declared by a column rule (else the entity's)
-    subject: str | None = None  # person (default), spouse, children
+    identifier_like: bool = False   # the scan's flag: the verification searches the original values
+    family: str | None = None       # the policy's, else the entity's (detect/entities.py FAMILIES)
+    subject: str = "person"         # person, spouse, children
 
     @property
     def fact_family(self) -> str:
@@ -122,6 +129,66 @@ def _names(columns: list[str], limit: int = 12) -> str:
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
 
 
+def _doubt(entry: Any) -> str | None:
+    """Why a kept column needs a person's review (low confidence, identifier-like values), or None."""
+    if entry.reviewed or entry.action != "keep":
+        return None
+    why = []
+    if entry.confidence is not None and entry.confidence < LOW_CONFIDENCE:
+        why.append(f"confidence {entry.confidence:.0%}")
+    if entry.identifier_like:
+        why.append("identifier-like values")
+    return ", ".join(why) or None
+
+
+def _no_privacy_allowed(profile: str | None, origin: str) -> None:
+    """``privacy: none`` only under a profile that says ``allow_no_privacy: true``."""
+    from anonymizer.policy.profiles import load_profile
+
+    how = "(only a profile with allow_no_privacy: true allows it, e.g. pseudonymised)"
+    if not profile:
+        raise PolicyError(f"{origin}: privacy: none needs the policy to name its profile {how}")
+    try:
+        allowed = bool(load_profile(profile).get("allow_no_privacy"))
+    except AnonError:
+        raise PolicyError(f"{origin}: privacy: none: profile '{profile}' cannot be loaded to check it allows it") \
+            from None
+    if not allowed:
+        raise PolicyError(f"{origin}: privacy: none is refused by profile '{profile}' {how}")
+
+
+def _privacy(typed: PolicyFile, columns: list[str], steps: list[ColumnStep], strict: bool, origin: str,
+             notes: list[str]) -> PrivacyTargets:
+    """The targets the plan enforces: ``privacy: none`` where allowed; otherwise the policy's,
+    restricted to the kept columns, and never a k over no key variable in strict mode."""
+    if typed.privacy == NO_PRIVACY:
+        _no_privacy_allowed(typed.profile, origin)
+        notes.append("privacy: none: no privacy target, no k-anonymity (the manifest says so)")
+        return NoPrivacy()
+    targets: PrivacyTargets = typed.privacy  # type: ignore[assignment]
+    kept = {s.column for s in steps if s.action != "drop"}
+    used: dict[str, list[str]] = {}
+    for key in ("quasi_identifiers", "sensitive", "attacker_knows"):
+        if getattr(targets, key) is None:
+            continue
+        listed = list(getattr(targets, key))
+        missing = [c for c in listed if c not in columns]
+        if missing:
+            raise PolicyError(f"privacy.{key} names column(s) not in the table: {_names(missing)}")
+        dropped = [c for c in listed if c not in kept]
+        if dropped:
+            notes.append(f"privacy.{key}: dropped column(s) ignored: {_names(dropped)}")
+        used[key] = [c for c in listed if c in kept]
+    kept_qi = [s.column for s in steps if s.role == "quasi_identifier" and s.action != "drop"]
+    claimed = "quasi_identifiers" in targets.model_fields_set or targets.k is not None
+    if strict and claimed and kept_qi and not used["quasi_identifiers"]:
+        raise PolicyError(
+            f"privacy.quasi_identifiers is empty while {len(kept_qi)} kept column(s) are quasi-identifiers "
+            f"({_names(kept_qi)}): the privacy targets would apply to nothing. List the key variables, or "
+            "state `privacy: none` under a profile that allows it (allow_no_privacy)")
+    return targets.model_copy(update=used)
+
+
 def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | None = None,
                origin: str = "policy") -> Plan:
     """Check ``policy`` against the table's ``columns`` and return the plan, or raise PolicyError.
@@ -140,34 +207,34 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
         )
     steps: list[ColumnStep] = []
     unsafe: list[str] = []
+    doubtful: list[str] = []
     for col in columns:
         d = decisions[col]
-        step = ColumnStep(col, d.role, d.entity, d.action, dict(d.params), d.family, d.subject)
+        known = entity(d.entity)
+        step = ColumnStep(col, d.role, d.entity, d.action, dict(d.params), identifier_like=d.identifier_like,
+                          family=d.family or (known.family if known else None), subject=d.subject)
         if step.role == "identifier" and step.action in UNSAFE_FOR_IDENTIFIERS:
             unsafe.append(f"{col} (identifier, {step.action})")
         if step.role == "free_text" and step.action == "keep":
             unsafe.append(f"{col} (free_text, keep)")
+        why = _doubt(d)
+        if why:
+            doubtful.append(f"{col} ({why})")
         steps.append(step)
     if unsafe and strict:
         raise PolicyError(
             "strict mode refuses decisions that keep direct identifiers or free text: "
             f"{_names(unsafe)} (choose fake, pseudonymize, redact, suppress or drop)"
         )
+    if doubtful and strict:
+        raise PolicyError(
+            f"strict mode refuses to keep {len(doubtful)} column(s) the scan was unsure of or whose values look "
+            f"like identifiers: {_names(doubtful)}. Review each in the policy: add `reviewed: true` to its entry "
+            "to keep it as it is, or choose another action (fake, pseudonymize, generalize, suppress, drop)"
+        )
     notes = [f"non-strict: {u} passes through" for u in unsafe]
-    kept = {s.column for s in steps if s.action != "drop"}
-    used: dict[str, list[str]] = {}
-    for key in ("quasi_identifiers", "sensitive", "attacker_knows"):
-        if getattr(typed.privacy, key) is None:
-            continue
-        listed = list(getattr(typed.privacy, key))
-        missing = [c for c in listed if c not in columns]
-        if missing:
-            raise PolicyError(f"privacy.{key} names column(s) not in the table: {_names(missing)}")
-        dropped = [c for c in listed if c not in kept]
-        if dropped:
-            notes.append(f"privacy.{key}: dropped column(s) ignored: {_names(dropped)}")
-        used[key] = [c for c in listed if c in kept]
-    privacy = typed.privacy.model_copy(update=used)
+    notes += [f"non-strict: {u} kept without review" for u in doubtful]
+    privacy = _privacy(typed, columns, steps, strict, origin, notes)
     plan = Plan(steps, [], privacy, str(typed.profile or "custom"), strict, notes)
     if privacy.k:
         wrong = [f"{s.column} ({s.action})" for s in plan.attacker_known() if s.action not in ATTACKER_KNOWN_ACTIONS]

@@ -69,6 +69,11 @@ def propose_policy(report: Any, profile: str | dict[str, Any] = "training") -> d
         entry: dict[str, Any] = {"role": f.role, "entity": f.entity}
         entry.update(default_decision(prof, f.role, f.entity))
         entry["confidence"] = round(float(f.confidence), 3)
+        if getattr(f, "identifier_like", False):
+            entry["identifier_like"] = True
+        if getattr(f, "family", None):
+            entry["family"] = f.family
+        entry["subject"] = getattr(f, "subject", None) or "person"
         columns[f.column] = entry
     targets = PrivacyTargets.of(prof.get("privacy"), origin=f"profile {prof.get('name', 'custom')}")
     # the targets the profile sets (key_entities become the quasi_identifiers chosen from them)
@@ -99,7 +104,8 @@ def render_policy_yaml(policy: dict[str, Any], report: Any | None = None) -> str
     lines = [
         "# anon policy: one decision per column. Review every entry before use.",
         "# Actions: drop, keep, pseudonymize, fake, generalize, shift_dates, noise, redact, suppress.",
-        "# A column missing here stops `anon sanitize` (fail closed).",
+        "# A column missing here stops `anon sanitize` (fail closed). In strict mode a kept column with",
+        "# confidence below 0.5 or identifier_like: true stops it too, until you add `reviewed: true`.",
         f"version: {policy.get('version', 1)}",
     ]
     for key in ("profile", "strict", "source"):
@@ -110,6 +116,7 @@ def render_policy_yaml(policy: dict[str, Any], report: Any | None = None) -> str
         lines.append(f"person_id: {_dump(policy['person_id'])}")
     if "privacy" in policy:
         lines.append("# Privacy targets; k applies to the quasi_identifiers listed (the key variables).")
+        lines.append("# `privacy: none` instead of this mapping means no target at all (only where the profile allows it).")
         lines.append("privacy:")
         for k, v in policy["privacy"].items():
             lines.append(f"  {k}: {_dump(v)}")

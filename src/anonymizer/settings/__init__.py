@@ -12,9 +12,15 @@ This package imports nothing of anon's but ``errors`` at load time, so every lay
 """
 
 from anonymizer.settings.base import ActionParams, StrictModel, check, suggestion
-from anonymizer.settings.targets import DEFAULT_TARGETS, REPORT_K, REPORT_SENSITIVE_MAX, PrivacyTargets
+from anonymizer.settings.targets import (
+    DEFAULT_TARGETS,
+    REPORT_K,
+    REPORT_SENSITIVE_MAX,
+    NoPrivacy,
+    PrivacyTargets,
+)
 
 __all__ = [
-    "DEFAULT_TARGETS", "REPORT_K", "REPORT_SENSITIVE_MAX", "ActionParams", "PrivacyTargets", "StrictModel",
-    "check", "suggestion",
+    "DEFAULT_TARGETS", "REPORT_K", "REPORT_SENSITIVE_MAX", "ActionParams", "NoPrivacy", "PrivacyTargets",
+    "StrictModel", "check", "suggestion",
 ]

@@ -21,6 +21,10 @@ from anonymizer.settings.targets import PrivacyTargets
 
 ROLES = ("identifier", "quasi_identifier", "sensitive", "free_text", "insensitive")
 Role = Literal["identifier", "quasi_identifier", "sensitive", "free_text", "insensitive"]
+Subject = Literal["person", "spouse", "children"]  # anonymizer.detect.rules.SUBJECTS
+#: ``privacy: none`` in a policy: no privacy target at all, said in so many words (and allowed
+#: only by a profile with ``allow_no_privacy: true``).
+NO_PRIVACY = "none"
 
 
 def action_names() -> list[str]:
@@ -39,6 +43,17 @@ def _known_action(value: str) -> str:
 
 def _action_enum(schema: dict[str, Any]) -> None:
     schema["enum"] = action_names()
+
+
+def _families() -> tuple[str, ...]:
+    from anonymizer.detect.entities import FAMILIES  # imports nothing of anon's
+
+    return FAMILIES
+
+
+def _family_enum(schema: dict[str, Any]) -> None:
+    schema.pop("anyOf", None)
+    schema["enum"] = [*_families(), None]
 
 
 def check_params(action: str, params: Any, *, entity: str | None, origin: str, where: str,
@@ -65,17 +80,30 @@ class ColumnEntry(StrictModel):
     action: str = Field(json_schema_extra=_action_enum)
     params: dict[str, Any] = Field(default_factory=dict, description="The action's parameters "
                                    "(docs/transforms.md); unknown ones are refused.")
-    confidence: float | None = None
+    confidence: float | None = Field(None, description="The scan's confidence in role and entity; strict mode "
+                                     "refuses to keep a column below 0.5 unless reviewed.")
+    identifier_like: bool = Field(False, description="The scan found identifier-like values (fixed-length digits, "
+                                  "most held by one row): strict mode refuses to keep the column unless reviewed, "
+                                  "and the verification searches its original values.")
+    reviewed: bool = Field(False, description="A person checked this decision: strict mode then keeps a column "
+                           "of low confidence or identifier-like values as decided.")
+    family: str | None = Field(None, description="Group of facts the column re-encodes (detect/entities.py "
+                               "FAMILIES; default: the entity's).", json_schema_extra=_family_enum)
+    subject: Subject = Field("person", description="Whose value the column holds: the record's person, their "
+                             "spouse or their children.")
     note: str | None = None
-    family: str | None = Field(None, description="What fact the column encodes, when a column rule says so "
-                               "(the entity's family otherwise): birth, sex, place, nationality, household...")
-    subject: Literal["person", "spouse", "children"] | None = Field(
-        None, description="Whom the column describes (default: the person).")
 
     @field_validator("action")
     @classmethod
     def _action(cls, value: str) -> str:
         return _known_action(value)
+
+    @field_validator("family")
+    @classmethod
+    def _family(cls, value: str | None) -> str | None:
+        if value is not None and value not in _families():
+            raise ValueError(f"must be one of {', '.join(_families())}")
+        return value
 
 
 class PolicyFile(StrictModel):
@@ -91,8 +119,17 @@ class PolicyFile(StrictModel):
     source: str | None = Field(None, description="File name the policy was proposed for (informative).")
     person_id: list[str] = Field(default_factory=list, description="Columns whose original values identify a "
                                  "person: keyed date shifts and noise are drawn per person.")
-    privacy: PrivacyTargets = Field(default_factory=PrivacyTargets)
+    privacy: PrivacyTargets | Literal["none"] = Field(
+        default_factory=PrivacyTargets, description="Privacy targets, or \"none\": no target at all (refused "
+        "unless the policy's profile has allow_no_privacy: true; the manifest then says so).")
     columns: dict[str, ColumnEntry]
+
+    @field_validator("privacy", mode="before")
+    @classmethod
+    def _privacy(cls, value: Any) -> Any:
+        if isinstance(value, str) and value != NO_PRIVACY:
+            raise ValueError(f"must be a mapping of targets, or \"{NO_PRIVACY}\"")
+        return value
 
 
 def validate_policy_doc(policy: Any, *, origin: str = "policy") -> PolicyFile:
@@ -140,6 +177,7 @@ class ProfileFile(StrictModel):
     name: str | None = None
     description: str | None = None
     strict: bool = True
+    allow_no_privacy: bool = Field(False, description="Whether a policy of this profile may say privacy: none.")
     roles: Roles
     privacy: PrivacyTargets = Field(default_factory=PrivacyTargets)
 

@@ -132,5 +132,13 @@ class PrivacyTargets(StrictModel):
         return out
 
 
+class NoPrivacy(PrivacyTargets):
+    """A policy's ``privacy: none``: no target at all, said in so many words. Its record in the
+    manifest is the word ``"none"`` (no k claimed); the risk report still measures at ``REPORT_K``."""
+
+    def record(self) -> str:  # type: ignore[override]
+        return "none"
+
+
 #: The defaults, for signatures that need plain values (``risk_report(k=..., small_cell=...)``).
 DEFAULT_TARGETS = PrivacyTargets()
