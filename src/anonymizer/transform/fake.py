@@ -269,7 +269,9 @@ def fake(series: pd.Series, *, key: bytes, params: dict, context: TransformConte
     ``iban_column`` to name context columns."""
     key = require_key(key, "fake")
     entity = str(params.get("entity") or context.entity or "RECORD_ID").upper()
-    d = Deriver(key)
+    # ``compound`` is set at run time by the late re-draws of a colliding name (collisions.py);
+    # a policy cannot set it (FakeParams has no such field)
+    d = Deriver(key, compound=bool(params.get("compound")))
     text = to_text(series)
     _gen, kind = GENERATORS.get(entity, (None, None))
     extras = _context_series(kind, params, context, len(text), text.index)
