@@ -201,3 +201,43 @@ def test_cells_suppressed_after_collisions_are_counted_alike(scheduler, tmp_path
     assert emptied > n // 2  # 0.95 ** (1 + 3 re-draws) = 81 % expected
     assert local.manifest["columns"]["TELPORT"]["suppressed_after_collisions"] == emptied
     _same_manifest(local.manifest, res.manifest)
+
+
+def test_names_are_redrawn_against_the_identities_of_every_partition(scheduler, tmp_path):
+    """Rows 400-599 are really called what rows 0-199 are first faked to: the partition faking
+    rows 0-199 must know the names of another partition (the name index is gathered from all)."""
+    import random
+
+    from faker.providers.person.fr_FR import Provider as Person
+
+    from anonymizer.policy.plan import build_plan
+    from anonymizer.transform.apply import apply_plan
+
+    rnd = random.Random(7)
+    head = pd.DataFrame({"NUMALLOC": [f"{1_000_000 + i}" for i in range(400)],
+                         "NOMFAM": [rnd.choice(Person.last_names).upper() for _ in range(400)],
+                         "PRENOM": [rnd.choice(Person.first_names_male) for _ in range(400)],
+                         "SEXE": ["1"] * 400})
+    columns = {"NUMALLOC": {"role": "identifier", "entity": "CAF_NUMBER", "action": "pseudonymize"},
+               "NOMFAM": {"role": "identifier", "entity": "LAST_NAME", "action": "fake"},
+               "PRENOM": {"role": "identifier", "entity": "FIRST_NAME", "action": "fake"},
+               "SEXE": {"role": "quasi_identifier", "entity": "SEX", "action": "keep"}}
+    policy = {"version": 1, "profile": "training", "strict": True, "person_id": ["NUMALLOC"],
+              "privacy": {"quasi_identifiers": ["SEXE"]}, "columns": columns}
+    first = apply_plan(head.iloc[:200], build_plan(list(head.columns), policy), key=KEY)
+    tail = first.assign(NUMALLOC=[f"{2_000_000 + i}" for i in range(200)])
+    frame = pd.concat([head, tail], ignore_index=True)
+    src = tmp_path / "names.csv"
+    frame.to_csv(src, sep=";", index=False)
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(policy), encoding="utf-8")
+    opts = SanitizeOptions(policy_path=path, key=KEY, batch_rows=BATCH, rescan=False, report=False)
+    local = sanitize(src, tmp_path / "local.csv", opts)
+    res = sanitize_dask(src, tmp_path / "dask.csv", opts, scheduler=scheduler)
+    want = pd.read_csv(local.output, sep=";", dtype=str, keep_default_na=False)
+    got = pd.concat([pd.read_csv(p, sep=";", dtype=str, keep_default_na=False) for p in _parts(res.output)],
+                    ignore_index=True)
+    pd.testing.assert_frame_equal(got, want)
+    real = {(p.casefold(), n.casefold()) for p, n in zip(frame["PRENOM"], frame["NOMFAM"], strict=True)}
+    assert not {(p.casefold(), n.casefold()) for p, n in zip(got["PRENOM"], got["NOMFAM"], strict=True)} & real
+    assert (got["PRENOM"][:200] != first["PRENOM"].to_numpy()).all()  # every one re-drawn

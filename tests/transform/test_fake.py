@@ -352,3 +352,63 @@ def test_context_ties_go_to_the_first_column_of_the_table():
     ents = {"NOMFAM": "LAST_NAME", "PRENOM": "FIRST_NAME", "NOMCJ": "LAST_NAME", "MAIL": "EMAIL"}
     out = fake(text(["x.y1@free.fr"]), key=KEY, params={}, context=ctx("MAIL", "EMAIL", rc, ents))
     assert re.fullmatch(r"paul\.durand\d@example\.fr", out.iloc[0])
+
+
+# ------------------------------------------------------------------ identifiers glued to words (#16 item 4)
+
+WORD_COLUMNS = ["LAST_NAME", "FIRST_NAME", "PERSON", "ORGANIZATION", "ADDRESS", "STREET_NAME", "ADDRESS_COMPLEMENT"]
+GLUED = ["Durand 185017510012362", "Nicolas 0600000000", "Petit 1234567", "Roux jean.roux@gmail.com",
+         "LEROY FR76 3000 3698 7071 0093 4022 911", "0612345678"]
+
+
+def _alnum(s: str) -> str:
+    return re.sub(r"[\W_]", "", s).upper()
+
+
+@pytest.mark.parametrize("entity", WORD_COLUMNS)
+def test_an_identifier_glued_to_words_is_faked_as_its_own_kind_never_released(entity):
+    out = list(run(GLUED, entity))
+    for value, faked in zip(GLUED, out, strict=True):
+        assert value != faked
+        word = re.match(r"[^\W\d_]*", value).group(0)
+        assert not word or fold(word) not in fold(faked)  # the name part is faked as usual
+    # the NIR: a valid fake NIR of the same length in its place, the original digits nowhere
+    nirs = re.findall(r"\d{15}", out[0])
+    assert len(nirs) == 1 and nir.is_valid(nirs[0]) and "185017510012362" not in _alnum(out[0])
+    # a phone: a number of the fiction mobile range (06 39 98), the original's digits nowhere
+    assert re.search(r"063998\d{4}", out[1]) and "0600000000" not in _alnum(out[1])
+    # any other run of six digits or more: keyed digits of the same length
+    runs = re.findall(r"\d+", out[2])
+    assert [len(r) for r in runs] == [7] and runs[0] != "1234567"
+    # an e-mail: on the reserved domain; an IBAN: a valid one of another bank
+    assert out[3].endswith("@example.fr") and "jean.roux" not in out[3]
+    iban = re.search(r"FR\d\d[\d ]+", out[4]).group(0)
+    assert IBAN(iban.replace(" ", "")).is_valid and _alnum(iban) != "FR7630003698707100934022911"
+    assert re.fullmatch(r"063998\d{4}", out[5])  # a cell that is only a phone number
+
+
+def test_glued_identifiers_are_keyed_and_the_same_in_every_column():
+    a, b = run(GLUED[:3], "LAST_NAME"), run(GLUED[:3], "LAST_NAME")
+    assert a.equals(b)
+    assert not run(GLUED[:3], "LAST_NAME", key=OTHER_KEY).equals(a)
+    nir_in_name = re.search(r"\d{15}", a.iloc[0]).group(0)
+    assert nir_in_name == re.search(r"\d{15}", run(GLUED[:1], "PERSON").iloc[0]).group(0)
+
+
+def test_only_cells_with_an_at_sign_or_long_digit_runs_are_looked_at(monkeypatch):
+    import anonymizer.detect as detect
+
+    seen: list[list[str]] = []
+    real = detect.find_spans
+
+    def spy(texts, **kw):
+        seen.append(list(texts))
+        return real(texts, **kw)
+
+    monkeypatch.setattr(detect, "find_spans", spy)
+    ordinary = ["DUPONT", "Marie-Claire", "12 B RUE DES LILAS 33000 BORDEAUX", "BAT C ESC 2 APT 14", "RUE DU 8 MAI 1945"]
+    run(ordinary * 200, "ADDRESS")
+    run(ordinary * 200, "LAST_NAME")
+    assert seen == []
+    run(["Durand 185017510012362", "DUPONT"] * 500, "LAST_NAME")
+    assert seen == [["Durand 185017510012362"]]  # once per distinct value, in one batch

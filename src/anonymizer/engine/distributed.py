@@ -79,6 +79,7 @@ def _task_gather(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None
     leaks = LeakIndex(plan)
     leaks.add(batch)
     out: dict[str, Any] = {"rows": len(batch), "hashes": leaks.column_hashes(), "entities": leaks.entities,
+                           "names": leaks.names.hashes(),
                            "runs": {s.column: counter_run(batch[s.column]) for s in plan.steps if s.action == "keep"}}
     if sub is not None:
         try:
@@ -260,6 +261,7 @@ class DaskExecutor:
         for p in parts:  # partition order: the same bit order and codes as the local executor's
             for col, h in p["hashes"].items():
                 leaks.add_hashes(col, p["entities"][col], h)
+            leaks.names.add_hashes(p["names"])
             if need_global:
                 out_cols.add(p["qi_out"])
                 orig_cols.add(p["qi_orig"])

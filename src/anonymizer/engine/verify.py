@@ -35,6 +35,7 @@ from anonymizer.detect import validators as v
 from anonymizer.detect.entities import ROW_NAME_ENTITIES, VALUE_ENTITIES, entity
 from anonymizer.io import as_text
 from anonymizer.policy.plan import Plan
+from anonymizer.transform.identities import NameIndex
 
 # VALUE_ENTITIES are searched as values; NAME_ENTITIES checked row by row (surnames and full
 # names: first names are too common, see the entity table's leak forms)
@@ -330,10 +331,15 @@ class LeakIndex:
     _pending: dict[str, list[np.ndarray]] = field(default_factory=dict)
     _columns: list[str] = field(default_factory=list)  # bit i = _columns[i] (mod 64)
     _union: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: the original identities (full names, first-name/surname pairs) no fake may spell: see
+    #: :meth:`add_names`; not searched in the output, so not part of ``size``
+    names: NameIndex = field(default_factory=NameIndex)
 
     def add(self, original_batch: pd.DataFrame) -> None:
         """Index one batch of the original table: whole values of the searched columns
-        (``searched_entity``), and identifiers found inside any column's cells."""
+        (``searched_entity``), identifiers found inside any column's cells, and the people's names
+        (for the fakes to avoid, never searched)."""
+        self.add_names(original_batch)
         inside: dict[str, list[str]] = {}
         for step in self.plan.steps:
             if step.column not in original_batch:
@@ -372,6 +378,7 @@ class LeakIndex:
     def merge(self) -> None:
         """Merge the queued hashes into the index now (otherwise on first use)."""
         self._merge()
+        self.names.merge()
 
     def _merge(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         if not self._pending:
@@ -498,6 +505,11 @@ class LeakIndex:
             for idcol, parts in rows.items():
                 hits[(idcol, col)] = hits.get((idcol, col), 0) + len(np.unique(np.concatenate(parts)))
         return hits
+
+    def add_names(self, original_batch: pd.DataFrame) -> None:
+        """Index the identities the batch's name columns spell (issue #16 item 7: a fake full
+        name or first-name/surname pair is re-drawn when it is one of them)."""
+        self.names.add(original_batch, {s.column: s.entity for s in self.plan.steps if s.role == "identifier"})
 
 
 def row_name_leaks(original: pd.DataFrame, output: pd.DataFrame, plan: Plan) -> dict[tuple[str, str], int]:

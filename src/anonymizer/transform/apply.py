@@ -88,6 +88,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
     results: dict[str, pd.Series] = {}
     context_frame = pd.DataFrame(context_cols, index=df.index)
     detector = _CachedDetector()
+    redrawn: dict[str, pd.Series] = {}  # name column -> first draws of the rows re-drawn (free text follows)
     for step in plan.execution_order:
         if step.action == "drop":
             continue
@@ -109,10 +110,11 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
         result = fn(df[step.column], key=key or b"", params=step.params, context=ctx)
         if avoid is not None and key and step.action in {"fake", "redact"}:
             result = avoid_collisions(fn, df[step.column], result, key=key, step=step,
-                                       ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats)
+                                       ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats,
+                                       redrawn=redrawn)
         if step.role == "free_text" and step.action == "redact":
             before = result
-            result = replace_row_names(result, df, results, plan)
+            result = replace_row_names(result, df, results, plan, redrawn)
             if avoid is not None and key:
                 changed = (result.astype(object).to_numpy() != before.astype(object).to_numpy())
                 result = tag_late_collisions(fn, df, result, results, key=key, step=step, plan=plan,

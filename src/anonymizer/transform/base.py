@@ -371,8 +371,11 @@ class Deriver:
     inside a CAF matricule as a CAF_NUMBER, so the fakes agree across columns.
     """
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes, *, compound: bool = False):
         self.key = key
+        #: draw compound names (``Jean-Marc``, ``MARTIN-LEROY``): the late re-draws of a fake name
+        #: that keeps spelling a real person's (transform/collisions.py), whose single-name space is full
+        self.compound = compound
         self._sk: dict[str, bytes] = {}
 
     def subkey(self, entity: str) -> bytes:

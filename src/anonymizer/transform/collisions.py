@@ -5,7 +5,9 @@ phone ranges the example data also uses, e-mails built from Faker's name lists) 
 with another person's real value; the verification would then rightly refuse the file. The
 index of the table's original identifier values (``avoid``, an
 :class:`anonymizer.engine.verify.LeakIndex` or anything with ``row_hits`` and ``share_taken``)
-says which rows collide; they are re-drawn under derived keys, deterministically.
+says which rows collide; they are re-drawn under derived keys, deterministically. Fake names
+are also re-drawn when they spell a real person of the table (``avoid.names``, a
+:class:`anonymizer.transform.identities.NameIndex`): no fake is someone's real identity.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.transform.base import TransformContext
+from anonymizer.transform.fake import WORD_ENTITIES, identifier_like
+from anonymizer.transform.identities import FAKE_FULL_NAME_ENTITIES, FIRST_NAME_ENTITIES, SURNAME_ENTITIES
 from anonymizer.transform.row_names import NAME_ENTITIES, replace_row_names
 
 # Re-draws before giving up on a fake that keeps hitting originals. A space already mostly
@@ -29,6 +33,13 @@ from anonymizer.transform.row_names import NAME_ENTITIES, replace_row_names
 RETRIES = 24
 SATURATED_RETRIES = 3
 SATURATED_SHARE = 0.9
+# A fake name that spells a real identity is drawn again from the same lists first; from this
+# re-draw on, as a compound name (``Jean-Marc``, ``MARTIN-LEROY``): the single-name space (a few
+# hundred first names times 400 surnames) is mostly real identities once a table holds tens of
+# thousands of people, the compound one is a hundred times larger.
+COMPOUND_FROM = 4
+#: entities whose fakes are checked against the original identities (transform/identities.py)
+IDENTITY_ENTITIES = FAKE_FULL_NAME_ENTITIES | FIRST_NAME_ENTITIES | SURNAME_ENTITIES
 
 
 def saturated_phone_ranges(avoid) -> tuple[bool, bool]:
@@ -66,22 +77,48 @@ def retry_key(key: bytes, attempt: int) -> bytes:
     return hmac.new(key, f"anon/v1/collision-retry/{attempt}".encode(), hashlib.sha256).digest()
 
 
+def _collisions(values: pd.Series, *, step, ctx_frame, entities, avoid) -> np.ndarray:
+    """Rows of ``values`` (an action's output) holding an original identifier value (the whole
+    cell; inside it for free text and for word cells where an identifier was glued), or, for
+    a fake name, spelling an original identity: a full name, or a (first name, surname) pair
+    with a name of the row already transformed (``ctx_frame``)."""
+    text = step.role == "free_text"
+    hit = avoid.row_hits(values, text=text)
+    if not text and step.entity in WORD_ENTITIES and len(values):
+        inside = identifier_like(values)  # an identifier was glued to these words: faked, search it
+        if inside.any():
+            hit[inside] |= avoid.row_hits(values[inside], text=True)
+    names = getattr(avoid, "names", None)
+    if names is not None and step.action == "fake" and step.entity in IDENTITY_ENTITIES:
+        partners = ctx_frame.loc[values.index] if ctx_frame is not None else None
+        hit |= names.row_hits(values, step.entity, partners, entities)
+    return hit
+
+
 def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoid,
-                      stats: dict | None = None) -> pd.Series:
-    """Re-draw the fakes that happen to equal an original identifier value of the table.
+                      stats: dict | None = None, redrawn: dict | None = None) -> pd.Series:
+    """Re-draw the fakes that happen to equal an original identifier value of the table, or
+    that spell an original person's name.
 
     A fake drawn from the same space as the originals (7-digit file numbers, the ARCEP
     fiction phone ranges the example data also uses, e-mails built from Faker's name lists)
     can coincide with another person's real value; the verification would then rightly
-    refuse the file. Colliding rows are re-drawn under a derived key, deterministically for
-    a given key and input. The price: such a value's fake can differ between two files whose
-    originals differ — rare (about n / size of the space) and documented.
+    refuse the file. A fake full name, or a row's fake first name beside its fake surname, can
+    likewise be another beneficiary's real name (``avoid.names``). Colliding rows are re-drawn
+    under a derived key, deterministically for a given key and input (names as compound names
+    from the ``COMPOUND_FROM``-th try). The price: such a value's fake can differ between two
+    files whose originals differ — rare (about n / size of the space) and documented.
+    ``redrawn`` (a dict), for a name column: receives the column's first draw of the rows
+    re-drawn, so the row's free text can be given the new name too (row_names.py).
     """
 
     text = step.role == "free_text"
-    mask = avoid.row_hits(result, text=text)  # rows whose current value is an original
+    check = dict(step=step, ctx_frame=ctx_frame, entities=entities, avoid=avoid)
+    mask = _collisions(result, **check)  # rows whose current value is an original
     if not mask.any():
         return result
+    first_draw = result[mask]
+    is_name = step.action == "fake" and step.entity in IDENTITY_ENTITIES
     limits = _retry_limits(series, step.entity, text, avoid)
     attempt = 0
     while attempt < RETRIES:
@@ -96,10 +133,11 @@ def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoi
             # after two tries let its names be drawn too (it then no longer echoes the row)
             sub_ctx = sub_ctx[[c for c in sub_ctx.columns if entities.get(c) not in NAME_ENTITIES]]
         ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
-        redrawn = fn(sub, key=retry_key(key, attempt), params=step.params, context=ctx)
+        params = {**step.params, "compound": True} if is_name and attempt >= COMPOUND_FROM else step.params
+        again = fn(sub, key=retry_key(key, attempt), params=params, context=ctx)
         result = result.copy()
-        result.loc[sub.index] = redrawn.to_numpy()
-        mask[np.flatnonzero(active)] = avoid.row_hits(redrawn, text=text)
+        result.loc[sub.index] = again.to_numpy()
+        mask[np.flatnonzero(active)] = _collisions(again, **check)
     if mask.any():
         sub = series[mask]
         if text:
@@ -110,6 +148,8 @@ def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoi
         result.loc[sub.index] = fallback
         if stats is not None:
             stats[step.column] = stats.get(step.column, 0) + int(mask.sum())
+    if redrawn is not None and step.entity in NAME_ENTITIES:
+        redrawn[step.column] = first_draw
     return result
 
 

@@ -24,7 +24,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from anonymizer.detect.entities import ENTITY_RANK, FAKE_GENERATOR
+from anonymizer.detect.entities import ENTITIES, ENTITY_RANK, FAKE_GENERATOR
 from anonymizer.settings import ActionParams
 from anonymizer.transform import fake_ids, fast, names
 from anonymizer.transform.base import (
@@ -219,6 +219,74 @@ class FakeParams(ActionParams):
     last_name_column: str | None = None
 
 
+# ---------------------------------------------------------------- identifiers inside word cells
+
+#: Entities whose cells are words (names, addresses, employers and landlords; not the SIREN,
+#: SIRET or house number, which are digits by nature). An identifier glued to the words of such
+#: a cell (``Durand 185017510012362``, ``Nicolas 0600000000``) is found and faked as its own kind;
+#: the generator of the column only changes words and would release it (issue #16 item 4).
+WORD_ENTITIES = frozenset(n for n, e in ENTITIES.items()
+                          if e.family in ("name", "address", "company") and not e.compact and n != "STREET_NUMBER")
+#: spans free-text detection finds that are the words themselves: left to the column's generator
+_WORD_KINDS = frozenset(n for n, e in ENTITIES.items() if e.family in ("name", "address", "place"))
+#: a cell worth a look: an @, six digits in a row, or nine digits with single separators between
+_EMBEDDED = re.compile(r"@|[0-9]{6}|[0-9](?:[\s.\-/]?[0-9]){8}")
+_DIGIT_RUN = re.compile(r"[0-9]{6,}")
+_PHONE_RUN = re.compile(r"(?<![0-9+])(?:\+\s?33\s?(?:\(0\)\s?)?|0033\s?|0)[1-9](?:[\s.\-]?[0-9]{2}){4}(?![0-9])")
+
+
+def embedded_identifiers(values) -> dict[str, list[tuple[int, int, str]]]:
+    """Per value holding an identifier-like part, the ``(start, end, entity)`` spans to fake as
+    their own kind: the free-text recognizers' identifiers (no NER: the words are the column's
+    business), then any other French phone number, then any other run of six digits or more
+    (``RECORD_ID``: digits of the same length). Values without an @ or such digits are skipped
+    before any detection, so a name column costs one regular-expression test per distinct value."""
+    flagged = [v for v in dict.fromkeys(values) if isinstance(v, str) and _EMBEDDED.search(v)]
+    if not flagged:
+        return {}
+    from anonymizer.detect import find_spans  # lazy: loads the recognizers, only for such cells
+
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for v, found in zip(flagged, find_spans(flagged, ner=False), strict=True):
+        spans = [(r.start, r.end, r.entity_type) for r in found if r.entity_type not in _WORD_KINDS]
+        for rx, kind in ((_PHONE_RUN, "PHONE"), (_DIGIT_RUN, "RECORD_ID")):
+            for m in rx.finditer(v):
+                if not any(a < m.end() and m.start() < b for a, b, _k in spans):
+                    spans.append((m.start(), m.end(), kind))
+        if spans:
+            out[v] = sorted(spans)
+    return out
+
+
+def identifier_like(values: pd.Series) -> np.ndarray:
+    """Which cells hold an @ or a run of digits :func:`embedded_identifiers` would look at."""
+    return to_text(values).str.contains(_EMBEDDED).to_numpy(dtype=bool)
+
+
+def _fake_segment(segment: str, entity: str, d: Deriver, ctx: list[str], params: dict) -> str:
+    """The words between embedded identifiers, faked by the column's generator (spaces kept)."""
+    core = segment.strip()
+    if not _ALNUM.search(core):
+        return segment
+    lead = segment[: len(segment) - len(segment.lstrip())]
+    trail = segment[len(segment.rstrip()):]
+    return lead + fake_value(core, entity=entity, deriver=d, ctx=ctx, params=params) + trail
+
+
+def fake_with_identifiers(value: str, spans: list[tuple[int, int, str]], *, entity: str, deriver: Deriver,
+                          ctx: list[str] | None = None, params: dict | None = None) -> str:
+    """``value`` with each span faked as its kind (a NIR as a fake NIR, a phone in the fiction
+    ranges, other digits as keyed digits of the same length) and the words around them faked
+    as ``entity``, so neither the identifier nor the name is released."""
+    out, pos = [], 0
+    for start, end, kind in spans:
+        out.append(_fake_segment(value[pos:start], entity, deriver, list(ctx or []), params or {}))
+        out.append(fake_value(value[start:end], entity=kind, deriver=deriver))
+        pos = end
+    out.append(_fake_segment(value[pos:], entity, deriver, list(ctx or []), params or {}))
+    return "".join(out)
+
+
 def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[str], params: dict) -> str | None:
     if gen is None:
         return None
@@ -260,12 +328,18 @@ def fake(series: pd.Series, *, key: bytes, params: dict, context: TransformConte
     ``iban_column`` to name context columns."""
     key = require_key(key, "fake")
     entity = str(params.get("entity") or context.entity or "RECORD_ID").upper()
-    d = Deriver(key)
+    # ``compound`` is set at run time by the late re-draws of a colliding name (collisions.py);
+    # a policy cannot set it (FakeParams has no such field)
+    d = Deriver(key, compound=bool(params.get("compound")))
     text = to_text(series)
     _gen, kind = GENERATORS.get(entity, (None, None))
     extras = _context_series(kind, params, context, len(text), text.index)
+    embedded = embedded_identifiers(text.unique()) if entity in WORD_ENTITIES else {}
 
     def one(value: str, *ctx: str) -> str:
+        spans = embedded.get(value)
+        if spans:
+            return fake_with_identifiers(value, spans, entity=entity, deriver=d, ctx=list(ctx), params=params)
         return fake_value(value, entity=entity, deriver=d, ctx=list(ctx), params=params)
 
     if entity in _BATCH:

@@ -86,6 +86,33 @@ def _word_draw(sk: bytes, entity: str, n: str, sex: str) -> str | None:
     return None
 
 
+def _compound_word(word: str, d: Deriver, entity: str, sex: str = "") -> str:
+    """Two pool names joined by a hyphen (``Jean-Marc``, ``MARTIN-LEROY``): the usual draw, then
+    a second name of the same list (the first's sex for first names), other than both."""
+    n = norm_word(word)
+    sk = d.subkey(entity)
+    first = _word_draw(sk, entity, n, sex)
+    if first is None:
+        return _fake_word(word, d, entity, sex)
+    p = pools()
+    if entity == "FIRST_NAME":
+        which = sex or _first_name_sex().get(norm_word(first), "")
+        pool = p[which] if which else p["M"] + p["F"]
+    else:
+        pool = p["LAST"]
+    s = Stream(prf(sk, f"{n}\x00compound"))
+    for _ in range(64):
+        second = s.choice(pool)
+        if norm_word(second) not in (n, norm_word(first)):
+            return case_like(word, f"{first}-{second}")
+    return case_like(word, first)
+
+
+def _single(value: str) -> bool:
+    """One name word, no hyphen: the value a compound re-draw may lengthen."""
+    return len(_WORD.findall(value)) == 1 and "-" not in value
+
+
 def fake_first_word(word: str, d: Deriver, sex: str = "") -> str:
     """One first name (hyphenated parts faked one by one), of ``sex`` when known, else of the
     sex the original name suggests, else drawn."""
@@ -106,6 +133,8 @@ def fake_last_name(value: str, d: Deriver, sex: str = "") -> str | None:
     words = _WORD.findall(value)
     if not words:
         return None
+    if d.compound and _single(value):
+        return _sub_words(value, lambda w: _compound_word(w, d, "LAST_NAME"))
     keep_particles = len(words) > 1
     return _sub_words(
         value, lambda w: w if (keep_particles and norm_word(w) in vocab.PARTICLES) else fake_last_word(w, d)
@@ -115,6 +144,8 @@ def fake_last_name(value: str, d: Deriver, sex: str = "") -> str | None:
 def fake_first_name(value: str, d: Deriver, sex: str = "") -> str | None:
     if not _WORD.search(value):
         return None
+    if d.compound and _single(value):
+        return _sub_words(value, lambda w: _compound_word(w, d, "FIRST_NAME", sex or guess_sex(w)))
     return _sub_words(value, lambda w: fake_first_word(w, d, sex))
 
 
@@ -153,14 +184,22 @@ def fake_person(value: str, d: Deriver, sex: str = "") -> str | None:
             kinds.append("last" if i == name_idx[-1] else "first")
     if "last" not in kinds and name_idx and len(name_idx) > 1:
         kinds[name_idx[-1]] = "last"
+    compound = -1  # a late re-draw: one name of the cell (a first name, else the surname) made compound
+    if d.compound:
+        single = [i for i, k in enumerate(kinds) if k != "keep" and "-" not in words[i] and not words[i].endswith(".")]
+        firsts = [i for i in single if kinds[i] == "first"]
+        compound = firsts[0] if firsts else (single[-1] if single else -1)
     out, pos = [], 0
-    for t, kind in zip(toks, kinds, strict=True):
+    for i, (t, kind) in enumerate(zip(toks, kinds, strict=True)):
         out.append(value[pos : t.start()])
         w = t.group(0)
         dot = w.endswith(".")
         core = w[:-1] if dot else w
         if kind == "keep":
             out.append(w)
+        elif i == compound:
+            out.append(_compound_word(core, d, "FIRST_NAME" if kind == "first" else "LAST_NAME",
+                                      (sex or guess_sex(core)) if kind == "first" else ""))
         elif kind == "first":
             out.append(fake_first_word(core, d, sex) + ("." if dot else ""))
         else:

@@ -33,12 +33,15 @@ def _case_like(template: str, word: str) -> str:
 
 
 def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict[str, pd.Series],
-                      plan: Plan) -> pd.Series:
+                      plan: Plan, redrawn: dict[str, pd.Series] | None = None) -> pd.Series:
     """Replace, in each row's free text, the row's own original names by the row's fakes.
 
     NER misses most upper-case surnames (``DUPONT``: 2 % with fr_core_news_sm, see
     docs/scan.md), but the row itself says which names to look for: its name columns. The
     replacement is the same fake the name column received, so text and columns agree.
+    ``redrawn`` (column -> first draws of the rows whose fake name was drawn again because it
+    spelled a real person's, see collisions.py): the text faked the name it found with the
+    first draw, which is replaced by the column's final fake too.
     """
     pairs = [
         (s.column, transformed[s.column]) for s in plan.steps
@@ -54,9 +57,19 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
     out = values.to_numpy(dtype=object).copy()
     olds = [as_text(original[c]).to_numpy(dtype=object) for c, _ in pairs]
     news = [as_text(f).to_numpy(dtype=object) for _, f in pairs]
+    firsts = [(as_text(redrawn[c].reindex(text.index, fill_value="")).to_numpy(dtype=object), new)
+              for (c, _f), new in zip(pairs, news, strict=True) if redrawn and c in redrawn and len(redrawn[c])]
     for i in rows:
         cell = out[i]
         subs = {}
+        # a re-drawn name: the text holds its first draw (redact faked the name it found), put
+        # the final fake instead; whole values only, not when another name of the row is that
+        # very fake (the words would be that person's), the first column's when two share it
+        finals = {str(n[i]).strip().upper() for n in news}
+        for first_col, new_col in firsts:
+            first_draw, final = str(first_col[i]).strip(), str(new_col[i]).strip()
+            if len(first_draw) >= 3 and first_draw.upper() != final.upper() and first_draw.upper() not in finals:
+                subs.setdefault(first_draw.upper(), final or "[NOM]")
         for old_col, new_col in zip(olds, news, strict=True):
             whole_old, whole_new = str(old_col[i]).strip(), str(new_col[i]).strip()
             if len(whole_old) < 3 or whole_old.upper() == whole_new.upper():
