@@ -4,7 +4,9 @@ Sanitizes the 10,204-row example extract (``--profile training`` policy from ``a
 with the free-text ``ner`` parameter set to each mode, then looks, for every span the
 generator planted in a comment (a person, a phone, an IBAN, a NIR, an e-mail, an address),
 whether its original text is still in the same output cell, whole (case-insensitive, word
-boundaries). Prints one figure per line: ``redact.<mode>.<what> <value>``.
+boundaries). Dates and amounts planted in comments are counted apart (``left_whole.levels``):
+they are written at their columns' level (shifted, rounded), so an amount already a multiple
+of 10 is its own rounding and may stay. Prints one figure per line: ``redact.<mode>.<what> <value>``.
 
     python benchmarks/bench_redact.py            # ner: auto and ner: true
     python benchmarks/bench_redact.py auto false  # any modes
@@ -27,20 +29,21 @@ OUT = HERE / "out"
 ANON = [sys.executable, "-m", "anonymizer"]
 ROWS = 10_204
 ENTITIES = ("PERSON", "FIRST_NAME", "PHONE", "IBAN", "NIR", "EMAIL", "ADDRESS")
+LEVELS = ("DATE", "AMOUNT")  # quasi-identifiers and amounts: written at their columns' level
 
 
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
 
 
-def survivors(source: Path, output: Path) -> tuple[Counter, Counter]:
+def survivors(source: Path, output: Path, entities=ENTITIES) -> tuple[Counter, Counter]:
     """(planted spans, planted spans still whole in the output) per (column, entity)."""
     truth = json.loads(Path(str(source) + ".truth.json").read_text(encoding="utf-8"))["free_text"]
     before, after = _read(source), _read(output)
     planted, left = Counter(), Counter()
     for col, spans in truth.items():
         for row, start, end, entity in spans:
-            if entity not in ENTITIES:
+            if entity not in entities:
                 continue
             value = before.at[row, col][start:end]
             planted[(col, entity)] += 1
@@ -82,6 +85,10 @@ def main(modes: list[str]) -> None:
         for (col, entity), n in sorted(planted.items()):
             print(f"redact.{mode}.left_whole.{col}.{entity} {left[(col, entity)]} of {n}")
         print(f"redact.{mode}.left_whole.total {sum(left.values())} of {sum(planted.values())}")
+        planted, left = survivors(source, written, LEVELS)
+        for (col, entity), n in sorted(planted.items()):
+            print(f"redact.{mode}.left_whole.levels.{col}.{entity} {left[(col, entity)]} of {n}")
+        print(f"redact.{mode}.left_whole.levels.total {sum(left.values())} of {sum(planted.values())}")
 
 
 if __name__ == "__main__":

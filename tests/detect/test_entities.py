@@ -141,6 +141,8 @@ def test_every_entry_is_complete():
     ({"text_priority": None}, "text_priority"),
     ({"check": ()}, "direct or weak"),
     ({"leak": "fuzzy"}, "leak form 'fuzzy'"),
+    ({"text_level": "blur"}, "text level 'blur'"),
+    ({"text_level": "shift", "tag_in_text": True}, "a text level and a tag"),
 ])
 def test_a_missing_or_wrong_attribute_is_reported(change, complaint):
     broken = dataclasses.replace(E.ENTITIES["NIR"], **change)
@@ -221,7 +223,9 @@ def test_recognizer_specs_name_classes_of_their_entity():
             assert cls.__module__ == f"anonymizer.detect.recognizers.{module}"
             supported = [cls.ENTITY]
         assert {E.ALIASES.get(s, s) for s in supported} == {name}, e.recognizer
-    assert {c.__name__ for c in FRENCH_RECOGNIZERS} == OLD_FRENCH_RECOGNIZERS
+    # new since: amounts and ages in free text (issue #16 item 4: written at their columns' level)
+    assert {c.__name__ for c in FRENCH_RECOGNIZERS} == OLD_FRENCH_RECOGNIZERS | {"FrAmountRecognizer",
+                                                                                 "FrAgeRecognizer"}
     assert set(E.PRESIDIO_RECOGNIZERS) == OLD_PRESIDIO_RECOGNIZERS == set(PRESIDIO_CONTEXT)
 
 
@@ -388,8 +392,12 @@ def test_free_text_sets():
     from anonymizer.detect import text as detect_text
     from anonymizer.transform import text as transform_text
 
-    assert detect_text.PRIORITY == OLD_TEXT_PRIORITY
-    assert transform_text.TAG_ONLY == OLD_TAG_ONLY
+    # new since issue #16 item 4: amounts and ages are found in free text (below dates, above
+    # post codes: a number before "€" is an amount), and a date is shifted, no longer tagged
+    assert detect_text.PRIORITY == {**OLD_TEXT_PRIORITY, "AMOUNT": 28, "AGE": 27}
+    assert OLD_TAG_ONLY - {"DATE", "DATE_TIME"} == transform_text.TAG_ONLY
+    assert E.TEXT_LEVEL == {"DATE": "shift", "DATE_TIME": "shift", "POSTAL_CODE": "departement",
+                            "COMMUNE_CODE": "departement", "AGE": "band", "AMOUNT": "round"}
     # one alias map for both: every label each old map knew goes where it went. New for
     # transform/text.py: DATE_TIME -> DATE (find_spans already renamed it; a DATE is tagged either way)
     for old in (OLD_DETECT_ENTITY_NAMES, OLD_TRANSFORM_ALIASES):

@@ -110,6 +110,65 @@ def test_impossible_date_not_reported():
     assert "DATE" not in entities("le 31/02/1985")
 
 
+# dates without a year: what comments quote (issue #16: "rappeler le 21/07" was left verbatim)
+@pytest.mark.parametrize(("text", "value"), [
+    ("rappeler le 21/07", "21/07"), ("RDV 03/11 à 10h", "03/11"), ("rappeler le 21-07", "21-07"),
+    ("le 3/4 au matin", "3/4"), ("dès le 1/9", "1/9"), ("le 21 juillet prochain", "21 juillet"),
+    ("depuis le 1er mars", "1er mars"), ("le 29/02", "29/02"), ("né le 21/07/85 à Pau", "21/07/85"),
+    ("vu le 12 DÉC.", "12 DÉC"),
+])
+def test_dates_without_a_year(text, value):
+    assert spans(text) == [("DATE", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "score 3/4", "les 2/3 des dossiers", "permanence 14/15h", "de 14/15 h", "pages 10-12", "note 12/20",
+    "12,50", "taux 12.05", "le 31/02", "le 30/02", "entre 10-12 ans", "45/12 %", "07/08 €",
+    "tél 06.12.34.56.78", "06-12-34-56-78", "2 maisons",
+])
+def test_not_dates_without_a_year(text):
+    assert "DATE" not in entities(text)
+
+
+# amounts and ages (written at their columns' level by redact)
+@pytest.mark.parametrize(("text", "value"), [
+    ("indu de 167,41 € sur 2020", "167,41"), ("pension 1 234,56 euros", "1 234,56"), ("loyer 1.234 EUR", "1.234"),
+    ("reste 80€", "80"), ("€ 80 payés", "80"), ("12.05 € de frais", "12.05"), ("12345 € versés", "12345"),
+])
+def test_amounts(text, value):
+    assert spans(text) == [("AMOUNT", value)]
+
+
+@pytest.mark.parametrize("text", ["12,50", "ressources 1234", "dossier 167,41"])
+def test_numbers_without_a_currency_are_not_amounts(text):
+    assert "AMOUNT" not in entities(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("âgé de 34 ans", "34 ans"), ("enfant (5 ans)", "5 ans"), ("bébé de 1 an", "1 an"), ("elle a 102 ans", "102 ans"),
+])
+def test_ages(text, value):
+    assert spans(text) == [("AGE", value)]
+
+
+@pytest.mark.parametrize("text", [
+    "depuis 3 ans au RSA", "pendant 2 ans", "il y a 10 ans", "3 ans de mariage", "2 ans d'arriérés", "130 ans",
+    "tranche 30-34 ans",
+])
+def test_durations_are_not_ages(text):
+    assert "AGE" not in entities(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [("habite 33110 Le Bouscat", "33110"), ("75011 PARIS", "75011"),
+                                             ("CP 06000", "06000")])
+def test_post_code_with_a_place_name_or_a_context_word(text, value):
+    assert spans(text) == [("POSTAL_CODE", value)]
+
+
+def test_a_bare_five_digit_number_is_no_post_code():
+    assert "POSTAL_CODE" not in entities("dossier 33110 transmis")
+
+
 # ----- e-mail, address
 def test_email_and_address():
     assert spans("écrire à jean.dupont@example.fr") == [("EMAIL", "jean.dupont@example.fr")]

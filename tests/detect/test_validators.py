@@ -146,6 +146,25 @@ def test_not_dates(value):
     assert v.parse_date(value) is None
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    ("21/07/1985", (21, 7, 1985, "dmy", "/", (2, 2, 4), True)), ("21/07/85", (21, 7, 1985, "dmy", "/", (2, 2, 2), True)),
+    ("3.4.05", (3, 4, 2005, "dmy", ".", (1, 1, 2), False)), ("21/07", (21, 7, None, "dmy", "/", (2, 2, 0), True)),
+    ("21-07", (21, 7, None, "dmy", "-", (2, 2, 0), True)), ("21/7", (21, 7, None, "dmy", "/", (2, 1, 0), False)),
+    ("1/09", (1, 9, None, "dmy", "/", (1, 2, 0), True)), ("1985-07-21", (21, 7, 1985, "ymd", "-", (2, 2, 4), True)),
+    ("21 juillet 1985", (21, 7, 1985, "written", " ", (2, 0, 4), False)),
+    ("1er mars", (1, 3, None, "written", " ", (3, 0, 0), False)), ("05 mars", (5, 3, None, "written", " ", (2, 0, 0), True)),
+    ("29/02", (29, 2, None, "dmy", "/", (2, 2, 0), True)), ("12 DÉC", (12, 12, None, "written", " ", (2, 0, 0), False)),
+])
+def test_text_dates(value, expected):
+    d = v.parse_text_date(value)
+    assert d is not None and (d.day, d.month, d.year, d.form, d.sep, d.widths, d.pad) == expected
+
+
+@pytest.mark.parametrize("value", ["31/02", "30/02/2020", "29/02/2021", "12/13", "00/05", "21 juillettes", "3/4/5/6"])
+def test_not_text_dates(value):
+    assert v.parse_text_date(value) is None
+
+
 def test_codes():
     assert v.is_postal_code("75008") and v.is_postal_code("20000") and not v.is_postal_code("99100")
     assert v.is_commune_code("2A004") and v.is_commune_code("97411") and not v.is_commune_code("2C004")

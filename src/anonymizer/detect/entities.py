@@ -51,6 +51,12 @@ NAME_KINDS = ("surname", "first_name", "full_name")
 #: column, ``printed`` fails a notebook's printed output, ``person_qi`` makes a table person-level.
 CHECK_LISTS = ("direct", "weak", "text", "printed", "person_qi")
 
+#: How ``redact`` (fake mode) writes a span of the entity in free text, at its column's level:
+#: ``shift`` — a date moved by the row's per-person offset, in its own format (``21/07`` stays
+#: day/month); ``departement`` — a post or commune code becomes its département; ``band`` — an
+#: age becomes its band; ``round`` — an amount is rounded. Entities without one get their fake or a tag.
+TEXT_LEVELS = ("shift", "departement", "band", "round")
+
 #: Module of Presidio's own recognizers in a ``recognizer`` spec (``presidio.EmailRecognizer``);
 #: any other module is one of ours under ``anonymizer.detect.recognizers``.
 PRESIDIO = "presidio"
@@ -93,6 +99,7 @@ class Entity:
     check: tuple[str, ...] = ()        # CHECK_LISTS it is in by default
     text_priority: int | None = None   # overlapping spans in free text: higher wins (default 10)
     tag_in_text: bool = False          # ``redact`` replaces it by a tag even in fake mode
+    text_level: str | None = None      # ``redact`` (fake mode) writes it at its column's level: TEXT_LEVELS
     aliases: tuple[str, ...] = ()      # other tools' labels for it (Presidio's EMAIL_ADDRESS...)
 
 
@@ -221,10 +228,10 @@ _ENTRIES = (
            why_no_recognizer="in free text a birth date is a DATE; which date is a birth date only the column "
                              "name says",
            context=True, rank=0, generalize="year", check=("person_qi",), tag_in_text=True),
-    Entity("AGE", "quasi_identifier", "birth", None, None, None, "age", why_no_recognizer=_COLUMN_FACT,
-           generalize="band", check=("person_qi",)),
+    Entity("AGE", "quasi_identifier", "birth", "age.FrAgeRecognizer", None, None, "age",
+           generalize="band", check=("person_qi",), text_priority=27, text_level="band"),
     Entity("DATE", "quasi_identifier", "date", "date_fr.FrDateRecognizer", "fake_date", None, "dates",
-           rank=0, generalize="month", text_priority=30, tag_in_text=True, aliases=("DATE_TIME",)),
+           rank=0, generalize="month", text_priority=30, aliases=("DATE_TIME",), text_level="shift"),
     Entity("SEX", "quasi_identifier", "sex", None, None, None, "flat", why_no_recognizer=_COLUMN_FACT,
            context=True, rank=0, check=("person_qi",)),
     Entity("CIVILITY", "quasi_identifier", "sex", None, None, None, "flat",
@@ -232,9 +239,9 @@ _ENTRIES = (
            context=True, rank=0, check=("person_qi",)),
     # ---------------------------------------------------------------- places
     Entity("POSTAL_CODE", "quasi_identifier", "place", "postal_code.FrPostalCodeRecognizer", "fake_place_code",
-           None, "prefixes", compact=True, generalize="departement", text_priority=25),
+           None, "prefixes", compact=True, generalize="departement", text_priority=25, text_level="departement"),
     Entity("COMMUNE_CODE", "quasi_identifier", "place", "commune_code.FrCommuneCodeRecognizer", "fake_place_code",
-           None, "prefixes", compact=True, generalize="departement", text_priority=24,
+           None, "prefixes", compact=True, generalize="departement", text_priority=24, text_level="departement",
            context=True, rank=0),  # a released birth commune is a fake NIR's birthplace
     Entity("COMMUNE_NAME", "quasi_identifier", "place", None, "fake_city", None, "flat",
            why_no_recognizer="city names in free text are LOCATION (spaCy's LOC); columns are found by their name"),
@@ -254,8 +261,8 @@ _ENTRIES = (
     # ---------------------------------------------------------------- household, money, health, categories
     Entity("COUNT", "quasi_identifier", "household", None, None, None, "count", why_no_recognizer=_COLUMN_FACT,
            generalize="top_bottom"),
-    Entity("AMOUNT", "sensitive", "amount", None, None, None, "amount", why_no_recognizer=_COLUMN_FACT,
-           generalize="round"),
+    Entity("AMOUNT", "sensitive", "amount", "amount.FrAmountRecognizer", None, None, "amount",
+           generalize="round", text_priority=28, text_level="round"),
     Entity("HEALTH", "sensitive", "health", None, None, None, "flat",
            why_no_recognizer="health words in free text have no shape a pattern can hold; columns are found by "
                              "their name",
@@ -305,6 +312,12 @@ def problems(e: Entity) -> list[str]:
         out.append("an entity found in free text needs a text_priority (overlaps)")
     if not e.column and not (e.recognizer or e.ner):
         out.append("a text-only entity needs a recognizer or NER label")
+    if e.text_level is not None and e.text_level not in TEXT_LEVELS:
+        out.append(f"text level {e.text_level!r} not in TEXT_LEVELS")
+    if e.text_level is not None and not (e.recognizer and e.text_priority is not None):
+        out.append("a text level is for an entity found in free text")
+    if e.text_level is not None and e.tag_in_text:
+        out.append("a text level and a tag in text")
     return out
 
 
@@ -373,6 +386,8 @@ PERSON_QI: list[str] = _in("person_qi")
 TEXT_PRIORITY: dict[str, int] = {n: e.text_priority for n, e in ENTITIES.items() if e.text_priority is not None}
 ALIASES: dict[str, str] = {a: n for n, e in ENTITIES.items() for a in e.aliases}
 TAG_IN_TEXT: frozenset[str] = frozenset(x for n, e in ENTITIES.items() if e.tag_in_text for x in (n, *e.aliases))
+#: Free text: entities ``redact`` writes at their column's level (fake mode), by their names and aliases.
+TEXT_LEVEL: dict[str, str] = {x: e.text_level for n, e in ENTITIES.items() if e.text_level for x in (n, *e.aliases)}
 #: Recognizers: ours ("module.Class" under anonymizer.detect.recognizers) and Presidio's, in table order.
 OUR_RECOGNIZERS: tuple[str, ...] = tuple(
     e.recognizer for e in ENTITIES.values() if e.recognizer and not e.recognizer.startswith(PRESIDIO + "."))

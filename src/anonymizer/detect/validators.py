@@ -16,9 +16,10 @@ numéro fiscal mod 511 (stdnum.fr.nif).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
-from anonymizer.values.dates import detect_date
+from anonymizer.values.dates import MONTH_NUMBERS, detect_date
 from anonymizer.values.dates import is_year_month as _is_year_month
 from anonymizer.values.places import COG_PATTERN, POSTAL_PATTERN
 
@@ -249,6 +250,60 @@ def parse_date(value: str) -> date | None:
     """A calendar date in a form the detectors accept (JJ/MM/AAAA, JJ/MM/AA, AAAA-MM-JJ,
     AAAAMMJJ, 12 mars 1985...): :func:`anonymizer.values.dates.detect_date`."""
     return detect_date(value)
+
+
+#: Year of reference for a date written without one (``21/07``, ``le 21 juillet``): a leap
+#: year, so ``29/02`` is a date.
+NO_YEAR = 2000
+
+
+@dataclass(frozen=True)
+class TextDate:
+    """A date as people write it in free text, and how it was written (so a shifted date can
+    be written back the same way: ``redact``). ``year`` is None for a date without a year."""
+
+    day: int
+    month: int
+    year: int | None
+    form: str                 # "dmy" (21/07/1985, 21/07/85, 21/07), "ymd" (1985-07-21), "written" (21 juillet)
+    sep: str = "/"
+    widths: tuple[int, int, int] = (2, 2, 4)  # digits written for day, month, year (0: no year)
+    pad: bool = True          # days and months written with two digits (21/07, 03/11, 05 mars; not 1/9)
+    first: bool = False       # "1er"
+    case: str = "lower"       # the month name's case: lower, upper, title
+
+
+_TXT_DMY = re.compile(r"(\d{1,2})([/\-.])(\d{1,2})(?:\2(\d{4}|\d{2}))?")
+_TXT_YMD = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TXT_WRITTEN = re.compile(r"(1er|\d{1,2})(\s+)([^\W\d_]+)\.?(?:\s+(\d{4}))?", re.IGNORECASE)
+
+
+def parse_text_date(value: str) -> TextDate | None:
+    """A date in any form the French date recognizer finds (``21/07/1985``, ``21/07/85``,
+    ``1985-07-21``, ``21 juillet 1985``, ``1er mars``, and without a year ``21/07``, ``21-07``,
+    ``le 21 juillet``), or None when it is not a calendar date. Two-digit years: 00-30 are
+    20xx, 31-99 are 19xx; a date without a year must exist in a leap year (``NO_YEAR``)."""
+    v = value.strip()
+    try:
+        if m := _TXT_DMY.fullmatch(v):
+            d, mo, y = m.group(1), m.group(3), m.group(4)
+            year = None if y is None else (int(y) if len(y) == 4 else (2000 + int(y) if int(y) <= 30 else 1900 + int(y)))
+            pad = (len(d) == 2 and len(mo) == 2) or d.startswith("0") or mo.startswith("0")
+            out = TextDate(int(d), int(mo), year, "dmy", m.group(2), (len(d), len(mo), len(y or "")), pad)
+        elif m := _TXT_YMD.fullmatch(v):
+            out = TextDate(int(m.group(3)), int(m.group(2)), int(m.group(1)), "ymd", "-")
+        elif (m := _TXT_WRITTEN.fullmatch(v)) and (month := MONTH_NUMBERS.get(m.group(3).lower())):
+            name, y = m.group(3), m.group(4)
+            case = "upper" if name.isupper() else "title" if name[:1].isupper() else "lower"
+            first = m.group(1).lower() == "1er"
+            out = TextDate(1 if first else int(m.group(1)), month, None if y is None else int(y), "written", " ",
+                           (len(m.group(1)), 0, len(y or "")), m.group(1).startswith("0"), first, case)
+        else:
+            return None
+        date(out.year if out.year is not None else NO_YEAR, out.month, out.day)
+    except ValueError:
+        return None
+    return out
 
 
 def is_year_month(value: str) -> bool:

@@ -20,7 +20,8 @@ from anonymizer.transform import ACTIONS
 from anonymizer.transform.base import TransformContext
 from anonymizer.transform.collisions import avoid_collisions, tag_late_collisions
 from anonymizer.transform.row_names import replace_row_names
-from anonymizer.transform.text import ner_mode
+from anonymizer.transform.text import ner_mode, with_date_shift
+from anonymizer.transform.text_levels import levels_of_plan
 
 if TYPE_CHECKING:
     from anonymizer.policy.plan import Plan
@@ -89,28 +90,30 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
     context_frame = pd.DataFrame(context_cols, index=df.index)
     detector = _CachedDetector()
     redrawn: dict[str, pd.Series] = {}  # name column -> first draws of the rows re-drawn (free text follows)
+    text_levels = levels_of_plan(plan.steps)  # free text at the level of the plan's columns
     for step in plan.execution_order:
         if step.action == "drop":
             continue
         fn = ACTIONS.get(step.action)
         if fn is None:
             raise PolicyError(f"column {step.column}: action '{step.action}' is not available")
-        ctx = TransformContext(
-            column=step.column, entity=step.entity, row_context=context_frame, entities=entities
-        )
         if fixed is not None and step.column in fixed:
             results[step.column] = result = pd.Series(fixed[step.column].to_numpy(), index=df.index)
             if step.entity in CONTEXT_ENTITIES:
                 context_cols[step.column] = result
                 context_frame = pd.DataFrame(context_cols, index=df.index)
             continue
-        if step.action == "redact" and "detector" not in step.params:
-            step = dataclasses.replace(step, params={**step.params, "detector": detector.for_ner(
-                ner_mode(step.params))})
+        frame = context_frame
+        if step.action == "redact":
+            params = {**text_levels, **step.params}
+            params.setdefault("detector", detector.for_ner(ner_mode(step.params)))
+            step = dataclasses.replace(step, params=params)
+            frame = with_date_shift(context_frame, pid, key, params)  # kept by re-draws under other keys
+        ctx = TransformContext(column=step.column, entity=step.entity, row_context=frame, entities=entities)
         result = fn(df[step.column], key=key or b"", params=step.params, context=ctx)
         if avoid is not None and key and step.action in {"fake", "redact"}:
             result = avoid_collisions(fn, df[step.column], result, key=key, step=step,
-                                       ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats,
+                                       ctx_frame=frame, entities=entities, avoid=avoid, stats=stats,
                                        redrawn=redrawn)
         if step.role == "free_text" and step.action == "redact":
             before = result
@@ -118,7 +121,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
             if avoid is not None and key:
                 changed = (result.astype(object).to_numpy() != before.astype(object).to_numpy())
                 result = tag_late_collisions(fn, df, result, results, key=key, step=step, plan=plan,
-                                              ctx_frame=context_frame, entities=entities, avoid=avoid, stats=stats,
+                                              ctx_frame=frame, entities=entities, avoid=avoid, stats=stats,
                                               changed=changed)
         results[step.column] = result
         if step.entity in CONTEXT_ENTITIES:

@@ -6,20 +6,53 @@ Spans come from a detector ``(texts: list[str]) -> list[list[RecognizerResult]]`
 in one batch. ``mode: fake`` (default) replaces a span by the very fake the ``fake`` action
 gives that entity and value (so "Jean DUPONT" in a comment becomes the same fake as in the
 name columns); entities without a generator, and ``mode: tag``, get ``<ENTITY>``.
+
+Dates, post and commune codes, ages and amounts are not replaced but written at the level of
+their columns (:mod:`anonymizer.transform.text_levels`): a date moves by the row's per-person
+offset — the ``shift_dates`` draw of the same person, so a comment's date and the row's shifted
+date columns move together — which makes a dated text's output depend on its row, not only on
+the text. The row's offset comes from, in order: the row context's ``__date_shift__`` (given by
+:func:`anonymizer.transform.apply.apply_plan`, so a re-draw under another key keeps it), the
+row's ``__person_id__`` (the key ``shift_dates`` uses), else — a table with no person id — a
+keyed offset per comment text (:func:`text_shift`): then the dates of one comment all move
+together (its intervals survive) and the same comment gets the same shift in every row, file
+and run with the key, but nothing ties it to another column (without a person id there is
+seldom a shifted date column: ``shift_dates`` needs a person key too).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from anonymizer.detect.entities import ALIASES, TAG_IN_TEXT
+from anonymizer.detect.entities import ALIASES, TAG_IN_TEXT, TEXT_LEVEL
+from anonymizer.detect.validators import parse_text_date
 from anonymizer.settings import ActionParams
-from anonymizer.transform.base import Deriver, TransformContext, from_text, require_key, to_text
+from anonymizer.transform.base import (
+    PERSON_ID,
+    Deriver,
+    TransformContext,
+    from_text,
+    prf,
+    require_key,
+    subkey,
+    to_text,
+)
 from anonymizer.transform.fake import GENERATORS, fake_value
+from anonymizer.transform.text_levels import (
+    DEFAULT_LEVELS,
+    Levels,
+    age_in_text,
+    amount_in_text,
+    keyed_days,
+    place_in_text,
+    shift_text_date,
+)
 
 #: Presidio / detector labels -> our entity vocabulary (the entity table's aliases).
 ENTITY_ALIASES = ALIASES
@@ -43,6 +76,10 @@ class RedactParams(ActionParams):
     ner: bool | str = "auto"
     entities: list[str] = Field(default_factory=list)
     min_score: float = Field(0.0, ge=0, le=1)
+    #: levels of dates, ages and amounts in the text (None: like the plan's columns, else 180 / 10 / 5)
+    max_days: int | None = Field(None, ge=1)
+    amount_step: float | None = Field(None, gt=0)
+    age_width: int | None = Field(None, ge=1)
 
     @field_validator("ner")
     @classmethod
@@ -55,11 +92,36 @@ class RedactParams(ActionParams):
 #: ``ner`` as text (``ner_mode``): ``auto``, or a yes/no word
 NER_WORDS = {"auto", "true", "yes", "1", "on", "false", "no", "0", "off"}
 
+#: Row-context column of the per-row day offset of dates in free text (set by apply_plan).
+DATE_SHIFT = "__date_shift__"
+
+
+def text_levels(params: dict) -> Levels:
+    """The levels ``params`` set, the training defaults for the others."""
+    return Levels(
+        max_days=int(params.get("max_days") or DEFAULT_LEVELS.max_days),
+        amount_step=float(params.get("amount_step") or DEFAULT_LEVELS.amount_step),
+        age_width=int(params.get("age_width") or DEFAULT_LEVELS.age_width),
+    )
+
+
+def with_date_shift(frame: pd.DataFrame, pid: pd.Series | None, key: bytes | None, params: dict) -> pd.DataFrame:
+    """``frame`` with the ``DATE_SHIFT`` column: the per-person offsets ``shift_dates`` draws for the
+    rows' persons (``pid``, the pipeline's ``__person_id__``) at this redaction's ``max_days``.
+    Unchanged without a person id or a key, or in tag mode."""
+    if pid is None or not key or params.get("mode", RedactParams.field_default("mode")) != "fake":
+        return frame
+    from anonymizer.transform.dates import person_offsets
+
+    shifts = person_offsets(pid.reset_index(drop=True), require_key(key, "redact"), text_levels(params).max_days)
+    return frame.assign(**{DATE_SHIFT: shifts})
+
 
 def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
     """Params: ``mode`` (``fake`` | ``tag``), ``detector`` (callable), ``ner`` (``auto``: spaCy only
     where a capitalised word is left unexplained; ``true``: on every text; ``false``: never),
-    ``entities`` (only these entity labels; default all), ``min_score`` (0)."""
+    ``entities`` (only these entity labels; default all), ``min_score`` (0), ``max_days``,
+    ``amount_step``, ``age_width`` (the levels of dates, amounts and ages: module doc)."""
     mode = params.get("mode", RedactParams.field_default("mode"))
     if mode == "fake":
         key = require_key(key, "redact")
@@ -70,30 +132,152 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     todo = [u for u in uniques if u.strip()]
     spans = detector(list(todo)) if todo else []
-    results = dict.fromkeys(uniques, "")
+    results: dict[str, str | None] = dict.fromkeys(uniques, "")
     engine = _engine()
     d = Deriver(key) if mode == "fake" else None
+    levels = text_levels(params)
+    dates = _HeldDates() if d is not None else None
     pending: list[tuple[str, list]] = []
+    dated: set[str] = set()  # texts with a date span: their output depends on the row
+    alone: dict[str, list] = {}  # dated texts holding the placeholder character: done row by row
     for t, found in zip(todo, spans, strict=True):
         found = [r for r in found if r.score >= min_score and (not only or r.entity_type in only)]
+        if dates is not None and any(TEXT_LEVEL.get(r.entity_type) == "shift" for r in found):
+            dated.add(t)
         if not found:
             results[t] = t
+        elif t in dated and PH in t:
+            alone[t], results[t] = found, None
         elif SEP in t:
-            results[t] = _anonymize(engine, t, found, mode, d)
+            results[t] = _anonymize(engine, t, found, mode, d, levels=levels, dates=dates)
         else:
             pending.append((t, found))
     known = span_fakes(pending, d) if d is not None else {}
     for i in range(0, len(pending), CHUNK_TEXTS):
         chunk = pending[i:i + CHUNK_TEXTS]
-        for (t, _), done in zip(chunk, _anonymize_many(engine, chunk, mode, d, known), strict=True):
+        for (t, _), done in zip(chunk, _anonymize_many(engine, chunk, mode, d, known, levels, dates), strict=True):
             results[t] = done
     out = [results[u] for u in uniques]
+    if dates is not None and dated:
+        is_dated = np.array([u in dated for u in uniques], dtype=bool)
+        out_rows = _shift_rows(out, codes, uniques, is_dated, series, key, levels.max_days, context, dates,
+                               lambda t, shift: _anonymize(engine, t, alone[t], mode, d, levels=levels,
+                                                           dates=_ShiftedDates(shift)))
+        return from_text(series, out_rows, numeric=False)
     return from_text(series, [out[c] for c in codes], numeric=False)
+
+
+# A date span in a text is first written as PH + its number + PH_END, then replaced row by row
+# by the date shifted with the row's offset (the text itself is analysed and faked only once).
+PH, PH_END = "\x01", "\x02"
+_PH = re.compile("\x01(\\d+)\x02")
+
+
+class _HeldDates:
+    """Date spans held back as placeholders until the row's offset is known."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, int] = {}
+        self.parsed: list = []
+        self._written: dict[tuple[int, int], str] = {}
+
+    def hold(self, span: str) -> str:
+        i = self.held.get(span)
+        if i is None:
+            p = parse_text_date(span)
+            if p is None:
+                return "<DATE>"
+            i = self.held[span] = len(self.parsed)
+            self.parsed.append(p)
+        return f"{PH}{i}{PH_END}"
+
+    def write(self, i: int, shift: int) -> str:
+        got = self._written.get((i, shift))
+        if got is None:
+            got = self._written[(i, shift)] = shift_text_date(self.parsed[i], shift) or "<DATE>"
+        return got
+
+    def fill(self, text: str, shift: int) -> str:
+        return _PH.sub(lambda m: self.write(int(m.group(1)), shift), text)
+
+
+class _ShiftedDates:
+    """Date spans shifted at once by a known offset (texts that hold the placeholder character)."""
+
+    def __init__(self, shift: int) -> None:
+        self.shift = shift
+
+    def hold(self, span: str) -> str:
+        p = parse_text_date(span)
+        return (shift_text_date(p, self.shift) if p is not None else None) or "<DATE>"
+
+
+def _shift_rows(out: list, codes: np.ndarray, uniques, dated: np.ndarray, series: pd.Series, key: bytes,
+                max_days: int, context: TransformContext, dates: _HeldDates, alone) -> list[str]:
+    """Row texts: each dated text's placeholders filled with its row's shifted dates (once per
+    distinct text and offset); ``alone(text, shift)`` redacts the texts left for row-by-row work."""
+    rows = np.flatnonzero(dated[codes])
+    texts = [out[c] for c in codes]
+    if not len(rows):
+        return texts
+    shifts = row_date_shifts(series, codes, uniques, dated, key, max_days, context)
+    done: dict[tuple[int, int], str] = {}
+    for r in rows.tolist():
+        c, shift = int(codes[r]), int(shifts[r])
+        got = done.get((c, shift))
+        if got is None:
+            got = done[(c, shift)] = alone(uniques[c], shift) if out[c] is None else dates.fill(out[c], shift)
+        texts[r] = got
+    return texts
+
+
+def row_date_shifts(series: pd.Series, codes: np.ndarray, uniques, dated: np.ndarray, key: bytes, max_days: int,
+                    context: TransformContext) -> np.ndarray:
+    """Days to add to the dates of each row's text (module doc: the row's person, else the text)."""
+    from anonymizer.transform.dates import person_offsets
+
+    rc = context.row_context
+    if rc is not None and len(rc) == len(series):
+        if DATE_SHIFT in rc.columns:
+            return rc[DATE_SHIFT].to_numpy(dtype=np.int64)
+        if PERSON_ID in rc.columns:
+            return person_offsets(to_text(rc[PERSON_ID]).reset_index(drop=True), key, max_days)
+    per_text = np.zeros(len(uniques), dtype=np.int64)
+    sk = subkey(key, TEXT_SHIFT_PURPOSE)
+    for i in np.flatnonzero(dated).tolist():
+        per_text[i] = keyed_days(prf(sk, str(uniques[i])), max_days)
+    return per_text[codes]
+
+
+#: Sub-key purpose of the per-text date offset (tables without a person key).
+TEXT_SHIFT_PURPOSE = "redact/text_dates"
+
+
+def text_shift(key: bytes, text: str, max_days: int) -> int:
+    """The date offset of a comment in a table without a person key: ``HMAC(key, text)`` ->
+    ±[1, max_days], the draw ``person_offsets`` makes for a person id."""
+    return keyed_days(prf(subkey(key, TEXT_SHIFT_PURPOSE), text), max_days)
+
+
+def _writer(level: str, name: str, levels: Levels) -> Callable[[str], str]:
+    """The engine's operator for a span at ``level`` (a tag when it cannot be read)."""
+    return lambda span: at_level(level, span, levels) or f"<{name}>"
+
+
+def at_level(level: str, span: str, levels: Levels) -> str | None:
+    """A place, age or amount span written at its column's level (None: not readable as one)."""
+    if level == "departement":
+        return place_in_text(span)
+    if level == "band":
+        return age_in_text(span, levels.age_width)
+    if level == "round":
+        return amount_in_text(span, levels.amount_step)
+    return None
 
 
 def _fakeable(label: str) -> str | None:
     ent = ENTITY_ALIASES.get(label, label)
-    return ent if ent in GENERATORS and ent not in TAG_ONLY else None
+    return ent if ent in GENERATORS and ent not in TAG_ONLY and ent not in TEXT_LEVEL else None
 
 
 def span_fakes(pending: list[tuple[str, list]], d: Deriver) -> dict[tuple[str, str], str]:
@@ -143,7 +327,8 @@ SEP = "\x00"
 
 
 def _anonymize_many(engine, chunk: list[tuple[str, list]], mode: str, d: Deriver | None,
-                    known: dict[tuple[str, str], str] | None = None) -> list[str]:
+                    known: dict[tuple[str, str], str] | None = None, levels: Levels = DEFAULT_LEVELS,
+                    dates=None) -> list[str]:
     """``_anonymize`` of several texts in one engine call: spans shifted into the joined text
     (they never cross a separator, and the engine merges only same-type spans split by spaces)."""
     joined, offset, shifted = [], 0, []
@@ -151,9 +336,9 @@ def _anonymize_many(engine, chunk: list[tuple[str, list]], mode: str, d: Deriver
         shifted.extend(_Span(r.entity_type, r.start + offset, r.end + offset, r.score) for r in found)
         joined.append(text)
         offset += len(text) + len(SEP)
-    out = _anonymize(engine, SEP.join(joined), shifted, mode, d, known).split(SEP)
+    out = _anonymize(engine, SEP.join(joined), shifted, mode, d, known, levels, dates).split(SEP)
     if len(out) != len(chunk):  # cannot happen unless a replacement held SEP: redo one by one
-        return [_anonymize(engine, t, found, mode, d, known) for t, found in chunk]
+        return [_anonymize(engine, t, found, mode, d, known, levels, dates) for t, found in chunk]
     return out
 
 
@@ -165,8 +350,10 @@ class _Span:
 
 
 def _anonymize(engine, text: str, found: list, mode: str, d: Deriver | None,
-               known: dict[tuple[str, str], str] | None = None) -> str:
-    """One engine call; ``known``: precomputed span fakes (:func:`span_fakes`), the rest on the fly."""
+               known: dict[tuple[str, str], str] | None = None, levels: Levels = DEFAULT_LEVELS,
+               dates=None) -> str:
+    """One engine call; ``known``: precomputed span fakes (:func:`span_fakes`), the rest on the fly;
+    ``levels``: of places, ages and amounts; ``dates``: holds (or shifts) the date spans."""
     from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
     results = [RecognizerResult(r.entity_type, r.start, r.end, r.score) for r in found]
@@ -174,7 +361,12 @@ def _anonymize(engine, text: str, found: list, mode: str, d: Deriver | None,
     known = known or {}
     for label in {r.entity_type for r in results}:
         ent = _fakeable(label)
-        if mode == "fake" and d is not None and ent is not None:
+        level = TEXT_LEVEL.get(label)
+        if mode == "fake" and d is not None and level is not None:
+            name = ENTITY_ALIASES.get(label, label)
+            fn = dates.hold if level == "shift" and dates is not None else _writer(level, name, levels)
+            operators[label] = OperatorConfig("custom", {"lambda": fn})
+        elif mode == "fake" and d is not None and ent is not None:
             operators[label] = OperatorConfig("custom", {"lambda": (
                 lambda s, ent=ent: known.get((ent, s)) or fake_value(s, entity=ent, deriver=d) or f"<{ent}>")})
         else:
