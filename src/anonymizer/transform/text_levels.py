@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from anonymizer.detect.validators import NO_YEAR, TextDate
-from anonymizer.transform.numbers import round_half_up
+from anonymizer.values.numbers import round_half_up
 
 MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                "octobre", "novembre", "décembre")
