@@ -259,9 +259,9 @@ def _categorical(fact: Fact, how: str = "as released") -> Comparator:
     """Original and released values coded apart (the linkage learns the mapping between them);
     a derived fact is compared as written (``equal``)."""
     okeys, rkeys = _text_keys(fact.original), _text_keys(fact.released)
-    if fact.derived:
+    if fact.derived:  # a part of another value: absent on either side (no NIR there) says nothing
         _rm, rs = _state(as_text(fact.released))
-        return _eq(fact, "equal", okeys, rkeys, rs)
+        return _eq(fact, "equal", okeys, rkeys, rs | (rkeys == MISSING_KEY), o_unknown=okeys == MISSING_KEY)
     o, _ = pd.factorize(okeys)
     _rm, rs = _state(as_text(fact.released))
     r, _ = pd.factorize(rkeys)
@@ -283,11 +283,13 @@ def _code(fact: Fact) -> list[Comparator]:
     rk = _text_keys(fact.released)
     _rm, rs = _state(as_text(fact.released))
     out = [_categorical(fact)]
+    absent_o = (ok == MISSING_KEY) if fact.derived else None
+    absent_r = (rk == MISSING_KEY) if fact.derived else np.zeros(len(rk), dtype=bool)
     for n in (3, 2):
         def pre(keys: np.ndarray, n: int = n) -> np.ndarray:
             return np.array([k if k == MISSING_KEY else k[:n] for k in keys], dtype=object)
         short = np.array([k != MISSING_KEY and len(k) < n for k in rk])
-        out.append(_eq(fact, f"first{n}", pre(ok), pre(rk), rs | short))
+        out.append(_eq(fact, f"first{n}", pre(ok), pre(rk), rs | short | absent_r, o_unknown=absent_o))
     return out
 
 
