@@ -269,28 +269,71 @@ class _Blocks:
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
+def _row_dependent(c: Comparator) -> bool:
+    """Whether a comparator's verdict depends on more than the two values: the row's free text
+    (member), or the stratum of the row (weights per precision of the linked fact)."""
+    return c.value_codes is None or c.type == "member" or c.w_strata is not None
+
+
 def _by_fact(scored: list[Comparator]) -> list[list[Comparator]]:
-    """Comparators that share one fact's value codes, together (scored per distinct value pair)."""
+    """Comparators that share one fact's value codes, together (scored per distinct value pair);
+    row-dependent ones alone (scored per pair)."""
     groups: dict[int, list[Comparator]] = {}
     alone = []
     for c in scored:
-        if c.value_codes is None or c.type == "member":
+        if _row_dependent(c):
             alone.append([c])
         else:
             groups.setdefault(id(c.value_codes[0]), []).append(c)
     return list(groups.values()) + alone
 
 
+TABLE_CELLS = 4_000_000  # a fact's (original value x released value) weights tabulated up to this size
+
+
+def _fact_table(comps: list[Comparator]) -> np.ndarray | None:
+    """Every (original value, released value) score of one fact's comparators, tabulated once
+    (a comparator's verdict depends only on the two values): None when too many pairs."""
+    first = comps[0]
+    cached = first.extra.get("table")
+    if cached is not None or first.extra.get("no_table"):
+        return cached
+    o, r = first.value_codes
+    no, nr = int(o.max()) + 1 if len(o) else 0, int(r.max()) + 1 if len(r) else 0
+    if no * nr == 0 or no * nr > TABLE_CELLS:
+        first.extra["no_table"] = True
+        return None
+    rep_o = np.zeros(no, dtype=np.int64)
+    rep_o[o[::-1]] = np.arange(len(o))[::-1]
+    rep_r = np.zeros(nr, dtype=np.int64)
+    rep_r[r[::-1]] = np.arange(len(r))[::-1]
+    ii, rr = np.repeat(rep_o, nr), np.tile(rep_r, no)
+    table = np.zeros(len(ii))
+    for c in comps:
+        table += c.contribution(ii, rr)
+    first.extra["table"] = table = table.reshape(no, nr)
+    return table
+
+
 def _score(persons: np.ndarray, cands: np.ndarray, scored: list[list[Comparator]]) -> np.ndarray:
     """Score matrix (persons x candidates): each fact's comparators evaluated on the distinct
-    (original value, released value) pairs present, then spread over the pairs."""
-    ii = np.repeat(persons, len(cands))
-    rr = np.tile(cands, len(persons))
-    total = np.zeros(len(ii), dtype=np.float64)
+    (original value, released value) pairs (tabulated once per fact when small enough), then
+    spread over the pairs."""
+    total = np.zeros((len(persons), len(cands)), dtype=np.float64)
+    ii = rr = None
     for comps in scored:
         first = comps[0]
-        if first.value_codes is None or first.type == "member":
-            total += first.contribution(ii, rr)
+        if not _row_dependent(first):
+            table = _fact_table(comps)
+            if table is not None:
+                o, r = first.value_codes
+                total += table[o[persons][:, None], r[cands][None, :]]
+                continue
+        if ii is None:
+            ii = np.repeat(persons, len(cands))
+            rr = np.tile(cands, len(persons))
+        if _row_dependent(first):
+            total += first.contribution(ii, rr).reshape(total.shape)
             continue
         o, r = first.value_codes
         pair = o[ii] * (int(r.max()) + 1) + r[rr]
@@ -300,8 +343,8 @@ def _score(persons: np.ndarray, cands: np.ndarray, scored: list[list[Comparator]
         part = np.zeros(len(distinct))
         for c in comps:
             part += c.contribution(ii[rep], rr[rep])
-        total += part[inverse]
-    return total.reshape(len(persons), len(cands))
+        total += part[inverse].reshape(total.shape)
+    return total
 
 
 def _block_pairs(blocks: _Blocks, blocked: list[Comparator], n: int, rng: np.random.Generator,
