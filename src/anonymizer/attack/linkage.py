@@ -315,27 +315,21 @@ def _fact_table(comps: list[Comparator]) -> np.ndarray | None:
     return table
 
 
-def _score(persons: np.ndarray, cands: np.ndarray, scored: list[list[Comparator]]) -> np.ndarray:
-    """Score matrix (persons x candidates): each fact's comparators evaluated on the distinct
-    (original value, released value) pairs (tabulated once per fact when small enough), then
-    spread over the pairs."""
-    total = np.zeros((len(persons), len(cands)), dtype=np.float64)
-    ii = rr = None
+def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[list[Comparator]]) -> np.ndarray:
+    """Score of each pair (original ii[k], released rr[k]): each fact's comparators from its table
+    of (original value, released value) scores when it has one, else on the distinct value pairs
+    present; row-dependent comparators pair by pair."""
+    total = np.zeros(len(ii), dtype=np.float64)
     for comps in scored:
         first = comps[0]
-        if not _row_dependent(first):
-            table = _fact_table(comps)
-            if table is not None:
-                o, r = first.value_codes
-                total += table[o[persons][:, None], r[cands][None, :]]
-                continue
-        if ii is None:
-            ii = np.repeat(persons, len(cands))
-            rr = np.tile(cands, len(persons))
         if _row_dependent(first):
-            total += first.contribution(ii, rr).reshape(total.shape)
+            total += first.contribution(ii, rr)
             continue
         o, r = first.value_codes
+        table = _fact_table(comps)
+        if table is not None:
+            total += table[o[ii], r[rr]]
+            continue
         pair = o[ii] * (int(r.max()) + 1) + r[rr]
         inverse, distinct = pd.factorize(pair)
         rep = np.zeros(len(distinct), dtype=np.int64)
@@ -343,7 +337,7 @@ def _score(persons: np.ndarray, cands: np.ndarray, scored: list[list[Comparator]
         part = np.zeros(len(distinct))
         for c in comps:
             part += c.contribution(ii[rep], rr[rep])
-        total += part[inverse].reshape(total.shape)
+        total += part[inverse]
     return total
 
 
@@ -488,25 +482,61 @@ def _measure_strata(c: Comparator, n: int, z_min: float, pairs: tuple[np.ndarray
         c.strict = bool(np.isneginf(w[:, 1]).any())
 
 
-def _groups(model: _Model, persons: np.ndarray):
-    """(persons of one strict key, their candidates), key by key."""
+@dataclass
+class _Batch:
+    """Pairs of many persons at once: ``owner[k]`` is the position (in the attacked persons) of
+    pair k's person, ``ii``/``rr`` the original and released rows; each person's pairs are
+    contiguous, starting at ``starts``."""
+
+    owner: np.ndarray
+    ii: np.ndarray
+    rr: np.ndarray
+    starts: np.ndarray
+    people: np.ndarray  # the owners, in order (one per start)
+
+
+def _batches(model: _Model, persons: np.ndarray):
+    """Every (attacked person, candidate row) pair, strict key by strict key (persons of one key
+    share their candidates), gathered into batches of about ``MAX_CELLS`` pairs."""
     keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+    owners, ii, rr, people, starts, size = [], [], [], [], [], 0
+
+    def flush():
+        ow = np.concatenate(owners)
+        return _Batch(ow, np.concatenate(ii), np.concatenate(rr), np.asarray(starts, dtype=np.int64),
+                      np.asarray(people, dtype=np.int64))
+
     for g, key in enumerate(uniq):
-        members = np.flatnonzero(inverse == g)
+        members = order[bounds[g]:bounds[g + 1]]
         cands = model.blocks.candidates(key)
         if len(cands) == 0:
             continue
         step = max(1, MAX_CELLS // len(cands))
-        for s in range(0, len(members), step):
-            yield members[s: s + step], cands
+        for s_ in range(0, len(members), step):
+            who = members[s_: s_ + step]
+            starts.extend(size + np.arange(len(who)) * len(cands))
+            people.extend(who)
+            owners.append(np.repeat(who, len(cands)))
+            ii.append(np.repeat(persons[who], len(cands)))
+            rr.append(np.tile(cands, len(who)))
+            size += len(who) * len(cands)
+            if size >= MAX_CELLS:
+                yield flush()
+                owners, ii, rr, people, starts, size = [], [], [], [], [], 0
+    if owners:
+        yield flush()
 
 
-def _best(scores: np.ndarray) -> np.ndarray:
-    top = scores.max(axis=1, keepdims=True)
-    return (scores >= top - 1e-9) & np.isfinite(top)
+def _best_pairs(batch: _Batch, scores: np.ndarray) -> np.ndarray:
+    """Pairs scoring their person's best (ties within 1e-9; nothing when the best is -inf)."""
+    top = np.maximum.reduceat(scores, batch.starts) if len(scores) else scores
+    per_pair = np.repeat(top, np.diff(np.append(batch.starts, len(scores))))
+    return (scores >= per_pair - 1e-9) & np.isfinite(per_pair)
 
 
 def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
@@ -516,14 +546,20 @@ def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
     sample = np.sort(rng.choice(model.n, size=min(model.n, people), replace=False))
     scored = _by_fact(model.primary)
     ii, jj = [], []
-    for who, cands in _groups(model, sample):
-        best = _best(_score(sample[who], cands, scored))
-        for row, person in zip(best, sample[who], strict=True):
-            others = cands[row & (cands != person)]
-            if len(others):
-                pick = others if len(others) <= per else others[rng.integers(0, len(others), size=per)]
-                ii.append(np.full(len(pick), person))
-                jj.append(pick)
+    for batch in _batches(model, sample):
+        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored)) & (batch.ii != batch.rr)
+        pi, pj, owner = batch.ii[best], batch.rr[best], batch.owner[best]
+        if len(pi) == 0:
+            continue
+        keep = np.zeros(len(pi), dtype=bool)  # at most ``per`` competitors per person, drawn at random
+        shuffled = rng.permutation(len(pi))
+        o_sorted = np.argsort(owner[shuffled], kind="stable")
+        ranked = shuffled[o_sorted]
+        first = np.r_[0, np.flatnonzero(np.diff(owner[ranked])) + 1]
+        rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.r_[first, len(ranked)]))
+        keep[ranked[rank < per]] = True
+        ii.append(pi[keep])
+        jj.append(pj[keep])
     if not ii:
         return None
     return np.concatenate(ii), np.concatenate(jj)
@@ -558,17 +594,16 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
     success = np.zeros(len(persons))
     unique = np.zeros(len(persons), dtype=bool)
     best_size = np.zeros(len(persons))
-    for who, cands in _groups(model, persons):
-        best = _best(_score(persons[who], cands, scored))
+    for batch in _batches(model, persons):
+        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored))
         if refining:
-            extra = np.where(best, _score(persons[who], cands, refining), -np.inf)
-            best &= _best(extra)
-        size = best.sum(axis=1)
-        mine = best & (cands[None, :] == persons[who][:, None])
-        hit = mine.any(axis=1)
-        success[who] = np.where(hit, 1.0 / np.maximum(size, 1), 0.0)
-        unique[who] = hit & (size == 1)
-        best_size[who] = size
+            extra = np.where(best, _score_pairs(batch.ii, batch.rr, refining), -np.inf)
+            best &= _best_pairs(batch, extra)
+        counts = np.add.reduceat(best.astype(np.int64), batch.starts)
+        mine = np.add.reduceat((best & (batch.ii == batch.rr)).astype(np.int64), batch.starts) > 0
+        success[batch.people] = np.where(mine, 1.0 / np.maximum(counts, 1), 0.0)
+        unique[batch.people] = mine & (counts == 1)
+        best_size[batch.people] = counts
     report.mean_success = float(success.mean())
     report.unique_correct = int(unique.sum())
     report.mean_best_set = float(best_size.mean())
