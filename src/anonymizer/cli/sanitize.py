@@ -126,10 +126,25 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             out.print(f"throughput : {rows:,} rows in {total:,.1f} s ({rows / total:,.0f} rows/s)")
         if result.risk_json:
             out.print(f"risk report: {result.risk_html} (and {result.risk_json.name})")
-        reached = (result.manifest.get("privacy") or {}).get("reached") or {}
-        if reached.get("k"):
-            out.print(f"k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
+        privacy = result.manifest.get("privacy") or {}
+        reached = privacy.get("reached") or {}
+        if reached.get("groups"):  # whole-record privacy
+            known = privacy.get("attacker_knows") or []
+            out.print(f"privacy    : k={reached['k']} over the {len(known)} column(s) an attacker knows; "
+                      f"{reached.get('suppressed_records', 0):,} record(s) suppressed")
+        elif reached.get("k"):
+            out.print(f"privacy    : k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
                       f"levels {reached.get('levels')}; {reached.get('suppressed_records', 0)} record(s) suppressed")
+        attack = privacy.get("attack") or {}
+        if attack:
+            a, t = attack["attacker_known"], attack["thresholds"]
+            line = (f"attack     : {a['mean_success']:.1%} mean success (at most {t['max_mean_success']:.1%}), "
+                    f"{a['unique_reidentified']:,} of {a['persons_attacked']:,} people re-identified uniquely "
+                    f"(at most {t['max_unique_reidentified_share']:.0%})")
+            raw = attack.get("same_attack_on_the_input")
+            if raw:
+                line += f"; on the input: {raw['mean_success']:.1%}, {raw['unique_reidentified']:,} unique"
+            out.print(line)
     if not result.released:
         problems = "; ".join(result.problems[:5])
         raise PrivacyTargetError(f"verification failed, output not released: {problems}")
