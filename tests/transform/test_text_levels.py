@@ -68,7 +68,7 @@ def test_a_date_without_a_year_never_comes_back_below_a_year_of_shift():
             assert shift_text_date(parse_text_date(span), days) != span
 
 
-@pytest.mark.parametrize(("span", "expected"), [("33110", "33"), ("06000", "06"), ("20090", "20"),
+@pytest.mark.parametrize(("span", "expected"), [("33110", "33"), ("06000", "06"), ("20090", "2A"),
                                                 ("2A004", "2A"), ("97411", "974")])
 def test_a_place_becomes_its_departement(span, expected):
     assert place_in_text(span) == expected

@@ -170,7 +170,16 @@ _PATTERNS = [(name, regex.compile(rx, FLAGS_CI)) for name, rx, _ in FrDateRecogn
 _FRENCH = "0123456789/.-: \t\u00a0abcdefghijklmnopqrstuvwxyzéèêûôàçABCDEFGHIJKLMNOPQRSTUVWXYZÉÈÛ"
 
 
-@pytest.mark.parametrize("name, rx", [(n, r) for n, r, _ in FrDateRecognizer.PATTERNS])
+_WITH_YEAR = [(n, r) for n, r, _ in FrDateRecognizer.PATTERNS if n in ("date_written", "date_dmy", "date_iso")]
+_NO_YEAR = [n for n, _, _ in FrDateRecognizer.PATTERNS if n not in dict(_WITH_YEAR)]
+
+
+def test_the_recognizer_patterns_are_all_covered_here():
+    assert {n for n, _ in _WITH_YEAR} | set(_NO_YEAR) == {n for n, _, _ in FrDateRecognizer.PATTERNS}
+    assert len(_WITH_YEAR) == 3 and len(_NO_YEAR) == 3
+
+
+@pytest.mark.parametrize("name, rx", _WITH_YEAR)
 def test_every_date_the_recognizer_finds_is_parsed_to_the_same_day(name, rx):
     import re
 
@@ -213,3 +222,46 @@ def test_what_the_column_checks_accept_the_parser_reads(s):
         assert p is not None and p.precision == "month" and p.form.kind == "ym"
     if s.strip() and _exact_dates(pd.Series([s], dtype="str")) == 1.0:
         assert parse_date(s).precision == "day"
+
+
+def _no_year_oracle(s: str) -> tuple[int, int] | None:
+    """(month, day) a year-less match says, computed here; None when no leap year has it."""
+    t = regex.sub(r"\s+", " ", s.strip())
+    months = {strip_accents(w): i for i, w in enumerate(FULL, 1)}
+    months.update({strip_accents(w): i for i, w in enumerate(ABBR, 1) if w})
+    if " " in t:
+        day, word = t.split(" ")
+        month = months.get(strip_accents(word.casefold().rstrip(".")))
+        d = 1 if day.casefold() == "1er" else int(day)
+    else:
+        day, month = (int(x) for x in regex.split(r"[/\-]", t))
+        d = day
+    try:
+        dt.date(2000, month or 0, d)
+    except ValueError:
+        return None
+    return month, d
+
+
+_WORDS = "|".join(sorted({w for w in FULL} | {strip_accents(w) for w in FULL} | {w for w in ABBR if w}))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.from_regex(r"le ([0-3]?[0-9][/\-][01]?[0-9]|(?:1er|[0-3]?[0-9]) (?:" + _WORDS + r"))", fullmatch=True,
+                     alphabet=_FRENCH).map(lambda s: s[3:])
+       .map(lambda s: s.upper() if len(s) % 3 == 0 else s))
+def test_every_year_less_date_the_recognizer_finds_is_a_day_and_month_of_the_calendar(s):
+    """``rappeler le 21/07``, ``le 3-4``, ``le 1er aout``: the recognizer (in the sentence a comment
+    writes) finds exactly the day and month a leap year has, and reads the same one."""
+    from anonymizer.detect.validators import parse_text_date
+
+    text = f"rappeler le {s} svp"
+    found = [r for r in FrDateRecognizer().analyze(text, ["DATE"]) if r.entity_type == "DATE"]
+    want = _no_year_oracle(s)
+    spans = {text[r.start:r.end] for r in found}
+    if want is None:
+        assert s not in spans, s
+        return
+    assert s in spans, (s, spans)
+    p = parse_text_date(s)
+    assert p is not None and p.year is None and (p.month, p.day) == want, s

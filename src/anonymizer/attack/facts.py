@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.io import as_text
+from anonymizer.values.dates import MONTH_NUMBERS, MONTH_PATTERN, parse_date
 
 UNKNOWN = -1
 MEMBER_BASE = 10_000  # member keys: released row * MEMBER_BASE + code (codes below it)
@@ -136,21 +137,9 @@ class Comparator:
 # ----------------------------------------------------------------------------- parsing
 
 _SEP = re.compile(r"\s+")
-_DATE_FORMS = [
-    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"), "dmy"),
-    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$"), "ymd"),
-    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "ymd"),
-    (re.compile(r"^(\d{1,2})[/.-](\d{4})$"), "my"),
-    (re.compile(r"^(\d{4})-(\d{1,2})$"), "ym"),
-    (re.compile(r"^(\d{4})(\d{2})$"), "ym"),
-    (re.compile(r"^(\d{4})$"), "y"),
-]
 _RANGE = re.compile(r"^\[?\s*(-?\d+(?:[.,]\d+)?)\s*(?:-|–|,|à|to)\s*(-?\d+(?:[.,]\d+)?)\s*[\[\]]?$")
 _GE = re.compile(r"^(?:>=|≥|\+|plus de\s*)?\s*(-?\d+(?:[.,]\d+)?)\s*(?:\+|et plus|ou plus)$")
 _EPOCH = dt.date(1970, 1, 1)
-_MONTHS = {"janvier": 1, "fevrier": 2, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-           "aout": 8, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12, "décembre": 12}
-_FR_LONG = re.compile(r"^(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})$", re.IGNORECASE)
 
 
 def _days(y: int, m: int, d: int) -> float | None:
@@ -168,27 +157,14 @@ def date_interval(text: str) -> tuple[float, float] | None:
     """``[first day, last day]`` (days since 1970) a date text denotes: one day for a full date,
     a month for ``03/1985`` or ``1985-03``, a year for ``1985``, several for ``1980-1989``."""
     t = text.strip()
-    for pat, form in _DATE_FORMS:
-        m = pat.match(t)
-        if not m:
-            continue
-        g = [int(x) for x in m.groups()]
-        if form == "dmy":
-            d = _days(g[2], g[1], g[0])
+    p = parse_date(t)  # the one reader of French dates (anonymizer.values.dates)
+    if p is not None:
+        if p.precision == "day":
+            d = _days(p.year, p.month, p.day)
             return (d, d) if d is not None else None
-        if form == "ymd":
-            d = _days(g[0], g[1], g[2])
-            return (d, d) if d is not None else None
-        if form in ("my", "ym"):
-            y, mo = (g[1], g[0]) if form == "my" else (g[0], g[1])
-            if not 1 <= mo <= 12:
-                return None
-            return _days(y, mo, 1), _days(y, mo, _month_end(y, mo))
-        return _days(g[0], 1, 1), _days(g[0], 12, 31)
-    m = _FR_LONG.match(t)
-    if m and m.group(2).lower() in _MONTHS:
-        d = _days(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
-        return (d, d) if d is not None else None
+        if p.precision == "month":
+            return _days(p.year, p.month, 1), _days(p.year, p.month, _month_end(p.year, p.month))
+        return _days(p.year, 1, 1), _days(p.year, 12, 31)
     m = _RANGE.match(t)
     if m and len(m.group(1)) == 4 and len(m.group(2)) == 4:
         lo, hi = int(m.group(1)), int(m.group(2))
@@ -407,8 +383,7 @@ def strata_of(released: pd.Series) -> np.ndarray:
 # ----------------------------------------------------------------------------- dates in free text
 
 _TEXT_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?(?!\d)")
-_TEXT_LONG = re.compile(r"(?<!\d)(\d{1,2})(?:er)?\s+(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|"
-                        r"octobre|novembre|d[ée]cembre)(?:\s+(\d{4}))?", re.IGNORECASE)
+_TEXT_LONG = re.compile(rf"(?<!\d)(\d{{1,2}})(?:er)?\s+({MONTH_PATTERN})\.?(?:\s+(\d{{4}}))?", re.IGNORECASE)
 
 
 def text_day_months(text: str) -> set[int]:
@@ -419,7 +394,7 @@ def text_day_months(text: str) -> set[int]:
         if 1 <= d <= 31 and 1 <= m <= 12:
             out.add(m * 100 + d)
     for d, name, _y in _TEXT_LONG.findall(text):
-        m = _MONTHS.get(name.lower()) or _MONTHS.get(name.lower().replace("é", "e").replace("û", "u"))
+        m = MONTH_NUMBERS.get(name.casefold())
         if m and 1 <= int(d) <= 31:
             out.add(m * 100 + int(d))
     return out
