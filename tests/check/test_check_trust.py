@@ -65,7 +65,8 @@ def _leaky(n: int = 40, seed: int = 3) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory) -> dict[str, Path]:
     """150 people with a beneficiary number, released by ``anon sanitize --profile training``, and
-    released again with a reviewed policy whose ``quasi_identifiers`` is empty (the issue's k = 1 case)."""
+    released again with a reviewed policy that keeps exact birth dates and postal codes under
+    ``privacy: none`` (the issue's k = 1 case)."""
     from click.testing import CliRunner
 
     from anonymizer.cli.main import cli
@@ -82,11 +83,17 @@ def releases(tmp_path_factory) -> dict[str, Path]:
     res = CliRunner().invoke(cli, ["scan", str(raw), "--write-policy", str(policy), "--no-ner"])
     assert res.exit_code == 0, res.output
     pol = yaml.safe_load(policy.read_text(encoding="utf-8"))
-    pol["privacy"]["quasi_identifiers"] = []
+    # `quasi_identifiers: []` is refused by sanitize now (#16); the one way to make a k = 1 release
+    # with a manifest is to say so: `privacy: none` under a profile that allows it
+    pol.update({"profile": "pseudonymised", "strict": False, "privacy": "none"})
     for col in ("DTNAIS", "CODPOST", "SEXE"):  # exact birth dates and postal codes, as the issue's release
         pol["columns"][col] = {"role": "quasi_identifier", "entity": pol["columns"][col].get("entity"), "action": "keep"}
     policy.write_text(yaml.safe_dump(pol, allow_unicode=True), encoding="utf-8")
-    sanitize_release(raw, d / "noqi" / "extrait_k1.csv", "--policy", str(policy))
+    out = d / "noqi" / "extrait_k1.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    res = CliRunner().invoke(cli, ["sanitize", str(raw), "--policy", str(policy), "-o", str(out), "--no-report",
+                                   "--force"], env={"ANON_KEY": TEST_KEY})
+    assert res.exit_code == 0, res.output
     return {"raw": raw, "safe": d / "safe" / "extrait_formation.csv", "noqi": d / "noqi" / "extrait_k1.csv"}
 
 

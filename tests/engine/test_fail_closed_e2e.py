@@ -132,7 +132,8 @@ def test_privacy_none_under_pseudonymised_says_so_in_the_manifest(run_cli, tmp_p
     manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
     assert manifest["privacy"]["targets"] == "none"
     assert manifest["privacy"]["quasi_identifiers"] == [] and manifest["privacy"]["reached"] is None
-    assert "k" not in json.dumps(manifest["privacy"])
+    assert '"k":' not in json.dumps(manifest["privacy"])  # no k claimed anywhere
+    assert manifest["privacy"]["attacker_knows"] == [] and manifest["privacy"]["attack"] is None
     import jsonschema
 
     from anonymizer.resources import rules_path

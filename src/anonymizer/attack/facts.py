@@ -33,7 +33,7 @@ from anonymizer.io import as_text
 from anonymizer.values.dates import MONTH_NUMBERS, MONTH_PATTERN, parse_date
 
 UNKNOWN = -1
-MEMBER_BASE = 10_000  # member keys: released row * MEMBER_BASE + code (codes below it)
+MEMBER_BASE = 1 << 24  # member keys: released row * MEMBER_BASE + code (codes below it)
 MISSING_KEY = "\x00missing"
 SUPPRESSED = {"*", "**", "***"}
 KINDS = ("category", "code", "number", "date")
@@ -56,6 +56,8 @@ class Fact:
     derived: bool = False  # written inside another value (a NIR's birth month): compared as written, no
                            # mapping learnt (the digits mean the same thing on both sides)
     link: str | None = None  # the fact whose released precision says how much this one can tell
+    classes: np.ndarray | None = None  # swapped within classes: per released row, its class (the
+                                       # released primary tuple); compared with the class's values
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -131,6 +133,9 @@ class Comparator:
         pos = np.minimum(np.searchsorted(self.members, wanted), max(len(self.members) - 1, 0))
         out = (self.members[pos] == wanted).astype(np.int8) if len(self.members) else np.zeros(len(i), np.int8)
         out[codes == UNKNOWN] = -1
+        unknown_rows = self.extra.get("unknown_rows")
+        if unknown_rows is not None:
+            out[unknown_rows[r]] = -1
         return out
 
 
@@ -344,12 +349,35 @@ def _number(fact: Fact) -> list[Comparator]:
     return out
 
 
+def _class_member(fact: Fact) -> Comparator:
+    """A value swapped within its class (``privacy.recoding.swap_within_classes``): the attacker,
+    who knows the method, cannot tell which record of a class holds the person's value, only
+    whether the class (the records showing the same released primary values) holds it. The
+    original is given at the released precision (the method's rounding, applied by the caller)."""
+    n_o = len(fact.original)
+    both = pd.concat([as_text(fact.original), as_text(fact.released)], ignore_index=True)
+    codes, uniq = pd.factorize(both, use_na_sentinel=False)
+    if len(uniq) >= MEMBER_BASE:
+        raise ValueError(f"fact {fact.name!r}: too many distinct values for a membership comparator")
+    o, r = codes[:n_o].astype(np.int64), codes[n_o:].astype(np.int64)
+    cls = np.asarray(fact.classes, dtype=np.int64)
+    per_class = pd.DataFrame({"c": cls, "v": r}).drop_duplicates()
+    rows = pd.DataFrame({"row": np.arange(len(r), dtype=np.int64), "c": cls}).merge(per_class, on="c")
+    members = np.unique(rows["row"].to_numpy(np.int64) * MEMBER_BASE + rows["v"].to_numpy(np.int64))
+    star = np.isin(np.asarray(uniq, dtype=object), list(SUPPRESSED))
+    comp = Comparator(fact.name, "held by the class (swapped)", "member", o, members=members, group=fact.group)
+    comp.extra["unknown_rows"] = star[r]
+    return comp
+
+
 def comparators(fact: Fact) -> list[Comparator]:
     """Every comparator of one fact (module doc). Each carries the fact's value codes: what a
     comparator says about a pair depends only on the two values, so the linkage scores each
-    distinct pair of values once."""
+    distinct pair of values once (a value swapped within classes: per row)."""
     if len(fact.original) == 0:
         return []
+    if fact.classes is not None:
+        return [_class_member(fact)]
     out = {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
     o, _ = pd.factorize(as_text(fact.original), use_na_sentinel=False)
     r, _ = pd.factorize(as_text(fact.released), use_na_sentinel=False)

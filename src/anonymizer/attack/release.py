@@ -65,15 +65,31 @@ def day_months(frame: pd.DataFrame, text_columns: list[str]) -> tuple[np.ndarray
     return np.asarray(rows, dtype=np.int64), np.asarray(codes, dtype=np.int64)
 
 
+def classes_of(plan: Any, released: pd.DataFrame, swapped: dict[str, pd.Series]) -> np.ndarray:
+    """Per released row, its class as the attacker sees it: the tuple of the released values of
+    the recoded columns that were not swapped."""
+    primary = [s.column for s in plan.recoded() if s.column not in swapped and s.column in released]
+    if not primary:
+        return np.zeros(len(released), dtype=np.int64)
+    codes, _ = pd.factorize(pd.MultiIndex.from_arrays([as_text(released[c]).to_numpy() for c in primary]))
+    return codes.astype(np.int64)
+
+
 def attack_facts(plan: Any, original: pd.DataFrame, released: pd.DataFrame,
-                 columns: list[str] | None = None) -> list[Fact]:
+                 columns: list[str] | None = None, swapped: dict[str, pd.Series] | None = None) -> list[Fact]:
     """Facts over ``columns`` (default: every attacker-known column) and the embedded parts, from
-    row-aligned original and released frames (text or categorical)."""
+    row-aligned original and released frames (text or categorical). ``swapped``: the columns
+    swapped within classes, with each record's own value at the released precision."""
     by_col = plan.by_column
     wanted = columns if columns is not None else [s.column for s in plan.attacker_known()]
     facts = []
+    swapped = swapped or {}
+    classes = classes_of(plan, released, swapped) if swapped else None
     for c in wanted:
-        if c in original and c in released:
+        if c in swapped and c in released:
+            facts.append(Fact(c, "category", swapped[c].reset_index(drop=True), as_text(released[c]), group=c,
+                              classes=classes))
+        elif c in original and c in released:
             s = by_col.get(c)
             facts.append(Fact(c, KIND.get(s.entity or "", "category") if s else "category",
                               as_text(original[c]), as_text(released[c]), group=c))
@@ -134,17 +150,19 @@ class GateResult:
 
 
 def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
-                 text_marks: tuple[np.ndarray, np.ndarray] | None = None, on_input: bool = True) -> GateResult:
+                 text_marks: tuple[np.ndarray, np.ndarray] | None = None, on_input: bool = True,
+                 swapped: dict[str, pd.Series] | None = None) -> GateResult:
     """Attack the release over every attacker-known fact (and over the key variables alone, and
     the input itself for comparison); fail when the mean success exceeds the plan's
     ``gate_success`` (1/k) or the unique re-identifications its ``max_unique_reidentification``."""
     targets = plan.privacy
     persons = targets.attack_persons
-    facts = attack_facts(plan, original, released)
+    facts = attack_facts(plan, original, released, swapped=swapped)
     texts = _texts(text_marks, len(released)) if text_marks is not None else None
     attacker = linkage_attack(facts, texts=texts, max_persons=persons)
     key_cols = [c for c in targets.quasi_identifiers if c in original]
-    key = linkage_attack(attack_facts(plan, original, released, key_cols), max_persons=persons) if key_cols else None
+    key = (linkage_attack(attack_facts(plan, original, released, key_cols, swapped=swapped), max_persons=persons)
+           if key_cols else None)
     raw = None
     if on_input:
         same = original.copy()

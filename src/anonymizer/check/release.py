@@ -205,7 +205,9 @@ def declared_problems(df: pd.DataFrame, decisions: dict[str, dict[str, Any]],
         if not values:
             continue
         if action == "suppress":
-            out.append((col, f"declared suppressed but {len(values)} distinct non-empty values remain"))
+            kept = [v for v in values if v != "*"]  # "*": the privacy step's mark of a suppressed value
+            if kept:
+                out.append((col, f"declared suppressed but {len(kept)} distinct non-empty values remain"))
             continue
         if action == "pseudonymize":
             problem = _pseudonym_problem(values, d.get("params") if isinstance(d.get("params"), dict) else {})

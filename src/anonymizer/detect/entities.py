@@ -402,11 +402,6 @@ def entity(name: str | None) -> Entity | None:
     return ENTITIES.get(name or "")
 
 
-#: The families of quasi-identifiers a person's neighbour, employer or relative plausibly knows
-#: (shared/reference/attacks.md: sex, age or birth date, commune, nationality, family situation,
-#: number and ages of children, the spouse): by default the whole-record privacy step and the
-#: release gate's attack cover every quasi-identifier of these families (``privacy.attacker_knows``).
-ATTACKER_FAMILIES: tuple[str, ...] = ("birth", "sex", "place", "nationality", "household")
 
 
 def family_of(entity_name: str | None, declared: str | None = None) -> str:

@@ -198,7 +198,10 @@ def embedded_columns(plan: Plan) -> list[str]:
 def whole_record(plan: Plan, opts: SanitizeOptions) -> bool:
     """Whole-record privacy applies: k is asked, the attacker knows some released column, and
     the run is not ARX's (``--hierarchies`` declares its own quasi-identifiers)."""
-    return bool(plan.privacy.k) and opts.hierarchies_dir is None and bool(plan.attacker_known())
+    p = plan.privacy
+    if p.t is not None or (p.l is not None and p.l_variant != "distinct"):
+        return False  # entropy / recursive ℓ and t-closeness: the search over the key variables
+    return bool(p.k) and opts.hierarchies_dir is None and bool(plan.recoded())
 
 
 @dataclass
@@ -367,17 +370,33 @@ def global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say
     return solution, qi_final, privacy_report
 
 
-def whole_record_step(plan: Plan, known: pd.DataFrame, say: Say) -> Solved:
-    """k over every attacker-known column, record by record (``privacy.recoding``)."""
-    from anonymizer.privacy.recoding import build_groups, solve_records
+def whole_record_step(plan: Plan, known: pd.DataFrame, key: bytes | None, say: Say,
+                      sensitive: pd.Series | None = None) -> Solved:
+    """k over every attacker-known column, record by record (``privacy.recoding``): the named
+    families recoded to k, the other quasi-identifiers swapped within the classes they make."""
+    from anonymizer.privacy.recoding import build_groups, solve_records, split_groups, swap_within_classes
 
-    steps = plan.attacker_known()
+    steps = plan.recoded()
     groups = build_groups([{"column": s.column, "entity": s.entity, "family": s.family, "subject": s.subject,
                             "action": s.action, "params": s.params} for s in steps])
+    primary, secondary = split_groups(groups)
+    if secondary and key is None:
+        raise UsageError("whole-record privacy swaps values with the secret key: give --key-file or ANON_KEY")
     k = int(plan.privacy.k or 0)
-    say(f"whole-record privacy: k={k} over {len(steps)} attacker-known columns in {len(groups)} groups")
-    records = solve_records(known[[s.column for s in steps]], groups, k=k,
-                            max_suppression=plan.privacy.max_suppression, say=say)
+    say(f"whole-record privacy: k={k} over {sum(len(g.columns) for g in primary)} attacker-known columns in "
+        f"{len(primary)} groups, {sum(len(g.columns) for g in secondary)} more swapped within their classes, "
+        f"{len(plan.attacker_known()) - len(steps)} more attacked as transformed")
+    # swapping tells the attacker which record is *not* the person: classes of k + 1 leave k
+    l_div = int(plan.privacy.l or 1)
+    codes = None
+    if l_div > 1 and sensitive is not None:  # distinct ℓ over the released sensitive values
+        codes, _ = pd.factorize(sensitive.astype(object).where(sensitive.notna(), ""), use_na_sentinel=False)
+    records = solve_records(known[[c for g in primary for c in g.columns]], primary, k=k + bool(secondary),
+                            max_suppression=plan.privacy.max_suppression, say=say, sensitive=codes,
+                            l_div=l_div if codes is not None else 1)
+    if secondary:
+        records = swap_within_classes(known, records, secondary, key)
+        records.report["k"] = k
     report = {"method": "whole-record local recoding", **records.report}
     return Solved(list(plan.privacy.quasi_identifiers), None, records, report)
 
@@ -442,8 +461,9 @@ def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: Sani
         "privacy": {"targets": privacy.record(),
                     "quasi_identifiers": qi,
                     "sensitive": sensitive,
-                    "attacker_knows": [s.column for s in plan.attacker_known()],
-                    "left_out": plan.left_out(),
+                    # `privacy: none` declares no attacker: nothing is claimed against one
+                    "attacker_knows": [] if privacy.record() == NO_PRIVACY else [s.column for s in plan.attacker_known()],
+                    "left_out": {} if privacy.record() == NO_PRIVACY else plan.left_out(),
                     "reached": privacy_report,
                     "attack": gate.to_dict() if gate is not None else None},
         "verification": {"passed": not problems, "problems": problems, "row_counters": list(counters or []),
@@ -494,7 +514,10 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
     # 3. solve
     t1 = time.perf_counter()
     if known:
-        solved = whole_record_step(plan, gathered.known, say)
+        sens = plan.privacy.sensitive[:1]
+        solved = whole_record_step(plan, gathered.known, opts.key, say,
+                                   gathered.qi_out[sens[0]] if sens and gathered.qi_out is not None
+                                   and sens[0] in gathered.qi_out else None)
     else:
         solution, qi_final, report = global_step(gathered.qi_out, qi, sensitive, entities, privacy,
                                                  hierarchies, opts, say)
@@ -534,7 +557,9 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
             from anonymizer.attack.release import release_gate
 
             released_frame = written.frame()
-            gate = release_gate(plan, gathered.known, released_frame, text_marks=written.marks())
+            records = solved.records if solved is not None else None
+            gate = release_gate(plan, gathered.known, released_frame, text_marks=written.marks(),
+                                swapped=records.swapped_originals() if records is not None else None)
             problems += gate.problems
             timings["attack"] = time.perf_counter() - t1
             del written

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from anonymizer.detect.entities import ATTACKER_FAMILIES, ENTITY_RANK, entity, family_of
+from anonymizer.detect.entities import ENTITY_RANK, entity, family_of
 from anonymizer.errors import AnonError, PolicyError
 from anonymizer.settings import REPORT_SENSITIVE_MAX, NoPrivacy, PrivacyTargets
 from anonymizer.settings.files import NO_PRIVACY, PolicyFile, validate_policy_doc
@@ -92,13 +92,18 @@ class Plan:
 
     def attacker_known(self) -> list[ColumnStep]:
         """The released columns an attacker knows (``privacy.attacker_knows``; by default every
-        quasi-identifier of the attacker families), in table order."""
+        quasi-identifier, of the person and of the household), in table order."""
         listed = self.privacy.attacker_knows
         if listed is None:
-            return [s for s in self.steps if s.role == "quasi_identifier" and s.action != "drop"
-                    and s.fact_family in ATTACKER_FAMILIES]
+            return [s for s in self.steps if s.role == "quasi_identifier" and s.action != "drop"]
         wanted = set(listed)
         return [s for s in self.steps if s.column in wanted and s.action != "drop"]
+
+    def recoded(self) -> list[ColumnStep]:
+        """The attacker-known columns the whole-record privacy step releases at common levels
+        (kept, generalised or suppressed ones). The others (shifted dates, noisy amounts, fakes)
+        are not grouped, but the release gate still attacks them with their released values."""
+        return [s for s in self.attacker_known() if s.action in ATTACKER_KNOWN_ACTIONS]
 
     def left_out(self) -> dict[str, str]:
         """Quasi-identifiers outside the attacker's knowledge, and why (for the report)."""
@@ -109,11 +114,8 @@ class Plan:
                 continue
             if s.action == "drop":
                 out[s.column] = "dropped"
-            elif self.privacy.attacker_knows is not None:
-                out[s.column] = "not in privacy.attacker_knows"
             else:
-                out[s.column] = (f"its family ({s.fact_family}) is not what an acquaintance knows "
-                                 "(add it to privacy.attacker_knows if yours may)")
+                out[s.column] = "not in privacy.attacker_knows"
         return out
 
     def actions_summary(self) -> dict[str, dict[str, Any]]:
@@ -235,14 +237,6 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
     notes = [f"non-strict: {u} passes through" for u in unsafe]
     notes += [f"non-strict: {u} kept without review" for u in doubtful]
     privacy = _privacy(typed, columns, steps, strict, origin, notes)
-    plan = Plan(steps, [], privacy, str(typed.profile or "custom"), strict, notes)
-    if privacy.k:
-        wrong = [f"{s.column} ({s.action})" for s in plan.attacker_known() if s.action not in ATTACKER_KNOWN_ACTIONS]
-        if wrong:
-            raise PolicyError(
-                f"column(s) an attacker knows (privacy.attacker_knows) must be kept, generalised or suppressed "
-                f"so that the privacy step can release them at a common level: {_names(wrong)} (change the "
-                "action, or list privacy.attacker_knows without them: the report then says they were left out)")
     person_id = list(typed.person_id)
     missing_pid = [c for c in person_id if c not in columns]
     if missing_pid:

@@ -16,25 +16,29 @@ sex         exact, *
 place       exact, departement, france, *
 nationality exact, group (FR / UE / HUE), france (France / Etranger), *
 household   exact, grouped (counts 0, 1, 2, 3+; categories by their hierarchy), *
+date        day, month, year, *   (dates of events: a move, a lease, a job)
+amount      exact, rounded (2 significant digits), band (1 significant digit), *  (rents, surfaces)
 category    exact, *
 =========== ==================================================================
 
 Every function works on the distinct values of a column (text, ``""`` = missing, which stays
-missing at every level: absence is a value of its own) and returns their released text.
+missing at every level but ``*``: absence is a value of its own) and returns their released text.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pandas as pd
 
 from anonymizer.detect.entities import family_of as entities_family_of
 from anonymizer.resources import rules_path
+from anonymizer.values.dates import parse_date
+from anonymizer.values.numbers import parse_number, round_half_up
 
 STAR = "*"
 
@@ -44,6 +48,8 @@ FAMILY_LEVELS: dict[str, tuple[str, ...]] = {
     "place": ("exact", "departement", "france", STAR),
     "nationality": ("exact", "group", "france", STAR),
     "household": ("exact", "grouped", STAR),
+    "date": ("day", "month", "year", STAR),
+    "amount": ("exact", "rounded", "band", STAR),
     "category": ("exact", STAR),
 }
 
@@ -67,85 +73,70 @@ class Ladder:
         return STAR
 
     def apply(self, uniques: np.ndarray, family_level: str) -> np.ndarray:
-        """Released text of each distinct value at a family level ('' stays '')."""
-        fn = self.render[self.level_for(family_level)]
+        """Released text of each distinct value at a family level. A missing value ('') stays
+        missing below ``*``; at ``*`` it is ``*`` too, or the pattern of which columns are empty
+        (no third child, no rent) would still tell records apart."""
+        name = self.level_for(family_level)
+        if name == STAR:
+            return np.full(len(uniques), STAR, dtype=object)
+        fn = self.render[name]
         return np.array([v if v == "" else fn(v) for v in uniques], dtype=object)
 
 
 # ----------------------------------------------------------------------------- dates
 
-_DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
-_MY = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
-_YM = re.compile(r"^(\d{4})-(\d{1,2})$")
-_Y = re.compile(r"^(\d{4})$")
-
-
-def _ym(text: str) -> tuple[int, int | None, str] | None:
-    """(year, month or None, style) of a date text; style 'dmy' or 'iso' for rendering months."""
-    t = text.strip()
-    m = _DMY.match(t)
-    if m:
-        return int(m.group(4)), int(m.group(3)), "dmy"
-    m = _YMD.match(t)
-    if m:
-        return int(m.group(1)), int(m.group(2)), "iso"
-    m = _MY.match(t)
-    if m:
-        return int(m.group(2)), int(m.group(1)), "dmy"
-    m = _YM.match(t)
-    if m:
-        return int(m.group(1)), int(m.group(2)), "iso"
-    m = _Y.match(t)
-    if m:
-        return int(m.group(1)), None, "dmy"
-    return None
+def _render_date(level: str, v: str) -> str:
+    """A date released at a level, in its own written form where the level keeps one
+    (``21/07/1985`` by month is ``07/1985``, ``1985-07-21`` is ``1985-07``): read by the one
+    French date reader, ``values.dates``."""
+    p = parse_date(v)
+    if p is None:
+        return STAR  # not a date in the method's terms: suppressed, never kept
+    y, mo = p.year, (p.month if p.precision in ("day", "month") else None)
+    if level == "day":
+        return v
+    if level == "month":
+        if mo is None:
+            return f"{y:04d}"
+        return f"{y:04d}-{mo:02d}" if p.kind in ("ymd", "ym") else f"{mo:02d}/{y:04d}"
+    if level == "year":
+        return f"{y:04d}"
+    width = 5 if level == "5 years" else 10
+    lo = y // width * width
+    return f"{lo}-{lo + width - 1}"
 
 
 def _date_level(level: str) -> Renderer:
-    def render(v: str) -> str:
-        p = _ym(v)
-        if p is None:
-            return STAR  # not a date in the method's terms: suppressed, never kept
-        y, mo, style = p
-        if level == "day":
-            return v
-        if level == "month":
-            if mo is None:
-                return f"{y:04d}"
-            return f"{mo:02d}/{y:04d}" if style == "dmy" else f"{y:04d}-{mo:02d}"
-        if level == "year":
-            return f"{y:04d}"
-        width = 5 if level == "5 years" else 10
-        lo = y // width * width
-        return f"{lo}-{lo + width - 1}"
-    return render
+    return partial(_render_date, level)  # a partial, not a closure: ladders go to worker processes
 
 
-def _dates() -> Ladder:
-    names = FAMILY_LEVELS["birth"]
-    return Ladder("birth", names, {n: (_date_level(n) if n != STAR else (lambda _v: STAR)) for n in names})
+def _dates(family: str = "birth") -> Ladder:
+    names = FAMILY_LEVELS[family]
+    return Ladder(family, names, {n: (_date_level(n) if n != STAR else _star) for n in names})
 
 
 # ----------------------------------------------------------------------------- numbers
 
+def _number(v: str) -> float | None:
+    p = parse_number(v)
+    return None if p is None or not math.isfinite(p.value) else p.value
+
+
 def _int(v: str) -> int | None:
-    t = v.strip().replace(",", ".")
-    try:
-        x = float(t)
-    except ValueError:
-        return None
-    return int(x) if x == int(x) else None
+    x = _number(v)
+    return int(x) if x is not None and x == int(x) else None
+
+
+def _render_age_band(width: int, v: str) -> str:
+    x = _int(v)
+    if x is None:
+        return STAR
+    lo = x // width * width
+    return f"{lo}-{lo + width - 1}"
 
 
 def _age_band(width: int) -> Renderer:
-    def render(v: str) -> str:
-        x = _int(v)
-        if x is None:
-            return STAR
-        lo = x // width * width
-        return f"{lo}-{lo + width - 1}"
-    return render
+    return partial(_render_age_band, width)
 
 
 def _count_grouped(v: str) -> str:
@@ -153,6 +144,42 @@ def _count_grouped(v: str) -> str:
     if x is None:
         return STAR
     return f"{x}" if x < 3 else "3+"
+
+
+def _step(x: float, digits: int) -> float:
+    """The rounding step that keeps ``digits`` significant digits of ``x`` (at least 1)."""
+    if x == 0:
+        return 1.0
+    return max(10.0 ** (math.floor(math.log10(abs(x))) - digits + 1), 1.0)
+
+
+def _fmt(x: float) -> str:
+    return f"{int(x)}" if x == int(x) else f"{x:g}"
+
+
+def _rounded(v: str) -> str:
+    """Two significant digits, half up (a rent of 537,20 is 540, 1 234 is 1 200)."""
+    x = _number(v)
+    if x is None:
+        return STAR
+    step = _step(x, 2)
+    return _fmt(round_half_up(x / step, 0) * step)
+
+
+def _band(v: str) -> str:
+    """The band of one significant digit a number lies in (537,20: ``500-599``; 7: ``5-9``)."""
+    x = _number(v)
+    if x is None:
+        return STAR
+    width = 5.0 if abs(x) < 10 else _step(x, 1)
+    lo = math.floor(x / width) * width
+    hi = lo + width - 1 if x == int(x) and width >= 1 else lo + width
+    return f"{_fmt(lo)}-{_fmt(hi)}"
+
+
+def _amounts() -> Ladder:
+    return Ladder("amount", FAMILY_LEVELS["amount"],
+                  {"exact": _same, "rounded": _rounded, "band": _band, STAR: _star})
 
 
 # ----------------------------------------------------------------------------- places and nationality
@@ -241,13 +268,29 @@ def ladder_for(entity: str | None, family: str, values_hint: tuple[str, ...] = (
             return Ladder("household", ("exact", "grouped", STAR),
                           {"exact": _same, "grouped": _count_grouped, STAR: _star})
         return Ladder("household", ("exact", STAR), {"exact": _same, STAR: _star})
+    if family == "date":
+        return _dates("date")
+    if family == "amount":
+        return _amounts()
     return Ladder("category", ("exact", STAR), {"exact": _same, STAR: _star})
 
 
+#: entities whose values are numbers, released along the ``amount`` ladder outside the household
+NUMERIC_ENTITIES = frozenset({"AMOUNT", "COUNT", "SCORE", "AGE"})
+
+
 def family_of(entity: str | None, declared: str | None = None) -> str:
-    """The ladder family of a column (``detect.entities.family_of``; ``category`` when its family has
-    no ladder of its own)."""
+    """The ladder family of a column (``detect.entities.family_of``): a number outside the
+    household is an ``amount``, a date outside the birth family a ``date``; ``category`` when its
+    family has no ladder of its own."""
     fam = entities_family_of(entity, declared)
+    e = (entity or "").upper()
+    if fam in ("birth", "sex", "place", "nationality", "household"):
+        return fam
+    if e in NUMERIC_ENTITIES or fam == "amount":
+        return "amount"
+    if e in ("DATE", "BIRTH_DATE") or fam == "date":
+        return "date"
     return fam if fam in FAMILY_LEVELS else "category"
 
 
@@ -266,6 +309,8 @@ def floor_for(action: str, params: dict, ladder: Ladder) -> str:
         return "10 years" if (width or 5) > 5 else "5 years"
     if method in ("band", "round", "top_bottom") and ladder.family == "household":
         return "grouped"
+    if ladder.family == "amount":
+        return "band" if method == "band" else "rounded" if method in ("round", "top_bottom") else "exact"
     return FAMILY_LEVELS[ladder.family][0]
 
 

@@ -33,7 +33,8 @@ attack that follows (``attack.linkage``) measures what the result really protect
 
 from __future__ import annotations
 
-import time
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,9 @@ from anonymizer.errors import PrivacyTargetError
 from anonymizer.privacy.ladders import FAMILY_LEVELS, STAR, Ladder, family_of, floor_for, ladder_for
 
 #: importance of each family (higher = raised later) and of each subject (multiplied)
-FAMILY_IMPORTANCE = {"sex": 10.0, "birth": 6.0, "place": 5.0, "nationality": 4.0, "household": 3.0, "category": 2.0}
+FAMILY_IMPORTANCE = {"sex": 10.0, "birth": 6.0, "place": 5.0, "nationality": 4.0, "household": 3.0, "date": 2.5,
+                     "amount": 2.0, "category": 2.0}
+PER_COLUMN_FAMILIES = frozenset({"category", "date", "amount"})
 SUBJECT_IMPORTANCE = {"person": 1.0, "spouse": 0.5, "children": 0.3}
 
 
@@ -87,7 +90,9 @@ def build_groups(columns: list[dict[str, Any]]) -> list[Group]:
         subject = c.get("subject") or "person"
         if family == "household":
             subject = "household"  # the household's facts move together whoever they describe
-        name = f"{subject}.{family}"
+        # a family re-encodes one fact and moves as one; "category", "date" and "amount" are kinds
+        # of value, not facts: each such column is a fact of its own
+        name = f"{subject}.{family}" if family not in PER_COLUMN_FAMILIES else f"{subject}.{c['column']}"
         ladder = ladder_for(c.get("entity"), family)
         floor = FAMILY_LEVELS[family].index(floor_for(c.get("action", "keep"), c.get("params") or {}, ladder))
         g = groups.get(name)
@@ -191,17 +196,40 @@ class RecordSolution:
     levels: np.ndarray        # (records, groups) int8
     suppressed: np.ndarray    # (records,) bool
     report: dict[str, Any] = field(default_factory=dict)
+    #: secondary columns swapped within classes: per column, (released codes per record, texts,
+    #: the record's own value's code at the same precision — what the attack compares)
+    swapped: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def slice(self, start: int, stop: int) -> RecordSolution:
-        return RecordSolution(self.groups, self.levels[start:stop], self.suppressed[start:stop], self.report)
+        return RecordSolution(self.groups, self.levels[start:stop], self.suppressed[start:stop], self.report,
+                              {c: (codes[start:stop], texts, own[start:stop])
+                               for c, (codes, texts, own) in self.swapped.items()})
+
+    def swapped_originals(self) -> dict[str, pd.Series]:
+        """Each swapped column's own values of the records, at the released precision."""
+        return {c: pd.Series(texts[own], dtype=object) for c, (_codes, texts, own) in self.swapped.items()}
+
+
+def _small(keys: np.ndarray, k: int, sensitive: np.ndarray | None, l_div: int) -> np.ndarray:
+    """Records in classes under k, or (distinct ℓ-diversity, Machanavajjhala et al., *ℓ-Diversity:
+    Privacy Beyond k-Anonymity*, ICDE 2006) with fewer than ℓ distinct sensitive values."""
+    _u, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    small = counts[inverse] < k
+    if sensitive is not None and l_div > 1:
+        pairs = np.unique(np.stack([inverse.astype(np.int64), sensitive.astype(np.int64)]), axis=1)
+        distinct = np.bincount(pairs[0], minlength=len(counts))
+        small |= distinct[inverse] < l_div
+    return small
 
 
 def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppression: float,
-                  say: Callable[[str], None] | None = None, max_rounds: int = 500) -> RecordSolution:
+                  say: Callable[[str], None] | None = None, max_rounds: int = 500,
+                  sensitive: np.ndarray | None = None, l_div: int = 1) -> RecordSolution:
     """The greedy local recoding of the module doc; raises PrivacyTargetError when more than
-    ``max_suppression`` of the records would have to be suppressed."""
+    ``max_suppression`` of the records would have to be suppressed. ``sensitive`` (codes of the
+    released sensitive column) and ``l_div``: every class also holds ℓ distinct values of it."""
     say = say or (lambda _m: None)
-    t0 = time.perf_counter()
     n = len(frame)
     levels = np.array([[g.start for g in groups]] * n, dtype=np.int8).reshape(n, len(groups))
     codes = _Codes(frame, groups)
@@ -210,7 +238,7 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     rounds = 0
     raised: dict[str, int] = {g.name: 0 for g in groups}
     keys = _keys(codes, levels)
-    small = _sizes(keys) < k if n else np.zeros(0, dtype=bool)
+    small = _small(keys, k, sensitive, l_div) if n else np.zeros(0, dtype=bool)
     while small.any() and rounds < max_rounds:
         rounds += 1
         v = np.flatnonzero(small)
@@ -223,9 +251,10 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
             trial[movable, gi] += 1
             new_keys = keys.copy()
             new_keys[v] = _keys(codes, trial, v)
-            after = _sizes(new_keys) < k
+            after = _small(new_keys, k, sensitive, l_div)
             gain = int(small.sum() - after.sum())
-            score = gain / weights[gi] if gain > 0 else -1.0 / (weights[gi] * 1e6)
+            # no gain yet (several raises may be needed): raise the least important group first
+            score = gain / weights[gi] if gain > 0 else -weights[gi] * 1e-6
             if best is None or score > best_score:
                 best, best_score, best_after = gi, score, (trial, new_keys, after)
         if best is None:
@@ -246,7 +275,6 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
         "records": n,
         "suppressed_records": int(suppressed.sum()),
         "rounds": rounds,
-        "seconds": round(time.perf_counter() - t0, 3),
         "groups": {g.name: {"columns": list(g.columns), "levels": _level_shares(levels[:, gi], g, suppressed)}
                    for gi, g in enumerate(groups)},
     }
@@ -280,4 +308,64 @@ def release(batch: pd.DataFrame, solution: RecordSolution) -> pd.DataFrame:
                 result[at] = rendered[codes[at]]
             result[solution.suppressed] = STAR
             out[c] = result
+    for c, (codes, texts, _own) in solution.swapped.items():
+        result = texts[codes].astype(object)
+        result[solution.suppressed] = STAR
+        out[c] = result
     return pd.DataFrame(out, index=batch.index)
+
+
+# ----------------------------------------------------------------------------- secondary columns
+
+def split_groups(groups: list[Group]) -> tuple[list[Group], list[Group]]:
+    """(primary, secondary) groups: the named families (birth, sex, place, nationality, household)
+    are recoded to k; the per-column ones (a category, a date of an event, an amount) are swapped
+    within the primary classes — unless there is no primary group to make classes from."""
+    primary = [g for g in groups if g.family not in PER_COLUMN_FAMILIES]
+    secondary = [g for g in groups if g.family in PER_COLUMN_FAMILIES]
+    return (primary, secondary) if primary else (groups, [])
+
+
+def swap_within_classes(frame: pd.DataFrame, solution: RecordSolution, secondary: list[Group],
+                        key: bytes) -> RecordSolution:
+    """Data swapping of the secondary quasi-identifiers within the equivalence classes of the
+    primary ones (Dalenius & Reiss, *Data-swapping: a technique for disclosure control*, 1982;
+    Hundepool et al. 2012 §3.4.5; sdcMicro's "swapping/PRAM of secondary key variables"): each
+    class's records exchange their secondary values as one vector (a person's job, housing and
+    dates stay together and coherent), by a permutation drawn from the secret key. The class
+    keeps its exact multiset of values (distributions, and their relation to the primary
+    quasi-identifiers, are taught as they are); which record holds which vector is hidden, so
+    knowing a person's job or rent points at another record of their class. The permutation is a
+    derangement (each record gets the next one's vector in a random cycle of its class): a
+    record that kept its own, unique vector would be found by it for certain. The attacker then
+    learns which record is *not* the person, so the classes are made of at least k + 1 records
+    (``solve_records`` with k + 1). Released at each column's floor level (a rent rounded, an
+    event's date to its year)."""
+    n = len(frame)
+    codes = _Codes(frame, solution.groups)
+    keys = _keys(codes, solution.levels)
+    seed = int.from_bytes(hmac.new(key, b"anon/recoding/swap", hashlib.sha256).digest()[:8], "big")
+    noise = np.random.default_rng(seed).random(n)
+    live = ~solution.suppressed
+    order = np.lexsort((noise, keys))            # records by class, randomly within each class
+    order = order[live[order]]
+    cls = keys[order]
+    first = np.r_[True, cls[1:] != cls[:-1]]     # where each class starts in ``order``
+    start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    last = np.r_[first[1:], True]
+    nxt = np.where(last, start, np.arange(len(order)) + 1)
+    source = np.arange(n)
+    source[order] = order[nxt]                   # each record gets the next one's vector: nobody keeps their own
+    swapped = {}
+    for g in secondary:
+        for c in g.columns:
+            vcodes, cats = _text_codes(frame[c])
+            texts = g.ladders[c].apply(cats, g.level_name(c, g.start))
+            tcodes, uniq = pd.factorize(texts)
+            own = tcodes.astype(np.int32)[vcodes]
+            swapped[c] = (own[source], np.asarray(uniq, dtype=object), own)
+    moved = float((source[live] != np.arange(n)[live]).mean()) if live.any() else 0.0
+    report = dict(solution.report)
+    report["swapped"] = {"columns": [c for g in secondary for c in g.columns], "records_moved": round(moved, 4),
+                         "method": "secondary quasi-identifiers swapped within the classes (a keyed derangement)"}
+    return RecordSolution(solution.groups, solution.levels, solution.suppressed, report, swapped)

@@ -51,8 +51,7 @@ class PrivacyTargets(StrictModel):
     population: int | None = Field(None, ge=1, description="Population size the table was drawn from (informative).")
     attacker_knows: list[str] | None = Field(
         None, description="Columns an attacker knows about a person (whole-record k and the release gate's attack "
-        "cover them all). null: every quasi-identifier of the families birth, sex, place, nationality and "
-        "household (docs/privacy.md).")
+        "cover them all). null: every quasi-identifier of the person and the household (docs/privacy.md).")
     max_linkage_success: float | None = Field(
         None, gt=0, le=1, description="Release gate: highest mean success of the linkage attack over the "
         "attacker-known columns (null: 1/k).")

@@ -36,10 +36,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from anonymizer.detect.validators import NO_YEAR, TextDate
+from anonymizer.values.dates import MONTHS
 from anonymizer.values.numbers import round_half_up
 
-MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-               "octobre", "novembre", "décembre")
+MONTH_NAMES = MONTHS  # the one month table (values.dates)
 
 
 @dataclass(frozen=True)
