@@ -54,7 +54,9 @@ def _split(value: str | None) -> list[str]:
               "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
               f"{DEFAULT_TARGETS.time_budget:g}, in every mode; docs/search.md].")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
-@click.option("--metric", type=click.Choice(["loss", "entropy", "discernibility", "precision", "aecs", "height"]))
+@click.option("--metric", type=click.Choice(["loss", "entropy", "entropy-mono", "discernibility", "dm-star", "precision",
+                                            "aecs", "height"]),
+              help="Information loss the search minimises (ARX's definitions, docs/search.md).")
 @click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier.")
 @click.option("--sensitive", help="Comma-separated sensitive columns (l-diversity, t-closeness, risk report).")

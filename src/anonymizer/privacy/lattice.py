@@ -41,7 +41,7 @@ from anonymizer.errors import InputError, UsageError
 from anonymizer.masking import mask_value
 from anonymizer.privacy import models as M
 from anonymizer.privacy.hierarchy import Hierarchy, _text
-from anonymizer.privacy.metrics import METRICS, make_metric
+from anonymizer.privacy.metrics import ALIASES, METRICS, make_metric
 from anonymizer.values.numbers import to_numbers
 
 MAX_EXACT_NODES = 2_000_000
@@ -358,7 +358,7 @@ def _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_
         raise UsageError(f"sensitive column {sensitive!r} is not in the table")
     if not 0 <= max_suppression <= 1:
         raise UsageError("max_suppression is a fraction between 0 and 1")
-    if metric not in METRICS:
+    if metric not in METRICS and metric not in ALIASES:
         raise UsageError(f"metric must be one of {', '.join(METRICS)}")
     if not hierarchies:
         raise UsageError("no quasi-identifier: give at least one hierarchy")

@@ -23,7 +23,8 @@ REPORT_K = 5
 #: sanitize keeps them for every row of the table, so they count against its memory budget.
 REPORT_SENSITIVE_MAX = 8
 
-Metric = Literal["loss", "entropy", "discernibility", "precision", "aecs", "height"]
+Metric = Literal["loss", "entropy", "entropy-mono", "entropy_monotonic", "discernibility", "dm-star", "dm_star",
+                 "precision", "aecs", "height"]
 
 
 class PrivacyTargets(StrictModel):
