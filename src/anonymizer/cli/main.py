@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sanitize": ("sanitize", "Apply a profile/policy and privacy targets; write a safe copy, manifest and report."),
     "risk": ("risk", "Measure re-identification risk (k, prosecutor, journalist, l, t, SUDA...)."),
     "check": ("check", "CI gate: pass/fail every table under the given paths."),
+    "evaluate": ("evaluate", "Score one generalisation (ARX hierarchies, given levels) with every quality metric."),
     "convert": ("convert", "Read a table in any supported format and write it in another (atomic)."),
 }
 

@@ -91,6 +91,12 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
 @click.option("--threshold", type=click.FloatRange(min=0, max=1, min_open=True),
               help=f"Record-risk threshold (prosecutor risk above it is counted) [default: the policy's "
                    f"max_record_risk, else {DEFAULT_TARGETS.max_record_risk}].")
+@click.option("--weights", "weights", metavar="COL",
+              help="Column of sampling weights: sdcMicro's f_k, F_k, individual risk (negative binomial), global "
+                   "risk and expected re-identifications.")
+@click.option("--missing", type=click.Choice(["value", "wildcard"]), default="value", show_default=True,
+              help="value: a missing cell is a category of its own (ARX); wildcard: it matches every category "
+                   "(sdcMicro), in the weighted-risk section.")
 @click.option("--original", type=click.Path(dir_okay=False, path_type=Path),
               help="The input table, rows aligned with DATA: before/after comparison, linkability, utility.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -102,7 +108,7 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
 def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | None, scan_path: Path | None,
             population: int | None,
             sampling_fraction: float | None, k: int | None, small_cell: int | None, threshold: float | None,
-            original: Path | None,
+            weights: str | None, missing: str, original: Path | None,
             fmt: str, output: Path | None, html_path: Path | None, force: bool) -> None:
     """Measure re-identification risk of DATA: k, prosecutor/journalist/marketer risk, population
     uniques (Pitman, Zayatz, SNB, Dankar), ℓ-diversity, t-closeness, SUDA and the three WP29 questions."""
@@ -140,14 +146,14 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
     with err.status("reading the table…") as status:
         given = {"k": k, "small_cell": small_cell, "threshold": threshold}
         measures = {"population": population, "sampling_fraction": sampling_fraction, **targets.risk_measures(),
-                    **{name: v for name, v in given.items() if v is not None}}
+                    **{name: v for name, v in given.items() if v is not None}, "weights": weights, "missing": missing}
         if original is None:
             # only the quasi-identifier and sensitive columns are read, batch by batch:
             # files larger than memory work (docs/scaling.md)
             from anonymizer.engine.stream_risk import risk_report_streaming
 
             report = risk_report_streaming(data, qi_cols, sens_cols, progress=lambda s: status.update(f"{s}…"),
-                                           **measures)
+                                           extra_columns=[weights] if weights else (), **measures)
         else:  # utility compares every common column: read both whole
             table = read_table(data)
             orig_df = read_table(original).df

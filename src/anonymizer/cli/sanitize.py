@@ -49,12 +49,19 @@ def _split(value: str | None) -> list[str]:
 @click.option("--l-variant", type=click.Choice(["distinct", "entropy", "recursive"]))
 @click.option("--c", "c_", type=float, help="c of recursive (c,l)-diversity.")
 @click.option("--t", "t_", type=click.FloatRange(0, 1), help="t-closeness target (with --sensitive).")
-@click.option("--t-variant", type=click.Choice(["equal", "ordered"]), help="t-closeness distance (default equal).")
+@click.option("--l-estimator", type=click.Choice(["shannon", "grassberger"]),
+              help="Entropy estimator of --l-variant entropy (default shannon; ARX's Grassberger).")
+@click.option("--t-variant", "--t-distance", "t_variant", type=click.Choice(["equal", "ordered", "hierarchical"]),
+              help="t-closeness ground distance (default equal; hierarchical uses the sensitive column's hierarchy).")
+@click.option("--beta", type=click.FloatRange(min=0, min_open=True), help="beta-likeness target (with --sensitive).")
+@click.option("--beta-variant", type=click.Choice(["basic", "enhanced"]), help="beta-likeness variant (default enhanced).")
 @click.option("--time-budget", type=click.FloatRange(min=0.1), help="Seconds for the optimal search before the "
               "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
               f"{DEFAULT_TARGETS.time_budget:g}, in every mode; docs/search.md].")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
-@click.option("--metric", type=click.Choice(["loss", "entropy", "discernibility", "precision", "aecs", "height"]))
+@click.option("--metric", type=click.Choice(["loss", "entropy", "entropy-mono", "discernibility", "dm-star", "precision",
+                                            "aecs", "height"]),
+              help="Information loss the search minimises (ARX's definitions, docs/search.md).")
 @click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier.")
 @click.option("--sensitive", help="Comma-separated sensitive columns (l-diversity, t-closeness, risk report).")
@@ -82,7 +89,8 @@ def _split(value: str | None) -> list[str]:
                    "(without --scheduler).")
 def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
-            t_: float | None, t_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
+            t_: float | None, t_variant: str | None, l_estimator: str | None, beta: float | None,
+            beta_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
             batch_rows: int | None, scheduler: str | None, workers: int | None) -> None:
@@ -97,6 +105,7 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     opts = SanitizeOptions(
         profile=profile, policy_path=policy_path, key=key, strict=strict,
         overrides={"k": k, "l": l_, "l_variant": l_variant, "c": c_, "t": t_, "t_variant": t_variant,
+                   "l_estimator": l_estimator, "beta": beta, "beta_variant": beta_variant,
                    "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,

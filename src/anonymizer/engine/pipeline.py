@@ -287,9 +287,13 @@ def _decide(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say
         from anonymizer.privacy import load_hierarchies
 
         hierarchies = {c: h for c, h in load_hierarchies(opts.hierarchies_dir).items() if c in columns}
-        if not hierarchies:
-            raise UsageError(f"{opts.hierarchies_dir}: no *_hierarchy_<column>.csv matches a column of the table")
-        policy, profile_name = _hierarchy_policy(columns, list(hierarchies), opts), "hierarchies"
+        # ARX folders hold the sensitive column's hierarchy too: it is not a quasi-identifier (it stays
+        # in ``hierarchies`` for the models that use it, e.g. hierarchical t-closeness)
+        qi_cols = [c for c in hierarchies if c not in opts.sensitive]
+        if not qi_cols:
+            raise UsageError(f"{opts.hierarchies_dir}: no *_hierarchy_<column>.csv matches a quasi-identifier "
+                             "column of the table")
+        policy, profile_name = _hierarchy_policy(columns, qi_cols, opts), "hierarchies"
     elif opts.policy_path:
         policy = load_policy(opts.policy_path)
         profile_name = str(policy.get("profile") or opts.profile)
@@ -355,7 +359,9 @@ def global_step(qi_out, qi, sensitive, entities, privacy, hierarchies, opts, say
         sens = [c for c in opts.sensitive if c in qi_out.columns]
         kw = privacy.search_options()
         anon_qi, privacy_report = anonymize_with_hierarchies(
-            qi_out[qi + sens], hierarchies={c: hierarchies[c] for c in qi}, sensitive=(sens[0] if sens else None), **kw
+            qi_out[qi + [c for c in sens if c not in qi]],
+            hierarchies={c: hierarchies[c] for c in [*qi, *sens] if c in hierarchies},
+            sensitive=(sens[0] if sens else None), **kw
         )
         qi_final = anon_qi[qi]
     elif privacy.k and qi_out is not None:

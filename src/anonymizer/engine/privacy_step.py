@@ -96,17 +96,19 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
         "metric": targets.metric,
         "time_budget": targets.time_budget,
     }
-    if (targets.l or targets.t is not None) and sensitive is not None and len(sensitive.columns):
+    if (targets.l or targets.t is not None or targets.beta is not None) and sensitive is not None and len(sensitive.columns):
         scol = sensitive.iloc[:, 0]
         scol = scol if isinstance(scol.dtype, pd.CategoricalDtype) else as_text(scol)
         frame = frame.join(pd.DataFrame({sensitive.columns[0]: scol}, index=frame.index))
         kwargs["sensitive"] = sensitive.columns[0]
         if targets.l:
-            kwargs.update(l=targets.l, l_variant=targets.l_variant)
+            kwargs.update(l=targets.l, l_variant=targets.l_variant, l_estimator=targets.l_estimator)
             if targets.c:
                 kwargs["c"] = targets.c
         if targets.t is not None:
             kwargs.update(t=targets.t, t_variant=targets.t_variant)
+        if targets.beta is not None:
+            kwargs.update(beta=targets.beta, beta_variant=targets.beta_variant)
     result = search(frame, hierarchies, **kwargs)
     levels = result.levels
     if not levels:

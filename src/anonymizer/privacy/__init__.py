@@ -12,9 +12,15 @@ from anonymizer.privacy.hierarchy import (
     prefixes,
 )
 from anonymizer.privacy.job import anonymize_with_hierarchies
-from anonymizer.privacy.lattice import SearchResult, apply_transformation, evaluate_transformation, search
+from anonymizer.privacy.lattice import (
+    SearchResult,
+    apply_transformation,
+    evaluate_all,
+    evaluate_transformation,
+    search,
+)
 
 __all__ = [
-    "Hierarchy", "SearchResult", "anonymize_with_hierarchies", "apply_transformation", "dates", "evaluate_transformation", "default_hierarchy", "flat", "intervals",
+    "Hierarchy", "SearchResult", "anonymize_with_hierarchies", "apply_transformation", "dates", "evaluate_all", "evaluate_transformation", "default_hierarchy", "flat", "intervals",
     "load_hierarchies", "masking", "nationality", "prefixes", "search",
 ]

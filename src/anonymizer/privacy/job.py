@@ -16,7 +16,8 @@ def anonymize_with_hierarchies(
     l: float | None = None, l_variant: str = "distinct", c: float | None = None,  # noqa: E741
     t: float | None = None, t_variant: str = "equal", sensitive: str | None = None,
     max_suppression: float = 0.0, metric: str = "loss", time_budget: float | None = None,
-    drop_suppressed: bool = False,
+    drop_suppressed: bool = False, l_estimator: str = "shannon", beta: float | None = None,
+    beta_variant: str = "enhanced",
 ) -> tuple[pd.DataFrame, dict]:
     """Find the optimal transformation, apply it, and report what was done.
 
@@ -32,11 +33,16 @@ def anonymize_with_hierarchies(
     used = {col: h for col, h in hierarchies.items() if col in df.columns and col != sensitive}
     if not used:
         raise UsageError("none of the hierarchy columns is a column of the table")
-    result = search(df, used, k=k, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant, sensitive=sensitive,
-                    max_suppression=max_suppression, metric=metric, time_budget=time_budget)
+    # the sensitive column's own hierarchy is no quasi-identifier, but hierarchical t-closeness uses it
+    given = {**used, **({sensitive: hierarchies[sensitive]} if sensitive in hierarchies else {})}
+    result = search(df, given, k=k, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant, sensitive=sensitive,
+                    max_suppression=max_suppression, metric=metric, time_budget=time_budget,
+                    l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
     targets = {"k": k, "l": l, "l_variant": l_variant if l is not None else None,
+               "l_estimator": l_estimator if l is not None and l_variant == "entropy" else None,
                "c": c if l_variant == "recursive" else None, "t": t,
-               "t_variant": t_variant if t is not None else None, "sensitive": sensitive,
+               "t_variant": t_variant if t is not None else None, "beta": beta,
+               "beta_variant": beta_variant if beta is not None else None, "sensitive": sensitive,
                "max_suppression": max_suppression}
     if not result.feasible:
         raise PrivacyTargetError(

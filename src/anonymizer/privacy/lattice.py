@@ -41,7 +41,7 @@ from anonymizer.errors import InputError, UsageError
 from anonymizer.masking import mask_value
 from anonymizer.privacy import models as M
 from anonymizer.privacy.hierarchy import Hierarchy, _text
-from anonymizer.privacy.metrics import METRICS, make_metric
+from anonymizer.privacy.metrics import ALIASES, METRICS, make_metric
 from anonymizer.values.numbers import to_numbers
 
 MAX_EXACT_NODES = 2_000_000
@@ -162,6 +162,7 @@ class _Problem:
         # sensitive attribute
         self.sens_codes = None
         self.q = self.q_ordered = self.rank_of = None
+        self.sens_parents: list[np.ndarray] = []
         if sensitive is not None:
             scodes, suniq = _codes(df[sensitive])
             self.sens_codes = scodes.astype(np.int64)
@@ -173,6 +174,8 @@ class _Problem:
             self.rank_of = np.empty(self.S, dtype=np.int64)
             self.rank_of[order] = np.arange(self.S)
             self.q_ordered = self.q[order]
+            if models.t is not None and models.t_variant == "hierarchical":
+                self.sens_parents = _sensitive_tree(hierarchies.get(sensitive), sensitive, suniq)
         # distinct rows at level 0 (gids at level 0 == codes re-numbered)
         base = np.stack([self.gid[j][0][codes_cols[j]] for j in range(self.d)], axis=1) if self.d else np.zeros((self.n, 0), np.int64)
         cols = [base[:, j] for j in range(self.d)]
@@ -265,6 +268,8 @@ class _Problem:
                 if mo.l_variant == "distinct":
                     viol |= M.distinct_l_violations(pair_cls, C, mo.l)
                     s_mono = int(sizes[viol].sum())
+                elif mo.l_variant == "entropy" and mo.l_estimator == "grassberger":
+                    viol |= M.grassberger_l_violations(pair_cls, pair_cnt, sizes.astype(float), mo.l)
                 elif mo.l_variant == "entropy":
                     viol |= M.entropy_l_violations(pair_cls, pair_cnt, sizes.astype(float), mo.l)
                 else:
@@ -272,9 +277,15 @@ class _Problem:
             if mo.t is not None:
                 if mo.t_variant == "equal":
                     viol |= M.equal_t_violations(pair_cls, pair_cnt, pair_sens, sizes.astype(float), self.q, mo.t)
+                elif mo.t_variant == "hierarchical":
+                    viol |= M.hierarchical_t_violations(pair_cls, pair_cnt, pair_sens, sizes.astype(float), self.q,
+                                                        self.sens_parents, mo.t)
                 else:
                     viol |= M.ordered_t_violations(pair_cls, pair_cnt, self.rank_of[pair_sens],
                                                    sizes.astype(float), self.q_ordered, mo.t)
+            if mo.beta is not None:
+                viol |= M.beta_violations(pair_cls, pair_cnt, pair_sens, sizes.astype(float), self.q, mo.beta,
+                                          mo.beta_variant == "enhanced")
         else:
             table = _Table(node, cg, None, sizes)
         suppressed = int(sizes[viol].sum())
@@ -303,6 +314,28 @@ class _Problem:
         self._cache_levels[i] = table.levels
         self._cache_sizes[i] = len(table.counts)
         self.cache_rows += len(table.counts)
+
+
+def _sensitive_tree(h: Hierarchy | None, column: str, uniques) -> list[np.ndarray]:
+    """Level L−1 node → level L node maps of the sensitive column's hierarchy over its present values
+    (hierarchical t-closeness); level 0 nodes are the sensitive codes."""
+    if h is None:
+        raise UsageError(f"hierarchical t-closeness needs a hierarchy for the sensitive column {column!r} "
+                         "(its <x>_hierarchy_<column>.csv in the --hierarchies folder)")
+    rows_idx = h.row_index(uniques)
+    if (rows_idx < 0).any():
+        missing = [u for u, i in zip(uniques, rows_idx, strict=True) if i < 0]
+        raise InputError(f"column {column!r}: {len(missing)} value(s) missing from its hierarchy, "
+                         f"e.g. {mask_value(missing[0])!r}")
+    prev = np.arange(len(uniques), dtype=np.int64)
+    parents = []
+    for lv in range(1, h.height + 1):
+        ids, _ = pd.factorize(h.frame[lv].to_numpy()[rows_idx], sort=False)
+        m = np.zeros(int(prev.max()) + 1 if len(prev) else 0, dtype=np.int64)
+        m[prev] = ids
+        parents.append(m)
+        prev = ids.astype(np.int64)
+    return parents
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -337,9 +370,18 @@ def _combine(cols: np.ndarray, cards: list[int]) -> np.ndarray:
     return key
 
 
-def _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric):  # noqa: E741
-    if k is None and l is None and t is None:
-        raise UsageError("give at least one privacy model: k, l or t")
+def _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,  # noqa: E741
+              l_estimator="shannon", beta=None, beta_variant="enhanced"):
+    if k is None and l is None and t is None and beta is None:
+        raise UsageError("give at least one privacy model: k, l, t or beta")
+    if l_estimator not in ("shannon", "grassberger"):
+        raise UsageError("l_estimator must be shannon or grassberger")
+    if beta is not None and not beta > 0:
+        raise UsageError("beta must be > 0")
+    if beta_variant not in ("basic", "enhanced"):
+        raise UsageError("beta_variant must be basic or enhanced")
+    if beta is not None and sensitive is None:
+        raise UsageError("beta-likeness needs a sensitive column")
     if k is not None and (int(k) != k or k < 1):
         raise UsageError("k must be a whole number >= 1")
     if l is not None and l < 1:
@@ -350,15 +392,15 @@ def _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_
         raise UsageError("recursive (c,l)-diversity needs c > 0")
     if t is not None and not 0 <= t <= 1:
         raise UsageError("t must be between 0 and 1")
-    if t_variant not in ("equal", "ordered"):
-        raise UsageError("t_variant must be equal or ordered")
+    if t_variant not in ("equal", "ordered", "hierarchical"):
+        raise UsageError("t_variant must be equal, ordered or hierarchical")
     if (l is not None or t is not None) and sensitive is None:
         raise UsageError("l-diversity and t-closeness need a sensitive column")
     if sensitive is not None and sensitive not in df.columns:
         raise UsageError(f"sensitive column {sensitive!r} is not in the table")
     if not 0 <= max_suppression <= 1:
         raise UsageError("max_suppression is a fraction between 0 and 1")
-    if metric not in METRICS:
+    if metric not in METRICS and metric not in ALIASES:
         raise UsageError(f"metric must be one of {', '.join(METRICS)}")
     if not hierarchies:
         raise UsageError("no quasi-identifier: give at least one hierarchy")
@@ -376,7 +418,8 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
            l_variant: str = "distinct", c: float | None = None, t: float | None = None, t_variant: str = "equal",
            sensitive: str | None = None, max_suppression: float = 0.0, metric: str = "loss",
            time_budget: float | None = None, max_exact_nodes: int = MAX_EXACT_NODES,
-           strategy: str = "auto") -> SearchResult:
+           strategy: str = "auto", l_estimator: str = "shannon", beta: float | None = None,
+           beta_variant: str = "enhanced") -> SearchResult:
     """Find the feasible transformation with the smallest information loss (exact unless reported not).
 
     ``hierarchies`` maps each quasi-identifier to its Hierarchy (QI order = table column order, as ARX).
@@ -388,11 +431,13 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     if strategy not in ("auto", "exhaustive", "greedy"):
         raise UsageError("strategy must be auto, exhaustive or greedy")
     t0 = time.perf_counter()
-    _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric)
+    _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,
+              l_estimator, beta, beta_variant)
     qis = [col for col in df.columns if col in hierarchies and col != sensitive]
     if not qis:
         raise UsageError("no quasi-identifier left once the sensitive column is set aside")
-    models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant)
+    models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
+                      l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
     prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
     met = make_metric(metric)
     met.prepare(prob)
@@ -414,15 +459,18 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
                             k: int | None = None, l: float | None = None, l_variant: str = "distinct",  # noqa: E741
                             c: float | None = None, t: float | None = None, t_variant: str = "equal",
                             sensitive: str | None = None, max_suppression: float = 1.0,
-                            metric: str = "loss") -> SearchResult:
+                            metric: str = "loss", l_estimator: str = "shannon", beta: float | None = None,
+                            beta_variant: str = "enhanced") -> SearchResult:
     """Score one given transformation (classes, suppression, loss) without searching; ``levels`` is
     None in the result when it is not feasible within ``max_suppression``."""
     t0 = time.perf_counter()
-    _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric)
+    _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,
+              l_estimator, beta, beta_variant)
     qis = [col for col in df.columns if col in hierarchies and col != sensitive]
     if set(levels) != set(qis):
         raise UsageError("levels must give one level per quasi-identifier")
-    models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant)
+    models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
+                      l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
     prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
     met = make_metric(metric)
     met.prepare(prob)
@@ -433,6 +481,42 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
     size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
     best = (node, 0.0) if ev.feasible else None
     return _result(prob, met, qis, best, 1, size, True, t0)
+
+
+def evaluate_all(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], levels: dict[str, int], *,
+                 max_suppression: float = 1.0, **models) -> dict:
+    """Every quality metric of one given transformation (``anon evaluate``): the classes are computed
+    once, the records of classes violating the models are suppressed (within ``max_suppression``),
+    and each metric of ``metrics.METRICS`` is evaluated on them. JSON-able; no value from the data."""
+    from anonymizer.privacy.metrics import METRICS
+
+    r = evaluate_transformation(df, hierarchies, levels, max_suppression=max_suppression, metric="loss", **models)
+    sensitive = models.get("sensitive")
+    qis = [col for col in df.columns if col in hierarchies and col != sensitive]
+    mo = M.Models(k=models.get("k"), l=models.get("l"), l_variant=models.get("l_variant", "distinct"),
+                  c=models.get("c"), t=models.get("t"), t_variant=models.get("t_variant", "equal"),
+                  l_estimator=models.get("l_estimator", "shannon"), beta=models.get("beta"),
+                  beta_variant=models.get("beta_variant", "enhanced"))
+    prob = _Problem(df, hierarchies, qis, sensitive, mo, max_suppression)
+    node = tuple(int(levels[q]) for q in qis)
+    ev = prob.evaluate(node, from_base=True, cache=False)
+    values = {}
+    for name in METRICS:
+        met = make_metric(name)
+        met.prepare(prob)
+        values[name] = float(met.value(node, ev.cls_gens, ev.sizes, ev.viol))
+    return {
+        "quasi_identifiers": qis,
+        "levels": {q: int(v) for q, v in zip(qis, node, strict=True)},
+        "records": prob.n,
+        "feasible": bool(ev.feasible),
+        "suppressed_records": int(ev.suppressed),
+        "max_suppressed_records": prob.budget,
+        "classes": int((~ev.viol).sum()),
+        "smallest_class": int(ev.sizes[~ev.viol].min()) if (~ev.viol).any() else 0,
+        "metrics": values,
+        "lattice_size": r.lattice_size,
+    }
 
 
 def _exact(prob: _Problem, met, deadline):

@@ -13,6 +13,8 @@ Every metric gives ``bound(nodes)``: a lower bound computed from the generalisat
   add −Σ_g c_g log2(c_g / s) per attribute. ``entropy_monotonic`` leaves that term out (``MetricMDNUEntropy``).
 * ``discernibility`` — ARX ``MetricSDNMDiscernability`` (Bayardo & Agrawal 2005): Σ|E|² over kept
   classes + n per suppressed record.
+* ``dm_star`` — ARX ``MetricSDDiscernability`` (DM*, monotonic): Σ|E|² over every class, suppressed ones
+  included (Bayardo & Agrawal 2005; ARX's ``createDiscernabilityMetric(true)``).
 * ``precision`` — ARX ``MetricMDNMPrecision`` (Sweeney 2002), arithmetic mean over attributes of
   (kept · level/height + suppressed) / n.
 * ``aecs`` — ARX ``MetricSDAECS`` (LeFevre et al. 2006): n / (kept classes + 1 if anything is suppressed).
@@ -23,7 +25,14 @@ from __future__ import annotations
 
 import numpy as np
 
-METRICS = ("loss", "entropy", "entropy_monotonic", "discernibility", "precision", "aecs", "height")
+METRICS = ("loss", "entropy", "entropy_monotonic", "discernibility", "dm_star", "precision", "aecs", "height")
+#: the CLI's spellings of the metrics whose library name has an underscore
+ALIASES = {"entropy-mono": "entropy_monotonic", "dm-star": "dm_star"}
+
+
+def metric_name(name: str) -> str:
+    """The library name of a metric given in the library's or the CLI's spelling."""
+    return ALIASES.get(name, name)
 
 
 class Metric:
@@ -131,6 +140,15 @@ class DiscernibilityMetric(Metric):
         return float((kept * kept).sum() + self.n * sizes[viol].sum())
 
 
+class DMStarMetric(Metric):
+    name = "dm_star"
+    bound_is_exact_without_suppression = False
+
+    def value(self, node, cls_gens, sizes, viol):
+        s = sizes.astype(float)
+        return float((s * s).sum())
+
+
 class PrecisionMetric(Metric):
     name = "precision"
 
@@ -169,7 +187,7 @@ class HeightMetric(Metric):
 def make_metric(name: str) -> Metric:
     table = {
         "loss": LossMetric, "entropy": EntropyMetric, "entropy_monotonic": EntropyMonotonicMetric,
-        "discernibility": DiscernibilityMetric, "precision": PrecisionMetric, "aecs": AECSMetric,
+        "discernibility": DiscernibilityMetric, "dm_star": DMStarMetric, "precision": PrecisionMetric, "aecs": AECSMetric,
         "height": HeightMetric,
     }
-    return table[name]()
+    return table[metric_name(name)]()

@@ -9,7 +9,17 @@ Inputs are the classes of a transformation: ``sizes[c]`` records in class ``c``,
 * t-closeness (Li, Li, Venkatasubramanian 2007, "t-Closeness: Privacy Beyond k-Anonymity and ℓ-Diversity"):
   Earth Mover's Distance between the class distribution P and the table distribution Q ≤ t,
   with the *equal* ground distance (EMD = ½ Σ|p_i − q_i|) or the *ordered* one
-  (EMD = 1/(m−1) Σ_i |Σ_{j≤i} (p_j − q_j)|), as ARX's EqualDistanceTCloseness / OrderedDistanceTCloseness.
+  (EMD = 1/(m−1) Σ_i |Σ_{j≤i} (p_j − q_j)|), as ARX's EqualDistanceTCloseness / OrderedDistanceTCloseness,
+  or the *hierarchical* one (same paper, §4.2; ARX's HierarchicalDistanceTCloseness): over the sensitive
+  column's generalisation hierarchy of height H, EMD = Σ_{inner nodes N} level(N)/H · min(pos(N), neg(N)),
+  pos / neg = the positive / negative parts of the children's net extra mass (p − q summed below them).
+* Entropy-ℓ with Grassberger's estimator (Grassberger 2003, "Entropy estimates from insufficient
+  samplings", arXiv:physics/0307138; ARX's EntropyLDiversity with EntropyEstimator.GRASSBERGER):
+  Ĥ = G(N) − (1/N) Σ n_i G(n_i) ≥ log ℓ, with G(1) = −γ − ln 2, G(2n+2) = G(2n) + 2/(2n+1) and odd n
+  rounded down to even (ARX's table up to 100, its asymptotic series above), and at least ⌈ℓ⌉ values.
+* β-likeness (Cao & Karras 2012, "Publishing microdata with a robust privacy guarantee", PVLDB 5(11)):
+  for each value s of a class, (q_c(s) − q_T(s)) / q_T(s) ≤ β (*basic*), or ≤ min(β, −ln q_T(s))
+  (*enhanced*), q_T the table's distribution — ARX's BasicBLikeness / EnhancedBLikeness.
 """
 
 from __future__ import annotations
@@ -31,10 +41,13 @@ class Models:
     c: float | None = None
     t: float | None = None
     t_variant: str = "equal"
+    l_estimator: str = "shannon"
+    beta: float | None = None
+    beta_variant: str = "enhanced"
 
     @property
     def needs_sensitive(self) -> bool:
-        return self.l is not None or self.t is not None
+        return self.l is not None or self.t is not None or self.beta is not None
 
     @property
     def monotone_with_suppression(self) -> bool:
@@ -42,7 +55,7 @@ class Models:
         classes: the merged class is at least as large / diverse as its best part. Entropy-ℓ,
         recursive-(c,ℓ) and t-closeness can turn a satisfying class into a violating one when it merges
         with a violating class, so with suppression they are not monotone (ARX: Kohlmayer et al. 2012)."""
-        if self.t is not None:
+        if self.t is not None or self.beta is not None:
             return False
         return self.l is None or self.l_variant == "distinct"
 
@@ -101,4 +114,83 @@ def ordered_t_violations(pair_cls, pair_cnt, pair_rank, sizes, q_ordered, t, chu
         dense -= q_ordered
         emd = np.abs(np.cumsum(dense, axis=1)).sum(axis=1) / (m - 1)
         out[lo:hi] = emd > t + _EPS
+    return out
+
+
+_EULER_GAMMA = 0.5772156649015329
+
+
+def grassberger_g(n: np.ndarray) -> np.ndarray:
+    """Grassberger's G(n) as ARX evaluates it: exact recurrence up to 100 (odd n rounded down to even,
+    G(1) = −γ − ln 2), ``ln n + m(1/24 − m(7/960 − m·31/8064))``, m = 1/(n/2)², above."""
+    n = np.asarray(n, dtype=np.int64)
+    table = np.empty(51)
+    table[0] = -_EULER_GAMMA - np.log(2.0)  # G(1)
+    table[1] = table[0] + 2.0  # G(2)
+    for i in range(2, 51):  # G(2i) = G(2i − 2) + 2/(2i − 1)
+        table[i] = table[i - 1] + 2.0 / (2 * i - 1)
+    even = n - n % 2
+    out = np.empty(n.shape)
+    small = n <= 100
+    out[small] = table[even[small] // 2]
+    big = even[~small].astype(float)
+    m = 1.0 / ((big / 2) * (big / 2))
+    out[~small] = np.log(big) + m * (1.0 / 24 - m * (7.0 / 960 - m * 31.0 / 8064))
+    return out
+
+
+def grassberger_l_violations(pair_cls, pair_cnt, sizes, l) -> np.ndarray:  # noqa: E741
+    """Entropy-ℓ with Grassberger's estimator: Σ n_i G(n_i) ≤ N (G(N) − log ℓ) and ≥ ⌈ℓ⌉ values.
+
+    ARX adds the terms in the bucket order of its hash table and fails a class at the first partial
+    sum above the bound; values seen once add negative terms (G(1) < 0), so ARX can reject a class
+    whose full sum is within the bound. The full sum is the estimator's definition and is used here:
+    every class ARX accepts is accepted, so the optimum is at least as good as ARX's."""
+    n = len(sizes)
+    terms = pair_cnt * grassberger_g(pair_cnt.astype(np.int64))
+    total = np.bincount(pair_cls, weights=terms, minlength=n)
+    bound = sizes * (grassberger_g(sizes.astype(np.int64)) - np.log(l))
+    distinct = np.bincount(pair_cls, minlength=n)
+    return (distinct < int(np.ceil(l))) | (total > bound + 1e-9 * np.maximum(1.0, np.abs(bound)))
+
+
+def beta_violations(pair_cls, pair_cnt, pair_sens, sizes, q, beta, enhanced: bool) -> np.ndarray:
+    """β-likeness: a class violates when one of its values' relative gain over the table exceeds the limit."""
+    qt = q[pair_sens]
+    gain = (pair_cnt / sizes[pair_cls] - qt) / qt
+    limit = np.minimum(beta, -np.log(qt)) if enhanced else np.full(len(qt), float(beta))
+    bad = gain > limit + _EPS
+    return np.bincount(pair_cls, weights=bad, minlength=len(sizes)) > 0
+
+
+def hierarchical_t_violations(pair_cls, pair_cnt, pair_sens, sizes, q, parents: list[np.ndarray], t,
+                              chunk_cells=4_000_000) -> np.ndarray:
+    """Hierarchical EMD (Li et al. 2007 §4.2, as ARX): ``parents[L-1]`` maps each node of level L−1
+    (level 0 = the sensitive codes) to its node at level L; a dense classes × values matrix per chunk."""
+    n_classes, m, H = len(sizes), len(q), len(parents)
+    out = np.zeros(n_classes, dtype=bool)
+    if H == 0 or m <= 1:
+        return out
+    ups = []
+    for par in parents:
+        a = np.zeros((len(par), int(par.max()) + 1))
+        a[np.arange(len(par)), par] = 1.0
+        ups.append(a)
+    step = max(1, chunk_cells // m)
+    order = np.argsort(pair_cls, kind="stable")
+    cls_sorted = pair_cls[order]
+    for lo in range(0, n_classes, step):
+        hi = min(lo + step, n_classes)
+        a, b = np.searchsorted(cls_sorted, [lo, hi])
+        sel = order[a:b]
+        net = np.zeros((hi - lo, m))
+        net[pair_cls[sel] - lo, pair_sens[sel]] = pair_cnt[sel] / sizes[pair_cls[sel]]
+        net = q[None, :] - net
+        cost = np.zeros(hi - lo)
+        for level, up in enumerate(ups, start=1):
+            pos = np.maximum(net, 0.0) @ up
+            neg = np.maximum(-net, 0.0) @ up
+            cost += (level / H) * np.minimum(pos, neg).sum(axis=1)
+            net = net @ up
+        out[lo:hi] = cost > t + _EPS
     return out

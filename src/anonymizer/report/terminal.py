@@ -50,6 +50,12 @@ def render_terminal(report: dict, console: Console | None = None) -> None:
         est = ", ".join(f"{m} {_pct(e['share'])}" for m, e in pu["estimates"].items())
         row("population uniques (Dankar)", f"{_pct(pu['dankar']['share'])} [{pu['dankar']['model']}]")
         row("  estimates (share of population)", est)
+    sdc = report.get("sdcmicro")
+    if sdc:
+        how = f"weights '{sdc['weights']}'" if sdc["weights"] else "no weights"
+        row(f"global risk (sdcMicro, {how}, missing={sdc['missing']})",
+            f"{sdc['global_risk']:.8f} ({sdc['expected_reidentifications']:.4f} re-identifications expected)")
+        row("  highest individual risk (sdcMicro)", _pct(sdc["individual_risk"]["highest"]))
     for col, d in report["sensitive"].items():
         tc = d["t_closeness"]
         tt = f"t={tc['equal']['max']:.3f}" + (f" / ordered {tc['ordered']['max']:.3f}" if "ordered" in tc else "")

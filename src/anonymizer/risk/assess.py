@@ -23,6 +23,7 @@ from anonymizer.risk.measures import (
     small_cells,
 )
 from anonymizer.risk.population import population_size, population_uniqueness
+from anonymizer.risk.sdcmicro import MISSING_RULES, read_weights, weighted_risk
 from anonymizer.risk.suda import special_uniques
 from anonymizer.risk.utility import column_utility, linkability
 from anonymizer.settings import DEFAULT_TARGETS, REPORT_K
@@ -106,12 +107,14 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
                 sampling_fraction: float | None = None, k: int = REPORT_K, small_cell: int = DEFAULT_TARGETS.small_cell,
                 threshold: float = DEFAULT_TARGETS.max_record_risk,
                 original: pd.DataFrame | None = None, l_c: float = 3.0, near_certain: float = 0.9,
-                suda_max_size: int = 3, progress=None) -> dict:
+                suda_max_size: int = 3, weights: str | None = None, missing: str = "value", progress=None) -> dict:
     """Re-identification risk and utility report of ``df`` on quasi-identifiers ``qi``.
 
     ``population`` (N) or ``sampling_fraction`` (n / N) enable population uniqueness and the
     journalist model; ``original`` (the input, rows aligned with ``df``) enables linkability, utility
     and a before/after comparison (``report["original"]`` is the input's own report).
+    ``weights`` (a column of sampling weights) and/or ``missing="wildcard"`` add the ``sdcmicro``
+    section: sdcMicro's f_k, F_k, individual and global risk (``risk.sdcmicro``).
     ``progress`` is an optional callable ``progress(step: str)``.
     """
     qi = _check_columns(df, qi, "quasi-identifier")
@@ -127,6 +130,12 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
         raise UsageError("the sampling fraction must be in (0, 1]")
     if k < 1 or small_cell < 1 or not (0 < threshold <= 1):
         raise UsageError("k and the small-cell threshold must be >= 1 and the risk threshold in (0, 1]")
+    if weights is not None:
+        _check_columns(df, [weights], "weight")
+        if weights in qi:
+            raise UsageError(f"the weight column {weights!r} is also a quasi-identifier")
+    if missing not in MISSING_RULES:
+        raise UsageError(f"the missing rule must be one of {', '.join(MISSING_RULES)}")
     step = progress or (lambda _s: None)
     n = len(df)
     if population is not None and (population < 1 or population < n):
@@ -163,6 +172,10 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
         rep["population_uniqueness"] = {"computed": False, "reason": (
             "no record left" if not n_kept else "give --population N or --sampling-fraction F")}
     rep["small_cells"] = small_cells(cl.sizes, small_cell)
+    if weights is not None or missing != "value":
+        step("weighted risk")
+        w = read_weights(df[weights], weights) if weights is not None else None
+        rep["sdcmicro"] = weighted_risk(codes, w, missing=missing, k=k, threshold=threshold, weight_column=weights)
 
     step("diversity")
     cid = cl.class_id[kept]
@@ -209,7 +222,8 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
         }
         orig_rep = risk_report(original, qi, sensitive, population=population, sampling_fraction=sampling_fraction,
                                k=k, small_cell=small_cell, threshold=threshold, l_c=l_c,
-                               near_certain=near_certain, suda_max_size=suda_max_size)
+                               near_certain=near_certain, suda_max_size=suda_max_size,
+                               weights=weights if weights in original.columns else None, missing=missing)
         rep["original"] = orig_rep  # its own "original" and "utility" are null
     rep["questions"] = _questions(rep, link)
     rep["summary"] = _summary(rep)

@@ -23,7 +23,8 @@ REPORT_K = 5
 #: sanitize keeps them for every row of the table, so they count against its memory budget.
 REPORT_SENSITIVE_MAX = 8
 
-Metric = Literal["loss", "entropy", "discernibility", "precision", "aecs", "height"]
+Metric = Literal["loss", "entropy", "entropy-mono", "entropy_monotonic", "discernibility", "dm-star", "dm_star",
+                 "precision", "aecs", "height"]
 
 
 class PrivacyTargets(StrictModel):
@@ -34,7 +35,13 @@ class PrivacyTargets(StrictModel):
     l_variant: Literal["distinct", "entropy", "recursive"] = "distinct"
     c: float | None = Field(None, gt=0, description="c of recursive (c,l)-diversity.")
     t: float | None = Field(None, ge=0, le=1, description="t-closeness target on the first sensitive column.")
-    t_variant: Literal["equal", "ordered"] = "equal"
+    t_variant: Literal["equal", "ordered", "hierarchical"] = Field(
+        "equal", description="Ground distance of t-closeness; hierarchical needs the sensitive column's hierarchy "
+        "(anon sanitize --hierarchies).")
+    l_estimator: Literal["shannon", "grassberger"] = Field(
+        "shannon", description="Entropy estimator of entropy-l-diversity (ARX's Shannon or Grassberger).")
+    beta: float | None = Field(None, gt=0, description="beta-likeness target on the first sensitive column.")
+    beta_variant: Literal["basic", "enhanced"] = "enhanced"
     max_suppression: float = Field(0.0, ge=0, le=1, description="Largest share of records the search may suppress.")
     metric: Metric = Field("loss", description="Information-loss measure the search minimises.")
     time_budget: float | None = Field(
@@ -91,7 +98,7 @@ class PrivacyTargets(StrictModel):
     @property
     def searches(self) -> bool:
         """Whether a privacy search runs (some target to enforce)."""
-        return bool(self.k) or self.l is not None or self.t is not None
+        return bool(self.k) or self.l is not None or self.t is not None or self.beta is not None
 
     @property
     def report_k(self) -> int:
@@ -105,7 +112,8 @@ class PrivacyTargets(StrictModel):
     def search_options(self) -> dict[str, Any]:
         """The search's keywords (``anonymizer.privacy.search``), defaults filled in."""
         return {"k": self.k, "l": self.l, "l_variant": self.l_variant, "c": self.c, "t": self.t,
-                "t_variant": self.t_variant, "max_suppression": self.max_suppression, "metric": self.metric,
+                "t_variant": self.t_variant, "l_estimator": self.l_estimator, "beta": self.beta,
+                "beta_variant": self.beta_variant, "max_suppression": self.max_suppression, "metric": self.metric,
                 "time_budget": self.time_budget}
 
     def record(self) -> dict[str, Any]:
@@ -118,8 +126,12 @@ class PrivacyTargets(StrictModel):
             out.update(l=self.l, l_variant=self.l_variant)
             if self.c is not None:
                 out["c"] = self.c
+            if self.l_variant == "entropy" and self.l_estimator != "shannon":
+                out["l_estimator"] = self.l_estimator
         if self.t is not None:
             out.update(t=self.t, t_variant=self.t_variant)
+        if self.beta is not None:
+            out.update(beta=self.beta, beta_variant=self.beta_variant)
         if self.searches:
             out.update(max_suppression=self.max_suppression, metric=self.metric)
             if self.time_budget is not None:
