@@ -70,36 +70,60 @@ def _day(text: str) -> dt.date | None:
     return None
 
 
-def _consistent(orig: str, rel: str) -> bool:
-    """Could ``rel`` be ``orig`` released by rounding or coarsening? (the attacker's reading of a
-    swapped column: the test's own parsing, not the code's)"""
-    if rel in ("*", orig):
-        return True
-    d = _day(orig)
-    if d is not None:
-        if re.fullmatch(r"\d{4}", rel):
-            return int(rel) == d.year
-        m = re.fullmatch(r"(\d{2})/(\d{4})", rel) or re.fullmatch(r"(\d{4})-(\d{2})", rel)
-        if m:
-            a, b = (int(x) for x in m.groups())
-            return (b, a) == (d.year, d.month) if rel[2] == "/" else (a, b) == (d.year, d.month)
-        return False
-    x = _number(orig)
-    if x is None:
-        return False
-    m = re.fullmatch(r"(-?[\d.,]+)-(-?[\d.,]+)", rel)
+def _released_form(rel: str) -> tuple[str, float, float]:
+    """How a released value of a swapped column reads: (kind, low, high) with kind ``any`` (``*``),
+    ``year``, ``month`` (low = year * 12 + month), ``range`` or ``number``; ``text`` otherwise."""
+    if rel == "*":
+        return "any", 0.0, 0.0
+    if re.fullmatch(r"\d{4}", rel):
+        return "year", float(rel), float(rel)
+    m = re.fullmatch(r"(\d{2})/(\d{4})", rel)
     if m:
-        lo, hi = _number(m.group(1)), _number(m.group(2))
-        return lo is not None and hi is not None and lo <= x <= hi + 1
+        v = int(m.group(2)) * 12 + int(m.group(1))
+        return "month", v, v
+    m = re.fullmatch(r"(\d{4})-(\d{2})", rel)
+    if m:
+        v = int(m.group(1)) * 12 + int(m.group(2))
+        return "month", v, v
+    m = re.fullmatch(r"(-?[\d.,]+)-(-?[\d.,]+)", rel)
+    if m and _number(m.group(1)) is not None and _number(m.group(2)) is not None:
+        return "range", _number(m.group(1)), _number(m.group(2)) + 1
     y = _number(rel)
-    return y is not None and abs(x - y) <= 0.05 * abs(x) + 0.5
+    if y is not None:
+        return "number", y, y
+    return "text", 0.0, 0.0
+
+
+def _consistent_table(o_vals, r_vals) -> np.ndarray:
+    """(original value x released value): could the released value be the original rounded or
+    coarsened? (the attacker's reading of a swapped column: the test's own parsing, not the code's)"""
+    o_vals, r_vals = [str(v) for v in o_vals], [str(v) for v in r_vals]
+    days = [_day(v) for v in o_vals]
+    year = np.array([d.year if d else np.nan for d in days])
+    month = np.array([d.year * 12 + d.month if d else np.nan for d in days])
+    num = np.array([np.nan if d else (_number(v) if _number(v) is not None else np.nan)
+                    for v, d in zip(o_vals, days, strict=True)])
+    table = np.equal.outer(np.array(o_vals, dtype=object), np.array(r_vals, dtype=object))
+    for j, rel in enumerate(r_vals):
+        kind, lo, hi = _released_form(rel)
+        if kind == "any":
+            table[:, j] = True
+        elif kind == "year":
+            table[:, j] |= year == lo
+        elif kind == "month":
+            table[:, j] |= month == lo
+        elif kind == "range":
+            table[:, j] |= (num >= lo) & (num <= hi)
+        elif kind == "number":
+            table[:, j] |= np.abs(num - lo) <= 0.05 * np.abs(num) + 0.5
+    return table
 
 
 def _naive_attack(original: pd.DataFrame, released: pd.DataFrame, recoded: list[str],
                   swapped: list[str]) -> tuple[float, float]:
     """(mean success, share found alone and correctly) of an attacker who keeps the released rows
     agreeing with the person on every column: recoded ones by the true pairs, swapped ones by
-    ``_consistent``."""
+    ``_consistent_table``."""
     n = len(original)
     ok = np.ones((n, n), dtype=bool)
     for c in recoded:
@@ -111,8 +135,7 @@ def _naive_attack(original: pd.DataFrame, released: pd.DataFrame, recoded: list[
     for c in swapped:
         o_codes, o_vals = pd.factorize(original[c])
         r_codes, r_vals = pd.factorize(released[c])
-        table = np.array([[_consistent(str(a), str(b)) for b in r_vals] for a in o_vals], dtype=bool)
-        ok &= table[o_codes][:, r_codes]
+        ok &= _consistent_table(o_vals, r_vals)[o_codes][:, r_codes]
     size = ok.sum(axis=1)
     own = ok[np.arange(n), np.arange(n)]
     success = np.where(own, 1.0 / np.maximum(size, 1), 0.0)
@@ -144,7 +167,7 @@ def _check_release(original: pd.DataFrame, released: pd.DataFrame, manifest: dic
     mean, alone = _naive_attack(original, released, recoded, swapped)
     assert mean <= 1 / K and alone <= 0.01, (mean, alone)
     # ... while the same attack on the input finds almost everybody alone
-    raw_mean, raw_alone = _naive_attack(original, original, recoded, swapped)
+    _raw_mean, raw_alone = _naive_attack(original, original, recoded + swapped, [])
     assert raw_alone >= 0.9, raw_alone
 
     # 3. what the manifest says agrees with what was measured
@@ -293,3 +316,17 @@ def test_small_file_keeps_no_beneficiary_number_and_withstands_linkage(small):
 
 def test_small_release_passes_anon_check(small, run_cli):
     _check_passes(small[3], run_cli)
+
+
+def test_the_report_says_what_the_attack_measured(small):
+    """Item 8: the risk report's linkability answer follows from the attack figures, and it names
+    the columns the attacker was assumed to know."""
+    _original, _released, manifest, out = small
+    risk = json.loads(out.with_suffix(".risk.json").read_text(encoding="utf-8"))
+    a = manifest["privacy"]["attack"]["attacker_known"]
+    q = risk["questions"]["linkability"]
+    assert q["answer"] == "low" and q["mean_success"] == a["mean_success"]
+    assert f"{100 * a['mean_success']:.1f} %" in q["text"]
+    assert f"{a['unique_reidentified']} of {a['persons_attacked']} people" in q["text"]
+    assert risk["coverage"]["attacker_knows"] == manifest["privacy"]["attacker_knows"]
+    assert risk["attack"] == manifest["privacy"]["attack"]

@@ -211,3 +211,28 @@ def test_scan_schema_lists_the_families():
 
     schema = json.loads(rules_path("schemas", "scan.schema.json").read_text(encoding="utf-8"))
     assert schema["$defs"]["finding"]["properties"]["family"]["enum"] == [*FAMILIES, None]
+
+
+# ---------------------------------------------------------------- families found from the data
+
+
+def _nationalities(rows: int = 600, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    nat = rng.choice(["Française", "Algérienne", "Marocaine", "Portugaise"], rows, p=[0.7, 0.1, 0.1, 0.1])
+    code = {"Française": "A1", "Algérienne": "B2", "Marocaine": "C3", "Portugaise": "D4"}
+    return pd.DataFrame({"Nationalité": nat, "Xcod": [code[x] for x in nat], "Sexe": rng.choice(["H", "F"], rows),
+                         "Zone": rng.choice(["A", "B"], rows)})
+
+
+def test_a_column_no_rule_knows_joins_the_family_whose_values_determine_it():
+    """Issue #16 item 2: "Xcod" re-encodes the nationality (A determines B); "Zone" does not."""
+    found = {f.column: f for f in scan_table(_nationalities(), ner=False).findings}
+    assert found["Xcod"].family == "nationality" and "follow 'Nationalité'" in found["Xcod"].evidence[-1]
+    assert found["Zone"].family == "category"
+
+
+def test_a_dependency_broken_on_a_few_percent_of_rows_is_no_family():
+    df = _nationalities()
+    df.loc[df.index[:30], "Xcod"] = "Z9"  # 5 % of the rows disagree: two facts, not one
+    found = {f.column: f for f in scan_table(df, ner=False).findings}
+    assert found["Xcod"].family == "category"

@@ -111,7 +111,8 @@ def _names(values: list[str]) -> tuple[str, str]:
     from anonymizer.transform.names import pools
 
     p = pools()
-    pool = {norm_word(w) for key in ("M", "F", "LAST") for w in p[key]}
+    # a pool entry may be several words (LE GOFF, DA SILVA): the values are read word by word
+    pool = {norm_word(part) for key in ("M", "F", "LAST") for w in p[key] for part in re.split(r"[\s\-]+", w) if part}
     keep = {norm_word(w) for w in vocab.CIVILITIES | vocab.PARTICLES} | {w.rstrip(".") for w in vocab.CIVILITIES}
     words = [norm_word(part) for v in values for w in _WORDS.findall(v) for part in w.split("-") if part]
     words = [w for w in words if w and w not in keep]

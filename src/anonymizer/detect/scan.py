@@ -596,7 +596,50 @@ def scan_table(
         _ner_names(findings, values)
     for f in findings:  # last: the steps above may have changed the entity
         f.family, f.subject = _family(f, won[f.column]), column_subject(f.column, won[f.column], subjects)
+    families_from_dependencies(sample, findings)
     return ScanReport(source=source, rows=rows, columns=len(df.columns), sampled_rows=int(len(sample)), findings=findings)
+
+
+#: families a column found by its values only may join (the named ladders of privacy.ladders)
+FD_FAMILIES = ("birth", "place", "nationality", "household")
+FD_MIN_SHARE = 0.99   # rows (both values present) on which A's value gives B's
+FD_MIN_ROWS = 50
+
+
+def families_from_dependencies(sample: pd.DataFrame, findings: list[ColumnFinding]) -> None:
+    """Columns that re-encode another column's fact join its family, found from the data: when a
+    quasi-identifier A of a named family determines a quasi-identifier B of no named family
+    (each value of A seen on three rows or more comes with one value of B, on at least 99 % of
+    those sampled rows, B taking two values or more), B is a coarser or equal form of A's fact — a nationality's
+    code, a commune's label, an age band — and must be released at A's level (issue #16 item 2:
+    rules cannot name every header)."""
+    qi = [f for f in findings if f.role == "quasi_identifier" and f.column in sample.columns]
+    named = [f for f in qi if f.family in FD_FAMILIES]
+    loose = [f for f in qi if f.family not in FD_FAMILIES and f.family not in ("sex",)]
+    if not named or not loose:
+        return
+    text = {f.column: sample[f.column].astype("string").fillna("").str.strip() for f in named + loose}
+    for b in loose:
+        bv = text[b.column]
+        if bv[bv != ""].nunique() < 2:
+            continue
+        for a in named:
+            av = text[a.column]
+            both = (av != "") & (bv != "")
+            if int(both.sum()) < FD_MIN_ROWS:
+                continue
+            pairs = pd.DataFrame({"a": av[both], "b": bv[both]})
+            # only values of A seen on several rows can show a dependency (a nearly unique A, an
+            # exact birth date, "determines" anything)
+            pairs = pairs[pairs.groupby("a", sort=False)["a"].transform("size") >= 3]
+            if len(pairs) < FD_MIN_ROWS or pairs["b"].nunique() < 2:
+                continue
+            top = pairs.groupby(["a", "b"], sort=False).size().groupby(level=0).max().sum()
+            if top / len(pairs) >= FD_MIN_SHARE:
+                b.family, b.subject = a.family, a.subject
+                b.evidence.append(f"family {a.family}: its values follow {a.column!r}'s "
+                                  f"({top / len(pairs):.0%} of {len(pairs):,} sampled rows)")
+                break
 
 
 def _family(f: ColumnFinding, rule: ColumnRule | None) -> str | None:

@@ -427,8 +427,10 @@ def parts(solved: Solved, lengths: Iterator[int]) -> Iterator[tuple | None]:
 # ----------------------------------------------------------------------------- report and manifest
 
 
-def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html, say, timings):
-    """The risk report (input vs output) on the gathered frames, written as JSON and HTML."""
+def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html, say, timings,
+              gate: Any = None, coverage: dict[str, Any] | None = None):
+    """The risk report (input vs output) on the gathered frames, written as JSON and HTML; with
+    the release gate's attack and coverage when whole-record privacy ran."""
     if not (opts.report and qi and after is not None):
         return None, False
     t1 = time.perf_counter()
@@ -440,6 +442,10 @@ def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html
         after, qi, [c for c in sensitive if c in after.columns],
         **privacy.risk_measures(), original=qi_orig,
     )
+    if gate is not None:
+        from anonymizer.risk.assess import with_attack
+
+        report = with_attack(report, gate.to_dict(), coverage or {})
     with atomic_output(risk_json) as fh:
         fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     with atomic_output(risk_html) as fh:
@@ -585,9 +591,12 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
         release()
         stage_reports = {p: staging_name(p) for p in paths.reports()}
         staged += list(stage_reports.values())
+        coverage = {"attacker_knows": [s.column for s in plan.attacker_known()], "key_variables": list(qi),
+                    "swapped": list(((solved.report or {}).get("swapped") or {}).get("columns") or []),
+                    "left_out": plan.left_out()}
         risk_summary, wrote_risk = risk_step(qi, after, qi_orig, sensitive, privacy, opts,
                                              stage_reports.get(paths.risk_json), stage_reports.get(paths.risk_html),
-                                             say, timings)
+                                             say, timings, gate, coverage)
         del after, qi_orig
 
         # 7. manifest

@@ -81,6 +81,9 @@ def propose_policy(report: Any, profile: str | dict[str, Any] = "training") -> d
                                                                               "sensitive"})
     privacy["quasi_identifiers"] = choose_key_variables(findings, list(targets.key_entities))
     privacy["sensitive"] = [f.column for f in findings if f.role == "sensitive"]
+    if targets.k:  # written out, so the review sees whom the guarantee is against (docs/privacy.md)
+        privacy["attacker_knows"] = [f.column for f in findings if f.role == "quasi_identifier"
+                                     and columns[f.column].get("action") != "drop"]
     policy: dict[str, Any] = {
         "version": 1,
         "profile": prof.get("name", "custom"),
@@ -119,6 +122,9 @@ def render_policy_yaml(policy: dict[str, Any], report: Any | None = None) -> str
         lines.append("# `privacy: none` instead of this mapping means no target at all (only where the profile allows it).")
         lines.append("privacy:")
         for k, v in policy["privacy"].items():
+            if k == "attacker_knows":
+                lines.append("  # What an acquaintance may know: k and the release gate's linkage attack cover every column")
+                lines.append("  # listed (docs/privacy.md). Remove one only if nobody who may read the file can know it.")
             lines.append(f"  {k}: {_dump(v)}")
     lines.append("columns:")
     for name, entry in policy["columns"].items():

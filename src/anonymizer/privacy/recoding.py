@@ -244,19 +244,26 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
         v = np.flatnonzero(small)
         best, best_score, best_after = None, -1.0, None
         for gi in range(len(groups)):
-            movable = v[levels[v, gi] < tops[gi]]
-            if len(movable) == 0:
-                continue
-            trial = levels.copy()
-            trial[movable, gi] += 1
-            new_keys = keys.copy()
-            new_keys[v] = _keys(codes, trial, v)
-            after = _small(new_keys, k, sensitive, l_div)
-            gain = int(small.sum() - after.sum())
-            # no gain yet (several raises may be needed): raise the least important group first
-            score = gain / weights[gi] if gain > 0 else -weights[gi] * 1e-6
-            if best is None or score > best_score:
-                best, best_score, best_after = gi, score, (trial, new_keys, after)
+            trial = levels
+            for steps in range(1, int(tops[gi]) + 1):  # look ahead: a gain may need several raises
+                movable = v[trial[v, gi] < tops[gi]]
+                if len(movable) == 0:
+                    break
+                trial = trial.copy()
+                trial[movable, gi] += 1
+                new_keys = keys.copy()
+                new_keys[v] = _keys(codes, trial, v)
+                after = _small(new_keys, k, sensitive, l_div)
+                gain = int(small.sum() - after.sum())
+                # the gain per level given up, the least important group first; no gain at any
+                # depth: one level of the least important group
+                score = gain / (weights[gi] * steps) if gain > 0 else -weights[gi] * 1e-6
+                if steps > 1 and gain <= 0:
+                    continue
+                if best is None or score > best_score:
+                    best, best_score, best_after = gi, score, (trial, new_keys, after)
+                if gain > 0:
+                    break
         if best is None:
             break  # every small record is at * everywhere
         levels, keys, small = best_after

@@ -119,6 +119,26 @@ def _questions(rep: dict) -> str:
     return "".join(out)
 
 
+def _coverage(rep: dict) -> str:
+    """What the release gate's attacker was assumed to know, and what was left out (and why)."""
+    cov = rep.get("coverage")
+    if not cov:
+        return ""
+    a = rep["attack"]["attacker_known"]
+    parts = [f"<p>The attack assumed the attacker knows {len(cov['attacker_knows'])} column(s): "
+             f"{escape(', '.join(cov['attacker_knows']))}. It attacked {a['persons_attacked']:,} people"
+             f"{' (a sample)' if a.get('sampled') else ''}.</p>"]
+    if cov["swapped"]:
+        parts.append(f"<p>Swapped within their groups (values kept, who holds them hidden): "
+                     f"{escape(', '.join(cov['swapped']))}.</p>")
+    if cov["left_out"]:
+        items = "".join(f"<li>{escape(c)}: {escape(why)}</li>" for c, why in sorted(cov["left_out"].items()))
+        parts.append(f"<p>Quasi-identifiers not covered:</p><ul>{items}</ul>")
+    else:
+        parts.append("<p>Every quasi-identifier of the table is covered.</p>")
+    return "<h2>What the attacker was assumed to know</h2>" + "".join(parts)
+
+
 def _comparison(rep: dict) -> str:
     orig = rep.get("original")
     if not orig:
@@ -172,7 +192,7 @@ def render_html(report: dict) -> str:
             f"quasi-identifiers: {escape(', '.join(params['quasi_identifiers']))}; sensitive: "
             f"{escape(', '.join(params['sensitive']) or 'none')}.</p>",
             f'<div class="cards">{cards}</div>', "<h2>The three questions (WP29 Opinion 05/2014)</h2>",
-            _questions(report), "<h2>Groups and risk</h2>", _plots(report)]
+            _questions(report), _coverage(report), "<h2>Groups and risk</h2>", _plots(report)]
     body.append("<h2>Risk models</h2>" + _table(["model", "highest", "average", "notes"], [
         ["prosecutor", _pct(p["highest"]), _pct(p["average"]),
          f"{p['records_above_threshold']} records above {_pct(p['threshold'])}"],

@@ -103,6 +103,42 @@ def _questions(rep: dict, link: dict | None) -> dict:
     return {"singling_out": single, "linkability": linkq, "inference": infq}
 
 
+def with_attack(rep: dict, attack: dict, coverage: dict) -> dict:
+    """The report of a release completed with its gate's linkage attack (``attack.release``) and
+    what the attacker was assumed to know: the linkability answer then follows from the attack
+    figures, not from the key variables alone (issue #16 item 8)."""
+    a = attack["attacker_known"]
+    t = attack["thresholds"]
+    raw = attack.get("same_attack_on_the_input") or {}
+    known = coverage.get("attacker_knows") or []
+    left = coverage.get("left_out") or {}
+    passed = bool(attack.get("passed"))
+    answer = "low" if passed else ("yes" if a["unique_reidentified_share"] > 0.05 else "at risk")
+    text = (f"An attacker holding a person's original values of the {len(known)} column(s) an acquaintance knows "
+            f"finds their record with {_pct(a['mean_success'])} probability on average (at most "
+            f"{_pct(t['max_mean_success'])} allowed); {a['unique_reidentified']} of {a['persons_attacked']} people "
+            f"are found alone and correctly (at most {_pct(t['max_unique_reidentified_share'])} allowed).")
+    if raw:
+        text += (f" The same attack on the input finds {_pct(raw['mean_success'])} on average "
+                 f"({raw['unique_reidentified']} alone).")
+    if left:
+        text += f" Not covered: {', '.join(sorted(left))} (see coverage)."
+    rep = dict(rep)
+    rep["attack"] = attack
+    rep["coverage"] = {"attacker_knows": list(known), "key_variables": list(coverage.get("key_variables") or []),
+                       "swapped": list(coverage.get("swapped") or []), "left_out": dict(left)}
+    questions = dict(rep["questions"])
+    questions["linkability"] = {
+        "answer": answer, "text": text, "mean_success": a["mean_success"],
+        "unique_reidentified_share": a["unique_reidentified_share"],
+        "share_linked_exact": rep["questions"]["linkability"].get("share_linked_exact"),
+        "share_linked_knowing_generalisation": rep["questions"]["linkability"].get(
+            "share_linked_knowing_generalisation"),
+    }
+    rep["questions"] = questions
+    return rep
+
+
 def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = (), *, population: int | None = None,
                 sampling_fraction: float | None = None, k: int = REPORT_K, small_cell: int = DEFAULT_TARGETS.small_cell,
                 threshold: float = DEFAULT_TARGETS.max_record_risk,
