@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from anonymizer.engine.sanitize import SanitizeOptions, sanitize
 from anonymizer.errors import PrivacyTargetError
@@ -108,9 +109,9 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             from anonymizer.engine.distributed import sanitize_dask
 
             result = sanitize_dask(data, output, opts, scheduler=scheduler, workers=workers or 2,
-                                   progress=lambda msg: status.update(msg))
+                                   progress=lambda msg: status.update(escape(msg)))
         else:
-            result = sanitize(data, output, opts, progress=lambda msg: status.update(msg))
+            result = sanitize(data, output, opts, progress=lambda msg: status.update(escape(msg)))
     if fmt == "json":
         import json
 
@@ -118,14 +119,14 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     else:
         out = Console()
         state = "[green]released[/green]" if result.released else "[red]NOT released[/red]"
-        out.print(f"{state}: {result.output}")
-        out.print(f"manifest   : {result.manifest_path}")
+        out.print(f"{state}: {escape(str(result.output))}")
+        out.print(f"manifest   : {escape(str(result.manifest_path))}")
         rows = (result.manifest.get("input") or {}).get("rows") or 0
         total = (result.manifest.get("timings_s") or {}).get("total") or 0
         if total > 0:
             out.print(f"throughput : {rows:,} rows in {total:,.1f} s ({rows / total:,.0f} rows/s)")
         if result.risk_json:
-            out.print(f"risk report: {result.risk_html} (and {result.risk_json.name})")
+            out.print(escape(f"risk report: {result.risk_html} (and {result.risk_json.name})"))
         privacy = result.manifest.get("privacy") or {}
         reached = privacy.get("reached") or {}
         if reached.get("groups"):  # whole-record privacy
@@ -133,8 +134,9 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             out.print(f"privacy    : k={reached['k']} over the {len(known)} column(s) an attacker knows; "
                       f"{reached.get('suppressed_records', 0):,} record(s) suppressed")
         elif reached.get("k"):
-            out.print(f"privacy    : k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
-                      f"levels {reached.get('levels')}; {reached.get('suppressed_records', 0)} record(s) suppressed")
+            out.print(escape(f"privacy    : k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
+                             f"levels {reached.get('levels')}; {reached.get('suppressed_records', 0)} record(s) "
+                             "suppressed"))
         attack = privacy.get("attack") or {}
         if attack:
             a, t = attack["attacker_known"], attack["thresholds"]

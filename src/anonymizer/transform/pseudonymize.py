@@ -35,6 +35,7 @@ from anonymizer.transform.base import (
 )
 
 MIN_KEY_BYTES = 16
+MAX_KEY_FILE_BYTES = 4096  # a key file holds a key, not a table
 
 #: Entities whose values are identifiers: spaces, dots, hyphens are formatting, not content.
 IDENTIFIER_ENTITIES = COMPACT_ENTITIES
@@ -162,11 +163,10 @@ def load_key(key_file: str | os.PathLike | None = None, env: str = "ANON_KEY") -
     name the file or the variable only.
     """
     if key_file is not None:
+        from anonymizer.configfiles import read_config_bytes
+
         path = Path(key_file)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read the key file {path}: {exc.strerror or 'unreadable'}") from None
+        raw = read_config_bytes(path, "key file", limit=MAX_KEY_FILE_BYTES)
         return _parse_key(raw, f"key file {path}")
     value = os.environ.get(env)
     if value:
