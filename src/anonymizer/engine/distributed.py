@@ -27,7 +27,6 @@ multi-file input is digested the same way.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -192,17 +191,6 @@ def _check_output_dir(out: Path, *, force: bool, inputs: list[Path]) -> None:
         raise UsageError(f"{out.parent}: output folder does not exist")
 
 
-def _publish(staging: Path, final: Path) -> None:
-    """Rename the staging folder onto ``final`` (an existing one is moved aside first, then removed)."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old is not None:
-        _remove_tree(old)
-
-
 class DaskExecutor:
     """Partitions of a dataset on a Dask cluster; the output is a folder of parts."""
 
@@ -334,9 +322,6 @@ class DaskExecutor:
                 "format": self.out_fmt, "layout": "parts",
                 "parts": [{"name": n, "rows": r, "sha256": d}
                           for (n, d), r in zip(items, self._checked_rows, strict=True)]}
-
-    def publish(self, final: Path) -> None:
-        _publish(self.staging, final)
 
     def discard(self) -> None:
         self.close()

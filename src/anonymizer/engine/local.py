@@ -8,7 +8,6 @@ pass re-reads the file.
 from __future__ import annotations
 
 import itertools
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,7 +85,7 @@ class LocalExecutor:
         self.batches = _Batches(input_path, opts)
         self.columns, self.meta = self.batches.columns, self.batches.meta
         self.out_format = opts.out_format or self.meta.format
-        self.staging = staging_name(output)
+        self.staging, self.output = staging_name(output), output
         self._workers: Workers | None = None
         self._batch_rows: list[int] = []
 
@@ -148,7 +147,7 @@ class LocalExecutor:
         items = zip(self.batches, parts(solved, iter(self._batch_rows)), strict=False)
         pool = self._pool(plan, leaks, say)  # up before the first byte is staged
         with TableWriter(self.staging, like=self.meta, fmt=self.opts.out_format, force=True,
-                         inputs=(self.input_path,)) as writer:
+                         inputs=(self.input_path,), shown_as=self.output) as writer:
             for out, name_hits, changed, collided in pool.map("transform", items):
                 writer.write(out)
                 counts.add_written(len(out), name_hits, changed, collided)
@@ -187,9 +186,6 @@ class LocalExecutor:
     def output_record(self, final: Path, counts: RunCounts, columns: int) -> dict[str, Any]:
         return {"name": final.name, "sha256": sha256_file(self.staging), "rows": counts.rows_out,
                 "columns": columns, "format": self.out_format}
-
-    def publish(self, final: Path) -> None:
-        os.replace(self.staging, final)
 
     def discard(self) -> None:
         self._close_pool()
