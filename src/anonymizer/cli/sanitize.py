@@ -68,6 +68,10 @@ def _split(value: str | None) -> list[str]:
 @click.option("--no-rescan", is_flag=True, help="Skip the re-scan of the output (the leak search always runs).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Summary on stdout: text, or the manifest as JSON.")
+@click.option("--keep-formulas", is_flag=True,
+              help="CSV output: keep cells starting with =, +, -, @, tab or CR as they are. By default they "
+                   "get a leading ' so a spreadsheet shows them instead of running them (CSV injection); plain "
+                   "numbers such as -12,5 are never changed. See docs/security.md.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
 @click.option("--batch-rows", type=click.IntRange(min=1), default=None,
               help="Rows per batch (default: about 5 million cells, 27,600 rows of a 181-column table; 50,000 "
@@ -85,7 +89,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
             t_: float | None, t_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
-            encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
+            encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, keep_formulas: bool, force: bool,
+            engine: str,
             batch_rows: int | None, scheduler: str | None, workers: int | None) -> None:
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
     from anonymizer.transform.pseudonymize import load_key
@@ -101,7 +106,7 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
                    "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
-        batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1,
+        batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1, keep_formulas=keep_formulas,
     )
     err = Console(stderr=True)
     with err.status("sanitizing…") as status:

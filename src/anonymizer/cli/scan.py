@@ -60,6 +60,12 @@ def render_terminal(report, console) -> None:
     for f in report.findings:
         counts[f.role] = counts.get(f.role, 0) + 1
     console.print("  ".join(f"[{ROLE_STYLE[r]}]{r}[/]: {counts.get(r, 0)}" for r in ROLE_STYLE))
+    formula_cols = [f for f in report.findings if f.stats.get("formula_cells")]
+    if formula_cols:
+        names = ", ".join(escape(str(f.column)) for f in formula_cols[:5]) + (" ..." if len(formula_cols) > 5 else "")
+        console.print(f"[yellow]warning[/]: {report.formula_cells():,} sampled cell(s) in {len(formula_cols)} column(s) "
+                      f"({names}) start with =, +, -, @, tab or CR: a spreadsheet would run them as formulas "
+                      "(anon sanitize neutralises them in CSV output)")
 
 
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,7 +18,7 @@ import pandas as pd
 from anonymizer.attack.release import embedded
 from anonymizer.engine.gather import ColumnCollector
 from anonymizer.engine.manifest import digest_input, sha256_file
-from anonymizer.engine.parallel import Workers
+from anonymizer.engine.parallel import Workers, disarm_formulas
 from anonymizer.engine.pipeline import (
     SCAN_SAMPLE_ROWS,
     Gathered,
@@ -148,7 +148,10 @@ class LocalExecutor:
         pool = self._pool(plan, leaks, say)  # up before the first byte is staged
         with TableWriter(self.staging, like=self.meta, fmt=self.opts.out_format, force=True,
                          inputs=(self.input_path,), shown_as=self.output) as writer:
+            disarm = self.out_format == "csv" and not self.opts.keep_formulas
             for out, name_hits, changed, collided in pool.map("transform", items):
+                if disarm:
+                    out = disarm_formulas(out, changed)
                 writer.write(out)
                 counts.add_written(len(out), name_hits, changed, collided)
                 del out

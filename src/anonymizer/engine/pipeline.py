@@ -77,6 +77,7 @@ class SanitizeOptions:
     read_opts: dict[str, Any] = field(default_factory=dict)
     batch_rows: int | None = None  # None: the executor's default (local: about 5 million cells per batch)
     workers: int = 1  # processes of the local executor (engine/parallel.py)
+    keep_formulas: bool = False  # CSV output: keep cells a spreadsheet would run (values.formulas), else disarm them
 
 
 @dataclass
