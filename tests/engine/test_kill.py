@@ -18,7 +18,7 @@ def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
     subprocess.run([*ANON, "generate", "--rows", "20000", "--seed", "3", "-o", str(src), "--truth", str(tmp_path / "truth.json")],
                    check=True, capture_output=True)
     key = tmp_path / "k.key"
-    key.write_text("ab" * 32)
+    key.write_text("6a1e9f03c7d24b58e0f3a61c9d7b25e48f0c3a6d1b9e72f54a8c0d3e6b1f927a")
     out = tmp_path / "safe.csv"
     proc = subprocess.Popen([*ANON, "sanitize", str(src), "--profile", "training", "--key-file", str(key), "-o", str(out),
                              *extra],

@@ -19,7 +19,7 @@ from stdnum.fr import nir as stdnir
 
 from anonymizer.resources import rules_path
 
-KEY = "0123456789abcdef0123456789abcdef"
+KEY = "b3f8e21a6c094d7f5e2a81c06d9b3f47"
 
 
 def _nir(sex: str, yy: str, mm: str, place: str, order: str) -> str:

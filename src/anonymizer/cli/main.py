@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "risk": ("risk", "Measure re-identification risk (k, prosecutor, journalist, l, t, SUDA...)."),
     "check": ("check", "CI gate: pass/fail every table under the given paths."),
     "convert": ("convert", "Read a table in any supported format and write it in another (atomic)."),
+    "keygen": ("keygen", "Write a new random 256-bit secret key to a file readable by you only (0600)."),
 }
 
 
@@ -83,6 +84,7 @@ EPILOG = """\b
 Examples:
   anon generate -o extract.csv                 # fictitious 10,204-row example
   anon scan extract.csv --write-policy policy.yaml
+  anon keygen -o secret.key                    # a random 256-bit key, mode 0600
   anon sanitize extract.csv --profile training --key-file secret.key -o safe.csv
   anon risk safe.csv --qi DTNAIS,SEXE,CODCOM --sensitive AAH_MT
   anon check course-material/

@@ -44,6 +44,9 @@ def _split(value: str | None) -> list[str]:
               help="Reviewed policy file (from `anon scan --write-policy`). Without it, anon scans and applies the profile.")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
               help="File holding the secret key (else $ANON_KEY). Never stored anywhere by anon.")
+@click.option("--weak-key-ok", is_flag=True,
+              help="Accept a key estimated below 128 bits (words, dates, repeated patterns): for tests with fixed "
+                   "keys only. Make real keys with `anon keygen -o FILE`.")
 @click.option("--strict/--no-strict", default=None, help="Fail closed on kept identifiers (default: the profile's).")
 @click.option("--k", type=click.IntRange(min=1), help="k-anonymity target on the key quasi-identifiers.")
 @click.option("--l", "l_", type=float, help="l-diversity target (with --sensitive).")
@@ -86,6 +89,7 @@ def _split(value: str | None) -> list[str]:
                    "memory about N+1 times pass 2's. dask (default 2): workers of the local cluster "
                    "(without --scheduler).")
 def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
+            weak_key_ok: bool,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
             t_: float | None, t_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
@@ -95,7 +99,12 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
     from anonymizer.transform.pseudonymize import load_key
 
-    key = load_key(key_file=key_file) if (key_file or _env_key()) else None
+    key = load_key(key_file=key_file, weak_ok=weak_key_ok) if (key_file or _env_key()) else None
+    if key_file is not None:
+        from anonymizer.keys import file_too_open
+
+        if (warning := file_too_open(key_file)) is not None:
+            click.echo(f"anon: warning: {warning}", err=True)
     if output is None:
         ext = default_extension(out_format) if out_format else data.suffix
         output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")
