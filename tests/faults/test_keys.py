@@ -9,6 +9,7 @@ import secrets
 import stat
 
 import pytest
+
 from conftest import KEY_HEX
 
 WEAK = ["motdepasse2024!!", "0" * 32, "ab" * 32, "0123456789abcdef0123456789abcdef",
