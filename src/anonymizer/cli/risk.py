@@ -36,6 +36,10 @@ def table_columns(data: Path) -> list[str]:
     from anonymizer.io import iter_batches
 
     first = data
+    if not any(ch in str(data) for ch in "*?["):  # a FIFO, a device, a link loop: refused before opening
+        from anonymizer.fsfaults import regular_file
+
+        regular_file(data, folders=True)
     if not data.is_file():
         from anonymizer.io.parts import list_files
 

@@ -26,7 +26,7 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     try:
         if pa.resolve() == pb.resolve():
             return True
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         pass
     try:
         return os.path.samefile(pa, pb)
