@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import KEY_HEX, POLICY, extract_frame
 
 ANON = [sys.executable, "-m", "anonymizer"]
