@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -64,7 +65,7 @@ def main(modes: list[str]) -> None:
                        stdout=subprocess.DEVNULL)
     key = OUT / "bench.key"
     if not key.exists():
-        key.write_text("0" * 64)
+        key.write_text(secrets.token_hex(32))  # a guessable key is refused (anonymizer.keys)
     for mode in modes:
         text = policy.read_text(encoding="utf-8").replace("params: {mode: fake}", f"params: {{mode: fake, ner: {mode}}}")
         mode_policy = OUT / f"policy_{ROWS}_ner_{mode}.yaml"

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-KEY = "0123456789abcdef0123456789abcdef"
+KEY = "e5a09c3f71d2b84a6f0e1c97d35b28a4"
 ENV = {"ANON_KEY": KEY}
 
 

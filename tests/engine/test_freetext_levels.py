@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pytest
 
-KEY = "c0ffee00112233445566778899aabbccddeeff00112233445566778899aabbcc"
+KEY = "4be7d10c92f35a68e0c1b7f42d9a6e385f0b3c71a8e26d94c5f1a0b7e38d2c69"
 N = 2000
 LAST = ["MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND", "LEROY", "MOREAU",
         "SIMON", "LAURENT", "LEFEBVRE", "MICHEL", "GARCIA", "DAVID", "BERTRAND", "ROUX", "VINCENT", "FOURNIER"]

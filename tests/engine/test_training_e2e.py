@@ -16,7 +16,7 @@ import pytest
 
 from anonymizer.synth import generate_extract
 
-KEY = "00112233445566778899aabbccddeeff"
+KEY = "9d2f71c0b84e3a65f1e8c27d40b9a356"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,10 @@ CASES = [
     ("ragged_more.csv", f"a;b;c\n1;2;3\n4;{SECRET};6;7\n".encode(), "line 3 has 4 fields, the header has 3"),
     ("ragged_less.csv", f"a;b;c\n1;2;3\n\n{SECRET};5\n".encode(), "line 4 has 2 fields, the header has 3"),
     ("ragged_quoted.csv", f'a;b\n"x\ny";1\n{SECRET}\n'.encode(), "line 4 has 1 fields, the header has 2"),
-    ("dupe.csv", b"NIR;nom;NIR\n1;2;3\n", "duplicate column name 'NIR'"),
+    ("dupe.csv", b"NIR;nom;NIR\n1;2;3\n", "columns 1 and 3 of the header have the same name; rename one"),
+    # no header: the first record became the names; they are cells, never quoted
+    ("headerless.csv", f"{SECRET};06 12 34 56 78;{SECRET}\n{SECRET};06 12 34 56 78;{SECRET}\n".encode(),
+     "columns 1 and 3 of the header have the same name; the first row looks like data"),
     ("garbage.csv", bytes(range(256)) * 4, "binary content"),
     ("unterminated.csv", f'a;b\n1;"{SECRET}\n'.encode(), "malformed CSV at line 2"),
     ("table.parquet", b"not parquet at all", "not a readable Parquet"),

@@ -34,7 +34,7 @@ BAD = [
     ("missing.csv", None, "no such file"),
     ("empty.csv", b"", "empty file"),
     ("ragged.csv", b"a;b\n1;2;3\n", "line 2 has 3 fields"),
-    ("dupe.csv", b"a;a\n1;2\n", "duplicate column name"),
+    ("dupe.csv", b"a;a\n1;2\n", "columns 1 and 2 of the header have the same name"),
     ("garbage.csv", bytes(range(256)), "binary content"),
 ]
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from stdnum.fr import nir as stdnir
 
-KEY = b"0123456789abcdef0123456789abcdef"
+KEY = b"Zq8#kP2$vL9@wX4!mR7&tY1^nB5*cH3%"  # raw (not hex): the same 32 bytes through the API and ANON_KEY
 ROWS = 600
 
 

@@ -46,10 +46,14 @@ def _parts(folder: Path) -> list[Path]:
 
 
 def _same_manifest(a: dict, b: dict) -> None:
-    """Equal except timings and the output's digest/name (a folder of parts vs one file)."""
+    """Equal except timings, the output's digest/name (a folder of parts vs one file) and the key
+    fingerprint's salt (a fresh one per release: both must match the key)."""
+    from anonymizer.keys import fingerprint_matches
+
     assert set(a) == set(b)
+    assert fingerprint_matches(KEY, a["key_fingerprint"]) and fingerprint_matches(KEY, b["key_fingerprint"])
     for k in a:
-        if k in ("timings_s", "output"):
+        if k in ("timings_s", "output", "key_fingerprint"):
             continue
         assert a[k] == b[k], k
     for k in ("rows", "columns", "format"):

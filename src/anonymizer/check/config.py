@@ -152,10 +152,11 @@ def config_from_dict(values: dict[str, Any], *, root: Path | str = ".", source: 
 
 
 def load_config_file(path: Path) -> CheckConfig:
+    from anonymizer.configfiles import read_config_text
+
+    text = read_config_text(path, "configuration file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such configuration file") from None
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: not valid TOML ({str(exc).splitlines()[0]})") from None
     section = _section(data, path.name)

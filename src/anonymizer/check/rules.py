@@ -32,6 +32,7 @@ from anonymizer.check.config import CheckConfig
 from anonymizer.detect.entities import NAME_ENTITIES, PRINTED_ENTITIES
 from anonymizer.masking import mask_value
 from anonymizer.values.dates import parse_date
+from anonymizer.values.formulas import formula_mask, is_text
 from anonymizer.values.text import as_text
 
 RULES: dict[str, dict[str, str]] = {
@@ -92,6 +93,12 @@ RULES: dict[str, dict[str, str]] = {
         "short": "The table looks like an anon sanitize release (its fakes carry sanitize's marks) but no manifest "
                  "vouches for it: restore the manifest or re-run anon sanitize.",
         "level": "error",
+    },
+    "formula-cells": {
+        "name": "FormulaCells",
+        "short": "Cells start with =, +, -, @, tab or CR (not plain numbers): a spreadsheet opening the file would "
+                 "run them as formulas (CSV injection).",
+        "level": "warning",
     },
     "unreadable": {
         "name": "Unreadable",
@@ -273,6 +280,11 @@ def evaluate_table(
                     f"({f.confidence:.0%} confidence: {'; '.join(f.evidence[:2])})", f.column, f.examples)
     for f, hits in texts:
         free_text(f, hits)
+    for col in df.columns:  # CSV injection: reported, whatever else the table holds
+        n = int(formula_mask(df[col]).sum()) if is_text(df[col]) else 0
+        if n:
+            add("formula-cells", f"column '{col}' has {n:,} cell(s) a spreadsheet would run as formulas (starting "
+                "with =, +, -, @, tab or CR); anon sanitize neutralises them in CSV output", str(col))
     _risk_rules(df, findings, config, exempt, about_people, add, load_columns)
 
     # second pass: names in free text need the NER model; only worth it when the table could still pass

@@ -78,6 +78,7 @@ def command(paths: tuple[Path, ...], config_path: Path | None, fmt: str, output:
     progress = None
     bar = None
     if not quiet and sys.stderr.isatty():
+        from rich.markup import escape
         from rich.progress import Progress
 
         bar = Progress(transient=True)
@@ -85,7 +86,7 @@ def command(paths: tuple[Path, ...], config_path: Path | None, fmt: str, output:
         bar.start()
 
         def progress(rel: str) -> None:
-            bar.update(task, description=f"checking {rel[-50:]}", advance=1)
+            bar.update(task, description=escape(f"checking {rel[-50:]}"), advance=1)  # a path is not markup
 
     try:
         run = check_paths(list(paths), config, use_cache=not no_cache, jobs=jobs, progress=progress,

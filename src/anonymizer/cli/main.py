@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "CI gate: pass/fail every table under the given paths."),
     "evaluate": ("evaluate", "Score one generalisation (ARX hierarchies, given levels) with every quality metric."),
     "convert": ("convert", "Read a table in any supported format and write it in another (atomic)."),
+    "keygen": ("keygen", "Write a new random 256-bit secret key to a file readable by you only (0600)."),
 }
 
 
@@ -65,6 +66,14 @@ class LazyGroup(click.Group):
             raise CliError(str(exc), exc.exit_code) from None
         except MemoryError:  # never a traceback, even when the machine's limit is reached
             raise CliError(OUT_OF_MEMORY, 2) from None
+        except OSError as exc:  # permissions, disk full, file too large, a name too long...: the path and why
+            if caused_by_memory(exc):
+                raise CliError(OUT_OF_MEMORY, 2) from None
+            from anonymizer.fsfaults import os_fault
+
+            raise CliError(os_fault(exc), 2) from None
+        except KeyboardInterrupt as exc:  # before click turns it into "Aborted!" and exit 1
+            raise CliError(*interrupted(exc)) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
@@ -76,9 +85,16 @@ EPILOG = """\b
 Examples:
   anon generate -o extract.csv                 # fictitious 10,204-row example
   anon scan extract.csv --write-policy policy.yaml
+  anon keygen -o secret.key                    # a random 256-bit key, mode 0600
   anon sanitize extract.csv --profile training --key-file secret.key -o safe.csv
   anon risk safe.csv --qi DTNAIS,SEXE,CODCOM --sensitive AAH_MT
   anon check course-material/
+
+\b
+Exit codes: 0 done (released, passed), 1 privacy targets or verification failed (nothing
+released) or a check found a problem, 2 bad input, policy, usage or an operating-system fault
+(permissions, disk full...), 3 an internal error (please report it), 130 interrupted (SIGINT,
+Ctrl-C), 143 terminated (SIGTERM). A stopped run publishes nothing.
 """
 
 
@@ -88,10 +104,26 @@ def cli() -> None:
     """anon: make tabular datasets about people safe to share."""
 
 
+# Exit codes of a run stopped by a signal: the shell's convention (128 + the signal's number),
+# never 1, which means "verification failed". Documented in `anon --help` and docs/security.md.
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it unwinds like Ctrl-C."""
+
+
 def _terminated(_signum, _frame) -> None:
     # SIGTERM (kill, a CI timeout, a batch scheduler) unwinds like Ctrl-C, so temporary and
     # staging files are removed by their context managers instead of being left behind
-    raise KeyboardInterrupt
+    raise Terminated
+
+
+def interrupted(exc: BaseException) -> tuple[str, int]:
+    """The line and exit code of a run stopped by SIGINT (130) or SIGTERM (143)."""
+    if isinstance(exc, Terminated):
+        return "terminated (SIGTERM); nothing was published", EXIT_SIGTERM
+    return "interrupted (SIGINT); nothing was published", EXIT_SIGINT
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -99,14 +131,19 @@ def main(argv: list[str] | None = None) -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)
+    if not os.environ.get("ANON_DEBUG"):
+        # an error a library meets while it is garbage-collected (openpyxl's writer after a full
+        # disk) is printed by Python as a traceback: the run's own one-line error already said it
+        sys.unraisablehook = lambda _unraisable: None
     from anonymizer.memory import tune_allocator
 
     tune_allocator()  # before any thread starts: its arena cap applies to every command
     try:
         cli.main(args=argv, prog_name="anon")
-    except KeyboardInterrupt:
-        click.echo("anon: interrupted; nothing was written", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        message, code = interrupted(exc)
+        click.echo(f"anon: error: {message}", err=True)
+        sys.exit(code)
     except Exception as exc:  # noqa: BLE001 - the last line of defence, see internal_error
         if os.environ.get("ANON_DEBUG"):
             raise

@@ -36,6 +36,10 @@ def table_columns(data: Path) -> list[str]:
     from anonymizer.io import iter_batches
 
     first = data
+    if not any(ch in str(data) for ch in "*?["):  # a FIFO, a device, a link loop: refused before opening
+        from anonymizer.fsfaults import regular_file
+
+        regular_file(data, folders=True)
     if not data.is_file():
         from anonymizer.io.parts import list_files
 
@@ -58,10 +62,11 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
     """Quasi-identifier and sensitive columns found by ``anon scan`` (its JSON report's findings)."""
     import json
 
+    from anonymizer.configfiles import read_config_text
+
+    text = read_config_text(path, "scan report")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the scan report ({exc.strerror})") from None
+        doc = json.loads(text)
     except ValueError:
         raise UsageError(f"{path}: not a JSON scan report") from None
     findings = doc.get("findings") if isinstance(doc, dict) else None
@@ -113,6 +118,7 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
     """Measure re-identification risk of DATA: k, prosecutor/journalist/marketer risk, population
     uniques (Pitman, Zayatz, SNB, Dankar), ℓ-diversity, t-closeness, SUDA and the three WP29 questions."""
     from rich.console import Console
+    from rich.markup import escape
 
     from anonymizer.io import check_output_path, read_table
     from anonymizer.report import render_html, render_json, render_terminal
@@ -152,14 +158,15 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
             # files larger than memory work (docs/scaling.md)
             from anonymizer.engine.stream_risk import risk_report_streaming
 
-            report = risk_report_streaming(data, qi_cols, sens_cols, progress=lambda s: status.update(f"{s}…"),
+            report = risk_report_streaming(data, qi_cols, sens_cols,
+                                           progress=lambda s: status.update(escape(f"{s}…")),
                                            extra_columns=[weights] if weights else (), **measures)
         else:  # utility compares every common column: read both whole
             table = read_table(data)
             orig_df = read_table(original).df
             status.update("measuring risk…")
             report = risk_report(table.df, qi_cols, sens_cols, original=orig_df,
-                                 progress=lambda s: status.update(f"measuring risk: {s}…"), **measures)
+                                 progress=lambda s: status.update(escape(f"measuring risk: {s}…")), **measures)
     report["source"] = {"data": data.name, "original": original.name if original is not None else None}
     text = render_json(report)
     if output is not None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from anonymizer.engine.sanitize import SanitizeOptions, sanitize
 from anonymizer.errors import PrivacyTargetError
@@ -43,6 +44,9 @@ def _split(value: str | None) -> list[str]:
               help="Reviewed policy file (from `anon scan --write-policy`). Without it, anon scans and applies the profile.")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
               help="File holding the secret key (else $ANON_KEY). Never stored anywhere by anon.")
+@click.option("--weak-key-ok", is_flag=True,
+              help="Accept a key estimated below 128 bits (words, dates, repeated patterns): for tests with fixed "
+                   "keys only. Make real keys with `anon keygen -o FILE`.")
 @click.option("--strict/--no-strict", default=None, help="Fail closed on kept identifiers (default: the profile's).")
 @click.option("--k", type=click.IntRange(min=1), help="k-anonymity target on the key quasi-identifiers.")
 @click.option("--l", "l_", type=float, help="l-diversity target (with --sensitive).")
@@ -74,6 +78,10 @@ def _split(value: str | None) -> list[str]:
 @click.option("--no-rescan", is_flag=True, help="Skip the re-scan of the output (the leak search always runs).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Summary on stdout: text, or the manifest as JSON.")
+@click.option("--keep-formulas", is_flag=True,
+              help="CSV output: keep cells starting with =, +, -, @, tab or CR as they are. By default they "
+                   "get a leading ' so a spreadsheet shows them instead of running them (CSV injection); plain "
+                   "numbers such as -12,5 are never changed. See docs/security.md.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
 @click.option("--batch-rows", type=click.IntRange(min=1), default=None,
               help="Rows per batch (default: about 5 million cells, 27,600 rows of a 181-column table; 50,000 "
@@ -88,16 +96,23 @@ def _split(value: str | None) -> list[str]:
                    "memory about N+1 times pass 2's. dask (default 2): workers of the local cluster "
                    "(without --scheduler).")
 def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
+            weak_key_ok: bool,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
             t_: float | None, t_variant: str | None, l_estimator: str | None, beta: float | None,
             beta_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
-            encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
+            encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, keep_formulas: bool, force: bool,
+            engine: str,
             batch_rows: int | None, scheduler: str | None, workers: int | None) -> None:
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
     from anonymizer.transform.pseudonymize import load_key
 
-    key = load_key(key_file=key_file) if (key_file or _env_key()) else None
+    key = load_key(key_file=key_file, weak_ok=weak_key_ok) if (key_file or _env_key()) else None
+    if key_file is not None:
+        from anonymizer.keys import file_too_open
+
+        if (warning := file_too_open(key_file)) is not None:
+            click.echo(f"anon: warning: {warning}", err=True)
     if output is None:
         ext = default_extension(out_format) if out_format else data.suffix
         output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")
@@ -109,7 +124,7 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
                    "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
-        batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1,
+        batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1, keep_formulas=keep_formulas,
     )
     err = Console(stderr=True)
     with err.status("sanitizing…") as status:
@@ -117,9 +132,9 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             from anonymizer.engine.distributed import sanitize_dask
 
             result = sanitize_dask(data, output, opts, scheduler=scheduler, workers=workers or 2,
-                                   progress=lambda msg: status.update(msg))
+                                   progress=lambda msg: status.update(escape(msg)))
         else:
-            result = sanitize(data, output, opts, progress=lambda msg: status.update(msg))
+            result = sanitize(data, output, opts, progress=lambda msg: status.update(escape(msg)))
     if fmt == "json":
         import json
 
@@ -127,14 +142,14 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     else:
         out = Console()
         state = "[green]released[/green]" if result.released else "[red]NOT released[/red]"
-        out.print(f"{state}: {result.output}")
-        out.print(f"manifest   : {result.manifest_path}")
+        out.print(f"{state}: {escape(str(result.output))}")
+        out.print(f"manifest   : {escape(str(result.manifest_path))}")
         rows = (result.manifest.get("input") or {}).get("rows") or 0
         total = (result.manifest.get("timings_s") or {}).get("total") or 0
         if total > 0:
             out.print(f"throughput : {rows:,} rows in {total:,.1f} s ({rows / total:,.0f} rows/s)")
         if result.risk_json:
-            out.print(f"risk report: {result.risk_html} (and {result.risk_json.name})")
+            out.print(escape(f"risk report: {result.risk_html} (and {result.risk_json.name})"))
         privacy = result.manifest.get("privacy") or {}
         reached = privacy.get("reached") or {}
         if reached.get("groups"):  # whole-record privacy
@@ -142,8 +157,9 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             out.print(f"privacy    : k={reached['k']} over the {len(known)} column(s) an attacker knows; "
                       f"{reached.get('suppressed_records', 0):,} record(s) suppressed")
         elif reached.get("k"):
-            out.print(f"privacy    : k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
-                      f"levels {reached.get('levels')}; {reached.get('suppressed_records', 0)} record(s) suppressed")
+            out.print(escape(f"privacy    : k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
+                             f"levels {reached.get('levels')}; {reached.get('suppressed_records', 0)} record(s) "
+                             "suppressed"))
         attack = privacy.get("attack") or {}
         if attack:
             a, t = attack["attacker_known"], attack["thresholds"]

@@ -35,10 +35,11 @@ ROLE_STYLE = {
 
 def render_terminal(report, console) -> None:
     """One row per column: role, entity, confidence, the most telling evidence, a masked example."""
+    from rich.markup import escape
     from rich.table import Table
 
     wide = console.width >= 120
-    table = Table(title=f"anon scan: {report.source} ({report.rows:,} rows × {report.columns} columns, "
+    table = Table(title=f"anon scan: {escape(str(report.source))} ({report.rows:,} rows × {report.columns} columns, "
                         f"{report.sampled_rows:,} sampled)", expand=True)
     table.add_column("column", no_wrap=True)
     table.add_column("role", no_wrap=True)
@@ -48,16 +49,23 @@ def render_terminal(report, console) -> None:
     if wide:
         table.add_column("example (masked)", ratio=1, overflow="fold")
     for f in report.findings:
-        row = [f.column, f"[{ROLE_STYLE.get(f.role, '')}]{f.role}[/]", f.entity or "-", f"{f.confidence:.0%}",
-               f.evidence[-1] if f.evidence else ""]
+        # names, evidence and masked examples come from the data: escaped, never read as markup
+        row = [escape(str(f.column)), f"[{ROLE_STYLE.get(f.role, '')}]{f.role}[/]", escape(f.entity or "-"),
+               f"{f.confidence:.0%}", escape(f.evidence[-1]) if f.evidence else ""]
         if wide:
-            row.append(f.examples[0] if f.examples else "")
+            row.append(escape(f.examples[0]) if f.examples else "")
         table.add_row(*row)
     console.print(table)
     counts: dict[str, int] = {}
     for f in report.findings:
         counts[f.role] = counts.get(f.role, 0) + 1
     console.print("  ".join(f"[{ROLE_STYLE[r]}]{r}[/]: {counts.get(r, 0)}" for r in ROLE_STYLE))
+    formula_cols = [f for f in report.findings if f.stats.get("formula_cells")]
+    if formula_cols:
+        names = ", ".join(escape(str(f.column)) for f in formula_cols[:5]) + (" ..." if len(formula_cols) > 5 else "")
+        console.print(f"[yellow]warning[/]: {report.formula_cells():,} sampled cell(s) in {len(formula_cols)} column(s) "
+                      f"({names}) start with =, +, -, @, tab or CR: a spreadsheet would run them as formulas "
+                      "(anon sanitize neutralises them in CSV output)")
 
 
 @click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,6 +91,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
             encoding: str | None, sheet: str | None) -> None:
     """Find identifiers, quasi-identifiers, sensitive columns and PII in free text in DATA."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from anonymizer.detect import scan_table
@@ -119,7 +128,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
         task = bar.add_task("", total=len(df.columns))
         report = scan_table(
             df, rules_dirs=tuple(str(d) for d in rules_dirs), sample_rows=sample, ner=not no_ner, seed=seed,
-            progress=lambda col: bar.update(task, advance=1, description=col), source=data.name,
+            progress=lambda col: bar.update(task, advance=1, description=escape(str(col))), source=data.name,
             total_rows=total_rows,
         )
     text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from anonymizer.errors import UsageError
 from anonymizer.resources import rules_path
 
@@ -90,10 +88,9 @@ def _optional(path: Path, i: int, e: dict, key: str, allowed: tuple[str, ...]) -
 
 
 def _read(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"cannot read column rules {path}: {type(exc).__name__}") from None
+    from anonymizer.configfiles import load_yaml_file
+
+    data = load_yaml_file(path, "column rules") or {}  # size and alias limits
     if not isinstance(data, dict):
         raise UsageError(f"column rules {path}: expected a mapping with a 'rules' list")
     return data

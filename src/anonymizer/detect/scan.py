@@ -43,6 +43,7 @@ from anonymizer.detect.rules import (
 )
 from anonymizer.masking import mask_value
 from anonymizer.resources import rules_path
+from anonymizer.values.formulas import formula_mask
 from anonymizer.values.numbers import AMOUNT_RE2
 from anonymizer.values.places import CORSICA_OVERSEAS_PATTERN
 from anonymizer.values.text import as_text
@@ -105,6 +106,7 @@ class ScanReport:
         counts: dict[str, int] = {}
         for f in self.findings:
             counts[f.role] = counts.get(f.role, 0) + 1
+        formulas = self.formula_cells()
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "anon", "version": __version__},
@@ -112,9 +114,13 @@ class ScanReport:
             "rows": self.rows,
             "columns": self.columns,
             "sampled_rows": self.sampled_rows,
-            "summary": {"roles": counts},
+            "summary": {"roles": counts, **({"formula_cells": formulas} if formulas else {})},
             "findings": [asdict(f) for f in self.findings],
         }
+
+    def formula_cells(self) -> int:
+        """Sampled cells a spreadsheet would run as formulas, over every column (CSV injection)."""
+        return sum(int(f.stats.get("formula_cells", 0)) for f in self.findings)
 
     def finding(self, column: str) -> ColumnFinding:
         for f in self.findings:
@@ -575,6 +581,9 @@ def scan_table(
             "shape": _shape(vals),
             "singleton_share": round(singletons / non_empty, 4) if non_empty else 0.0,
         }
+        formulas = int(formula_mask(text).sum())
+        if formulas:  # CSV injection: a spreadsheet would run these cells (values.formulas)
+            stats["formula_cells"] = formulas
         length, share = _fixed_digits(vals)
         if length:
             stats["fixed_digits"] = {"length": length, "share": round(share, 4)}

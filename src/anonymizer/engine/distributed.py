@@ -27,7 +27,6 @@ multi-file input is digested the same way.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -39,7 +38,7 @@ import pandas as pd
 from anonymizer.attack.release import embedded
 from anonymizer.engine.gather import ColumnCollector
 from anonymizer.engine.manifest import digest_lines, sha256_file
-from anonymizer.engine.parallel import transform_batch
+from anonymizer.engine.parallel import disarm_formulas, transform_batch
 from anonymizer.engine.pipeline import (
     SCAN_SAMPLE_ROWS,
     Gathered,
@@ -92,13 +91,17 @@ def _task_gather(spec: PartSpec, plan: Plan, sub: Plan | None, key: bytes | None
 
 
 def _task_write(spec: PartSpec, plan: Plan, key: bytes | None, part: tuple | None, part_path: str,
-                like: Any, out_fmt: str | None, inputs: tuple[str, ...], leaks: LeakIndex) -> dict[str, Any]:
-    """Pass 2 on one partition: transform with the privacy step's released values, write the part."""
+                like: Any, out_fmt: str | None, inputs: tuple[str, ...], leaks: LeakIndex,
+                disarm: bool = False) -> dict[str, Any]:
+    """Pass 2 on one partition: transform with the privacy step's released values, write the part
+    (``disarm``: formula cells made text, as the local engine does for CSV)."""
     batch = read_part(spec)
     try:
         out, name_hits, changed, collided = transform_batch(batch, part, plan, key, leaks)
     finally:
         clear_caches()  # a worker of a shared cluster outlives the run: keep nothing of it
+    if disarm:
+        out = disarm_formulas(out, changed)
     with TableWriter(part_path, like=like, fmt=out_fmt, force=True, inputs=inputs) as writer:
         writer.write(out)
     return {"rows": len(batch), "name_hits": name_hits, "changes": changed, "collisions": collided,
@@ -192,17 +195,6 @@ def _check_output_dir(out: Path, *, force: bool, inputs: list[Path]) -> None:
         raise UsageError(f"{out.parent}: output folder does not exist")
 
 
-def _publish(staging: Path, final: Path) -> None:
-    """Rename the staging folder onto ``final`` (an existing one is moved aside first, then removed)."""
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{os.getpid()}")
-        os.replace(final, old)
-    os.replace(staging, final)
-    if old is not None:
-        _remove_tree(old)
-
-
 class DaskExecutor:
     """Partitions of a dataset on a Dask cluster; the output is a folder of parts."""
 
@@ -291,7 +283,8 @@ class DaskExecutor:
         for s, part_path, part in zip(self.ds.parts, self.part_paths,
                                       parts(solved, iter(self._part_rows)), strict=True):
             futures.append(client.submit(_task_write, s, self._plan_f, self.opts.key, part, part_path, self.meta,
-                                         self.out_fmt, self.inputs, leaks_f, pure=False))
+                                         self.out_fmt, self.inputs, leaks_f,
+                                         self.out_fmt == "csv" and not self.opts.keep_formulas, pure=False))
         self._written = _run_all(client, futures, say, "pass 2/3: transforming and writing")
         for w in self._written:
             counts.add_written(w["rows"], w["name_hits"], w["changes"], w["collisions"])
@@ -334,9 +327,6 @@ class DaskExecutor:
                 "format": self.out_fmt, "layout": "parts",
                 "parts": [{"name": n, "rows": r, "sha256": d}
                           for (n, d), r in zip(items, self._checked_rows, strict=True)]}
-
-    def publish(self, final: Path) -> None:
-        _publish(self.staging, final)
 
     def discard(self) -> None:
         self.close()

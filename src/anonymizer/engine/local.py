@@ -8,7 +8,6 @@ pass re-reads the file.
 from __future__ import annotations
 
 import itertools
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ import pandas as pd
 from anonymizer.attack.release import embedded
 from anonymizer.engine.gather import ColumnCollector
 from anonymizer.engine.manifest import digest_input, sha256_file
-from anonymizer.engine.parallel import Workers
+from anonymizer.engine.parallel import Workers, disarm_formulas
 from anonymizer.engine.pipeline import (
     SCAN_SAMPLE_ROWS,
     Gathered,
@@ -86,7 +85,7 @@ class LocalExecutor:
         self.batches = _Batches(input_path, opts)
         self.columns, self.meta = self.batches.columns, self.batches.meta
         self.out_format = opts.out_format or self.meta.format
-        self.staging = staging_name(output)
+        self.staging, self.output = staging_name(output), output
         self._workers: Workers | None = None
         self._batch_rows: list[int] = []
 
@@ -148,8 +147,11 @@ class LocalExecutor:
         items = zip(self.batches, parts(solved, iter(self._batch_rows)), strict=False)
         pool = self._pool(plan, leaks, say)  # up before the first byte is staged
         with TableWriter(self.staging, like=self.meta, fmt=self.opts.out_format, force=True,
-                         inputs=(self.input_path,)) as writer:
+                         inputs=(self.input_path,), shown_as=self.output) as writer:
+            disarm = self.out_format == "csv" and not self.opts.keep_formulas
             for out, name_hits, changed, collided in pool.map("transform", items):
+                if disarm:
+                    out = disarm_formulas(out, changed)
                 writer.write(out)
                 counts.add_written(len(out), name_hits, changed, collided)
                 del out
@@ -187,9 +189,6 @@ class LocalExecutor:
     def output_record(self, final: Path, counts: RunCounts, columns: int) -> dict[str, Any]:
         return {"name": final.name, "sha256": sha256_file(self.staging), "rows": counts.rows_out,
                 "columns": columns, "format": self.out_format}
-
-    def publish(self, final: Path) -> None:
-        os.replace(self.staging, final)
 
     def discard(self) -> None:
         self._close_pool()

@@ -60,6 +60,19 @@ def transform_batch(batch: pd.DataFrame, part: tuple | None, plan: Plan, key: by
     return out, row_name_leaks(batch, out, plan), summarize_changes(batch, out, plan), collisions
 
 
+def disarm_formulas(out: pd.DataFrame, changed: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """``out`` with the cells a spreadsheet would run as formulas made text (``values.formulas``:
+    a leading single quote), counted per column into ``changed`` (the manifest's
+    ``formulas_neutralised``). For CSV output, after every transform: a fake, a token or a
+    redacted text starting with ``=`` is disarmed too."""
+    from anonymizer.values.formulas import neutralise
+
+    out, counts = neutralise(out)
+    for col, n in counts.items():
+        changed.setdefault(col, {})["formulas_neutralised"] = n
+    return out
+
+
 def _transform(state: dict[str, Any], batch: pd.DataFrame, part: tuple | None) -> BatchResult:
     return transform_batch(batch, part, state["plan"], state["key"], state["leaks"])
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ import pandas as pd
 from anonymizer.detect.analyzer import drop_models
 from anonymizer.engine.manifest import build_manifest, dumps, manifest_path_for
 from anonymizer.engine.privacy_step import apply_solution, solve
+from anonymizer.engine.publish import failpoint, locked, publish, staging_name
 from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems
 from anonymizer.errors import UsageError
 from anonymizer.io import TableMeta, atomic_output
@@ -77,6 +77,7 @@ class SanitizeOptions:
     read_opts: dict[str, Any] = field(default_factory=dict)
     batch_rows: int | None = None  # None: the executor's default (local: about 5 million cells per batch)
     workers: int = 1  # processes of the local executor (engine/parallel.py)
+    keep_formulas: bool = False  # CSV output: keep cells a spreadsheet would run (values.formulas), else disarm them
 
 
 @dataclass
@@ -111,11 +112,6 @@ class OutputPaths:
 
     def reports(self) -> list[Path]:
         return [p for p in (self.risk_json, self.risk_html) if p is not None]
-
-
-def staging_name(path: Path) -> Path:
-    """A hidden name beside ``path``, unique to this run (two runs never share one)."""
-    return path.with_name(f".{path.name}.staging-{os.getpid()}-{secrets.token_hex(4)}")
 
 
 @dataclass
@@ -243,6 +239,7 @@ class Executor(Protocol):
 
     columns: list[str]
     meta: TableMeta
+    staging: Path  # the output as written, under engine.publish.staging_name (published by the pipeline)
 
     def check_outputs(self, paths: OutputPaths, force: bool) -> None: ...
     def scan_path(self) -> Path: ...
@@ -253,7 +250,6 @@ class Executor(Protocol):
                say: Say, released: Released | None) -> pd.DataFrame | None: ...
     def input_record(self, rows: int) -> dict[str, Any]: ...
     def output_record(self, final: Path, counts: RunCounts, columns: int) -> dict[str, Any]: ...
-    def publish(self, final: Path) -> None: ...
     def discard(self) -> None: ...
     def close(self) -> None: ...
 
@@ -501,7 +497,17 @@ def column_record(plan: Plan, counts: RunCounts) -> dict[str, Any]:
 
 def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: SanitizeOptions,
         say: Say, *, started: float | None = None) -> SanitizeResult:
-    """The whole sequence on ``executor`` (which the caller closes)."""
+    """The whole sequence on ``executor`` (which the caller closes), holding the output's lock
+    (engine.publish: a second run on the same output refuses; a dead run's leftovers are
+    finished or removed first)."""
+    with locked(paths.output) as recovered:
+        if recovered:
+            say(f"finished or removed {len(recovered)} file(s) a killed run had left")
+        return _run(executor, input_path, paths, opts, say, started=started)
+
+
+def _run(executor: Executor, input_path: Path, paths: OutputPaths, opts: SanitizeOptions,
+         say: Say, *, started: float | None = None) -> SanitizeResult:
     t0 = started if started is not None else time.perf_counter()
     tune_allocator()
     executor.check_outputs(paths, opts.force)
@@ -522,6 +528,7 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
     gathered = executor.gather(plan, gathered_plan(plan, cols), cols, changed, need_global, say, known)
     release()
     timings["pass_global"] = time.perf_counter() - t1
+    failpoint("gather")
 
     # 3. solve
     t1 = time.perf_counter()
@@ -545,6 +552,7 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
         t1 = time.perf_counter()
         executor.write(plan, solved, gathered.leaks, counts, say)
         timings["pass_transform_write"] = time.perf_counter() - t1
+        failpoint("write")
 
         # 5. verify (pass 3)
         t1 = time.perf_counter()
@@ -555,6 +563,7 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
             problems += rescan_problems(sample, plan)
         del sample
         timings["verify"] = time.perf_counter() - t1
+        failpoint("verify")
         values_searched = gathered.leaks.size
         gathered.leaks = None  # type: ignore[assignment]
         drop_models()
@@ -598,6 +607,7 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
                                              stage_reports.get(paths.risk_json), stage_reports.get(paths.risk_html),
                                              say, timings, gate, coverage)
         del after, qi_orig
+        failpoint("report")
 
         # 7. manifest
         timings["total"] = time.perf_counter() - t0
@@ -613,12 +623,15 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
         with atomic_output(stage_manifest) as fh:
             fh.write(dumps(manifest))
 
-        # 8. publish: reports and manifest, then the output
-        if wrote_risk:
-            for target, tmp in stage_reports.items():
-                os.replace(tmp, target)
-        os.replace(stage_manifest, paths.manifest)
-        executor.publish(final)
+        failpoint("manifest")
+
+        # 8. publish: reports and manifest, then the output (engine.publish: through a journal)
+        moves = list(stage_reports.items()) if wrote_risk else []
+        moves = [(tmp, target) for target, tmp in moves] + [(stage_manifest, paths.manifest), (executor.staging, final)]
+        # the previous output (safe.csv or safe.NOT-RELEASED.csv, whichever this run replaces or not) is
+        # removed first: an output on disk never sits beside a manifest that is not its own
+        stale = [p for p in (paths.output, paths.not_released) if os.path.lexists(p)]
+        publish(moves, paths.output, stale)
     except BaseException:
         executor.discard()
         for p in staged:

@@ -26,7 +26,7 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     try:
         if pa.resolve() == pb.resolve():
             return True
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         pass
     try:
         return os.path.samefile(pa, pb)
@@ -92,16 +92,35 @@ def atomic_path(
     """
     inputs = list(inputs)
     out = check_output_path(path, force=force, inputs=inputs)
-    tmp = _temp_path(out)
+    try:
+        tmp = _temp_path(out)
+    except OSError as exc:
+        raise _on_output(exc, out) from None
     try:
         yield tmp
         # re-check just before the rename: the input may have appeared under that name meanwhile
         check_output_path(out, force=force, inputs=inputs)
         os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise _on_output(exc, out, tmp) from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def _on_output(exc: OSError, out: Path, tmp: Path | None = None) -> OSError:
+    """``exc`` said about the output the user named: a write fault (disk full, file too large,
+    read-only folder...) that names no file, or the temporary one, is the output's."""
+    from anonymizer.fsfaults import WRITE_ERRNOS
+
+    name = os.fsdecode(exc.filename) if exc.filename is not None else None
+    ours = name is None or (tmp is not None and Path(name) == tmp) or Path(name).name.startswith(TEMP_PREFIX)
+    if exc.errno in WRITE_ERRNOS and ours:
+        return OSError(exc.errno, exc.strerror or os.strerror(exc.errno), str(out))
+    return exc
 
 
 @contextlib.contextmanager

@@ -23,17 +23,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from anonymizer.errors import InputError, UsageError
-from anonymizer.io.meta import TableMeta
+from anonymizer.io.meta import TableMeta, check_unique_names
 from anonymizer.io.sniff import CsvDialect, sniff_csv
 from anonymizer.values.text import as_text
 
 
 def _check_header(path: Path, header: list[str]) -> None:
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise InputError(f"{path}: duplicate column name {name!r} in the header; rename one of them")
-        seen.add(name)
+    check_unique_names(path, header)
 
 
 def _arrow_encoding(enc: str) -> str:

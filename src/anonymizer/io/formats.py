@@ -22,7 +22,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from anonymizer.errors import InputError, UsageError
-from anonymizer.io.meta import TableMeta
+from anonymizer.io.meta import TableMeta, check_unique_names
 from anonymizer.values.text import as_text
 
 # ----------------------------------------------------------------------------- Parquet
@@ -49,11 +49,7 @@ def _parquet_dataset(path: Path) -> pads.Dataset:
 
 
 def _check_columns(path: Path, names: list[str]) -> None:
-    seen: set[str] = set()
-    for n in names:
-        if n in seen:
-            raise InputError(f"{path}: duplicate column name {n!r}; rename one of them")
-        seen.add(n)
+    check_unique_names(path, [str(n) for n in names])
 
 
 def _parquet_meta(path: Path, schema: pa.Schema) -> TableMeta:

@@ -7,6 +7,7 @@ columns round-trip byte for byte.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,3 +53,26 @@ class Table:
 
     df: pd.DataFrame
     meta: TableMeta
+
+
+_DATA_LIKE = re.compile(r"^\s*[-+]?[\d\s.,/:+-]*\d[\d\s.,/:+-]*\s*$|@")
+
+
+def header_looks_like_data(names: list[str]) -> bool:
+    """Whether a header row reads like a data row (numbers, dates, codes, e-mail addresses): a
+    file without a header, whose first record was taken for the column names."""
+    return any(_DATA_LIKE.search(str(n)) for n in names)
+
+
+def check_unique_names(path: Path, names: list[str]) -> None:
+    """Refuse a header naming a column twice, by position only: when the "header" is in fact the
+    first data row, its names are cell values and must not appear in a message."""
+    first: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        if name in first:
+            from anonymizer.errors import InputError
+
+            hint = ("; the first row looks like data, not a header: anon needs a header row (add one)"
+                    if header_looks_like_data(names) else "; rename one of them")
+            raise InputError(f"{path}: columns {first[name]} and {i} of the header have the same name{hint}")
+        first[name] = i

@@ -84,6 +84,9 @@ def list_files(path: str | Path, fmt: str | None = None) -> tuple[str, list[Path
     elif p.is_file():
         files = [p]
     else:
+        from anonymizer.fsfaults import regular_file
+
+        regular_file(p)  # says why: missing, a link loop, a FIFO or a device
         raise InputError(f"{p}: no such file")
     fmts = {fmt or EXTENSIONS.get(f.suffix.lower()) or _sniffed(f) for f in files}
     if len(fmts) != 1:

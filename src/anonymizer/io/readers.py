@@ -8,12 +8,14 @@ formats (Parquet, SAS, Stata, SPSS) keep their dtypes. Every expected failure is
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.fsfaults import regular_file
 from anonymizer.io.meta import Table, TableMeta
 from anonymizer.io.registry import FORMATS, REGISTRY
 from anonymizer.io.sniff import detect_format
@@ -26,13 +28,12 @@ def _check_input(path: str | os.PathLike, fmt: str | None) -> tuple[Path, str]:
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if not is_glob:
-        if not p.exists():
-            raise InputError(f"{p}: no such file")
-        if p.is_dir() and (fmt or detect_format(p)) != "parquet":
+        st = regular_file(p, folders=True)  # a FIFO or a device is refused before it is opened
+        if stat.S_ISDIR(st.st_mode) and (fmt or detect_format(p)) != "parquet":
             raise InputError(f"{p}: is a folder, not a table")
-        if p.is_file() and not os.access(p, os.R_OK):
+        if stat.S_ISREG(st.st_mode) and not os.access(p, os.R_OK):
             raise InputError(f"{p}: permission denied")
-        if p.is_file() and p.stat().st_size == 0:
+        if stat.S_ISREG(st.st_mode) and st.st_size == 0:
             raise InputError(f"{p}: empty file (0 bytes)")
     return p, fmt or detect_format(p)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.fsfaults import regular_file
 from anonymizer.io.registry import EXTENSIONS
 
 SAMPLE_BYTES = 1 << 20
@@ -176,8 +177,7 @@ def detect_format(path: str | Path) -> str:
         return EXTENSIONS[suffix]
     if suffix in UNSUPPORTED:
         raise InputError(f"{p}: {UNSUPPORTED[suffix]}")
-    if not p.exists():
-        raise InputError(f"{p}: no such file")
+    regular_file(p)  # never open a FIFO or a device: the read would block or never end
     with open(p, "rb") as fh:
         head = fh.read(256)
     magic = _magic_format(head)

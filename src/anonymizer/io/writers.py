@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.errors import UsageError
-from anonymizer.io.atomic import _temp_path, check_output_path
+from anonymizer.io.atomic import _on_output, _temp_path, check_output_path
 from anonymizer.io.meta import TableMeta
 from anonymizer.io.registry import EXTENSIONS, FORMATS, REGISTRY
 from anonymizer.io.sniff import normalize_encoding
@@ -88,9 +88,11 @@ class TableWriter:
         fmt: str | None = None,
         force: bool = True,
         inputs: tuple = (),
+        shown_as: str | os.PathLike | None = None,
         **opts: Any,
     ) -> None:
         self.path = Path(path)
+        self.shown_as = Path(shown_as) if shown_as is not None else self.path  # the name errors give
         self.like = like
         self.fmt = output_format(self.path, like, fmt)
         self.force = force
@@ -109,9 +111,13 @@ class TableWriter:
         self._sink = None
 
     def __enter__(self) -> TableWriter:
-        self._tmp = _temp_path(self.path)
         try:
+            self._tmp = _temp_path(self.path)
             self._sink = self._make_sink(self._tmp)
+        except OSError as exc:
+            tmp = self._tmp
+            self._cleanup()
+            raise _on_output(exc, self.shown_as, tmp) from None
         except BaseException:
             self._cleanup()
             raise
@@ -155,11 +161,17 @@ class TableWriter:
         self._tmp = None
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        tmp = self._tmp
         if exc_type is not None:
             self._cleanup()
+            if isinstance(exc, OSError):  # disk full, file too large...: said about the output
+                raise _on_output(exc, self.shown_as, tmp) from None
             return False
         try:
             self._commit()
+        except OSError as err:
+            self._cleanup()
+            raise _on_output(err, self.shown_as, tmp) from None
         except BaseException:
             self._cleanup()
             raise

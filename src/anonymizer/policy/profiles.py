@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from anonymizer.configfiles import load_yaml_file
 from anonymizer.errors import UsageError
 from anonymizer.resources import rules_path
 from anonymizer.settings.files import ROLES, validate_profile_doc
@@ -36,10 +35,7 @@ def load_profile(name_or_path: str | Path) -> dict[str, Any]:
         raise UsageError(
             f"unknown profile '{name_or_path}' (shipped: {', '.join(available_profiles())}; or give a YAML path)"
         )
-    try:
-        profile = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+    profile = load_yaml_file(path, "profile")  # size and alias limits
     typed = validate_profile_doc(profile, origin=str(path), error=UsageError)
     profile.setdefault("name", path.stem)
     profile.setdefault("strict", typed.strict)

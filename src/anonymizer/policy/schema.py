@@ -11,8 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from anonymizer.errors import PolicyError
 from anonymizer.settings.files import validate_policy_doc
 
@@ -26,15 +24,10 @@ def validate_policy(policy: Any, *, origin: str = "policy") -> dict[str, Any]:
 
 def load_policy(path: str | Path) -> dict[str, Any]:
     """Read a YAML (or JSON) policy file and validate it."""
+    from anonymizer.configfiles import load_yaml_file
+
     path = Path(path)
-    if not path.is_file():
-        raise PolicyError(f"{path}: policy file not found")
-    try:
-        policy = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: not a readable YAML policy ({exc.__class__.__name__})") from None
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
+    policy = load_yaml_file(path, "policy file", PolicyError)  # size and alias limits
     if not isinstance(policy, dict):
         raise PolicyError(f"{path}: a policy is a mapping with 'version' and 'columns'")
     return validate_policy(policy, origin=str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -29,7 +30,8 @@ def render_terminal(report: dict, console: Console | None = None) -> None:
     o = report.get("original")
 
     def row(name: str, val: str, orig: str | None = None) -> None:
-        t.add_row(name, val, *([orig or ""] if o else []))
+        # column names are data: a name such as "[bold]x[/bold]" is shown as written
+        t.add_row(escape(name), val, *([orig or ""] if o else []))
 
     ok = "[green]" if k["satisfied"] else "[red]"
     row(f"smallest class (k target {k['k_target']})", f"{ok}{k['k_achieved']}", o and str(o["k_anonymity"]["k_achieved"]))
@@ -59,16 +61,17 @@ def render_terminal(report: dict, console: Console | None = None) -> None:
     for col, d in report["sensitive"].items():
         tc = d["t_closeness"]
         tt = f"t={tc['equal']['max']:.3f}" + (f" / ordered {tc['ordered']['max']:.3f}" if "ordered" in tc else "")
-        row(f"sensitive '{col}'", f"ℓ={d['l_distinct']} (entropy {d['l_entropy']:.2f}, recursive "
-            f"{d['l_recursive']['l']}), {tt}")
+        row(f"sensitive '{col}'", escape(f"ℓ={d['l_distinct']} (entropy {d['l_entropy']:.2f}, recursive "
+            f"{d['l_recursive']['l']}), {tt}"))
     su = report["special_uniques"]
     if su["computed"]:
         row(f"records with an MSU (≤ {su['max_msu_size']} columns)", f"{su['records_with_msu']:,}")
         if su["combinations"]:
             top = su["combinations"][0]
-            row("  most frequent MSU", f"{' + '.join(top['columns'])} ({top['records']:,})")
+            row("  most frequent MSU", escape(f"{' + '.join(top['columns'])} ({top['records']:,})"))
     console.print(t)
     for key, title in (("singling_out", "Singling out"), ("linkability", "Linkability"), ("inference", "Inference")):
         q = report["questions"][key]
         colour = {"yes": "red", "at risk": "yellow", "no": "green", "low": "green"}.get(q["answer"], "dim")
-        console.print(f"[bold]{title}[/bold]: [{colour}]{q['answer']}[/{colour}] — {q['text']}", highlight=False)
+        console.print(f"[bold]{title}[/bold]: [{colour}]{escape(q['answer'])}[/{colour}] — {escape(q['text'])}",
+                      highlight=False)

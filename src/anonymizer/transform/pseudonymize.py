@@ -10,7 +10,6 @@ tagged RECORD_ID in one file still joins a CAF_NUMBER column in another.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 import re
@@ -35,6 +34,7 @@ from anonymizer.transform.base import (
 )
 
 MIN_KEY_BYTES = 16
+MAX_KEY_FILE_BYTES = 4096  # a key file holds a key, not a table
 
 #: Entities whose values are identifiers: spaces, dots, hyphens are formatting, not content.
 IDENTIFIER_ENTITIES = COMPACT_ENTITIES
@@ -131,15 +131,18 @@ def tokens(values: list[str], *, key: bytes, entity: str | None = None, prefix: 
 
 
 def key_fingerprint(key: bytes) -> str:
-    """First 16 hex digits of SHA-256 over a domain-separated key: identifies which key was
-    used (manifest) without revealing it."""
-    return hashlib.sha256(b"anon/key-fingerprint/v1\x00" + bytes(key)).hexdigest()[:16]
+    """Which key was used (the manifest's ``key_fingerprint``), without a fast test of guesses:
+    scrypt with a fresh salt per release (``anonymizer.keys.fingerprint``)."""
+    from anonymizer.keys import fingerprint
+
+    return fingerprint(key)
 
 
-def _parse_key(raw: bytes, origin: str) -> bytes:
-    text = raw.strip()
-    if not text:
+def _parse_key(raw: bytes, origin: str, weak_ok: bool = False) -> bytes:
+    given = raw.strip()
+    if not given:
         raise UsageError(f"the key from {origin} is empty")
+    text = given
     try:
         s = text.decode("ascii")
         if len(s) % 2 == 0 and re.fullmatch(r"[0-9a-fA-F]+", s):
@@ -151,24 +154,34 @@ def _parse_key(raw: bytes, origin: str) -> bytes:
             f"the key from {origin} is too short: at least {MIN_KEY_BYTES} bytes "
             f"({2 * MIN_KEY_BYTES} hex digits) are needed"
         )
+    if not weak_ok:
+        from anonymizer.keys import MIN_KEY_BITS, key_strength
+
+        bits, why = key_strength(given, text)
+        if bits < MIN_KEY_BITS:
+            because = f": {', '.join(why)}" if why else ""
+            raise UsageError(
+                f"the key from {origin} is guessable (about {bits:.0f} bits estimated, at least {MIN_KEY_BITS} "
+                f"needed{because}); make one with `anon keygen -o FILE` (--weak-key-ok accepts it, for tests)"
+            )
     return text
 
 
-def load_key(key_file: str | os.PathLike | None = None, env: str = "ANON_KEY") -> bytes:
+def load_key(key_file: str | os.PathLike | None = None, env: str = "ANON_KEY", *, weak_ok: bool = False) -> bytes:
     """The secret key from ``key_file`` or else the ``env`` variable.
 
     Hex text (even length, only hex digits) is decoded, anything else is used as raw bytes;
-    surrounding whitespace is ignored. At least 16 bytes. The key is never printed: errors
-    name the file or the variable only.
+    surrounding whitespace is ignored. At least 16 bytes, and about 128 bits of estimated entropy
+    unless ``weak_ok`` (``anonymizer.keys``). The key is never printed: errors name the file or the
+    variable only.
     """
     if key_file is not None:
+        from anonymizer.configfiles import read_config_bytes
+
         path = Path(key_file)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read the key file {path}: {exc.strerror or 'unreadable'}") from None
-        return _parse_key(raw, f"key file {path}")
+        raw = read_config_bytes(path, "key file", limit=MAX_KEY_FILE_BYTES)
+        return _parse_key(raw, f"key file {path}", weak_ok)
     value = os.environ.get(env)
     if value:
-        return _parse_key(value.encode("utf-8"), f"environment variable {env}")
+        return _parse_key(value.encode("utf-8"), f"environment variable {env}", weak_ok)
     raise UsageError(f"no key: give --key-file FILE or set {env} (at least {MIN_KEY_BYTES} bytes, hex or raw)")
