@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from anonymizer.errors import UsageError
-from anonymizer.settings import DEFAULT_TARGETS, REPORT_K, PrivacyTargets
+from anonymizer.settings.defaults import MAX_RECORD_RISK, REPORT_K, SMALL_CELL
+
+if TYPE_CHECKING:
+    from anonymizer.settings import PrivacyTargets
 
 EPILOG = """\b
 Examples:
@@ -87,10 +91,10 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
               help=f"k-anonymity target [default: the policy's k, else {REPORT_K}].")
 @click.option("--small-cell", type=click.IntRange(min=1),
               help=f"Small-cell threshold: classes under it are reported [default: the policy's, else "
-                   f"{DEFAULT_TARGETS.small_cell}].")
+                   f"{SMALL_CELL}].")
 @click.option("--threshold", type=click.FloatRange(min=0, max=1, min_open=True),
               help=f"Record-risk threshold (prosecutor risk above it is counted) [default: the policy's "
-                   f"max_record_risk, else {DEFAULT_TARGETS.max_record_risk}].")
+                   f"max_record_risk, else {MAX_RECORD_RISK}].")
 @click.option("--original", type=click.Path(dir_okay=False, path_type=Path),
               help="The input table, rows aligned with DATA: before/after comparison, linkability, utility.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -111,6 +115,7 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
     from anonymizer.io import check_output_path, read_table
     from anonymizer.report import render_html, render_json, render_terminal
     from anonymizer.risk import risk_report
+    from anonymizer.settings import DEFAULT_TARGETS
 
     qi_cols, sens_cols = _split(qi), _split(sensitive)
     targets = DEFAULT_TARGETS

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-from anonymizer.engine.sanitize import SanitizeOptions, sanitize
 from anonymizer.errors import PrivacyTargetError
-from anonymizer.io import WRITABLE, default_extension
-from anonymizer.settings import DEFAULT_TARGETS
+from anonymizer.io.registry import WRITABLE, default_extension
+from anonymizer.settings.defaults import TIME_BUDGET
 
 EPILOG = """\b
 Examples:
@@ -52,7 +50,7 @@ def _split(value: str | None) -> list[str]:
 @click.option("--t-variant", type=click.Choice(["equal", "ordered"]), help="t-closeness distance (default equal).")
 @click.option("--time-budget", type=click.FloatRange(min=0.1), help="Seconds for the optimal search before the "
               "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
-              f"{DEFAULT_TARGETS.time_budget:g}, in every mode; docs/search.md].")
+              f"{TIME_BUDGET:g}, in every mode; docs/search.md].")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
 @click.option("--metric", type=click.Choice(["loss", "entropy", "discernibility", "precision", "aecs", "height"]))
 @click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -87,6 +85,9 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
             batch_rows: int | None, scheduler: str | None, workers: int | None) -> None:
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
+    from rich.console import Console
+
+    from anonymizer.engine.sanitize import SanitizeOptions, sanitize
     from anonymizer.transform.pseudonymize import load_key
 
     key = load_key(key_file=key_file) if (key_file or _env_key()) else None
