@@ -160,6 +160,9 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
             report = risk_report(table.df, qi_cols, sens_cols, original=orig_df,
                                  progress=lambda s: status.update(f"measuring risk: {s}…"), **measures)
     report["source"] = {"data": data.name, "original": original.name if original is not None else None}
+    from anonymizer.report.verdict import add_verdict
+
+    add_verdict(report)
     text = render_json(report)
     if output is not None:
         from anonymizer.io import atomic_output

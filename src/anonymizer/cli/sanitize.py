@@ -146,9 +146,24 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             if raw:
                 line += f"; on the input: {raw['mean_success']:.1%}, {raw['unique_reidentified']:,} unique"
             out.print(line)
+        _print_verdict(result.risk_json, out)
     if not result.released:
         problems = "; ".join(result.problems[:5])
         raise PrivacyTargetError(f"verification failed, output not released: {problems}")
+
+
+def _print_verdict(risk_json: Path | None, console) -> None:
+    """The verdict of the run's risk report, printed last so it is what the user reads."""
+    if risk_json is None or not risk_json.exists():
+        return
+    import json
+
+    from anonymizer.report.terminal import render_verdict
+
+    verdict = json.loads(risk_json.read_text(encoding="utf-8")).get("verdict")
+    if verdict:
+        console.print()
+        render_verdict(verdict, console)
 
 
 def _env_key() -> bool:

@@ -402,19 +402,22 @@ def parts(solved: Solved, lengths: Iterator[int]) -> Iterator[tuple | None]:
 # ----------------------------------------------------------------------------- report and manifest
 
 
-def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html, say, timings):
-    """The risk report (input vs output) on the gathered frames, written as JSON and HTML."""
+def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html, say, timings, release=None):
+    """The risk report (input vs output) on the gathered frames, with its verdict on the run's
+    ``release`` facts, written as JSON and HTML."""
     if not (opts.report and qi and after is not None):
         return None, False
     t1 = time.perf_counter()
     say("measuring re-identification risk (input vs output)")
     from anonymizer.report import render_html
+    from anonymizer.report.verdict import add_verdict
     from anonymizer.risk import risk_report
 
     report = risk_report(
         after, qi, [c for c in sensitive if c in after.columns],
         **privacy.risk_measures(), original=qi_orig,
     )
+    add_verdict(report, release)
     with atomic_output(risk_json) as fh:
         fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     with atomic_output(risk_html) as fh:
@@ -554,9 +557,12 @@ def run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitize
         release()
         stage_reports = {p: staging_name(p) for p in paths.reports()}
         staged += list(stage_reports.values())
+        release_facts = {"released": released, "problems": list(problems),
+                         "attacker_knows": [s.column for s in plan.attacker_known()], "reached": solved.report,
+                         "attack": gate.to_dict() if gate is not None else None, "targets": privacy.record()}
         risk_summary, wrote_risk = risk_step(qi, after, qi_orig, sensitive, privacy, opts,
                                              stage_reports.get(paths.risk_json), stage_reports.get(paths.risk_html),
-                                             say, timings)
+                                             say, timings, release_facts)
         del after, qi_orig
 
         # 7. manifest
