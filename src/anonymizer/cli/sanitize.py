@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from anonymizer.errors import PrivacyTargetError
+from anonymizer.errors import PrivacyTargetError, UsageError
 from anonymizer.io.registry import WRITABLE, default_extension
 from anonymizer.settings.defaults import TIME_BUDGET
 
@@ -40,7 +40,9 @@ def _split(value: str | None) -> list[str]:
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Reviewed policy file (from `anon scan --write-policy`). Without it, anon scans and applies the profile.")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="File holding the secret key (else $ANON_KEY). Never stored anywhere by anon.")
+              help="File holding the secret key (else $ANON_KEY; make one with `anon keygen -o FILE`). Checked "
+                   "before the data is read; never stored by anon. Keep it out of the repository and reuse it: "
+                   "the same key gives the same fakes and pseudonyms in every release, a lost key cannot.")
 @click.option("--strict/--no-strict", default=None, help="Fail closed on kept identifiers (default: the profile's).")
 @click.option("--k", type=click.IntRange(min=1), help="k-anonymity target on the key quasi-identifiers.")
 @click.option("--l", "l_", type=float, help="l-diversity target (with --sensitive).")
@@ -85,12 +87,16 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, force: bool, engine: str,
             batch_rows: int | None, scheduler: str | None, workers: int | None) -> None:
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
+    from anonymizer.transform.pseudonymize import load_key
+
+    # the key first: a bad or missing one is said before any byte of the data is read
+    key = load_key(key_file=key_file) if (key_file or _env_key()) else None
+    if key is None and hierarchies_dir is None:
+        _refuse_without_key(profile, policy_path)
+
     from rich.console import Console
 
     from anonymizer.engine.sanitize import SanitizeOptions, sanitize
-    from anonymizer.transform.pseudonymize import load_key
-
-    key = load_key(key_file=key_file) if (key_file or _env_key()) else None
     if output is None:
         ext = default_extension(out_format) if out_format else data.suffix
         output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")
@@ -164,6 +170,36 @@ def _print_verdict(risk_json: Path | None, console) -> None:
     if verdict:
         console.print()
         render_verdict(verdict, console)
+
+
+def key_needed(profile: str, policy_path: Path | None) -> str | None:
+    """Why this run will need a secret key, read from the policy or profile alone (None: it will
+    not): an action that pseudonymises, fakes, shifts, noises or redacts is keyed."""
+    from anonymizer.transform import KEYED_ACTIONS
+
+    if policy_path is not None:
+        from anonymizer.policy import load_policy
+
+        columns = load_policy(policy_path).get("columns") or {}
+        keyed = sorted({str(c.get("action")) for c in columns.values() if isinstance(c, dict)} & KEYED_ACTIONS)
+        return f"the policy {policy_path.name} uses {', '.join(keyed)}" if keyed else None
+    from anonymizer.policy.profiles import load_profile
+
+    roles = load_profile(profile).get("roles") or {}
+    actions = set()
+    for rules in roles.values():
+        actions.add(str((rules.get("default") or {}).get("action")))
+        actions |= {str(e.get("action")) for e in (rules.get("entities") or {}).values() if isinstance(e, dict)}
+    keyed = sorted(actions & KEYED_ACTIONS)
+    return f"the {Path(profile).stem} profile uses {', '.join(keyed)}" if keyed else None
+
+
+def _refuse_without_key(profile: str, policy_path: Path | None) -> None:
+    why = key_needed(profile, policy_path)
+    if why:
+        raise UsageError(f"this run needs a secret key ({why}): give --key-file FILE or set ANON_KEY. Make one "
+                         "with `anon keygen -o FILE`, keep it out of the repository and reuse it for every release "
+                         "(README: the secret key)")
 
 
 def _env_key() -> bool:
