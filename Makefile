@@ -1,4 +1,5 @@
-# Two entry points (see README): `make demo` and `make test`. Everything else is plumbing.
+# Entry points (see README): `make demo`, `make test` (fast selection, < 3 min) and `make test-all`
+# (every test, what CI runs). Everything else is plumbing.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,12 +7,13 @@ STAMP := $(VENV)/.installed
 DEMO := build/demo
 BENCH_VENV := .venv-bench
 
-.PHONY: install demo test lint bench bench-venv clean
+.PHONY: install demo test test-all lint bench bench-venv clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,dask]'
+	@echo "installing anon and its dependencies into $(VENV) (pandas, pyarrow, presidio, spaCy and its French model: a few minutes the first time)"
+	$(BIN)/python -m pip install --progress-bar on --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,8 +32,16 @@ demo: $(STAMP)
 	@echo "Manifest           : $(DEMO)/caf_training.manifest.json"
 	@echo "Risk report        : $(DEMO)/caf_training.risk.html (and .risk.json)"
 
+# the fast selection: every test but those marked slow (tests/conftest.py SLOW_FILES)
 test: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-all: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# the French catalog after a message changed: extract, merge, compile (then translate the new entries)
+messages: $(STAMP)
+	$(BIN)/python -m anonymizer.i18n_catalog
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

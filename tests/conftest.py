@@ -35,3 +35,25 @@ def run_cli():
         return CliRunner().invoke(cli, [str(a) for a in args], env=env, input=input)
 
     return _run
+
+
+#: Whole files of long tests (killed runs, brute-force searches, Dask clusters, end-to-end
+#: releases): marked ``slow`` so ``make test`` stays under three minutes; ``make test-all``
+#: (and CI, ``.ci/run``) runs them too. Measured with ``pytest --durations=0``.
+SLOW_FILES = frozenset({
+    "engine/test_kill.py", "privacy/test_search_bruteforce.py", "scale/test_dask_engine.py",
+    "privacy/test_search_arx.py", "engine/test_training_e2e.py", "engine/test_no_real_identity.py",
+    "check/test_check_gate.py", "engine/test_freetext_levels.py", "test_memory.py", "test_startup.py",
+    "io/test_io_property.py", "synth/test_synth_determinism.py", "attack/test_linkage.py",
+})
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    tests = REPO / "tests"
+    for item in items:
+        try:
+            rel = Path(str(item.fspath)).resolve().relative_to(tests).as_posix()
+        except ValueError:
+            continue
+        if rel in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

@@ -75,12 +75,10 @@ def test_risk_says_out_of_memory_not_malformed(run_cli, tiny_csv, monkeypatch):
 
 
 def test_a_bare_memory_error_is_one_line_too(run_cli, tiny_csv, monkeypatch):
-    import anonymizer.cli.convert as convert
-
     def fail(*_a, **_k):
         raise MemoryError
 
-    monkeypatch.setattr(convert, "iter_batches", fail)
+    monkeypatch.setattr("anonymizer.io.iter_batches", fail)  # convert imports it when run
     out = tiny_csv.with_name("out.csv")
     result = run_cli("convert", tiny_csv, "-o", out)
     _one_line_out_of_memory(result)
@@ -112,12 +110,10 @@ def _main_exit(argv: list[str], capsys) -> tuple[int, str]:
     (RuntimeError("can't start new thread"), 2, "out of memory"),
 ])
 def test_an_unexpected_exception_is_one_line_without_its_message(tiny_csv, monkeypatch, capsys, error, code, says):
-    import anonymizer.cli.convert as convert
-
     def fail(*_a, **_k):
         raise error
 
-    monkeypatch.setattr(convert, "iter_batches", fail)
+    monkeypatch.setattr("anonymizer.io.iter_batches", fail)  # convert imports it when run
     monkeypatch.delenv("ANON_DEBUG", raising=False)
     got, err = _main_exit(["convert", tiny_csv, "-o", tiny_csv.with_name("out.parquet")], capsys)
     assert got == code
@@ -128,13 +124,12 @@ def test_an_unexpected_exception_is_one_line_without_its_message(tiny_csv, monke
 
 
 def test_anon_debug_lets_the_traceback_through(tiny_csv, monkeypatch):
-    import anonymizer.cli.convert as convert
     from anonymizer.cli.main import main
 
     def fail(*_a, **_k):
         raise ValueError("boom")
 
-    monkeypatch.setattr(convert, "iter_batches", fail)
+    monkeypatch.setattr("anonymizer.io.iter_batches", fail)  # convert imports it when run
     monkeypatch.setenv("ANON_DEBUG", "1")
     with pytest.raises(ValueError, match="boom"):
         main(["convert", str(tiny_csv), "-o", str(tiny_csv.with_name("out.parquet"))])

@@ -78,7 +78,8 @@ def test_sanitize_names_the_output_after_the_format_asked(tmp_path, run_cli):
     src = tmp_path / "t.csv"
     # a column the rules know (an unclassified one is a 30 % guess strict mode will not keep)
     src.write_text("ligne;etat_dossier\n1;a\n2;b\n3;a\n", encoding="utf-8")
-    r = run_cli("sanitize", src, "--to", "dta", "--no-report", "--force")
+    # the training profile has keyed actions: its key is asked for before the data is read
+    r = run_cli("sanitize", src, "--to", "dta", "--no-report", "--force", env={"ANON_KEY": "ab" * 32})
     assert r.exit_code == 0, r.output
     out = tmp_path / "t.training.dta"
     assert out.exists() and not (tmp_path / "t.training.csv").exists()

@@ -10,7 +10,7 @@ import json
 
 import click
 
-from anonymizer.io import FORMATS, TableWriter, check_output_path, iter_batches, output_format
+from anonymizer.io.registry import FORMATS
 
 EPILOG = """\b
 Examples:
@@ -45,6 +45,8 @@ The output never replaces the input, and an existing output needs --force.
 def command(source, output, to_fmt, delimiter, encoding, in_delimiter, in_encoding, sheet, dtypes, batch_rows, force,
             out_format):
     """Convert table IN (csv, parquet, xlsx, jsonl, sas7bdat, xpt, dta, sav) to OUT."""
+    from anonymizer.io import TableWriter, check_output_path, iter_batches, output_format
+
     check_output_path(output, force=force, inputs=[source])
     read_opts = {k: v for k, v in {"delimiter": in_delimiter, "encoding": in_encoding, "sheet": sheet}.items() if v}
     if dtypes:

@@ -98,8 +98,17 @@ Ctrl-C), 143 terminated (SIGTERM). A stopped run publishes nothing.
 """
 
 
+def _set_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    from anonymizer.i18n import set_language
+
+    set_language(value)
+    return value
+
+
 @click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="anon")
+@click.option("--lang", type=click.Choice(["fr", "en"]), is_eager=True, expose_value=False, callback=_set_language,
+              help="Language of reports and messages (default: $ANON_LANG, else French when the locale is French).")
 def cli() -> None:
     """anon: make tabular datasets about people safe to share."""
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from anonymizer.errors import UsageError
-from anonymizer.settings import DEFAULT_TARGETS, REPORT_K, PrivacyTargets
+from anonymizer.settings.defaults import MAX_RECORD_RISK, REPORT_K, SMALL_CELL
+
+if TYPE_CHECKING:
+    from anonymizer.settings import PrivacyTargets
 
 EPILOG = """\b
 Examples:
@@ -92,10 +96,10 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
               help=f"k-anonymity target [default: the policy's k, else {REPORT_K}].")
 @click.option("--small-cell", type=click.IntRange(min=1),
               help=f"Small-cell threshold: classes under it are reported [default: the policy's, else "
-                   f"{DEFAULT_TARGETS.small_cell}].")
+                   f"{SMALL_CELL}].")
 @click.option("--threshold", type=click.FloatRange(min=0, max=1, min_open=True),
               help=f"Record-risk threshold (prosecutor risk above it is counted) [default: the policy's "
-                   f"max_record_risk, else {DEFAULT_TARGETS.max_record_risk}].")
+                   f"max_record_risk, else {MAX_RECORD_RISK}].")
 @click.option("--weights", "weights", metavar="COL",
               help="Column of sampling weights: sdcMicro's f_k, F_k, individual risk (negative binomial), global "
                    "risk and expected re-identifications.")
@@ -123,6 +127,7 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
     from anonymizer.io import check_output_path, read_table
     from anonymizer.report import render_html, render_json, render_terminal
     from anonymizer.risk import risk_report
+    from anonymizer.settings import DEFAULT_TARGETS
 
     qi_cols, sens_cols = _split(qi), _split(sensitive)
     targets = DEFAULT_TARGETS
@@ -168,6 +173,9 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
             report = risk_report(table.df, qi_cols, sens_cols, original=orig_df,
                                  progress=lambda s: status.update(escape(f"measuring risk: {s}…")), **measures)
     report["source"] = {"data": data.name, "original": original.name if original is not None else None}
+    from anonymizer.report.verdict import add_verdict
+
+    add_verdict(report)
     text = render_json(report)
     if output is not None:
         from anonymizer.io import atomic_output

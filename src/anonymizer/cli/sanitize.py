@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.markup import escape
 
-from anonymizer.engine.sanitize import SanitizeOptions, sanitize
-from anonymizer.errors import PrivacyTargetError
-from anonymizer.io import WRITABLE, default_extension
-from anonymizer.settings import DEFAULT_TARGETS
+from anonymizer.errors import PrivacyTargetError, UsageError
+from anonymizer.io.registry import WRITABLE, default_extension
+from anonymizer.settings.defaults import TIME_BUDGET
 
 EPILOG = """\b
 Examples:
@@ -43,7 +41,9 @@ def _split(value: str | None) -> list[str]:
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Reviewed policy file (from `anon scan --write-policy`). Without it, anon scans and applies the profile.")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="File holding the secret key (else $ANON_KEY). Never stored anywhere by anon.")
+              help="File holding the secret key (else $ANON_KEY; make one with `anon keygen -o FILE`). Checked "
+                   "before the data is read; never stored by anon. Keep it out of the repository and reuse it: "
+                   "the same key gives the same fakes and pseudonyms in every release, a lost key cannot.")
 @click.option("--weak-key-ok", is_flag=True,
               help="Accept a key estimated below 128 bits (words, dates, repeated patterns): for tests with fixed "
                    "keys only. Make real keys with `anon keygen -o FILE`.")
@@ -61,7 +61,7 @@ def _split(value: str | None) -> list[str]:
 @click.option("--beta-variant", type=click.Choice(["basic", "enhanced"]), help="beta-likeness variant (default enhanced).")
 @click.option("--time-budget", type=click.FloatRange(min=0.1), help="Seconds for the optimal search before the "
               "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
-              f"{DEFAULT_TARGETS.time_budget:g}, in every mode; docs/search.md].")
+              f"{TIME_BUDGET:g}, in every mode; docs/search.md].")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
 @click.option("--metric", type=click.Choice(["loss", "entropy", "entropy-mono", "discernibility", "dm-star", "precision",
                                             "aecs", "height"]),
@@ -107,12 +107,19 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     """Write a copy of DATA that is safe for its purpose, plus a manifest and a risk report."""
     from anonymizer.transform.pseudonymize import load_key
 
+    # the key first: a bad or missing one is said before any byte of the data is read
     key = load_key(key_file=key_file, weak_ok=weak_key_ok) if (key_file or _env_key()) else None
     if key_file is not None:
         from anonymizer.keys import file_too_open
 
         if (warning := file_too_open(key_file)) is not None:
             click.echo(f"anon: warning: {warning}", err=True)
+    if key is None and hierarchies_dir is None:
+        _refuse_without_key(profile, policy_path)
+
+    from rich.console import Console
+
+    from anonymizer.engine.sanitize import SanitizeOptions, sanitize
     if output is None:
         ext = default_extension(out_format) if out_format else data.suffix
         output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")
@@ -170,9 +177,54 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             if raw:
                 line += f"; on the input: {raw['mean_success']:.1%}, {raw['unique_reidentified']:,} unique"
             out.print(line)
+        _print_verdict(result.risk_json, out)
     if not result.released:
         problems = "; ".join(result.problems[:5])
         raise PrivacyTargetError(f"verification failed, output not released: {problems}")
+
+
+def _print_verdict(risk_json: Path | None, console) -> None:
+    """The verdict of the run's risk report, printed last so it is what the user reads."""
+    if risk_json is None or not risk_json.exists():
+        return
+    import json
+
+    from anonymizer.report.terminal import render_verdict
+
+    verdict = json.loads(risk_json.read_text(encoding="utf-8")).get("verdict")
+    if verdict:
+        console.print()
+        render_verdict(verdict, console)
+
+
+def key_needed(profile: str, policy_path: Path | None) -> str | None:
+    """Why this run will need a secret key, read from the policy or profile alone (None: it will
+    not): an action that pseudonymises, fakes, shifts, noises or redacts is keyed."""
+    from anonymizer.transform import KEYED_ACTIONS
+
+    if policy_path is not None:
+        from anonymizer.policy import load_policy
+
+        columns = load_policy(policy_path).get("columns") or {}
+        keyed = sorted({str(c.get("action")) for c in columns.values() if isinstance(c, dict)} & KEYED_ACTIONS)
+        return f"the policy {policy_path.name} uses {', '.join(keyed)}" if keyed else None
+    from anonymizer.policy.profiles import load_profile
+
+    roles = load_profile(profile).get("roles") or {}
+    actions = set()
+    for rules in roles.values():
+        actions.add(str((rules.get("default") or {}).get("action")))
+        actions |= {str(e.get("action")) for e in (rules.get("entities") or {}).values() if isinstance(e, dict)}
+    keyed = sorted(actions & KEYED_ACTIONS)
+    return f"the {Path(profile).stem} profile uses {', '.join(keyed)}" if keyed else None
+
+
+def _refuse_without_key(profile: str, policy_path: Path | None) -> None:
+    why = key_needed(profile, policy_path)
+    if why:
+        raise UsageError(f"this run needs a secret key ({why}): give --key-file FILE or set ANON_KEY. Make one "
+                         "with `anon keygen -o FILE`, keep it out of the repository and reuse it for every release "
+                         "(README: the secret key)")
 
 
 def _env_key() -> bool:

@@ -25,6 +25,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import accumulate
+from pathlib import Path
 
 import regex as re
 from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerResult
@@ -38,11 +39,20 @@ _WORD = re.compile(r"\w+")
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    try:
-        from spacy.lang.fr.stop_words import STOP_WORDS
+    """spaCy's French stop words, read from their own file: importing ``spacy.lang.fr`` compiles
+    its tokenizer exceptions (seconds of regular expressions), which a run without NER never needs."""
+    import importlib.util
 
-        return frozenset(STOP_WORDS)
-    except Exception:  # noqa: BLE001 - spaCy absent: every word counts
+    try:
+        spec = importlib.util.find_spec("spacy")  # finds the package without importing it
+        origin = spec.origin if spec else None
+        if origin is None:
+            return frozenset()
+        path = Path(origin).parent / "lang" / "fr" / "stop_words.py"
+        namespace: dict = {}
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # noqa: S102 - spaCy's data
+        return frozenset(namespace["STOP_WORDS"])
+    except Exception:  # noqa: BLE001 - spaCy absent or laid out otherwise: every word counts
         return frozenset()
 
 

@@ -32,7 +32,6 @@ import pandas as pd
 
 from anonymizer.detect import validators as v
 from anonymizer.detect.entities import ENTITY_ROLE, STRONG, STRONG_SAYS, entity
-from anonymizer.detect.recognizers.address import STREET_TYPES, FrAddressRecognizer
 from anonymizer.detect.rules import (
     DEFAULT_SUBJECT,
     ColumnRule,
@@ -41,6 +40,7 @@ from anonymizer.detect.rules import (
     load_subject_rules,
     match_rule,
 )
+from anonymizer.detect.street import ADDRESS_PATTERN, STREET_TYPES
 from anonymizer.masking import mask_value
 from anonymizer.resources import rules_path
 from anonymizer.values.formulas import formula_mask
@@ -70,7 +70,7 @@ ID_LIKE_MIN_VALUES = 10
 _NAME_TOKEN = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*")
 _COMPLEMENT_RE2 = (r"(?:BAT|BATIMENT|RES|RESIDENCE|ESC|ESCALIER|APT|APPT|APPARTEMENT|ETAGE|LOT|LOTISSEMENT|"
                    r"LIEU[ -]DIT|LDT|HAMEAU|HAM|CHEZ|IMM|IMMEUBLE|TOUR|BP|CS|PORTE|ENTREE|DOMAINE)\b.*")
-_ADDRESS_RE2 = "(?i)" + FrAddressRecognizer.PATTERNS[0][1]
+_ADDRESS_RE2 = "(?i)" + ADDRESS_PATTERN
 _SEX_VALUES = {"M", "F", "H", "HOMME", "FEMME", "MASCULIN", "FEMININ", "FÉMININ", "MALE", "FEMALE"}
 _CIVILITY = {"M", "MME", "MLLE", "MR", "MRS", "MS", "MONSIEUR", "MADAME", "MADEMOISELLE", "M.", "MME."}
 _STREET_TYPES = {s.upper() for s in STREET_TYPES}
@@ -714,8 +714,6 @@ def _reassemble_split_nir(findings: list[ColumnFinding], texts: dict[str, pd.Ser
 
 def _free_text(findings: list[ColumnFinding], texts: dict[str, pd.Series], ner: bool) -> None:
     """Entity types found in free-text columns and the share of sampled cells containing each."""
-    from anonymizer.detect.text import find_spans
-
     for f in findings:
         if f.role != "free_text":
             continue
@@ -724,6 +722,8 @@ def _free_text(findings: list[ColumnFinding], texts: dict[str, pd.Series], ner: 
         cells = [c[:2000] for c in t[t.str.strip() != ""].head(TEXT_SAMPLE).tolist()]
         if not cells:
             continue
+        from anonymizer.detect.text import find_spans  # here: a table without free text never loads Presidio
+
         spans = find_spans(cells, ner=ner)
         counts: dict[str, int] = {}
         for res in spans:
@@ -742,8 +742,6 @@ def _free_text(findings: list[ColumnFinding], texts: dict[str, pd.Series], ner: 
 
 def _ner_names(findings: list[ColumnFinding], values: dict[str, _Values]) -> None:
     """NER only where it can matter: short alphabetic columns no rule or list has classified."""
-    from anonymizer.detect.text import find_spans
-
     for f in findings:
         vals = values[f.column]
         if f.entity != "CATEGORY" or f.confidence > 0.3 or vals.n == 0:
@@ -752,6 +750,8 @@ def _ner_names(findings: list[ColumnFinding], values: dict[str, _Values]) -> Non
         if pr.get("NAME_SHAPED", 0) < 0.8 or f.stats["distinct"] < 20:
             continue
         cells = [x.title() for x in vals.uniq.head(NER_NAME_SAMPLE).tolist()]
+        from anonymizer.detect.text import find_spans  # here: spaCy loads only for such a column
+
         spans = find_spans(cells, ner=True)
         rate = sum(any(s.entity_type == "PERSON" for s in res) for res in spans) / len(cells)
         if rate >= 0.5:

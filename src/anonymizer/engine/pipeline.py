@@ -424,14 +424,16 @@ def parts(solved: Solved, lengths: Iterator[int]) -> Iterator[tuple | None]:
 
 
 def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html, say, timings,
-              gate: Any = None, coverage: dict[str, Any] | None = None):
-    """The risk report (input vs output) on the gathered frames, written as JSON and HTML; with
-    the release gate's attack and coverage when whole-record privacy ran."""
+              gate: Any = None, coverage: dict[str, Any] | None = None, release=None):
+    """The risk report (input vs output) on the gathered frames, with the release gate's attack
+    and coverage when whole-record privacy ran, and its verdict on the run's ``release`` facts,
+    written as JSON and HTML."""
     if not (opts.report and qi and after is not None):
         return None, False
     t1 = time.perf_counter()
     say("measuring re-identification risk (input vs output)")
     from anonymizer.report import render_html
+    from anonymizer.report.verdict import add_verdict
     from anonymizer.risk import risk_report
 
     report = risk_report(
@@ -442,6 +444,7 @@ def risk_step(qi, after, qi_orig, sensitive, privacy, opts, risk_json, risk_html
         from anonymizer.risk.assess import with_attack
 
         report = with_attack(report, gate.to_dict(), coverage or {})
+    add_verdict(report, release)
     with atomic_output(risk_json) as fh:
         fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     with atomic_output(risk_html) as fh:
@@ -603,9 +606,12 @@ def _run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitiz
         coverage = {"attacker_knows": [s.column for s in plan.attacker_known()], "key_variables": list(qi),
                     "swapped": list(((solved.report or {}).get("swapped") or {}).get("columns") or []),
                     "left_out": plan.left_out()}
+        release_facts = {"released": released, "problems": list(problems),
+                         "attacker_knows": [s.column for s in plan.attacker_known()], "reached": solved.report,
+                         "attack": gate.to_dict() if gate is not None else None, "targets": privacy.record()}
         risk_summary, wrote_risk = risk_step(qi, after, qi_orig, sensitive, privacy, opts,
                                              stage_reports.get(paths.risk_json), stage_reports.get(paths.risk_html),
-                                             say, timings, gate, coverage)
+                                             say, timings, gate, coverage, release_facts)
         del after, qi_orig
         failpoint("report")
 

@@ -6,28 +6,34 @@ every string is HTML-escaped (column names come from the data's header).
 
 from __future__ import annotations
 
+import math
 from html import escape
 from pathlib import Path
 from string import Template
+
+from anonymizer.i18n import _, language, number, percent
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.html"
 BLUE, ORANGE = "#3b6fb6", "#d98e04"
 
 
 def _pct(x: float | None) -> str:
-    if x is None:
-        return "—"
-    if 0 < abs(x) < 0.001:
-        return f"{100 * x:.2g} %"
-    return f"{100 * x:.1f} %"
+    return percent(x)
 
 
 def _num(x) -> str:
     if x is None:
         return "—"
-    if isinstance(x, float):
-        return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
-    return f"{x:,}"
+    if isinstance(x, float) and not x.is_integer():
+        if abs(x) >= 1000:
+            return number(x)
+        digits = max(0, 3 - int(math.floor(math.log10(abs(x))))) if x else 0  # four significant digits
+        return number(x, min(digits, 6)).rstrip("0").rstrip(",.") if digits else number(x)
+    return number(int(x))
+
+
+def _dec(x: float | None, decimals: int) -> str:
+    return number(x, decimals)
 
 
 def _table(headers: list[str], rows: list[list], numeric_cols: tuple[int, ...] | None = None) -> str:
@@ -63,7 +69,7 @@ def bar_chart(labels: list[str], series: list[tuple[str, list[float], str]], *, 
                      f'{escape(_num(vmax * frac if vmax >= 1 else round(vmax * frac, 3)))}</text>')
     for gi, lab in enumerate(labels):
         x0 = left + gi * gw + gw * 0.1
-        for si, (_, vals, color) in enumerate(series):
+        for si, (_name, vals, color) in enumerate(series):
             v = vals[gi] if gi < len(vals) else 0
             h = ph * v / vmax
             parts.append(f'<rect x="{x0 + si * bw:.1f}" y="{top + ph - h:.1f}" width="{bw * 0.95:.1f}" '
@@ -74,7 +80,7 @@ def bar_chart(labels: list[str], series: list[tuple[str, list[float], str]], *, 
     parts.append(f'<text x="12" y="{top + ph / 2}" font-size="11" text-anchor="middle" '
                  f'transform="rotate(-90 12 {top + ph / 2})">{escape(y_label)}</text>')
     lx = left + 8
-    for name, _, color in series if len(series) > 1 else []:
+    for name, _vals, color in series if len(series) > 1 else []:
         parts.append(f'<rect x="{lx}" y="4" width="10" height="10" fill="{color}"/>'
                      f'<text x="{lx + 14}" y="13" font-size="11">{escape(name)}</text>')
         lx += 14 + 8 * len(name) + 10
@@ -90,32 +96,45 @@ def _plots(rep: dict) -> str:
     orig = rep.get("original")
     hist = rep["k_anonymity"]["histogram"]
     labels = [h["sizes"] for h in hist]
-    series = [("after" if orig else "records", [h["records"] for h in hist], BLUE)]
+    series = [(_("after") if orig else _("records"), [h["records"] for h in hist], BLUE)]
     if orig:
-        series.insert(0, ("before", [h["records"] for h in orig["k_anonymity"]["histogram"]], ORANGE))
-    fig1 = bar_chart(labels, series, title="class size (records sharing the same quasi-identifiers)",
-                     y_label="records")
+        series.insert(0, (_("before"), [h["records"] for h in orig["k_anonymity"]["histogram"]], ORANGE))
+    fig1 = bar_chart(labels, series, title=_("group size (records sharing the same quasi-identifiers)"),
+                     y_label=_("records"))
     dist = rep["prosecutor"]["distribution"]
-    rlabels = [f"≤{d['to']:g}" for d in dist]
-    rseries = [("after" if orig else "records", [d["records"] for d in dist], BLUE)]
+    rlabels = [f"≤{_num(float(d['to']))}" for d in dist]
+    rseries = [(_("after") if orig else _("records"), [d["records"] for d in dist], BLUE)]
     if orig:
-        rseries.insert(0, ("before", [d["records"] for d in orig["prosecutor"]["distribution"]], ORANGE))
-    fig2 = bar_chart(rlabels, rseries, title="re-identification risk of a record (1 / class size)",
-                     y_label="records")
-    return (f'<div class="plots"><figure>{fig1}<figcaption>Records by size of their group. Groups of 1 are '
-            f'unique people.</figcaption></figure><figure>{fig2}<figcaption>Records by prosecutor risk.'
-            f'</figcaption></figure></div>')
+        rseries.insert(0, (_("before"), [d["records"] for d in orig["prosecutor"]["distribution"]], ORANGE))
+    fig2 = bar_chart(rlabels, rseries, title=_("re-identification risk of a record (1 / group size)"),
+                     y_label=_("records"))
+    cap1 = escape(_("Records by size of their group. Groups of 1 are unique people."))
+    cap2 = escape(_("Records by prosecutor risk."))
+    return (f'<div class="plots"><figure>{fig1}<figcaption>{cap1}</figcaption></figure><figure>{fig2}'
+            f'<figcaption>{cap2}</figcaption></figure></div>')
+
+
+ANSWERS = {"yes": lambda: _("yes"), "no": lambda: _("no"), "at risk": lambda: _("at risk"), "low": lambda: _("low"),
+           "not computed": lambda: _("not computed")}
+
+
+def answer_words(answer: str) -> str:
+    """A question's answer (``yes``, ``at risk``...) in the report's language."""
+    word = ANSWERS.get(answer)
+    return word() if word else answer
 
 
 def _questions(rep: dict) -> str:
     out = []
-    names = {"singling_out": "Can a person be singled out?", "linkability": "Can records be linked?",
-             "inference": "Can a value be inferred?"}
+    names = {"singling_out": _("Can a person be singled out?"), "linkability": _("Can records be linked?"),
+             "inference": _("Can a value be inferred?")}
+    advice = (rep.get("verdict") or {}).get("advice", {})
     for key, title in names.items():
         q = rep["questions"][key]
         cls = "a-" + q["answer"].replace(" ", "-")
-        out.append(f'<div class="q"><b class="a {cls}">{escape(q["answer"])}</b> <b>{escape(title)}</b>'
-                   f'<p>{escape(q["text"])}</p></div>')
+        tip = f'<p class="advice">{escape(advice[key])}</p>' if advice.get(key) else ""
+        out.append(f'<div class="q"><b class="a {cls}">{escape(answer_words(q["answer"]))}</b> <b>{escape(title)}</b>'
+                   f'<p>{escape(q["text"])}</p>{tip}</div>')
     return "".join(out)
 
 
@@ -139,97 +158,144 @@ def _coverage(rep: dict) -> str:
     return "<h2>What the attacker was assumed to know</h2>" + "".join(parts)
 
 
+def _verdict(rep: dict) -> str:
+    v = rep.get("verdict")
+    if not v:
+        return ""
+    level = "ok" if v["usable_for_training"] else "bad"
+    reasons = "".join(f"<p>{escape(r)}</p>" for r in v["reasons"])
+    todo = ""
+    if v["what_to_do"]:
+        todo = (f"<h3>{escape(_('What to do'))}</h3><ul>"
+                + "".join(f"<li>{escape(t)}</li>" for t in v["what_to_do"]) + "</ul>")
+    return f'<section class="verdict {level}"><h2>{escape(v["headline"])}</h2>{reasons}{todo}</section>'
+
+
+def _glossary() -> str:
+    from anonymizer.report.verdict import glossary
+
+    items = "".join(f"<dt>{escape(term)}</dt><dd>{escape(text)}</dd>" for term, text in glossary())
+    return f"<h2>{escape(_('Glossary'))}</h2><dl class=\"glossary\">{items}</dl>"
+
+
 def _comparison(rep: dict) -> str:
     orig = rep.get("original")
     if not orig:
         return ""
     rows = []
     pairs = [
-        ("smallest class (k)", orig["k_anonymity"]["k_achieved"], rep["k_anonymity"]["k_achieved"]),
-        ("records below k", orig["k_anonymity"]["records_below_k"], rep["k_anonymity"]["records_below_k"]),
-        ("sample uniques", orig["prosecutor"]["sample_uniques"], rep["prosecutor"]["sample_uniques"]),
-        ("highest risk", orig["prosecutor"]["highest"], rep["prosecutor"]["highest"]),
-        ("average risk", orig["prosecutor"]["average"], rep["prosecutor"]["average"]),
-        ("records above threshold", orig["prosecutor"]["records_above_threshold"],
-         rep["prosecutor"]["records_above_threshold"]),
-        ("small cells", orig["small_cells"]["classes_under_threshold"], rep["small_cells"]["classes_under_threshold"]),
+        (_("smallest group (k)"), orig["k_anonymity"]["k_achieved"], rep["k_anonymity"]["k_achieved"], _num),
+        (_("records below k"), orig["k_anonymity"]["records_below_k"], rep["k_anonymity"]["records_below_k"], _num),
+        (_("records alone in their group"), orig["prosecutor"]["sample_uniques"], rep["prosecutor"]["sample_uniques"],
+         _num),
+        (_("highest risk"), orig["prosecutor"]["highest"], rep["prosecutor"]["highest"], _pct),
+        (_("average risk"), orig["prosecutor"]["average"], rep["prosecutor"]["average"], _pct),
+        (_("records above the risk threshold"), orig["prosecutor"]["records_above_threshold"],
+         rep["prosecutor"]["records_above_threshold"], _num),
+        (_("small groups"), orig["small_cells"]["classes_under_threshold"],
+         rep["small_cells"]["classes_under_threshold"], _num),
     ]
-    for name, a, b in pairs:
-        fmt = _pct if name.endswith("risk") else _num
+    for name, a, b, fmt in pairs:
         rows.append([name, fmt(a), fmt(b)])
-    html = "<h2>Before / after</h2>" + _table(["measure", "input", "output"], rows)
+    html = f"<h2>{escape(_('Before / after'))}</h2>" + _table([_("measure"), _("input"), _("output")], rows)
     util = rep.get("utility")
     if util:
         urows = []
         for col, u in util["columns"].items():
             urows.append([col, _num(u["distinct_before"]), _num(u["distinct_after"]),
                           _pct(u.get("share_changed")), _num(u["suppressed_cells"]),
-                          _pct(u.get("information_loss")), f"{u['tvd']:.3f}"])
-        html += ("<h2>Utility: what the data still supports</h2>"
-                 f"<p>{_num(util['records_removed'])} records removed; columns dropped: "
-                 f"{escape(', '.join(util['columns_dropped']) or 'none')}.</p>"
-                 + _table(["column", "distinct before", "distinct after", "cells changed", "suppressed cells",
-                           "information loss", "distribution distance (TVD)"], urows))
+                          _pct(u.get("information_loss")), _dec(u["tvd"], 3)])
+        dropped = ", ".join(util["columns_dropped"]) or _("none")
+        removed = _("{n} records removed; columns dropped: {columns}.").format(n=_num(util["records_removed"]),
+                                                                              columns=dropped)
+        html += (f"<h2>{escape(_('Utility: what the data still supports'))}</h2>"
+                 f"<p>{escape(removed)}</p>"
+                 + _table([_("column"), _("distinct values before"), _("distinct values after"), _("cells changed"),
+                           _("hidden cells"), _("information loss"), _("distribution distance (TVD)")], urows))
     return html
 
 
 def render_html(report: dict) -> str:
-    """The report as one self-contained HTML page (no script, no external resource)."""
+    """The report as one self-contained HTML page (no script, no external resource), verdict first."""
     p, k, sc = report["prosecutor"], report["k_anonymity"], report["small_cells"]
     ds = report["dataset"]
     params = report["parameters"]
+    empty = ds["records_kept"] == 0
     level_k = "ok" if k["satisfied"] else "bad"
     level_r = "ok" if p["highest"] <= p["threshold"] else ("warn" if p["average"] <= p["threshold"] else "bad")
     cards = "".join([
-        _card(_num(k["k_achieved"]), f"smallest group (target k = {k['k_target']})", level_k),
-        _card(_num(p["sample_uniques"]), "records unique on the quasi-identifiers", "ok" if not p["sample_uniques"] else "bad"),
-        _card(_pct(p["highest"]), "highest re-identification risk", level_r),
-        _card(_pct(p["average"]), "average re-identification risk", level_r),
-        _card(_num(sc["classes_under_threshold"]), f"groups under {sc['threshold']} (small cells)",
+        _card("—" if empty else _num(k["k_achieved"]),
+              _("smallest group (target k = {k})").format(k=_num(k["k_target"])), level_k),
+        _card(_num(p["sample_uniques"]), _("records alone in their group"), "ok" if not p["sample_uniques"] else "bad"),
+        _card(_pct(p["highest"]), _("highest re-identification risk"), level_r),
+        _card(_pct(p["average"]), _("average re-identification risk"), level_r),
+        _card(_num(sc["classes_under_threshold"]),
+              _("groups under {n} records (small groups)").format(n=_num(sc["threshold"])),
               "ok" if not sc["classes_under_threshold"] else "warn"),
     ])
-    body = [f"<h1>Re-identification risk report</h1><p class='sub'>{_num(ds['records'])} records; "
-            f"quasi-identifiers: {escape(', '.join(params['quasi_identifiers']))}; sensitive: "
-            f"{escape(', '.join(params['sensitive']) or 'none')}.</p>",
-            f'<div class="cards">{cards}</div>', "<h2>The three questions (WP29 Opinion 05/2014)</h2>",
-            _questions(report), _coverage(report), "<h2>Groups and risk</h2>", _plots(report)]
-    body.append("<h2>Risk models</h2>" + _table(["model", "highest", "average", "notes"], [
-        ["prosecutor", _pct(p["highest"]), _pct(p["average"]),
-         f"{p['records_above_threshold']} records above {_pct(p['threshold'])}"],
-        ["journalist", _pct(report["journalist"]["highest"]), _pct(report["journalist"]["average"]),
+    sub = _("{n} records ({kept} kept, {hidden} with every quasi-identifier hidden); quasi-identifiers: {qi}; "
+            "sensitive: {sens}.").format(n=_num(ds["records"]), kept=_num(ds["records_kept"]),
+                                         hidden=_num(ds["suppressed_records"]),
+                                         qi=", ".join(params["quasi_identifiers"]),
+                                         sens=", ".join(params["sensitive"]) or _("none"))
+    body = [f"<h1>{escape(_('Re-identification risk report'))}</h1><p class='sub'>{escape(sub)}</p>",
+            _verdict(report),
+            f'<div class="cards">{cards}</div>',
+            f"<h2>{escape(_('The three questions (WP29 Opinion 05/2014)'))}</h2>",
+            _questions(report), _coverage(report), f"<h2>{escape(_('Groups and risk'))}</h2>", _plots(report)]
+    body.append(f"<h2>{escape(_('Risk models'))}</h2>" + _table([_("model"), _("highest"), _("average"), _("notes")], [
+        [_("prosecutor"), _pct(p["highest"]), _pct(p["average"]),
+         _("{n} records above {threshold}").format(n=_num(p["records_above_threshold"]), threshold=_pct(p["threshold"]))],
+        [_("journalist"), _pct(report["journalist"]["highest"]), _pct(report["journalist"]["average"]),
          report["journalist"]["basis"]],
-        ["marketer", "", _pct(report["marketer"]["average"]), "share re-identified if everyone is matched"],
+        [_("marketer"), "", _pct(report["marketer"]["average"]), _("share re-identified if everyone is matched")],
     ], numeric_cols=(1, 2)))
     pu = report["population_uniqueness"]
+    title = f"<h2>{escape(_('Population uniques'))}</h2>"
     if pu["computed"]:
         rows = [[m, _num(e["uniques"]), _pct(e["share"])] for m, e in pu["estimates"].items()]
-        rows.append([f"chosen (Dankar et al.): {pu['dankar']['model']}", _num(pu["dankar"]["uniques"]),
-                     _pct(pu["dankar"]["share"])])
-        body.append(f"<h2>Population uniques</h2><p>Population {_num(pu['population_size'])}, sampling fraction "
-                    f"{pu['sampling_fraction']:.4g}, {_num(pu['sample_uniques'])} sample uniques.</p>"
-                    + _table(["model", "population uniques", "share of population"], rows))
+        rows.append([_("chosen (Dankar et al.): {model}").format(model=pu["dankar"]["model"]),
+                     _num(pu["dankar"]["uniques"]), _pct(pu["dankar"]["share"])])
+        text = _("Population {n}, sampling fraction {f}, {u} records alone in their group.").format(
+            n=_num(pu["population_size"]), f=_num(float(pu["sampling_fraction"])), u=_num(pu["sample_uniques"]))
+        body.append(f"{title}<p>{escape(text)}</p>"
+                    + _table([_("model"), _("population uniques"), _("share of population")], rows))
     else:
-        body.append(f"<h2>Population uniques</h2><p>Not computed: {escape(pu['reason'])}.</p>")
+        reason = population_reason(pu["reason"])
+        body.append(f"{title}<p>{escape(_('Not computed: {reason}.').format(reason=reason))}</p>")
     if report["sensitive"]:
         rows = []
         for col, d in report["sensitive"].items():
             t = d["t_closeness"]
-            rows.append([col, _num(d["l_distinct"]), f"{d['l_entropy']:.2f}",
-                         f"{d['l_recursive']['l']} (c={d['l_recursive']['c']:g})", f"{t['equal']['max']:.3f}",
-                         f"{t['ordered']['max']:.3f}" if "ordered" in t else "—",
+            rows.append([col, _num(d["l_distinct"]), _dec(d["l_entropy"], 2),
+                         f"{_num(d['l_recursive']['l'])} (c={_num(float(d['l_recursive']['c']))})",
+                         _dec(t["equal"]["max"], 3), _dec(t["ordered"]["max"], 3) if "ordered" in t else "—",
                          _pct(d["inference"]["share_certain"])])
-        body.append("<h2>Sensitive attributes</h2>" + _table(
-            ["attribute", "ℓ distinct", "ℓ entropy", "recursive ℓ", "t (equal)", "t (ordered)", "value certain"], rows))
+        body.append(f"<h2>{escape(_('Sensitive columns'))}</h2>" + _table(
+            [_("column"), _("ℓ distinct"), _("ℓ entropy"), _("recursive ℓ"), _("t (equal)"), _("t (ordered)"),
+             _("value certain")], rows))
     su = report["special_uniques"]
     if su["computed"]:
         rows = [[" + ".join(c["columns"]), _num(c["size"]), _num(c["records"])] for c in su["combinations"]]
-        body.append(f"<h2>Special uniques (SUDA)</h2><p>{_num(su['records_with_msu'])} records are unique on a "
-                    f"combination of at most {su['max_msu_size']} quasi-identifiers. Highest SUDA score "
-                    f"{_num(su['suda_score']['max'])}, mean DIS-SUDA {su['dis_suda']['mean']:.3g}.</p>"
-                    + _table(["columns that make records unique", "size", "records"], rows))
+        text = _("{n} records are unique on a combination of at most {size} quasi-identifiers. Highest SUDA score "
+                 "{score}, mean DIS-SUDA {dis}.").format(n=_num(su["records_with_msu"]), size=su["max_msu_size"],
+                                                        score=_num(su["suda_score"]["max"]),
+                                                        dis=_num(float(su["dis_suda"]["mean"])))
+        body.append(f"<h2>{escape(_('Special uniques (SUDA)'))}</h2><p>{escape(text)}</p>"
+                    + _table([_("columns that make records unique"), _("size"), _("records")], rows))
     body.append(_comparison(report))
-    body.append(f"<h2>Method</h2><p>{escape(params['missing_rule'])}</p>")
-    footer = (f"anon {escape(report['tool']['version'])} — risk report schema {report['schema_version']}. "
-              "No value from the data appears in this report: only column names, counts and shares.")
+    body.append(f"<h2>{escape(_('Method'))}</h2><p>{escape(params['missing_rule'])}</p>")
+    body.append(_glossary())
+    footer = _("anon {version}, risk report schema {schema}. No value from the data appears in this report: only "
+               "column names, counts and shares.").format(version=report["tool"]["version"],
+                                                         schema=report["schema_version"])
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        title="anon risk report", body="\n".join(body), footer=footer)
+        title=escape(_("anon risk report")), body="\n".join(body), footer=escape(footer), lang=language())
+
+
+def population_reason(reason: str) -> str:
+    """Why population uniques were not computed, in words (the report's ``reason`` is a key)."""
+    words = {"no record left": lambda: _("no record left"),
+             "population unknown": lambda: _("the size of the population the file was drawn from is not known")}
+    word = words.get(reason)
+    return word() if word else reason

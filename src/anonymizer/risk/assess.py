@@ -13,6 +13,7 @@ import pandas as pd
 
 from anonymizer import __version__
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _, number, percent
 from anonymizer.risk.classes import classes_from_codes, encode_table
 from anonymizer.risk.diversity import diversity, numeric_order
 from anonymizer.risk.measures import (
@@ -49,7 +50,7 @@ def _check_columns(df: pd.DataFrame, cols: Sequence[str], what: str) -> list[str
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
+    return percent(x)
 
 
 def _questions(rep: dict, link: dict | None) -> dict:
@@ -63,13 +64,17 @@ def _questions(rep: dict, link: dict | None) -> dict:
         "records_unique": su,
         "share_unique": pros["share_sample_uniques"],
         "records_below_k": k["records_below_k"],
-        "text": (f"{su} of {n} records ({_pct(pros['share_sample_uniques'])}) are alone in their combination of "
-                 f"quasi-identifiers and can be singled out; {k['records_below_k']} records sit in groups "
-                 f"smaller than k = {k['k_target']}."),
+        "text": _("{unique} of {n} records ({share}) are alone in their combination of quasi-identifiers and can "
+                  "be singled out; {below} records sit in groups smaller than k = {k}.").format(
+            unique=number(su), n=number(n), share=_pct(pros["share_sample_uniques"]),
+            below=number(k["records_below_k"]), k=number(k["k_target"])),
     }
+    if n == 0:  # every record suppressed: nothing can be singled out, nor said about groups
+        single = {"answer": "not computed", "records_unique": 0, "share_unique": 0.0, "records_below_k": 0,
+                  "text": _("No record is left: every record was suppressed.")}
     if link is None or not link.get("computed"):
-        reason = "no original table given" if link is None else link["reason"]
-        linkq = {"answer": "not computed", "text": f"Linkability not computed: {reason}.",
+        reason = _("no original table given") if link is None else link["reason"]
+        linkq = {"answer": "not computed", "text": _("Linkability not computed: {reason}.").format(reason=reason),
                  "share_linked_exact": None, "share_linked_knowing_generalisation": None}
     else:
         gen = pros["average"]
@@ -78,9 +83,9 @@ def _questions(rep: dict, link: dict | None) -> dict:
             "answer": "yes" if worst > 0.5 else ("at risk" if worst > 0.05 else "low"),
             "share_linked_exact": link["share_linked_exact"],
             "share_linked_knowing_generalisation": gen,
-            "text": (f"An attacker holding the original quasi-identifiers links {_pct(link['share_linked_exact'])} of "
-                     f"released records back by exact match, and {_pct(gen)} on average if they also know how "
-                     f"values were generalised."),
+            "text": _("An attacker holding the original quasi-identifiers links {exact} of released records back "
+                      "by exact match, and {gen} on average if they also know how values were generalised.").format(
+                exact=_pct(link["share_linked_exact"]), gen=_pct(gen)),
         }
     worst_attr, worst = None, None
     for col, d in rep["sensitive"].items():
@@ -88,7 +93,10 @@ def _questions(rep: dict, link: dict | None) -> dict:
         if worst is None or inf["share_near_certain"] > worst["share_near_certain"]:
             worst_attr, worst = col, inf
     if worst is None:
-        infq = {"answer": "not computed", "text": "No sensitive column given: inference not measured.",
+        none_left = n == 0 and rep["parameters"]["sensitive"]
+        infq = {"answer": "not computed",
+                "text": _("No record is left: every record was suppressed.") if none_left
+                else _("No sensitive column given: inference not measured."),
                 "worst_attribute": None}
     else:
         infq = {
@@ -96,9 +104,10 @@ def _questions(rep: dict, link: dict | None) -> dict:
             "worst_attribute": worst_attr,
             "share_certain": worst["share_certain"],
             "share_near_certain": worst["share_near_certain"],
-            "text": (f"For '{worst_attr}', {_pct(worst['share_certain'])} of records have a value shared by their whole "
-                     f"group (certain) and {_pct(worst['share_near_certain'])} by at least "
-                     f"{_pct(worst['near_threshold'])} of it (near-certain)."),
+            "text": _("For '{column}', {certain} of records have a value shared by their whole group (certain) and "
+                      "{near} by at least {threshold} of it (near-certain).").format(
+                column=worst_attr, certain=_pct(worst["share_certain"]), near=_pct(worst["share_near_certain"]),
+                threshold=_pct(worst["near_threshold"])),
         }
     return {"singling_out": single, "linkability": linkq, "inference": infq}
 
@@ -206,7 +215,7 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
         rep["population_uniqueness"] = {"computed": True, **population_uniqueness(cl.sizes, N)}
     else:
         rep["population_uniqueness"] = {"computed": False, "reason": (
-            "no record left" if not n_kept else "give --population N or --sampling-fraction F")}
+            "no record left" if not n_kept else "population unknown")}
     rep["small_cells"] = small_cells(cl.sizes, small_cell)
     if weights is not None or missing != "value":
         step("weighted risk")

@@ -13,15 +13,15 @@ from pydantic import Field, field_validator, model_validator
 
 from anonymizer.errors import AnonError, PolicyError
 from anonymizer.settings.base import StrictModel, check
+from anonymizer.settings.defaults import (
+    MAX_RECORD_RISK,
+    REPORT_K,
+    REPORT_SENSITIVE_MAX,
+    SMALL_CELL,
+    TIME_BUDGET,
+)
 
-#: The k the risk report measures against when no k is enforced (``anon risk`` without
-#: ``--k``, a profile with ``k: null``): the training profile's, the usual minimum in
-#: statistical disclosure control practice.
-REPORT_K = 5
-
-#: The risk report measures l and t on at most this many sensitive columns (policy order):
-#: sanitize keeps them for every row of the table, so they count against its memory budget.
-REPORT_SENSITIVE_MAX = 8
+__all__ = ["DEFAULT_TARGETS", "REPORT_K", "REPORT_SENSITIVE_MAX", "NoPrivacy", "PrivacyTargets"]
 
 Metric = Literal["loss", "entropy", "entropy-mono", "entropy_monotonic", "discernibility", "dm-star", "dm_star",
                  "precision", "aecs", "height"]
@@ -45,11 +45,11 @@ class PrivacyTargets(StrictModel):
     max_suppression: float = Field(0.0, ge=0, le=1, description="Largest share of records the search may suppress.")
     metric: Metric = Field("loss", description="Information-loss measure the search minimises.")
     time_budget: float | None = Field(
-        60.0, gt=0, description="Seconds of optimal search before the greedy heuristic takes over (the report then "
+        TIME_BUDGET, gt=0, description="Seconds of optimal search before the greedy heuristic takes over (the report then "
         "says exact: false); the same in every mode. null: no limit (the search may take hours).")
-    small_cell: int = Field(11, ge=1, description="Classes smaller than this are reported as small cells.")
+    small_cell: int = Field(SMALL_CELL, ge=1, description="Classes smaller than this are reported as small cells.")
     max_record_risk: float | None = Field(
-        0.2, gt=0, le=1, description="Record (prosecutor) risk above which records are counted (null: the default).")
+        MAX_RECORD_RISK, gt=0, le=1, description="Record (prosecutor) risk above which records are counted (null: the default).")
     quasi_identifiers: list[str] = Field(default_factory=list, description="Key variables k applies to (columns).")
     sensitive: list[str] = Field(default_factory=list, description="Sensitive columns (l, t, inference risk).")
     key_entities: list[str | list[str]] = Field(
