@@ -66,7 +66,8 @@ def _same_rounding(text: str, rng: random.Random) -> str | None:
     low = (x / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     for _ in range(20):
         y = (low - step / 2 + Decimal(rng.randrange(1, 99)) / 100 * step).quantize(Decimal("0.01"))
-        if y != x and (y / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step == low:
+        same_decade = y.adjusted() == x.adjusted()  # 96 and 104 both "round to 100", but 96 has its own two digits
+        if y != x and same_decade and (y / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step == low:
             return f"{y}".replace(".", ",")
     return None
 

@@ -87,8 +87,20 @@ def released(tmp_path_factory):
     path = tmp_path_factory.mktemp("freetext") / "beneficiaires.csv"
     path.write_bytes(df.to_csv(sep=";", index=False, lineterminator="\r\n").encode("cp1252"))
     out = path.with_name("training.csv")
-    result = CliRunner().invoke(cli, ["sanitize", str(path), "--profile", "training", "-o", str(out), "--no-report"],
-                                env={"ANON_KEY": KEY})
+    # the reviewed policy a trainer writes: the request date is an administrative date nobody
+    # outside the fund knows (sensitive: shifted per person), not a quasi-identifier (generalised)
+    policy = path.with_name("policy.yaml")
+    result = CliRunner().invoke(cli, ["scan", str(path), "--write-policy", str(policy), "--no-ner"])
+    assert result.exit_code == 0, result.output
+    import yaml
+
+    pol = yaml.safe_load(policy.read_text(encoding="utf-8"))
+    pol["columns"]["Date de la demande"].update({"role": "sensitive", "action": "shift_dates",
+                                                 "params": {"max_days": 180}, "reviewed": True})
+    pol["privacy"]["attacker_knows"] = [c for c in pol["privacy"]["attacker_knows"] if c != "Date de la demande"]
+    policy.write_text(yaml.safe_dump(pol, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sanitize", str(path), "--profile", "training", "--policy", str(policy),
+                                      "-o", str(out), "--no-report"], env={"ANON_KEY": KEY})
     assert result.exit_code == 0, result.output
     return df, facts, _read(out)
 

@@ -22,7 +22,10 @@ def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen, Path]:
     out = tmp_path / "safe.csv"
     proc = subprocess.Popen([*ANON, "sanitize", str(src), "--profile", "training", "--key-file", str(key), "-o", str(out),
                              *extra],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            # a file, not a pipe nobody reads: a run's progress lines would fill a pipe
+                            # and block it (the test would then time out, not the run)
+                            stdout=subprocess.DEVNULL, stderr=(tmp_path.parent / f"{tmp_path.name}.err").open("w"),
+                            text=True)
     deadline = time.monotonic() + 120
     while not any(p.name.startswith(".anon-tmp-") for p in tmp_path.iterdir()):  # pass 2 is writing
         if proc.poll() is not None or time.monotonic() > deadline:

@@ -135,6 +135,15 @@ def interrupted(exc: BaseException) -> tuple[str, int]:
     return "interrupted (SIGINT); nothing was published", EXIT_SIGINT
 
 
+def _exit_now(code: int) -> None:
+    """End a run stopped by a signal now. The unwinding has already removed its temporaries; a
+    library thread left waiting in the middle of a read (pyarrow's read-ahead) would otherwise
+    keep the interpreter from finishing its shutdown, and a terminated run must end."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; expected failures become one line on stderr and a non-zero exit."""
     import signal
@@ -149,10 +158,14 @@ def main(argv: list[str] | None = None) -> None:
     tune_allocator()  # before any thread starts: its arena cap applies to every command
     try:
         cli.main(args=argv, prog_name="anon")
+    except SystemExit as exc:
+        if exc.code in (EXIT_SIGINT, EXIT_SIGTERM):
+            _exit_now(int(exc.code))
+        raise
     except KeyboardInterrupt as exc:
         message, code = interrupted(exc)
         click.echo(f"anon: error: {message}", err=True)
-        sys.exit(code)
+        _exit_now(code)
     except Exception as exc:  # noqa: BLE001 - the last line of defence, see internal_error
         if os.environ.get("ANON_DEBUG"):
             raise

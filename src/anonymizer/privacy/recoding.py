@@ -268,7 +268,8 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
             break  # every small record is at * everywhere
         levels, keys, small = best_after
         raised[groups[best].name] += 1
-        say(f"whole-record privacy: round {rounds}, {int(small.sum()):,} records in classes under k={k}")
+        if rounds % 10 == 1 or not small.any():  # a line every ten rounds: progress, not a log
+            say(f"whole-record privacy: round {rounds}, {int(small.sum()):,} records in classes under k={k}")
     suppressed = small.copy()
     limit = int(np.floor(max_suppression * n))
     if int(suppressed.sum()) > limit:
