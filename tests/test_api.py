@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import anonymizer as anon
-from anonymizer.errors import PolicyError, UsageError
+from anonymizer.errors import PolicyError, PrivacyTargetError, UsageError
 
 COLUMNS = ["NIR", "NOMFAM", "PRENOM", "SEXE", "DTNAIS", "CODCOM", "LIBCOM", "TEL", "MAIL", "IBAN", "SITFAM",
            "NBENF", "MTAL"]
@@ -168,3 +168,16 @@ def test_scan_finds_the_identifiers(extract):
     text = json.dumps(report)
     assert not any(v in text for v in extract["NIR"].astype(str)), "no raw NIR in the scan report"
 
+
+
+def test_a_run_that_is_not_released_raises_with_its_reasons(extract, key, monkeypatch, tmp_path):
+    """Fail closed: an e-mail column kept (strict off) is found by verification; no table comes
+    back, the manifest and risk report do, and the temporary folder is gone."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    policy = _policy(extract)
+    policy["columns"]["MAIL"] = {**policy["columns"]["MAIL"], "action": "keep"}
+    with pytest.raises(PrivacyTargetError, match="MAIL") as info:
+        anon.sanitize(extract, policy=policy, key=key, strict=False)
+    assert info.value.manifest["released"] is False and info.value.risk
+    assert not any(v in str(info.value) for v in extract["MAIL"] if v), "no e-mail in the message"
+    assert list(tmp_path.iterdir()) == []
