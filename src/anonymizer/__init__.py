@@ -17,3 +17,24 @@ __version__ = "0.1.0"
 # the same. Read when pyarrow loads, hence here, before any module imports it; a value the
 # user set wins.
 os.environ.setdefault("MIMALLOC_ARENA_RESERVE", "64MiB")
+
+# The notebook API (anonymizer.api): ``import anonymizer as anon; anon.sanitize(df, key=...)``.
+# Loaded on first use, so ``import anonymizer`` (and so ``anon --help``) imports no pandas.
+_API = ("scan", "sanitize", "risk", "SanitizeResult")
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name == "risk":  # the subpackage, callable as the API's risk(): importing it sets this name anyway
+        import anonymizer.risk
+
+        return anonymizer.risk
+    if name in _API:
+        from anonymizer import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'anonymizer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])

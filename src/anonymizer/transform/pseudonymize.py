@@ -149,7 +149,13 @@ def _parse_key(raw: bytes, origin: str, weak_ok: bool = False) -> bytes:
             text = bytes.fromhex(s)
     except UnicodeDecodeError:
         pass
-    if len(text) < MIN_KEY_BYTES:
+    return check_key(given, text, origin, weak_ok)
+
+
+def check_key(given: bytes, key: bytes, origin: str, weak_ok: bool = False) -> bytes:
+    """``key`` (written as ``given``: hex text, or the key's own bytes) if it is long and strong
+    enough, else the UsageError every entry point (CLI, Python API) gives, naming ``origin`` only."""
+    if len(key) < MIN_KEY_BYTES:
         raise UsageError(
             f"the key from {origin} is too short: at least {MIN_KEY_BYTES} bytes "
             f"({2 * MIN_KEY_BYTES} hex digits) are needed"
@@ -157,14 +163,14 @@ def _parse_key(raw: bytes, origin: str, weak_ok: bool = False) -> bytes:
     if not weak_ok:
         from anonymizer.keys import MIN_KEY_BITS, key_strength
 
-        bits, why = key_strength(given, text)
+        bits, why = key_strength(given, key)
         if bits < MIN_KEY_BITS:
             because = f": {', '.join(why)}" if why else ""
             raise UsageError(
                 f"the key from {origin} is guessable (about {bits:.0f} bits estimated, at least {MIN_KEY_BITS} "
                 f"needed{because}); make one with `anon keygen -o FILE` (--weak-key-ok accepts it, for tests)"
             )
-    return text
+    return key
 
 
 def load_key(key_file: str | os.PathLike | None = None, env: str = "ANON_KEY", *, weak_ok: bool = False) -> bytes:
