@@ -164,32 +164,112 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+#: columns with at most this many distinct sampled values share one string column (a _Pool): a
+#: table of 10,000 short columns then pays for each regex once, not once per column
+POOL_MAX_DISTINCT = 256
+
+
+class _Pool:
+    """Distinct values of one or many columns in one pyarrow string column.
+
+    Every string operation runs once over the whole pool (RE2, vectorised) and is cached; a
+    column reads its slice. The operations are elementwise, so a column's results are the
+    same whether it has a pool of its own or shares one (issue #18: wide tables).
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.uniq = pd.Series(values, dtype="str")
+        self._cache: dict[tuple, object] = {}
+
+    def _memo(self, key: tuple, make: Callable[[], object]) -> object:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def on(self, variant: str) -> pd.Series:
+        """The values (``raw``), without separators and upper-cased (``compact``), or upper-cased (``upper``)."""
+        if variant == "raw":
+            return self.uniq
+        if variant == "compact":
+            return self._memo(("s", variant), lambda: self.uniq.str.replace(r"[\s.\-]", "", regex=True).str.upper())
+        if variant == "upper":
+            return self._memo(("s", variant), lambda: self.uniq.str.upper())
+        if variant == "nospace":
+            return self._memo(("s", variant), lambda: self.uniq.str.replace(r"\s", "", regex=True))
+        raise ValueError(variant)
+
+    def objects(self, variant: str = "raw") -> np.ndarray:
+        return self._memo(("o", variant), lambda: self.on(variant).to_numpy(dtype=object))
+
+    def fullmatch(self, pattern: str, variant: str = "raw") -> np.ndarray:
+        return self._memo(("f", pattern, variant), lambda: self.on(variant).str.fullmatch(pattern)
+                          .fillna(False).to_numpy(dtype=bool))
+
+    def contains(self, pattern: str, regex: bool = True) -> np.ndarray:
+        return self._memo(("c", pattern, regex), lambda: self.uniq.str.contains(pattern, regex=regex)
+                          .fillna(False).to_numpy(dtype=bool))
+
+    def length(self, variant: str = "raw") -> np.ndarray:
+        return self._memo(("l", variant), lambda: self.on(variant).str.len().to_numpy(dtype=np.int64))
+
+    def words(self) -> np.ndarray:
+        return self._memo(("w",), lambda: self.uniq.str.count(r"[^ ]+").to_numpy(dtype=float))
+
+    def upper_stripped(self) -> np.ndarray:
+        return self._memo(("us",), lambda: self.uniq.str.upper().str.strip().to_numpy(dtype=object))
+
+
+def _distinct(stripped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct non-empty values in order of first occurrence and their counts (what
+    ``value_counts(sort=False)`` gives), for small samples where pandas' per-call cost dominates."""
+    seen: dict[str, int] = {}
+    for x in stripped:
+        if x != "":
+            seen[x] = seen.get(x, 0) + 1
+    return np.array(list(seen), dtype=object), np.fromiter(seen.values(), dtype=np.int64, count=len(seen))
+
+
 class _Values:
     """The non-empty sampled values of one column, as unique values with counts.
 
-    Regexes run on the unique values as a pyarrow string column (RE2, vectorised); Python
-    validators run only on the candidates a regex let through.
+    Regexes run on the unique values as a pyarrow string column (RE2, vectorised), through a
+    :class:`_Pool` that may hold other columns' values too; Python validators run only on the
+    candidates a regex let through.
     """
 
-    def __init__(self, text: pd.Series) -> None:
-        stripped = text.astype("str").str.strip()
-        nonempty = stripped[stripped != ""]
-        self.n = int(len(nonempty))
-        vc = nonempty.value_counts(sort=False)
-        self.uniq = pd.Series(np.asarray(vc.index, dtype=object), dtype="str")
-        self.counts = vc.to_numpy(dtype=np.int64)
-        self._compact: pd.Series | None = None
-        self.lengths = self.uniq.str.len().to_numpy(dtype=np.int64) if self.n else np.zeros(0, dtype=np.int64)
-        self.has_digit = self.uniq.str.contains(r"[0-9]").to_numpy(dtype=bool) if self.n else np.zeros(0, bool)
-        self.numeric = (
-            self.uniq.str.fullmatch(r"[0-9 .,/+()E-]+").fillna(False).to_numpy(dtype=bool) if self.n else np.zeros(0, bool)
-        )
+    def __init__(self, text: pd.Series | None = None, *, counts: np.ndarray | None = None,
+                 pool: _Pool | None = None, start: int = 0) -> None:
+        if pool is None:  # a column on its own
+            stripped = text.astype("str").str.strip()
+            nonempty = stripped[stripped != ""]
+            vc = nonempty.value_counts(sort=False)
+            pool, counts = _Pool(np.asarray(vc.index, dtype=object)), vc.to_numpy(dtype=np.int64)
+        self.pool, self.counts = pool, counts
+        self.n = int(counts.sum())
+        self._sl = slice(start, start + len(counts))
+        self.distinct = len(counts)
+        self.lengths = self.length()
+        self.has_digit = self.contains(r"[0-9]")
+        self.numeric = self.match(r"[0-9 .,/+()E-]+")
 
     @property
-    def compact(self) -> pd.Series:
-        if self._compact is None:
-            self._compact = self.uniq.str.replace(r"[\s.\-]", "", regex=True).str.upper()
-        return self._compact
+    def uniq(self) -> pd.Series:
+        return self.pool.uniq.iloc[self._sl].reset_index(drop=True)
+
+    def objects(self, on: str = "raw") -> np.ndarray:
+        return self.pool.objects(on)[self._sl]
+
+    def length(self, on: str = "raw") -> np.ndarray:
+        return self.pool.length(on)[self._sl]
+
+    def contains(self, pattern: str, regex: bool = True) -> np.ndarray:
+        return self.pool.contains(pattern, regex)[self._sl]
+
+    def words(self) -> np.ndarray:
+        return self.pool.words()[self._sl]
+
+    def upper_stripped(self) -> np.ndarray:
+        return self.pool.upper_stripped()[self._sl]
 
     def rate(self, mask: Iterable[bool] | np.ndarray) -> float:
         if self.n == 0:
@@ -197,7 +277,7 @@ class _Values:
         m = np.asarray(mask, dtype=bool)
         return float(self.counts[m].sum()) / self.n
 
-    def check(self, prefilter: pd.Series | np.ndarray, fn: Callable[[str], bool], on: pd.Series | None = None) -> float:
+    def check(self, prefilter: np.ndarray, fn: Callable[[str], bool], on: str = "raw") -> float:
         """Share of values that pass ``fn``, calling it only where ``prefilter`` holds.
 
         At most ``CHECK_CAP`` distinct candidates are validated (an evenly spaced subset);
@@ -205,21 +285,52 @@ class _Values:
         """
         if self.n == 0:
             return 0.0
-        src = self.uniq if on is None else on
-        pre = prefilter.to_numpy(dtype=bool) if isinstance(prefilter, pd.Series) else prefilter
-        cand = np.flatnonzero(pre)
+        cand = np.flatnonzero(prefilter)
         if not len(cand):
             return 0.0
         checked = cand if len(cand) <= CHECK_CAP else cand[np.linspace(0, len(cand) - 1, CHECK_CAP).astype(int)]
-        vals = src.to_numpy(dtype=object)
+        vals = self.objects(on)
         ok = np.fromiter((fn(vals[i]) for i in checked), dtype=bool, count=len(checked))
         w = self.counts[checked]
         share_ok = float(w[ok].sum()) / float(w.sum())
         return share_ok * float(self.counts[cand].sum()) / self.n
 
-    def match(self, pattern: str, on: pd.Series | None = None, *, ignore_case: bool = False) -> pd.Series:
-        src = self.uniq if on is None else on
-        return src.str.fullmatch(("(?i)" if ignore_case else "") + pattern).fillna(False)
+    def match(self, pattern: str, on: str = "raw", *, ignore_case: bool = False) -> np.ndarray:
+        return self.pool.fullmatch(("(?i)" if ignore_case else "") + pattern, on)[self._sl]
+
+
+def _stack(texts: list[pd.Series]) -> tuple[pd.Series, np.ndarray]:
+    """All the columns' cells one after the other in one string column, and where each column starts."""
+    bounds = np.concatenate([[0], np.cumsum([len(t) for t in texts], dtype=np.int64)]).astype(np.int64)
+    cells = np.concatenate([t.to_numpy(dtype=object) for t in texts]) if texts else np.zeros(0, dtype=object)
+    return pd.Series(cells, dtype="str"), bounds
+
+
+def _values_of(allv: pd.Series, bounds: np.ndarray) -> list[_Values]:
+    """The :class:`_Values` of many columns (:func:`_stack`): columns with few distinct values share one pool."""
+    texts = range(len(bounds) - 1)
+    stripped = allv.str.strip().to_numpy(dtype=object)
+    small: list[tuple[int, np.ndarray, np.ndarray]] = []
+    out: list[_Values | None] = [None] * len(texts)
+    for j in texts:
+        uniq, counts = _distinct(stripped[bounds[j]:bounds[j + 1]])
+        if len(uniq) <= POOL_MAX_DISTINCT:
+            small.append((j, uniq, counts))
+        else:
+            out[j] = _Values(counts=counts, pool=_Pool(uniq))
+    if small:
+        pool = _Pool(np.concatenate([u for _, u, _ in small]) if small else np.zeros(0, dtype=object))
+        start = 0
+        for j, uniq, counts in small:
+            out[j] = _Values(counts=counts, pool=pool, start=start)
+            start += len(uniq)
+    return out  # type: ignore[return-value]
+
+
+def _formula_counts(allv: pd.Series, bounds: np.ndarray) -> list[int]:
+    """Cells a spreadsheet would run, per column (:func:`_stack`): one vectorised pass over all the columns."""
+    mask = formula_mask(allv)
+    return [int(mask[bounds[j]:bounds[j + 1]].sum()) for j in range(len(bounds) - 1)]
 
 
 def _value_checks(vals: _Values) -> dict[str, float]:
@@ -231,12 +342,11 @@ def _value_checks(vals: _Values) -> dict[str, float]:
     r: dict[str, float] = {}
     if vals.n == 0:
         return r
-    u = vals.uniq
     digit_share = vals.rate(vals.has_digit)
     long_digits = digit_share > 0.3 and int(vals.lengths.max()) >= 9
     if long_digits:
-        c = vals.compact
-        clen = c.str.len().to_numpy(dtype=np.int64)
+        c = "compact"
+        clen = vals.length(c)
         if (clen == 15).any():
             r["NIR"] = vals.check(vals.match(r"[1-478][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{8}", on=c), v.is_nir, on=c)
         if (clen == 13).any():
@@ -251,24 +361,24 @@ def _value_checks(vals: _Values) -> dict[str, float]:
             r["SIRET"] = vals.check(vals.match(r"[0-9]{14}", on=c), v.is_siret, on=c)
         if (clen == 9).any():
             r["SIREN"] = vals.check(vals.match(r"[0-9]{9}", on=c), v.is_siren, on=c)
-        phone_pre = u.str.fullmatch(r"[0-9 .()/+-]{9,22}").fillna(False)
+        phone_pre = vals.match(r"[0-9 .()/+-]{9,22}")
         r["PHONE"] = vals.check(phone_pre, v.is_fr_phone)
         if r["PHONE"] > 0.5:
-            idx = np.flatnonzero(phone_pre.to_numpy(dtype=bool))[:500]
-            arr = u.to_numpy(dtype=object)
+            idx = np.flatnonzero(phone_pre)[:500]
+            arr = vals.objects()
             shape = [i for i in idx if v.is_fr_phone(arr[i])]
             r["PHONE_VALID"] = sum(v.is_valid_phone_number(arr[i]) for i in shape) / max(1, len(shape))
     if ((vals.lengths >= 8) & (vals.lengths <= 22) & vals.has_digit).any():
-        r["NIR_SCI"] = vals.check(u.str.contains("E+", regex=False).fillna(False), v.is_nir_scientific)
-    if "@" in "".join(u.head(200).tolist()):
-        r["EMAIL"] = vals.rate(u.str.fullmatch(v.EMAIL.pattern).fillna(False))
+        r["NIR_SCI"] = vals.check(vals.contains("E+", regex=False), v.is_nir_scientific)
+    if "@" in "".join(vals.objects()[:200].tolist()):
+        r["EMAIL"] = vals.rate(vals.match(v.EMAIL.pattern))
     if digit_share > 0.3:
         date_pre = vals.has_digit & (vals.lengths >= 6) & (vals.lengths <= 40)
         r["DATE"] = vals.check(date_pre, lambda x: v.parse_date(x) is not None)
         r["YEAR_MONTH"] = vals.check(vals.match(r"(?:19|20)[0-9]{4}"), v.is_year_month)
         if (vals.lengths == 5).any():
             r["POSTAL_CODE"] = vals.rate(vals.match(v.POSTAL.pattern))
-            up = u.str.upper()
+            up = "upper"
             r["COMMUNE_CODE"] = vals.rate(vals.match(v.COG.pattern, on=up))
             r["CORSICA_OVERSEAS"] = vals.rate(vals.match(CORSICA_OVERSEAS_PATTERN, on=up))
             r["COUNTRY_CODE"] = vals.rate(vals.match(v.COUNTRY_CODE.pattern))
@@ -280,35 +390,34 @@ def _value_checks(vals: _Values) -> dict[str, float]:
     if numeric_share < 0.7:
         if ((vals.lengths == 8) | (vals.lengths == 11)).any():
             r["BIC"] = vals.check(vals.match(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?"), v.is_bic)
-        if len(u) <= 200:
-            upper = u.str.upper().str.strip()
-            r["SEX"] = vals.rate(upper.isin(_SEX_VALUES))
-            r["CIVILITY"] = vals.rate(upper.isin(_CIVILITY))
-            r["STREET_TYPE"] = vals.rate(upper.isin(_STREET_TYPES))
-        words = u.str.count(r"[^ ]+").to_numpy(dtype=float)
+        if vals.distinct <= 200:
+            upper = vals.upper_stripped()
+            r["SEX"] = vals.rate([x in _SEX_VALUES for x in upper])
+            r["CIVILITY"] = vals.rate([x in _CIVILITY for x in upper])
+            r["STREET_TYPE"] = vals.rate([x in _STREET_TYPES for x in upper])
+        words = vals.words()
         r["ADDRESS_COMPLEMENT"] = vals.rate(vals.match(_COMPLEMENT_RE2, ignore_case=True))
         r["SENTENCE"] = vals.rate(words >= 5)
         r["MEAN_WORDS"] = float(np.average(words, weights=vals.counts))
         if digit_share > 0.2:
             r["CODE"] = vals.rate(vals.match(r"[A-Z]{1,4}[0-9]{5,12}|[0-9]{2,6}[A-Z]{1,4}[0-9]{0,8}"))
-            r["ADDRESS"] = vals.rate(u.str.contains(_ADDRESS_RE2).fillna(False).to_numpy(dtype=bool))
+            r["ADDRESS"] = vals.rate(vals.contains(_ADDRESS_RE2))
         _name_checks(vals, words, r)
     return r
 
 
 def _name_checks(vals: _Values, words: np.ndarray, r: dict[str, float]) -> None:
     """Name lists: every alphabetic token of a short value is a known first name / surname."""
-    u = vals.uniq
     first, last = _name_lists()
     short = (words >= 1) & (words <= 4) & ~vals.has_digit
-    name_shaped = short & u.str.fullmatch(r"[A-Za-zÀ-ÿ' -]{2,60}").fillna(False).to_numpy(dtype=bool)
+    name_shaped = short & vals.match(r"[A-Za-zÀ-ÿ' -]{2,60}")
     r["NAME_SHAPED"] = vals.rate(name_shaped)
     if r["NAME_SHAPED"] < 0.5:
         return
-    arr = u.to_numpy(dtype=object)
-    in_first = np.zeros(len(u), dtype=bool)
-    in_last = np.zeros(len(u), dtype=bool)
-    in_pair = np.zeros(len(u), dtype=bool)
+    arr = vals.objects()
+    in_first = np.zeros(len(arr), dtype=bool)
+    in_last = np.zeros(len(arr), dtype=bool)
+    in_pair = np.zeros(len(arr), dtype=bool)
     for i in np.flatnonzero(name_shaped):
         toks = [_fold(t) for t in _NAME_TOKEN.findall(arr[i])]
         if not toks:
@@ -326,20 +435,20 @@ def _name_checks(vals: _Values, words: np.ndarray, r: dict[str, float]) -> None:
 def _shape(vals: _Values) -> dict:
     if vals.n == 0:
         return {}
-    lengths = vals.uniq.str.len().to_numpy(dtype=float)
+    lengths = vals.lengths.astype(float)
     w = vals.counts
     return {
         "min_len": int(lengths.min()),
         "max_len": int(lengths.max()),
         "mean_len": round(float(np.average(lengths, weights=w)), 1),
-        "digit_share": round(vals.rate(vals.uniq.str.fullmatch(r"[\d\s.,\-+/]+").fillna(False)), 3),
-        "alpha_share": round(vals.rate(vals.uniq.str.fullmatch(r"[^\d]+").fillna(False)), 3),
+        "digit_share": round(vals.rate(vals.match(r"[\d\s.,\-+/]+")), 3),
+        "alpha_share": round(vals.rate(vals.match(r"[^\d]+")), 3),
     }
 
 
 def _examples(vals: _Values, k: int = 3) -> list[str]:
     out: list[str] = []
-    for val in vals.uniq.iloc[: 50]:
+    for val in vals.objects()[:50]:
         m = mask_value(val)
         if m and m not in out:
             out.append(m)
@@ -365,11 +474,10 @@ def _fixed_digits(vals: _Values) -> tuple[int, float]:
     (spaces ignored), and the share of non-empty values that are digit strings of that length."""
     if vals.n == 0 or vals.rate(vals.has_digit) < ID_LIKE_FIXED_SHARE:
         return 0, 0.0
-    compact = vals.uniq.str.replace(r"\s", "", regex=True)
-    digits = compact.str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)
+    digits = vals.match(r"[0-9]+", on="nospace")
     if not digits.any():
         return 0, 0.0
-    lengths = compact.str.len().to_numpy(dtype=np.int64)
+    lengths = vals.length("nospace")
     by_len = np.bincount(lengths[digits], weights=vals.counts[digits])
     length = int(by_len.argmax())
     return length, float(by_len[length]) / vals.n
@@ -449,7 +557,7 @@ def _decide(
 
     # 3. no rule: the values alone
     ev.append("no name rule matched")
-    if vals.uniq.size <= 1 and n >= 2:
+    if vals.distinct <= 1 and n >= 2:
         return "insensitive", None, 0.7, ev + ["a single distinct value (constant column): it tells nothing about anyone"]
     if r.get("NIR_13", 0) >= 0.9:
         return "identifier", "NIR", 0.8, ev + [said("NIR_13", "are plausible 13-character NIRs without key")]
@@ -464,24 +572,24 @@ def _decide(
         return "identifier", "PERSON", 0.8, ev + [said("PERSON", "are 'first name + surname' from the name lists")]
     if r.get("DATE", 0) >= 0.9:
         return "quasi_identifier", "DATE", 0.75, ev + [said("DATE", "are calendar dates")]
-    if r.get("YEAR_MONTH", 0) >= 0.95 and vals.uniq.size > 1:
+    if r.get("YEAR_MONTH", 0) >= 0.95 and vals.distinct > 1:
         return "quasi_identifier", "DATE", 0.6, ev + [said("YEAR_MONTH", "are AAAAMM months")]
     if r.get("BIC", 0) >= 0.95:
         return "quasi_identifier", "BIC", 0.7, ev + [said("BIC", "are BIC codes")]
-    if r.get("CIVILITY", 0) >= 0.95 and {"MME", "MADAME", "MLLE"} & set(vals.uniq.str.upper()):
+    if r.get("CIVILITY", 0) >= 0.95 and {"MME", "MADAME", "MLLE"} & set(vals.objects("upper")):
         return "quasi_identifier", "CIVILITY", 0.7, ev + [said("CIVILITY", "are civilities (M, MME...)")]
-    if r.get("SEX", 0) >= 0.95 and vals.uniq.size <= 4:
+    if r.get("SEX", 0) >= 0.95 and vals.distinct <= 4:
         return "quasi_identifier", "SEX", 0.7, ev + [said("SEX", "are sex codes (M/F/H)")]
-    if r.get("STREET_TYPE", 0) >= 0.9 and vals.uniq.size >= 3:
+    if r.get("STREET_TYPE", 0) >= 0.9 and vals.distinct >= 3:
         return "identifier", "STREET_TYPE", 0.6, ev + [said("STREET_TYPE", "are types de voie (RUE, AV, BD...)")]
     if r.get("CORSICA_OVERSEAS", 0) > 0 and r.get("COMMUNE_CODE", 0) >= 0.9:
         return "quasi_identifier", "COMMUNE_CODE", 0.7, ev + [said("COMMUNE_CODE", "are INSEE commune codes (2A/2B seen)")]
     if r.get("COUNTRY_CODE", 0) >= 0.9:
         return "quasi_identifier", "COUNTRY_CODE", 0.6, ev + [said("COUNTRY_CODE", "are INSEE country codes (99xxx)")]
-    if r.get("POSTAL_CODE", 0) >= 0.9 and vals.uniq.size > 1:
+    if r.get("POSTAL_CODE", 0) >= 0.9 and vals.distinct > 1:
         return "quasi_identifier", "POSTAL_CODE", 0.6, ev + [said("POSTAL_CODE", "are 5-digit postal/commune codes")]
-    distinct = int(vals.uniq.size)
-    hits = sorted(set(vals.uniq.str.upper().str.strip()) & _sensitive_values()) if distinct <= 50 else []
+    distinct = int(vals.distinct)
+    hits = sorted(set(vals.upper_stripped()) & _sensitive_values()) if distinct <= 50 else []
     if hits:
         return "sensitive", "CATEGORY", 0.6, ev + [
             f"{len(hits)} of {distinct} distinct values are words of health, disability, protection or fraud "
@@ -541,13 +649,24 @@ def scan_table(
     values: dict[str, _Values] = {}
     rates: dict[str, dict[str, float]] = {}
     won: dict[str, ColumnRule | None] = {}
+    sample_texts = [_as_text(sample.iloc[:, j]) for j in range(len(df.columns))]
+    stacked, bounds = _stack(sample_texts)
+    all_values = _values_of(stacked, bounds)
+    formulas_of = _formula_counts(stacked, bounds)
     for j, col in enumerate(df.columns):
         name = str(col)
-        text = _as_text(sample.iloc[:, j])
+        text = sample_texts[j]
         texts[name] = text
-        vals = _Values(text)
+        vals = all_values[j]
         values[name] = vals
-        if rows <= FULL_UNIQUENESS_MAX_ROWS and rows == len(df):
+        if rows <= FULL_UNIQUENESS_MAX_ROWS and rows == len(df) and sample is df:
+            # the sample is the whole table: its distinct values are the column's
+            non_empty, distinct, scope = vals.n, vals.distinct, "whole column"
+            singletons = int((vals.counts == 1).sum())
+            # only all-distinct values with digits can be line numbers (see _is_row_number)
+            full_ne = pd.Series(vals.objects(), dtype="str") \
+                if vals.distinct == vals.n == rows and vals.has_digit.all() else None
+        elif rows <= FULL_UNIQUENESS_MAX_ROWS and rows == len(df):
             full = _as_text(df.iloc[:, j]).str.strip()
             full_ne = full[full != ""]
             non_empty = int(len(full_ne))
@@ -556,7 +675,7 @@ def scan_table(
             scope = "whole column"
         else:
             full_ne = None
-            non_empty, distinct, scope = vals.n, int(vals.uniq.size), "sample"
+            non_empty, distinct, scope = vals.n, int(vals.distinct), "sample"
             singletons = int((vals.counts == 1).sum())
         uniq_ratio = distinct / non_empty if non_empty else 0.0
         r = _value_checks(vals)
@@ -581,7 +700,7 @@ def scan_table(
             "shape": _shape(vals),
             "singleton_share": round(singletons / non_empty, 4) if non_empty else 0.0,
         }
-        formulas = int(formula_mask(text).sum())
+        formulas = formulas_of[j]
         if formulas:  # CSV injection: a spreadsheet would run these cells (values.formulas)
             stats["formula_cells"] = formulas
         length, share = _fixed_digits(vals)
@@ -749,7 +868,7 @@ def _ner_names(findings: list[ColumnFinding], values: dict[str, _Values]) -> Non
         pr = f.stats["pass_rates"]
         if pr.get("NAME_SHAPED", 0) < 0.8 or f.stats["distinct"] < 20:
             continue
-        cells = [x.title() for x in vals.uniq.head(NER_NAME_SAMPLE).tolist()]
+        cells = [x.title() for x in vals.objects()[:NER_NAME_SAMPLE].tolist()]
         from anonymizer.detect.text import find_spans  # here: spaCy loads only for such a column
 
         spans = find_spans(cells, ner=True)

@@ -199,6 +199,10 @@ def detect_encoding(path: Path, sample: bytes) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok = True
     has_undefined = False
+    bad_at = -1          # offset of the first byte that is not UTF-8
+    utf8_before = False  # non-ASCII bytes before it (then they were valid UTF-8)
+    utf8_after = False   # a UTF-8 letter after it
+    offset = 0
     with open(path, "rb") as fh:
         while True:
             chunk = fh.read(CHUNK_BYTES)
@@ -206,15 +210,60 @@ def detect_encoding(path: Path, sample: bytes) -> str:
             if utf8_ok:
                 try:
                     decoder.decode(chunk, final=final)
-                except UnicodeDecodeError:
+                except UnicodeDecodeError as exc:
                     utf8_ok = False
+                    bad_at = offset + exc.start
+                    utf8_before = _has_non_ascii(path, bad_at)
+                    utf8_after = _utf8_letters(chunk[exc.end:])
+            elif not utf8_before and not utf8_after and chunk:
+                utf8_after = _utf8_letters(chunk)
             if not utf8_ok and not has_undefined and chunk:
                 has_undefined = any(b in chunk for b in CP1252_UNDEFINED)
-            if final or (not utf8_ok and has_undefined):
+            if utf8_before or utf8_after:
+                raise InputError(f"{path}: mixes UTF-8 and another encoding: line {_line_of(path, bad_at)} "
+                                 f"(byte offset {bad_at}) is the first that is not UTF-8; convert the file "
+                                 "to one encoding, or give --encoding")
+            if final:
                 break
+            offset += len(chunk)
     if utf8_ok:
         return "utf-8-sig" if bom else "utf-8"
     return "latin-1" if has_undefined else "cp1252"
+
+
+#: UTF-8 encodings of the letters and marks of French text (U+00C0-U+017F, ’ « » €, ...): two such
+#: bytes in a row are almost never cp1252 text ("Ã©" is itself a UTF-8 "é" misread)
+_UTF8_LETTER = re.compile(rb"[\xC3\xC5][\x80-\xBF]|\xC2[\xAB\xBB\xB0]|\xE2\x80[\x98\x99\x9C\x9D\xA6]|\xE2\x82\xAC")
+
+
+def _utf8_letters(raw: bytes) -> bool:
+    return _UTF8_LETTER.search(raw) is not None
+
+
+def _has_non_ascii(path: Path, end: int) -> bool:
+    """Whether the first ``end`` bytes (all valid UTF-8) hold a multi-byte character."""
+    with open(path, "rb") as fh:
+        while end > 0:
+            chunk = fh.read(min(CHUNK_BYTES, end))
+            if not chunk:
+                return False
+            if not chunk.isascii():
+                return True
+            end -= len(chunk)
+    return False
+
+
+def _line_of(path: Path, offset: int) -> int:
+    """1-based line number of the byte at ``offset``."""
+    lines = 1
+    with open(path, "rb") as fh:
+        while offset > 0:
+            chunk = fh.read(min(CHUNK_BYTES, offset))
+            if not chunk:
+                break
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines
 
 
 def _complete_lines(text: str, max_lines: int) -> str:
