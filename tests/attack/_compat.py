@@ -38,6 +38,16 @@ def _text(s: pd.Series) -> pd.Series:
     return s.astype("string").fillna("").str.strip()
 
 
+def true_pairs(original: pd.Series, released: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(original codes, released codes, allowed[original value, released value]): what the method
+    does to each value, read off the run's own row-aligned (original, released) pairs."""
+    o_codes, o_vals = pd.factorize(_text(original))
+    r_codes, r_vals = pd.factorize(_text(released))
+    allowed = np.zeros((len(o_vals), len(r_vals)), dtype=bool)
+    allowed[o_codes, r_codes] = True
+    return o_codes, r_codes, allowed
+
+
 def compat_attack(original: pd.DataFrame, released: pd.DataFrame, columns: list[str]) -> CompatAttack:
     """Row-aligned ``original`` and ``released``; the attacker knows ``columns`` of the original."""
     n = len(original)
@@ -48,10 +58,7 @@ def compat_attack(original: pd.DataFrame, released: pd.DataFrame, columns: list[
     sizes = np.bincount(cls, minlength=len(uniques))
     ok = np.ones((n, len(uniques)), dtype=bool)  # person x released class
     for c in columns:
-        o_codes, o_vals = pd.factorize(_text(original[c]))
-        r_codes, r_vals = pd.factorize(_text(released[c]))
-        allowed = np.zeros((len(o_vals), len(r_vals)), dtype=bool)
-        allowed[o_codes, r_codes] = True  # the true pairs: what the method does to each value
+        o_codes, r_codes, allowed = true_pairs(original[c], released[c])
         class_r = np.empty(len(uniques), dtype=np.int64)
         class_r[cls] = r_codes
         ok &= allowed[o_codes][:, class_r]

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ._compat import compat_attack
+from ._compat import compat_attack, true_pairs
 
 KEY = "5a17e2c4b9d04f6e8a1b3c5d7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f"
 K = 5
@@ -127,10 +127,7 @@ def _naive_attack(original: pd.DataFrame, released: pd.DataFrame, recoded: list[
     n = len(original)
     ok = np.ones((n, n), dtype=bool)
     for c in recoded:
-        o_codes, o_vals = pd.factorize(original[c])
-        r_codes, r_vals = pd.factorize(released[c])
-        allowed = np.zeros((len(o_vals), len(r_vals)), dtype=bool)
-        allowed[o_codes, r_codes] = True
+        o_codes, r_codes, allowed = true_pairs(original[c], released[c])
         ok &= allowed[o_codes][:, r_codes]
     for c in swapped:
         o_codes, o_vals = pd.factorize(original[c])

@@ -31,6 +31,7 @@ import pandas as pd
 
 from anonymizer.io import as_text
 from anonymizer.values.dates import MONTH_NUMBERS, MONTH_PATTERN, parse_date
+from anonymizer.values.numbers import parse_number
 
 UNKNOWN = -1
 MEMBER_BASE = 1 << 24  # member keys: released row * MEMBER_BASE + code (codes below it)
@@ -181,10 +182,8 @@ def date_interval(text: str) -> tuple[float, float] | None:
 
 
 def _num(s: str) -> float | None:
-    try:
-        return float(s.replace(",", ".").replace("\u202f", "").replace("\u00a0", "").replace(" ", ""))
-    except ValueError:
-        return None
+    p = parse_number(s)  # the one reader of French numbers (anonymizer.values.numbers)
+    return None if p is None else p.value
 
 
 def number_interval(text: str) -> tuple[float, float] | None:

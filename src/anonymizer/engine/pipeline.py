@@ -472,9 +472,8 @@ def run_record(plan: Plan, policy: dict[str, Any], profile_name: str, opts: Sani
         "privacy": {"targets": privacy.record(),
                     "quasi_identifiers": qi,
                     "sensitive": sensitive,
-                    # `privacy: none` declares no attacker: nothing is claimed against one
-                    "attacker_knows": [] if privacy.record() == NO_PRIVACY else [s.column for s in plan.attacker_known()],
-                    "left_out": {} if privacy.record() == NO_PRIVACY else plan.left_out(),
+                    "attacker_knows": [s.column for s in plan.attacker_known()],
+                    "left_out": plan.left_out(),
                     "reached": privacy_report,
                     "attack": gate.to_dict() if gate is not None else None},
         "verification": {"passed": not problems, "problems": problems, "row_counters": list(counters or []),
@@ -603,11 +602,12 @@ def _run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitiz
         release()
         stage_reports = {p: staging_name(p) for p in paths.reports()}
         staged += list(stage_reports.values())
-        coverage = {"attacker_knows": [s.column for s in plan.attacker_known()], "key_variables": list(qi),
+        attacker_knows = [s.column for s in plan.attacker_known()]
+        coverage = {"attacker_knows": attacker_knows, "key_variables": list(qi),
                     "swapped": list(((solved.report or {}).get("swapped") or {}).get("columns") or []),
                     "left_out": plan.left_out()}
         release_facts = {"released": released, "problems": list(problems),
-                         "attacker_knows": [s.column for s in plan.attacker_known()], "reached": solved.report,
+                         "attacker_knows": attacker_knows, "reached": solved.report,
                          "attack": gate.to_dict() if gate is not None else None, "targets": privacy.record()}
         risk_summary, wrote_risk = risk_step(qi, after, qi_orig, sensitive, privacy, opts,
                                              stage_reports.get(paths.risk_json), stage_reports.get(paths.risk_html),

@@ -92,7 +92,10 @@ class Plan:
 
     def attacker_known(self) -> list[ColumnStep]:
         """The released columns an attacker knows (``privacy.attacker_knows``; by default every
-        quasi-identifier, of the person and of the household), in table order."""
+        quasi-identifier, of the person and of the household), in table order. ``privacy: none``
+        declares no attacker: nothing is claimed against one."""
+        if isinstance(self.privacy, NoPrivacy):
+            return []
         listed = self.privacy.attacker_knows
         if listed is None:
             return [s for s in self.steps if s.role == "quasi_identifier" and s.action != "drop"]
@@ -106,7 +109,10 @@ class Plan:
         return [s for s in self.attacker_known() if s.action in ATTACKER_KNOWN_ACTIONS]
 
     def left_out(self) -> dict[str, str]:
-        """Quasi-identifiers outside the attacker's knowledge, and why (for the report)."""
+        """Quasi-identifiers outside the attacker's knowledge, and why (for the report); none
+        under ``privacy: none``, which declares no attacker."""
+        if isinstance(self.privacy, NoPrivacy):
+            return {}
         known = {s.column for s in self.attacker_known()}
         out = {}
         for s in self.steps:

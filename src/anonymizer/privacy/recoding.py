@@ -181,11 +181,6 @@ def _keys(codes: _Codes, levels: np.ndarray, rows: np.ndarray | None = None) -> 
     return h
 
 
-def _sizes(keys: np.ndarray) -> np.ndarray:
-    _u, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    return counts[inverse.reshape(-1)]
-
-
 # ----------------------------------------------------------------------------- the search
 
 @dataclass
