@@ -64,8 +64,10 @@ def _split(value: str | None) -> list[str]:
               f"{TIME_BUDGET:g}, in every mode; docs/search.md].")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
 @click.option("--metric", type=click.Choice(["loss", "entropy", "entropy-mono", "discernibility", "dm-star", "precision",
-                                            "aecs", "height"]),
+                                            "precision-mono", "aecs", "height"]),
               help="Information loss the search minimises (ARX's definitions, docs/search.md).")
+@click.option("--gs-factor", type=click.FloatRange(0, 1),
+              help="Loss's gs-factor (ARX): 0.5 weighs generalisation and suppression alike [default 0.5].")
 @click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier.")
 @click.option("--sensitive", help="Comma-separated sensitive columns (l-diversity, t-closeness, risk report).")
@@ -99,7 +101,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             weak_key_ok: bool,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
             t_: float | None, t_variant: str | None, l_estimator: str | None, beta: float | None,
-            beta_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
+            beta_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None,
+            gs_factor: float | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, keep_formulas: bool, force: bool,
             engine: str,
@@ -128,7 +131,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         profile=profile, policy_path=policy_path, key=key, strict=strict,
         overrides={"k": k, "l": l_, "l_variant": l_variant, "c": c_, "t": t_, "t_variant": t_variant,
                    "l_estimator": l_estimator, "beta": beta, "beta_variant": beta_variant,
-                   "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric},
+                   "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric,
+                   "gs_factor": gs_factor},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
         batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1, keep_formulas=keep_formulas,

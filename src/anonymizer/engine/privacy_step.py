@@ -95,6 +95,7 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
         "max_suppression": targets.max_suppression,
         "metric": targets.metric,
         "time_budget": targets.time_budget,
+        "gs_factor": targets.gs_factor,
     }
     if (targets.l or targets.t is not None or targets.beta is not None) and sensitive is not None and len(sensitive.columns):
         scol = sensitive.iloc[:, 0]

@@ -9,6 +9,7 @@ import pandas as pd
 from anonymizer.errors import PrivacyTargetError, UsageError
 from anonymizer.privacy.hierarchy import Hierarchy, load_hierarchies
 from anonymizer.privacy.lattice import apply_transformation, search
+from anonymizer.privacy.metrics import GS_FACTOR
 
 
 def anonymize_with_hierarchies(
@@ -17,7 +18,7 @@ def anonymize_with_hierarchies(
     t: float | None = None, t_variant: str = "equal", sensitive: str | None = None,
     max_suppression: float = 0.0, metric: str = "loss", time_budget: float | None = None,
     drop_suppressed: bool = False, l_estimator: str = "shannon", beta: float | None = None,
-    beta_variant: str = "enhanced",
+    beta_variant: str = "enhanced", gs_factor: float = GS_FACTOR,
 ) -> tuple[pd.DataFrame, dict]:
     """Find the optimal transformation, apply it, and report what was done.
 
@@ -37,13 +38,14 @@ def anonymize_with_hierarchies(
     given = {**used, **({sensitive: hierarchies[sensitive]} if sensitive in hierarchies else {})}
     result = search(df, given, k=k, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant, sensitive=sensitive,
                     max_suppression=max_suppression, metric=metric, time_budget=time_budget,
-                    l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
+                    l_estimator=l_estimator, beta=beta, beta_variant=beta_variant, gs_factor=gs_factor)
     targets = {"k": k, "l": l, "l_variant": l_variant if l is not None else None,
                "l_estimator": l_estimator if l is not None and l_variant == "entropy" else None,
                "c": c if l_variant == "recursive" else None, "t": t,
                "t_variant": t_variant if t is not None else None, "beta": beta,
                "beta_variant": beta_variant if beta is not None else None, "sensitive": sensitive,
-               "max_suppression": max_suppression}
+               "max_suppression": max_suppression,
+               "gs_factor": gs_factor if metric == "loss" and gs_factor != GS_FACTOR else None}
     if not result.feasible:
         raise PrivacyTargetError(
             f"no generalisation of {len(used)} quasi-identifier(s) meets the targets with at most "

@@ -41,7 +41,7 @@ from anonymizer.errors import InputError, UsageError
 from anonymizer.masking import mask_value
 from anonymizer.privacy import models as M
 from anonymizer.privacy.hierarchy import Hierarchy, _text
-from anonymizer.privacy.metrics import ALIASES, METRICS, make_metric
+from anonymizer.privacy.metrics import ALIASES, GS_FACTOR, METRICS, make_metric
 from anonymizer.values.numbers import to_numbers
 
 MAX_EXACT_NODES = 2_000_000
@@ -419,7 +419,7 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
            sensitive: str | None = None, max_suppression: float = 0.0, metric: str = "loss",
            time_budget: float | None = None, max_exact_nodes: int = MAX_EXACT_NODES,
            strategy: str = "auto", l_estimator: str = "shannon", beta: float | None = None,
-           beta_variant: str = "enhanced") -> SearchResult:
+           beta_variant: str = "enhanced", gs_factor: float = GS_FACTOR) -> SearchResult:
     """Find the feasible transformation with the smallest information loss (exact unless reported not).
 
     ``hierarchies`` maps each quasi-identifier to its Hierarchy (QI order = table column order, as ARX).
@@ -439,7 +439,7 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
                       l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
     prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
-    met = make_metric(metric)
+    met = make_metric(metric, gs_factor)
     met.prepare(prob)
     size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
     deadline = t0 + time_budget if time_budget else None
@@ -460,7 +460,7 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
                             c: float | None = None, t: float | None = None, t_variant: str = "equal",
                             sensitive: str | None = None, max_suppression: float = 1.0,
                             metric: str = "loss", l_estimator: str = "shannon", beta: float | None = None,
-                            beta_variant: str = "enhanced") -> SearchResult:
+                            beta_variant: str = "enhanced", gs_factor: float = GS_FACTOR) -> SearchResult:
     """Score one given transformation (classes, suppression, loss) without searching; ``levels`` is
     None in the result when it is not feasible within ``max_suppression``."""
     t0 = time.perf_counter()
@@ -472,7 +472,7 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
     models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
                       l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
     prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
-    met = make_metric(metric)
+    met = make_metric(metric, gs_factor)
     met.prepare(prob)
     node = tuple(int(levels[q]) for q in qis)
     if any(not 0 <= v <= h for v, h in zip(node, prob.heights, strict=True)):
@@ -484,10 +484,11 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
 
 
 def evaluate_all(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], levels: dict[str, int], *,
-                 max_suppression: float = 1.0, **models) -> dict:
+                 max_suppression: float = 1.0, gs_factor: float = GS_FACTOR, **models) -> dict:
     """Every quality metric of one given transformation (``anon evaluate``): the classes are computed
     once, the records of classes violating the models are suppressed (within ``max_suppression``),
-    and each metric of ``metrics.METRICS`` is evaluated on them. JSON-able; no value from the data."""
+    and each metric of ``metrics.METRICS`` is evaluated on them, plus Loss with ARX's RANK aggregate
+    (``loss_rank``, a list). ``gs_factor`` is Loss's. JSON-able; no value from the data."""
     from anonymizer.privacy.metrics import METRICS
 
     r = evaluate_transformation(df, hierarchies, levels, max_suppression=max_suppression, metric="loss", **models)
@@ -502,9 +503,11 @@ def evaluate_all(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], levels: di
     ev = prob.evaluate(node, from_base=True, cache=False)
     values = {}
     for name in METRICS:
-        met = make_metric(name)
+        met = make_metric(name, gs_factor)
         met.prepare(prob)
         values[name] = float(met.value(node, ev.cls_gens, ev.sizes, ev.viol))
+        if name == "loss":
+            values["loss_rank"] = met.rank(node, ev.cls_gens, ev.sizes, ev.viol)
     return {
         "quasi_identifiers": qis,
         "levels": {q: int(v) for q, v in zip(qis, node, strict=True)},

@@ -24,7 +24,7 @@ from anonymizer.settings.defaults import (
 __all__ = ["DEFAULT_TARGETS", "REPORT_K", "REPORT_SENSITIVE_MAX", "NoPrivacy", "PrivacyTargets"]
 
 Metric = Literal["loss", "entropy", "entropy-mono", "entropy_monotonic", "discernibility", "dm-star", "dm_star",
-                 "precision", "aecs", "height"]
+                 "precision", "precision-mono", "precision_monotonic", "aecs", "height"]
 
 
 class PrivacyTargets(StrictModel):
@@ -44,6 +44,8 @@ class PrivacyTargets(StrictModel):
     beta_variant: Literal["basic", "enhanced"] = "enhanced"
     max_suppression: float = Field(0.0, ge=0, le=1, description="Largest share of records the search may suppress.")
     metric: Metric = Field("loss", description="Information-loss measure the search minimises.")
+    gs_factor: float = Field(0.5, ge=0, le=1, description="Loss's generalisation/suppression factor (ARX's gs-factor: "
+                             "below 0.5 suppression costs less, above it generalisation costs less).")
     time_budget: float | None = Field(
         TIME_BUDGET, gt=0, description="Seconds of optimal search before the greedy heuristic takes over (the report then "
         "says exact: false); the same in every mode. null: no limit (the search may take hours).")
@@ -114,7 +116,7 @@ class PrivacyTargets(StrictModel):
         return {"k": self.k, "l": self.l, "l_variant": self.l_variant, "c": self.c, "t": self.t,
                 "t_variant": self.t_variant, "l_estimator": self.l_estimator, "beta": self.beta,
                 "beta_variant": self.beta_variant, "max_suppression": self.max_suppression, "metric": self.metric,
-                "time_budget": self.time_budget}
+                "time_budget": self.time_budget, "gs_factor": self.gs_factor}
 
     def record(self) -> dict[str, Any]:
         """The targets a run used, for its manifest: those asked, the search options when a search
@@ -134,6 +136,8 @@ class PrivacyTargets(StrictModel):
             out.update(beta=self.beta, beta_variant=self.beta_variant)
         if self.searches:
             out.update(max_suppression=self.max_suppression, metric=self.metric)
+            if self.metric == "loss" and self.gs_factor != 0.5:
+                out["gs_factor"] = self.gs_factor
             if self.time_budget is not None:
                 out["time_budget"] = self.time_budget
         out.update(small_cell=self.small_cell, max_record_risk=self.max_record_risk)
