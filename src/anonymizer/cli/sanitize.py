@@ -59,6 +59,14 @@ def _split(value: str | None) -> list[str]:
               help="t-closeness ground distance (default equal; hierarchical uses the sensitive column's hierarchy).")
 @click.option("--beta", type=click.FloatRange(min=0, min_open=True), help="beta-likeness target (with --sensitive).")
 @click.option("--beta-variant", type=click.Choice(["basic", "enhanced"]), help="beta-likeness variant (default enhanced).")
+@click.option("--k-map", type=click.IntRange(min=1), help="k-map target estimated from the population (ARX's KMap "
+              "with an estimator; needs --population or --sampling-fraction; --hierarchies mode).")
+@click.option("--k-map-estimator", type=click.Choice(["poisson", "zero-truncated-poisson"]),
+              help="Population cell-size estimator of --k-map (default poisson, as ARX).")
+@click.option("--significance", type=click.FloatRange(0, 1), help="Significance level of --k-map (default 0.01).")
+@click.option("--population", type=click.IntRange(min=1), help="Population size N the table was drawn from.")
+@click.option("--sampling-fraction", type=click.FloatRange(0, 1, min_open=True),
+              help="Sampling fraction n/N (alternative to --population).")
 @click.option("--time-budget", type=click.FloatRange(min=0.1), help="Seconds for the optimal search before the "
               "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
               f"{TIME_BUDGET:g}, in every mode; docs/search.md].")
@@ -101,7 +109,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             weak_key_ok: bool,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
             t_: float | None, t_variant: str | None, l_estimator: str | None, beta: float | None,
-            beta_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None,
+            beta_variant: str | None, k_map: int | None, k_map_estimator: str | None, significance: float | None,
+            population: int | None, sampling_fraction: float | None, time_budget: float | None, max_suppression: float | None, metric: str | None,
             gs_factor: float | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, keep_formulas: bool, force: bool,
@@ -132,7 +141,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         overrides={"k": k, "l": l_, "l_variant": l_variant, "c": c_, "t": t_, "t_variant": t_variant,
                    "l_estimator": l_estimator, "beta": beta, "beta_variant": beta_variant,
                    "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric,
-                   "gs_factor": gs_factor},
+                   "gs_factor": gs_factor, "k_map": k_map, "k_map_estimator": k_map_estimator,
+                   "significance": significance, "population": population, "sampling_fraction": sampling_fraction},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
         batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1, keep_formulas=keep_formulas,

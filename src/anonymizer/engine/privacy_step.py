@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anonymizer.errors import PrivacyTargetError
+from anonymizer.errors import PrivacyTargetError, UsageError
 from anonymizer.io import as_text
 from anonymizer.settings import PrivacyTargets
 
@@ -80,6 +80,8 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
           sensitive: pd.DataFrame | None = None) -> PrivacySolution | None:
     """Find the generalisation levels and the classes to suppress, or raise when unreachable."""
     targets = PrivacyTargets.of(targets)
+    if targets.k_map is not None:
+        raise UsageError("k-map is enforced by the hierarchies search only: anon sanitize --hierarchies DIR --k-map K")
     k = targets.k
     qi = [c for c in targets.quasi_identifiers if c in qi_frame.columns]
     if not k or not qi:

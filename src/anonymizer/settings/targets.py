@@ -42,6 +42,13 @@ class PrivacyTargets(StrictModel):
         "shannon", description="Entropy estimator of entropy-l-diversity (ARX's Shannon or Grassberger).")
     beta: float | None = Field(None, gt=0, description="beta-likeness target on the first sensitive column.")
     beta_variant: Literal["basic", "enhanced"] = "enhanced"
+    k_map: int | None = Field(None, ge=1, description="k-map target (ARX's KMap with an estimator): every class "
+                              "matches at least k people of the population (needs population or sampling_fraction; "
+                              "anon sanitize --hierarchies).")
+    k_map_estimator: Literal["poisson", "zero-truncated-poisson"] = Field(
+        "poisson", description="Population cell-size estimator of k-map.")
+    significance: float = Field(0.01, ge=0, le=1, description="Significance level of the k-map estimator.")
+    sampling_fraction: float | None = Field(None, gt=0, le=1, description="n / N, instead of population.")
     max_suppression: float = Field(0.0, ge=0, le=1, description="Largest share of records the search may suppress.")
     metric: Metric = Field("loss", description="Information-loss measure the search minimises.")
     gs_factor: float = Field(0.5, ge=0, le=1, description="Loss's generalisation/suppression factor (ARX's gs-factor: "
@@ -57,7 +64,8 @@ class PrivacyTargets(StrictModel):
     key_entities: list[str | list[str]] = Field(
         default_factory=list, description="Key-variable families a proposal picks one column of (a list: "
         "interchangeable entities, preferred first).")
-    population: int | None = Field(None, ge=1, description="Population size the table was drawn from (informative).")
+    population: int | None = Field(None, ge=1, description="Population size N the table was drawn from (k-map and "
+                                   "the population risk models; informative otherwise).")
     attacker_knows: list[str] | None = Field(
         None, description="Columns an attacker knows about a person (whole-record k and the release gate's attack "
         "cover them all). null: every quasi-identifier of the person and the household (docs/privacy.md).")
@@ -100,7 +108,8 @@ class PrivacyTargets(StrictModel):
     @property
     def searches(self) -> bool:
         """Whether a privacy search runs (some target to enforce)."""
-        return bool(self.k) or self.l is not None or self.t is not None or self.beta is not None
+        return (bool(self.k) or self.l is not None or self.t is not None or self.beta is not None
+                or self.k_map is not None)
 
     @property
     def report_k(self) -> int:
@@ -116,7 +125,9 @@ class PrivacyTargets(StrictModel):
         return {"k": self.k, "l": self.l, "l_variant": self.l_variant, "c": self.c, "t": self.t,
                 "t_variant": self.t_variant, "l_estimator": self.l_estimator, "beta": self.beta,
                 "beta_variant": self.beta_variant, "max_suppression": self.max_suppression, "metric": self.metric,
-                "time_budget": self.time_budget, "gs_factor": self.gs_factor}
+                "time_budget": self.time_budget, "gs_factor": self.gs_factor, "k_map": self.k_map,
+                "k_map_estimator": self.k_map_estimator, "significance": self.significance,
+                "population": self.population, "sampling_fraction": self.sampling_fraction}
 
     def record(self) -> dict[str, Any]:
         """The targets a run used, for its manifest: those asked, the search options when a search
@@ -134,6 +145,8 @@ class PrivacyTargets(StrictModel):
             out.update(t=self.t, t_variant=self.t_variant)
         if self.beta is not None:
             out.update(beta=self.beta, beta_variant=self.beta_variant)
+        if self.k_map is not None:
+            out.update(k_map=self.k_map, k_map_estimator=self.k_map_estimator, significance=self.significance)
         if self.searches:
             out.update(max_suppression=self.max_suppression, metric=self.metric)
             if self.metric == "loss" and self.gs_factor != 0.5:
