@@ -80,8 +80,9 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
           sensitive: pd.DataFrame | None = None) -> PrivacySolution | None:
     """Find the generalisation levels and the classes to suppress, or raise when unreachable."""
     targets = PrivacyTargets.of(targets)
-    if targets.k_map is not None:
-        raise UsageError("k-map is enforced by the hierarchies search only: anon sanitize --hierarchies DIR --k-map K")
+    if targets.k_map is not None or targets.delta_presence is not None:
+        raise UsageError("k-map and delta-presence are enforced by the hierarchies search only: "
+                         "anon sanitize --hierarchies DIR")
     k = targets.k
     qi = [c for c in targets.quasi_identifiers if c in qi_frame.columns]
     if not k or not qi:

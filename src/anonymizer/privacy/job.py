@@ -21,7 +21,8 @@ def anonymize_with_hierarchies(
     drop_suppressed: bool = False, l_estimator: str = "shannon", beta: float | None = None,
     beta_variant: str = "enhanced", gs_factor: float = GS_FACTOR, k_map: int | None = None,
     k_map_estimator: str = "poisson", significance: float = 0.01, population: int | None = None,
-    sampling_fraction: float | None = None,
+    sampling_fraction: float | None = None, delta_presence: tuple[float, float] | list[float] | None = None,
+    population_table: pd.DataFrame | str | Path | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Find the optimal transformation, apply it, and report what was done.
 
@@ -31,6 +32,8 @@ def anonymize_with_hierarchies(
     quasi-identifier (ARX's output), or are dropped with ``drop_suppressed``.
     ``k_map`` with ``population`` (N) or ``sampling_fraction`` (n/N): k-map estimated as ARX's KMap with a
     CellSizeEstimator (``models.kmap_derived_k``), enforced as k'-anonymity (the larger of k and k').
+    ``delta_presence`` = (δmin, δmax) with ``population_table`` (a DataFrame or a file): ``df`` is the research
+    subset released, drawn from that table (ARX's DPresence with a DataSubset).
     Raises PrivacyTargetError when no transformation meets the targets within the suppression limit.
     """
     if not isinstance(hierarchies, dict):
@@ -46,7 +49,12 @@ def anonymize_with_hierarchies(
     k_search = max(int(k or 1), derived_k) if derived_k is not None else k
     # the sensitive column's own hierarchy is no quasi-identifier, but hierarchical t-closeness uses it
     given = {**used, **({sensitive: hierarchies[sensitive]} if sensitive in hierarchies else {})}
-    result = search(df, given, k=k_search, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant, sensitive=sensitive,
+    if population_table is not None and not isinstance(population_table, pd.DataFrame):
+        from anonymizer.io import read_table
+
+        population_table = read_table(Path(population_table)).df
+    delta = tuple(float(x) for x in delta_presence) if delta_presence is not None else None
+    result = search(df, given, delta=delta, population_table=population_table, k=k_search, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant, sensitive=sensitive,
                     max_suppression=max_suppression, metric=metric, time_budget=time_budget,
                     l_estimator=l_estimator, beta=beta, beta_variant=beta_variant, gs_factor=gs_factor)
     targets = {"k": k, "l": l, "l_variant": l_variant if l is not None else None,
@@ -56,6 +64,8 @@ def anonymize_with_hierarchies(
                "beta_variant": beta_variant if beta is not None else None, "sensitive": sensitive,
                "max_suppression": max_suppression,
                "gs_factor": gs_factor if metric == "loss" and gs_factor != GS_FACTOR else None}
+    if delta is not None:
+        targets["delta_presence"] = list(delta)
     if k_map is not None:
         targets.update(k_map=k_map, k_map_estimator=k_map_estimator, significance=significance,
                        k_map_derived_k=derived_k, population=population, sampling_fraction=sampling_fraction)

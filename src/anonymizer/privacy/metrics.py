@@ -209,7 +209,8 @@ class AECSMetric(Metric):
     bound_is_exact_without_suppression = False
 
     def value(self, node, cls_gens, sizes, viol):
-        groups = int((~viol).sum()) + (1 if viol.any() else 0)
+        # classes without a record of the research subset (δ-presence) are not in the output
+        groups = int(((~viol) & (sizes > 0)).sum()) + (1 if sizes[viol].sum() > 0 else 0)
         return float(self.n / groups) if groups else float(self.n)
 
 

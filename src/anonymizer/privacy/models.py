@@ -25,6 +25,13 @@ Inputs are the classes of a transformation: ``sizes[c]`` records in class ``c``,
   the population size of a class of size c is modelled as Poisson with λ = f·k (f = n / N, the sampling
   fraction) — or zero-truncated Poisson —, and k-map becomes k'-anonymity with k' the smallest size whose
   cumulative probability reaches 1 − α (``kmap_derived_k``). Monotone like k-anonymity.
+* δ-presence (Nergiz, Atzori & Clifton 2007, "Hiding the presence of individuals from shared databases",
+  SIGMOD; ARX's DPresence with a DataSubset): the released table is a research subset of a population table;
+  for each class, δ = |subset ∩ class| / |population ∩ class| must lie in [δmin, δmax]. Classes, models and
+  metrics count the subset's records; a class with no subset record that fails δ makes the transformation
+  infeasible (it cannot be suppressed). Monotone with generalisation (a merged class's δ is a weighted mean),
+  not with suppression (ARX: ``ImplicitPrivacyCriterion(false, true)``): with suppression, no feasibility
+  pruning, only the bound.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ class Models:
     l_estimator: str = "shannon"
     beta: float | None = None
     beta_variant: str = "enhanced"
+    delta: tuple[float, float] | None = None  # δ-presence (δmin, δmax), with a population table
 
     @property
     def needs_sensitive(self) -> bool:
@@ -60,7 +68,7 @@ class Models:
         classes: the merged class is at least as large / diverse as its best part. Entropy-ℓ,
         recursive-(c,ℓ) and t-closeness can turn a satisfying class into a violating one when it merges
         with a violating class, so with suppression they are not monotone (ARX: Kohlmayer et al. 2012)."""
-        if self.t is not None or self.beta is not None:
+        if self.t is not None or self.beta is not None or self.delta is not None:
             return False
         return self.l is None or self.l_variant == "distinct"
 
@@ -97,6 +105,13 @@ def kmap_derived_k(k: int, n: int, population: int, significance: float = 0.01,
                 break
         derived = counter
     return min(k, min(derived, n))
+
+
+def delta_presence_violations(sizes: np.ndarray, psizes: np.ndarray, dmin: float, dmax: float) -> np.ndarray:
+    """δ-presence: δ = subset records / population records of the class (0 when the class has no subset
+    record) must lie in [δmin, δmax] (ARX's ``DPresence.isAnonymous``)."""
+    delta = np.divide(sizes, psizes, out=np.zeros(len(sizes)), where=(sizes > 0) & (psizes > 0))
+    return (delta < dmin) | (delta > dmax)
 
 
 def k_violations(sizes: np.ndarray, k: int) -> np.ndarray:

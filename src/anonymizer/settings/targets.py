@@ -49,6 +49,11 @@ class PrivacyTargets(StrictModel):
         "poisson", description="Population cell-size estimator of k-map.")
     significance: float = Field(0.01, ge=0, le=1, description="Significance level of the k-map estimator.")
     sampling_fraction: float | None = Field(None, gt=0, le=1, description="n / N, instead of population.")
+    delta_presence: list[float] | None = Field(
+        None, min_length=2, max_length=2, description="[dmin, dmax] of delta-presence (ARX's DPresence): the table is "
+        "a research subset of population_table (anon sanitize --hierarchies).")
+    population_table: str | None = Field(None, description="File of the population table the data was drawn from "
+                                         "(delta-presence).")
     max_suppression: float = Field(0.0, ge=0, le=1, description="Largest share of records the search may suppress.")
     metric: Metric = Field("loss", description="Information-loss measure the search minimises.")
     gs_factor: float = Field(0.5, ge=0, le=1, description="Loss's generalisation/suppression factor (ARX's gs-factor: "
@@ -109,7 +114,7 @@ class PrivacyTargets(StrictModel):
     def searches(self) -> bool:
         """Whether a privacy search runs (some target to enforce)."""
         return (bool(self.k) or self.l is not None or self.t is not None or self.beta is not None
-                or self.k_map is not None)
+                or self.k_map is not None or self.delta_presence is not None)
 
     @property
     def report_k(self) -> int:
@@ -127,7 +132,8 @@ class PrivacyTargets(StrictModel):
                 "beta_variant": self.beta_variant, "max_suppression": self.max_suppression, "metric": self.metric,
                 "time_budget": self.time_budget, "gs_factor": self.gs_factor, "k_map": self.k_map,
                 "k_map_estimator": self.k_map_estimator, "significance": self.significance,
-                "population": self.population, "sampling_fraction": self.sampling_fraction}
+                "population": self.population, "sampling_fraction": self.sampling_fraction,
+                "delta_presence": self.delta_presence, "population_table": self.population_table}
 
     def record(self) -> dict[str, Any]:
         """The targets a run used, for its manifest: those asked, the search options when a search
@@ -145,6 +151,8 @@ class PrivacyTargets(StrictModel):
             out.update(t=self.t, t_variant=self.t_variant)
         if self.beta is not None:
             out.update(beta=self.beta, beta_variant=self.beta_variant)
+        if self.delta_presence is not None:
+            out["delta_presence"] = list(self.delta_presence)
         if self.k_map is not None:
             out.update(k_map=self.k_map, k_map_estimator=self.k_map_estimator, significance=self.significance)
         if self.searches:
