@@ -62,14 +62,23 @@ def parse_levels(text: str, qis: list[str]) -> dict[str, int]:
               default="equal")
 @click.option("--beta", type=click.FloatRange(min=0, min_open=True))
 @click.option("--beta-variant", type=click.Choice(["basic", "enhanced"]), default="enhanced")
+@click.option("--k-map", type=click.IntRange(min=1), help="k-map estimated from the population (ARX's KMap).")
+@click.option("--k-map-estimator", type=click.Choice(["poisson", "zero-truncated-poisson"]), default="poisson",
+              show_default=True)
+@click.option("--significance", type=click.FloatRange(0, 1), default=0.01, show_default=True)
+@click.option("--population", type=click.IntRange(min=1), help="Population size N (k-map).")
+@click.option("--sampling-fraction", type=click.FloatRange(0, 1, min_open=True), help="n/N instead of --population.")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), default=1.0, show_default=True,
               help="Largest share of records the violating classes may hold (feasible or not is printed).")
+@click.option("--gs-factor", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Loss's gs-factor (ARX's createLossMetric(gsFactor)).")
 @click.option("--delimiter", help="Force the input CSV delimiter.")
 @click.option("--encoding", help="Force the input encoding.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def command(data: Path, hierarchies_dir: Path, levels: str, sensitive: str | None, k: int | None, l_: float | None,
             l_variant: str, l_estimator: str, c_: float | None, t_: float | None, t_variant: str,
-            beta: float | None, beta_variant: str, max_suppression: float, delimiter: str | None,
+            beta: float | None, beta_variant: str, k_map: int | None, k_map_estimator: str, significance: float,
+            population: int | None, sampling_fraction: float | None, max_suppression: float, gs_factor: float, delimiter: str | None,
             encoding: str | None, fmt: str) -> None:
     """Score one generalisation of DATA: classes, suppressed records and every quality metric (ARX's definitions)."""
     from anonymizer.io import read_table
@@ -84,9 +93,16 @@ def command(data: Path, hierarchies_dir: Path, levels: str, sensitive: str | Non
     given = parse_levels(levels, qis)
     models = {"k": k, "l": l_, "l_variant": l_variant, "l_estimator": l_estimator, "c": c_, "t": t_,
               "t_variant": t_variant, "beta": beta, "beta_variant": beta_variant, "sensitive": sensitive}
-    if k is None and l_ is None and t_ is None and beta is None:
+    if k_map is not None:
+        from anonymizer.privacy.job import _population
+        from anonymizer.privacy.models import kmap_derived_k
+
+        derived = kmap_derived_k(k_map, len(df), _population(len(df), population, sampling_fraction), significance,
+                                 k_map_estimator)
+        models["k"] = max(k or 1, derived)
+    if models["k"] is None and l_ is None and t_ is None and beta is None:
         models["k"] = 1  # no model: every class is kept, the metrics of the bare generalisation
-    out = evaluate_all(df, hierarchies, given, max_suppression=max_suppression, **models)
+    out = evaluate_all(df, hierarchies, given, max_suppression=max_suppression, gs_factor=gs_factor, **models)
     if fmt == "json":
         click.echo(json.dumps(out, indent=2))
         return

@@ -59,13 +59,27 @@ def _split(value: str | None) -> list[str]:
               help="t-closeness ground distance (default equal; hierarchical uses the sensitive column's hierarchy).")
 @click.option("--beta", type=click.FloatRange(min=0, min_open=True), help="beta-likeness target (with --sensitive).")
 @click.option("--beta-variant", type=click.Choice(["basic", "enhanced"]), help="beta-likeness variant (default enhanced).")
+@click.option("--k-map", type=click.IntRange(min=1), help="k-map target estimated from the population (ARX's KMap "
+              "with an estimator; needs --population or --sampling-fraction; --hierarchies mode).")
+@click.option("--k-map-estimator", type=click.Choice(["poisson", "zero-truncated-poisson"]),
+              help="Population cell-size estimator of --k-map (default poisson, as ARX).")
+@click.option("--significance", type=click.FloatRange(0, 1), help="Significance level of --k-map (default 0.01).")
+@click.option("--population", type=click.IntRange(min=1), help="Population size N the table was drawn from.")
+@click.option("--sampling-fraction", type=click.FloatRange(0, 1, min_open=True),
+              help="Sampling fraction n/N (alternative to --population).")
+@click.option("--delta-presence", metavar="DMIN,DMAX", help="delta-presence (ARX's DPresence): DATA is a research "
+              "subset of --population-table; each class's share of it must lie in [DMIN, DMAX] (--hierarchies mode).")
+@click.option("--population-table", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="The population table DATA was drawn from (delta-presence).")
 @click.option("--time-budget", type=click.FloatRange(min=0.1), help="Seconds for the optimal search before the "
               "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
               f"{TIME_BUDGET:g}, in every mode; docs/search.md].")
 @click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
 @click.option("--metric", type=click.Choice(["loss", "entropy", "entropy-mono", "discernibility", "dm-star", "precision",
-                                            "aecs", "height"]),
+                                            "precision-mono", "aecs", "height"]),
               help="Information loss the search minimises (ARX's definitions, docs/search.md).")
+@click.option("--gs-factor", type=click.FloatRange(0, 1),
+              help="Loss's gs-factor (ARX): 0.5 weighs generalisation and suppression alike [default 0.5].")
 @click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier.")
 @click.option("--sensitive", help="Comma-separated sensitive columns (l-diversity, t-closeness, risk report).")
@@ -99,7 +113,10 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             weak_key_ok: bool,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
             t_: float | None, t_variant: str | None, l_estimator: str | None, beta: float | None,
-            beta_variant: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None, hierarchies_dir: Path | None,
+            beta_variant: str | None, k_map: int | None, k_map_estimator: str | None, significance: float | None,
+            population: int | None, sampling_fraction: float | None, delta_presence: str | None,
+            population_table: Path | None, time_budget: float | None, max_suppression: float | None, metric: str | None,
+            gs_factor: float | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, keep_formulas: bool, force: bool,
             engine: str,
@@ -128,7 +145,11 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         profile=profile, policy_path=policy_path, key=key, strict=strict,
         overrides={"k": k, "l": l_, "l_variant": l_variant, "c": c_, "t": t_, "t_variant": t_variant,
                    "l_estimator": l_estimator, "beta": beta, "beta_variant": beta_variant,
-                   "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric},
+                   "time_budget": time_budget, "max_suppression": max_suppression, "metric": metric,
+                   "gs_factor": gs_factor, "k_map": k_map, "k_map_estimator": k_map_estimator,
+                   "significance": significance, "population": population, "sampling_fraction": sampling_fraction,
+                   "delta_presence": _delta(delta_presence),
+                   "population_table": str(population_table) if population_table else None},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
         batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1, keep_formulas=keep_formulas,
@@ -181,6 +202,19 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     if not result.released:
         problems = "; ".join(result.problems[:5])
         raise PrivacyTargetError(f"verification failed, output not released: {problems}")
+
+
+def _delta(text: str | None) -> list[float] | None:
+    """``DMIN,DMAX`` of --delta-presence."""
+    if text is None:
+        return None
+    try:
+        low, high = (float(x) for x in text.split(","))
+    except ValueError:
+        raise UsageError("--delta-presence takes DMIN,DMAX, two numbers between 0 and 1 (e.g. 0,0.2)") from None
+    if not 0 <= low <= high <= 1:
+        raise UsageError("--delta-presence needs 0 <= DMIN <= DMAX <= 1")
+    return [low, high]
 
 
 def _print_verdict(risk_json: Path | None, console) -> None:

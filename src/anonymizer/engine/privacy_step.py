@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anonymizer.errors import PrivacyTargetError
+from anonymizer.errors import PrivacyTargetError, UsageError
 from anonymizer.io import as_text
 from anonymizer.settings import PrivacyTargets
 
@@ -80,6 +80,9 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
           sensitive: pd.DataFrame | None = None) -> PrivacySolution | None:
     """Find the generalisation levels and the classes to suppress, or raise when unreachable."""
     targets = PrivacyTargets.of(targets)
+    if targets.k_map is not None or targets.delta_presence is not None:
+        raise UsageError("k-map and delta-presence are enforced by the hierarchies search only: "
+                         "anon sanitize --hierarchies DIR")
     k = targets.k
     qi = [c for c in targets.quasi_identifiers if c in qi_frame.columns]
     if not k or not qi:
@@ -95,6 +98,7 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
         "max_suppression": targets.max_suppression,
         "metric": targets.metric,
         "time_budget": targets.time_budget,
+        "gs_factor": targets.gs_factor,
     }
     if (targets.l or targets.t is not None or targets.beta is not None) and sensitive is not None and len(sensitive.columns):
         scol = sensitive.iloc[:, 0]

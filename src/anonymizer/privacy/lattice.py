@@ -41,7 +41,7 @@ from anonymizer.errors import InputError, UsageError
 from anonymizer.masking import mask_value
 from anonymizer.privacy import models as M
 from anonymizer.privacy.hierarchy import Hierarchy, _text
-from anonymizer.privacy.metrics import ALIASES, METRICS, make_metric
+from anonymizer.privacy.metrics import ALIASES, GS_FACTOR, METRICS, make_metric
 from anonymizer.values.numbers import to_numbers
 
 MAX_EXACT_NODES = 2_000_000
@@ -98,6 +98,7 @@ class _Table:
     gens: np.ndarray  # d x rows: generalised ids at ``levels`` (one contiguous array per attribute)
     sens: np.ndarray | None  # rows (sensitive code) or None
     counts: np.ndarray  # rows
+    pcounts: np.ndarray | None = None  # rows: records of the population table (δ-presence), else None
 
 
 @dataclass
@@ -117,10 +118,13 @@ class _Problem:
     """The encoded table: every quasi-identifier as integer codes, levels as lookup arrays."""
 
     def __init__(self, df: pd.DataFrame, hierarchies: dict[str, Hierarchy], qis: list[str],
-                 sensitive: str | None, models: M.Models, max_suppression: float):
+                 sensitive: str | None, models: M.Models, max_suppression: float,
+                 count_w: np.ndarray | None = None, pcount_w: np.ndarray | None = None):
+        """``count_w`` / ``pcount_w`` (δ-presence): each row's weight in the research subset (the records
+        released, counted by the models and metrics) and in the population table (δ's denominator)."""
         self.qis = qis
         self.models = models
-        self.n = len(df)
+        self.n = int(count_w.sum()) if count_w is not None else len(df)
         self.budget = int(math.floor(max_suppression * self.n + 1e-9))
         self.heights, self.gid, self.cards, self.shares, self.domain_sizes = [], [], [], [], []
         self.code_counts, self.upmaps = [], []
@@ -147,7 +151,7 @@ class _Problem:
             self.cards.append(cards)
             self.shares.append(shares)
             self.domain_sizes.append(len(h.rows))
-            self.code_counts.append(np.bincount(codes, minlength=len(uniques)).astype(np.int64))
+            self.code_counts.append(np.bincount(codes, weights=count_w, minlength=len(uniques)).astype(np.int64))
             # up-maps: generalised id at level a -> level b, when the hierarchy is a tree on present values
             ups = {}
             for a in range(h.height + 1):
@@ -167,7 +171,7 @@ class _Problem:
             scodes, suniq = _codes(df[sensitive])
             self.sens_codes = scodes.astype(np.int64)
             self.S = len(suniq)
-            self.q = np.bincount(scodes, minlength=self.S) / self.n
+            self.q = np.bincount(scodes, weights=count_w, minlength=self.S) / self.n
             nums = to_numbers(suniq)
             order = np.argsort(nums, kind="stable") if not np.isnan(nums).any() else np.argsort(
                 np.array(list(suniq), dtype=object), kind="stable")
@@ -177,22 +181,23 @@ class _Problem:
             if models.t is not None and models.t_variant == "hierarchical":
                 self.sens_parents = _sensitive_tree(hierarchies.get(sensitive), sensitive, suniq)
         # distinct rows at level 0 (gids at level 0 == codes re-numbered)
-        base = np.stack([self.gid[j][0][codes_cols[j]] for j in range(self.d)], axis=1) if self.d else np.zeros((self.n, 0), np.int64)
+        base = np.stack([self.gid[j][0][codes_cols[j]] for j in range(self.d)], axis=1) if self.d else np.zeros((len(df), 0), np.int64)
         cols = [base[:, j] for j in range(self.d)]
         cards0 = [self.cards[j][0] for j in range(self.d)]
         if self.sens_codes is not None:
             cols.append(self.sens_codes)
             cards0.append(self.S)
-        key = _combine(np.stack(cols, axis=1) if cols else np.zeros((self.n, 0), np.int64), cards0)
+        key = _combine(np.stack(cols, axis=1) if cols else np.zeros((len(df), 0), np.int64), cards0)
         inv, uniq = pd.factorize(key, sort=False)
         first = np.zeros(len(uniq), dtype=np.int64)
-        first[inv[::-1]] = np.arange(self.n)[::-1]
+        first[inv[::-1]] = np.arange(len(df))[::-1]
         self.row_to_base = inv.astype(np.int64)
         self.base = _Table(
             levels=tuple([0] * self.d),
             gens=np.ascontiguousarray(base[first].T),
             sens=self.sens_codes[first] if self.sens_codes is not None else None,
-            counts=np.bincount(inv, minlength=len(uniq)).astype(np.int64),
+            counts=np.bincount(inv, weights=count_w, minlength=len(uniq)).astype(np.int64),
+            pcounts=None if pcount_w is None else np.bincount(inv, weights=pcount_w, minlength=len(uniq)).astype(np.int64),
         )
         self.cache: dict[tuple[int, ...], _Table] = {}
         self._cache_list: list[_Table] = []
@@ -252,6 +257,7 @@ class _Problem:
                 cg[j] = cols[j][first]
         cls_gens = cg.T
         sizes = np.bincount(cls, weights=parent.counts, minlength=C).astype(np.int64)
+        psizes = None if parent.pcounts is None else np.bincount(cls, weights=parent.pcounts, minlength=C)
         mo = self.models
         viol = np.zeros(C, dtype=bool)
         if mo.k is not None:
@@ -263,7 +269,9 @@ class _Problem:
             pair_cnt = np.bincount(pinv, weights=parent.counts, minlength=len(puniq))
             pair_cls = (puniq // self.S).astype(np.int64)
             pair_sens = (puniq % self.S).astype(np.int64)
-            table = _Table(node, cg[:, pair_cls], pair_sens, pair_cnt.astype(np.int64))
+            table = _Table(node, cg[:, pair_cls], pair_sens, pair_cnt.astype(np.int64),
+                           None if parent.pcounts is None else
+                           np.bincount(pinv, weights=parent.pcounts, minlength=len(puniq)).astype(np.int64))
             if mo.l is not None:
                 if mo.l_variant == "distinct":
                     viol |= M.distinct_l_violations(pair_cls, C, mo.l)
@@ -287,11 +295,19 @@ class _Problem:
                 viol |= M.beta_violations(pair_cls, pair_cnt, pair_sens, sizes.astype(float), self.q, mo.beta,
                                           mo.beta_variant == "enhanced")
         else:
-            table = _Table(node, cg, None, sizes)
+            table = _Table(node, cg, None, sizes, None if psizes is None else psizes.astype(np.int64))
+        unsuppressible = False
+        if mo.delta is not None and psizes is not None:
+            # ARX (HashGroupify.analyzeAll): a class without subset records that fails δ-presence (and not
+            # k first) cannot be suppressed, so the transformation fails; such classes are never outliers
+            bad = M.delta_presence_violations(sizes.astype(float), psizes, *mo.delta)
+            empty = sizes == 0
+            unsuppressible = bool((bad & empty & ~viol).any())
+            viol |= bad & ~empty
         suppressed = int(sizes[viol].sum())
         if cache and len(table.counts) < R:
             self._remember(table)
-        return _Eval(suppressed <= self.budget, suppressed, C, cls_gens, sizes, viol, table,
+        return _Eval(suppressed <= self.budget and not unsuppressible, suppressed, C, cls_gens, sizes, viol, table,
                      row_class=cls if from_base else None, suppressed_monotone=s_mono)
 
     def _remember(self, table: _Table) -> None:
@@ -371,9 +387,11 @@ def _combine(cols: np.ndarray, cards: list[int]) -> np.ndarray:
 
 
 def _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,  # noqa: E741
-              l_estimator="shannon", beta=None, beta_variant="enhanced"):
-    if k is None and l is None and t is None and beta is None:
-        raise UsageError("give at least one privacy model: k, l, t or beta")
+              l_estimator="shannon", beta=None, beta_variant="enhanced", delta=None):
+    if k is None and l is None and t is None and beta is None and delta is None:
+        raise UsageError("give at least one privacy model: k, l, t, beta or delta-presence")
+    if delta is not None and not 0 <= delta[0] <= delta[1] <= 1:
+        raise UsageError("delta-presence needs 0 <= dmin <= dmax <= 1")
     if l_estimator not in ("shannon", "grassberger"):
         raise UsageError("l_estimator must be shannon or grassberger")
     if beta is not None and not beta > 0:
@@ -419,7 +437,8 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
            sensitive: str | None = None, max_suppression: float = 0.0, metric: str = "loss",
            time_budget: float | None = None, max_exact_nodes: int = MAX_EXACT_NODES,
            strategy: str = "auto", l_estimator: str = "shannon", beta: float | None = None,
-           beta_variant: str = "enhanced") -> SearchResult:
+           beta_variant: str = "enhanced", gs_factor: float = GS_FACTOR, delta: tuple[float, float] | None = None,
+           population_table: pd.DataFrame | None = None) -> SearchResult:
     """Find the feasible transformation with the smallest information loss (exact unless reported not).
 
     ``hierarchies`` maps each quasi-identifier to its Hierarchy (QI order = table column order, as ARX).
@@ -427,19 +446,24 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     ``strategy``: ``auto`` (bound-ordered exact search, greedy fallback when the lattice is larger than
     ``max_exact_nodes`` or ``time_budget`` runs out), ``exhaustive`` (evaluate every node: the
     reference the benchmark compares with) or ``greedy`` (the heuristic alone).
+    ``delta`` = (δmin, δmax) with ``population_table`` (the public table ``df``, the research subset, was
+    drawn from; same quasi-identifier and sensitive columns): δ-presence, ARX's DPresence.
     """
     if strategy not in ("auto", "exhaustive", "greedy"):
         raise UsageError("strategy must be auto, exhaustive or greedy")
     t0 = time.perf_counter()
     _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,
-              l_estimator, beta, beta_variant)
+              l_estimator, beta, beta_variant, delta)
     qis = [col for col in df.columns if col in hierarchies and col != sensitive]
     if not qis:
         raise UsageError("no quasi-identifier left once the sensitive column is set aside")
     models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
-                      l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
-    prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
-    met = make_metric(metric)
+                      l_estimator=l_estimator, beta=beta, beta_variant=beta_variant,
+                      delta=tuple(delta) if delta is not None else None)
+    frame, count_w, pcount_w = _with_population(df, population_table, qis + ([sensitive] if sensitive else []),
+                                                 delta)
+    prob = _Problem(frame, hierarchies, qis, sensitive, models, max_suppression, count_w, pcount_w)
+    met = make_metric(metric, gs_factor)
     met.prepare(prob)
     size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
     deadline = t0 + time_budget if time_budget else None
@@ -452,7 +476,36 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     if best is None and not exact and strategy != "exhaustive":
         best, more = _greedy(prob, met, deadline)
         checked += more
-    return _result(prob, met, qis, best, checked, size, exact, t0)
+    result = _result(prob, met, qis, best, checked, size, exact, t0)
+    if count_w is not None and result.suppressed_rows is not None:  # the research subset's rows come last
+        result.suppressed_rows = result.suppressed_rows[len(frame) - len(df):]
+    return result
+
+
+def _with_population(df: pd.DataFrame, population: pd.DataFrame | None, cols: list[str], delta):
+    """δ-presence: the population table's rows (weight 0 in the subset, 1 in the population) followed by
+    the subset's (1, 0), so classes count both. The subset must be a sub-multiset of the population on
+    ``cols`` (ARX's ``DataSubset.create`` matches each subset row to a distinct population row)."""
+    if delta is None:
+        if population is not None:
+            raise UsageError("a population table is only used by delta-presence")
+        return df, None, None
+    if population is None:
+        raise UsageError("delta-presence needs the population table the data was drawn from")
+    missing = [c for c in cols if c not in population.columns]
+    if missing:
+        raise UsageError(f"the population table has no column(s) {', '.join(map(repr, missing))}")
+    pop = pd.DataFrame({c: _text(population[c]).to_numpy() for c in cols})
+    sub = pd.DataFrame({c: _text(df[c]).to_numpy() for c in cols})
+    have = pop.value_counts()
+    need = sub.value_counts()
+    lack = (need - have.reindex(need.index).fillna(0)).clip(lower=0)
+    if lack.sum() > 0:
+        raise InputError(f"{int(lack.sum())} record(s) of the data have no matching record in the population "
+                         "table (on the quasi-identifiers and the sensitive column)")
+    frame = pd.concat([pop, sub], ignore_index=True)
+    count_w = np.r_[np.zeros(len(pop)), np.ones(len(sub))]
+    return frame, count_w, 1.0 - count_w
 
 
 def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], levels: dict[str, int], *,
@@ -460,7 +513,7 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
                             c: float | None = None, t: float | None = None, t_variant: str = "equal",
                             sensitive: str | None = None, max_suppression: float = 1.0,
                             metric: str = "loss", l_estimator: str = "shannon", beta: float | None = None,
-                            beta_variant: str = "enhanced") -> SearchResult:
+                            beta_variant: str = "enhanced", gs_factor: float = GS_FACTOR) -> SearchResult:
     """Score one given transformation (classes, suppression, loss) without searching; ``levels`` is
     None in the result when it is not feasible within ``max_suppression``."""
     t0 = time.perf_counter()
@@ -472,7 +525,7 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
     models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
                       l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
     prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
-    met = make_metric(metric)
+    met = make_metric(metric, gs_factor)
     met.prepare(prob)
     node = tuple(int(levels[q]) for q in qis)
     if any(not 0 <= v <= h for v, h in zip(node, prob.heights, strict=True)):
@@ -484,10 +537,11 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
 
 
 def evaluate_all(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], levels: dict[str, int], *,
-                 max_suppression: float = 1.0, **models) -> dict:
+                 max_suppression: float = 1.0, gs_factor: float = GS_FACTOR, **models) -> dict:
     """Every quality metric of one given transformation (``anon evaluate``): the classes are computed
     once, the records of classes violating the models are suppressed (within ``max_suppression``),
-    and each metric of ``metrics.METRICS`` is evaluated on them. JSON-able; no value from the data."""
+    and each metric of ``metrics.METRICS`` is evaluated on them, plus Loss with ARX's RANK aggregate
+    (``loss_rank``, a list). ``gs_factor`` is Loss's. JSON-able; no value from the data."""
     from anonymizer.privacy.metrics import METRICS
 
     r = evaluate_transformation(df, hierarchies, levels, max_suppression=max_suppression, metric="loss", **models)
@@ -502,9 +556,11 @@ def evaluate_all(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], levels: di
     ev = prob.evaluate(node, from_base=True, cache=False)
     values = {}
     for name in METRICS:
-        met = make_metric(name)
+        met = make_metric(name, gs_factor)
         met.prepare(prob)
         values[name] = float(met.value(node, ev.cls_gens, ev.sizes, ev.viol))
+        if name == "loss":
+            values["loss_rank"] = met.rank(node, ev.cls_gens, ev.sizes, ev.viol)
     return {
         "quasi_identifiers": qis,
         "levels": {q: int(v) for q, v in zip(qis, node, strict=True)},

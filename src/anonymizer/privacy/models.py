@@ -20,6 +20,18 @@ Inputs are the classes of a transformation: ``sizes[c]`` records in class ``c``,
 * β-likeness (Cao & Karras 2012, "Publishing microdata with a robust privacy guarantee", PVLDB 5(11)):
   for each value s of a class, (q_c(s) − q_T(s)) / q_T(s) ≤ β (*basic*), or ≤ min(β, −ln q_T(s))
   (*enhanced*), q_T the table's distribution — ARX's BasicBLikeness / EnhancedBLikeness.
+* k-map with a population estimator (El Emam & Dankar 2008, "Protecting privacy using k-anonymity", JAMIA
+  15(5): every class must match at least k people of the population; ARX's KMap with a CellSizeEstimator):
+  the population size of a class of size c is modelled as Poisson with λ = f·k (f = n / N, the sampling
+  fraction) — or zero-truncated Poisson —, and k-map becomes k'-anonymity with k' the smallest size whose
+  cumulative probability reaches 1 − α (``kmap_derived_k``). Monotone like k-anonymity.
+* δ-presence (Nergiz, Atzori & Clifton 2007, "Hiding the presence of individuals from shared databases",
+  SIGMOD; ARX's DPresence with a DataSubset): the released table is a research subset of a population table;
+  for each class, δ = |subset ∩ class| / |population ∩ class| must lie in [δmin, δmax]. Classes, models and
+  metrics count the subset's records; a class with no subset record that fails δ makes the transformation
+  infeasible (it cannot be suppressed). Monotone with generalisation (a merged class's δ is a weighted mean),
+  not with suppression (ARX: ``ImplicitPrivacyCriterion(false, true)``): with suppression, no feasibility
+  pruning, only the bound.
 """
 
 from __future__ import annotations
@@ -44,6 +56,7 @@ class Models:
     l_estimator: str = "shannon"
     beta: float | None = None
     beta_variant: str = "enhanced"
+    delta: tuple[float, float] | None = None  # δ-presence (δmin, δmax), with a population table
 
     @property
     def needs_sensitive(self) -> bool:
@@ -55,9 +68,50 @@ class Models:
         classes: the merged class is at least as large / diverse as its best part. Entropy-ℓ,
         recursive-(c,ℓ) and t-closeness can turn a satisfying class into a violating one when it merges
         with a violating class, so with suppression they are not monotone (ARX: Kohlmayer et al. 2012)."""
-        if self.t is not None or self.beta is not None:
+        if self.t is not None or self.beta is not None or self.delta is not None:
             return False
         return self.l is None or self.l_variant == "distinct"
+
+
+def _poisson_pmf(c: int, lam: float) -> float:
+    return float(np.exp(c * np.log(lam) - lam - sum(np.log(np.arange(1, c + 1))))) if lam > 0 else float(c == 0)
+
+
+def kmap_derived_k(k: int, n: int, population: int, significance: float = 0.01,
+                   estimator: str = "poisson") -> int:
+    """The class size k' that k-map with an estimator enforces, as ARX's ``KMap.initialize``: λ = (n / N)·k;
+    *poisson*: the first c with P(X ≤ c − 1) ≥ 1 − α (ARX returns that counter + 1); *zero-truncated-poisson*:
+    Σ_{i=1}^{c−1} P(X = i)/(1 − P(X = 0)) ≥ 1 − α gives c. Counting stops at k (then certain); k' is at most
+    n and at most k."""
+    if estimator not in ("poisson", "zero-truncated-poisson"):
+        raise ValueError("estimator must be poisson or zero-truncated-poisson")
+    lam = n / float(population) * k
+    threshold = 1.0 - significance
+    if estimator == "poisson":
+        counter, value = 0, 0.0
+        while value < threshold:
+            value = sum(_poisson_pmf(i, lam) for i in range(counter + 1))  # cumulativeProbability(counter)
+            counter += 1
+            if counter >= k:
+                break
+        derived = counter + 1
+    else:
+        v2 = 1.0 - _poisson_pmf(0, lam)
+        counter, value = 1, 0.0
+        while value < threshold:
+            value += _poisson_pmf(counter, lam) / v2
+            counter += 1
+            if counter >= k:
+                break
+        derived = counter
+    return min(k, min(derived, n))
+
+
+def delta_presence_violations(sizes: np.ndarray, psizes: np.ndarray, dmin: float, dmax: float) -> np.ndarray:
+    """δ-presence: δ = subset records / population records of the class (0 when the class has no subset
+    record) must lie in [δmin, δmax] (ARX's ``DPresence.isAnonymous``)."""
+    delta = np.divide(sizes, psizes, out=np.zeros(len(sizes)), where=(sizes > 0) & (psizes > 0))
+    return (delta < dmin) | (delta > dmax)
 
 
 def k_violations(sizes: np.ndarray, k: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from anonymizer.settings.defaults import (
 __all__ = ["DEFAULT_TARGETS", "REPORT_K", "REPORT_SENSITIVE_MAX", "NoPrivacy", "PrivacyTargets"]
 
 Metric = Literal["loss", "entropy", "entropy-mono", "entropy_monotonic", "discernibility", "dm-star", "dm_star",
-                 "precision", "aecs", "height"]
+                 "precision", "precision-mono", "precision_monotonic", "aecs", "height"]
 
 
 class PrivacyTargets(StrictModel):
@@ -42,8 +42,22 @@ class PrivacyTargets(StrictModel):
         "shannon", description="Entropy estimator of entropy-l-diversity (ARX's Shannon or Grassberger).")
     beta: float | None = Field(None, gt=0, description="beta-likeness target on the first sensitive column.")
     beta_variant: Literal["basic", "enhanced"] = "enhanced"
+    k_map: int | None = Field(None, ge=1, description="k-map target (ARX's KMap with an estimator): every class "
+                              "matches at least k people of the population (needs population or sampling_fraction; "
+                              "anon sanitize --hierarchies).")
+    k_map_estimator: Literal["poisson", "zero-truncated-poisson"] = Field(
+        "poisson", description="Population cell-size estimator of k-map.")
+    significance: float = Field(0.01, ge=0, le=1, description="Significance level of the k-map estimator.")
+    sampling_fraction: float | None = Field(None, gt=0, le=1, description="n / N, instead of population.")
+    delta_presence: list[float] | None = Field(
+        None, min_length=2, max_length=2, description="[dmin, dmax] of delta-presence (ARX's DPresence): the table is "
+        "a research subset of population_table (anon sanitize --hierarchies).")
+    population_table: str | None = Field(None, description="File of the population table the data was drawn from "
+                                         "(delta-presence).")
     max_suppression: float = Field(0.0, ge=0, le=1, description="Largest share of records the search may suppress.")
     metric: Metric = Field("loss", description="Information-loss measure the search minimises.")
+    gs_factor: float = Field(0.5, ge=0, le=1, description="Loss's generalisation/suppression factor (ARX's gs-factor: "
+                             "below 0.5 suppression costs less, above it generalisation costs less).")
     time_budget: float | None = Field(
         TIME_BUDGET, gt=0, description="Seconds of optimal search before the greedy heuristic takes over (the report then "
         "says exact: false); the same in every mode. null: no limit (the search may take hours).")
@@ -55,7 +69,8 @@ class PrivacyTargets(StrictModel):
     key_entities: list[str | list[str]] = Field(
         default_factory=list, description="Key-variable families a proposal picks one column of (a list: "
         "interchangeable entities, preferred first).")
-    population: int | None = Field(None, ge=1, description="Population size the table was drawn from (informative).")
+    population: int | None = Field(None, ge=1, description="Population size N the table was drawn from (k-map and "
+                                   "the population risk models; informative otherwise).")
     attacker_knows: list[str] | None = Field(
         None, description="Columns an attacker knows about a person (whole-record k and the release gate's attack "
         "cover them all). null: every quasi-identifier of the person and the household (docs/privacy.md).")
@@ -98,7 +113,8 @@ class PrivacyTargets(StrictModel):
     @property
     def searches(self) -> bool:
         """Whether a privacy search runs (some target to enforce)."""
-        return bool(self.k) or self.l is not None or self.t is not None or self.beta is not None
+        return (bool(self.k) or self.l is not None or self.t is not None or self.beta is not None
+                or self.k_map is not None or self.delta_presence is not None)
 
     @property
     def report_k(self) -> int:
@@ -114,7 +130,10 @@ class PrivacyTargets(StrictModel):
         return {"k": self.k, "l": self.l, "l_variant": self.l_variant, "c": self.c, "t": self.t,
                 "t_variant": self.t_variant, "l_estimator": self.l_estimator, "beta": self.beta,
                 "beta_variant": self.beta_variant, "max_suppression": self.max_suppression, "metric": self.metric,
-                "time_budget": self.time_budget}
+                "time_budget": self.time_budget, "gs_factor": self.gs_factor, "k_map": self.k_map,
+                "k_map_estimator": self.k_map_estimator, "significance": self.significance,
+                "population": self.population, "sampling_fraction": self.sampling_fraction,
+                "delta_presence": self.delta_presence, "population_table": self.population_table}
 
     def record(self) -> dict[str, Any]:
         """The targets a run used, for its manifest: those asked, the search options when a search
@@ -132,8 +151,14 @@ class PrivacyTargets(StrictModel):
             out.update(t=self.t, t_variant=self.t_variant)
         if self.beta is not None:
             out.update(beta=self.beta, beta_variant=self.beta_variant)
+        if self.delta_presence is not None:
+            out["delta_presence"] = list(self.delta_presence)
+        if self.k_map is not None:
+            out.update(k_map=self.k_map, k_map_estimator=self.k_map_estimator, significance=self.significance)
         if self.searches:
             out.update(max_suppression=self.max_suppression, metric=self.metric)
+            if self.metric == "loss" and self.gs_factor != 0.5:
+                out["gs_factor"] = self.gs_factor
             if self.time_budget is not None:
                 out["time_budget"] = self.time_budget
         out.update(small_cell=self.small_cell, max_record_risk=self.max_record_risk)
