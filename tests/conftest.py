@@ -45,6 +45,7 @@ SLOW_FILES = frozenset({
     "privacy/test_search_arx.py", "engine/test_training_e2e.py", "engine/test_no_real_identity.py",
     "check/test_check_gate.py", "engine/test_freetext_levels.py", "test_memory.py", "test_startup.py",
     "io/test_io_property.py", "synth/test_synth_determinism.py", "attack/test_linkage.py",
+    "privacy/test_search_unlimited_cli.py",
 })
 
 

@@ -20,6 +20,10 @@ How it is exact and fast:
 * before the bound-ordered walk (monotone models only), every node with all attributes but two or
   three at the top is checked: small tables, and an infeasible one prunes a whole down-set
   (Incognito's subset property, LeFevre et al. 2005);
+* with a suppression budget and k-anonymity or distinct-ℓ, nodes are visited top-down instead, and each
+  evaluation raises the bound of its whole down-set by what its suppressed records cost (they are
+  suppressed below too, at a cost at least as high): ``_descend``; this is what lets unlimited
+  suppression finish (CUP: 45,000 nodes, a few hundred evaluated);
 * classes of a node are rolled up from the smallest cached finer node (lookup of generalised ids,
   one hash grouping), not recomputed from the records.
 
