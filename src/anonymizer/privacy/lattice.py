@@ -564,8 +564,9 @@ class _Floors:
             self.kind = "precision"
         self.checked = False
 
-    def make(self, node: tuple[int, ...], ev: _Eval):
-        """What the monotone models' suppressed records of ``node`` add at least below it."""
+    def make(self, node: tuple[int, ...], ev: _Eval, value: float | None = None):
+        """What the monotone models' suppressed records of ``node`` add at least below it (``value``: the
+        metric's value of ``node`` when already computed)."""
         vm = ev.viol_mono
         if self.kind is None or vm is None or not vm.any():
             return None
@@ -577,6 +578,8 @@ class _Floors:
             if not math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
                 self.kind = None
                 return None
+        if self.kind == "entropy" and value is not None and np.array_equal(vm, ev.viol):
+            return np.array([value - self.met.bound(np.asarray([node], dtype=np.int64))[0]])
         return self._floor(node, ev.cls_gens, ev.sizes, vm)
 
     def _floor(self, node, cls_gens, sizes, viol):
@@ -652,6 +655,7 @@ def _descend(prob: _Problem, met, deadline, floors: _Floors):
         ev = prob.evaluate(node)
         st["checked"] += 1
         status[i] = 1
+        val = None
         if ev.feasible:
             val = met.value(node, ev.cls_gens, ev.sizes, ev.viol)
             if val < st["val"] - 1e-12 or (abs(val - st["val"]) <= 1e-12 and (
@@ -662,7 +666,7 @@ def _descend(prob: _Problem, met, deadline, floors: _Floors):
             if ev.suppressed_monotone > prob.budget:
                 status[down] = -1
             else:
-                f = floors.make(node, ev)
+                f = floors.make(node, ev, val)
                 if f is not None:
                     idxs = np.nonzero(down)[0]
                     floor[idxs] = np.maximum(floor[idxs], floors.bound(nodes64[idxs], f))
