@@ -1,13 +1,20 @@
-"""Benchmark of the optimal lattice search (issue 6): Adult k=5 (0 % and 2 % suppression) and CUP
-k=5 (4 % suppression), loss metric. Prints one figure per line:
+"""Benchmark of the optimal lattice search (issues 6 and 20). Every case prints, one figure per line:
 
-* ``anon`` — anonymizer.privacy.search (bound-ordered exact search), best of ``--repeat`` runs after a warm-up,
-* ``exhaustive`` — the same engine evaluating every transformation (strategy="exhaustive"),
-* ``anjana`` — anjana's greedy k_anonymity, run in /work/main/.venv-bench as a subprocess (time measured
-  inside the subprocess, data already loaded), with the ARX loss of the transformation it picked,
-* ``arx_reference`` — ARX's in-JVM times measured on this machine (issue 6), for comparison.
+* ``search_*`` — anonymizer.privacy.search in this process (data loaded, imports done): wall and CPU seconds
+  (best of ``--repeat`` after a warm-up), transformations checked, levels, value, proven optimal or not;
+* ``process_*`` — the whole ``anon sanitize DATA --hierarchies DIR ...`` process (start-up, reading, search,
+  writing, manifest), wall seconds, and what its manifest says it reached;
+* ``exhaustive_*`` — the same engine evaluating every transformation (strategy="exhaustive"), stopped after
+  ``--exhaustive-limit`` seconds (then reported as such);
+* ``anjana_*`` — anjana's greedy ``k_anonymity`` (run by the Python of ``--anjana-python``, default
+  .venv-bench/bin/python beside the checkout; ``absent`` when anjana is not installed there), with our
+  metric's value of the transformation it picked;
+* ``arx_*`` — ARX's published in-JVM times (Adult k=5 0 % 0.05 s, 2 % 1.2 s, CUP k=5 4 % 8.6 s, measured
+  in issue 6) and, for unlimited suppression where ARX publishes no optimum, the values its three heuristics
+  reach (ARX's TestAnonymizationHeuristic / ...TopDown / ...Genetic), with ``search_vs_best_arx_heuristic``.
 
-Usage: .venv/bin/python benchmarks/bench_search.py [--data ../shared/data] [--repeat 3] [--skip-exhaustive]
+Usage: .venv/bin/python benchmarks/bench_search.py [--data ../shared/data] [--repeat 1] [--only CASE ...]
+       [--skip-exhaustive] [--exhaustive-limit 120]
 """
 
 from __future__ import annotations
@@ -15,10 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -27,14 +37,38 @@ from anonymizer.privacy import load_hierarchies, search
 from anonymizer.privacy.metrics import make_metric
 
 REPO = Path(__file__).resolve().parents[1]
-ARX_SECONDS = {"adult_k5_supp0": 0.050, "adult_k5_supp2": 1.2, "cup_k5_supp4": 8.6}
-CASES = [("adult", 0.0, "adult_k5_supp0"), ("adult", 0.02, "adult_k5_supp2"), ("cup", 0.04, "cup_k5_supp4")]
+
+
+@dataclass
+class Case:
+    name: str
+    data: str
+    k: int
+    supp: float
+    metric: str
+    arx_seconds: float | None = None  # ARX's in-JVM time (issue 6)
+    arx_heuristics: dict[str, float] = field(default_factory=dict)  # value each ARX heuristic reaches
+
+
+CASES = [
+    Case("adult_k5_supp0", "adult", 5, 0.0, "loss", arx_seconds=0.050),
+    Case("adult_k5_supp2", "adult", 5, 0.02, "loss", arx_seconds=1.2),
+    Case("cup_k5_supp4", "cup", 5, 0.04, "loss", arx_seconds=8.6),
+    Case("adult_k5_supp100", "adult", 5, 1.0, "loss", arx_heuristics={
+        "lightning": 0.22041192847984292, "top_down": 0.22041192847984292, "genetic": 0.22041192847984292}),
+    Case("adult_k100_supp100_entropy", "adult", 100, 1.0, "entropy", arx_heuristics={
+        "lightning": 377248.23689620313, "top_down": 372601.7108854912, "genetic": 359649.67365904135}),
+    Case("cup_k5_supp100", "cup", 5, 1.0, "loss", arx_heuristics={
+        "lightning": 0.20780840036554382, "top_down": 0.13968936091749518, "genetic": 0.13968936091749518}),
+    Case("cup_k100_supp100_entropy", "cup", 100, 1.0, "entropy", arx_heuristics={
+        "lightning": 2231837.5835282076, "top_down": 1994002.8308631124, "genetic": 1994002.8308631124}),
+]
 
 ANJANA = textwrap.dedent("""
     import json, sys, time, io, contextlib
     import pandas as pd
     from anjana.anonymity import _k_anonymity as ka
-    data_dir, name, supp = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    data_dir, name, k, supp = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     df = pd.read_csv(f"{data_dir}/{name}/{name}.csv", sep=";", dtype=str, keep_default_na=False)
     import glob, os
     hier = {}
@@ -45,20 +79,21 @@ ANJANA = textwrap.dedent("""
     qis = list(df.columns)
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
-        out, supp_records, levels = ka.k_anonymity_inner(df, [], qis, 5, supp * 100, hier)
+        out, supp_records, levels = ka.k_anonymity_inner(df, [], qis, k, supp * 100, hier)
     elapsed = time.perf_counter() - t0
     print(json.dumps({"seconds": elapsed, "levels": {k: int(v) for k, v in levels.items()},
                       "suppressed": int(supp_records)}))
 """)
 
 
-def run_anjana(data: Path, name: str, supp: float, timeout: float) -> dict | None:
-    py = REPO / ".venv-bench" / "bin" / "python"
-    if not py.exists():
+def run_anjana(py: Path, data: Path, case: Case, timeout: float) -> dict | None:
+    """anjana's answer, or None when it is not installed in ``py``."""
+    if not py.exists() or subprocess.run([str(py), "-c", "import anjana"], capture_output=True).returncode:
         return None
     try:
-        proc = subprocess.run([str(py), "-c", ANJANA, str(data), name, str(supp)], capture_output=True,
-                              text=True, timeout=timeout, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        proc = subprocess.run([str(py), "-c", ANJANA, str(data), case.data, str(case.k), str(case.supp)],
+                              capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
     except subprocess.TimeoutExpired:
         return {"timeout": timeout}
     if proc.returncode != 0:
@@ -66,79 +101,124 @@ def run_anjana(data: Path, name: str, supp: float, timeout: float) -> dict | Non
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def loss_of(df, hs, levels: dict[str, int], supp: float) -> tuple[float, int]:
-    """ARX loss of a given transformation (k=5, suppression of the violating classes) with our metric."""
+def value_of(df, hs, levels: dict[str, int], case: Case) -> tuple[float, int]:
+    """Our metric's value of a given transformation (classes violating k suppressed, whatever their number)."""
     from anonymizer.privacy import models as M
     from anonymizer.privacy.lattice import _Problem
 
     qis = [c for c in df.columns if c in hs]
-    prob = _Problem(df, hs, qis, None, M.Models(k=5), 1.0)  # evaluate whatever it suppresses
-    met = make_metric("loss")
+    prob = _Problem(df, hs, qis, None, M.Models(k=case.k), 1.0)
+    met = make_metric(case.metric)
     met.prepare(prob)
     node = tuple(int(levels[q]) for q in qis)
     ev = prob.evaluate(node, from_base=True, cache=False)
     return met.value(node, ev.cls_gens, ev.sizes, ev.viol), ev.suppressed
 
 
+def run_process(data: Path, case: Case, budget: float) -> tuple[float, dict]:
+    """Wall seconds of the whole ``anon sanitize`` process and its manifest's ``privacy.reached``."""
+    anon = Path(sys.executable).with_name("anon")
+    cmd = [str(anon)] if anon.exists() else [sys.executable, "-m", "anonymizer.cli.main"]
+    tmp = Path(tempfile.mkdtemp(prefix="bench_search_"))
+    try:
+        out = tmp / "out.csv"
+        t0 = time.perf_counter()
+        proc = subprocess.run([*cmd, "sanitize", str(data / case.data / f"{case.data}.csv"), "--hierarchies",
+                               str(data / case.data), "--k", str(case.k), "--max-suppression", str(case.supp),
+                               "--metric", case.metric, "--time-budget", str(budget), "-o", str(out),
+                               "--no-rescan", "--no-report"], capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            return wall, {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
+        return wall, json.loads(out.with_suffix(".manifest.json").read_text())["privacy"]["reached"]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--only", nargs="*", help="case names to run (default: all)")
     ap.add_argument("--skip-exhaustive", action="store_true")
+    ap.add_argument("--skip-process", action="store_true")
+    ap.add_argument("--time-budget", type=float, default=600.0, help="the search's budget in both runs")
+    ap.add_argument("--anjana-python", default=str(REPO / ".venv-bench" / "bin" / "python"))
     ap.add_argument("--anjana-timeout", type=float, default=120.0)
     ap.add_argument("--exhaustive-limit", type=float, default=120.0,
                     help="stop the exhaustive reference after this many seconds (reported as such)")
     args = ap.parse_args()
     data = Path(args.data)
+    cases = [c for c in CASES if not args.only or c.name in args.only]
     tables = {}
-    for name in ("adult", "cup"):
+    for name in sorted({c.data for c in cases}):
         df = pd.read_csv(data / name / f"{name}.csv", sep=";", dtype=str, keep_default_na=False)
         tables[name] = (df, load_hierarchies(data / name))
     # warm-up (imports, pandas/numpy first calls), like ARX's in-JVM timings
-    search(tables["adult"][0].head(2000), tables["adult"][1], k=5, max_suppression=0.02)
+    adult = tables.get("adult") or (pd.read_csv(data / "adult" / "adult.csv", sep=";", dtype=str,
+                                                keep_default_na=False), load_hierarchies(data / "adult"))
+    search(adult[0].head(2000), adult[1], k=5, max_suppression=0.02)
 
-    for name, supp, case in CASES:
-        df, hs = tables[name]
+    for case in cases:
+        df, hs = tables[case.data]
+        p = case.name
         times, cpu = [], []
         for _ in range(max(args.repeat, 1)):
             t0, c0 = time.perf_counter(), time.process_time()
-            r = search(df, hs, k=5, max_suppression=supp, metric="loss")
+            r = search(df, hs, k=case.k, max_suppression=case.supp, metric=case.metric, time_budget=args.time_budget)
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-        print(f"{case} records {len(df)}")
-        print(f"{case} lattice_size {r.lattice_size}")
-        print(f"{case} anon_seconds {min(times):.3f}")
-        print(f"{case} anon_cpu_seconds {min(cpu):.3f}")
-        print(f"{case} load_average_1min {os.getloadavg()[0]:.1f}")
-        print(f"{case} anon_transformations_checked {r.transformations_checked}")
-        print(f"{case} anon_levels {','.join(str(v) for v in r.levels.values())}")
-        print(f"{case} anon_loss {r.information_loss:.10f}")
-        print(f"{case} anon_suppressed {r.suppressed}")
-        print(f"{case} arx_reference_seconds {ARX_SECONDS[case]}")
+        print(f"{p} records {len(df)}")
+        print(f"{p} lattice_size {r.lattice_size}")
+        print(f"{p} load_average_1min {os.getloadavg()[0]:.1f}")
+        print(f"{p} search_seconds {min(times):.3f}")
+        print(f"{p} search_cpu_seconds {min(cpu):.3f}")
+        print(f"{p} search_transformations_checked {r.transformations_checked}")
+        print(f"{p} search_levels {','.join(str(v) for v in r.levels.values())}")
+        print(f"{p} search_value {r.information_loss!r} ({case.metric})")
+        print(f"{p} search_suppressed {r.suppressed}")
+        print(f"{p} search_proven_optimal {r.exact}")
+        if case.arx_seconds is not None:
+            print(f"{p} arx_in_jvm_seconds {case.arx_seconds}")
+        for name, value in case.arx_heuristics.items():
+            print(f"{p} arx_{name}_value {value!r}")
+        if case.arx_heuristics:
+            best = min(case.arx_heuristics.values())
+            verdict = ("equal" if abs(r.information_loss - best) <= 1e-9 * abs(best)
+                       else "better" if r.information_loss < best else "worse")
+            print(f"{p} search_vs_best_arx_heuristic {verdict}")
+        sys.stdout.flush()
+        if not args.skip_process:
+            wall, reached = run_process(data, case, args.time_budget)
+            print(f"{p} process_seconds {wall:.3f}")
+            if "error" in reached:
+                print(f"{p} process_error {reached['error']}")
+            else:
+                print(f"{p} process_value {reached['information_loss']!r} search={reached.get('search')!r}")
         if not args.skip_exhaustive:
             t0, c0 = time.perf_counter(), time.process_time()
-            ex = search(df, hs, k=5, max_suppression=supp, metric="loss", strategy="exhaustive",
+            ex = search(df, hs, k=case.k, max_suppression=case.supp, metric=case.metric, strategy="exhaustive",
                         time_budget=args.exhaustive_limit)
             wall, cpu_ex = time.perf_counter() - t0, time.process_time() - c0
             if ex.exact:
-                print(f"{case} exhaustive_seconds {wall:.3f}")
-                print(f"{case} exhaustive_cpu_seconds {cpu_ex:.3f}")
-                print(f"{case} exhaustive_loss {ex.information_loss:.10f}")
-                print(f"{case} exhaustive_same_optimum {abs(ex.information_loss - r.information_loss) < 1e-12}")
+                print(f"{p} exhaustive_seconds {wall:.3f}")
+                print(f"{p} exhaustive_cpu_seconds {cpu_ex:.3f}")
+                print(f"{p} exhaustive_value {ex.information_loss!r}")
+                print(f"{p} exhaustive_same_optimum {ex.levels == r.levels}")
             else:
-                print(f"{case} exhaustive_seconds >{wall:.1f} (stopped after {ex.transformations_checked} of "
+                print(f"{p} exhaustive_seconds >{wall:.1f} (stopped after {ex.transformations_checked} of "
                       f"{ex.lattice_size} transformations)")
-        aj = run_anjana(data, name, supp, args.anjana_timeout)
+        aj = run_anjana(Path(args.anjana_python), data, case, args.anjana_timeout)
         if aj is None:
-            print(f"{case} anjana_seconds unavailable")
+            print(f"{p} anjana absent (not installed in {args.anjana_python})")
         elif "seconds" in aj:
-            loss, sup = loss_of(df, hs, aj["levels"], supp)
-            print(f"{case} anjana_seconds {aj['seconds']:.3f}")
-            print(f"{case} anjana_levels {','.join(str(aj['levels'][q]) for q in r.quasi_identifiers)}")
-            print(f"{case} anjana_loss {loss:.10f}")
-            print(f"{case} anjana_suppressed {aj['suppressed']}")
+            value, sup = value_of(df, hs, aj["levels"], case)
+            print(f"{p} anjana_seconds {aj['seconds']:.3f}")
+            print(f"{p} anjana_levels {','.join(str(aj['levels'][q]) for q in r.quasi_identifiers)}")
+            print(f"{p} anjana_value {value!r}")
+            print(f"{p} anjana_suppressed {aj['suppressed']}")
         else:
-            print(f"{case} anjana_seconds {'>' + str(aj['timeout']) + ' (timeout)' if 'timeout' in aj else 'error'}")
+            print(f"{p} anjana_seconds {'>' + str(aj['timeout']) + ' (timeout)' if 'timeout' in aj else 'error'}")
         sys.stdout.flush()
 
 

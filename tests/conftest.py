@@ -46,6 +46,7 @@ SLOW_FILES = frozenset({
     "check/test_check_gate.py", "engine/test_freetext_levels.py", "test_memory.py", "test_startup.py",
     "io/test_io_property.py", "synth/test_synth_determinism.py", "attack/test_linkage.py",
     "privacy/test_arx_metrics_cli.py", "privacy/test_arx_dpresence_cli.py",
+    "privacy/test_search_unlimited_cli.py",
 })
 
 

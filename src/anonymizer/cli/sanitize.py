@@ -188,6 +188,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             out.print(escape(f"privacy    : k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
                              f"levels {reached.get('levels')}; {reached.get('suppressed_records', 0)} record(s) "
                              "suppressed"))
+        if reached.get("exact") is False:  # the time budget (or the lattice's size) cut the optimal search
+            out.print(escape(f"search     : {reached.get('search') or 'heuristic'}"))
         attack = privacy.get("attack") or {}
         if attack:
             a, t = attack["attacker_known"], attack["thresholds"]

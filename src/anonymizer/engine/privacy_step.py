@@ -133,6 +133,8 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
         "classes": int(result.classes),
         "information_loss": result.information_loss,
         "exact": bool(result.exact),
+        # "optimal", or why not proven: "best found within the time budget, not proven optimal" / "heuristic"
+        "search": result.to_dict()["search"],
         "metric": kwargs["metric"],
         "max_suppression": kwargs["max_suppression"],
     }
