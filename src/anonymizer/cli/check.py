@@ -19,7 +19,7 @@ Examples:
 A file passes when the scan finds no direct identifier, no personal data in free
 text, and (for a table about people) k >= 5 on the key quasi-identifiers found in
 it, record risk <= 0.2 and, for frequency tables, no count under 11. An `anon
-sanitize` manifest (<name>.manifest.json) that vouches for the file's exact bytes
+sanitize` manifest (<name>.manifest.json, e.g. safe.csv.manifest.json) that vouches for the file's exact bytes
 only makes its declared fakes expected: they are checked against sanitize's marks,
 and every other rule still applies. Settings: [check] in anon.toml or
 [tool.anon.check] in pyproject.toml (see docs/check.md).

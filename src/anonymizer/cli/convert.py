@@ -10,7 +10,7 @@ import json
 
 import click
 
-from anonymizer.io.registry import FORMATS
+from anonymizer.io.registry import FORMATS, extension_conflict
 
 EPILOG = """\b
 Examples:
@@ -47,6 +47,8 @@ def command(source, output, to_fmt, delimiter, encoding, in_delimiter, in_encodi
     """Convert table IN (csv, parquet, xlsx, jsonl, sas7bdat, xpt, dta, sav) to OUT."""
     from anonymizer.io import TableWriter, check_output_path, iter_batches, output_format
 
+    if (conflict := extension_conflict(output, to_fmt)) is not None:
+        raise click.UsageError(conflict)
     check_output_path(output, force=force, inputs=[source])
     read_opts = {k: v for k, v in {"delimiter": in_delimiter, "encoding": in_encoding, "sheet": sheet}.items() if v}
     if dtypes:

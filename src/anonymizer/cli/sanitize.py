@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from anonymizer.errors import PrivacyTargetError, UsageError
-from anonymizer.io.registry import WRITABLE, default_extension
+from anonymizer.io.registry import WRITABLE, default_extension, extension_conflict
 from anonymizer.settings.defaults import TIME_BUDGET
 
 EPILOG = """\b
@@ -22,8 +22,8 @@ Examples:
   anon sanitize 'y*/*.parquet' --engine dask --scheduler tcp://10.0.0.5:8786 --key-file k -o safe.parquet
 
 \b
-Writes OUT, OUT's manifest (<name>.manifest.json) and the risk report (<name>.risk.json,
-<name>.risk.html). Exit 0 when released, 1 when privacy targets or verification fail
+Writes OUT, OUT's manifest (OUT.manifest.json) and the risk report (OUT.risk.json,
+OUT.risk.html). Exit 0 when released, 1 when privacy targets or verification fail
 (the file is then kept as <name>.NOT-RELEASED<ext>), 2 on bad input or policy.
 """
 
@@ -120,9 +120,11 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     from rich.console import Console
 
     from anonymizer.engine.sanitize import SanitizeOptions, sanitize
-    if output is None:
+    if output is None:  # <input>.<profile><the output format's extension>: another format, another name
         ext = default_extension(out_format) if out_format else data.suffix
         output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")
+    elif (conflict := extension_conflict(output, out_format)) is not None:
+        raise UsageError(conflict)
     read_opts = {k2: v for k2, v in {"delimiter": delimiter, "encoding": encoding}.items() if v}
     opts = SanitizeOptions(
         profile=profile, policy_path=policy_path, key=key, strict=strict,
