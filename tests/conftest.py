@@ -9,6 +9,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Tests read anon's English messages; a French locale on the machine must not change them (the
+# tests of the French texts set ANON_LANG themselves). Subprocesses inherit it.
+os.environ["ANON_LANG"] = "en"
+
 
 def shared_data_dir() -> Path:
     """``../shared/data`` beside the checkout (CI puts it there), or $ANON_SHARED_DATA."""

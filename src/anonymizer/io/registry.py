@@ -173,5 +173,7 @@ def extension_conflict(path: str | Path, fmt: str | None) -> str | None:
     named = EXTENSIONS.get(Path(path).suffix.lower())
     if fmt is None or named is None or named == fmt:
         return None
-    return (f"{Path(path).name}: its extension is {named}'s, not {fmt}'s; name it "
-            f"{Path(path).stem}{default_extension(fmt)} or leave out --to")
+    from anonymizer.i18n import _
+
+    return _("{name}: its extension is {named}'s, not {fmt}'s; name it {suggested} or leave out --to").format(
+        name=Path(path).name, named=named, fmt=fmt, suggested=Path(path).stem + default_extension(fmt))
