@@ -29,8 +29,8 @@ demo: $(STAMP)
 	@echo "Fictitious extract : $(DEMO)/caf_extract.csv"
 	@echo "Proposed policy    : $(DEMO)/policy.yaml"
 	@echo "Training-safe copy : $(DEMO)/caf_training.csv"
-	@echo "Manifest           : $(DEMO)/caf_training.manifest.json"
-	@echo "Risk report        : $(DEMO)/caf_training.risk.html (and .risk.json)"
+	@echo "Manifest           : $(DEMO)/caf_training.csv.manifest.json"
+	@echo "Risk report        : $(DEMO)/caf_training.csv.risk.html (and .risk.json)"
 
 # the fast selection: every test but those marked slow (tests/conftest.py SLOW_FILES)
 test: $(STAMP)

@@ -70,7 +70,7 @@ def _run(path: Path, rows: int, key_file: Path) -> dict:
                    "-o", str(out), "--no-report", "--force", "--format", "json", "--workers", str(WORKERS)])
     if res["rc"] not in (0, 1):
         raise SystemExit(f"sanitize failed ({res['rc']}): {res['last_err']}")
-    manifest = json.loads(out.with_suffix(".manifest.json").read_text())
+    manifest = json.loads(out.with_name(out.name + ".manifest.json").read_text())
     return {"wall": res["seconds"], "cpu": res["cpu_seconds"], "rss_mib": res["peak_rss_mib"], "manifest": manifest,
             "exit": res["rc"]}
 

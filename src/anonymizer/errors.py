@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import errno
 
+from anonymizer.i18n import N_
+
 
 class AnonError(Exception):
     """Base class: an expected failure with a message fit for a person."""
@@ -39,8 +41,9 @@ class PrivacyTargetError(AnonError):
     exit_code = 1
 
 
-OUT_OF_MEMORY = ("out of memory: the run stopped (no output is left half-written); give the process more "
-                 "memory (or, for sanitize and convert, a smaller --batch-rows)")
+# shown through _() where it is raised (its French entry is in the catalog)
+OUT_OF_MEMORY = N_("out of memory: the run stopped (no output is left half-written); give the process more "
+                   "memory (or, for sanitize and convert, a smaller --batch-rows)")
 
 
 def caused_by_memory(exc: BaseException | None) -> bool:

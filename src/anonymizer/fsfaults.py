@@ -13,29 +13,30 @@ import stat
 from pathlib import Path
 
 from anonymizer.errors import InputError
+from anonymizer.i18n import N_, _
 
 # errno -> the cause, in words a person can act on
 CAUSES: dict[int, str] = {
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.EROFS: "read-only file system",
-    errno.ENOSPC: "no space left on the device (disk full)",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EFBIG: "file too large (the file-size limit, `ulimit -f`, or the file system's)",
-    errno.ENOENT: "no such file or folder",
-    errno.ENAMETOOLONG: "file name too long",
-    errno.ELOOP: "too many levels of symbolic links (a symlink loop?)",
-    errno.ENOTDIR: "a part of the path is not a folder",
-    errno.EISDIR: "is a folder",
-    errno.EMFILE: "too many open files",
-    errno.ENFILE: "too many open files in the system",
-    errno.EIO: "input/output error",
-    errno.ETXTBSY: "file busy",
-    errno.EBUSY: "device or resource busy",
-    errno.EEXIST: "already exists",
-    errno.EXDEV: "not on the same file system",
-    errno.ENXIO: "no such device",
-    errno.ENODEV: "no such device",
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.EROFS: N_("read-only file system"),
+    errno.ENOSPC: N_("no space left on the device (disk full)"),
+    errno.EDQUOT: N_("disk quota exceeded"),
+    errno.EFBIG: N_("file too large (the file-size limit, `ulimit -f`, or the file system's)"),
+    errno.ENOENT: N_("no such file or folder"),
+    errno.ENAMETOOLONG: N_("file name too long"),
+    errno.ELOOP: N_("too many levels of symbolic links (a symlink loop?)"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.EISDIR: N_("is a folder"),
+    errno.EMFILE: N_("too many open files"),
+    errno.ENFILE: N_("too many open files in the system"),
+    errno.EIO: N_("input/output error"),
+    errno.ETXTBSY: N_("file busy"),
+    errno.EBUSY: N_("device or resource busy"),
+    errno.EEXIST: N_("already exists"),
+    errno.EXDEV: N_("not on the same file system"),
+    errno.ENXIO: N_("no such device"),
+    errno.ENODEV: N_("no such device"),
 }
 
 # the faults that come from writing: a write without a file name is blamed on the output
@@ -47,10 +48,10 @@ def cause(exc: OSError) -> str:
     """The cause of ``exc`` in words (its errno's), never the exception's own text: a library's
     message may quote more than a path."""
     if exc.errno in CAUSES:
-        return CAUSES[exc.errno]
+        return _(CAUSES[exc.errno])
     if exc.errno:
         return os.strerror(exc.errno).lower()
-    return f"operating-system error ({type(exc).__name__})"
+    return _("operating-system error ({kind})").format(kind=type(exc).__name__)
 
 
 def os_fault(exc: OSError, path: str | os.PathLike | None = None) -> str:
@@ -59,21 +60,21 @@ def os_fault(exc: OSError, path: str | os.PathLike | None = None) -> str:
     if not names and path is not None:
         names = [os.fspath(path)]
     if not names:
-        return f"{cause(exc)} (no path given by the system)"
+        return _("{cause} (no path given by the system)").format(cause=cause(exc))
     where = " -> ".join(os.fsdecode(n) if isinstance(n, bytes) else str(n) for n in names)
-    return f"{where}: {cause(exc)}"
+    return _("{where}: {cause}").format(where=where, cause=cause(exc))
 
 
-_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISFIFO, N_("a named pipe (FIFO)")), (stat.S_ISCHR, N_("a character device")),
+          (stat.S_ISBLK, N_("a block device")), (stat.S_ISSOCK, N_("a socket")))
 
 
 def kind_of(mode: int) -> str:
     """What a non-regular, non-folder file is, in words."""
     for test, name in _KINDS:
         if test(mode):
-            return name
-    return "not a regular file"
+            return _(name)
+    return _("not a regular file")
 
 
 def regular_file(path: str | os.PathLike, *, folders: bool = False) -> os.stat_result:
@@ -87,7 +88,7 @@ def regular_file(path: str | os.PathLike, *, folders: bool = False) -> os.stat_r
     if stat.S_ISDIR(st.st_mode):
         if folders:
             return st
-        raise InputError(f"{p}: is a folder, not a file")
+        raise InputError(_('{p}: is a folder, not a file').format(p=p))
     if not stat.S_ISREG(st.st_mode):
-        raise InputError(f"{p}: {kind_of(st.st_mode)}, not a regular file; give a file")
+        raise InputError(_('{p}: {st_mode}, not a regular file; give a file').format(p=p, st_mode=kind_of(st.st_mode)))
     return st

@@ -65,6 +65,31 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(language()).ngettext(singular, plural, n)
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for the marker
+    """Mark ``message`` for the catalog without translating it now: a text written before the
+    language is known (click's help texts, decided when the module is imported) is translated
+    with :func:`_` when it is shown."""
+    return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
+    """Mark a singular/plural pair for the catalog (translated later with :func:`ngettext`)."""
+    return singular, plural
+
+
+def language_from_args(args: list[str]) -> str | None:
+    """``--lang X`` / ``--lang=X`` from a command line, before click parses it (None: not given,
+    or not a language anon speaks: click then says so). ``--`` ends the options."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = arg[7:] if arg.startswith("--lang=") else (args[i + 1] if arg == "--lang" and i + 1 < len(args)
+                                                           else None)
+        if value in LANGUAGES:
+            return value
+    return None
+
+
 # ---------------------------------------------------------------------- numbers
 
 _BABEL_LOCALE = {"fr": "fr_FR", "en": "en_GB"}

@@ -1,4 +1,5 @@
-"""Keeping the catalogs in step with the code: extract every ``_()`` / ``ngettext()`` message,
+"""Keeping the catalogs in step with the code: extract every ``_()`` / ``ngettext()`` message (and
+those marked for later, ``N_()`` / ``N_plural()``: help texts),
 merge them into ``locale/<lang>/LC_MESSAGES/anon.po`` and compile ``anon.mo``.
 
     python -m anonymizer.i18n_catalog          # update the .po files (new messages get an empty
@@ -38,16 +39,28 @@ def extract(root: Path = PACKAGE) -> dict[str, Message]:
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and _is_click_command(node) and ast.get_docstring(node):
+                doc = ast.get_docstring(node)  # a command's help: shown translated by cli.translated
+                found.setdefault(doc, Message(doc, None, f"{path.relative_to(root.parent)}:{node.lineno}"))
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue
             args = node.args
             strings = [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
             where = f"{path.relative_to(root.parent)}:{node.lineno}"
-            if node.func.id == "_" and len(args) == 1 and len(strings) == 1:
+            if node.func.id in ("_", "N_") and len(args) == 1 and len(strings) == 1:
                 found.setdefault(strings[0], Message(strings[0], None, where))
-            elif node.func.id == "ngettext" and len(strings) >= 2:
+            elif node.func.id in ("ngettext", "N_plural") and len(strings) >= 2:
                 found.setdefault(strings[0], Message(strings[0], strings[1], where))
     return found
+
+
+def _is_click_command(node: ast.FunctionDef) -> bool:
+    """Whether a function is decorated by ``click.command(...)`` / ``click.group(...)``."""
+    for dec in node.decorator_list:
+        func = dec.func if isinstance(dec, ast.Call) else dec
+        if isinstance(func, ast.Attribute) and func.attr in ("command", "group"):
+            return True
+    return False
 
 
 def _unquote(text: str) -> str:

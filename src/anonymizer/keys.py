@@ -24,6 +24,8 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
+from anonymizer.i18n import _
+
 MIN_KEY_BITS = 128
 KEYGEN_BYTES = 32  # 256 bits
 
@@ -178,8 +180,7 @@ def write_key_file(path: Path) -> None:
     from anonymizer.errors import UsageError
 
     if os.path.lexists(path):
-        raise UsageError(f"{path}: already exists; anon keygen never overwrites a key (a lost key cannot be "
-                         "recovered): choose another name, or delete that file yourself")
+        raise UsageError(_('{path}: already exists; anon keygen never overwrites a key (a lost key cannot be recovered): choose another name, or delete that file yourself').format(path=path))
     fd, tmp = tempfile.mkstemp(prefix=".anon-key-", dir=path.parent)  # 0600
     try:
         with os.fdopen(fd, "w", encoding="ascii") as fh:
@@ -189,6 +190,6 @@ def write_key_file(path: Path) -> None:
         try:
             os.link(tmp, path)
         except FileExistsError:
-            raise UsageError(f"{path}: already exists; anon keygen never overwrites a key") from None
+            raise UsageError(_('{path}: already exists; anon keygen never overwrites a key').format(path=path)) from None
     finally:
         Path(tmp).unlink(missing_ok=True)

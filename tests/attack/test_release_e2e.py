@@ -50,7 +50,7 @@ def _sanitize(src: Path, out: Path) -> tuple[pd.DataFrame, dict]:
     res = CliRunner().invoke(cli, ["sanitize", str(src), "--profile", "training", "-o", str(out), "--force"],
                              env={"ANON_KEY": KEY})
     assert res.exit_code == 0, res.output
-    return res, json.loads(out.with_suffix(".manifest.json").read_text(encoding="utf-8"))
+    return res, json.loads(Path(f"{out}.manifest.json").read_text(encoding="utf-8"))
 
 
 def _number(text: str) -> float | None:
@@ -319,7 +319,7 @@ def test_the_report_says_what_the_attack_measured(small):
     """Item 8: the risk report's linkability answer follows from the attack figures, and it names
     the columns the attacker was assumed to know."""
     _original, _released, manifest, out = small
-    risk = json.loads(out.with_suffix(".risk.json").read_text(encoding="utf-8"))
+    risk = json.loads(Path(f"{out}.risk.json").read_text(encoding="utf-8"))
     a = manifest["privacy"]["attack"]["attacker_known"]
     q = risk["questions"]["linkability"]
     assert q["answer"] == "low" and q["mean_success"] == a["mean_success"]

@@ -87,7 +87,7 @@ def sanitize_release(raw: Path, out: Path, *extra: str) -> Path:
     res = CliRunner().invoke(cli, ["sanitize", str(raw), "--profile", "training", "-o", str(out), "--no-report",
                                    "--force", *extra], env={"ANON_KEY": TEST_KEY})
     assert res.exit_code == 0, res.output
-    manifest = out.with_suffix(".manifest.json")
+    manifest = Path(f"{out}.manifest.json")
     assert manifest.is_file()
     return manifest
 

@@ -162,7 +162,7 @@ def sanitized(release_dir, tmp_path) -> Path:
 
 
 def _edit_manifest(path: Path, **overrides) -> Path:
-    m = path.with_suffix(".manifest.json")
+    m = Path(f"{path}.manifest.json")
     data = json.loads(m.read_text(encoding="utf-8"))
     data.update(overrides)
     m.write_text(json.dumps(data), encoding="utf-8")
@@ -173,7 +173,7 @@ def test_a_real_release_passes_with_its_manifest_and_its_content_checked(sanitiz
     cfg = config_from_dict({"ner": False})
     v = verify_manifest(sanitized, cfg)
     assert v.valid and v.describes and v.problems == [] and v.digest == hashlib.sha256(
-        sanitized.with_suffix(".manifest.json").read_bytes()).hexdigest()
+        Path(f"{sanitized}.manifest.json").read_bytes()).hexdigest()
     res = check_file(sanitized, "safe.csv", cfg)
     assert (res.status, res.passed_by) == ("pass", "manifest"), res.findings
     assert res.tables == 1  # read, not waved through
@@ -191,7 +191,7 @@ def test_a_real_release_passes_with_its_manifest_and_its_content_checked(sanitiz
 ])
 def test_unsafe_or_incomplete_manifest_fails_the_file(sanitized, overrides, words):
     if "output" in overrides:  # keep the digest: only the row / column counts are missing
-        data = json.loads(sanitized.with_suffix(".manifest.json").read_text())
+        data = json.loads(Path(f"{sanitized}.manifest.json").read_text())
         overrides = {"output": {"name": "safe.csv", "sha256": data["output"]["sha256"]}}
     _edit_manifest(sanitized, **overrides)
     cfg = config_from_dict({"ner": False})
@@ -224,12 +224,12 @@ def test_file_changed_after_sanitize_fails_saying_the_manifest_does_not_describe
 
 
 def test_manifest_not_json(sanitized):
-    sanitized.with_suffix(".manifest.json").write_text("{not json")
+    Path(f"{sanitized}.manifest.json").write_text("{not json")
     v = verify_manifest(sanitized, config_from_dict({}))
     assert not v.valid and v.problems == ["the manifest is not readable JSON"]
     assert check_file(sanitized, "safe.csv", config_from_dict({"ner": False})).status == "fail"
 
 
 def test_no_manifest(sanitized):
-    sanitized.with_suffix(".manifest.json").unlink()
+    Path(f"{sanitized}.manifest.json").unlink()
     assert verify_manifest(sanitized, config_from_dict({})) is None

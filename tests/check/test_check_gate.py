@@ -266,7 +266,7 @@ def test_a_file_written_by_anon_sanitize_passes_by_its_manifest_and_fails_once_e
     res = run_cli("sanitize", raw, "--profile", "training", "-o", safe, "--no-report",
                   env={"ANON_KEY": "2c7e0a94f1b85d36e9a0c4f7b2d18e53"})
     assert res.exit_code == 0, res.output
-    assert safe.with_suffix(".manifest.json").is_file()
+    assert Path(f"{safe}.manifest.json").is_file()
     doc = json.loads(run_cli("check", tmp_path, "--format", "json", "--no-cache").stdout)
     verdict = {f["path"]: (f["status"], f["passed_by"]) for f in doc["files"]}
     assert verdict == {"brut/extrait.csv": ("fail", None), "cours/extrait_formation.csv": ("pass", "manifest")}

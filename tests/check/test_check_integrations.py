@@ -99,3 +99,58 @@ def test_ci_commands_parse_with_the_real_cli(run_cli, tmp_path):
         res = run_cli("check", *args)
         assert res.exit_code == 0, res.output
         assert out.read_text().strip()
+
+
+# --------------------------------------------------------------------------- help links
+
+_URL = re.compile(r"\b(?:https?|file)://[^\s\"'<>)]+")
+
+
+def _local_target(uri: str) -> tuple[Path, str]:
+    """The file and anchor a ``file:`` URI points to."""
+    from urllib.parse import unquote, urlparse
+
+    parsed = urlparse(uri)
+    assert parsed.scheme == "file", f"{uri}: a link outside the project"
+    return Path(unquote(parsed.path)), parsed.fragment
+
+
+def _anchors(markdown: Path) -> set[str]:
+    """GitHub's heading anchors of a Markdown file (lower case, punctuation dropped, spaces -> -)."""
+    heads = re.findall(r"^#+\s+(.+?)\s*$", markdown.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"\s", "-", re.sub(r"[^\w\s-]", "", h.lower())) for h in heads}
+
+
+def test_every_sarif_link_is_a_file_of_this_project(run_cli, tmp_path):
+    """helpUri / informationUri: absolute (SARIF 2.1.0 wants it) file: URIs of docs inside this
+    repository, at an anchor that exists; no link to a web repository or tag."""
+    import json
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ok.csv").write_text("a,b\n1,2\n3,4\n")
+    out = tmp_path / "r.sarif"
+    res = run_cli("check", str(tmp_path), "--format", "sarif", "-o", str(out), "--no-cache")
+    assert res.exit_code == 0, res.output
+    text = out.read_text(encoding="utf-8")
+    driver = json.loads(text)["runs"][0]["tool"]["driver"]
+    links = [r["helpUri"] for r in driver["rules"]] + [driver["informationUri"]]
+    assert len(links) == len(driver["rules"]) + 1
+    # every URL in the document (but the schema's) is one of them
+    assert {u for u in _URL.findall(text) if "schemastore" not in u} == set(links)
+    for uri in links:
+        path, anchor = _local_target(uri)
+        assert path.is_file() and path.resolve().is_relative_to(REPO), uri
+        assert not anchor or anchor in _anchors(path), uri
+
+
+def test_hook_metadata_and_ci_examples_link_to_nothing_outside_the_project():
+    """The pre-commit metadata, its documentation and the CI examples name no web repository or
+    tag (anon has none): what they point at is a file of this repository."""
+    texts = {p: (REPO / p).read_text(encoding="utf-8") for p in
+             (".pre-commit-hooks.yaml", "docs/check.md", "examples/ci/github-actions.yml", "examples/ci/gitlab-ci.yml")}
+    for name, text in texts.items():
+        repos = [u for u in _URL.findall(text) if "github.com" in u or "gitlab.com" in u]
+        assert repos == [], (name, repos)
+    for ref in re.findall(r"\b((?:docs|examples)/[\w./-]+\.\w+)", texts[".pre-commit-hooks.yaml"]):
+        assert (REPO / ref).is_file(), ref
+    assert "docs/check.md" in texts[".pre-commit-hooks.yaml"]

@@ -101,12 +101,12 @@ def _copy_release(src: Path, dst_dir: Path, name: str | None = None) -> Path:
     dst_dir.mkdir(parents=True, exist_ok=True)
     out = dst_dir / (name or src.name)
     shutil.copy(src, out)
-    shutil.copy(src.with_suffix(".manifest.json"), out.with_suffix(".manifest.json"))
+    shutil.copy(Path(f"{src}.manifest.json"), Path(f"{out}.manifest.json"))
     return out
 
 
 def _rewrite_manifest(path: Path, edit) -> None:
-    m = path.with_suffix(".manifest.json")
+    m = Path(f"{path}.manifest.json")
     data = json.loads(m.read_text(encoding="utf-8"))
     edit(data)
     data["output"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -126,14 +126,14 @@ def test_manifest_copied_beside_the_raw_extract_with_its_digest_edited_fails(rel
     (root / "data").mkdir()
     extract = root / "data" / "extrait.csv"
     shutil.copy(releases["raw"], extract)
-    forged = json.loads(releases["safe"].with_suffix(".manifest.json").read_text(encoding="utf-8"))
+    forged = json.loads(Path(f"{releases['safe']}.manifest.json").read_text(encoding="utf-8"))
     forged["output"]["sha256"] = hashlib.sha256(extract.read_bytes()).hexdigest()  # the edit
-    extract.with_suffix(".manifest.json").write_text(json.dumps(forged), encoding="utf-8")
+    Path(f"{extract}.manifest.json").write_text(json.dumps(forged), encoding="utf-8")
     # and the same manifest beside a table it has nothing to do with
     other = root / "data" / "mesures.csv"
     _leaky(60, seed=8)[["NOM", "NIR", "TEL"]].to_csv(other, index=False)
     forged["output"]["sha256"] = hashlib.sha256(other.read_bytes()).hexdigest()
-    other.with_suffix(".manifest.json").write_text(json.dumps(forged), encoding="utf-8")
+    Path(f"{other}.manifest.json").write_text(json.dumps(forged), encoding="utf-8")
 
     code, doc = _check(run_cli, root)
     files = _by_path(doc)
@@ -173,7 +173,7 @@ def test_a_matching_manifest_does_not_let_kept_beneficiary_numbers_through(relea
 
 
 def test_a_release_made_without_quasi_identifiers_fails_on_k_computed_from_the_file(releases, tmp_path, run_cli):
-    manifest = json.loads(releases["noqi"].with_suffix(".manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(Path(f"{releases['noqi']}.manifest.json").read_text(encoding="utf-8"))
     assert manifest["released"] is True and manifest["privacy"]["quasi_identifiers"] == []
     root = _repo(tmp_path / "cours")
     _copy_release(releases["noqi"], root / "data")
@@ -195,7 +195,7 @@ def test_a_resaved_release_is_recognised_as_an_anon_release(releases, tmp_path, 
     # what Excel does when the file is opened and saved again: another delimiter, CRLF, a BOM
     rel.write_bytes(df.to_csv(sep=",", index=False, lineterminator="\r\n").encode("utf-8-sig"))
     if not with_manifest:
-        rel.with_suffix(".manifest.json").unlink()
+        Path(f"{rel}.manifest.json").unlink()
     shutil.copy(releases["raw"], root / "data" / "brut.csv")  # the raw extract: a plain leak
     code, doc = _check(run_cli, root)
     files = _by_path(doc)
@@ -208,7 +208,7 @@ def test_a_resaved_release_is_recognised_as_an_anon_release(releases, tmp_path, 
         assert "manifest no longer matches" in msgs[0] and "manifest-mismatch" in _rules(f)
     else:
         assert "looks like an anon release without its manifest" in msgs[0]
-        assert "extrait_formation.manifest.json" in msgs[0] and "re-run anon sanitize" in msgs[0]
+        assert "extrait_formation.csv.manifest.json" in msgs[0] and "re-run anon sanitize" in msgs[0]
     assert "direct-identifier" not in _rules(f)  # not the generic leak message
     raw = files["data/brut.csv"]
     assert "direct-identifier" in _rules(raw) and "release-without-manifest" not in _rules(raw)

@@ -53,7 +53,7 @@ def test_numero_allocataire_is_faked_by_the_training_profile(run_cli, tmp_path):
     data = _write(tmp_path, _table("N° allocataire"))
     result = run_cli("sanitize", data, "--profile", "training", "-o", tmp_path / "safe.csv", env=ENV)
     assert result.exit_code == 0, result.output
-    manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    manifest = json.loads((tmp_path / "safe.csv.manifest.json").read_text())
     entry = manifest["columns"]["N° allocataire"]
     assert (entry["role"], entity := entry["entity"], entry["action"]) == ("identifier", "CAF_NUMBER", "fake"), entity
     blobs = _outputs(tmp_path, "safe")
@@ -84,7 +84,7 @@ def test_a_policy_keeping_it_without_strict_mode_is_not_released(run_cli, tmp_pa
     result = run_cli("sanitize", data, "--policy", policy, "-o", tmp_path / "safe.csv", "--no-rescan", env=ENV)
     assert result.exit_code == 1
     assert (tmp_path / "safe.NOT-RELEASED.csv").exists() and not (tmp_path / "safe.csv").exists()
-    manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    manifest = json.loads((tmp_path / "safe.csv.manifest.json").read_text())
     assert manifest["released"] is False
     assert any("identifier column Référence" in p and "output column Référence" in p
                for p in manifest["verification"]["problems"])
@@ -129,7 +129,7 @@ def test_privacy_none_is_refused_by_training(run_cli, tmp_path):
 def test_privacy_none_under_pseudonymised_says_so_in_the_manifest(run_cli, tmp_path):
     result = _sanitize(run_cli, tmp_path, _policy("none", profile="pseudonymised", strict=False))
     assert result.exit_code == 0, result.output
-    manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    manifest = json.loads((tmp_path / "safe.csv.manifest.json").read_text())
     assert manifest["privacy"]["targets"] == "none"
     assert manifest["privacy"]["quasi_identifiers"] == [] and manifest["privacy"]["reached"] is None
     assert '"k":' not in json.dumps(manifest["privacy"])  # no k claimed anywhere
@@ -174,7 +174,7 @@ def test_a_nir_inside_a_kept_cell_is_found(run_cli, tmp_path):
     path.write_text(yaml.safe_dump(pol, allow_unicode=True), encoding="utf-8")
     result = run_cli("sanitize", data, "--policy", path, "-o", tmp_path / "safe.csv", "--no-rescan", env=ENV)
     assert result.exit_code == 1
-    manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    manifest = json.loads((tmp_path / "safe.csv.manifest.json").read_text())
     assert manifest["verification"]["problems"] == [
         "1 NIR value(s) found inside original cells found in output column Observation"]
     assert NIR not in json.dumps(manifest) and NIR[:5] not in result.output

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
@@ -61,5 +62,5 @@ def test_demo_release_is_byte_identical_to_the_reference(run_cli, tmp_path):
                      "--weak-key-ok")  # the reference key: guessable, kept so the digests stay comparable
     assert result.exit_code == 0, result.output
     assert _sha(out) == GOLDEN_OUTPUT_SHA256
-    manifest = json.loads(out.with_suffix(".manifest.json").read_text())
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
     assert manifest["released"] is True and manifest["output"]["sha256"] == GOLDEN_OUTPUT_SHA256

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,7 +23,7 @@ def test_adult_k5_two_percent_suppression(shared_data, run_cli, tmp_path):
     assert suppressed.sum() <= int(0.02 * len(src))
     sizes = got[~suppressed].groupby(list(got.columns)).size()
     assert sizes.min() >= 5
-    report = json.loads(out.with_suffix(".manifest.json").read_text())["privacy"]["reached"]
+    report = json.loads(Path(f"{out}.manifest.json").read_text())["privacy"]["reached"]
     assert report["exact"] is True and report["lattice_size"] == 12960
     # every generalised value is one of its column's hierarchy labels at the chosen level
     for col, level in report["levels"].items():

@@ -140,8 +140,8 @@ def _hidden(folder: Path) -> list[str]:
 def _consistent(files: dict[str, bytes]) -> None:
     """An output on disk has its manifest beside it, and the manifest describes that very file."""
     if "safe.csv" in files:
-        assert "safe.manifest.json" in files, "an output without its manifest"
-        manifest = json.loads(files["safe.manifest.json"])
+        assert "safe.csv.manifest.json" in files, "an output without its manifest"
+        manifest = json.loads(files["safe.csv.manifest.json"])
         assert manifest["output"]["sha256"] == hashlib.sha256(files["safe.csv"]).hexdigest()
 
 
@@ -161,7 +161,7 @@ def test_sigkill_at_each_phase_leaves_the_previous_or_the_complete_new_set(tmp_p
     for p in previous_set.iterdir():
         shutil.copy2(p, tmp_path / p.name)
     old = _visible(tmp_path)
-    assert set(old) == {"safe.csv", "safe.manifest.json", "safe.risk.json", "safe.risk.html"}
+    assert set(old) == {"safe.csv", "safe.csv.manifest.json", "safe.csv.risk.json", "safe.csv.risk.html"}
 
     proc = _sanitize(tmp_path, NEW_KEY, kill_at=phase)
     assert proc.returncode == -signal.SIGKILL
@@ -198,8 +198,12 @@ def test_a_later_run_removes_only_the_temporaries_of_its_own_dead_runs(tmp_path)
     alive = os.getpid()
     names = {
         f".safe.csv.staging-{run_tag(dead.pid)}-0123abcd": False,                  # removed: dead, this host
-        f".anon-tmp-.safe.manifest.json.staging-{run_tag(dead.pid)}-89abcdef.x1y2z3.tmp": False,
+        f".anon-tmp-.safe.csv.manifest.json.staging-{run_tag(dead.pid)}-89abcdef.x1y2z3.tmp": False,
+        f".safe.csv.staging-{run_tag(dead.pid)}-4567abcd.csv": False,              # staged names keep the extension
+        f".safe.csv.risk.html.staging-{run_tag(dead.pid)}-4567abcd.html": False,
+        f".anon-tmp-.safe.csv.staging-{run_tag(dead.pid)}-89abcdef.csv.x1y2z3.tmp": False,
         f".safe.csv.staging-{run_tag(alive)}-0123abcd": True,                      # kept: that run is alive
+        f".safe.csv.staging-{run_tag(alive)}-0123abcd.csv": True,
         f".safe.csv.staging-{dead.pid}@another-host-0123abcd": True,               # kept: not provably ours
         f".other.csv.staging-{run_tag(dead.pid)}-0123abcd": True,                  # kept: another output's
         "notes.txt": True,
@@ -226,7 +230,7 @@ def test_two_runs_on_one_output_the_second_refuses(tmp_path):
     assert first.wait(timeout=300) == 0, first.stderr.read()
     files = _visible(tmp_path)
     _consistent(files)
-    assert set(files) == {"safe.csv", "safe.manifest.json", "safe.risk.json", "safe.risk.html"}
+    assert set(files) == {"safe.csv", "safe.csv.manifest.json", "safe.csv.risk.json", "safe.csv.risk.html"}
     assert _hidden(tmp_path) == []
 
 

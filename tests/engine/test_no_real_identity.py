@@ -232,7 +232,7 @@ def test_excel_style_table_releases_no_real_identity_and_no_glued_identifier(run
     result = run_cli("sanitize", src, "--policy", tmp_path / "policy.yaml", "-o", out, "--no-rescan",
                      env={"ANON_KEY": KEY.hex()})
     assert result.exit_code == 0, result.output
-    assert json.loads(out.with_suffix(".manifest.json").read_text())["released"] is True
+    assert json.loads(Path(f"{out}.manifest.json").read_text())["released"] is True
     got = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False, encoding="cp1252")
     assert len(got) == len(df)
     for ids in row_identities(got, X_FIRSTS, X_LASTS, ["Référent"]):

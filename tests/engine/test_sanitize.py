@@ -96,7 +96,7 @@ def test_sanitize_releases_a_verified_file_with_manifest(run_cli, extract, polic
     result = _run(run_cli, extract, policy_file, out)
     assert result.exit_code == 0, result.output
     assert _sha(extract) == before, "the input must never change"
-    manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    manifest = json.loads((tmp_path / "safe.csv.manifest.json").read_text())
     schema = json.loads(rules_path("schemas", "manifest.schema.json").read_text())
     jsonschema.validate(manifest, schema)
     assert manifest["released"] is True
@@ -183,7 +183,7 @@ def test_kept_identifier_in_lenient_mode_is_caught_by_verification(run_cli, extr
     assert result.exit_code == 1
     assert not (tmp_path / "safe.csv").exists()
     assert (tmp_path / "safe.NOT-RELEASED.csv").exists()
-    manifest = json.loads((tmp_path / "safe.manifest.json").read_text())
+    manifest = json.loads((tmp_path / "safe.csv.manifest.json").read_text())
     assert manifest["released"] is False
     assert any("TELPORT" in p for p in manifest["verification"]["problems"])
     for value in DF["TELPORT"]:
@@ -233,7 +233,7 @@ def test_progress_counts_rows_per_pass_and_the_cli_prints_throughput(run_cli, ex
     result = _run(run_cli, extract, policy_file, tmp_path / "cli.csv")
     m = re.search(r"throughput : ([0-9,]+) rows in ([0-9.,]+) s \(([0-9,]+) rows/s\)", result.output)
     assert m and int(m.group(1).replace(",", "")) == len(DF), result.output
-    total = json.loads((tmp_path / "cli.manifest.json").read_text())["timings_s"]["total"]
+    total = json.loads((tmp_path / "cli.csv.manifest.json").read_text())["timings_s"]["total"]
     assert float(m.group(2).replace(",", "")) == pytest.approx(total, abs=0.06)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -33,7 +34,7 @@ def test_training_profile_releases_a_file_without_any_original_identifier(extrac
     out = path.with_name("training.csv")
     result = run_cli("sanitize", path, "--profile", "training", "-o", out, env={"ANON_KEY": KEY})
     assert result.exit_code == 0, result.output
-    manifest = json.loads(out.with_suffix(".manifest.json").read_text())
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
     assert manifest["released"] is True
     assert manifest["output"]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert manifest["privacy"]["reached"]["k"] == 5

@@ -50,7 +50,7 @@ def test_sanitize_disarms_formula_cells_by_default(run_cli, workdir):
     assert [row["NOTE"] for row in rows] == [("'=2+3" if v == "=2+3" else v) for v in df["NOTE"]]
     assert [row["AAH_MT"] for row in rows][:4] == ["-12,5", "-1 234,50", "'=1+1", "+5"]
     assert sum(row["NOMFAM"].startswith("'") for row in rows) == 5  # the fakes of the five planted names
-    manifest = json.loads((workdir / "safe.manifest.json").read_text())
+    manifest = json.loads((workdir / "safe.csv.manifest.json").read_text())
     assert manifest["columns"]["NOTE"]["formulas_neutralised"] == 20
     assert manifest["columns"]["AAH_MT"]["formulas_neutralised"] == 1
     assert manifest["columns"]["NOMFAM"]["formulas_neutralised"] == 5
@@ -63,7 +63,7 @@ def test_keep_formulas_keeps_them(run_cli, workdir):
                 "--keep-formulas", env={"ANON_KEY": KEY_HEX})
     assert r.exit_code == 0, r.output
     assert [row["NOTE"] for row in _cells(out)] == df["NOTE"].tolist()
-    manifest = json.loads((workdir / "safe.manifest.json").read_text())
+    manifest = json.loads((workdir / "safe.csv.manifest.json").read_text())
     assert not any("formulas_neutralised" in c for c in manifest["columns"].values())
 
 

@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_the_manifest_fingerprint_is_salted_per_release(run_cli, workdir):
         r = run_cli("sanitize", workdir / "extract.csv", "--policy", workdir / "policy.yaml", "-o", workdir / name,
                     "--no-rescan", "--no-report", "--key-file", workdir / "key")
         assert r.exit_code == 0, r.output
-        fps.append(json.loads((workdir / name).with_suffix(".manifest.json").read_text())["key_fingerprint"])
+        fps.append(json.loads(Path(f"{(workdir / name)}.manifest.json").read_text())["key_fingerprint"])
     assert fps[0] != fps[1]  # a fresh salt each time
     key = bytes.fromhex(KEY_HEX)
     assert all(fingerprint_matches(key, fp) for fp in fps)

@@ -8,6 +8,7 @@ without the sensitive column, as ARX lists them."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,7 +20,7 @@ def run_arx(run_cli, shared_data, tmp_path, name: str, *options: str) -> dict:
     result = run_cli("sanitize", shared_data / name / f"{name}.csv", "--hierarchies", shared_data / name,
                      *options, "-o", out, "--no-rescan", "--no-report", "--time-budget", "600")
     assert result.exit_code == 0, result.output
-    reached = json.loads(out.with_suffix(".manifest.json").read_text())["privacy"]["reached"]
+    reached = json.loads(Path(f"{out}.manifest.json").read_text())["privacy"]["reached"]
     reached["output"] = out
     return reached
 

@@ -34,13 +34,25 @@ REQUIRED = {  # dotted field -> what it must be
 
 
 def manifest_path_for(path: Path) -> Path:
-    """``safe.csv`` -> ``safe.manifest.json`` (as ``anon sanitize`` names it)."""
+    """``safe.csv`` -> ``safe.csv.manifest.json`` (as ``anon sanitize`` names it)."""
+    from anonymizer.engine.manifest import manifest_path_for as sanitize_names
+
+    return sanitize_names(path)
+
+
+def legacy_manifest_path(path: Path) -> Path:
+    """``safe.csv`` -> ``safe.manifest.json``: the name releases of earlier versions got (the CSV
+    and the XLSX release of one input shared it)."""
     return path.with_suffix(".manifest.json") if path.suffix else path.with_name(path.name + ".manifest.json")
 
 
 def find_manifest(path: Path) -> Path | None:
-    m = manifest_path_for(path)
-    return m if m.is_file() and not m.is_symlink() else None
+    """The file's manifest: ``<name>.manifest.json``, else an earlier version's ``<stem>.manifest.json``
+    (judged the same way: it vouches only when its digest is this file's)."""
+    for m in (manifest_path_for(path), legacy_manifest_path(path)):
+        if m.is_file() and not m.is_symlink():
+            return m
+    return None
 
 
 @dataclass

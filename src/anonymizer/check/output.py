@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 from anonymizer import __version__
@@ -16,7 +17,18 @@ from anonymizer.check.runner import FAIL, PASS, SKIPPED, UNCHECKED, CheckRun
 
 JSON_SCHEMA_VERSION = 2  # 2: status "unchecked" (was "error") and "skipped"; summary counts both; notes
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://github.com/anon-fr/anon/blob/main/docs/check.md"
+# docs/check.md of this checkout, where the rules are documented. SARIF 2.1.0 wants helpUri and
+# informationUri to be absolute URIs (§3.49.12, §3.19.17) and makes both optional: a file: URI
+# when the docs are beside the package (a checkout, an editable install), none otherwise (an
+# installed wheel has no docs/), never a link to a web page that may not exist.
+DOCS_CHECK = Path(__file__).resolve().parents[3] / "docs" / "check.md"
+
+
+def docs_uri(anchor: str = "") -> str | None:
+    """``file:`` URI of docs/check.md (with ``#anchor``), or None when the docs are not installed."""
+    if not DOCS_CHECK.is_file():
+        return None
+    return DOCS_CHECK.as_uri() + (f"#{anchor}" if anchor else "")
 
 # The documented shape of ``anon check --format json`` (also used by the tests).
 JSON_SCHEMA: dict[str, Any] = {
@@ -144,8 +156,8 @@ def render_sarif(run: CheckRun) -> str:
         "name": meta["name"],
         "shortDescription": {"text": meta["short"]},
         "fullDescription": {"text": meta["short"]},
-        "helpUri": f"{INFO_URI}#{rid}",
-        "help": {"text": meta["short"] + " See docs/check.md."},
+        **({"helpUri": uri} if (uri := docs_uri("rules")) else {}),
+        "help": {"text": meta["short"] + " See docs/check.md (Rules)."},
         "defaultConfiguration": {"level": meta["level"]},
         "properties": {"tags": ["privacy", "security"]},
     } for rid, meta in RULES.items()]
@@ -175,7 +187,8 @@ def render_sarif(run: CheckRun) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "anon", "fullName": "anon check", "version": __version__,
-                                "semanticVersion": __version__, "informationUri": INFO_URI, "rules": rules}},
+                                "semanticVersion": __version__, "rules": rules,
+                                **({"informationUri": uri} if (uri := docs_uri()) else {})}},
             "automationDetails": {"id": "anon-check/"},
             "columnKind": "unicodeCodePoints",
             "results": results,

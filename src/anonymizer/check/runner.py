@@ -25,7 +25,7 @@ from anonymizer.check.budget import Budget, BudgetExceeded
 from anonymizer.check.cache import Cache, cache_key, default_cache_dir, inside
 from anonymizer.check.config import CheckConfig
 from anonymizer.check.extract import Embedded
-from anonymizer.check.manifest import ManifestVerdict, verify_manifest
+from anonymizer.check.manifest import ManifestVerdict, manifest_path_for, verify_manifest
 from anonymizer.check.release import declared_problems
 from anonymizer.check.rules import PRINTED_ENTITIES, UNCHECKED_RULES, Finding, evaluate_table, evaluate_text
 from anonymizer.check.walk import Entry, kind_of, walk
@@ -150,7 +150,7 @@ def _evaluate_items(path: Path, kind: str, config: CheckConfig, verdict: Manifes
     result.findings.extend(found)
     items = list(read.iter_tables(path, kind, budget)) if state is None else read.iter_tables(path, kind, budget)
     tables_total = sum(isinstance(i, Embedded) and i.kind == "table" for i in items) if state is None else 0
-    mname = verdict.path.name if verdict is not None else f"{path.stem}.manifest.json"
+    mname = verdict.path.name if verdict is not None else manifest_path_for(path).name
     for item in items:
         budget.check()
         if isinstance(item, read.Note):

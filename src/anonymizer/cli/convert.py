@@ -10,9 +10,11 @@ import json
 
 import click
 
-from anonymizer.io.registry import FORMATS
+from anonymizer.cli.translated import TranslatedCommand
+from anonymizer.i18n import N_, _
+from anonymizer.io.registry import FORMATS, extension_conflict
 
-EPILOG = """\b
+EPILOG = N_("""\b
 Examples:
   anon convert extract.csv -o extract.parquet              # format from the extension
   anon convert extract.parquet -o extract.csv --delimiter ';' --encoding cp1252
@@ -24,42 +26,44 @@ Examples:
 Without --delimiter/--encoding a CSV output keeps the input's dialect (encoding, BOM,
 delimiter, line terminator, quoting), so an unchanged CSV is copied byte for byte.
 The output never replaces the input, and an existing output needs --force.
-"""
+""")
 
 
-@click.command(name="convert", epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=TranslatedCommand, name="convert", epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("source", metavar="IN")
-@click.option("-o", "--output", "output", required=True, metavar="OUT", help="Output file.")
-@click.option("--to", "to_fmt", type=click.Choice(FORMATS), help="Output format (default: from OUT's extension, else IN's).")
-@click.option("--delimiter", help="Output CSV delimiter (default: the input's, else ',').")
-@click.option("--encoding", help="Output CSV encoding, e.g. utf-8, utf-8-sig, cp1252 (default: the input's).")
-@click.option("--in-delimiter", help="Force the input CSV delimiter instead of detecting it.")
-@click.option("--in-encoding", help="Force the input encoding instead of detecting it.")
-@click.option("--sheet", help="XLSX input sheet (name or 0-based number; default: the first).")
+@click.option("-o", "--output", "output", required=True, metavar="OUT", help=N_("Output file."))
+@click.option("--to", "to_fmt", type=click.Choice(FORMATS), help=N_("Output format (default: from OUT's extension, else IN's)."))
+@click.option("--delimiter", help=N_("Output CSV delimiter (default: the input's, else ',')."))
+@click.option("--encoding", help=N_("Output CSV encoding, e.g. utf-8, utf-8-sig, cp1252 (default: the input's)."))
+@click.option("--in-delimiter", help=N_("Force the input CSV delimiter instead of detecting it."))
+@click.option("--in-encoding", help=N_("Force the input encoding instead of detecting it."))
+@click.option("--sheet", help=N_("XLSX input sheet (name or 0-based number; default: the first)."))
 @click.option("--dtype", "dtypes", multiple=True, metavar="COL=TYPE",
-              help="Read column COL as TYPE (int64, float64, bool, datetime64[ns]...); repeatable. Empty cells -> missing.")
-@click.option("--batch-rows", type=click.IntRange(min=1), default=100_000, show_default=True, help="Rows per batch.")
-@click.option("--force", is_flag=True, help="Overwrite OUT if it exists (never IN).")
+              help=N_("Read column COL as TYPE (int64, float64, bool, datetime64[ns]...); repeatable. Empty cells -> missing."))
+@click.option("--batch-rows", type=click.IntRange(min=1), default=100_000, show_default=True, help=N_("Rows per batch."))
+@click.option("--force", is_flag=True, help=N_("Overwrite OUT if it exists (never IN)."))
 @click.option("--format", "out_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Summary format on stdout.")
+              help=N_("Summary format on stdout."))
 def command(source, output, to_fmt, delimiter, encoding, in_delimiter, in_encoding, sheet, dtypes, batch_rows, force,
             out_format):
     """Convert table IN (csv, parquet, xlsx, jsonl, sas7bdat, xpt, dta, sav) to OUT."""
     from anonymizer.io import TableWriter, check_output_path, iter_batches, output_format
 
+    if (conflict := extension_conflict(output, to_fmt)) is not None:
+        raise click.UsageError(conflict)
     check_output_path(output, force=force, inputs=[source])
     read_opts = {k: v for k, v in {"delimiter": in_delimiter, "encoding": in_encoding, "sheet": sheet}.items() if v}
     if dtypes:
         pairs = [d.partition("=") for d in dtypes]
         bad = [d for d, (_, eq, t) in zip(dtypes, pairs, strict=True) if not eq or not t]
         if bad:
-            raise click.UsageError(f"--dtype expects COL=TYPE, got {bad[0]!r}")
+            raise click.UsageError(_('--dtype expects COL=TYPE, got {value!r}').format(value=bad[0]))
         read_opts["dtypes"] = {col: t for col, _, t in pairs}
     meta, batches = iter_batches(source, batch_rows=batch_rows, **read_opts)
     fmt = output_format(output, meta, to_fmt)
     opts = {"delimiter": delimiter, "encoding": encoding} if fmt == "csv" else {}
     if fmt != "csv" and (delimiter or encoding):
-        raise click.UsageError("--delimiter/--encoding apply to CSV output only")
+        raise click.UsageError(_("--delimiter/--encoding apply to CSV output only"))
     columns = 0
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -84,4 +88,4 @@ def command(source, output, to_fmt, delimiter, encoding, in_delimiter, in_encodi
     if out_format == "json":
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"wrote {output} ({fmt}): {writer.rows:,} rows, {columns} columns")
+        click.echo(_('wrote {output} ({fmt}): {rows:,} rows, {columns} columns').format(output=output, fmt=fmt, rows=writer.rows, columns=columns))

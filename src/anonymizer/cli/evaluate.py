@@ -12,9 +12,11 @@ from pathlib import Path
 
 import click
 
+from anonymizer.cli.translated import TranslatedCommand
 from anonymizer.errors import UsageError
+from anonymizer.i18n import N_, _
 
-EPILOG = """\b
+EPILOG = N_("""\b
 Examples:
   anon evaluate adult.csv --hierarchies ../shared/data/adult --levels 0,3,0,0,2,1,1,1,0 --k 5
   anon evaluate adult.csv --hierarchies DIR --levels age=3,sex=0,... --sensitive occupation --l 2 --format json
@@ -22,7 +24,7 @@ Examples:
 \b
 --levels: one level per quasi-identifier in the table's column order (the sensitive column left out,
 as ARX lists them), or COLUMN=LEVEL pairs. The output names columns and gives counts and metric values only.
-"""
+""")
 
 
 def parse_levels(text: str, qis: list[str]) -> dict[str, int]:
@@ -34,24 +36,23 @@ def parse_levels(text: str, qis: list[str]) -> dict[str, int]:
         else:
             values = [int(p) for p in parts]
             if len(values) != len(qis):
-                raise UsageError(f"--levels gives {len(values)} level(s) for {len(qis)} quasi-identifier(s): "
-                                 f"{', '.join(qis)}")
+                raise UsageError(_('--levels gives {values} level(s) for {qis} quasi-identifier(s): {qis2}').format(values=len(values), qis=len(qis), qis2=', '.join(qis)))
             levels = dict(zip(qis, values, strict=True))
     except ValueError:
-        raise UsageError("--levels must be whole numbers (a,b,c or column=level,...)") from None
+        raise UsageError(_("--levels must be whole numbers (a,b,c or column=level,...)")) from None
     unknown = [c for c in levels if c not in qis]
     if unknown or len(levels) != len(qis):
-        raise UsageError(f"--levels must give one level for each quasi-identifier: {', '.join(qis)}")
+        raise UsageError(_('--levels must give one level for each quasi-identifier: {qis}').format(qis=', '.join(qis)))
     return levels
 
 
-@click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=TranslatedCommand, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--hierarchies", "hierarchies_dir", required=True,
               type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier.")
-@click.option("--levels", required=True, help="The transformation: a,b,c (column order) or COL=LEVEL,...")
-@click.option("--sensitive", help="Sensitive column (l, t, beta); its hierarchy is not a quasi-identifier.")
+              help=N_("ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier."))
+@click.option("--levels", required=True, help=N_("The transformation: a,b,c (column order) or COL=LEVEL,..."))
+@click.option("--sensitive", help=N_("Sensitive column (l, t, beta); its hierarchy is not a quasi-identifier."))
 @click.option("--k", type=click.IntRange(min=1))
 @click.option("--l", "l_", type=float)
 @click.option("--l-variant", type=click.Choice(["distinct", "entropy", "recursive"]), default="distinct")
@@ -62,18 +63,18 @@ def parse_levels(text: str, qis: list[str]) -> dict[str, int]:
               default="equal")
 @click.option("--beta", type=click.FloatRange(min=0, min_open=True))
 @click.option("--beta-variant", type=click.Choice(["basic", "enhanced"]), default="enhanced")
-@click.option("--k-map", type=click.IntRange(min=1), help="k-map estimated from the population (ARX's KMap).")
+@click.option("--k-map", type=click.IntRange(min=1), help=N_("k-map estimated from the population (ARX's KMap)."))
 @click.option("--k-map-estimator", type=click.Choice(["poisson", "zero-truncated-poisson"]), default="poisson",
               show_default=True)
 @click.option("--significance", type=click.FloatRange(0, 1), default=0.01, show_default=True)
-@click.option("--population", type=click.IntRange(min=1), help="Population size N (k-map).")
-@click.option("--sampling-fraction", type=click.FloatRange(0, 1, min_open=True), help="n/N instead of --population.")
+@click.option("--population", type=click.IntRange(min=1), help=N_("Population size N (k-map)."))
+@click.option("--sampling-fraction", type=click.FloatRange(0, 1, min_open=True), help=N_("n/N instead of --population."))
 @click.option("--max-suppression", type=click.FloatRange(0, 1), default=1.0, show_default=True,
-              help="Largest share of records the violating classes may hold (feasible or not is printed).")
+              help=N_("Largest share of records the violating classes may hold (feasible or not is printed)."))
 @click.option("--gs-factor", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="Loss's gs-factor (ARX's createLossMetric(gsFactor)).")
-@click.option("--delimiter", help="Force the input CSV delimiter.")
-@click.option("--encoding", help="Force the input encoding.")
+              help=N_("Loss's gs-factor (ARX's createLossMetric(gsFactor))."))
+@click.option("--delimiter", help=N_("Force the input CSV delimiter."))
+@click.option("--encoding", help=N_("Force the input encoding."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def command(data: Path, hierarchies_dir: Path, levels: str, sensitive: str | None, k: int | None, l_: float | None,
             l_variant: str, l_estimator: str, c_: float | None, t_: float | None, t_variant: str,
@@ -89,7 +90,7 @@ def command(data: Path, hierarchies_dir: Path, levels: str, sensitive: str | Non
     hierarchies = {c: h for c, h in load_hierarchies(hierarchies_dir).items() if c in df.columns}
     qis = [c for c in df.columns if c in hierarchies and c != sensitive]
     if not qis:
-        raise UsageError(f"{hierarchies_dir}: no *_hierarchy_<column>.csv matches a quasi-identifier column of the table")
+        raise UsageError(_('{hierarchies_dir}: no *_hierarchy_<column>.csv matches a quasi-identifier column of the table').format(hierarchies_dir=hierarchies_dir))
     given = parse_levels(levels, qis)
     models = {"k": k, "l": l_, "l_variant": l_variant, "l_estimator": l_estimator, "c": c_, "t": t_,
               "t_variant": t_variant, "beta": beta, "beta_variant": beta_variant, "sensitive": sensitive}
@@ -106,9 +107,7 @@ def command(data: Path, hierarchies_dir: Path, levels: str, sensitive: str | Non
     if fmt == "json":
         click.echo(json.dumps(out, indent=2))
         return
-    click.echo(f"transformation : {', '.join(f'{q}={v}' for q, v in out['levels'].items())}")
-    click.echo(f"records        : {out['records']:,}; {out['classes']:,} classes kept (smallest "
-               f"{out['smallest_class']:,}); {out['suppressed_records']:,} suppressed "
-               f"(at most {out['max_suppressed_records']:,}): {'feasible' if out['feasible'] else 'NOT feasible'}")
+    click.echo(_('transformation : {items}').format(items=', '.join(f'{q}={v}' for q, v in out['levels'].items())))
+    click.echo(_('records        : {records:,}; {classes:,} classes kept (smallest {smallest_class:,}); {suppressed_records:,} suppressed (at most {max_suppressed_records:,}): {value}').format(records=out['records'], classes=out['classes'], smallest_class=out['smallest_class'], suppressed_records=out['suppressed_records'], max_suppressed_records=out['max_suppressed_records'], value='feasible' if out['feasible'] else 'NOT feasible'))
     for name, value in out["metrics"].items():
         click.echo(f"{name:<18} {value!r}")

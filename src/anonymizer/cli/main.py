@@ -13,18 +13,20 @@ import sys
 import click
 
 from anonymizer import __version__
+from anonymizer.cli.translated import TranslatedMixin, lang_option, translate_click
 from anonymizer.errors import OUT_OF_MEMORY, AnonError, caused_by_memory
+from anonymizer.i18n import N_
 
 # command name -> module under anonymizer.cli exposing a click command called ``command``
 COMMANDS: dict[str, tuple[str, str]] = {
-    "generate": ("generate", "Write a fictitious CAF-style beneficiary extract (and its ground truth)."),
-    "scan": ("scan", "Find identifiers, quasi-identifiers, sensitive columns and PII in free text."),
-    "sanitize": ("sanitize", "Apply a profile/policy and privacy targets; write a safe copy, manifest and report."),
-    "risk": ("risk", "Measure re-identification risk (k, prosecutor, journalist, l, t, SUDA...)."),
-    "check": ("check", "CI gate: pass/fail every table under the given paths."),
-    "evaluate": ("evaluate", "Score one generalisation (ARX hierarchies, given levels) with every quality metric."),
-    "convert": ("convert", "Read a table in any supported format and write it in another (atomic)."),
-    "keygen": ("keygen", "Write a new random 256-bit secret key to a file readable by you only (0600)."),
+    "generate": ("generate", N_("Write a fictitious CAF-style beneficiary extract (and its ground truth).")),
+    "scan": ("scan", N_("Find identifiers, quasi-identifiers, sensitive columns and PII in free text.")),
+    "sanitize": ("sanitize", N_("Apply a profile/policy and privacy targets; write a safe copy, manifest and report.")),
+    "risk": ("risk", N_("Measure re-identification risk (k, prosecutor, journalist, l, t, SUDA...).")),
+    "check": ("check", N_("CI gate: pass/fail every table under the given paths.")),
+    "evaluate": ("evaluate", N_("Score one generalisation (ARX hierarchies, given levels) with every quality metric.")),
+    "convert": ("convert", N_("Read a table in any supported format and write it in another (atomic).")),
+    "keygen": ("keygen", N_("Write a new random 256-bit secret key to a file readable by you only (0600).")),
 }
 
 
@@ -36,11 +38,24 @@ class CliError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:  # noqa: D102 - click API
-        click.echo(f"anon: error: {self.format_message()}", err=True)
+        click.echo(error_line(self.format_message()), err=True)
 
 
-class LazyGroup(click.Group):
-    """A click group whose subcommands are imported only when used."""
+def error_line(message: str) -> str:
+    """``anon: error: <message>``, the one line every failure ends with (translated)."""
+    from anonymizer.i18n import _
+
+    return _("anon: error: {message}").format(message=message)
+
+
+class LazyGroup(TranslatedMixin, click.Group):
+    """A click group whose subcommands are imported only when used; its help is translated when shown."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from anonymizer.i18n import language_from_args, set_language
+
+        set_language(language_from_args(args))  # this command line's, else $ANON_LANG / the locale's
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -48,7 +63,7 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module_name, _ = COMMANDS[cmd_name]
+        module_name = COMMANDS[cmd_name][0]
         try:
             module = importlib.import_module(f"anonymizer.cli.{module_name}")
         except ModuleNotFoundError as exc:  # a command not built in this version
@@ -58,17 +73,19 @@ class LazyGroup(click.Group):
         return module.command
 
     def invoke(self, ctx: click.Context):
+        from anonymizer.i18n import _
+
         try:
             return super().invoke(ctx)
         except AnonError as exc:
             if caused_by_memory(exc):
-                raise CliError(OUT_OF_MEMORY, 2) from None
-            raise CliError(str(exc), exc.exit_code) from None
+                raise CliError(_(OUT_OF_MEMORY), 2) from None
+            raise CliError(str(exc), exc.exit_code) from None  # translated where it was raised
         except MemoryError:  # never a traceback, even when the machine's limit is reached
-            raise CliError(OUT_OF_MEMORY, 2) from None
+            raise CliError(_(OUT_OF_MEMORY), 2) from None
         except OSError as exc:  # permissions, disk full, file too large, a name too long...: the path and why
             if caused_by_memory(exc):
-                raise CliError(OUT_OF_MEMORY, 2) from None
+                raise CliError(_(OUT_OF_MEMORY), 2) from None
             from anonymizer.fsfaults import os_fault
 
             raise CliError(os_fault(exc), 2) from None
@@ -76,12 +93,14 @@ class LazyGroup(click.Group):
             raise CliError(*interrupted(exc)) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
+        from anonymizer.i18n import _
+
+        rows = [(name, _(COMMANDS[name][1])) for name in self.list_commands(ctx)]
+        with formatter.section(_("Commands")):
             formatter.write_dl(rows)
 
 
-EPILOG = """\b
+EPILOG = N_("""\b
 Examples:
   anon generate -o extract.csv                 # fictitious 10,204-row example
   anon scan extract.csv --write-policy policy.yaml
@@ -95,22 +114,17 @@ Exit codes: 0 done (released, passed), 1 privacy targets or verification failed 
 released) or a check found a problem, 2 bad input, policy, usage or an operating-system fault
 (permissions, disk full...), 3 an internal error (please report it), 130 interrupted (SIGINT,
 Ctrl-C), 143 terminated (SIGTERM). A stopped run publishes nothing.
-"""
-
-
-def _set_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    from anonymizer.i18n import set_language
-
-    set_language(value)
-    return value
+""")
 
 
 @click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="anon")
-@click.option("--lang", type=click.Choice(["fr", "en"]), is_eager=True, expose_value=False, callback=_set_language,
-              help="Language of reports and messages (default: $ANON_LANG, else French when the locale is French).")
 def cli() -> None:
     """anon: make tabular datasets about people safe to share."""
+
+
+cli.params.append(lang_option())
+translate_click()
 
 
 # Exit codes of a run stopped by a signal: the shell's convention (128 + the signal's number),
@@ -130,9 +144,11 @@ def _terminated(_signum, _frame) -> None:
 
 def interrupted(exc: BaseException) -> tuple[str, int]:
     """The line and exit code of a run stopped by SIGINT (130) or SIGTERM (143)."""
+    from anonymizer.i18n import _
+
     if isinstance(exc, Terminated):
-        return "terminated (SIGTERM); nothing was published", EXIT_SIGTERM
-    return "interrupted (SIGINT); nothing was published", EXIT_SIGINT
+        return _("terminated (SIGTERM); nothing was published"), EXIT_SIGTERM
+    return _("interrupted (SIGINT); nothing was published"), EXIT_SIGINT
 
 
 def _exit_now(code: int) -> None:
@@ -164,13 +180,13 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except KeyboardInterrupt as exc:
         message, code = interrupted(exc)
-        click.echo(f"anon: error: {message}", err=True)
+        click.echo(error_line(message), err=True)
         _exit_now(code)
     except Exception as exc:  # noqa: BLE001 - the last line of defence, see internal_error
         if os.environ.get("ANON_DEBUG"):
             raise
         message, code = internal_error(exc)
-        click.echo(f"anon: error: {message}", err=True)
+        click.echo(error_line(message), err=True)
         sys.exit(code)
 
 
@@ -185,7 +201,10 @@ def internal_error(exc: BaseException) -> tuple[str, int]:
     lets it through. A thread that cannot start lacks memory for its stack: that is the
     machine's limit, said as such.
     """
+    from anonymizer.i18n import _
+
     if caused_by_memory(exc) or (isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)):
-        return OUT_OF_MEMORY, 2
-    return (f"internal error ({type(exc).__name__}): the run stopped (no output is left half-written). "
-            f"Please report it; ANON_DEBUG=1 shows the traceback (it may quote data)", INTERNAL_ERROR_EXIT)
+        return _(OUT_OF_MEMORY), 2
+    return (_("internal error ({kind}): the run stopped (no output is left half-written). Please report it; "
+              "ANON_DEBUG=1 shows the traceback (it may quote data)").format(kind=type(exc).__name__),
+            INTERNAL_ERROR_EXIT)

@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from anonymizer.cli.translated import TranslatedCommand
 from anonymizer.errors import UsageError
+from anonymizer.i18n import N_, _
 from anonymizer.settings.defaults import MAX_RECORD_RISK, REPORT_K, SMALL_CELL
 
 if TYPE_CHECKING:
     from anonymizer.settings import PrivacyTargets
 
-EPILOG = """\b
+EPILOG = N_("""\b
 Examples:
   anon risk extract.csv --qi DTNAIS,SEXE,CODCOM --sensitive AAH_MT
   anon risk safe.csv --policy policy.yaml --sampling-fraction 0.1 --html risk.html
@@ -28,7 +30,7 @@ unless --k / --small-cell / --threshold are given), or a scan report (findings w
 quasi_identifier|sensitive); the first source given wins.
 Missing cells ("", NaN, only '*') are a value of their own; records with every quasi-identifier
 missing count as suppressed. The report never shows a value from the data.
-"""
+""")
 
 
 def _split(text: str | None) -> list[str]:
@@ -72,48 +74,50 @@ def roles_from_scan(path: Path) -> tuple[list[str], list[str]]:
     try:
         doc = json.loads(text)
     except ValueError:
-        raise UsageError(f"{path}: not a JSON scan report") from None
+        raise UsageError(_('{path}: not a JSON scan report').format(path=path)) from None
     findings = doc.get("findings") if isinstance(doc, dict) else None
     if not isinstance(findings, list):
-        raise UsageError(f"{path}: no 'findings' list in the scan report")
+        raise UsageError(_("{path}: no 'findings' list in the scan report").format(path=path))
     qi = [str(f["column"]) for f in findings if isinstance(f, dict) and f.get("role") == "quasi_identifier"]
     sens = [str(f["column"]) for f in findings if isinstance(f, dict) and f.get("role") == "sensitive"]
     return qi, sens
 
 
-@click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=TranslatedCommand, epilog=EPILOG, help_fields={"report_k": str(REPORT_K), "small_cell": str(SMALL_CELL),
+                                                                  "max_record_risk": str(MAX_RECORD_RISK)},
+                context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--qi", help="Comma-separated quasi-identifier columns.")
-@click.option("--sensitive", help="Comma-separated sensitive columns (ℓ-diversity, t-closeness, inference).")
+@click.option("--qi", help=N_("Comma-separated quasi-identifier columns."))
+@click.option("--sensitive", help=N_("Comma-separated sensitive columns (ℓ-diversity, t-closeness, inference)."))
 @click.option("--policy", type=click.Path(dir_okay=False, path_type=Path),
-              help="Take column roles from a policy file (--qi/--sensitive win when given).")
+              help=N_("Take column roles from a policy file (--qi/--sensitive win when given)."))
 @click.option("--scan", "scan_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Take column roles from an `anon scan --format json` report (after --policy).")
-@click.option("--population", type=click.IntRange(min=1), help="Population size N the table was drawn from.")
+              help=N_("Take column roles from an `anon scan --format json` report (after --policy)."))
+@click.option("--population", type=click.IntRange(min=1), help=N_("Population size N the table was drawn from."))
 @click.option("--sampling-fraction", type=click.FloatRange(min=0, max=1, min_open=True),
-              help="Sampling fraction n/N (alternative to --population).")
+              help=N_("Sampling fraction n/N (alternative to --population)."))
 @click.option("--k", "k", type=click.IntRange(min=1),
-              help=f"k-anonymity target [default: the policy's k, else {REPORT_K}].")
+              help=N_("k-anonymity target [default: the policy's k, else {report_k}]."))
 @click.option("--small-cell", type=click.IntRange(min=1),
-              help=f"Small-cell threshold: classes under it are reported [default: the policy's, else "
-                   f"{SMALL_CELL}].")
+              help=N_("Small-cell threshold: classes under it are reported [default: the policy's, else "
+                      "{small_cell}]."))
 @click.option("--threshold", type=click.FloatRange(min=0, max=1, min_open=True),
-              help=f"Record-risk threshold (prosecutor risk above it is counted) [default: the policy's "
-                   f"max_record_risk, else {MAX_RECORD_RISK}].")
+              help=N_("Record-risk threshold (prosecutor risk above it is counted) [default: the policy's "
+                      "max_record_risk, else {max_record_risk}]."))
 @click.option("--weights", "weights", metavar="COL",
-              help="Column of sampling weights: sdcMicro's f_k, F_k, individual risk (negative binomial), global "
-                   "risk and expected re-identifications.")
+              help=N_("Column of sampling weights: sdcMicro's f_k, F_k, individual risk (negative binomial), global "
+                   "risk and expected re-identifications."))
 @click.option("--missing", type=click.Choice(["value", "wildcard"]), default="value", show_default=True,
-              help="value: a missing cell is a category of its own (ARX); wildcard: it matches every category "
-                   "(sdcMicro), in the weighted-risk section.")
+              help=N_("value: a missing cell is a category of its own (ARX); wildcard: it matches every category "
+                   "(sdcMicro), in the weighted-risk section."))
 @click.option("--original", type=click.Path(dir_okay=False, path_type=Path),
-              help="The input table, rows aligned with DATA: before/after comparison, linkability, utility.")
+              help=N_("The input table, rows aligned with DATA: before/after comparison, linkability, utility."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output on stdout.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here.")
+              help=N_("Output on stdout."))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=N_("Also write the JSON report here."))
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a self-contained HTML report here.")
-@click.option("--force", is_flag=True, help="Overwrite existing report files.")
+              help=N_("Write a self-contained HTML report here."))
+@click.option("--force", is_flag=True, help=N_("Overwrite existing report files."))
 def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | None, scan_path: Path | None,
             population: int | None,
             sampling_fraction: float | None, k: int | None, small_cell: int | None, threshold: float | None,
@@ -142,19 +146,19 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
         if sensitive is None and not sens_cols:
             sens_cols = [c for c in s_sens if c not in qi_cols]
     if not qi_cols:
-        raise UsageError("no quasi-identifier: give --qi COLS, a --policy whose privacy.quasi_identifiers names "
-                         "columns, or a --scan report with quasi_identifier columns")
+        raise UsageError(_("no quasi-identifier: give --qi COLS, a --policy whose privacy.quasi_identifiers names "
+                         "columns, or a --scan report with quasi_identifier columns"))
     if population is not None and sampling_fraction is not None:
-        raise UsageError("give either --population or --sampling-fraction, not both")
+        raise UsageError(_("give either --population or --sampling-fraction, not both"))
     inputs = [data, original, policy, scan_path]
     outputs = [p for p in (output, html_path) if p is not None]
     for out in outputs:
         check_output_path(out, force=force, inputs=inputs)
     if output is not None and html_path is not None and output.resolve() == html_path.resolve():
-        raise UsageError("-o and --html name the same file")
+        raise UsageError(_("-o and --html name the same file"))
 
     err = Console(stderr=True)
-    with err.status("reading the table…") as status:
+    with err.status(_("reading the table…")) as status:
         given = {"k": k, "small_cell": small_cell, "threshold": threshold}
         measures = {"population": population, "sampling_fraction": sampling_fraction, **targets.risk_measures(),
                     **{name: v for name, v in given.items() if v is not None}, "weights": weights, "missing": missing}
@@ -192,4 +196,4 @@ def command(data: Path, qi: str | None, sensitive: str | None, policy: Path | No
     else:
         render_terminal(report, Console())
         for out in outputs:
-            click.echo(f"written: {out}")
+            click.echo(_('written: {out}').format(out=out))

@@ -7,11 +7,13 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from anonymizer.cli.translated import TranslatedCommand
 from anonymizer.errors import PrivacyTargetError, UsageError
-from anonymizer.io.registry import WRITABLE, default_extension
+from anonymizer.i18n import N_, _
+from anonymizer.io.registry import WRITABLE, default_extension, extension_conflict
 from anonymizer.settings.defaults import TIME_BUDGET
 
-EPILOG = """\b
+EPILOG = N_("""\b
 Examples:
   anon sanitize extract.csv --profile training --key-file secret.key -o training.csv
   anon sanitize extract.csv --policy policy.yaml --key-file secret.key -o training.csv
@@ -22,93 +24,93 @@ Examples:
   anon sanitize 'y*/*.parquet' --engine dask --scheduler tcp://10.0.0.5:8786 --key-file k -o safe.parquet
 
 \b
-Writes OUT, OUT's manifest (<name>.manifest.json) and the risk report (<name>.risk.json,
-<name>.risk.html). Exit 0 when released, 1 when privacy targets or verification fail
+Writes OUT, OUT's manifest (OUT.manifest.json) and the risk report (OUT.risk.json,
+OUT.risk.html). Exit 0 when released, 1 when privacy targets or verification fail
 (the file is then kept as <name>.NOT-RELEASED<ext>), 2 on bad input or policy.
-"""
+""")
 
 
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
 
-@click.command(epilog=EPILOG)
+@click.command(cls=TranslatedCommand, epilog=EPILOG, help_fields={"time_budget": f"{TIME_BUDGET:g}"})
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Output file (default: <input>.<profile><ext> beside the input).")
+              help=N_("Output file (default: <input>.<profile><ext> beside the input)."))
 @click.option("--profile", default="training", show_default=True,
-              help="Shipped profile (training, publication, pseudonymised) or a profile YAML path.")
+              help=N_("Shipped profile (training, publication, pseudonymised) or a profile YAML path."))
 @click.option("--policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Reviewed policy file (from `anon scan --write-policy`). Without it, anon scans and applies the profile.")
+              help=N_("Reviewed policy file (from `anon scan --write-policy`). Without it, anon scans and applies the profile."))
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="File holding the secret key (else $ANON_KEY; make one with `anon keygen -o FILE`). Checked "
+              help=N_("File holding the secret key (else $ANON_KEY; make one with `anon keygen -o FILE`). Checked "
                    "before the data is read; never stored by anon. Keep it out of the repository and reuse it: "
-                   "the same key gives the same fakes and pseudonyms in every release, a lost key cannot.")
+                   "the same key gives the same fakes and pseudonyms in every release, a lost key cannot."))
 @click.option("--weak-key-ok", is_flag=True,
-              help="Accept a key estimated below 128 bits (words, dates, repeated patterns): for tests with fixed "
-                   "keys only. Make real keys with `anon keygen -o FILE`.")
-@click.option("--strict/--no-strict", default=None, help="Fail closed on kept identifiers (default: the profile's).")
-@click.option("--k", type=click.IntRange(min=1), help="k-anonymity target on the key quasi-identifiers.")
-@click.option("--l", "l_", type=float, help="l-diversity target (with --sensitive).")
+              help=N_("Accept a key estimated below 128 bits (words, dates, repeated patterns): for tests with fixed "
+                   "keys only. Make real keys with `anon keygen -o FILE`."))
+@click.option("--strict/--no-strict", default=None, help=N_("Fail closed on kept identifiers (default: the profile's)."))
+@click.option("--k", type=click.IntRange(min=1), help=N_("k-anonymity target on the key quasi-identifiers."))
+@click.option("--l", "l_", type=float, help=N_("l-diversity target (with --sensitive)."))
 @click.option("--l-variant", type=click.Choice(["distinct", "entropy", "recursive"]))
-@click.option("--c", "c_", type=float, help="c of recursive (c,l)-diversity.")
-@click.option("--t", "t_", type=click.FloatRange(0, 1), help="t-closeness target (with --sensitive).")
+@click.option("--c", "c_", type=float, help=N_("c of recursive (c,l)-diversity."))
+@click.option("--t", "t_", type=click.FloatRange(0, 1), help=N_("t-closeness target (with --sensitive)."))
 @click.option("--l-estimator", type=click.Choice(["shannon", "grassberger"]),
-              help="Entropy estimator of --l-variant entropy (default shannon; ARX's Grassberger).")
+              help=N_("Entropy estimator of --l-variant entropy (default shannon; ARX's Grassberger)."))
 @click.option("--t-variant", "--t-distance", "t_variant", type=click.Choice(["equal", "ordered", "hierarchical"]),
-              help="t-closeness ground distance (default equal; hierarchical uses the sensitive column's hierarchy).")
-@click.option("--beta", type=click.FloatRange(min=0, min_open=True), help="beta-likeness target (with --sensitive).")
-@click.option("--beta-variant", type=click.Choice(["basic", "enhanced"]), help="beta-likeness variant (default enhanced).")
-@click.option("--k-map", type=click.IntRange(min=1), help="k-map target estimated from the population (ARX's KMap "
-              "with an estimator; needs --population or --sampling-fraction; --hierarchies mode).")
+              help=N_("t-closeness ground distance (default equal; hierarchical uses the sensitive column's hierarchy)."))
+@click.option("--beta", type=click.FloatRange(min=0, min_open=True), help=N_("beta-likeness target (with --sensitive)."))
+@click.option("--beta-variant", type=click.Choice(["basic", "enhanced"]), help=N_("beta-likeness variant (default enhanced)."))
+@click.option("--k-map", type=click.IntRange(min=1), help=N_("k-map target estimated from the population (ARX's KMap "
+              "with an estimator; needs --population or --sampling-fraction; --hierarchies mode)."))
 @click.option("--k-map-estimator", type=click.Choice(["poisson", "zero-truncated-poisson"]),
-              help="Population cell-size estimator of --k-map (default poisson, as ARX).")
-@click.option("--significance", type=click.FloatRange(0, 1), help="Significance level of --k-map (default 0.01).")
-@click.option("--population", type=click.IntRange(min=1), help="Population size N the table was drawn from.")
+              help=N_("Population cell-size estimator of --k-map (default poisson, as ARX)."))
+@click.option("--significance", type=click.FloatRange(0, 1), help=N_("Significance level of --k-map (default 0.01)."))
+@click.option("--population", type=click.IntRange(min=1), help=N_("Population size N the table was drawn from."))
 @click.option("--sampling-fraction", type=click.FloatRange(0, 1, min_open=True),
-              help="Sampling fraction n/N (alternative to --population).")
-@click.option("--delta-presence", metavar="DMIN,DMAX", help="delta-presence (ARX's DPresence): DATA is a research "
-              "subset of --population-table; each class's share of it must lie in [DMIN, DMAX] (--hierarchies mode).")
+              help=N_("Sampling fraction n/N (alternative to --population)."))
+@click.option("--delta-presence", metavar="DMIN,DMAX", help=N_("delta-presence (ARX's DPresence): DATA is a research "
+              "subset of --population-table; each class's share of it must lie in [DMIN, DMAX] (--hierarchies mode)."))
 @click.option("--population-table", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="The population table DATA was drawn from (delta-presence).")
-@click.option("--time-budget", type=click.FloatRange(min=0.1), help="Seconds for the optimal search before the "
+              help=N_("The population table DATA was drawn from (delta-presence)."))
+@click.option("--time-budget", type=click.FloatRange(min=0.1), help=N_("Seconds for the optimal search before the "
               "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
-              f"{TIME_BUDGET:g}, in every mode; docs/search.md].")
-@click.option("--max-suppression", type=click.FloatRange(0, 1), help="Largest share of records that may be suppressed.")
+              "{time_budget}, in every mode; docs/search.md]."))
+@click.option("--max-suppression", type=click.FloatRange(0, 1), help=N_("Largest share of records that may be suppressed."))
 @click.option("--metric", type=click.Choice(["loss", "entropy", "entropy-mono", "discernibility", "dm-star", "precision",
                                             "precision-mono", "aecs", "height"]),
-              help="Information loss the search minimises (ARX's definitions, docs/search.md).")
+              help=N_("Information loss the search minimises (ARX's definitions, docs/search.md)."))
 @click.option("--gs-factor", type=click.FloatRange(0, 1),
-              help="Loss's gs-factor (ARX): 0.5 weighs generalisation and suppression alike [default 0.5].")
+              help=N_("Loss's gs-factor (ARX): 0.5 weighs generalisation and suppression alike [default 0.5]."))
 @click.option("--hierarchies", "hierarchies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier.")
-@click.option("--sensitive", help="Comma-separated sensitive columns (l-diversity, t-closeness, risk report).")
-@click.option("--insensitive", help="Comma-separated columns kept as they are (hierarchies mode).")
+              help=N_("ARX hierarchies folder: every <x>_hierarchy_<COL>.csv declares COL a quasi-identifier."))
+@click.option("--sensitive", help=N_("Comma-separated sensitive columns (l-diversity, t-closeness, risk report)."))
+@click.option("--insensitive", help=N_("Comma-separated columns kept as they are (hierarchies mode)."))
 @click.option("--to", "out_format", type=click.Choice(WRITABLE),
-              help="Output format (default: the input's).")
-@click.option("--delimiter", help="Force the input CSV delimiter.")
-@click.option("--encoding", help="Force the input encoding.")
-@click.option("--no-report", is_flag=True, help="Skip the risk report.")
-@click.option("--no-rescan", is_flag=True, help="Skip the re-scan of the output (the leak search always runs).")
+              help=N_("Output format (default: the input's)."))
+@click.option("--delimiter", help=N_("Force the input CSV delimiter."))
+@click.option("--encoding", help=N_("Force the input encoding."))
+@click.option("--no-report", is_flag=True, help=N_("Skip the risk report."))
+@click.option("--no-rescan", is_flag=True, help=N_("Skip the re-scan of the output (the leak search always runs)."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Summary on stdout: text, or the manifest as JSON.")
+              help=N_("Summary on stdout: text, or the manifest as JSON."))
 @click.option("--keep-formulas", is_flag=True,
-              help="CSV output: keep cells starting with =, +, -, @, tab or CR as they are. By default they "
+              help=N_("CSV output: keep cells starting with =, +, -, @, tab or CR as they are. By default they "
                    "get a leading ' so a spreadsheet shows them instead of running them (CSV injection); plain "
-                   "numbers such as -12,5 are never changed. See docs/security.md.")
-@click.option("--force", is_flag=True, help="Replace existing output files.")
+                   "numbers such as -12,5 are never changed. See docs/security.md."))
+@click.option("--force", is_flag=True, help=N_("Replace existing output files."))
 @click.option("--batch-rows", type=click.IntRange(min=1), default=None,
-              help="Rows per batch (default: about 5 million cells, 27,600 rows of a 181-column table; 50,000 "
-                   "per partition with --engine dask): memory grows with it, results do not depend on it.")
+              help=N_("Rows per batch (default: about 5 million cells, 27,600 rows of a 181-column table; 50,000 "
+                   "per partition with --engine dask): memory grows with it, results do not depend on it."))
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: stream batches in this process. dask: partitions on a Dask cluster; DATA may be a "
-                   "folder or glob of CSV/Parquet parts and OUT is written as a folder of parts (see docs/scaling.md).")
-@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler of an existing cluster (tcp://host:8786); "
-              "default: a local cluster of --workers processes.")
+              help=N_("local: stream batches in this process. dask: partitions on a Dask cluster; DATA may be a "
+                   "folder or glob of CSV/Parquet parts and OUT is written as a folder of parts (see docs/scaling.md)."))
+@click.option("--scheduler", metavar="ADDRESS", help=N_("Dask scheduler of an existing cluster (tcp://host:8786); "
+              "default: a local cluster of --workers processes."))
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes. local (default 1): passes 2 and 3 (transforms, leak search) over N processes, output identical, "
+              help=N_("Processes. local (default 1): passes 2 and 3 (transforms, leak search) over N processes, output identical, "
                    "memory about N+1 times pass 2's. dask (default 2): workers of the local cluster "
-                   "(without --scheduler).")
+                   "(without --scheduler)."))
 def command(data: Path, output: Path | None, profile: str, policy_path: Path | None, key_file: Path | None,
             weak_key_ok: bool,
             strict: bool | None, k: int | None, l_: float | None, l_variant: str | None, c_: float | None,
@@ -130,16 +132,18 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         from anonymizer.keys import file_too_open
 
         if (warning := file_too_open(key_file)) is not None:
-            click.echo(f"anon: warning: {warning}", err=True)
+            click.echo(_('anon: warning: {warning}').format(warning=warning), err=True)
     if key is None and hierarchies_dir is None:
         _refuse_without_key(profile, policy_path)
 
     from rich.console import Console
 
     from anonymizer.engine.sanitize import SanitizeOptions, sanitize
-    if output is None:
+    if output is None:  # <input>.<profile><the output format's extension>: another format, another name
         ext = default_extension(out_format) if out_format else data.suffix
         output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")
+    elif (conflict := extension_conflict(output, out_format)) is not None:
+        raise UsageError(conflict)
     read_opts = {k2: v for k2, v in {"delimiter": delimiter, "encoding": encoding}.items() if v}
     opts = SanitizeOptions(
         profile=profile, policy_path=policy_path, key=key, strict=strict,
@@ -155,7 +159,7 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1, keep_formulas=keep_formulas,
     )
     err = Console(stderr=True)
-    with err.status("sanitizing…") as status:
+    with err.status(_("sanitizing…")) as status:
         if engine == "dask":
             from anonymizer.engine.distributed import sanitize_dask
 
@@ -169,27 +173,24 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         click.echo(json.dumps(result.manifest, indent=2, ensure_ascii=False))
     else:
         out = Console()
-        state = "[green]released[/green]" if result.released else "[red]NOT released[/red]"
+        state = _("[green]released[/green]") if result.released else _("[red]NOT released[/red]")
         out.print(f"{state}: {escape(str(result.output))}")
-        out.print(f"manifest   : {escape(str(result.manifest_path))}")
+        out.print(_('manifest   : {value}').format(value=escape(str(result.manifest_path))))
         rows = (result.manifest.get("input") or {}).get("rows") or 0
         total = (result.manifest.get("timings_s") or {}).get("total") or 0
         if total > 0:
-            out.print(f"throughput : {rows:,} rows in {total:,.1f} s ({rows / total:,.0f} rows/s)")
+            out.print(_('throughput : {rows:,} rows in {total:,.1f} s ({value:,.0f} rows/s)').format(rows=rows, total=total, value=rows / total))
         if result.risk_json:
-            out.print(escape(f"risk report: {result.risk_html} (and {result.risk_json.name})"))
+            out.print(escape(_('risk report: {risk_html} (and {name})').format(risk_html=result.risk_html, name=result.risk_json.name)))
         privacy = result.manifest.get("privacy") or {}
         reached = privacy.get("reached") or {}
         if reached.get("groups"):  # whole-record privacy
             known = privacy.get("attacker_knows") or []
-            out.print(f"privacy    : k={reached['k']} over the {len(known)} column(s) an attacker knows; "
-                      f"{reached.get('suppressed_records', 0):,} record(s) suppressed")
+            out.print(_('privacy    : k={k} over the {known} column(s) an attacker knows; {value:,} record(s) suppressed').format(k=reached['k'], known=len(known), value=reached.get('suppressed_records', 0)))
         elif reached.get("k"):
-            out.print(escape(f"privacy    : k={reached['k']} on {', '.join(reached.get('quasi_identifiers', []))}; "
-                             f"levels {reached.get('levels')}; {reached.get('suppressed_records', 0)} record(s) "
-                             "suppressed"))
+            out.print(escape(_('privacy    : k={k} on {items}; levels {value}; {value2} record(s) suppressed').format(k=reached['k'], items=', '.join(reached.get('quasi_identifiers', [])), value=reached.get('levels'), value2=reached.get('suppressed_records', 0))))
         if reached.get("exact") is False:  # the time budget (or the lattice's size) cut the optimal search
-            out.print(escape(f"search     : {reached.get('search') or 'heuristic'}"))
+            out.print(escape(_("search     : {value}").format(value=reached.get('search') or 'heuristic')))
         attack = privacy.get("attack") or {}
         if attack:
             a, t = attack["attacker_known"], attack["thresholds"]
@@ -203,7 +204,7 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         _print_verdict(result.risk_json, out)
     if not result.released:
         problems = "; ".join(result.problems[:5])
-        raise PrivacyTargetError(f"verification failed, output not released: {problems}")
+        raise PrivacyTargetError(_('verification failed, output not released: {problems}').format(problems=problems))
 
 
 def _delta(text: str | None) -> list[float] | None:
@@ -243,7 +244,7 @@ def key_needed(profile: str, policy_path: Path | None) -> str | None:
 
         columns = load_policy(policy_path).get("columns") or {}
         keyed = sorted({str(c.get("action")) for c in columns.values() if isinstance(c, dict)} & KEYED_ACTIONS)
-        return f"the policy {policy_path.name} uses {', '.join(keyed)}" if keyed else None
+        return _("the policy {name} uses {actions}").format(name=policy_path.name, actions=", ".join(keyed)) if keyed else None
     from anonymizer.policy.profiles import load_profile
 
     roles = load_profile(profile).get("roles") or {}
@@ -252,15 +253,14 @@ def key_needed(profile: str, policy_path: Path | None) -> str | None:
         actions.add(str((rules.get("default") or {}).get("action")))
         actions |= {str(e.get("action")) for e in (rules.get("entities") or {}).values() if isinstance(e, dict)}
     keyed = sorted(actions & KEYED_ACTIONS)
-    return f"the {Path(profile).stem} profile uses {', '.join(keyed)}" if keyed else None
+    return _("the {profile} profile uses {actions}").format(profile=Path(profile).stem,
+                                                             actions=", ".join(keyed)) if keyed else None
 
 
 def _refuse_without_key(profile: str, policy_path: Path | None) -> None:
     why = key_needed(profile, policy_path)
     if why:
-        raise UsageError(f"this run needs a secret key ({why}): give --key-file FILE or set ANON_KEY. Make one "
-                         "with `anon keygen -o FILE`, keep it out of the repository and reuse it for every release "
-                         "(README: the secret key)")
+        raise UsageError(_('this run needs a secret key ({why}): give --key-file FILE or set ANON_KEY. Make one with `anon keygen -o FILE`, keep it out of the repository and reuse it for every release (README: the secret key)').format(why=why))
 
 
 def _env_key() -> bool:

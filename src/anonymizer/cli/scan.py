@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 
-EPILOG = """\b
+from anonymizer.cli.translated import TranslatedCommand
+from anonymizer.i18n import N_, _
+
+EPILOG = N_("""\b
 Examples:
   anon scan extract.csv                               # rich table in the terminal
   anon scan extract.csv --write-policy policy.yaml    # proposed policy, commented with evidence
@@ -20,7 +23,7 @@ Roles: identifier, quasi_identifier, sensitive, free_text, insensitive. Evidence
 column name (rules/columns/*.yaml, your --rules DIR wins), check digits (NIR, IBAN, SIRET, SPI),
 value shapes, uniqueness and, for free text, spaCy NER + French recognizers.
 Example values are always masked; the scan never prints or writes a raw value.
-"""
+""")
 
 STREAM_ABOVE_BYTES = 200 * 1024 * 1024
 
@@ -63,29 +66,27 @@ def render_terminal(report, console) -> None:
     formula_cols = [f for f in report.findings if f.stats.get("formula_cells")]
     if formula_cols:
         names = ", ".join(escape(str(f.column)) for f in formula_cols[:5]) + (" ..." if len(formula_cols) > 5 else "")
-        console.print(f"[yellow]warning[/]: {report.formula_cells():,} sampled cell(s) in {len(formula_cols)} column(s) "
-                      f"({names}) start with =, +, -, @, tab or CR: a spreadsheet would run them as formulas "
-                      "(anon sanitize neutralises them in CSV output)")
+        console.print(_('[yellow]warning[/]: {value:,} sampled cell(s) in {formula_cols} column(s) ({names}) start with =, +, -, @, tab or CR: a spreadsheet would run them as formulas (anon sanitize neutralises them in CSV output)').format(value=report.formula_cells(), formula_cols=len(formula_cols), names=names))
 
 
-@click.command(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(cls=TranslatedCommand, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output on stdout.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the JSON report here.")
+              help=N_("Output on stdout."))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=N_("Also write the JSON report here."))
 @click.option("--write-policy", "policy_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the proposed policy (YAML, one entry per column, commented with evidence).")
-@click.option("--profile", default="training", show_default=True, help="Profile the proposed policy starts from.")
-@click.option("--force", is_flag=True, help="Overwrite existing output files.")
+              help=N_("Write the proposed policy (YAML, one entry per column, commented with evidence)."))
+@click.option("--profile", default="training", show_default=True, help=N_("Profile the proposed policy starts from."))
+@click.option("--force", is_flag=True, help=N_("Overwrite existing output files."))
 @click.option("--sample", "sample", type=click.IntRange(min=100), default=5000, show_default=True,
-              help="Rows sampled for value checks (uniqueness uses the whole column up to 300,000 rows).")
-@click.option("--no-ner", is_flag=True, help="No spaCy model: recognizers and check digits only (faster).")
+              help=N_("Rows sampled for value checks (uniqueness uses the whole column up to 300,000 rows)."))
+@click.option("--no-ner", is_flag=True, help=N_("No spaCy model: recognizers and check digits only (faster)."))
 @click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory of extra column rules (*.yaml, same format as rules/columns); wins over shipped rules.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the row sample.")
-@click.option("--delimiter", help="CSV delimiter (default: sniffed).")
-@click.option("--encoding", help="CSV/JSONL encoding (default: sniffed).")
-@click.option("--sheet", help="XLSX sheet name (default: the first).")
+              help=N_("Directory of extra column rules (*.yaml, same format as rules/columns); wins over shipped rules."))
+@click.option("--seed", type=int, default=0, show_default=True, help=N_("Seed of the row sample."))
+@click.option("--delimiter", help=N_("CSV delimiter (default: sniffed)."))
+@click.option("--encoding", help=N_("CSV/JSONL encoding (default: sniffed)."))
+@click.option("--sheet", help=N_("XLSX sheet name (default: the first)."))
 def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None, profile: str, force: bool,
             sample: int, no_ner: bool, rules_dirs: tuple[Path, ...], seed: int, delimiter: str | None,
             encoding: str | None, sheet: str | None) -> None:
@@ -103,7 +104,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
     for out in outputs:
         check_output_path(out, force=force, inputs=inputs)
     if output is not None and policy_path is not None and output.resolve() == policy_path.resolve():
-        raise UsageError("-o and --write-policy name the same file")
+        raise UsageError(_("-o and --write-policy name the same file"))
     if policy_path is not None:  # a bad profile fails now, not after the scan
         from anonymizer.policy import load_profile
 
@@ -116,11 +117,11 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
         from anonymizer.detect.scan import sample_batches
         from anonymizer.io import iter_batches
 
-        with err.status("sampling rows from a large table…"):
-            _, batches = iter_batches(data, batch_rows=200_000, delimiter=delimiter, encoding=encoding, sheet=sheet)
+        with err.status(_("sampling rows from a large table…")):
+            _meta, batches = iter_batches(data, batch_rows=200_000, delimiter=delimiter, encoding=encoding, sheet=sheet)
             df, total_rows = sample_batches(batches, sample, seed=seed)
     else:
-        with err.status("reading the table…"):
+        with err.status(_("reading the table…")):
             df = read_table(data, delimiter=delimiter, encoding=encoding, sheet=sheet).df
     with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                   TimeElapsedColumn(), console=err, transient=True,
@@ -147,4 +148,4 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
         out = Console()
         render_terminal(report, out if out.is_terminal else Console(width=160))
         for out in outputs:
-            click.echo(f"written: {out}")
+            click.echo(_('written: {out}').format(out=out))

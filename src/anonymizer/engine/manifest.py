@@ -43,8 +43,14 @@ def digest_input(path: str | Path) -> str:
 
 
 def manifest_path_for(output: Path) -> Path:
-    """``safe.csv`` -> ``safe.manifest.json``, beside the output."""
-    return output.with_suffix(".manifest.json") if output.suffix else output.with_name(output.name + ".manifest.json")
+    """``safe.csv`` -> ``safe.csv.manifest.json``, beside the output: the whole name, so the CSV and
+    the XLSX release of one input (``safe.csv``, ``safe.xlsx``) never share a manifest."""
+    return output.with_name(output.name + ".manifest.json")
+
+
+def risk_paths_for(output: Path) -> tuple[Path, Path]:
+    """``safe.csv`` -> ``safe.csv.risk.json`` and ``safe.csv.risk.html`` (the whole name, as the manifest)."""
+    return output.with_name(output.name + ".risk.json"), output.with_name(output.name + ".risk.html")
 
 
 def build_manifest(**fields: Any) -> dict[str, Any]:

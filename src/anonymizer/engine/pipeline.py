@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.detect.analyzer import drop_models
-from anonymizer.engine.manifest import build_manifest, dumps, manifest_path_for
+from anonymizer.engine.manifest import build_manifest, dumps, manifest_path_for, risk_paths_for
 from anonymizer.engine.privacy_step import apply_solution, solve
 from anonymizer.engine.publish import failpoint, locked, publish, staging_name
 from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems
@@ -103,9 +103,9 @@ class OutputPaths:
 
     @classmethod
     def of(cls, output: Path, report: bool) -> OutputPaths:
+        risk_json, risk_html = risk_paths_for(output)
         return cls(output, manifest_path_for(output), output.with_name(output.stem + ".NOT-RELEASED" + output.suffix),
-                   output.with_suffix(".risk.json") if report else None,
-                   output.with_suffix(".risk.html") if report else None)
+                   risk_json if report else None, risk_html if report else None)
 
     def final(self, released: bool) -> Path:
         return self.output if released else self.not_released

@@ -46,12 +46,14 @@ def run_tag(pid: int | None = None) -> str:
 
 
 def staging_name(path: Path) -> Path:
-    """A hidden name beside ``path``, unique to this run (two runs never share one)."""
-    return path.with_name(f".{path.name}.staging-{run_tag()}-{secrets.token_hex(4)}")
+    """A hidden name beside ``path``, unique to this run (two runs never share one), ending in
+    ``path``'s extension: the staged output is read back (verification), and openpyxl opens a
+    workbook only under an .xlsx name."""
+    return path.with_name(f".{path.name}.staging-{run_tag()}-{secrets.token_hex(4)}{path.suffix}")
 
 
 _STAGED = re.compile(r"^(?:" + re.escape(TEMP_PREFIX) + r")?\.(?P<target>.+)\.staging-(?P<pid>\d+)@(?P<host>[^/]+?)"
-                     r"-[0-9a-f]{8}(?:\.[^.]+\.tmp)?$")
+                     r"-[0-9a-f]{8}(?:\.[A-Za-z0-9]+)?(?:\.[^.]+\.tmp)?$")
 _JOURNAL = re.compile(r"^\.(?P<target>.+)\.publish-(?P<pid>\d+)@(?P<host>[^/]+)$")
 
 
@@ -239,10 +241,10 @@ def recover(output: Path) -> list[str]:
 
 
 def _targets(output: Path) -> list[Path]:
-    from anonymizer.engine.manifest import manifest_path_for
+    from anonymizer.engine.manifest import manifest_path_for, risk_paths_for
 
     return [output, manifest_path_for(output), output.with_name(output.stem + ".NOT-RELEASED" + output.suffix),
-            output.with_suffix(".risk.json"), output.with_suffix(".risk.html")]
+            *risk_paths_for(output)]
 
 
 @contextlib.contextmanager

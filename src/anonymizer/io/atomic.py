@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.i18n import _
 
 TEMP_PREFIX = ".anon-tmp-"
 
@@ -48,13 +49,13 @@ def check_output_path(
     out = Path(path)
     for src in inputs:
         if src is not None and same_file(out, src):
-            raise InputError(f"{out}: refusing to overwrite the input file; choose another output path")
+            raise InputError(_('{out}: refusing to overwrite the input file; choose another output path').format(out=out))
     if out.is_dir():
-        raise UsageError(f"{out}: is a directory; give an output file path")
+        raise UsageError(_('{out}: is a directory; give an output file path').format(out=out))
     if not force and out.exists():
-        raise UsageError(f"{out}: already exists; pass --force to overwrite it")
+        raise UsageError(_('{out}: already exists; pass --force to overwrite it').format(out=out))
     if not out.parent.exists():
-        raise UsageError(f"{out.parent}: output folder does not exist")
+        raise UsageError(_('{parent}: output folder does not exist').format(parent=out.parent))
     return out
 
 
@@ -140,7 +141,7 @@ def atomic_output(
     overwritten whatever ``force`` says.
     """
     if mode not in ("w", "wb", "x", "xb"):
-        raise UsageError(f"atomic_output: unsupported mode {mode!r}")
+        raise UsageError(_('atomic_output: unsupported mode {mode!r}').format(mode=mode))
     binary = "b" in mode
     with atomic_path(path, force=force and "x" not in mode, inputs=inputs) as tmp:
         raw = open(tmp, "wb")  # noqa: SIM115 - closed below on every path

@@ -22,6 +22,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.i18n import _
 from anonymizer.io.meta import TableMeta, check_unique_names
 from anonymizer.values.text import as_text
 
@@ -41,11 +42,11 @@ def _parquet_dataset(path: Path) -> pads.Dataset:
         if any(ch in text for ch in "*?["):
             files = sorted(glob.glob(text, recursive=True))
             if not files:
-                raise InputError(f"{path}: no file matches this pattern")
+                raise InputError(_('{path}: no file matches this pattern').format(path=path))
             return pads.dataset(files, format=parquet_format())
         return pads.dataset(path, format=parquet_format())
     except (pa.ArrowInvalid, pa.ArrowException, OSError):
-        raise InputError(f"{path}: not a readable Parquet file or folder") from None
+        raise InputError(_('{path}: not a readable Parquet file or folder').format(path=path)) from None
 
 
 def _check_columns(path: Path, names: list[str]) -> None:
@@ -70,7 +71,7 @@ def read_parquet(path: Path, *, nrows: int | None = None) -> tuple[pd.DataFrame,
                     break
             table = pa.Table.from_batches(head, schema=ds.schema).slice(0, nrows)
     except (pa.ArrowException, OSError):
-        raise InputError(f"{path}: not a readable Parquet file or folder") from None
+        raise InputError(_('{path}: not a readable Parquet file or folder').format(path=path)) from None
     _check_columns(path, table.column_names)
     return table.to_pandas(), _parquet_meta(path, ds.schema)
 
@@ -109,7 +110,7 @@ def iter_parquet(path: Path, *, batch_rows: int) -> tuple[TableMeta, Iterator[pd
                     rest = t.slice(batch_rows)
                     pending, n = rest.to_batches(), rest.num_rows
         except (pa.ArrowException, OSError):
-            raise InputError(f"{path}: not a readable Parquet file or folder") from None
+            raise InputError(_('{path}: not a readable Parquet file or folder').format(path=path)) from None
         if n or not yielded:
             yield pa.Table.from_batches(pending, schema=ds.schema).to_pandas()
 
@@ -140,7 +141,7 @@ class ParquetSink:
                 t = t.cast(self.schema)
             return t
         except (pa.ArrowException, TypeError, ValueError):
-            raise InputError(f"{self.path}: a batch cannot be stored with the Parquet schema of the first batch") from None
+            raise InputError(_('{path}: a batch cannot be stored with the Parquet schema of the first batch').format(path=self.path)) from None
 
     def write(self, df: pd.DataFrame) -> None:
         t = self._table(df)
@@ -198,10 +199,10 @@ def _open_workbook(path: Path):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise InputError(f"{path}: not a readable XLSX workbook") from None
+        raise InputError(_('{path}: not a readable XLSX workbook').format(path=path)) from None
     except Exception as exc:  # openpyxl raises its own InvalidFileException
         if type(exc).__name__ == "InvalidFileException":
-            raise InputError(f"{path}: not a readable XLSX workbook") from None
+            raise InputError(_('{path}: not a readable XLSX workbook').format(path=path)) from None
         raise
 
 
@@ -209,7 +210,7 @@ def list_sheets(path: str | Path) -> list[str]:
     """Names of the sheets of an XLSX workbook (the CI gate checks every one)."""
     p = Path(path)
     if not p.exists():
-        raise InputError(f"{p}: no such file")
+        raise InputError(_('{p}: no such file').format(p=p))
     wb = _open_workbook(p)
     try:
         return list(wb.sheetnames)
@@ -224,10 +225,10 @@ def _pick_sheet(wb, path: Path, sheet: str | int | None):
     if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
         i = int(sheet)
         if not 0 <= i < len(names):
-            raise UsageError(f"{path}: no sheet number {i} (the workbook has {len(names)})")
+            raise UsageError(_('{path}: no sheet number {i} (the workbook has {names})').format(path=path, i=i, names=len(names)))
         return wb[names[i]]
     if sheet not in names:
-        raise UsageError(f"{path}: no sheet named {sheet!r}; sheets: {', '.join(names)}")
+        raise UsageError(_('{path}: no sheet named {sheet!r}; sheets: {names}').format(path=path, sheet=sheet, names=', '.join(names)))
     return wb[sheet]
 
 
@@ -238,13 +239,13 @@ def _xlsx_rows(path: Path, sheet: str | int | None) -> tuple[TableMeta, list[str
     header_row = next(rows, None)
     if header_row is None:
         wb.close()
-        raise InputError(f"{path}: sheet {ws.title!r} is empty (no header row)")
+        raise InputError(_('{path}: sheet {title!r} is empty (no header row)').format(path=path, title=ws.title))
     header = [cell_text(v) for v in header_row]
     while header and header[-1] == "":
         header.pop()
     if not header:
         wb.close()
-        raise InputError(f"{path}: sheet {ws.title!r} has an empty header row")
+        raise InputError(_('{path}: sheet {title!r} has an empty header row').format(path=path, title=ws.title))
     _check_columns(path, header)
     meta = TableMeta(path=path, format="xlsx", sheet=ws.title, extra={"sheets": list(wb.sheetnames)})
     width = len(header)
@@ -256,7 +257,7 @@ def _xlsx_rows(path: Path, sheet: str | int | None) -> tuple[TableMeta, list[str
                 if len(values) > width:
                     if any(values[width:]):
                         raise InputError(
-                            f"{path}: sheet {ws.title!r} row {lineno} has values beyond the {width} header columns"
+                            _('{path}: sheet {title!r} row {lineno} has values beyond the {width} header columns').format(path=path, title=ws.title, lineno=lineno, width=width)
                         )
                     values = values[:width]
                 elif len(values) < width:
@@ -336,7 +337,7 @@ class XlsxSink:
 
         if isinstance(v, str):
             if _ILLEGAL_XLSX.search(v):
-                raise InputError(f"{self.path}: column {col!r} holds control characters XLSX cannot store")
+                raise InputError(_('{path}: column {col!r} holds control characters XLSX cannot store').format(path=self.path, col=col))
             if v.startswith("="):
                 c = WriteOnlyCell(self.ws, value=v)
                 c.data_type = "s"
@@ -349,7 +350,7 @@ class XlsxSink:
             self.columns = cols
             self.ws.append([self._cell(c, c) for c in cols])
         if self.rows + len(df) + 1 > XLSX_MAX_ROWS:
-            raise UsageError(f"{self.path}: more than {XLSX_MAX_ROWS:,} rows do not fit in one XLSX sheet; write csv or parquet")
+            raise UsageError(_('{path}: more than {XLSX_MAX_ROWS:,} rows do not fit in one XLSX sheet; write csv or parquet').format(path=self.path, XLSX_MAX_ROWS=XLSX_MAX_ROWS))
         values = []
         for c in range(df.shape[1]):
             s = df.iloc[:, c]
@@ -400,12 +401,12 @@ def _jsonl_records(path: Path, encoding: str | None) -> Iterator[tuple[int, dict
                 try:
                     obj = json.loads(line, parse_int=_Num, parse_float=_Num, parse_constant=_Num)
                 except json.JSONDecodeError:
-                    raise InputError(f"{path}: line {lineno} is not valid JSON") from None
+                    raise InputError(_('{path}: line {lineno} is not valid JSON').format(path=path, lineno=lineno)) from None
                 if not isinstance(obj, dict):
-                    raise InputError(f"{path}: line {lineno} is not a JSON object")
+                    raise InputError(_('{path}: line {lineno} is not a JSON object').format(path=path, lineno=lineno))
                 yield lineno, obj
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: cannot be decoded as {enc} (byte offset {exc.start})") from None
+        raise InputError(_('{path}: cannot be decoded as {enc} (byte offset {start})').format(path=path, enc=enc, start=exc.start)) from None
 
 
 def _jsonl_frames(path: Path, encoding: str | None, batch_rows: int, meta: TableMeta) -> Iterator[pd.DataFrame]:
@@ -420,12 +421,12 @@ def _jsonl_frames(path: Path, encoding: str | None, batch_rows: int, meta: Table
         return pd.DataFrame({c: pd.Series(v, dtype=str) for c, v in data.items()})
 
     yielded = False
-    for _, obj in _jsonl_records(path, encoding):
+    for _line, obj in _jsonl_records(path, encoding):
         row: dict[str, str] = {}
         for k, v in obj.items():
             if k not in types:
                 if yielded:
-                    raise InputError(f"{path}: key {k!r} first appears after the first batch; read it whole")
+                    raise InputError(_('{path}: key {k!r} first appears after the first batch; read it whole').format(path=path, k=k))
                 columns.append(k)
                 types[k] = "null"
             text, t = _json_text(v)
@@ -456,7 +457,7 @@ def read_jsonl(path: Path, *, encoding: str | None = None, nrows: int | None = N
     if nrows is not None:
         df = df.iloc[:nrows]
     if not len(df.columns) and not len(df):
-        raise InputError(f"{path}: no JSON records")
+        raise InputError(_('{path}: no JSON records').format(path=path))
     return df, meta
 
 
@@ -519,7 +520,7 @@ _STAT_READERS = {"sas7bdat": "read_sas7bdat", "xpt": "read_xport", "dta": "read_
 
 
 def _stat_error(path: Path, fmt: str) -> InputError:
-    return InputError(f"{path}: not a readable {fmt} file")
+    return InputError(_('{path}: not a readable {fmt} file').format(path=path, fmt=fmt))
 
 
 def read_stat(path: Path, fmt: str, *, encoding: str | None = None, nrows: int | None = None) -> tuple[pd.DataFrame, TableMeta]:
@@ -549,7 +550,7 @@ def iter_stat(path: Path, fmt: str, *, batch_rows: int, encoding: str | None = N
     import pyreadstat
 
     fn = getattr(pyreadstat, _STAT_READERS[fmt])
-    _, meta = read_stat(path, fmt, encoding=encoding, nrows=1)
+    _df, meta = read_stat(path, fmt, encoding=encoding, nrows=1)
     kwargs: dict[str, Any] = {"encoding": encoding} if encoding else {}
 
     def gen() -> Iterator[pd.DataFrame]:
@@ -563,7 +564,7 @@ def iter_stat(path: Path, fmt: str, *, batch_rows: int, encoding: str | None = N
         except Exception:
             raise _stat_error(path, fmt) from None
         if not yielded:
-            df, _ = fn(str(path), metadataonly=True, **kwargs)
+            df, _meta = fn(str(path), metadataonly=True, **kwargs)
             yield df
 
     return meta, gen()
@@ -574,7 +575,7 @@ class StatSink:
 
     def __init__(self, tmp: Path, path: Path, fmt: str, *, like: TableMeta | None = None):
         if fmt == "sas7bdat":
-            raise UsageError(f"{path}: writing sas7bdat is not supported; write xpt (SAS transport), parquet or csv")
+            raise UsageError(_('{path}: writing sas7bdat is not supported; write xpt (SAS transport), parquet or csv').format(path=path))
         self.tmp, self.path, self.fmt = tmp, path, fmt
         self.frames: list[pd.DataFrame] = []
         labels = like.extra.get("column_labels") if like is not None else None
@@ -601,7 +602,7 @@ class StatSink:
             else:
                 pyreadstat.write_sav(df, str(self.tmp), column_labels=labels)
         except Exception:
-            raise InputError(f"{self.path}: cannot be written as {self.fmt} (column names or types not supported)") from None
+            raise InputError(_('{path}: cannot be written as {fmt} (column names or types not supported)').format(path=self.path, fmt=self.fmt)) from None
 
     def abort(self) -> None:
         pass

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.i18n import _
 
 SCAN_CHUNK = 16 << 20  # bytes per block of the CSV boundary scan
 TABLE_FORMATS = ("csv", "parquet")
@@ -71,7 +72,7 @@ def list_files(path: str | Path, fmt: str | None = None) -> tuple[str, list[Path
     if any(ch in text for ch in "*?["):
         files = [Path(f) for f in sorted(_glob.glob(text, recursive=True)) if Path(f).is_file()]
         if not files:
-            raise InputError(f"{path}: no file matches this pattern")
+            raise InputError(_('{path}: no file matches this pattern').format(path=path))
     elif p.is_dir():
         files = sorted(
             f for f in p.rglob("*")
@@ -80,20 +81,20 @@ def list_files(path: str | Path, fmt: str | None = None) -> tuple[str, list[Path
             and EXTENSIONS.get(f.suffix.lower()) in TABLE_FORMATS
         )
         if not files:
-            raise InputError(f"{p}: the folder holds no CSV or Parquet file")
+            raise InputError(_('{p}: the folder holds no CSV or Parquet file').format(p=p))
     elif p.is_file():
         files = [p]
     else:
         from anonymizer.fsfaults import regular_file
 
         regular_file(p)  # says why: missing, a link loop, a FIFO or a device
-        raise InputError(f"{p}: no such file")
+        raise InputError(_('{p}: no such file').format(p=p))
     fmts = {fmt or EXTENSIONS.get(f.suffix.lower()) or _sniffed(f) for f in files}
     if len(fmts) != 1:
-        raise InputError(f"{path}: mixes formats ({', '.join(sorted(map(str, fmts)))}); give one format per dataset")
+        raise InputError(_('{path}: mixes formats ({items}); give one format per dataset').format(path=path, items=', '.join(sorted(map(str, fmts)))))
     kind = fmts.pop()
     if kind not in TABLE_FORMATS:
-        raise UsageError(f"{path}: the dask engine reads CSV or Parquet (this is {kind}); convert it first with anon convert")
+        raise UsageError(_('{path}: the dask engine reads CSV or Parquet (this is {kind}); convert it first with anon convert').format(path=path, kind=kind))
     return kind, files
 
 
@@ -180,7 +181,7 @@ def parquet_parts(path: Path, schema: Any, rows: int, first_index: int = 0) -> l
     try:
         total = pq.ParquetFile(path).metadata.num_rows
     except Exception:  # noqa: BLE001 - pyarrow raises several types for a bad footer
-        raise InputError(f"{path}: not a readable Parquet file") from None
+        raise InputError(_('{path}: not a readable Parquet file').format(path=path)) from None
     bounds = list(range(0, total, rows)) + [total]
     if len(bounds) == 1:
         bounds = [0, 0]
@@ -210,7 +211,7 @@ def _read_parquet_part(spec: PartSpec) -> pd.DataFrame:
             t = pa.Table.from_batches(t.to_batches(), schema=spec.schema) if t.schema.equals(
                 spec.schema) else t.select(spec.schema.names).cast(spec.schema)
     except (pa.ArrowException, OSError, KeyError):
-        raise InputError(f"{spec.file}: not a readable Parquet file (or its columns differ from the first part)") from None
+        raise InputError(_('{file}: not a readable Parquet file (or its columns differ from the first part)').format(file=spec.file)) from None
     return t.to_pandas()
 
 
@@ -229,7 +230,7 @@ def open_dataset(path: str | Path, *, rows: int, read_opts: dict[str, Any] | Non
     read_opts = dict(read_opts or {})
     fmt, files = list_files(path, read_opts.pop("fmt", None))
     if rows < 1:
-        raise UsageError("batch_rows must be >= 1")
+        raise UsageError(_("batch_rows must be >= 1"))
     parts: list[PartSpec] = []
     if fmt == "parquet":
         import pyarrow as pa
@@ -240,7 +241,7 @@ def open_dataset(path: str | Path, *, rows: int, read_opts: dict[str, Any] | Non
         try:  # the schema the local reader uses: the dataset's (its first file's)
             schema = pads.dataset([str(f) for f in files], format="parquet").schema
         except (pa.ArrowException, OSError):
-            raise InputError(f"{path}: not a readable Parquet file or folder") from None
+            raise InputError(_('{path}: not a readable Parquet file or folder').format(path=path)) from None
         p = Path(path)
         meta = TableMeta(path=p if p.exists() else None, format="parquet", extra={"arrow_schema": schema})
         columns = [str(c) for c in schema.names]
@@ -258,6 +259,6 @@ def open_dataset(path: str | Path, *, rows: int, read_opts: dict[str, Any] | Non
             if meta is None:
                 meta, columns = csv_meta(f, d), list(d.header)
             elif list(d.header) != columns:
-                raise InputError(f"{f}: its header differs from the first file's ({files[0].name})")
+                raise InputError(_("{f}: its header differs from the first file's ({name})").format(f=f, name=files[0].name))
             parts += csv_parts(f, d, rows, len(parts))
     return Dataset(Path(path), fmt, files, meta, columns, parts)

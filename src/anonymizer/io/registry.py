@@ -165,3 +165,15 @@ EXTENSIONS: dict[str, str] = {ext: f.name for f in REGISTRY.values() for ext in 
 def default_extension(fmt: str) -> str:
     """The extension an output of ``fmt`` gets when no name says otherwise."""
     return REGISTRY[fmt].extensions[0]
+
+
+def extension_conflict(path: str | Path, fmt: str | None) -> str | None:
+    """Why ``path`` cannot hold a ``fmt`` output (its extension names another format), or None:
+    ``-o safe.csv --to xlsx`` would write a workbook that every tool opens as a CSV."""
+    named = EXTENSIONS.get(Path(path).suffix.lower())
+    if fmt is None or named is None or named == fmt:
+        return None
+    from anonymizer.i18n import _
+
+    return _("{name}: its extension is {named}'s, not {fmt}'s; name it {suggested} or leave out --to").format(
+        name=Path(path).name, named=named, fmt=fmt, suggested=Path(path).stem + default_extension(fmt))

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from anonymizer.errors import InputError, UsageError
 from anonymizer.fsfaults import regular_file
+from anonymizer.i18n import _
 from anonymizer.io.registry import EXTENSIONS
 
 SAMPLE_BYTES = 1 << 20
@@ -46,7 +47,7 @@ def normalize_encoding(name: str) -> str:
     try:
         canon = codecs.lookup(name).name
     except LookupError:
-        raise UsageError(f"unknown encoding {name!r}") from None
+        raise UsageError(_('unknown encoding {name!r}').format(name=name)) from None
     return {"iso8859-1": "latin-1", "windows-1252": "cp1252"}.get(canon, canon)
 
 
@@ -113,8 +114,7 @@ def _check_decodes(path: Path, encoding: str) -> None:
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                raise InputError(f"{path}: looks like {encoding} text but cannot be decoded as {encoding} "
-                                 f"(byte offset {offset + exc.start})") from None
+                raise InputError(_('{path}: looks like {encoding} text but cannot be decoded as {encoding} (byte offset {value})').format(path=path, encoding=encoding, value=offset + exc.start)) from None
             if not chunk:
                 return
             offset += len(chunk)
@@ -130,10 +130,10 @@ def decode_text(raw: bytes, *, final: bool = True) -> tuple[str, str]:
         try:
             text = codecs.getincrementaldecoder(wide)("strict").decode(raw, final=final)
         except UnicodeDecodeError as exc:
-            raise InputError(f"looks like {wide} text but cannot be decoded as {wide} (byte offset {exc.start})") from None
+            raise InputError(_('looks like {wide} text but cannot be decoded as {wide} (byte offset {start})').format(wide=wide, start=exc.start)) from None
         return text.removeprefix("\ufeff"), wide
     if b"\x00" in raw[:65536]:
-        raise InputError("binary content (NUL bytes), not text")
+        raise InputError(_("binary content (NUL bytes), not text"))
     try:
         text = codecs.getincrementaldecoder("utf-8")("strict").decode(raw, final=final)
         enc = "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
@@ -142,7 +142,7 @@ def decode_text(raw: bytes, *, final: bool = True) -> tuple[str, str]:
         text = raw.decode(enc, errors="replace")
     text = text.removeprefix("\ufeff")
     if _looks_binary(text[:65536]):
-        raise InputError("binary content (control bytes), not text")
+        raise InputError(_("binary content (control bytes), not text"))
     return text, enc
 
 
@@ -171,7 +171,7 @@ def detect_format(path: str | Path) -> str:
     if p.is_dir():
         if any(p.glob("**/*.parquet")) or any(p.glob("**/*.pq")):
             return "parquet"
-        raise InputError(f"{p}: is a folder, not a table (only folders of Parquet parts are read)")
+        raise InputError(_('{p}: is a folder, not a table (only folders of Parquet parts are read)').format(p=p))
     suffix = p.suffix.lower()
     if suffix in EXTENSIONS:
         return EXTENSIONS[suffix]
@@ -185,7 +185,7 @@ def detect_format(path: str | Path) -> str:
         return magic
     if suffix in ("", ".dat", ".data", ".out") or b"\x00" not in head or wide_encoding(head):
         return "csv"
-    raise InputError(f"{p}: unknown table format (extension {suffix!r})")
+    raise InputError(_('{p}: unknown table format (extension {suffix!r})').format(p=p, suffix=suffix))
 
 
 def detect_encoding(path: Path, sample: bytes) -> str:
@@ -220,9 +220,7 @@ def detect_encoding(path: Path, sample: bytes) -> str:
             if not utf8_ok and not has_undefined and chunk:
                 has_undefined = any(b in chunk for b in CP1252_UNDEFINED)
             if utf8_before or utf8_after:
-                raise InputError(f"{path}: mixes UTF-8 and another encoding: line {_line_of(path, bad_at)} "
-                                 f"(byte offset {bad_at}) is the first that is not UTF-8; convert the file "
-                                 "to one encoding, or give --encoding")
+                raise InputError(_('{path}: mixes UTF-8 and another encoding: line {path2} (byte offset {bad_at}) is the first that is not UTF-8; convert the file to one encoding, or give --encoding').format(path=path, path2=_line_of(path, bad_at), bad_at=bad_at))
             if final:
                 break
             offset += len(chunk)
@@ -452,20 +450,20 @@ def sniff_csv(
     """Work out how a CSV file is written; InputError for empty, binary or undecodable files."""
     sample = read_sample(path)
     if not sample:
-        raise InputError(f"{path}: empty file (0 bytes)")
+        raise InputError(_('{path}: empty file (0 bytes)').format(path=path))
     wide = (normalize_encoding(encoding) if encoding else wide_encoding(sample)) or ""
     if not wide.startswith(("utf-16", "utf-32")):
         if b"\x00" in sample[:65536]:
-            raise InputError(f"{path}: binary content (NUL bytes), not a text table; check the file and its format")
+            raise InputError(_('{path}: binary content (NUL bytes), not a text table; check the file and its format').format(path=path))
         ctrl = sum(1 for b in sample[:65536] if b < 32 and b not in (9, 10, 13))
         if ctrl > 0.05 * min(len(sample), 65536):
-            raise InputError(f"{path}: binary content (control bytes), not a text table; check the file and its format")
+            raise InputError(_('{path}: binary content (control bytes), not a text table; check the file and its format').format(path=path))
     if encoding:
         enc = normalize_encoding(encoding)
         try:
             codecs.getincrementaldecoder(enc)("strict").decode(sample, final=len(sample) < SAMPLE_BYTES)
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: cannot be decoded as {enc} (byte offset {exc.start}); try another --encoding") from None
+            raise InputError(_('{path}: cannot be decoded as {enc} (byte offset {start}); try another --encoding').format(path=path, enc=enc, start=exc.start)) from None
     else:
         enc = detect_encoding(path, sample)
     bom = sample.startswith(codecs.BOM_UTF8)
@@ -475,22 +473,22 @@ def sniff_csv(
     if text.startswith("\ufeff"):
         text = text[1:]
     if wide.startswith(("utf-16", "utf-32")) and _looks_binary(text[:65536]):
-        raise InputError(f"{path}: binary content (control characters), not a text table; check the file and its format")
+        raise InputError(_('{path}: binary content (control characters), not a text table; check the file and its format').format(path=path))
     if not text.strip("\r\n"):
-        raise InputError(f"{path}: no header line (the file holds only blank lines)")
+        raise InputError(_('{path}: no header line (the file holds only blank lines)').format(path=path))
     delim = delimiter if delimiter is not None else sniff_delimiter(text, quotechar)
     if delim in ("\\t", "tab", "TAB"):
         delim = "\t"
     if len(delim) != 1:
-        raise UsageError(f"delimiter must be one character, got {delim!r}")
+        raise UsageError(_('delimiter must be one character, got {delim!r}').format(delim=delim))
     lines = _complete_lines(text, 300) if len(sample) == SAMPLE_BYTES else text
     try:
         rows = list(csv.reader(io.StringIO(lines), delimiter=delim, quotechar=quotechar))
     except csv.Error as exc:
-        raise InputError(f"{path}: malformed CSV near the start of the file ({exc})") from None
+        raise InputError(_('{path}: malformed CSV near the start of the file ({exc})').format(path=path, exc=exc)) from None
     rows = [r for r in rows if r]
     if not rows:
-        raise InputError(f"{path}: no header line")
+        raise InputError(_('{path}: no header line').format(path=path))
     header = rows[0]
     odd, quoted_break = quote_scan(path, quotechar, enc)
     plain = bom_free(enc, sample)

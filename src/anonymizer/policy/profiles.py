@@ -12,6 +12,7 @@ from typing import Any
 
 from anonymizer.configfiles import load_yaml_file
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 from anonymizer.resources import rules_path
 from anonymizer.settings.files import ROLES, validate_profile_doc
 
@@ -33,7 +34,7 @@ def load_profile(name_or_path: str | Path) -> dict[str, Any]:
         path = rules_path("profiles", f"{name_or_path}.yaml")
     if not path.is_file():
         raise UsageError(
-            f"unknown profile '{name_or_path}' (shipped: {', '.join(available_profiles())}; or give a YAML path)"
+            _("unknown profile '{name_or_path}' (shipped: {items}; or give a YAML path)").format(name_or_path=name_or_path, items=', '.join(available_profiles()))
         )
     profile = load_yaml_file(path, "profile")  # size and alias limits
     typed = validate_profile_doc(profile, origin=str(path), error=UsageError)
@@ -47,11 +48,11 @@ def default_decision(profile: dict[str, Any], role: str, entity: str | None) -> 
     """The profile's action (and params) for a column of this role and entity."""
     spec = profile["roles"].get(role)
     if spec is None:
-        raise UsageError(f"profile '{profile.get('name')}' has no rule for role '{role}'")
+        raise UsageError(_("profile '{value}' has no rule for role '{role}'").format(value=profile.get('name'), role=role))
     chosen = (spec.get("entities") or {}).get(entity) if entity else None
     chosen = chosen or spec.get("default")
     if not chosen or "action" not in chosen:
-        raise UsageError(f"profile '{profile.get('name')}' has no default action for role '{role}'")
+        raise UsageError(_("profile '{value}' has no default action for role '{role}'").format(value=profile.get('name'), role=role))
     decision = {"action": chosen["action"]}
     if chosen.get("params"):
         decision["params"] = dict(chosen["params"])

@@ -144,18 +144,20 @@ def _coverage(rep: dict) -> str:
     if not cov:
         return ""
     a = rep["attack"]["attacker_known"]
-    parts = [f"<p>The attack assumed the attacker knows {len(cov['attacker_knows'])} column(s): "
-             f"{escape(', '.join(cov['attacker_knows']))}. It attacked {a['persons_attacked']:,} people"
-             f"{' (a sample)' if a.get('sampled') else ''}.</p>"]
+    known = cov["attacker_knows"]
+    said = (_("The attack assumed the attacker knows {n} column(s): {columns}. It attacked {people} people (a sample).")
+            if a.get("sampled") else
+            _("The attack assumed the attacker knows {n} column(s): {columns}. It attacked {people} people."))
+    parts = [f"<p>{escape(said.format(n=len(known), columns=', '.join(known), people=number(a['persons_attacked'])))}</p>"]
     if cov["swapped"]:
-        parts.append(f"<p>Swapped within their groups (values kept, who holds them hidden): "
-                     f"{escape(', '.join(cov['swapped']))}.</p>")
+        parts.append("<p>" + escape(_("Swapped within their groups (values kept, who holds them hidden): {columns}.")
+                                    .format(columns=", ".join(cov["swapped"]))) + "</p>")
     if cov["left_out"]:
         items = "".join(f"<li>{escape(c)}: {escape(why)}</li>" for c, why in sorted(cov["left_out"].items()))
-        parts.append(f"<p>Quasi-identifiers not covered:</p><ul>{items}</ul>")
+        parts.append(f"<p>{escape(_('Quasi-identifiers not covered:'))}</p><ul>{items}</ul>")
     else:
-        parts.append("<p>Every quasi-identifier of the table is covered.</p>")
-    return "<h2>What the attacker was assumed to know</h2>" + "".join(parts)
+        parts.append(f"<p>{escape(_('Every quasi-identifier of the table is covered.'))}</p>")
+    return f"<h2>{escape(_('What the attacker was assumed to know'))}</h2>" + "".join(parts)
 
 
 def _verdict(rep: dict) -> str:

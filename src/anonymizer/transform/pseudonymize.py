@@ -22,6 +22,7 @@ from pydantic import Field, model_validator
 
 from anonymizer.detect.entities import COMPACT_ENTITIES
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
     TransformContext,
@@ -73,9 +74,9 @@ def token(value: str, *, key: bytes, entity: str | None = None, prefix: str = ""
         if length > len(body):
             body = base64.b32encode(digest).decode("ascii").rstrip("=")
     else:
-        raise UsageError(f"pseudonymize: alphabet must be 'base32' or 'hex', not {alphabet!r}")
+        raise UsageError(_("pseudonymize: alphabet must be 'base32' or 'hex', not {alphabet!r}").format(alphabet=alphabet))
     if not 4 <= length <= len(body):
-        raise UsageError(f"pseudonymize: length must be between 4 and {len(body)}")
+        raise UsageError(_('pseudonymize: length must be between 4 and {body}').format(body=len(body)))
     return prefix + body[:length]
 
 
@@ -141,7 +142,7 @@ def key_fingerprint(key: bytes) -> str:
 def _parse_key(raw: bytes, origin: str, weak_ok: bool = False) -> bytes:
     given = raw.strip()
     if not given:
-        raise UsageError(f"the key from {origin} is empty")
+        raise UsageError(_('the key from {origin} is empty').format(origin=origin))
     text = given
     try:
         s = text.decode("ascii")
@@ -157,8 +158,7 @@ def check_key(given: bytes, key: bytes, origin: str, weak_ok: bool = False) -> b
     enough, else the UsageError every entry point (CLI, Python API) gives, naming ``origin`` only."""
     if len(key) < MIN_KEY_BYTES:
         raise UsageError(
-            f"the key from {origin} is too short: at least {MIN_KEY_BYTES} bytes "
-            f"({2 * MIN_KEY_BYTES} hex digits) are needed"
+            _('the key from {origin} is too short: at least {MIN_KEY_BYTES} bytes ({value} hex digits) are needed').format(origin=origin, MIN_KEY_BYTES=MIN_KEY_BYTES, value=2 * MIN_KEY_BYTES)
         )
     if not weak_ok:
         from anonymizer.keys import MIN_KEY_BITS, key_strength
@@ -167,8 +167,7 @@ def check_key(given: bytes, key: bytes, origin: str, weak_ok: bool = False) -> b
         if bits < MIN_KEY_BITS:
             because = f": {', '.join(why)}" if why else ""
             raise UsageError(
-                f"the key from {origin} is guessable (about {bits:.0f} bits estimated, at least {MIN_KEY_BITS} "
-                f"needed{because}); make one with `anon keygen -o FILE` (--weak-key-ok accepts it, for tests)"
+                _('the key from {origin} is guessable (about {bits:.0f} bits estimated, at least {MIN_KEY_BITS} needed{because}); make one with `anon keygen -o FILE` (--weak-key-ok accepts it, for tests)').format(origin=origin, bits=bits, MIN_KEY_BITS=MIN_KEY_BITS, because=because)
             )
     return key
 
@@ -190,4 +189,4 @@ def load_key(key_file: str | os.PathLike | None = None, env: str = "ANON_KEY", *
     value = os.environ.get(env)
     if value:
         return _parse_key(value.encode("utf-8"), f"environment variable {env}", weak_ok)
-    raise UsageError(f"no key: give --key-file FILE or set {env} (at least {MIN_KEY_BYTES} bytes, hex or raw)")
+    raise UsageError(_('no key: give --key-file FILE or set {env} (at least {MIN_KEY_BYTES} bytes, hex or raw)').format(env=env, MIN_KEY_BYTES=MIN_KEY_BYTES))
