@@ -34,7 +34,8 @@ from anonymizer.values.dates import MONTH_NUMBERS, MONTH_PATTERN, parse_date
 from anonymizer.values.numbers import parse_number
 
 UNKNOWN = -1
-MEMBER_BASE = 1 << 24  # member keys: released row * MEMBER_BASE + code (codes below it)
+MEMBER_BASE = 1 << 24  # member keys: set * MEMBER_BASE + code (codes below it)
+DENSE_CELLS = 32_000_000  # a member comparator's (set, code) pairs held as a boolean grid up to this size
 MISSING_KEY = "\x00missing"
 SUPPRESSED = {"*", "**", "***"}
 KINDS = ("category", "code", "number", "date")
@@ -75,7 +76,8 @@ class Comparator:
     orig: np.ndarray                # eq/member: int64 codes; dist: float64 (NaN = unknown)
     rel: np.ndarray | None = None   # eq: int64 codes (UNKNOWN); dist: (n, 2) float64 [lo, hi]
     width: float = 0.0              # dist only
-    members: np.ndarray | None = None  # member only: sorted keys row * MEMBER_BASE + code
+    members: np.ndarray | None = None  # member only: sorted keys set * MEMBER_BASE + code
+    set_of: np.ndarray | None = None   # member only: per released row, its set (None: the row's own)
     table: np.ndarray | None = None    # categorical: weight per (original code, released code)
     group: str = ""
     value_codes: tuple[np.ndarray, np.ndarray] | None = None  # the fact's (original, released) value codes
@@ -128,16 +130,43 @@ class Comparator:
             out = (gap <= self.width).astype(np.int8)
             out[np.isnan(x) | np.isnan(lo)] = -1
             return out
-        # member: is the original code among the released row's codes?
+        # member: is the original code among the released row's set's codes?
         codes = self.orig[i]
-        wanted = r.astype(np.int64) * MEMBER_BASE + codes
-        pos = np.minimum(np.searchsorted(self.members, wanted), max(len(self.members) - 1, 0))
-        out = (self.members[pos] == wanted).astype(np.int8) if len(self.members) else np.zeros(len(i), np.int8)
+        sets = r if self.set_of is None else self.set_of[r]
+        dense = self._dense()
+        if dense is not None:  # a (set, code) grid: one lookup per pair
+            out = dense[sets, np.maximum(codes, 0)].view(np.int8)
+        else:
+            wanted = sets.astype(np.int64) * MEMBER_BASE + codes
+            pos = np.minimum(np.searchsorted(self.members, wanted), max(len(self.members) - 1, 0))
+            out = (self.members[pos] == wanted).astype(np.int8) if len(self.members) else np.zeros(len(i), np.int8)
         out[codes == UNKNOWN] = -1
         unknown_rows = self.extra.get("unknown_rows")
         if unknown_rows is not None:
             out[unknown_rows[r]] = -1
         return out
+
+    def _dense(self) -> np.ndarray | None:
+        """A member comparator's sets as a boolean (set, code) grid, built once, when small enough
+        (``DENSE_CELLS``); codes beyond the grid are in no set (the grid is widened to the
+        original codes)."""
+        got = self.extra.get("dense")
+        if got is None and "dense" not in self.extra:
+            sets = int(self.members[-1] // MEMBER_BASE) + 1 if len(self.members) else 0
+            if self.set_of is not None:
+                sets = max(sets, int(self.set_of.max()) + 1 if len(self.set_of) else 0)
+            elif "rows" in self.extra:  # a set per released row: the grid spans every row
+                sets = max(sets, int(self.extra["rows"]))
+            else:
+                self.extra["dense"] = None
+                return None
+            width = max(int(self.orig.max()) + 1 if len(self.orig) else 0,
+                        int((self.members % MEMBER_BASE).max()) + 1 if len(self.members) else 0, 1)
+            if sets * width <= DENSE_CELLS:
+                got = np.zeros((sets, width), dtype=bool)
+                got[self.members // MEMBER_BASE, self.members % MEMBER_BASE] = True
+            self.extra["dense"] = got
+        return got
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -230,9 +259,18 @@ def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: n
 
 
 def _text_keys(s: pd.Series) -> np.ndarray:
-    t = as_text(s).str.strip().str.upper()
+    """Per row, its value stripped, upper-cased, spaces collapsed (``MISSING_KEY`` when empty);
+    each distinct value is normalised once."""
+    codes, uniques = pd.factorize(as_text(s), use_na_sentinel=False)
+    t = pd.Series(uniques).str.strip().str.upper()
     t = t.str.replace(_SEP, " ", regex=True)
-    return t.where(t != "", MISSING_KEY).to_numpy(dtype=object)
+    return t.where(t != "", MISSING_KEY).to_numpy(dtype=object)[codes]
+
+
+def _per_distinct(keys: np.ndarray, fn) -> np.ndarray:
+    """``fn`` applied to each distinct key once, spread back over the rows."""
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+    return np.asarray([fn(k) for k in uniques], dtype=object)[codes] if len(keys) else np.zeros(0, dtype=object)
 
 
 def _categorical(fact: Fact, how: str = "as released") -> Comparator:
@@ -267,8 +305,8 @@ def _code(fact: Fact) -> list[Comparator]:
     absent_r = (rk == MISSING_KEY) if fact.derived else np.zeros(len(rk), dtype=bool)
     for n in (3, 2):
         def pre(keys: np.ndarray, n: int = n) -> np.ndarray:
-            return np.array([k if k == MISSING_KEY else k[:n] for k in keys], dtype=object)
-        short = np.array([k != MISSING_KEY and len(k) < n for k in rk])
+            return _per_distinct(keys, lambda k: k if k == MISSING_KEY else k[:n])
+        short = _per_distinct(rk, lambda k, n=n: k != MISSING_KEY and len(k) < n).astype(bool)
         out.append(_eq(fact, f"first{n}", pre(ok), pre(rk), rs | short | absent_r, o_unknown=absent_o))
     return out
 
@@ -360,11 +398,10 @@ def _class_member(fact: Fact) -> Comparator:
         raise ValueError(f"fact {fact.name!r}: too many distinct values for a membership comparator")
     o, r = codes[:n_o].astype(np.int64), codes[n_o:].astype(np.int64)
     cls = np.asarray(fact.classes, dtype=np.int64)
-    per_class = pd.DataFrame({"c": cls, "v": r}).drop_duplicates()
-    rows = pd.DataFrame({"row": np.arange(len(r), dtype=np.int64), "c": cls}).merge(per_class, on="c")
-    members = np.unique(rows["row"].to_numpy(np.int64) * MEMBER_BASE + rows["v"].to_numpy(np.int64))
+    members = np.unique(cls * MEMBER_BASE + r)  # a row's set is its class's: the values the class holds
     star = np.isin(np.asarray(uniq, dtype=object), list(SUPPRESSED))
-    comp = Comparator(fact.name, "held by the class (swapped)", "member", o, members=members, group=fact.group)
+    comp = Comparator(fact.name, "held by the class (swapped)", "member", o, members=members, set_of=cls,
+                      group=fact.group)
     comp.extra["unknown_rows"] = star[r]
     return comp
 
@@ -380,8 +417,9 @@ def comparators(fact: Fact) -> list[Comparator]:
     out = {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
     o, _ = pd.factorize(as_text(fact.original), use_na_sentinel=False)
     r, _ = pd.factorize(as_text(fact.released), use_na_sentinel=False)
+    codes = (np.asarray(o, dtype=np.int64), np.asarray(r, dtype=np.int64))  # one pair of arrays per fact
     for c in out:
-        c.value_codes = (o.astype(np.int64), r.astype(np.int64))
+        c.value_codes = codes
         c.link = fact.link
     return out
 
@@ -442,4 +480,4 @@ def text_mentions(fact: Fact, texts: pd.Series) -> Comparator | None:
     rows = np.repeat(np.arange(len(fac), dtype=np.int64), lens)
     members = np.unique(rows * MEMBER_BASE + flat) if len(flat) else np.zeros(0, np.int64)
     return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group,
-                      link=fact.name)
+                      link=fact.name, extra={"rows": len(fac)})
