@@ -64,6 +64,32 @@ class Fact:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"fact {self.name!r}: unknown kind {self.kind!r}")
+        self._coded: dict[str, _Coded] = {}
+        self._intervals: dict[tuple[str, str], np.ndarray] = {}  # per (side, reader): [lo, hi] per distinct text
+
+    def coded(self, side: str) -> _Coded:
+        """The ``original`` or ``released`` values as codes over their distinct texts (computed once:
+        every comparator of the fact reads them)."""
+        got = self._coded.get(side)
+        if got is None:
+            codes, uniques = pd.factorize(as_text(getattr(self, side)), use_na_sentinel=False)
+            got = self._coded[side] = _Coded(np.asarray(codes, dtype=np.int64), pd.Series(uniques))
+        return got
+
+
+@dataclass
+class _Coded:
+    """A text column as ``codes`` (per row) into its distinct values ``uniques`` (text)."""
+
+    codes: np.ndarray
+    uniques: pd.Series
+
+    def stripped(self) -> pd.Series:
+        return self.uniques.str.strip()
+
+    def rows(self, per_unique: np.ndarray) -> np.ndarray:
+        """A value computed per distinct text, spread over the rows."""
+        return np.asarray(per_unique)[self.codes]
 
 
 @dataclass
@@ -239,10 +265,10 @@ def number_interval(text: str) -> tuple[float, float] | None:
 # ----------------------------------------------------------------------------- comparators
 
 
-def _state(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _state(coded: _Coded) -> tuple[np.ndarray, np.ndarray]:
     """(missing, suppressed) masks of a text column."""
-    t = text.str.strip()
-    return (t == "").to_numpy(), t.isin(SUPPRESSED).to_numpy()
+    t = coded.stripped()
+    return coded.rows((t == "").to_numpy()), coded.rows(t.isin(SUPPRESSED).to_numpy())
 
 
 def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: np.ndarray,
@@ -258,13 +284,12 @@ def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: n
     return Comparator(fact.name, how, "eq", o, r, group=fact.group)
 
 
-def _text_keys(s: pd.Series) -> np.ndarray:
+def _text_keys(coded: _Coded) -> np.ndarray:
     """Per row, its value stripped, upper-cased, spaces collapsed (``MISSING_KEY`` when empty);
     each distinct value is normalised once."""
-    codes, uniques = pd.factorize(as_text(s), use_na_sentinel=False)
-    t = pd.Series(uniques).str.strip().str.upper()
+    t = coded.stripped().str.upper()
     t = t.str.replace(_SEP, " ", regex=True)
-    return t.where(t != "", MISSING_KEY).to_numpy(dtype=object)[codes]
+    return coded.rows(t.where(t != "", MISSING_KEY).to_numpy(dtype=object))
 
 
 def _per_distinct(keys: np.ndarray, fn) -> np.ndarray:
@@ -276,12 +301,12 @@ def _per_distinct(keys: np.ndarray, fn) -> np.ndarray:
 def _categorical(fact: Fact, how: str = "as released") -> Comparator:
     """Original and released values coded apart (the linkage learns the mapping between them);
     a derived fact is compared as written (``equal``)."""
-    okeys, rkeys = _text_keys(fact.original), _text_keys(fact.released)
+    okeys, rkeys = _text_keys(fact.coded("original")), _text_keys(fact.coded("released"))
     if fact.derived:  # a part of another value: absent on either side (no NIR there) says nothing
-        _rm, rs = _state(as_text(fact.released))
+        _rm, rs = _state(fact.coded("released"))
         return _eq(fact, "equal", okeys, rkeys, rs | (rkeys == MISSING_KEY), o_unknown=okeys == MISSING_KEY)
     o, _ = pd.factorize(okeys)
-    _rm, rs = _state(as_text(fact.released))
+    _rm, rs = _state(fact.coded("released"))
     r, _ = pd.factorize(rkeys)
     r = r.astype(np.int64)
     r[rs] = UNKNOWN
@@ -297,9 +322,9 @@ def _category(fact: Fact) -> list[Comparator]:
 def _code(fact: Fact) -> list[Comparator]:
     """Codes (postcodes, commune and country codes...): equal, and the same first 3 / 2 characters
     (a département; a released ``33`` is compared on its two characters)."""
-    ok = _text_keys(fact.original)
-    rk = _text_keys(fact.released)
-    _rm, rs = _state(as_text(fact.released))
+    ok = _text_keys(fact.coded("original"))
+    rk = _text_keys(fact.coded("released"))
+    _rm, rs = _state(fact.coded("released"))
     out = [_categorical(fact)]
     absent_o = (ok == MISSING_KEY) if fact.derived else None
     absent_r = (rk == MISSING_KEY) if fact.derived else np.zeros(len(rk), dtype=bool)
@@ -311,23 +336,26 @@ def _code(fact: Fact) -> list[Comparator]:
     return out
 
 
-def _intervals(text: pd.Series, parse) -> tuple[np.ndarray, np.ndarray]:
-    """Per row [lo, hi] (NaN when missing, suppressed or unreadable) and the missing mask."""
-    t = as_text(text)
-    codes, uniques = pd.factorize(t.str.strip())
-    table = np.full((len(uniques) + 1, 2), np.nan)
-    for j, u in enumerate(uniques):
-        iv = parse(u) if u and u not in SUPPRESSED else None
-        if iv is not None and iv[0] is not None and iv[1] is not None:
-            table[j] = iv
-    out = table[np.where(codes < 0, len(uniques), codes)]
-    return out, (t.str.strip() == "").to_numpy()
+def _intervals(fact: Fact, side: str, parse) -> np.ndarray:
+    """Per row [lo, hi] (NaN when missing, suppressed or unreadable); each distinct text parsed
+    once per fact."""
+    coded = fact.coded(side)
+    key = (side, parse.__name__)
+    table = fact._intervals.get(key)
+    if table is None:
+        table = np.full((len(coded.uniques), 2), np.nan)
+        for j, u in enumerate(coded.stripped()):
+            iv = parse(u) if u and u not in SUPPRESSED else None
+            if iv is not None and iv[0] is not None and iv[1] is not None:
+                table[j] = iv
+        fact._intervals[key] = table
+    return table[coded.codes]
 
 
 def _presence(fact: Fact) -> Comparator:
     """Whether the value is there at all (a spouse's birth date says there is a spouse)."""
-    om, _os = _state(as_text(fact.original))
-    rm, rs = _state(as_text(fact.released))
+    om, _os = _state(fact.coded("original"))
+    rm, rs = _state(fact.coded("released"))
     okeys = np.where(om, "absent", "present").astype(object)
     rkeys = np.where(rm, "absent", "present").astype(object)
     return _eq(fact, "present", okeys, rkeys, rs)
@@ -367,9 +395,9 @@ def _bins(fact: Fact, x: np.ndarray, rel: np.ndarray) -> list[Comparator]:
 
 
 def _date(fact: Fact) -> list[Comparator]:
-    orig, _om = _intervals(fact.original, date_interval)
+    orig = _intervals(fact, "original", date_interval)
     x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)  # the attacker's exact date
-    rel, _rm = _intervals(fact.released, date_interval)
+    rel = _intervals(fact, "released", date_interval)
     out = [_presence(fact), *_bins(fact, x, rel)]
     for w in DATE_WINDOWS:
         out.append(_dist(fact, f"within {w} days", x, rel, w))
@@ -377,9 +405,9 @@ def _date(fact: Fact) -> list[Comparator]:
 
 
 def _number(fact: Fact) -> list[Comparator]:
-    orig, _om = _intervals(fact.original, number_interval)
+    orig = _intervals(fact, "original", number_interval)
     x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)
-    rel, _rm = _intervals(fact.released, number_interval)
+    rel = _intervals(fact, "released", number_interval)
     out = [_presence(fact), _categorical(fact)]
     for w in NUMBER_WINDOWS:
         out.append(_dist(fact, "within the band" if w == 0 else f"within {w}", x, rel, w))
@@ -415,9 +443,7 @@ def comparators(fact: Fact) -> list[Comparator]:
     if fact.classes is not None:
         return [_class_member(fact)]
     out = {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
-    o, _ = pd.factorize(as_text(fact.original), use_na_sentinel=False)
-    r, _ = pd.factorize(as_text(fact.released), use_na_sentinel=False)
-    codes = (np.asarray(o, dtype=np.int64), np.asarray(r, dtype=np.int64))  # one pair of arrays per fact
+    codes = (fact.coded("original").codes, fact.coded("released").codes)  # one pair of arrays per fact
     for c in out:
         c.value_codes = codes
         c.link = fact.link
@@ -469,7 +495,7 @@ def text_mentions(fact: Fact, texts: pd.Series) -> Comparator | None:
     """Does the released row's free text mention the attacker's date (day and month)?"""
     if fact.kind != "date":
         return None
-    orig, _om = _intervals(fact.original, date_interval)
+    orig = _intervals(fact, "original", date_interval)
     x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)
     codes = _parts(x)["day and month"]
     values = as_text(texts)

@@ -315,11 +315,48 @@ def _fact_table(c: Comparator, pairs: int) -> np.ndarray | None:
     return table
 
 
-def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator]) -> np.ndarray:
+def _released_sides(c: Comparator, n: int) -> list[np.ndarray]:
+    """What a comparator reads of a released row, as codes per row: two rows with the same codes
+    get the same score from it against any original."""
+    if c.type == "member":
+        out = [c.set_of if c.set_of is not None else np.arange(n, dtype=np.int64)]
+    else:
+        out = [c.value_codes[1] if c.value_codes is not None else np.arange(n, dtype=np.int64)]
+    if c.extra.get("unknown_rows") is not None:
+        out.append(np.asarray(c.extra["unknown_rows"], dtype=np.int64))
+    if c.w_strata is not None:
+        out.append(c.strata)
+    return out
+
+
+def _row_classes(scored: list[Comparator], n: int) -> np.ndarray | None:
+    """Per released row, its class among the rows ``scored`` cannot tell apart (the same released
+    value of every fact, the same swapped class...): the scores of a person against two rows of one
+    class are the same floats, so each (person, class) is scored once. None when the classes are
+    nearly as many as the rows (nothing to gain)."""
+    code = np.zeros(n, dtype=np.int64)
+    for c in scored:
+        for side in _released_sides(c, n):
+            side = np.asarray(side, dtype=np.int64)
+            code, _ = pd.factorize(code * (int(side.max()) + 2) + side + 1 if len(side) else code)
+            code = np.asarray(code, dtype=np.int64)
+    return code if n and int(code.max()) + 1 <= n // 2 else None
+
+
+def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
+                 rclass: np.ndarray | None = None) -> np.ndarray:
     """Score of each pair (original ii[k], released rr[k]), comparator by comparator in the order
     of ``scored``: a comparator of two values from its table of (original value, released value)
     scores when it has one, else on the distinct value pairs present (each fact's pairs coded and
-    deduplicated once for all its comparators); row-dependent comparators pair by pair."""
+    deduplicated once for all its comparators); row-dependent comparators pair by pair.
+    ``rclass`` (:func:`_row_classes` of ``scored``): each (original, class of released rows) is
+    scored once, on its first pair."""
+    if rclass is not None and len(ii) > 1:
+        inverse, _pairs = pd.factorize(ii * (int(rclass.max()) + 1) + rclass[rr])
+        if len(_pairs) < len(ii):
+            first = np.zeros(len(_pairs), dtype=np.int64)
+            first[inverse[::-1]] = np.arange(len(ii))[::-1]
+            return _score_pairs(ii[first], rr[first], scored)[inverse]
     total = np.zeros(len(ii), dtype=np.float64)
     flat: dict[int, np.ndarray] = {}     # per fact (its value codes): each pair's (original, released) value cell
     distinct: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -552,9 +589,10 @@ def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
     refining comparators' u is measured."""
     sample = np.sort(rng.choice(model.n, size=min(model.n, people), replace=False))
     scored = _by_fact(model.primary)
+    rclass = _row_classes(scored, model.n)
     ii, jj = [], []
     for batch in _batches(model, sample):
-        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored)) & (batch.ii != batch.rr)
+        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored, rclass)) & (batch.ii != batch.rr)
         pi, pj, owner = batch.ii[best], batch.rr[best], batch.owner[best]
         if len(pi) == 0:
             continue
@@ -598,14 +636,16 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
     # row that agrees must outrank one that hides the value ('*', or a coarser level)
     scored = _by_fact(model.primary)
     refining = _by_fact(model.refining)
+    rclass = _row_classes(scored, n)
+    rclass_refining = _row_classes(refining, n) if refining else None
     success = np.zeros(len(persons))
     unique = np.zeros(len(persons), dtype=bool)
     best_size = np.zeros(len(persons))
     for batch in _batches(model, persons):
-        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored))
+        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored, rclass))
         if refining:  # among the best pairs only (a pair's score does not depend on the others)
             extra = np.full(len(best), -np.inf)
-            extra[best] = _score_pairs(batch.ii[best], batch.rr[best], refining)
+            extra[best] = _score_pairs(batch.ii[best], batch.rr[best], refining, rclass_refining)
             best &= _best_pairs(batch, extra)
         counts = np.add.reduceat(best.astype(np.int64), batch.starts)
         mine = np.add.reduceat((best & (batch.ii == batch.rr)).astype(np.int64), batch.starts) > 0
