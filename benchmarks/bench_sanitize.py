@@ -9,7 +9,10 @@ Each run is a fresh ``anon`` process; wall time, CPU time and peak RSS are its o
     ANON_BENCH_NO_NER=1 ...                             # free text redacted with recognizers only
     ANON_BENCH_WORKERS=2 ...                            # pass 2 over 2 processes (--workers 2)
 
-Prints one figure per line: ``sanitize.<what> <value> <unit>``.
+Prints one figure per line: ``sanitize.<what> <value> <unit>``; the run's own phase timings
+(manifest ``timings_s``) come last, the main ones (pass 2 = transforms + free text, the whole-record
+privacy solve, verification, the release gate's attack) also as a share of the run and a multiple
+of the floor, so a change in one phase shows where the time went.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ANON = [sys.executable, "-m", "anonymizer"]
 WORKERS = int(os.environ.get("ANON_BENCH_WORKERS", "1"))
+#: the phases reported apart: name -> key of the manifest's ``timings_s`` (engine.pipeline)
+PHASES = {"pass2": "pass_transform_write", "solve": "privacy", "verify": "verify", "attack": "attack"}
 
 
 def _extract(rows: int) -> Path:
@@ -95,8 +100,14 @@ def main(argv: list[str]) -> None:
         print(f"sanitize.rows_per_s_{rows} {rows / r['wall']:.0f} rows/s")
         print(f"sanitize.peak_rss_{rows} {r['rss_mib']:.0f} MiB")
         print(f"sanitize.released_{rows} {m['released']}")
-        for k, v in (m.get("timings_s") or {}).items():
+        timings = m.get("timings_s") or {}
+        for k, v in timings.items():
             print(f"sanitize.step_{k}_{rows} {v:.2f} s")
+        total = timings.get("total") or r["wall"]
+        for name, key in PHASES.items():
+            if key in timings:
+                print(f"sanitize.phase_{name}_{rows} {timings[key]:.2f} s = {timings[key] / total:.0%} of the run "
+                      f"= {timings[key] / floor:.1f} x floor")
 
 
 if __name__ == "__main__":

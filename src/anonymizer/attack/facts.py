@@ -34,7 +34,8 @@ from anonymizer.values.dates import MONTH_NUMBERS, MONTH_PATTERN, parse_date
 from anonymizer.values.numbers import parse_number
 
 UNKNOWN = -1
-MEMBER_BASE = 1 << 24  # member keys: released row * MEMBER_BASE + code (codes below it)
+MEMBER_BASE = 1 << 24  # member keys: set * MEMBER_BASE + code (codes below it)
+DENSE_CELLS = 32_000_000  # a member comparator's (set, code) pairs held as a boolean grid up to this size
 MISSING_KEY = "\x00missing"
 SUPPRESSED = {"*", "**", "***"}
 KINDS = ("category", "code", "number", "date")
@@ -63,6 +64,32 @@ class Fact:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"fact {self.name!r}: unknown kind {self.kind!r}")
+        self._coded: dict[str, _Coded] = {}
+        self._intervals: dict[tuple[str, str], np.ndarray] = {}  # per (side, reader): [lo, hi] per distinct text
+
+    def coded(self, side: str) -> _Coded:
+        """The ``original`` or ``released`` values as codes over their distinct texts (computed once:
+        every comparator of the fact reads them)."""
+        got = self._coded.get(side)
+        if got is None:
+            codes, uniques = pd.factorize(as_text(getattr(self, side)), use_na_sentinel=False)
+            got = self._coded[side] = _Coded(np.asarray(codes, dtype=np.int64), pd.Series(uniques))
+        return got
+
+
+@dataclass
+class _Coded:
+    """A text column as ``codes`` (per row) into its distinct values ``uniques`` (text)."""
+
+    codes: np.ndarray
+    uniques: pd.Series
+
+    def stripped(self) -> pd.Series:
+        return self.uniques.str.strip()
+
+    def rows(self, per_unique: np.ndarray) -> np.ndarray:
+        """A value computed per distinct text, spread over the rows."""
+        return np.asarray(per_unique)[self.codes]
 
 
 @dataclass
@@ -75,7 +102,8 @@ class Comparator:
     orig: np.ndarray                # eq/member: int64 codes; dist: float64 (NaN = unknown)
     rel: np.ndarray | None = None   # eq: int64 codes (UNKNOWN); dist: (n, 2) float64 [lo, hi]
     width: float = 0.0              # dist only
-    members: np.ndarray | None = None  # member only: sorted keys row * MEMBER_BASE + code
+    members: np.ndarray | None = None  # member only: sorted keys set * MEMBER_BASE + code
+    set_of: np.ndarray | None = None   # member only: per released row, its set (None: the row's own)
     table: np.ndarray | None = None    # categorical: weight per (original code, released code)
     group: str = ""
     value_codes: tuple[np.ndarray, np.ndarray] | None = None  # the fact's (original, released) value codes
@@ -128,16 +156,43 @@ class Comparator:
             out = (gap <= self.width).astype(np.int8)
             out[np.isnan(x) | np.isnan(lo)] = -1
             return out
-        # member: is the original code among the released row's codes?
+        # member: is the original code among the released row's set's codes?
         codes = self.orig[i]
-        wanted = r.astype(np.int64) * MEMBER_BASE + codes
-        pos = np.minimum(np.searchsorted(self.members, wanted), max(len(self.members) - 1, 0))
-        out = (self.members[pos] == wanted).astype(np.int8) if len(self.members) else np.zeros(len(i), np.int8)
+        sets = r if self.set_of is None else self.set_of[r]
+        dense = self._dense()
+        if dense is not None:  # a (set, code) grid: one lookup per pair
+            out = dense[sets, np.maximum(codes, 0)].view(np.int8)
+        else:
+            wanted = sets.astype(np.int64) * MEMBER_BASE + codes
+            pos = np.minimum(np.searchsorted(self.members, wanted), max(len(self.members) - 1, 0))
+            out = (self.members[pos] == wanted).astype(np.int8) if len(self.members) else np.zeros(len(i), np.int8)
         out[codes == UNKNOWN] = -1
         unknown_rows = self.extra.get("unknown_rows")
         if unknown_rows is not None:
             out[unknown_rows[r]] = -1
         return out
+
+    def _dense(self) -> np.ndarray | None:
+        """A member comparator's sets as a boolean (set, code) grid, built once, when small enough
+        (``DENSE_CELLS``); codes beyond the grid are in no set (the grid is widened to the
+        original codes)."""
+        got = self.extra.get("dense")
+        if got is None and "dense" not in self.extra:
+            sets = int(self.members[-1] // MEMBER_BASE) + 1 if len(self.members) else 0
+            if self.set_of is not None:
+                sets = max(sets, int(self.set_of.max()) + 1 if len(self.set_of) else 0)
+            elif "rows" in self.extra:  # a set per released row: the grid spans every row
+                sets = max(sets, int(self.extra["rows"]))
+            else:
+                self.extra["dense"] = None
+                return None
+            width = max(int(self.orig.max()) + 1 if len(self.orig) else 0,
+                        int((self.members % MEMBER_BASE).max()) + 1 if len(self.members) else 0, 1)
+            if sets * width <= DENSE_CELLS:
+                got = np.zeros((sets, width), dtype=bool)
+                got[self.members // MEMBER_BASE, self.members % MEMBER_BASE] = True
+            self.extra["dense"] = got
+        return got
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -210,10 +265,10 @@ def number_interval(text: str) -> tuple[float, float] | None:
 # ----------------------------------------------------------------------------- comparators
 
 
-def _state(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _state(coded: _Coded) -> tuple[np.ndarray, np.ndarray]:
     """(missing, suppressed) masks of a text column."""
-    t = text.str.strip()
-    return (t == "").to_numpy(), t.isin(SUPPRESSED).to_numpy()
+    t = coded.stripped()
+    return coded.rows((t == "").to_numpy()), coded.rows(t.isin(SUPPRESSED).to_numpy())
 
 
 def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: np.ndarray,
@@ -229,21 +284,29 @@ def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: n
     return Comparator(fact.name, how, "eq", o, r, group=fact.group)
 
 
-def _text_keys(s: pd.Series) -> np.ndarray:
-    t = as_text(s).str.strip().str.upper()
+def _text_keys(coded: _Coded) -> np.ndarray:
+    """Per row, its value stripped, upper-cased, spaces collapsed (``MISSING_KEY`` when empty);
+    each distinct value is normalised once."""
+    t = coded.stripped().str.upper()
     t = t.str.replace(_SEP, " ", regex=True)
-    return t.where(t != "", MISSING_KEY).to_numpy(dtype=object)
+    return coded.rows(t.where(t != "", MISSING_KEY).to_numpy(dtype=object))
+
+
+def _per_distinct(keys: np.ndarray, fn) -> np.ndarray:
+    """``fn`` applied to each distinct key once, spread back over the rows."""
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
+    return np.asarray([fn(k) for k in uniques], dtype=object)[codes] if len(keys) else np.zeros(0, dtype=object)
 
 
 def _categorical(fact: Fact, how: str = "as released") -> Comparator:
     """Original and released values coded apart (the linkage learns the mapping between them);
     a derived fact is compared as written (``equal``)."""
-    okeys, rkeys = _text_keys(fact.original), _text_keys(fact.released)
+    okeys, rkeys = _text_keys(fact.coded("original")), _text_keys(fact.coded("released"))
     if fact.derived:  # a part of another value: absent on either side (no NIR there) says nothing
-        _rm, rs = _state(as_text(fact.released))
+        _rm, rs = _state(fact.coded("released"))
         return _eq(fact, "equal", okeys, rkeys, rs | (rkeys == MISSING_KEY), o_unknown=okeys == MISSING_KEY)
     o, _ = pd.factorize(okeys)
-    _rm, rs = _state(as_text(fact.released))
+    _rm, rs = _state(fact.coded("released"))
     r, _ = pd.factorize(rkeys)
     r = r.astype(np.int64)
     r[rs] = UNKNOWN
@@ -259,37 +322,40 @@ def _category(fact: Fact) -> list[Comparator]:
 def _code(fact: Fact) -> list[Comparator]:
     """Codes (postcodes, commune and country codes...): equal, and the same first 3 / 2 characters
     (a département; a released ``33`` is compared on its two characters)."""
-    ok = _text_keys(fact.original)
-    rk = _text_keys(fact.released)
-    _rm, rs = _state(as_text(fact.released))
+    ok = _text_keys(fact.coded("original"))
+    rk = _text_keys(fact.coded("released"))
+    _rm, rs = _state(fact.coded("released"))
     out = [_categorical(fact)]
     absent_o = (ok == MISSING_KEY) if fact.derived else None
     absent_r = (rk == MISSING_KEY) if fact.derived else np.zeros(len(rk), dtype=bool)
     for n in (3, 2):
         def pre(keys: np.ndarray, n: int = n) -> np.ndarray:
-            return np.array([k if k == MISSING_KEY else k[:n] for k in keys], dtype=object)
-        short = np.array([k != MISSING_KEY and len(k) < n for k in rk])
+            return _per_distinct(keys, lambda k: k if k == MISSING_KEY else k[:n])
+        short = _per_distinct(rk, lambda k, n=n: k != MISSING_KEY and len(k) < n).astype(bool)
         out.append(_eq(fact, f"first{n}", pre(ok), pre(rk), rs | short | absent_r, o_unknown=absent_o))
     return out
 
 
-def _intervals(text: pd.Series, parse) -> tuple[np.ndarray, np.ndarray]:
-    """Per row [lo, hi] (NaN when missing, suppressed or unreadable) and the missing mask."""
-    t = as_text(text)
-    codes, uniques = pd.factorize(t.str.strip())
-    table = np.full((len(uniques) + 1, 2), np.nan)
-    for j, u in enumerate(uniques):
-        iv = parse(u) if u and u not in SUPPRESSED else None
-        if iv is not None and iv[0] is not None and iv[1] is not None:
-            table[j] = iv
-    out = table[np.where(codes < 0, len(uniques), codes)]
-    return out, (t.str.strip() == "").to_numpy()
+def _intervals(fact: Fact, side: str, parse) -> np.ndarray:
+    """Per row [lo, hi] (NaN when missing, suppressed or unreadable); each distinct text parsed
+    once per fact."""
+    coded = fact.coded(side)
+    key = (side, parse.__name__)
+    table = fact._intervals.get(key)
+    if table is None:
+        table = np.full((len(coded.uniques), 2), np.nan)
+        for j, u in enumerate(coded.stripped()):
+            iv = parse(u) if u and u not in SUPPRESSED else None
+            if iv is not None and iv[0] is not None and iv[1] is not None:
+                table[j] = iv
+        fact._intervals[key] = table
+    return table[coded.codes]
 
 
 def _presence(fact: Fact) -> Comparator:
     """Whether the value is there at all (a spouse's birth date says there is a spouse)."""
-    om, _os = _state(as_text(fact.original))
-    rm, rs = _state(as_text(fact.released))
+    om, _os = _state(fact.coded("original"))
+    rm, rs = _state(fact.coded("released"))
     okeys = np.where(om, "absent", "present").astype(object)
     rkeys = np.where(rm, "absent", "present").astype(object)
     return _eq(fact, "present", okeys, rkeys, rs)
@@ -329,9 +395,9 @@ def _bins(fact: Fact, x: np.ndarray, rel: np.ndarray) -> list[Comparator]:
 
 
 def _date(fact: Fact) -> list[Comparator]:
-    orig, _om = _intervals(fact.original, date_interval)
+    orig = _intervals(fact, "original", date_interval)
     x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)  # the attacker's exact date
-    rel, _rm = _intervals(fact.released, date_interval)
+    rel = _intervals(fact, "released", date_interval)
     out = [_presence(fact), *_bins(fact, x, rel)]
     for w in DATE_WINDOWS:
         out.append(_dist(fact, f"within {w} days", x, rel, w))
@@ -339,9 +405,9 @@ def _date(fact: Fact) -> list[Comparator]:
 
 
 def _number(fact: Fact) -> list[Comparator]:
-    orig, _om = _intervals(fact.original, number_interval)
+    orig = _intervals(fact, "original", number_interval)
     x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)
-    rel, _rm = _intervals(fact.released, number_interval)
+    rel = _intervals(fact, "released", number_interval)
     out = [_presence(fact), _categorical(fact)]
     for w in NUMBER_WINDOWS:
         out.append(_dist(fact, "within the band" if w == 0 else f"within {w}", x, rel, w))
@@ -360,11 +426,10 @@ def _class_member(fact: Fact) -> Comparator:
         raise ValueError(f"fact {fact.name!r}: too many distinct values for a membership comparator")
     o, r = codes[:n_o].astype(np.int64), codes[n_o:].astype(np.int64)
     cls = np.asarray(fact.classes, dtype=np.int64)
-    per_class = pd.DataFrame({"c": cls, "v": r}).drop_duplicates()
-    rows = pd.DataFrame({"row": np.arange(len(r), dtype=np.int64), "c": cls}).merge(per_class, on="c")
-    members = np.unique(rows["row"].to_numpy(np.int64) * MEMBER_BASE + rows["v"].to_numpy(np.int64))
+    members = np.unique(cls * MEMBER_BASE + r)  # a row's set is its class's: the values the class holds
     star = np.isin(np.asarray(uniq, dtype=object), list(SUPPRESSED))
-    comp = Comparator(fact.name, "held by the class (swapped)", "member", o, members=members, group=fact.group)
+    comp = Comparator(fact.name, "held by the class (swapped)", "member", o, members=members, set_of=cls,
+                      group=fact.group)
     comp.extra["unknown_rows"] = star[r]
     return comp
 
@@ -378,10 +443,9 @@ def comparators(fact: Fact) -> list[Comparator]:
     if fact.classes is not None:
         return [_class_member(fact)]
     out = {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
-    o, _ = pd.factorize(as_text(fact.original), use_na_sentinel=False)
-    r, _ = pd.factorize(as_text(fact.released), use_na_sentinel=False)
+    codes = (fact.coded("original").codes, fact.coded("released").codes)  # one pair of arrays per fact
     for c in out:
-        c.value_codes = (o.astype(np.int64), r.astype(np.int64))
+        c.value_codes = codes
         c.link = fact.link
     return out
 
@@ -431,7 +495,7 @@ def text_mentions(fact: Fact, texts: pd.Series) -> Comparator | None:
     """Does the released row's free text mention the attacker's date (day and month)?"""
     if fact.kind != "date":
         return None
-    orig, _om = _intervals(fact.original, date_interval)
+    orig = _intervals(fact, "original", date_interval)
     x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)
     codes = _parts(x)["day and month"]
     values = as_text(texts)
@@ -442,4 +506,4 @@ def text_mentions(fact: Fact, texts: pd.Series) -> Comparator | None:
     rows = np.repeat(np.arange(len(fac), dtype=np.int64), lens)
     members = np.unique(rows * MEMBER_BASE + flat) if len(flat) else np.zeros(0, np.int64)
     return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group,
-                      link=fact.name)
+                      link=fact.name, extra={"rows": len(fac)})

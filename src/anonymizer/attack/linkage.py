@@ -262,8 +262,8 @@ class _Blocks:
         readable = key != UNKNOWN
         found = []
         for p, (_rows, shown) in enumerate(self.parts):
-            cols = tuple(int(c) for c in shown if readable[c])
-            rows = self._table(p, cols).get(tuple(int(key[c]) for c in cols))
+            cols = shown[readable[shown]]
+            rows = self._table(p, tuple(cols.tolist())).get(tuple(key[cols].tolist()))
             if rows is not None:
                 found.append(rows)
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
@@ -275,69 +275,112 @@ def _row_dependent(c: Comparator) -> bool:
     return c.value_codes is None or c.type == "member" or c.w_strata is not None
 
 
-def _by_fact(scored: list[Comparator]) -> list[list[Comparator]]:
-    """Comparators that share one fact's value codes, together (scored per distinct value pair);
-    row-dependent ones alone (scored per pair)."""
-    groups: dict[int, list[Comparator]] = {}
-    alone = []
-    for c in scored:
-        if _row_dependent(c):
-            alone.append([c])
-        else:
-            groups.setdefault(id(c.value_codes[0]), []).append(c)
-    return list(groups.values()) + alone
+def _by_fact(scored: list[Comparator]) -> list[Comparator]:
+    """The order in which comparators add to a pair's score: those scored per (original value,
+    released value) pair first, then the row-dependent ones (a fixed order keeps every score the
+    same float)."""
+    return [c for c in scored if not _row_dependent(c)] + [c for c in scored if _row_dependent(c)]
 
 
-TABLE_CELLS = 4_000_000  # a fact's (original value x released value) weights tabulated up to this size
+TABLE_CELLS = 4_000_000  # a comparator's (original value x released value) scores tabulated up to this size
 
 
-def _fact_table(comps: list[Comparator]) -> np.ndarray | None:
-    """Every (original value, released value) score of one fact's comparators, tabulated once
-    (a comparator's verdict depends only on the two values): None when too many pairs."""
-    first = comps[0]
-    cached = first.extra.get("table")
-    if cached is not None or first.extra.get("no_table"):
+def _reps(c: Comparator) -> tuple[np.ndarray, np.ndarray]:
+    """A row holding each original value code and each released value code (the first one):
+    a comparator that depends only on the two values is evaluated on these rows."""
+    got = c.extra.get("reps")
+    if got is None:
+        o, r = c.value_codes
+        rep_o = np.zeros(int(o.max()) + 1 if len(o) else 0, dtype=np.int64)
+        rep_o[o[::-1]] = np.arange(len(o))[::-1]
+        rep_r = np.zeros(int(r.max()) + 1 if len(r) else 0, dtype=np.int64)
+        rep_r[r[::-1]] = np.arange(len(r))[::-1]
+        got = c.extra["reps"] = (rep_o, rep_r)
+    return got
+
+
+def _fact_table(c: Comparator, pairs: int) -> np.ndarray | None:
+    """Every (original value, released value) score of a comparator, tabulated once (its verdict
+    depends only on the two values) when the table is no larger than ``TABLE_CELLS`` nor than the
+    ``pairs`` about to be scored (a table larger than its use costs more than it saves); the flat
+    table, row-major over (original code, released code)."""
+    cached = c.extra.get("table")
+    if cached is not None:
         return cached
-    o, r = first.value_codes
-    no, nr = int(o.max()) + 1 if len(o) else 0, int(r.max()) + 1 if len(r) else 0
-    if no * nr == 0 or no * nr > TABLE_CELLS:
-        first.extra["no_table"] = True
+    rep_o, rep_r = _reps(c)
+    no, nr = len(rep_o), len(rep_r)
+    if no * nr == 0 or no * nr > min(TABLE_CELLS, pairs):
         return None
-    rep_o = np.zeros(no, dtype=np.int64)
-    rep_o[o[::-1]] = np.arange(len(o))[::-1]
-    rep_r = np.zeros(nr, dtype=np.int64)
-    rep_r[r[::-1]] = np.arange(len(r))[::-1]
-    ii, rr = np.repeat(rep_o, nr), np.tile(rep_r, no)
-    table = np.zeros(len(ii))
-    for c in comps:
-        table += c.contribution(ii, rr)
-    first.extra["table"] = table = table.reshape(no, nr)
+    c.extra["table"] = table = c.contribution(np.repeat(rep_o, nr), np.tile(rep_r, no))
     return table
 
 
-def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[list[Comparator]]) -> np.ndarray:
-    """Score of each pair (original ii[k], released rr[k]): each fact's comparators from its table
-    of (original value, released value) scores when it has one, else on the distinct value pairs
-    present; row-dependent comparators pair by pair."""
+def _released_sides(c: Comparator, n: int) -> list[np.ndarray]:
+    """What a comparator reads of a released row, as codes per row: two rows with the same codes
+    get the same score from it against any original."""
+    if c.type == "member":
+        out = [c.set_of if c.set_of is not None else np.arange(n, dtype=np.int64)]
+    else:
+        out = [c.value_codes[1] if c.value_codes is not None else np.arange(n, dtype=np.int64)]
+    if c.extra.get("unknown_rows") is not None:
+        out.append(np.asarray(c.extra["unknown_rows"], dtype=np.int64))
+    if c.w_strata is not None:
+        out.append(c.strata)
+    return out
+
+
+def _row_classes(scored: list[Comparator], n: int) -> np.ndarray | None:
+    """Per released row, its class among the rows ``scored`` cannot tell apart (the same released
+    value of every fact, the same swapped class...): the scores of a person against two rows of one
+    class are the same floats, so each (person, class) is scored once. None when the classes are
+    nearly as many as the rows (nothing to gain)."""
+    code = np.zeros(n, dtype=np.int64)
+    for c in scored:
+        for side in _released_sides(c, n):
+            side = np.asarray(side, dtype=np.int64)
+            code, _ = pd.factorize(code * (int(side.max()) + 2) + side + 1 if len(side) else code)
+            code = np.asarray(code, dtype=np.int64)
+    return code if n and int(code.max()) + 1 <= n // 2 else None
+
+
+def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
+                 rclass: np.ndarray | None = None) -> np.ndarray:
+    """Score of each pair (original ii[k], released rr[k]), comparator by comparator in the order
+    of ``scored``: a comparator of two values from its table of (original value, released value)
+    scores when it has one, else on the distinct value pairs present (each fact's pairs coded and
+    deduplicated once for all its comparators); row-dependent comparators pair by pair.
+    ``rclass`` (:func:`_row_classes` of ``scored``): each (original, class of released rows) is
+    scored once, on its first pair."""
+    if rclass is not None and len(ii) > 1:
+        inverse, _pairs = pd.factorize(ii * (int(rclass.max()) + 1) + rclass[rr])
+        if len(_pairs) < len(ii):
+            first = np.zeros(len(_pairs), dtype=np.int64)
+            first[inverse[::-1]] = np.arange(len(ii))[::-1]
+            return _score_pairs(ii[first], rr[first], scored)[inverse]
     total = np.zeros(len(ii), dtype=np.float64)
-    for comps in scored:
-        first = comps[0]
-        if _row_dependent(first):
-            total += first.contribution(ii, rr)
+    flat: dict[int, np.ndarray] = {}     # per fact (its value codes): each pair's (original, released) value cell
+    distinct: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for c in scored:
+        if _row_dependent(c):
+            total += c.contribution(ii, rr)
             continue
-        o, r = first.value_codes
-        table = _fact_table(comps)
+        o, r = c.value_codes
+        nr = int(r.max()) + 1
+        key = id(o)
+        cell = flat.get(key)
+        if cell is None:
+            cell = flat[key] = o[ii] * nr + r[rr]
+        table = _fact_table(c, len(ii))
         if table is not None:
-            total += table[o[ii], r[rr]]
+            total += table[cell]
             continue
-        pair = o[ii] * (int(r.max()) + 1) + r[rr]
-        inverse, distinct = pd.factorize(pair)
-        rep = np.zeros(len(distinct), dtype=np.int64)
-        rep[inverse[::-1]] = np.arange(len(inverse))[::-1]  # first pair holding each distinct value pair
-        part = np.zeros(len(distinct))
-        for c in comps:
-            part += c.contribution(ii[rep], rr[rep])
-        total += part[inverse]
+        got = distinct.get(key)
+        if got is None:
+            inverse, cells = pd.factorize(cell)
+            rep_o, rep_r = _reps(c)
+            got = distinct[key] = (inverse, rep_o[cells // nr], rep_r[cells % nr])
+        inverse, ri, rj = got
+        total += c.contribution(ri, rj)[inverse]
     return total
 
 
@@ -379,12 +422,13 @@ def _blockers(strict: list[Comparator]) -> list[Comparator]:
         if c.fact not in best or hidden < int((best[c.fact].rel == UNKNOWN).sum()):
             best[c.fact] = c
     chosen: list[Comparator] = []
-    hidden_cols: list[np.ndarray] = []
+    pattern = np.zeros(len(strict[0].rel) if strict else 0, dtype=np.int64)  # per row: its pattern so far
     for c in sorted(best.values(), key=lambda c: int((c.rel == UNKNOWN).sum())):
-        trial = hidden_cols + [c.rel == UNKNOWN]
-        if len(np.unique(np.stack(trial, axis=1), axis=0)) <= MAX_PATTERNS:
+        trial = pattern * 2 + (c.rel == UNKNOWN)
+        distinct, inverse = np.unique(trial, return_inverse=True)
+        if len(distinct) <= MAX_PATTERNS:
             chosen.append(c)
-            hidden_cols = trial
+            pattern = inverse.reshape(-1).astype(np.int64)
     return chosen
 
 
@@ -545,9 +589,10 @@ def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
     refining comparators' u is measured."""
     sample = np.sort(rng.choice(model.n, size=min(model.n, people), replace=False))
     scored = _by_fact(model.primary)
+    rclass = _row_classes(scored, model.n)
     ii, jj = [], []
     for batch in _batches(model, sample):
-        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored)) & (batch.ii != batch.rr)
+        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored, rclass)) & (batch.ii != batch.rr)
         pi, pj, owner = batch.ii[best], batch.rr[best], batch.owner[best]
         if len(pi) == 0:
             continue
@@ -591,13 +636,16 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
     # row that agrees must outrank one that hides the value ('*', or a coarser level)
     scored = _by_fact(model.primary)
     refining = _by_fact(model.refining)
+    rclass = _row_classes(scored, n)
+    rclass_refining = _row_classes(refining, n) if refining else None
     success = np.zeros(len(persons))
     unique = np.zeros(len(persons), dtype=bool)
     best_size = np.zeros(len(persons))
     for batch in _batches(model, persons):
-        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored))
-        if refining:
-            extra = np.where(best, _score_pairs(batch.ii, batch.rr, refining), -np.inf)
+        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored, rclass))
+        if refining:  # among the best pairs only (a pair's score does not depend on the others)
+            extra = np.full(len(best), -np.inf)
+            extra[best] = _score_pairs(batch.ii[best], batch.rr[best], refining, rclass_refining)
             best &= _best_pairs(batch, extra)
         counts = np.add.reduceat(best.astype(np.int64), batch.starts)
         mine = np.add.reduceat((best & (batch.ii == batch.rr)).astype(np.int64), batch.starts) > 0

@@ -624,6 +624,7 @@ def scan_table(
     progress: Callable[[str], None] | None = None,
     source: str = "",
     total_rows: int | None = None,
+    families: bool = True,
 ) -> ScanReport:
     """Classify every column of ``df``; a pure function of the table (and the rules).
 
@@ -631,7 +632,9 @@ def scan_table(
     bar with it). Values are sampled (``sample_rows`` rows, seeded) for value checks;
     uniqueness is measured on the whole column up to 300,000 rows. ``total_rows`` says that
     ``df`` is already a row sample of a larger table (see :func:`sample_batches`): the
-    report then gives that size and measures uniqueness on the sample.
+    report then gives that size and measures uniqueness on the sample. ``families=False`` skips
+    the families found from the data (:func:`families_from_dependencies`, the costliest step): for
+    callers that read only roles and entities, such as sanitize's re-scan of its output.
     """
     rules = load_rules(tuple(str(d) for d in rules_dirs))
     subjects = load_subject_rules(tuple(str(d) for d in rules_dirs))
@@ -724,7 +727,8 @@ def scan_table(
         _ner_names(findings, values)
     for f in findings:  # last: the steps above may have changed the entity
         f.family, f.subject = _family(f, won[f.column]), column_subject(f.column, won[f.column], subjects)
-    families_from_dependencies(sample, findings)
+    if families:
+        families_from_dependencies(sample, findings)
     return ScanReport(source=source, rows=rows, columns=len(df.columns), sampled_rows=int(len(sample)), findings=findings)
 
 

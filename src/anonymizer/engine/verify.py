@@ -549,10 +549,11 @@ def describe_hits(hits: dict[tuple[str, str], int], entities: dict[str, str | No
 
 
 def rescan_problems(output_sample: pd.DataFrame, plan: Plan) -> list[str]:
-    """Columns the detector still calls direct identifiers although the plan did not replace them."""
+    """Columns the detector still calls direct identifiers although the plan did not replace them.
+    Only roles and entities are read: the families found from the data are not searched."""
     from anonymizer.detect import scan_table
 
-    report = scan_table(output_sample, ner=False, sample_rows=2000)
+    report = scan_table(output_sample, ner=False, sample_rows=2000, families=False)
     by_col = plan.by_column
     problems = []
     for f in report.findings:
