@@ -120,3 +120,23 @@ def test_policy_actions_are_said_in_words(run50):
     amounts = [e for e in entries.values() if e["done"] == "rounded to 10"]
     assert amounts, "the training profile rounds sensitive amounts to 10"
     assert not any(re.search(r"--\w", e["done"]) for e in entries.values())
+
+
+# ----------------------------------------------------------------------------- c. fake first names
+
+def test_fake_first_names_are_french_and_follow_the_released_sex(run50):
+    from faker.providers.person.fr_FR import Provider
+
+    not_french = {"Alexandria", "Lucy", "Maggie", "Margaret", "Nath", "Susan", "William"}
+    female, male = set(Provider.first_names_female) - not_french, set(Provider.first_names_male) - not_french
+    out = run50["output"]
+    pairs = [("PRENOM", "SEXE"), ("PRENOMCJ", "SEXECJ")] + [(f"ENF{i}_PRENOM", f"ENF{i}_SEXE") for i in range(1, 6)]
+    checked = 0
+    for first, sex in pairs:
+        for name, s in zip(out[first], out[sex], strict=True):
+            words = set(name.replace("-", " ").split())
+            assert words <= female | male, (first, name)
+            if s in ("1", "2"):
+                assert words <= (male if s == "1" else female), (first, s, name)
+                checked += 1
+    assert checked > 50
