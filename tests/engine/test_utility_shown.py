@@ -140,3 +140,19 @@ def test_fake_first_names_are_french_and_follow_the_released_sex(run50):
                 assert words <= (male if s == "1" else female), (first, s, name)
                 checked += 1
     assert checked > 50
+
+
+# ----------------------------------------------------------------------------- d. no tags in fake mode
+
+def test_generated_comments_get_fakes_of_their_kind_and_no_tag(run50):
+    inp, out = run50["input"], run50["output"]
+    texts = [c for c, e in run50["manifest"]["columns"].items() if e["action"] == "redact"]
+    assert texts
+    for col in texts:
+        for before, after, last, tel in zip(inp[col], out[col], inp["NOMFAM"], inp["TELPORT"], strict=True):
+            assert not re.search(r"<[A-Z_]+>", after), col
+            if len(last) >= 4 and last.casefold() in before.casefold():
+                assert last.casefold() not in after.casefold(), col
+            digits = re.sub(r"\D", "", tel)
+            if len(digits) == 10 and digits in re.sub(r"\D", "", before):
+                assert digits not in re.sub(r"\D", "", after), col
