@@ -136,10 +136,10 @@ def test_fake_first_names_are_french_and_follow_the_released_sex(run50):
         for name, s in zip(out[first], out[sex], strict=True):
             words = set(name.replace("-", " ").split())
             assert words <= female | male, (first, name)
-            if s in ("1", "2"):
+            if s in ("1", "2") and words:
                 assert words <= (male if s == "1" else female), (first, s, name)
                 checked += 1
-    assert checked > 50
+    assert checked >= 30  # (on 50 rows k = 5 hides part of the sexes: those rows are drawn)
 
 
 # ----------------------------------------------------------------------------- d. no tags in fake mode
