@@ -249,9 +249,10 @@ _ENTRIES = (
            generalize="departement"),
     Entity("DEPARTEMENT", "quasi_identifier", "place", None, None, None, "flat", why_no_recognizer=_COLUMN_FACT,
            generalize="departement"),
-    Entity("LOCATION", "quasi_identifier", "place", None, None, None, "flat",
-           ner="LOC", column=False, text_priority=20,
-           tag_in_text=True),
+    # a place named in free text: a fake commune name in fake mode (a <LOCATION> tag beside fakes
+    # of every other kind told the reader where a real place was)
+    Entity("LOCATION", "quasi_identifier", "place", None, "fake_city", None, "flat",
+           ner="LOC", column=False, text_priority=20),
     # ---------------------------------------------------------------- origin
     Entity("NATIONALITY", "quasi_identifier", "nationality", None, None, None, "nationality",
            why_no_recognizer=_COLUMN_FACT, check=("person_qi",)),

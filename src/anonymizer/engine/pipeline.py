@@ -606,7 +606,8 @@ def _run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitiz
         coverage = {"attacker_knows": attacker_knows, "key_variables": list(qi),
                     "swapped": list(((solved.report or {}).get("swapped") or {}).get("columns") or []),
                     "left_out": plan.left_out()}
-        release_facts = {"released": released, "problems": list(problems),
+        columns_done = column_record(plan, counts)
+        release_facts = {"released": released, "problems": list(problems), "columns": columns_done,
                          "attacker_knows": attacker_knows, "reached": solved.report,
                          "attack": gate.to_dict() if gate is not None else None, "targets": privacy.record()}
         risk_summary, wrote_risk = risk_step(qi, after, qi_orig, sensitive, privacy, opts,
@@ -621,7 +622,7 @@ def _run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitiz
             released=released,
             input=executor.input_record(counts.rows_in),
             output=executor.output_record(final, counts, len(plan.output_columns)),
-            **run_record(plan, policy, profile_name, opts, column_record(plan, counts), solved.report, problems,
+            **run_record(plan, policy, profile_name, opts, columns_done, solved.report, problems,
                          values_searched, risk_summary, timings, gathered.counters, gate),
         )
         stage_manifest = staging_name(paths.manifest)

@@ -318,10 +318,37 @@ def iter_xlsx(path: Path, *, batch_rows: int, sheet: str | int | None = None) ->
 
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX_ROWS = 1_048_576
+#: A text cell written as an XLSX number: a plain decimal (point or comma) without a leading zero,
+#: a sign other than minus or a thousands separator, at most 11 integer digits (what Excel shows
+#: without an exponent). ``01000``, ``0612345678`` or a 14-digit SIRET stay text.
+_XLSX_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,10})(?:[.,]\d{1,9})?")
+
+
+def _numeric_text(values: list[str]) -> bool:
+    """Every value present is a plain number (``_XLSX_NUMBER``), and there is one."""
+    present = [v for v in values if v != ""]
+    return bool(present) and all(_XLSX_NUMBER.fullmatch(v) for v in present)
+
+
+def _decimal_cell(ws: Any, number: float, decimals: int) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=number)
+    cell.number_format = "0." + "0" * decimals
+    return cell
+
+
+def _as_number(v: str) -> int | float:
+    t = v.replace(",", ".")
+    return float(t) if "." in t else int(t)
 
 
 class XlsxSink:
-    """Write-only workbook; text stays text (a ``=...`` cell is stored as a string, never a formula)."""
+    """Write-only workbook; text stays text (a ``=...`` cell is stored as a string, never a formula).
+
+    A text column whose values are all plain numbers in the first batch (amounts: ``548,51``,
+    ``270``) is written as numbers, so a spreadsheet can sum it; a value of a later batch that is
+    not a plain number stays text. Codes with a leading zero never match: they stay text."""
 
     def __init__(self, tmp: Path, path: Path, *, sheet: str | None = None):
         import openpyxl
@@ -330,6 +357,7 @@ class XlsxSink:
         self.wb = openpyxl.Workbook(write_only=True)
         self.ws = self.wb.create_sheet(title=(sheet or "Sheet1")[:31])
         self.columns: list[str] | None = None
+        self.numeric: list[bool] | None = None  # per column: text written as numbers (decided on batch 1)
         self.rows = 0
 
     def _cell(self, v: Any, col: str):
@@ -344,6 +372,13 @@ class XlsxSink:
                 return c
         return v
 
+    def _number(self, v: str) -> Any:
+        """A number cell; its decimals shown as written (``1,50`` stays 1.50 on screen)."""
+        number = _as_number(v)
+        if isinstance(number, int):
+            return number
+        return _decimal_cell(self.ws, number, len(v) - 1 - max(v.find("."), v.find(",")))
+
     def write(self, df: pd.DataFrame) -> None:
         cols = [str(c) for c in df.columns]
         if self.columns is None:
@@ -352,12 +387,20 @@ class XlsxSink:
         if self.rows + len(df) + 1 > XLSX_MAX_ROWS:
             raise UsageError(_('{path}: more than {XLSX_MAX_ROWS:,} rows do not fit in one XLSX sheet; write csv or parquet').format(path=self.path, XLSX_MAX_ROWS=XLSX_MAX_ROWS))
         values = []
+        decide = self.numeric is None
+        numeric = self.numeric or [False] * df.shape[1]
         for c in range(df.shape[1]):
             s = df.iloc[:, c]
             if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
                 values.append([None if pd.isna(v) else v for v in s.tolist()])
-            else:
-                values.append(as_text(s).tolist())
+                continue
+            text = as_text(s).tolist()
+            if decide:
+                numeric[c] = _numeric_text(text)
+            if numeric[c]:
+                text = [self._number(v) if v and _XLSX_NUMBER.fullmatch(v) else v for v in text]
+            values.append(text)
+        self.numeric = numeric
         for row in zip(*values, strict=True):
             self.ws.append([self._cell(v, cols[j]) if isinstance(v, str) and v else (v if v != "" else None) for j, v in enumerate(row)])
         self.rows += len(df)

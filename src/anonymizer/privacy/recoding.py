@@ -278,7 +278,8 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
         "records": n,
         "suppressed_records": int(suppressed.sum()),
         "rounds": rounds,
-        "groups": {g.name: {"columns": list(g.columns), "levels": _level_shares(levels[:, gi], g, suppressed)}
+        "groups": {g.name: {"columns": list(g.columns), "levels": _level_shares(levels[:, gi], g, suppressed),
+                            "column_levels": _column_level_shares(levels[:, gi], g, suppressed)}
                    for gi, g in enumerate(groups)},
     }
     return RecordSolution(groups, levels, suppressed, report)
@@ -291,6 +292,26 @@ def _level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str
         return {}
     values, counts = np.unique(kept, return_counts=True)
     return {g.levels[int(v)]: round(float(c) / len(kept), 4) for v, c in zip(values, counts, strict=True)}
+
+
+def _column_level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per column, the share of all records released at each of the column's own levels (its
+    ladder's, from its floor on; a suppressed record counts as ``*``): what the report says each
+    column kept, which a column's floor or ladder can make coarser than the group's level."""
+    n = len(col)
+    if n == 0:
+        return {c: {} for c in g.columns}
+    values, counts = np.unique(col[~suppressed], return_counts=True)
+    out = {}
+    for c in g.columns:
+        shares: dict[str, float] = {}
+        for v, k in zip(values, counts, strict=True):
+            name = g.ladders[c].level_for(g.level_name(c, int(v)))
+            shares[name] = shares.get(name, 0) + int(k)
+        if suppressed.any():
+            shares[STAR] = shares.get(STAR, 0) + int(suppressed.sum())
+        out[c] = {name: round(k / n, 4) for name, k in shares.items()}
+    return out
 
 
 def release(batch: pd.DataFrame, solution: RecordSolution) -> pd.DataFrame:

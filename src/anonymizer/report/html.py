@@ -173,6 +173,22 @@ def _verdict(rep: dict) -> str:
     return f'<section class="verdict {level}"><h2>{escape(v["headline"])}</h2>{reasons}{todo}</section>'
 
 
+def _kept(rep: dict) -> str:
+    """Per column: what was done and how much of it remains, mostly hidden columns marked."""
+    columns = (rep.get("verdict") or {}).get("columns")
+    if not columns:
+        return ""
+    rows = []
+    for c in columns:
+        warn = _("mostly hidden") if c["mostly_hidden"] else ""
+        rows.append([c["column"], c["done"], _pct(c["exact"]), _pct(c["changed"]), _pct(c["hidden"]), warn])
+    intro = _("Of the values present in the input: the share written unchanged, changed (generalised, replaced, "
+              "shifted) and hidden (* or emptied).")
+    return (f"<h2>{escape(_('What each column keeps'))}</h2><p>{escape(intro)}</p>"
+            + _table([_("column"), _("what was done"), _("unchanged"), _("changed"), _("hidden"), _("warning")], rows,
+                     numeric_cols=(2, 3, 4)))
+
+
 def _glossary() -> str:
     from anonymizer.report.verdict import glossary
 
@@ -242,7 +258,7 @@ def render_html(report: dict) -> str:
                                          sens=", ".join(params["sensitive"]) or _("none"))
     body = [f"<h1>{escape(_('Re-identification risk report'))}</h1><p class='sub'>{escape(sub)}</p>",
             _verdict(report),
-            f'<div class="cards">{cards}</div>',
+            f'<div class="cards">{cards}</div>', _kept(report),
             f"<h2>{escape(_('The three questions (WP29 Opinion 05/2014)'))}</h2>",
             _questions(report), _coverage(report), f"<h2>{escape(_('Groups and risk'))}</h2>", _plots(report)]
     body.append(f"<h2>{escape(_('Risk models'))}</h2>" + _table([_("model"), _("highest"), _("average"), _("notes")], [

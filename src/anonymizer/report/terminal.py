@@ -23,6 +23,17 @@ def render_verdict(verdict: dict, console: Console) -> None:
     console.print(f"[bold {colour}]{escape(verdict['headline'])}[/bold {colour}]", highlight=False)
     for line in verdict["reasons"]:
         console.print(f"  {escape(line)}", highlight=False)
+    changed = [c for c in verdict.get("columns") or [] if c["action"] != "keep" or c["exact"] not in (1.0, None)]
+    if changed:  # the columns kept as they were are not listed: the HTML report has every column
+        t = Table(show_header=True, header_style="bold", title=_("What each column keeps"))
+        for name, justify in ((_("column"), "left"), (_("what was done"), "left"), (_("unchanged"), "right"),
+                              (_("changed"), "right"), (_("hidden"), "right")):
+            t.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for c in changed:
+            style = "yellow" if c["mostly_hidden"] else ""
+            t.add_row(escape(c["column"]), escape(c["done"] + (" — " + _("mostly hidden") if c["mostly_hidden"] else "")),
+                      _pct(c["exact"]), _pct(c["changed"]), _pct(c["hidden"]), style=style)
+        console.print(t)
     if verdict["what_to_do"]:
         console.print(f"[bold]{escape(_('What to do'))}[/bold]", highlight=False)
         for line in verdict["what_to_do"]:

@@ -109,6 +109,111 @@ def _most_common_levels(groups: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+#: Above this share of its values hidden (``*``) or emptied, a column is reported as mostly lost.
+MOSTLY_HIDDEN = 0.5
+
+#: ``generalize`` methods in words (with their parameters).
+METHOD_WORDS = {
+    "month": lambda p: _("month"), "year": lambda p: _("year"), "departement": lambda p: _("département"),
+    "age_band": lambda p: _("age band of {n} years").format(n=number(p.get("width") or 10)),
+    "band": lambda p: (_("bands of {n}").format(n=number(p["width"])) if p.get("width") else _("bands")),
+    "round": lambda p: _("rounded to {n}").format(n=number(p.get("step") or 1)),
+    "top_bottom": lambda p: _("extreme values capped"),
+    "prefix": lambda p: _("first {n} characters").format(n=number(p.get("length") or 2)),
+    "hierarchy": lambda p: _("hierarchy level {n}").format(n=number(p.get("level", 1))),
+}
+
+
+def _fake_words(entity: str | None) -> str:
+    kind = (entity or "").upper()
+    if "FIRST_NAME" in kind:
+        return _("replaced by a consistent fake first name")
+    if "LAST_NAME" in kind or kind == "PERSON":
+        return _("replaced by a consistent fake name")
+    return _("replaced by a consistent fake value of the same kind")
+
+
+def action_words(info: dict[str, Any]) -> str:
+    """What the policy did to a column (its manifest record: ``action``, ``params``, ``entity``), in words."""
+    action, params = info.get("action"), info.get("params") or {}
+    if action == "keep":
+        return _("kept as is")
+    if action == "drop":
+        return _("dropped from the file")
+    if action == "suppress":
+        return _("removed (every value hidden)")
+    if action == "generalize":
+        method = METHOD_WORDS.get(params.get("method") or "")
+        return method(params) if method else _("generalised")
+    if action == "fake":
+        return _fake_words(info.get("entity"))
+    if action == "pseudonymize":
+        return _("replaced by a keyed pseudonym (the same value always gets the same one)")
+    if action == "shift_dates":
+        return _("shifted by up to {n} days, by the same amount for one person").format(
+            n=number(params.get("max_days", 180)))
+    if action == "noise":
+        if params.get("relative") is not None:
+            return _("noise of up to ±{share} added").format(share=percent(params["relative"]))
+        return _("noise of up to ±{n} added").format(n=number(params.get("absolute") or 0))
+    if action == "redact":
+        if params.get("mode") == "tag":
+            return _("identifying passages replaced by tags")
+        return _("identifying passages replaced by fakes of their kind")
+    return str(action)
+
+
+def _levels_words(levels: dict[str, float]) -> str:
+    """Released levels in words, the most frequent first: ``month (52,0 %), hidden (*) (48,0 %)``."""
+    ordered = sorted(levels.items(), key=lambda kv: -kv[1])
+    if len(ordered) == 1:
+        return level_words(ordered[0][0])
+    return ", ".join(f"{level_words(name)} ({percent(share)})" for name, share in ordered if share > 0)
+
+
+def column_utility(release: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per released column: what was done (in words: the policy's action, or the levels the
+    whole-record privacy step released it at) and, of the values present in the input, the shares
+    written unchanged, changed (generalised, replaced, shifted...) and hidden (``*`` or emptied).
+    ``mostly_hidden`` when more than :data:`MOSTLY_HIDDEN` of them were hidden by something else
+    than the policy's own ``suppress``."""
+    reached = release.get("reached") or {}
+    levels_of: dict[str, dict[str, float]] = {}
+    for g in (reached.get("groups") or {}).values():
+        levels_of.update(g.get("column_levels") or {})
+    swapped = set(((reached.get("swapped") or {}).get("columns")) or [])
+    out = []
+    for column, info in (release.get("columns") or {}).items():
+        action = info.get("action")
+        levels = levels_of.get(column)
+        if column in swapped:
+            done = _("{done}, swapped between rows of the same group").format(
+                done=action_words(info) if action != "keep" else _("kept"))
+        elif levels and action != "suppress":
+            done = _levels_words(levels)
+        else:
+            done = action_words(info)
+        present = int(info.get("present", 0))
+        shares: dict[str, float | None] = {"exact": None, "changed": None, "hidden": None}
+        if present:
+            exact, hidden = int(info.get("exact", 0)) / present, int(info.get("hidden", 0)) / present
+            shares = {"exact": round(exact, 4), "changed": round(max(0.0, 1 - exact - hidden), 4),
+                      "hidden": round(hidden, 4)}
+        mostly = bool(present and action not in ("suppress", "drop") and (shares["hidden"] or 0) > MOSTLY_HIDDEN)
+        out.append({"column": str(column), "action": str(action), "done": done, "levels": levels or None,
+                    **shares, "mostly_hidden": mostly})
+    return out
+
+
+def _hidden_advice(columns: list[dict[str, Any]]) -> str | None:
+    lost = [c["column"] for c in columns if c["mostly_hidden"]]
+    if not lost:
+        return None
+    return _("Most values of {columns} are hidden (*) or empty in the released file. A larger extract keeps more "
+             "detail; or review the policy: leave out the columns the course does not need, so that the others "
+             "keep theirs.").format(columns=_names(lost))
+
+
 def _question_advice(report: dict[str, Any]) -> dict[str, str]:
     q = report["questions"]
     single = q["singling_out"]["answer"]
@@ -217,6 +322,10 @@ def build_verdict(report: dict[str, Any], release: dict[str, Any] | None = None)
     if "verification" in failed:
         todo.append(_("Original values were found in the written file: review the policy of the columns the "
                       "manifest names, then run again."))
+    columns = column_utility(release) if release is not None else []
+    lost = _hidden_advice(columns)
+    if lost:
+        todo.append(lost)
     usable = not failed
     return {
         "usable_for_training": usable,
@@ -227,6 +336,7 @@ def build_verdict(report: dict[str, Any], release: dict[str, Any] | None = None)
         "what_to_do": todo,
         "failed": failed,
         "advice": _question_advice(report),
+        "columns": columns,
         "basis": basis,
         "language": language(),
     }

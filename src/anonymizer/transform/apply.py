@@ -131,16 +131,22 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
 
 
 def summarize_changes(before: pd.DataFrame, after: pd.DataFrame, plan: Plan) -> dict[str, Any]:
-    """Counts per column of cells changed and cells emptied: what the manifest reports."""
+    """Counts per column of cells changed and cells emptied: what the manifest reports; and of
+    the values present (not empty) in the input, how many were written unchanged and how many
+    were hidden (``*``) or emptied: what the report says each column kept."""
     out: dict[str, Any] = {}
     for step in plan.steps:
         if step.action == "drop":
             out[step.column] = {"action": "drop"}
             continue
         a, b = as_text(before[step.column]), as_text(after[step.column])
+        present = a != ""
         out[step.column] = {
             "action": step.action,
             "changed": int((a != b).sum()),
-            "emptied": int(((a != "") & (b == "")).sum()),
+            "emptied": int((present & (b == "")).sum()),
+            "present": int(present.sum()),
+            "exact": int((present & (a == b)).sum()),
+            "hidden": int((present & (a != b) & ((b == "") | (b == "*"))).sum()),
         }
     return out

@@ -181,9 +181,9 @@ def _context_series(kind: str | None, params: dict, context: TransformContext, n
         return s
 
     empty = pd.Series([""] * n, index=index, dtype=object)
-    if kind == "sex":
+    if kind == "sex":  # the released sex; hidden or unreadable: the names are drawn, not guessed
         s = col({"SEX", "CIVILITY"}, "sex_column")
-        return [empty if s is None else _per_distinct(s, norm_sex)]
+        return [empty if s is None else _per_distinct(s, lambda v: norm_sex(v) or names.HIDDEN)]
     if kind == "nir":
         sx = col({"SEX", "CIVILITY"}, "sex_column")
         bd = col({"BIRTH_DATE"}, "birth_date_column")

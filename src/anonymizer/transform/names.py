@@ -17,6 +17,8 @@ from anonymizer.transform import vocab
 from anonymizer.transform.base import Deriver, Stream, case_like, norm_word, prf, shape_fake, strip_accents
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: The sex of a row whose sex column was released hidden (``*``): first names are drawn.
+HIDDEN = "X"
 
 
 def _pool(values) -> tuple[str, ...]:
@@ -27,12 +29,22 @@ def _pool(values) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def not_french() -> frozenset[str]:
+    """The entries of Faker's ``fr_FR`` first-name lists that are not French given names
+    (``rules/data/first_names_not_french.txt``: Susan, Margaret...)."""
+    from anonymizer.resources import rules_path
+
+    lines = rules_path("data", "first_names_not_french.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def pools() -> dict[str, tuple[str, ...]]:
     from faker.providers.address.fr_FR import Provider as Addr
     from faker.providers.person.fr_FR import Provider as Person
 
-    male = _pool(Person.first_names_male)
-    female = _pool(Person.first_names_female)
+    male = _pool(n for n in Person.first_names_male if n not in not_french())
+    female = _pool(n for n in Person.first_names_female if n not in not_french())
     return {
         "M": male,
         "F": female,
@@ -78,7 +90,7 @@ def _word_draw(sk: bytes, entity: str, n: str, sex: str) -> str | None:
     for attempt in range(64):
         s = Stream(prf(sk, n if attempt == 0 else f"{n}\x00{attempt}"))
         if entity == "FIRST_NAME":
-            cand = s.choice(p[sex or ("F" if s.below(2) else "M")])
+            cand = s.choice(p[sex if sex in ("M", "F") else ("F" if s.below(2) else "M")])
         else:
             cand = s.choice(p["LAST"])
         if norm_word(cand) != n:
@@ -96,7 +108,7 @@ def _compound_word(word: str, d: Deriver, entity: str, sex: str = "") -> str:
         return _fake_word(word, d, entity, sex)
     p = pools()
     if entity == "FIRST_NAME":
-        which = sex or _first_name_sex().get(norm_word(first), "")
+        which = sex if sex in ("M", "F") else _first_name_sex().get(norm_word(first), "")
         pool = p[which] if which else p["M"] + p["F"]
     else:
         pool = p["LAST"]
@@ -115,7 +127,8 @@ def _single(value: str) -> bool:
 
 def fake_first_word(word: str, d: Deriver, sex: str = "") -> str:
     """One first name (hyphenated parts faked one by one), of ``sex`` when known, else of the
-    sex the original name suggests, else drawn."""
+    sex the original name suggests, else drawn; ``HIDDEN`` (the row's released sex is ``*``):
+    drawn, never guessed from the original, which would give the hidden sex away."""
     if "-" in word:
         return "-".join(fake_first_word(p, d, sex) for p in word.split("-"))
     return _fake_word(word, d, "FIRST_NAME", sex or guess_sex(word))
@@ -162,7 +175,7 @@ def fake_person(value: str, d: Deriver, sex: str = "") -> str | None:
         return None
     words = [t.group(0) for t in toks]
     low = [w.casefold() for w in words]
-    if not sex:
+    if sex in ("", HIDDEN):  # a civility in the text is released with it: it may say the sex
         if any(w in _CIV_F for w in low):
             sex = "F"
         elif any(w in _CIV_M for w in low):

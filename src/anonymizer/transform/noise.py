@@ -11,7 +11,9 @@ secret ``C = HMAC(subkey(key, "noise/column"), column)`` by the SplitMix64 final
 gets the same perturbation of the same column in every file, and text keeps its decimal
 comma. Additive noise never makes a non-negative value negative (``keep_sign``). Without a
 person key the row position and the value key the draw: deterministic for a given input,
-not stable across files.
+not stable across files. A column whose values are all ``AAAAMM`` months (``202112``) is a
+calendar: it moves by ``round(absolute * u)`` whole months and stays ``AAAAMM`` (never month 13
+or 00); ``relative`` is refused there.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
+from anonymizer.detect.entities import family_of
 from anonymizer.errors import PolicyError
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
@@ -36,6 +39,7 @@ from anonymizer.transform.base import (
     to_text,
 )
 from anonymizer.transform.dates import person_ids
+from anonymizer.values.dates import is_year_month
 from anonymizer.values.numbers import format_number, parse_number
 
 _WORDS: dict[bytes, dict[str, int]] = {}
@@ -117,6 +121,37 @@ def _format_fixed(y: np.ndarray, dec: int, sep: str) -> np.ndarray:
     return np.where(neg.to_numpy(), "-" + digits.to_numpy(dtype=object), digits.to_numpy(dtype=object))
 
 
+def _year_months(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """(codes, month index ``year * 12 + month - 1`` per distinct value, -1 when missing) when every
+    value present is an ``AAAAMM`` month (``values.dates.is_year_month``), else None: such a
+    column is a calendar, not an amount, and ``202112 + 3`` is no month."""
+    if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return None
+    text = to_text(series)
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    index = np.full(len(uniques), -1, dtype=np.int64)
+    for i, v in enumerate(uniques.tolist()):
+        if v == "":
+            continue
+        if not is_year_month(v):
+            return None
+        index[i] = int(v[:4]) * 12 + int(v[4:6]) - 1
+    if (index < 0).all():
+        return None
+    return codes, index
+
+
+def _shift_months(series: pd.Series, months: tuple[np.ndarray, np.ndarray], steps: np.ndarray) -> pd.Series:
+    """Each ``AAAAMM`` value moved by its row's whole number of months, written as ``AAAAMM``."""
+    codes, index = months
+    unit = index[codes]
+    new = unit + steps
+    ok = (unit >= 0) & (new >= 0) & (new < 10_000 * 12)
+    text = np.full(len(unit), "", dtype=object)
+    text[ok] = [f"{m // 12:04d}{m % 12 + 1:02d}" for m in new[ok].tolist()]
+    return from_text(series, text.tolist())
+
+
 class NoiseParams(ActionParams):
     """``noise`` parameters (see the function); checked when the policy loads."""
 
@@ -159,6 +194,13 @@ def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformCont
         if keep_sign:
             y = np.where((x >= 0) & (y < 0), 0.0, y)
         return y
+
+    months = _year_months(series) if family_of(context.entity) != "amount" else None
+    if months is not None:
+        if rel is not None:
+            raise PolicyError(f"noise on column {context.column!r}: its values are AAAAMM months; give "
+                              "params.absolute, the bound in whole months (a relative share of a month is no date)")
+        return _shift_months(series, months, np.rint(u * bound).astype(np.int64))
 
     if is_numeric(series):
         x = series.to_numpy(dtype=float, na_value=np.nan)
