@@ -260,7 +260,13 @@ def _sheet(title: str, rows: list[list[str]]) -> _Sheet | None:
 def workbook_tables(path: Path, budget: Budget | None = None) -> Iterator[Embedded]:
     """Every sheet of a workbook, the workbook opened once (openpyxl's read-only mode re-parses every
     sheet's dimensions on each load: re-opening it per sheet made 300 sheets take minutes)."""
-    from anonymizer.io.formats import _open_workbook, cell_text
+    from anonymizer.io.formats import (
+        NO_CACHED_VALUE,
+        _no_cached_value,
+        _open_workbook,
+        _sheet_rows,
+        cell_text,
+    )
 
     budget = _budget(budget)
     wb = _open_workbook(path)
@@ -270,7 +276,10 @@ def workbook_tables(path: Path, budget: Budget | None = None) -> Iterator[Embedd
         for i, ws in enumerate(worksheets):
             budget.check(f"{i} of {len(worksheets)} sheets read")
             rows = []
-            for r in ws.iter_rows(values_only=True):
+            for r in _sheet_rows(ws):  # a formula with no stored value is refused, never read as empty
+                if NO_CACHED_VALUE in r:
+                    raise _no_cached_value(path, ws.title, f"row {len(rows) + 1}",
+                                           [f"column {i + 1}" for i, v in enumerate(r) if v is NO_CACHED_VALUE])
                 rows.append([cell_text(v) for v in r])
                 if len(rows) % 5000 == 0:
                     budget.check()

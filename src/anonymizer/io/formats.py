@@ -22,7 +22,7 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from anonymizer.errors import InputError, UsageError
-from anonymizer.i18n import _
+from anonymizer.i18n import _, ngettext
 from anonymizer.io.meta import TableMeta, check_unique_names
 from anonymizer.values.text import as_text
 
@@ -232,14 +232,80 @@ def _pick_sheet(wb, path: Path, sheet: str | int | None):
     return wb[sheet]
 
 
+class _NoCachedValue:
+    """A formula cell stored without the value it computes (see ``_sheet_rows``)."""
+
+    def __repr__(self) -> str:
+        return "<formula without a cached value>"
+
+
+NO_CACHED_VALUE = _NoCachedValue()
+
+
+def _sheet_rows(ws) -> Iterator[tuple]:
+    """A read-only sheet's rows as value tuples, as ``ws.iter_rows(values_only=True)`` gives them
+    with ``data_only`` (the values the spreadsheet computed and stored), except that a formula
+    cell with no stored value is :data:`NO_CACHED_VALUE` instead of ``None``: a workbook written
+    by a program that does not calculate (openpyxl, most scripts) stores formulas only, and
+    reading them as empty would silently lose data we cannot see. One pass, the same XML parser
+    (its cell hook only); rows missing from the file are empty, and every row the file holds is
+    read (not only those within its declared dimension)."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class _Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                # no <v>, or an empty one on a number cell (openpyxl writes <v />); an empty text
+                # result is stored as t="str" with an empty <v>: a value, the empty string
+                stored = element.find(VALUE_TAG)
+                if stored is None or (not stored.text and element.get("t", "n") == "n"):
+                    cell["value"] = NO_CACHED_VALUE
+            return cell
+
+    wb = ws.parent
+    with ws._get_source() as src:
+        parser = _Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                         date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        expected = 1
+        for idx, cells in parser.parse():
+            for _ in range(expected, idx):
+                yield ()
+            values: list[Any] = [None] * max((c["column"] for c in cells), default=0)
+            for c in cells:
+                values[c["column"] - 1] = c["value"]
+            yield tuple(values)
+            expected = idx + 1
+
+
+def _no_cached_value(path: Path, sheet: str, where: str, columns: list[str]) -> InputError:
+    """The one-line refusal of formulas without values: sheet, row and columns, never a cell."""
+    return InputError(ngettext(
+        "{path}: sheet {sheet!r} {where}: {columns} holds a formula with no computed value stored (the workbook "
+        "was saved by a program that does not calculate, such as a script): open and save it in a spreadsheet "
+        "application, or export the values, then run again",
+        "{path}: sheet {sheet!r} {where}: {columns} hold formulas with no computed value stored (the workbook "
+        "was saved by a program that does not calculate, such as a script): open and save it in a spreadsheet "
+        "application, or export the values, then run again", len(columns)).format(
+            path=path, sheet=sheet, where=where, columns=", ".join(repr(c) for c in columns)))
+
+
 def _xlsx_rows(path: Path, sheet: str | int | None) -> tuple[TableMeta, list[str], Iterator[list[str]]]:
     wb = _open_workbook(path)
     ws = _pick_sheet(wb, path, sheet)
-    rows = ws.iter_rows(values_only=True)
-    header_row = next(rows, None)
+    rows = _sheet_rows(ws)
+    try:
+        header_row = next(rows, None)
+    except Exception:
+        wb.close()
+        raise
     if header_row is None:
         wb.close()
         raise InputError(_('{path}: sheet {title!r} is empty (no header row)').format(path=path, title=ws.title))
+    if any(v is NO_CACHED_VALUE for v in header_row):
+        wb.close()
+        raise _no_cached_value(path, ws.title, "header", [f"column {i + 1}" for i, v in enumerate(header_row)
+                                                          if v is NO_CACHED_VALUE])
     header = [cell_text(v) for v in header_row]
     while header and header[-1] == "":
         header.pop()
@@ -253,6 +319,10 @@ def _xlsx_rows(path: Path, sheet: str | int | None) -> tuple[TableMeta, list[str
     def gen() -> Iterator[list[str]]:
         try:
             for lineno, row in enumerate(rows, start=2):
+                if NO_CACHED_VALUE in row:
+                    raise _no_cached_value(path, ws.title, f"row {lineno}", [
+                        header[i] if i < width else f"column {i + 1}"
+                        for i, v in enumerate(row) if v is NO_CACHED_VALUE])
                 values = [cell_text(v) for v in row]
                 if len(values) > width:
                     if any(values[width:]):

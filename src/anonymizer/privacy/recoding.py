@@ -26,6 +26,11 @@ The greedy search, with ``V`` the records in classes smaller than ``k``:
 3. until ``V`` is empty or every group of its records is at ``*``; what is left is suppressed
    (every attacker-known value ``*``), at most ``max_suppression`` of the records.
 
+Wide tables: a record's key is a sum of per-group hashes, so a trial re-codes only the group it
+raises; and consecutive rounds where no group helps make 2, 4, 8... of the raises the search
+would have made one by one, so records that differ in thousands of columns cost log(groups)
+searches of every group, not one per group (issue #18 item 8).
+
 Records outside ``V`` never lose detail, and a raise can only merge small classes into others,
 never split a class: each round shrinks ``V`` or raises a level, so the search ends. The
 attack that follows (``attack.linkage``) measures what the result really protects.
@@ -164,20 +169,27 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
+def _part(codes: _Codes, gi: int, lv: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Group ``gi``'s share of the key of each record (``rows``, or all), at levels ``lv``: a
+    hash of (group, level, code)."""
+    code = np.zeros(len(lv), dtype=np.uint64)
+    for level in np.unique(lv):
+        at = lv == level
+        col = codes.get(gi, int(level))
+        code[at] = col[at if rows is None else rows[at]].astype(np.uint64)
+    return _mix((np.uint64(gi) << np.uint64(48)) | (lv.astype(np.uint64) << np.uint64(40)) | code)
+
+
 def _keys(codes: _Codes, levels: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """64-bit key per record of its released tuple over every group (a hash of exact codes:
-    2^-64 per pair of distinct tuples to collide)."""
+    """64-bit key per record of its released tuple over every group: the sum (mod 2^64) of the
+    groups' hashed parts, so that one group's change re-codes that group only (``_part``): a
+    trial costs the records it moves, not the number of groups. Distinct tuples collide with a
+    probability of about 2^-64 per pair."""
     n = levels.shape[0] if rows is None else len(rows)
-    h = np.full(n, 0x243F6A8885A308D3, dtype=np.uint64)
-    for gi in range(levels.shape[1]):
-        lv = levels[:, gi] if rows is None else levels[rows, gi]
-        code = np.zeros(n, dtype=np.uint64)
-        for level in np.unique(lv):
-            at = lv == level
-            col = codes.get(gi, int(level))
-            code[at] = col[at if rows is None else rows[at]].astype(np.uint64)
-        token = (np.uint64(gi) << np.uint64(48)) | (lv.astype(np.uint64) << np.uint64(40)) | code
-        h = _mix(h ^ token)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for gi in range(levels.shape[1]):
+            h += _part(codes, gi, levels[:, gi] if rows is None else levels[rows, gi], rows)
     return h
 
 
@@ -194,6 +206,8 @@ class RecordSolution:
     #: secondary columns swapped within classes: per column, (released codes per record, texts,
     #: the record's own value's code at the same precision — what the attack compares)
     swapped: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: how many trial raises the search evaluated (its cost: grows with groups × rounds)
+    trials: int = 0
 
     def slice(self, start: int, stop: int) -> RecordSolution:
         return RecordSolution(self.groups, self.levels[start:stop], self.suppressed[start:stop], self.report,
@@ -230,24 +244,33 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     codes = _Codes(frame, groups)
     tops = np.array([g.top for g in groups], dtype=np.int8)
     weights = np.array([g.importance for g in groups])
-    rounds = 0
+    # where no group helps: the least important group first (a stable order: ties by position)
+    fallback_order = np.lexsort((np.arange(len(groups)), weights))
+    rounds, searches, blind, trials = 0, 0, 0, 0  # rounds: group raises; searches: looks at every group
     raised: dict[str, int] = {g.name: 0 for g in groups}
     keys = _keys(codes, levels)
     small = _small(keys, k, sensitive, l_div) if n else np.zeros(0, dtype=bool)
-    while small.any() and rounds < max_rounds:
+    while small.any() and searches < max_rounds:
+        searches += 1
         rounds += 1
         v = np.flatnonzero(small)
         best, best_score, best_after = None, -1.0, None
         for gi in range(len(groups)):
-            trial = levels
+            current = levels[v, gi]
+            if not (current < tops[gi]).any():
+                continue
+            with np.errstate(over="ignore"):
+                rest = keys[v] - _part(codes, gi, current, v)  # the other groups' share: unchanged
+            trial = current
             for steps in range(1, int(tops[gi]) + 1):  # look ahead: a gain may need several raises
-                movable = v[trial[v, gi] < tops[gi]]
-                if len(movable) == 0:
+                movable = trial < tops[gi]
+                if not movable.any():
                     break
-                trial = trial.copy()
-                trial[movable, gi] += 1
+                trial = trial + movable
                 new_keys = keys.copy()
-                new_keys[v] = _keys(codes, trial, v)
+                with np.errstate(over="ignore"):
+                    new_keys[v] = rest + _part(codes, gi, trial, v)
+                trials += 1
                 after = _small(new_keys, k, sensitive, l_div)
                 gain = int(small.sum() - after.sum())
                 # the gain per level given up, the least important group first; no gain at any
@@ -261,9 +284,28 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
                     break
         if best is None:
             break  # every small record is at * everywhere
-        levels, keys, small = best_after
+        trial, keys, small = best_after
+        levels[v, best] = trial
         raised[groups[best].name] += 1
-        if rounds % 10 == 1 or not small.any():  # a line every ten rounds: progress, not a log
+        # A blind round (no group helps) raises the least important group one level. The rounds
+        # after it would do the same, one search of every group each, as long as none helps: so
+        # consecutive blind rounds make 2, 4, 8... of those raises at once, in that order, before
+        # looking again. Records that differ in thousands of columns need log(groups) searches,
+        # not one per group; a single blind round between gains is as before.
+        blind = blind + 1 if best_score < 0 else 0
+        budget = 2 ** (blind - 1) - 1 if blind > 1 else 0
+        for gi in fallback_order if budget else ():
+            while budget and (levels[v, gi] < tops[gi]).any():
+                levels[v, gi] += (levels[v, gi] < tops[gi]).astype(np.int8)
+                raised[groups[gi].name] += 1
+                rounds += 1
+                budget -= 1
+            if not budget:
+                break
+        if blind > 1:
+            keys[v] = _keys(codes, levels, v)
+            small = _small(keys, k, sensitive, l_div)
+        if searches % 10 == 1 or not small.any():  # a line every ten rounds: progress, not a log
             say(f"whole-record privacy: round {rounds}, {int(small.sum()):,} records in classes under k={k}")
     suppressed = small.copy()
     limit = int(np.floor(max_suppression * n))
@@ -282,7 +324,7 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
                             "column_levels": _column_level_shares(levels[:, gi], g, suppressed)}
                    for gi, g in enumerate(groups)},
     }
-    return RecordSolution(groups, levels, suppressed, report)
+    return RecordSolution(groups, levels, suppressed, report, trials=trials)
 
 
 def _level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str, float]:
