@@ -29,8 +29,12 @@ GOLDEN_VERSIONS = {"faker": "40.63.0", "numpy": "2.4.6", "pandas": "3.1.1", "pya
 # k + 1, jobs, housing, rents and dates of events swapped within them by a keyed derangement, dates
 # of events generalised to the year instead of shifted, SIRET/SIREN/BIC of quasi-identifiers
 # suppressed, the fake NIR built from released values); #18, CSV cells a spreadsheet would run
-# prefixed with a quote (none in this extract's kept values, so bytes unchanged by it).
-GOLDEN_OUTPUT_SHA256 = "c996dfaccfe5048f1d3f57dddb8c59d48f70ab5f43b4d2f92b1a38b5d2903c5f"
+# prefixed with a quote (none in this extract's kept values, so bytes unchanged by it); #19 item 5,
+# fake first names French only (Faker fr_FR's English names left out) and drawn by the key when the
+# released sex is hidden (PRENOM, PRENOMCJ, ENF1-5_PRENOM and what is built from first names: MAIL,
+# LIBVOIE, NOMBAIL, ADRBAIL, EMPLOYEUR, NOMCJ by collision re-draws), places in free text replaced by
+# fake communes instead of tags (COMMENT_GEST, COMMENT_CTRL, OBS_TS, OBJ_DERCOURRIEL; 0 tags left).
+GOLDEN_OUTPUT_SHA256 = "8e40e620205f09c2a430a7635fdf4ce259dc969e60ccb3907dc21f8cbd5b56b1"
 # scan findings as canonical JSON; recomputed after ties in the free-text evidence were ordered by
 # name (they came out of a set, in hash-seed order); for #16 item 6 (every finding gained
 # identifier_like, family and subject; stats singleton_share and fixed_digits; identifier-like
