@@ -42,10 +42,10 @@ def run50(tmp_path_factory):
                         env={"ANON_KEY": KEY})
     set_language(None)
     assert res.exit_code == 0, res.output
-    report = json.loads(out.with_suffix(".risk.json").read_text(encoding="utf-8"))
+    report = json.loads(Path(f"{out}.risk.json").read_text(encoding="utf-8"))
     return {"input": _read(src), "output": _read(out), "report": report, "stdout": res.stdout,
-            "html": out.with_suffix(".risk.html").read_text(encoding="utf-8"),
-            "manifest": json.loads(out.with_suffix(".manifest.json").read_text(encoding="utf-8"))}
+            "html": Path(f"{out}.risk.html").read_text(encoding="utf-8"),
+            "manifest": json.loads(Path(f"{out}.manifest.json").read_text(encoding="utf-8"))}
 
 
 # ----------------------------------------------------------------------------- a. per-column utility

@@ -21,6 +21,7 @@ the ~10th digit (the pre-existing Adult full-suppression test shows the same).""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -36,7 +37,7 @@ def run(run_cli, shared_data, tmp_path, name: str, *options: str) -> tuple[dict,
     result = run_cli("sanitize", shared_data / name / f"{name}.csv", "--hierarchies", shared_data / name,
                      "--max-suppression", "1", *options, "-o", out, "--no-rescan", "--no-report")
     assert result.exit_code == 0, result.output
-    reached = json.loads(out.with_suffix(".manifest.json").read_text())["privacy"]["reached"]
+    reached = json.loads(Path(f"{out}.manifest.json").read_text())["privacy"]["reached"]
     return reached, pd.read_csv(out, sep=";", dtype=str, keep_default_na=False)
 
 
