@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.errors import PrivacyTargetError, UsageError
+from anonymizer.i18n import _, ngettext
 
 __all__ = ["SanitizeResult", "risk", "sanitize", "scan"]
 
@@ -97,7 +98,8 @@ def sanitize(df: pd.DataFrame, policy: Mapping[str, Any] | str | os.PathLike | N
         run = run_pipeline(source, folder / "released.parquet", opts, progress=progress)
         risk_report = json.loads(run.risk_json.read_text(encoding="utf-8")) if run.risk_json else {}
         if not run.released:
-            error = PrivacyTargetError("verification failed, output not released: " + "; ".join(run.problems[:5]))
+            error = PrivacyTargetError(_("verification failed, output not released: {problems}").format(
+                problems="; ".join(run.problems[:5])))
             error.manifest, error.risk = run.manifest, risk_report  # type: ignore[attr-defined]
             raise error
         data = read_table(run.output).df
@@ -126,12 +128,14 @@ def risk(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = (), *,
 
 def _check_frame(df: Any) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise UsageError(f"expected a pandas DataFrame, got {type(df).__name__}")
+        raise UsageError(_('expected a pandas DataFrame, got {name}').format(name=type(df).__name__))
     bad = [c for c in df.columns if not isinstance(c, str)]
     if bad:
-        raise UsageError(f"column names must be text: {len(bad)} column(s) are not (rename them first)")
+        raise UsageError(ngettext('column names must be text: {n} column(s) are not (rename them first)',
+                                  'column names must be text: {n} column(s) are not (rename them first)',
+                                  len(bad)).format(n=len(bad)))
     if df.columns.duplicated().any():
-        raise UsageError(f"duplicate column name {df.columns[df.columns.duplicated()][0]!r}")
+        raise UsageError(_('duplicate column name {value!r}').format(value=df.columns[df.columns.duplicated()][0]))
 
 
 def _key(key: Key | None, weak_ok: bool) -> bytes | None:
@@ -144,7 +148,7 @@ def _key(key: Key | None, weak_ok: bool) -> bytes | None:
         return _parse_key(key.encode("utf-8"), "the key argument", weak_ok)
     if isinstance(key, bytes | bytearray):
         return check_key(bytes(key), bytes(key), "the key argument", weak_ok)
-    raise UsageError(f"key: expected bytes or hex text, got {type(key).__name__}")
+    raise UsageError(_('key: expected bytes or hex text, got {name}').format(name=type(key).__name__))
 
 
 def _policy_file(policy: Mapping[str, Any] | str | os.PathLike | None, folder: Path) -> Path | None:
@@ -157,7 +161,7 @@ def _policy_file(policy: Mapping[str, Any] | str | os.PathLike | None, folder: P
         return path
     if isinstance(policy, str | os.PathLike):
         return Path(policy)
-    raise UsageError(f"policy: expected a dict, a path or None, got {type(policy).__name__}")
+    raise UsageError(_('policy: expected a dict, a path or None, got {name}').format(name=type(policy).__name__))
 
 
 def _refuse_without_key(profile: str, policy_path: Path | None) -> None:
@@ -165,5 +169,4 @@ def _refuse_without_key(profile: str, policy_path: Path | None) -> None:
 
     why = key_needed(profile, policy_path)
     if why:
-        raise UsageError(f"this run needs a secret key ({why}): pass key= (bytes, or hex text such as "
-                         "`anon keygen` writes) or set ANON_KEY; reuse the same key for every release")
+        raise UsageError(_('this run needs a secret key ({why}): pass key= (bytes, or hex text such as `anon keygen` writes) or set ANON_KEY; reuse the same key for every release').format(why=why))

@@ -29,7 +29,8 @@ def set_language(lang: str | None) -> None:
     if lang is not None and lang not in LANGUAGES:
         from anonymizer.errors import UsageError
 
-        raise UsageError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+        raise UsageError(_("unknown language {lang!r}: choose one of {languages}").format(
+            lang=lang, languages=", ".join(LANGUAGES)))
     _chosen = lang
 
 

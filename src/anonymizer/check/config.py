@@ -21,6 +21,7 @@ import pathspec
 
 from anonymizer.detect.entities import DIRECT_IDENTIFIERS, PERSON_QI, TEXT_PII, WEAK_IDENTIFIERS
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 from anonymizer.settings import DEFAULT_TARGETS, REPORT_K, PrivacyTargets
 
 CONFIG_NAMES = ("anon.toml", "pyproject.toml")
@@ -128,11 +129,11 @@ def config_from_dict(values: dict[str, Any], *, root: Path | str = ".", source: 
             ok = isinstance(value, bool) if want is bool else (
                 isinstance(value, (int, float)) and not isinstance(value, bool) and (want is float or float(value).is_integer()))
             if not ok:
-                raise UsageError(f"{where}: '{key}' must be {want.__name__}")
+                raise UsageError(_("{where}: '{key}' must be {name}").format(where=where, key=key, name=want.__name__))
             setattr(cfg, key, want(value))
         elif key in _LISTS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise UsageError(f"{where}: '{key}' must be a list of strings")
+                raise UsageError(_("{where}: '{key}' must be a list of strings").format(where=where, key=key))
             setattr(cfg, key, list(value))
         elif key == "columns":
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
@@ -140,14 +141,14 @@ def config_from_dict(values: dict[str, Any], *, root: Path | str = ".", source: 
             if not isinstance(value, dict) or not all(
                 isinstance(v, list) and all(isinstance(c, str) for c in v) for v in value.values()
             ):
-                raise UsageError(f"{where}: 'columns' must map path patterns to lists of column names")
+                raise UsageError(_("{where}: 'columns' must map path patterns to lists of column names").format(where=where))
             cfg.columns = {str(p): list(v) for p, v in value.items()}
         else:
-            raise UsageError(f"{where}: unknown setting '{key}'")
+            raise UsageError(_("{where}: unknown setting '{key}'").format(where=where, key=key))
     if cfg.k < 1 or cfg.small_cell < 1 or not (0 < cfg.max_record_risk <= 1) or cfg.sample_rows < 1:
-        raise UsageError(f"{where}: k, small_cell and sample_rows must be >= 1 and max_record_risk in (0, 1]")
+        raise UsageError(_('{where}: k, small_cell and sample_rows must be >= 1 and max_record_risk in (0, 1]').format(where=where))
     if min(cfg.max_file_mb, cfg.max_file_seconds, cfg.max_archive_mb) <= 0:
-        raise UsageError(f"{where}: max_file_mb, max_file_seconds and max_archive_mb must be > 0")
+        raise UsageError(_('{where}: max_file_mb, max_file_seconds and max_archive_mb must be > 0').format(where=where))
     return cfg
 
 
@@ -158,7 +159,7 @@ def load_config_file(path: Path) -> CheckConfig:
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not valid TOML ({str(exc).splitlines()[0]})") from None
+        raise UsageError(_('{path}: not valid TOML ({value})').format(path=path, value=str(exc).splitlines()[0])) from None
     section = _section(data, path.name)
     if section is None:
         section = {}

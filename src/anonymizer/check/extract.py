@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 import pandas as pd
 
 from anonymizer.errors import InputError
+from anonymizer.i18n import _
 
 MIN_COLUMNS = 2
 MIN_ROWS = 3  # for blocks that are not declared as csv/tsv: header + data rows, all lines
@@ -358,9 +359,9 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
     try:
         nb = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a valid notebook (JSON error at line {getattr(exc, 'lineno', '?')})") from None
+        raise InputError(_('not a valid notebook (JSON error at line {exc})').format(exc=getattr(exc, 'lineno', '?'))) from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
-        raise InputError("not a valid notebook (no 'cells' list)")
+        raise InputError(_("not a valid notebook (no 'cells' list)"))
     cells = nb.get("cells")
     if cells is None:  # nbformat 3
         cells = [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])]
@@ -376,7 +377,7 @@ def notebook_tables(raw: bytes | str) -> Iterator[Embedded]:
                 yield Embedded(emb.df, f"cell {ci} (markdown, {emb.location})", line, ner=emb.ner)
             continue
         if cell.get("cell_type") == "code":
-            for sdf, _ in string_tables(_joined(cell.get("source"))):
+            for sdf, _unused in string_tables(_joined(cell.get("source"))):
                 yield Embedded(sdf, f"cell {ci} (code, text in a string)", line)
         for oi, out in enumerate(cell.get("outputs") or [], start=1):
             if not isinstance(out, dict):

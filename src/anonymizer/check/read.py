@@ -45,6 +45,7 @@ from anonymizer.check.extract import (
 )
 from anonymizer.check.walk import UNSUPPORTED_FORMATS, kind_of, read_as
 from anonymizer.errors import AnonError, InputError
+from anonymizer.i18n import _
 
 STREAM_ABOVE_BYTES = 200 * 1024 * 1024  # as anon scan: larger tables are sampled in one streaming pass
 SAMPLE_ROWS = 20_000
@@ -200,7 +201,7 @@ def json_document_tables(text: str) -> Iterator[Embedded]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON (line {exc.lineno})") from None
+        raise InputError(_('not valid JSON (line {lineno})').format(lineno=exc.lineno)) from None
     frames = json_tables(data)
     if frames:
         for df in frames:
@@ -287,7 +288,7 @@ def workbook_tables(path: Path, budget: Budget | None = None) -> Iterator[Embedd
             if sheet is not None:
                 sheets.append(sheet)
     except (KeyError, ValueError, TypeError, zipfile.BadZipFile, zlib.error) as exc:
-        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})") from None
+        raise InputError(_('not a readable XLSX workbook ({name})').format(name=type(exc).__name__)) from None
     finally:
         wb.close()
     budget.progress = f"{len(sheets)} sheets read"
@@ -390,7 +391,7 @@ def _members(path: Path, name: str) -> Iterator[tuple[str, Callable[[], IO[bytes
         try:
             tf = tarfile.open(path, "r:*")  # noqa: SIM115 - closed by the with block below
         except _CORRUPT:
-            raise InputError("not a readable tar archive") from None
+            raise InputError(_("not a readable tar archive")) from None
         with tf:
             for m in tf:
                 if m.isdir():
@@ -408,7 +409,7 @@ def _members(path: Path, name: str) -> Iterator[tuple[str, Callable[[], IO[bytes
     try:
         zf = zipfile.ZipFile(path)
     except _CORRUPT:
-        raise InputError("not a readable zip archive") from None
+        raise InputError(_("not a readable zip archive")) from None
     with zf:
         for info in zf.infolist():
             if info.is_dir():
@@ -452,7 +453,7 @@ def archive_tables(path: Path, budget: Budget, *, depth: int = 0, name: str | No
                 with opener() as src, open(target, "wb") as dst:
                     _copy(src, dst, budget)
             except _CORRUPT:
-                raise InputError(f"{where}: corrupt or truncated compressed data") from None
+                raise InputError(_('{where}: corrupt or truncated compressed data').format(where=where)) from None
             try:
                 for item in iter_tables(target, kind, budget, depth=depth + 1, name=Path(member).name):
                     loc = f"{where}, {item.location}" if item.location else where

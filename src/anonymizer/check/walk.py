@@ -27,6 +27,7 @@ import pathspec
 
 from anonymizer.check.config import CheckConfig, repo_root
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 from anonymizer.io.registry import EXTENSIONS
 
 TABLE_EXTENSIONS = {
@@ -244,10 +245,10 @@ def walk(paths: list[Path], config: CheckConfig) -> tuple[list[Entry], Path]:
     links; hidden VCS and cache folders are skipped.
     """
     if not paths:
-        raise UsageError("give at least one file or folder to check")
+        raise UsageError(_("give at least one file or folder to check"))
     for p in paths:
         if not os.path.lexists(p):
-            raise UsageError(f"{p}: no such file or folder")
+            raise UsageError(_('{p}: no such file or folder').format(p=p))
     named = [_own(p) for p in paths]
     first = named[0] if named[0].is_dir() and not named[0].is_symlink() else named[0].parent
     root = repo_root(first) or Path(config.root).resolve()

@@ -214,9 +214,9 @@ def _delta(text: str | None) -> list[float] | None:
     try:
         low, high = (float(x) for x in text.split(","))
     except ValueError:
-        raise UsageError("--delta-presence takes DMIN,DMAX, two numbers between 0 and 1 (e.g. 0,0.2)") from None
+        raise UsageError(_("--delta-presence takes DMIN,DMAX, two numbers between 0 and 1 (e.g. 0,0.2)")) from None
     if not 0 <= low <= high <= 1:
-        raise UsageError("--delta-presence needs 0 <= DMIN <= DMAX <= 1")
+        raise UsageError(_("--delta-presence needs 0 <= DMIN <= DMAX <= 1"))
     return [low, high]
 
 

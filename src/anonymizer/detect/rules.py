@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 from anonymizer.resources import rules_path
 
 ROLES = ("identifier", "quasi_identifier", "sensitive", "free_text", "insensitive")
@@ -77,13 +78,13 @@ def _compile(path: Path, what: str, i: int, pattern: object) -> re.Pattern:
     try:
         return re.compile(str(pattern), re.IGNORECASE)
     except re.error as exc:
-        raise UsageError(f"column rules {path}: {what}entry {i + 1} has a bad pattern ({exc})") from None
+        raise UsageError(_('column rules {path}: {what}entry {value} has a bad pattern ({exc})').format(path=path, what=what, value=i + 1, exc=exc)) from None
 
 
 def _optional(path: Path, i: int, e: dict, key: str, allowed: tuple[str, ...]) -> str | None:
     value = e.get(key)
     if value is not None and value not in allowed:
-        raise UsageError(f"column rules {path}: entry {i + 1}: '{key}' must be one of {', '.join(allowed)}")
+        raise UsageError(_("column rules {path}: entry {value}: '{key}' must be one of {allowed}").format(path=path, value=i + 1, key=key, allowed=', '.join(allowed)))
     return value
 
 
@@ -92,7 +93,7 @@ def _read(path: Path) -> dict:
 
     data = load_yaml_file(path, "column rules") or {}  # size and alias limits
     if not isinstance(data, dict):
-        raise UsageError(f"column rules {path}: expected a mapping with a 'rules' list")
+        raise UsageError(_("column rules {path}: expected a mapping with a 'rules' list").format(path=path))
     return data
 
 
@@ -102,11 +103,11 @@ def _load_file(path: Path, bonus: int) -> list[ColumnRule]:
     data = _read(path)
     entries = data.get("rules", [])
     if not isinstance(entries, list):
-        raise UsageError(f"column rules {path}: expected a mapping with a 'rules' list")
+        raise UsageError(_("column rules {path}: expected a mapping with a 'rules' list").format(path=path))
     out = []
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or "pattern" not in e or e.get("role") not in ROLES:
-            raise UsageError(f"column rules {path}: entry {i + 1} needs 'pattern' and a role among {', '.join(ROLES)}")
+            raise UsageError(_("column rules {path}: entry {value} needs 'pattern' and a role among {ROLES}").format(path=path, value=i + 1, ROLES=', '.join(ROLES)))
         out.append(
             ColumnRule(
                 pattern=str(e["pattern"]),
@@ -127,12 +128,11 @@ def _load_file(path: Path, bonus: int) -> list[ColumnRule]:
 def _load_subjects(path: Path) -> list[SubjectRule]:
     entries = _read(path).get("subjects", [])
     if not isinstance(entries, list):
-        raise UsageError(f"column rules {path}: 'subjects' must be a list")
+        raise UsageError(_("column rules {path}: 'subjects' must be a list").format(path=path))
     out = []
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or "pattern" not in e or e.get("subject") not in SUBJECTS:
-            raise UsageError(f"column rules {path}: subjects entry {i + 1} needs 'pattern' and a subject among "
-                             f"{', '.join(SUBJECTS)}")
+            raise UsageError(_("column rules {path}: subjects entry {value} needs 'pattern' and a subject among {SUBJECTS}").format(path=path, value=i + 1, SUBJECTS=', '.join(SUBJECTS)))
         out.append(SubjectRule(str(e["pattern"]), e["subject"], path.name, _compile(path, "subjects ", i, e["pattern"])))
     return out
 
@@ -143,7 +143,7 @@ def _files(user_dirs: tuple[str, ...]) -> list[tuple[Path, int]]:
     for d in user_dirs:
         p = Path(d)
         if not p.is_dir():
-            raise UsageError(f"--rules {d}: not a directory")
+            raise UsageError(_('--rules {d}: not a directory').format(d=d))
         files.extend((path, USER_PRIORITY_BONUS) for path in sorted(p.glob("*.y*ml")))
     return files
 

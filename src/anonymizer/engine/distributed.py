@@ -56,6 +56,7 @@ from anonymizer.engine.pipeline import (
 )
 from anonymizer.engine.verify import LeakIndex, chain_runs, counter_run
 from anonymizer.errors import InputError, UsageError
+from anonymizer.i18n import _
 from anonymizer.io import TableWriter, check_output_path, iter_batches, same_file
 from anonymizer.io.parts import Dataset, PartSpec, open_dataset, read_part
 from anonymizer.policy.plan import Plan
@@ -132,16 +133,16 @@ class _Cluster:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise UsageError("the dask engine needs the dask extra: pip install 'anonymizer[dask]'") from None
+            raise UsageError(_("the dask engine needs the dask extra: pip install 'anonymizer[dask]'")) from None
         self.cluster = None
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout="20s")
             except (OSError, TimeoutError):
-                raise UsageError(f"cannot reach the Dask scheduler at {scheduler}") from None
+                raise UsageError(_('cannot reach the Dask scheduler at {scheduler}').format(scheduler=scheduler)) from None
         else:
             if workers < 1:
-                raise UsageError("--workers must be >= 1")
+                raise UsageError(_("--workers must be >= 1"))
             import logging
 
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -176,7 +177,7 @@ def _run_all(client, futures: list, say: Callable[[str], None], label: str) -> l
 
 def _remove_tree(path: Path) -> None:
     """Remove a staging folder; retried because a cancelled task may still be finishing a part."""
-    for _ in range(20):
+    for _attempt in range(20):
         shutil.rmtree(path, ignore_errors=True)
         if not path.exists():
             return
@@ -186,13 +187,13 @@ def _remove_tree(path: Path) -> None:
 def _check_output_dir(out: Path, *, force: bool, inputs: list[Path]) -> None:
     for src in inputs:
         if same_file(out, src) or (out.exists() and out.is_dir() and Path(src).resolve().is_relative_to(out.resolve())):
-            raise InputError(f"{out}: refusing to overwrite the input; choose another output path")
+            raise InputError(_('{out}: refusing to overwrite the input; choose another output path').format(out=out))
     if out.exists() and not force:
-        raise UsageError(f"{out}: already exists; pass --force to overwrite it")
+        raise UsageError(_('{out}: already exists; pass --force to overwrite it').format(out=out))
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: is a file; the dask engine writes a folder of parts")
+        raise UsageError(_('{out}: is a file; the dask engine writes a folder of parts').format(out=out))
     if not out.parent.exists():
-        raise UsageError(f"{out.parent}: output folder does not exist")
+        raise UsageError(_('{parent}: output folder does not exist').format(parent=out.parent))
 
 
 class DaskExecutor:
@@ -210,7 +211,7 @@ class DaskExecutor:
             {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}.get(output.suffix.lower())
             or self.ds.fmt)
         if self.out_fmt not in PART_EXT:
-            raise UsageError(f"the dask engine writes csv, parquet or jsonl parts, not {self.out_fmt}")
+            raise UsageError(_('the dask engine writes csv, parquet or jsonl parts, not {out_fmt}').format(out_fmt=self.out_fmt))
         self.staging = staging_name(output)
         self.inputs = tuple(str(f) for f in self.ds.files)
         self.part_paths = [str(self.staging / f"part-{s.index:05d}{PART_EXT[self.out_fmt]}") for s in self.ds.parts]

@@ -48,6 +48,7 @@ from anonymizer.engine.privacy_step import apply_solution, solve
 from anonymizer.engine.publish import failpoint, locked, publish, staging_name
 from anonymizer.engine.verify import LeakIndex, describe_hits, rescan_problems
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 from anonymizer.io import TableMeta, atomic_output
 from anonymizer.memory import release, tune_allocator
 from anonymizer.policy import build_plan, load_policy, load_profile, policy_digest, propose_policy
@@ -287,8 +288,7 @@ def _decide(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say
         # in ``hierarchies`` for the models that use it, e.g. hierarchical t-closeness)
         qi_cols = [c for c in hierarchies if c not in opts.sensitive]
         if not qi_cols:
-            raise UsageError(f"{opts.hierarchies_dir}: no *_hierarchy_<column>.csv matches a quasi-identifier "
-                             "column of the table")
+            raise UsageError(_('{hierarchies_dir}: no *_hierarchy_<column>.csv matches a quasi-identifier column of the table').format(hierarchies_dir=opts.hierarchies_dir))
         policy, profile_name = _hierarchy_policy(columns, qi_cols, opts), "hierarchies"
     elif opts.policy_path:
         policy = load_policy(opts.policy_path)
@@ -305,7 +305,7 @@ def _decide(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say
     if policy.get("privacy") == NO_PRIVACY:  # checked against the profile by build_plan
         given = [k for k, v in opts.overrides.items() if v is not None] + (["sensitive"] if opts.sensitive else [])
         if given:
-            raise UsageError(f"the policy says privacy: none, which --{given[0].replace('_', '-')} contradicts")
+            raise UsageError(_('the policy says privacy: none, which --{value} contradicts').format(value=given[0].replace('_', '-')))
         return policy, profile_name, hierarchies
     privacy = dict(policy.get("privacy") or {})
     privacy.update({k: v for k, v in opts.overrides.items() if v is not None})
@@ -320,7 +320,7 @@ def prepare(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say
     policy, profile_name, hierarchies = _decide(scan_path, columns, opts, say)
     plan = build_plan(columns, policy, strict=opts.strict)
     if plan.needs_key and not opts.key:
-        raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
+        raise UsageError(_("this policy needs a secret key: give --key-file FILE or set ANON_KEY"))
     for note in plan.notes:
         say(f"note: {note}")
     return policy, profile_name, hierarchies, plan
@@ -383,7 +383,7 @@ def whole_record_step(plan: Plan, known: pd.DataFrame, key: bytes | None, say: S
                             "action": s.action, "params": s.params} for s in steps])
     primary, secondary = split_groups(groups)
     if secondary and key is None:
-        raise UsageError("whole-record privacy swaps values with the secret key: give --key-file or ANON_KEY")
+        raise UsageError(_("whole-record privacy swaps values with the secret key: give --key-file or ANON_KEY"))
     k = int(plan.privacy.k or 0)
     say(f"whole-record privacy: k={k} over {sum(len(g.columns) for g in primary)} attacker-known columns in "
         f"{len(primary)} groups, {sum(len(g.columns) for g in secondary)} more swapped within their classes, "
@@ -392,7 +392,7 @@ def whole_record_step(plan: Plan, known: pd.DataFrame, key: bytes | None, say: S
     l_div = int(plan.privacy.l or 1)
     codes = None
     if l_div > 1 and sensitive is not None:  # distinct ℓ over the released sensitive values
-        codes, _ = pd.factorize(sensitive.astype(object).where(sensitive.notna(), ""), use_na_sentinel=False)
+        codes, _uniques = pd.factorize(sensitive.astype(object).where(sensitive.notna(), ""), use_na_sentinel=False)
     records = solve_records(known[[c for g in primary for c in g.columns]], primary, k=k + bool(secondary),
                             max_suppression=plan.privacy.max_suppression, say=say, sensitive=codes,
                             l_div=l_div if codes is not None else 1)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.errors import PrivacyTargetError, UsageError
+from anonymizer.i18n import _
 from anonymizer.io import as_text
 from anonymizer.settings import PrivacyTargets
 
@@ -81,8 +82,8 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
     """Find the generalisation levels and the classes to suppress, or raise when unreachable."""
     targets = PrivacyTargets.of(targets)
     if targets.k_map is not None or targets.delta_presence is not None:
-        raise UsageError("k-map and delta-presence are enforced by the hierarchies search only: "
-                         "anon sanitize --hierarchies DIR")
+        raise UsageError(_("k-map and delta-presence are enforced by the hierarchies search only: "
+                         "anon sanitize --hierarchies DIR"))
     k = targets.k
     qi = [c for c in targets.quasi_identifiers if c in qi_frame.columns]
     if not k or not qi:
@@ -117,8 +118,7 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
     levels = result.levels
     if not levels:
         raise PrivacyTargetError(
-            f"k={k} cannot be reached on {', '.join(qi)} within {kwargs['max_suppression']:.1%} suppression "
-            "(raise --max-suppression, lower k, or remove a quasi-identifier from privacy.quasi_identifiers)"
+            _('k={k} cannot be reached on {qi} within {max_suppression:.1%} suppression (raise --max-suppression, lower k, or remove a quasi-identifier from privacy.quasi_identifiers)').format(k=k, qi=', '.join(qi), max_suppression=kwargs['max_suppression'])
         )
     gen = _generalized(qi_frame, qi, hierarchies, levels)
     # the search's own verdict per row: classes violating k, and l or t when asked

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 
 TEMP_PREFIX = ".anon-tmp-"  # io.atomic's temporaries (a staged file is written through one)
 
@@ -99,8 +100,7 @@ class OutputLock:
                 holder = _read_holder(fd)
                 os.close(fd)
                 if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise UsageError(f"{self.output}: another anon run{holder} is writing this output; wait "
-                                     "for it to end, or choose another output") from None
+                    raise UsageError(_('{output}: another anon run{holder} is writing this output; wait for it to end, or choose another output').format(output=self.output, holder=holder)) from None
                 raise
             try:  # the file we locked must still be the one at that name (a finishing run unlinks it)
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino

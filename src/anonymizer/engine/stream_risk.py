@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.i18n import _
 from anonymizer.io.formats import file_batches, parquet_format
 
 READ_OPTS = ("fmt", "delimiter", "encoding", "sheet", "dtypes")
@@ -45,23 +46,23 @@ def iter_columns(path: str | Path, columns: Sequence[str], *, batch_rows: int = 
         try:
             ds = pads.dataset([str(f) for f in files], format=parquet_format())
         except (pa.ArrowException, OSError):
-            raise InputError(f"{path}: not a readable Parquet file or folder") from None
+            raise InputError(_('{path}: not a readable Parquet file or folder').format(path=path)) from None
         missing = [c for c in cols if c not in ds.schema.names]
         if missing:
-            raise UsageError(f"{path}: no column {', '.join(missing)}")
+            raise UsageError(_('{path}: no column {missing}').format(path=path, missing=', '.join(missing)))
         schema = pa.schema([ds.schema.field(c) for c in cols], metadata=ds.schema.metadata)
         try:
             for b in file_batches(ds, batch_rows, columns=cols):
                 yield pa.Table.from_batches([b], schema=schema).to_pandas()
         except (pa.ArrowException, OSError):
-            raise InputError(f"{path}: not a readable Parquet file or folder") from None
+            raise InputError(_('{path}: not a readable Parquet file or folder').format(path=path)) from None
         return
     for f in files:
-        _, it = iter_batches(f, batch_rows=batch_rows, fmt=fmt, **read_opts)
+        _cols, it = iter_batches(f, batch_rows=batch_rows, fmt=fmt, **read_opts)
         for batch in it:
             missing = [c for c in cols if c not in batch.columns]
             if missing:
-                raise UsageError(f"{f}: no column {', '.join(missing)}")
+                raise UsageError(_('{f}: no column {missing}').format(f=f, missing=', '.join(missing)))
             yield batch[cols].copy()
 
 
@@ -97,7 +98,7 @@ def risk_report_streaming(path: str | Path, qi: Sequence[str], sensitive: Sequen
 
     read_opts = {k: kwargs.pop(k) for k in READ_OPTS if k in kwargs}
     if batch_rows < 1:
-        raise UsageError("batch_rows must be >= 1")
+        raise UsageError(_("batch_rows must be >= 1"))
     cols = list(dict.fromkeys([*qi, *sensitive, *extra_columns]))
     say = progress or (lambda _m: None)
     df = read_columns(path, cols, batch_rows=batch_rows, progress=say, **read_opts)

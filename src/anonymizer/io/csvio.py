@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.i18n import _
 from anonymizer.io.meta import TableMeta, check_unique_names
 from anonymizer.io.sniff import CsvDialect, sniff_csv
 from anonymizer.values.text import as_text
@@ -224,8 +225,7 @@ def iter_csv(
                 return
             except (pa.ArrowException, UnicodeDecodeError) as exc:
                 if block >= MAX_BLOCK_BYTES:
-                    raise InputError(f"{path}: a record is longer than {MAX_BLOCK_BYTES >> 20} MiB, "
-                                     "the largest anon reads") from None
+                    raise InputError(_('{path}: a record is longer than {value} MiB, the largest anon reads').format(path=path, value=MAX_BLOCK_BYTES >> 20)) from None
                 del exc
                 block = min(block * 8, MAX_BLOCK_BYTES)
 
@@ -340,15 +340,15 @@ class CsvSink:
         final_newline: bool = True,
     ) -> None:
         if quoting not in QUOTING:
-            raise UsageError(f"quoting must be one of {', '.join(QUOTING)}, got {quoting!r}")
+            raise UsageError(_('quoting must be one of {QUOTING}, got {quoting!r}').format(QUOTING=', '.join(QUOTING), quoting=quoting))
         if len(delimiter) != 1:
-            raise UsageError(f"delimiter must be one character, got {delimiter!r}")
+            raise UsageError(_('delimiter must be one character, got {delimiter!r}').format(delimiter=delimiter))
         if len(quotechar) != 1 or quotechar == delimiter:
-            raise UsageError("quotechar must be one character, different from the delimiter")
+            raise UsageError(_("quotechar must be one character, different from the delimiter"))
         try:
             self.encoding = codecs.lookup(encoding).name
         except LookupError:
-            raise UsageError(f"unknown encoding {encoding!r}") from None
+            raise UsageError(_('unknown encoding {encoding!r}').format(encoding=encoding)) from None
         self.raw = raw
         self.path = path
         self.delimiter, self.quotechar, self.line_terminator = delimiter, quotechar, line_terminator
@@ -387,10 +387,9 @@ class CsvSink:
                         v.encode(enc)
                     except UnicodeEncodeError:
                         return InputError(
-                            f"{self.path}: column {name!r} (row {self.rows + i + 1}) holds a character "
-                            f"{enc} cannot encode; write utf-8 (--encoding utf-8) or transform that column"
+                            _('{path}: column {name!r} (row {value}) holds a character {enc} cannot encode; write utf-8 (--encoding utf-8) or transform that column').format(path=self.path, name=name, value=self.rows + i + 1, enc=enc)
                         )
-        return InputError(f"{self.path}: a column name holds a character {enc} cannot encode")
+        return InputError(_('{path}: a column name holds a character {enc} cannot encode').format(path=self.path, enc=enc))
 
     # -- formatting -------------------------------------------------------------------------
     def _quote_one(self, v: str, lone: bool) -> str:
@@ -453,7 +452,7 @@ class CsvSink:
             if self.header:
                 self._emit(self._header_line(cols).encode("utf-8"), cols, None)
         elif cols != self.columns:
-            raise UsageError(f"{self.path}: a batch has different columns from the first batch")
+            raise UsageError(_('{path}: a batch has different columns from the first batch').format(path=self.path))
         if len(df) == 0 or not cols:
             return
         arrays = [self._arrow_column(df.iloc[:, j]) for j in range(df.shape[1])]
@@ -465,7 +464,7 @@ class CsvSink:
         )
         delim = pa.scalar(self.delimiter, type=_L)
         lines = pc.binary_join_element_wise(*parts, delim) if len(parts) > 1 else parts[0]
-        _, offsets_buf, data_buf = lines.buffers()
+        _validity, offsets_buf, data_buf = lines.buffers()
         offsets = np.frombuffer(offsets_buf, dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
         self._emit(memoryview(data_buf)[offsets[0] : offsets[-1]], cols, arrays)
         self.rows += len(df)

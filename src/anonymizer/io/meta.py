@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from anonymizer.i18n import _
+
 
 @dataclass
 class TableMeta:
@@ -74,5 +76,5 @@ def check_unique_names(path: Path, names: list[str]) -> None:
 
             hint = ("; the first row looks like data, not a header: anon needs a header row (add one)"
                     if header_looks_like_data(names) else "; rename one of them")
-            raise InputError(f"{path}: columns {first[name]} and {i} of the header have the same name{hint}")
+            raise InputError(_('{path}: columns {value} and {i} of the header have the same name{hint}').format(path=path, value=first[name], i=i, hint=hint))
         first[name] = i

@@ -16,6 +16,7 @@ import pandas as pd
 
 from anonymizer.errors import InputError, UsageError
 from anonymizer.fsfaults import regular_file
+from anonymizer.i18n import _
 from anonymizer.io.meta import Table, TableMeta
 from anonymizer.io.registry import FORMATS, REGISTRY
 from anonymizer.io.sniff import detect_format
@@ -26,15 +27,15 @@ def _check_input(path: str | os.PathLike, fmt: str | None) -> tuple[Path, str]:
     text = str(path)
     is_glob = any(ch in text for ch in "*?[")
     if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise UsageError(_('unknown format {fmt!r}; expected one of {FORMATS}').format(fmt=fmt, FORMATS=', '.join(FORMATS)))
     if not is_glob:
         st = regular_file(p, folders=True)  # a FIFO or a device is refused before it is opened
         if stat.S_ISDIR(st.st_mode) and (fmt or detect_format(p)) != "parquet":
-            raise InputError(f"{p}: is a folder, not a table")
+            raise InputError(_('{p}: is a folder, not a table').format(p=p))
         if stat.S_ISREG(st.st_mode) and not os.access(p, os.R_OK):
-            raise InputError(f"{p}: permission denied")
+            raise InputError(_('{p}: permission denied').format(p=p))
         if stat.S_ISREG(st.st_mode) and st.st_size == 0:
-            raise InputError(f"{p}: empty file (0 bytes)")
+            raise InputError(_('{p}: empty file (0 bytes)').format(p=p))
     return p, fmt or detect_format(p)
 
 
@@ -44,7 +45,7 @@ def _apply_dtypes(df: pd.DataFrame, dtypes: dict | None, path: Path) -> pd.DataF
         return df
     for col, dt in dtypes.items():
         if col not in df.columns:
-            raise UsageError(f"{path}: --dtypes names column {col!r}, which the table does not have")
+            raise UsageError(_('{path}: --dtypes names column {col!r}, which the table does not have').format(path=path, col=col))
         s = df[col]
         try:
             if str(dt) not in ("str", "string", "object") and (
@@ -55,7 +56,7 @@ def _apply_dtypes(df: pd.DataFrame, dtypes: dict | None, path: Path) -> pd.DataF
                     dt = str(dt).capitalize() if str(dt).islower() else dt  # nullable Int64
             df[col] = s.astype(dt)
         except (ValueError, TypeError, OverflowError):
-            raise InputError(f"{path}: column {col!r} cannot be read as {dt}") from None
+            raise InputError(_('{path}: column {col!r} cannot be read as {dt}').format(path=path, col=col, dt=dt)) from None
     return df
 
 
@@ -88,13 +89,13 @@ def iter_batches(
     batch) and a lazy iterator; at least one (possibly empty) batch is produced.
     """
     if batch_rows < 1:
-        raise UsageError("batch_rows must be >= 1")
+        raise UsageError(_("batch_rows must be >= 1"))
     fmt = read_opts.pop("fmt", None)
     dtypes = read_opts.pop("dtypes", None)
     p, fmt = _check_input(path, fmt)
     unknown = set(read_opts) - {"delimiter", "encoding", "sheet"}
     if unknown:
-        raise UsageError(f"unknown read option(s): {', '.join(sorted(unknown))}")
+        raise UsageError(_('unknown read option(s): {items}').format(items=', '.join(sorted(unknown))))
     meta, it = REGISTRY[fmt].batches(p, batch_rows=batch_rows, delimiter=read_opts.get("delimiter"),
                                      encoding=read_opts.get("encoding"), sheet=read_opts.get("sheet"))
     if dtypes:

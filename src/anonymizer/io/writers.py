@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 from anonymizer.io.atomic import _on_output, _temp_path, check_output_path
 from anonymizer.io.meta import TableMeta
 from anonymizer.io.registry import EXTENSIONS, FORMATS, REGISTRY
@@ -26,7 +27,7 @@ def output_format(path: str | os.PathLike, like: TableMeta | None = None, fmt: s
     """The format a write will use: explicit ``fmt``, else the extension, else ``like``'s, else csv."""
     if fmt is not None:
         if fmt not in FORMATS:
-            raise UsageError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+            raise UsageError(_('unknown format {fmt!r}; expected one of {FORMATS}').format(fmt=fmt, FORMATS=', '.join(FORMATS)))
         return fmt
     ext = EXTENSIONS.get(Path(path).suffix.lower())
     if ext is not None:
@@ -100,7 +101,7 @@ class TableWriter:
         spec = REGISTRY[self.fmt]
         unknown = [k for k, v in opts.items() if v is not None and k not in spec.write_options]
         if unknown:
-            raise UsageError(f"option(s) {', '.join(sorted(unknown))} do not apply to {self.fmt} output")
+            raise UsageError(_('option(s) {items} do not apply to {fmt} output').format(items=', '.join(sorted(unknown)), fmt=self.fmt))
         self.opts = {k: v for k, v in opts.items() if v is not None}
         if spec.sink is None:
             raise UsageError(f"{self.path}: {spec.why_not_written}")
@@ -132,7 +133,7 @@ class TableWriter:
     def write(self, df: pd.DataFrame) -> None:
         """Append one batch (same columns as the first)."""
         if self._sink is None:
-            raise UsageError("TableWriter.write() outside its 'with' block")
+            raise UsageError(_("TableWriter.write() outside its 'with' block"))
         self._sink.write(df)
         self.rows += len(df)
 
@@ -191,7 +192,7 @@ def write_table(
     """Write ``df`` atomically in ``like``'s format and dialect (or ``fmt``/the extension); return the path."""
     if df.columns.duplicated().any():
         dup = df.columns[df.columns.duplicated()][0]
-        raise UsageError(f"{path}: duplicate column name {dup!r}; cannot write")
+        raise UsageError(_('{path}: duplicate column name {dup!r}; cannot write').format(path=path, dup=dup))
     with TableWriter(path, like=like, fmt=fmt, force=force, **opts) as w:
         w.write(df)
     return Path(path)

@@ -14,6 +14,7 @@ from typing import Any
 
 from anonymizer.detect.entities import ENTITY_RANK, entity, family_of
 from anonymizer.errors import AnonError, PolicyError
+from anonymizer.i18n import _, ngettext
 from anonymizer.settings import REPORT_SENSITIVE_MAX, NoPrivacy, PrivacyTargets
 from anonymizer.settings.files import NO_PRIVACY, PolicyFile, validate_policy_doc
 
@@ -155,14 +156,14 @@ def _no_privacy_allowed(profile: str | None, origin: str) -> None:
 
     how = "(only a profile with allow_no_privacy: true allows it, e.g. pseudonymised)"
     if not profile:
-        raise PolicyError(f"{origin}: privacy: none needs the policy to name its profile {how}")
+        raise PolicyError(_('{origin}: privacy: none needs the policy to name its profile {how}').format(origin=origin, how=how))
     try:
         allowed = bool(load_profile(profile).get("allow_no_privacy"))
     except AnonError:
-        raise PolicyError(f"{origin}: privacy: none: profile '{profile}' cannot be loaded to check it allows it") \
+        raise PolicyError(_("{origin}: privacy: none: profile '{profile}' cannot be loaded to check it allows it").format(origin=origin, profile=profile)) \
             from None
     if not allowed:
-        raise PolicyError(f"{origin}: privacy: none is refused by profile '{profile}' {how}")
+        raise PolicyError(_("{origin}: privacy: none is refused by profile '{profile}' {how}").format(origin=origin, profile=profile, how=how))
 
 
 def _privacy(typed: PolicyFile, columns: list[str], steps: list[ColumnStep], strict: bool, origin: str,
@@ -182,7 +183,7 @@ def _privacy(typed: PolicyFile, columns: list[str], steps: list[ColumnStep], str
         listed = list(getattr(targets, key))
         missing = [c for c in listed if c not in columns]
         if missing:
-            raise PolicyError(f"privacy.{key} names column(s) not in the table: {_names(missing)}")
+            raise PolicyError(_('privacy.{key} names column(s) not in the table: {missing}').format(key=key, missing=_names(missing)))
         dropped = [c for c in listed if c not in kept]
         if dropped:
             notes.append(f"privacy.{key}: dropped column(s) ignored: {_names(dropped)}")
@@ -191,9 +192,9 @@ def _privacy(typed: PolicyFile, columns: list[str], steps: list[ColumnStep], str
     claimed = "quasi_identifiers" in targets.model_fields_set or targets.k is not None
     if strict and claimed and kept_qi and not used["quasi_identifiers"]:
         raise PolicyError(
-            f"privacy.quasi_identifiers is empty while {len(kept_qi)} kept column(s) are quasi-identifiers "
-            f"({_names(kept_qi)}): the privacy targets would apply to nothing. List the key variables, or "
-            "state `privacy: none` under a profile that allows it (allow_no_privacy)")
+            ngettext('privacy.quasi_identifiers is empty while {n} kept column(s) are quasi-identifiers ({columns}): the privacy targets would apply to nothing. List the key variables, or state `privacy: none` under a profile that allows it (allow_no_privacy)',
+                     'privacy.quasi_identifiers is empty while {n} kept column(s) are quasi-identifiers ({columns}): the privacy targets would apply to nothing. List the key variables, or state `privacy: none` under a profile that allows it (allow_no_privacy)',
+                     len(kept_qi)).format(n=len(kept_qi), columns=_names(kept_qi)))
     return targets.model_copy(update=used)
 
 
@@ -210,8 +211,9 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
     undecided = [c for c in columns if c not in decisions]
     if undecided:
         raise PolicyError(
-            f"{len(undecided)} column(s) have no decision in the policy: {_names(undecided)} "
-            "(add them, or re-run `anon scan --write-policy`)"
+            ngettext('{n} column(s) have no decision in the policy: {columns} (add them, or re-run `anon scan --write-policy`)',
+                     '{n} column(s) have no decision in the policy: {columns} (add them, or re-run `anon scan --write-policy`)',
+                     len(undecided)).format(n=len(undecided), columns=_names(undecided))
         )
     steps: list[ColumnStep] = []
     unsafe: list[str] = []
@@ -231,14 +233,13 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
         steps.append(step)
     if unsafe and strict:
         raise PolicyError(
-            "strict mode refuses decisions that keep direct identifiers or free text: "
-            f"{_names(unsafe)} (choose fake, pseudonymize, redact, suppress or drop)"
+            _('strict mode refuses decisions that keep direct identifiers or free text: {unsafe} (choose fake, pseudonymize, redact, suppress or drop)').format(unsafe=_names(unsafe))
         )
     if doubtful and strict:
         raise PolicyError(
-            f"strict mode refuses to keep {len(doubtful)} column(s) the scan was unsure of or whose values look "
-            f"like identifiers: {_names(doubtful)}. Review each in the policy: add `reviewed: true` to its entry "
-            "to keep it as it is, or choose another action (fake, pseudonymize, generalize, suppress, drop)"
+            ngettext('strict mode refuses to keep {n} column(s) the scan was unsure of or whose values look like identifiers: {columns}. Review each in the policy: add `reviewed: true` to its entry to keep it as it is, or choose another action (fake, pseudonymize, generalize, suppress, drop)',
+                     'strict mode refuses to keep {n} column(s) the scan was unsure of or whose values look like identifiers: {columns}. Review each in the policy: add `reviewed: true` to its entry to keep it as it is, or choose another action (fake, pseudonymize, generalize, suppress, drop)',
+                     len(doubtful)).format(n=len(doubtful), columns=_names(doubtful))
         )
     notes = [f"non-strict: {u} passes through" for u in unsafe]
     notes += [f"non-strict: {u} kept without review" for u in doubtful]
@@ -246,7 +247,7 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
     person_id = list(typed.person_id)
     missing_pid = [c for c in person_id if c not in columns]
     if missing_pid:
-        raise PolicyError(f"person_id names column(s) not in the table: {_names(missing_pid)}")
+        raise PolicyError(_('person_id names column(s) not in the table: {missing_pid}').format(missing_pid=_names(missing_pid)))
     extra = [c for c in decisions if c not in columns]
     if extra:
         notes.append(f"policy decides {len(extra)} column(s) absent from the table: {_names(extra)}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from anonymizer.errors import PolicyError
+from anonymizer.i18n import _
 from anonymizer.settings.files import validate_policy_doc
 
 
@@ -29,7 +30,7 @@ def load_policy(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     policy = load_yaml_file(path, "policy file", PolicyError)  # size and alias limits
     if not isinstance(policy, dict):
-        raise PolicyError(f"{path}: a policy is a mapping with 'version' and 'columns'")
+        raise PolicyError(_("{path}: a policy is a mapping with 'version' and 'columns'").format(path=path))
     return validate_policy(policy, origin=str(path))
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from anonymizer.detect.entities import HIERARCHY_BUILDER
 from anonymizer.errors import InputError, UsageError
+from anonymizer.i18n import _, ngettext
 from anonymizer.masking import mask_value
 from anonymizer.resources import rules_path
 from anonymizer.values.dates import parse_date
@@ -42,7 +43,7 @@ class Hierarchy:
 
     def __post_init__(self) -> None:
         if not self.rows:
-            raise InputError(f"hierarchy {self.name or ''} has no row".replace("  ", " "))
+            raise InputError(_("hierarchy {name} has no row").format(name=self.name or "").replace("  ", " "))
         width = max(len(r) for r in self.rows)
         # ARX pads short rows with their last value; do the same so ragged files still load.
         self.rows = [list(r) + [r[-1]] * (width - len(r)) for r in self.rows]
@@ -72,9 +73,9 @@ class Hierarchy:
             with open(path, encoding=encoding, newline="") as fh:
                 text = fh.read()
         except OSError as exc:
-            raise InputError(f"cannot read hierarchy file {path.name}: {exc.strerror}") from None
+            raise InputError(_('cannot read hierarchy file {name}: {strerror}').format(name=path.name, strerror=exc.strerror)) from None
         except UnicodeDecodeError:
-            raise InputError(f"hierarchy file {path.name} is not {encoding} text") from None
+            raise InputError(_('hierarchy file {name} is not {encoding} text').format(name=path.name, encoding=encoding)) from None
         if delimiter is None:
             first = next((line for line in text.split("\n") if line.strip()), "")
             delimiter = "," if "," in first and ";" not in first else ";"
@@ -94,7 +95,8 @@ class Hierarchy:
     def generalize(self, values: Iterable[str] | pd.Series, level: int) -> list[str] | pd.Series:
         """Generalise ``values`` to ``level``; a value missing from the hierarchy is an InputError."""
         if not 0 <= level <= self.height:
-            raise UsageError(f"level {level} outside 0..{self.height} for hierarchy {self.name or ''}")
+            raise UsageError(_('level {level} outside 0..{height} for hierarchy {name}').format(level=level, height=self.height,
+                                                                                      name=self.name or ''))
         table = self.levels[level]
         if isinstance(values, pd.Series):
             text = _text(values)
@@ -110,7 +112,9 @@ class Hierarchy:
         missing = [v for v in values if v not in known]
         if missing:
             raise InputError(
-                f"{len(missing)} value(s) are not in hierarchy {self.name or ''}, e.g. {mask_value(missing[0])!r}"
+                ngettext('{n} value(s) are not in hierarchy {name}, e.g. {example!r}',
+                         '{n} value(s) are not in hierarchy {name}, e.g. {example!r}',
+                         len(missing)).format(n=len(missing), name=self.name or '', example=mask_value(missing[0]))
             )
 
     def shares(self, level: int) -> dict[str, float]:
@@ -139,17 +143,17 @@ def load_hierarchies(directory: str | Path) -> dict[str, Hierarchy]:
     """Every ``<anything>_hierarchy_<column>.csv`` in ``directory`` declares ``column`` a quasi-identifier."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise InputError(f"hierarchy folder not found: {directory}")
+        raise InputError(_('hierarchy folder not found: {directory}').format(directory=directory))
     out: dict[str, Hierarchy] = {}
     for path in sorted(directory.glob("*_hierarchy_*.csv")):
         column = path.stem.split("_hierarchy_", 1)[1]
         if column in out:
-            raise InputError(f"two hierarchy files for column {column!r} in {directory}")
+            raise InputError(_('two hierarchy files for column {column!r} in {directory}').format(column=column, directory=directory))
         h = Hierarchy.from_arx_csv(path)
         h.name = column
         out[column] = h
     if not out:
-        raise InputError(f"no '*_hierarchy_<column>.csv' file in {directory}")
+        raise InputError(_("no '*_hierarchy_<column>.csv' file in {directory}").format(directory=directory))
     return out
 
 
@@ -180,7 +184,7 @@ def intervals(values: Iterable[object] | pd.Series, widths: Sequence[float] = (5
     """
     widths = list(widths)
     if any(w <= 0 for w in widths) or widths != sorted(widths):
-        raise UsageError("interval widths must be positive and increasing")
+        raise UsageError(_("interval widths must be positive and increasing"))
     rows = []
     for v in _unique_text(values):
         x = _parse_number(v)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from anonymizer.errors import PrivacyTargetError, UsageError
+from anonymizer.i18n import _
 from anonymizer.privacy.hierarchy import Hierarchy, load_hierarchies
 from anonymizer.privacy.lattice import apply_transformation, search
 from anonymizer.privacy.metrics import GS_FACTOR
@@ -41,7 +42,7 @@ def anonymize_with_hierarchies(
     ignored = sorted(col for col in hierarchies if col not in df.columns)
     used = {col: h for col, h in hierarchies.items() if col in df.columns and col != sensitive}
     if not used:
-        raise UsageError("none of the hierarchy columns is a column of the table")
+        raise UsageError(_("none of the hierarchy columns is a column of the table"))
     derived_k = None
     if k_map is not None:
         derived_k = kmap_derived_k(int(k_map), len(df), _population(len(df), population, sampling_fraction),
@@ -71,9 +72,7 @@ def anonymize_with_hierarchies(
                        k_map_derived_k=derived_k, population=population, sampling_fraction=sampling_fraction)
     if not result.feasible:
         raise PrivacyTargetError(
-            f"no generalisation of {len(used)} quasi-identifier(s) meets the targets with at most "
-            f"{result.max_suppressed} suppressed record(s) ({max_suppression:.2%}); raise --max-suppression, "
-            "add hierarchy levels or relax the targets"
+            _('no generalisation of {used} quasi-identifier(s) meets the targets with at most {max_suppressed} suppressed record(s) ({max_suppression:.2%}); raise --max-suppression, add hierarchy levels or relax the targets').format(used=len(used), max_suppressed=result.max_suppressed, max_suppression=max_suppression)
         )
     out = apply_transformation(df, used, result.levels, suppress_rows=result.suppressed_rows,
                                drop_suppressed=drop_suppressed)
@@ -91,13 +90,13 @@ def anonymize_with_hierarchies(
 def _population(n: int, population: int | None, sampling_fraction: float | None) -> int:
     """N for the population models: given, or n / f rounded (ARX's ``ARXPopulationModel``)."""
     if population is not None and sampling_fraction is not None:
-        raise UsageError("give either a population size or a sampling fraction, not both")
+        raise UsageError(_("give either a population size or a sampling fraction, not both"))
     if population is not None:
         if population < n:
-            raise UsageError(f"the population ({population:,}) is smaller than the table ({n:,} records)")
+            raise UsageError(_('the population ({population:,}) is smaller than the table ({n:,} records)').format(population=population, n=n))
         return int(population)
     if sampling_fraction is not None:
         if not 0 < sampling_fraction <= 1:
-            raise UsageError("the sampling fraction must be in ]0, 1]")
+            raise UsageError(_("the sampling fraction must be in ]0, 1]"))
         return int(round(n / sampling_fraction))
-    raise UsageError("k-map and the population risk models need --population N or --sampling-fraction F")
+    raise UsageError(_("k-map and the population risk models need --population N or --sampling-fraction F"))

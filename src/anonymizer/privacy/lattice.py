@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.errors import InputError, UsageError
+from anonymizer.i18n import _, ngettext
 from anonymizer.masking import mask_value
 from anonymizer.privacy import models as M
 from anonymizer.privacy.hierarchy import Hierarchy, _text
@@ -149,7 +150,9 @@ class _Problem:
             if (rows_idx < 0).any():
                 missing = [u for u, i in zip(uniques, rows_idx, strict=True) if i < 0]
                 raise InputError(
-                    f"column {col!r}: {len(missing)} value(s) missing from its hierarchy, e.g. {mask_value(missing[0])!r}"
+                    ngettext('column {column!r}: {n} value(s) missing from its hierarchy, e.g. {example!r}',
+                             'column {column!r}: {n} value(s) missing from its hierarchy, e.g. {example!r}',
+                             len(missing)).format(column=col, n=len(missing), example=mask_value(missing[0]))
                 )
             gids, cards, shares = [], [], []
             frame = h.frame
@@ -351,17 +354,17 @@ def _sensitive_tree(h: Hierarchy | None, column: str, uniques) -> list[np.ndarra
     """Level L−1 node → level L node maps of the sensitive column's hierarchy over its present values
     (hierarchical t-closeness); level 0 nodes are the sensitive codes."""
     if h is None:
-        raise UsageError(f"hierarchical t-closeness needs a hierarchy for the sensitive column {column!r} "
-                         "(its <x>_hierarchy_<column>.csv in the --hierarchies folder)")
+        raise UsageError(_('hierarchical t-closeness needs a hierarchy for the sensitive column {column!r} (its <x>_hierarchy_<column>.csv in the --hierarchies folder)').format(column=column))
     rows_idx = h.row_index(uniques)
     if (rows_idx < 0).any():
         missing = [u for u, i in zip(uniques, rows_idx, strict=True) if i < 0]
-        raise InputError(f"column {column!r}: {len(missing)} value(s) missing from its hierarchy, "
-                         f"e.g. {mask_value(missing[0])!r}")
+        raise InputError(ngettext('column {column!r}: {n} value(s) missing from its hierarchy, e.g. {example!r}',
+                                  'column {column!r}: {n} value(s) missing from its hierarchy, e.g. {example!r}',
+                                  len(missing)).format(column=column, n=len(missing), example=mask_value(missing[0])))
     prev = np.arange(len(uniques), dtype=np.int64)
     parents = []
     for lv in range(1, h.height + 1):
-        ids, _ = pd.factorize(h.frame[lv].to_numpy()[rows_idx], sort=False)
+        ids, _uniques = pd.factorize(h.frame[lv].to_numpy()[rows_idx], sort=False)
         m = np.zeros(int(prev.max()) + 1 if len(prev) else 0, dtype=np.int64)
         m[prev] = ids
         parents.append(m)
@@ -404,42 +407,42 @@ def _combine(cols: np.ndarray, cards: list[int]) -> np.ndarray:
 def _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,  # noqa: E741
               l_estimator="shannon", beta=None, beta_variant="enhanced", delta=None):
     if k is None and l is None and t is None and beta is None and delta is None:
-        raise UsageError("give at least one privacy model: k, l, t, beta or delta-presence")
+        raise UsageError(_("give at least one privacy model: k, l, t, beta or delta-presence"))
     if delta is not None and not 0 <= delta[0] <= delta[1] <= 1:
-        raise UsageError("delta-presence needs 0 <= dmin <= dmax <= 1")
+        raise UsageError(_("delta-presence needs 0 <= dmin <= dmax <= 1"))
     if l_estimator not in ("shannon", "grassberger"):
-        raise UsageError("l_estimator must be shannon or grassberger")
+        raise UsageError(_("l_estimator must be shannon or grassberger"))
     if beta is not None and not beta > 0:
-        raise UsageError("beta must be > 0")
+        raise UsageError(_("beta must be > 0"))
     if beta_variant not in ("basic", "enhanced"):
-        raise UsageError("beta_variant must be basic or enhanced")
+        raise UsageError(_("beta_variant must be basic or enhanced"))
     if beta is not None and sensitive is None:
-        raise UsageError("beta-likeness needs a sensitive column")
+        raise UsageError(_("beta-likeness needs a sensitive column"))
     if k is not None and (int(k) != k or k < 1):
-        raise UsageError("k must be a whole number >= 1")
+        raise UsageError(_("k must be a whole number >= 1"))
     if l is not None and l < 1:
-        raise UsageError("l must be >= 1")
+        raise UsageError(_("l must be >= 1"))
     if l_variant not in ("distinct", "entropy", "recursive"):
-        raise UsageError("l_variant must be distinct, entropy or recursive")
+        raise UsageError(_("l_variant must be distinct, entropy or recursive"))
     if l is not None and l_variant == "recursive" and (c is None or c <= 0):
-        raise UsageError("recursive (c,l)-diversity needs c > 0")
+        raise UsageError(_("recursive (c,l)-diversity needs c > 0"))
     if t is not None and not 0 <= t <= 1:
-        raise UsageError("t must be between 0 and 1")
+        raise UsageError(_("t must be between 0 and 1"))
     if t_variant not in ("equal", "ordered", "hierarchical"):
-        raise UsageError("t_variant must be equal, ordered or hierarchical")
+        raise UsageError(_("t_variant must be equal, ordered or hierarchical"))
     if (l is not None or t is not None) and sensitive is None:
-        raise UsageError("l-diversity and t-closeness need a sensitive column")
+        raise UsageError(_("l-diversity and t-closeness need a sensitive column"))
     if sensitive is not None and sensitive not in df.columns:
-        raise UsageError(f"sensitive column {sensitive!r} is not in the table")
+        raise UsageError(_('sensitive column {sensitive!r} is not in the table').format(sensitive=sensitive))
     if not 0 <= max_suppression <= 1:
-        raise UsageError("max_suppression is a fraction between 0 and 1")
+        raise UsageError(_("max_suppression is a fraction between 0 and 1"))
     if metric not in METRICS and metric not in ALIASES:
-        raise UsageError(f"metric must be one of {', '.join(METRICS)}")
+        raise UsageError(_('metric must be one of {METRICS}').format(METRICS=', '.join(METRICS)))
     if not hierarchies:
-        raise UsageError("no quasi-identifier: give at least one hierarchy")
+        raise UsageError(_("no quasi-identifier: give at least one hierarchy"))
     missing = [col for col in hierarchies if col not in df.columns]
     if missing:
-        raise UsageError(f"hierarchy for column(s) not in the table: {', '.join(map(repr, missing))}")
+        raise UsageError(_('hierarchy for column(s) not in the table: {items}').format(items=', '.join(map(repr, missing))))
 
 
 def _lattice(heights: list[int]) -> np.ndarray:
@@ -465,13 +468,13 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     drawn from; same quasi-identifier and sensitive columns): δ-presence, ARX's DPresence.
     """
     if strategy not in ("auto", "exhaustive", "greedy"):
-        raise UsageError("strategy must be auto, exhaustive or greedy")
+        raise UsageError(_("strategy must be auto, exhaustive or greedy"))
     t0 = time.perf_counter()
     _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,
               l_estimator, beta, beta_variant, delta)
     qis = [col for col in df.columns if col in hierarchies and col != sensitive]
     if not qis:
-        raise UsageError("no quasi-identifier left once the sensitive column is set aside")
+        raise UsageError(_("no quasi-identifier left once the sensitive column is set aside"))
     models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
                       l_estimator=l_estimator, beta=beta, beta_variant=beta_variant,
                       delta=tuple(delta) if delta is not None else None)
@@ -506,21 +509,22 @@ def _with_population(df: pd.DataFrame, population: pd.DataFrame | None, cols: li
     ``cols`` (ARX's ``DataSubset.create`` matches each subset row to a distinct population row)."""
     if delta is None:
         if population is not None:
-            raise UsageError("a population table is only used by delta-presence")
+            raise UsageError(_("a population table is only used by delta-presence"))
         return df, None, None
     if population is None:
-        raise UsageError("delta-presence needs the population table the data was drawn from")
+        raise UsageError(_("delta-presence needs the population table the data was drawn from"))
     missing = [c for c in cols if c not in population.columns]
     if missing:
-        raise UsageError(f"the population table has no column(s) {', '.join(map(repr, missing))}")
+        raise UsageError(_('the population table has no column(s) {items}').format(items=', '.join(map(repr, missing))))
     pop = pd.DataFrame({c: _text(population[c]).to_numpy() for c in cols})
     sub = pd.DataFrame({c: _text(df[c]).to_numpy() for c in cols})
     have = pop.value_counts()
     need = sub.value_counts()
     lack = (need - have.reindex(need.index).fillna(0)).clip(lower=0)
     if lack.sum() > 0:
-        raise InputError(f"{int(lack.sum())} record(s) of the data have no matching record in the population "
-                         "table (on the quasi-identifiers and the sensitive column)")
+        raise InputError(ngettext('{n} record(s) of the data have no matching record in the population table (on the quasi-identifiers and the sensitive column)',
+                                  '{n} record(s) of the data have no matching record in the population table (on the quasi-identifiers and the sensitive column)',
+                                  int(lack.sum())).format(n=int(lack.sum())))
     frame = pd.concat([pop, sub], ignore_index=True)
     count_w = np.r_[np.zeros(len(pop)), np.ones(len(sub))]
     return frame, count_w, 1.0 - count_w
@@ -539,7 +543,7 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
               l_estimator, beta, beta_variant)
     qis = [col for col in df.columns if col in hierarchies and col != sensitive]
     if set(levels) != set(qis):
-        raise UsageError("levels must give one level per quasi-identifier")
+        raise UsageError(_("levels must give one level per quasi-identifier"))
     models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
                       l_estimator=l_estimator, beta=beta, beta_variant=beta_variant)
     prob = _Problem(df, hierarchies, qis, sensitive, models, max_suppression)
@@ -547,7 +551,7 @@ def evaluate_transformation(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
     met.prepare(prob)
     node = tuple(int(levels[q]) for q in qis)
     if any(not 0 <= v <= h for v, h in zip(node, prob.heights, strict=True)):
-        raise UsageError("a level is outside its hierarchy")
+        raise UsageError(_("a level is outside its hierarchy"))
     ev = prob.evaluate(node, from_base=True, cache=False)
     size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
     best = (node, 0.0) if ev.feasible else None

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 
 METRICS = ("loss", "entropy", "entropy_monotonic", "discernibility", "dm_star", "precision", "precision_monotonic",
            "aecs", "height")
@@ -74,7 +75,7 @@ class LossMetric(Metric):
 
     def __init__(self, gs_factor: float = GS_FACTOR) -> None:
         if not 0.0 <= gs_factor <= 1.0:
-            raise UsageError("gs_factor must be between 0 and 1")
+            raise UsageError(_("gs_factor must be between 0 and 1"))
         self.gs_factor = gs_factor
         self.s_factor = 2.0 * gs_factor if gs_factor < 0.5 else 1.0  # ARX MetricMDNMLoss
         self.g_factor = 1.0 if gs_factor <= 0.5 else 1.0 - 2.0 * (gs_factor - 0.5)

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.errors import PrivacyTargetError
+from anonymizer.i18n import _
 from anonymizer.privacy.ladders import FAMILY_LEVELS, STAR, Ladder, family_of, floor_for, ladder_for
 
 #: importance of each family (higher = raised later) and of each subject (multiplied)
@@ -311,10 +312,7 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     limit = int(np.floor(max_suppression * n))
     if int(suppressed.sum()) > limit:
         raise PrivacyTargetError(
-            f"k={k} over the {sum(len(g.columns) for g in groups)} attacker-known columns would suppress "
-            f"{int(suppressed.sum()):,} of {n:,} records (at most {limit:,} allowed by max_suppression "
-            f"{max_suppression:.0%}): give a reviewed policy that leaves some columns out of "
-            "privacy.attacker_knows, or generalise them further")
+            _('k={k} over the {columns} attacker-known columns would suppress {suppressed:,} of {n:,} records (at most {limit:,} allowed by max_suppression {max_suppression:.0%}): give a reviewed policy that leaves some columns out of privacy.attacker_knows, or generalise them further').format(k=k, columns=sum(len(g.columns) for g in groups), suppressed=int(suppressed.sum()), n=n, limit=limit, max_suppression=max_suppression))
     report = {
         "k": int(k),
         "records": n,

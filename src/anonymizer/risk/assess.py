@@ -13,7 +13,7 @@ import pandas as pd
 
 from anonymizer import __version__
 from anonymizer.errors import UsageError
-from anonymizer.i18n import _, number, percent
+from anonymizer.i18n import N_, _, number, percent
 from anonymizer.risk.classes import classes_from_codes, encode_table
 from anonymizer.risk.diversity import diversity, numeric_order
 from anonymizer.risk.measures import (
@@ -43,9 +43,9 @@ def _check_columns(df: pd.DataFrame, cols: Sequence[str], what: str) -> list[str
     cols = list(cols)
     missing = [c for c in cols if c not in df.columns]
     if missing:
-        raise UsageError(f"unknown {what} column(s): {', '.join(missing)} (the table has {len(df.columns)} columns)")
+        raise UsageError(_('unknown {what} column(s): {missing} (the table has {columns} columns)').format(what=_(what), missing=', '.join(missing), columns=len(df.columns)))
     if len(set(cols)) != len(cols):
-        raise UsageError(f"a {what} column is named twice")
+        raise UsageError(_('a {what} column is named twice').format(what=_(what)))
     return cols
 
 
@@ -162,29 +162,29 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
     section: sdcMicro's f_k, F_k, individual and global risk (``risk.sdcmicro``).
     ``progress`` is an optional callable ``progress(step: str)``.
     """
-    qi = _check_columns(df, qi, "quasi-identifier")
-    sensitive = _check_columns(df, sensitive, "sensitive")
+    qi = _check_columns(df, qi, N_("quasi-identifier"))
+    sensitive = _check_columns(df, sensitive, N_("sensitive"))
     if not qi:
-        raise UsageError("no quasi-identifier column given (use --qi or a policy file)")
+        raise UsageError(_("no quasi-identifier column given (use --qi or a policy file)"))
     overlap = set(qi) & set(sensitive)
     if overlap:
-        raise UsageError(f"column(s) both quasi-identifier and sensitive: {', '.join(sorted(overlap))}")
+        raise UsageError(_('column(s) both quasi-identifier and sensitive: {items}').format(items=', '.join(sorted(overlap))))
     if population is not None and sampling_fraction is not None:
-        raise UsageError("give either a population size or a sampling fraction, not both")
+        raise UsageError(_("give either a population size or a sampling fraction, not both"))
     if sampling_fraction is not None and not (0 < sampling_fraction <= 1):
-        raise UsageError("the sampling fraction must be in (0, 1]")
+        raise UsageError(_("the sampling fraction must be in (0, 1]"))
     if k < 1 or small_cell < 1 or not (0 < threshold <= 1):
-        raise UsageError("k and the small-cell threshold must be >= 1 and the risk threshold in (0, 1]")
+        raise UsageError(_("k and the small-cell threshold must be >= 1 and the risk threshold in (0, 1]"))
     if weights is not None:
-        _check_columns(df, [weights], "weight")
+        _check_columns(df, [weights], N_("weight"))
         if weights in qi:
-            raise UsageError(f"the weight column {weights!r} is also a quasi-identifier")
+            raise UsageError(_('the weight column {weights!r} is also a quasi-identifier').format(weights=weights))
     if missing not in MISSING_RULES:
-        raise UsageError(f"the missing rule must be one of {', '.join(MISSING_RULES)}")
+        raise UsageError(_('the missing rule must be one of {MISSING_RULES}').format(MISSING_RULES=', '.join(MISSING_RULES)))
     step = progress or (lambda _s: None)
     n = len(df)
     if population is not None and (population < 1 or population < n):
-        raise UsageError(f"the population size ({population}) is smaller than the table ({n} records)")
+        raise UsageError(_('the population size ({population}) is smaller than the table ({n} records)').format(population=population, n=n))
     step("classes")
     codes, cards = encode_table(df, qi)
     cl = classes_from_codes(codes, cards, n)
@@ -252,8 +252,8 @@ def risk_report(df: pd.DataFrame, qi: Sequence[str], sensitive: Sequence[str] = 
     del codes, cl, kept, rec_sizes, cid
     if original is not None:
         step("before/after")
-        _check_columns(original, qi, "quasi-identifier (in the original table)")
-        _check_columns(original, sensitive, "sensitive (in the original table)")
+        _check_columns(original, qi, N_("quasi-identifier (in the original table)"))
+        _check_columns(original, sensitive, N_("sensitive (in the original table)"))
         aligned = len(original) == len(df)
         link = linkability(original, df, qi)
         common = [c for c in df.columns if c in original.columns]

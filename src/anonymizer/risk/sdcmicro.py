@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _, ngettext
 from anonymizer.risk.classes import MISSING_CODE
 
 MISSING_RULES = ("value", "wildcard")
@@ -54,7 +55,7 @@ def frequencies(codes: list[np.ndarray], weights: np.ndarray | None = None, *,
     codes with ``MISSING_CODE`` for a missing cell (``risk.classes.encode_table``); ``F_k`` sums
     ``weights`` (1 per record when None)."""
     if missing not in MISSING_RULES:
-        raise UsageError(f"missing rule must be one of {', '.join(MISSING_RULES)}")
+        raise UsageError(_('missing rule must be one of {MISSING_RULES}').format(MISSING_RULES=', '.join(MISSING_RULES)))
     n = len(codes[0]) if codes else 0
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if missing == "value" or n == 0:
@@ -69,8 +70,7 @@ def frequencies(codes: list[np.ndarray], weights: np.ndarray | None = None, *,
     pattern = present.astype(np.int64) @ (1 << np.arange(d, dtype=np.int64)) if d else np.zeros(n, np.int64)
     pats = np.unique(pattern)
     if len(pats) > 512:
-        raise UsageError(f"{len(pats)} different patterns of missing quasi-identifiers: too many for the wildcard "
-                         "rule (at most 512); use --missing value")
+        raise UsageError(_('{pats} different patterns of missing quasi-identifiers: too many for the wildcard rule (at most 512); use --missing value').format(pats=len(pats)))
     fk = np.zeros(n)
     Fk = np.zeros(n)
     rows_of = {int(p): np.flatnonzero(pattern == p) for p in pats}
@@ -120,11 +120,14 @@ def read_weights(series: pd.Series, column: str) -> np.ndarray:
         series, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(w)
     if bad.any():
-        raise UsageError(f"weight column {column!r}: {int(bad.sum())} cell(s) missing or not a number")
+        raise UsageError(ngettext('weight column {column!r}: {n} cell(s) missing or not a number',
+                                  'weight column {column!r}: {n} cell(s) missing or not a number',
+                                  int(bad.sum())).format(column=column, n=int(bad.sum())))
     low = w < 1
     if low.any():
-        raise UsageError(f"weight column {column!r}: {int(low.sum())} weight(s) below 1 (a sampling weight is the "
-                         "number of people a record stands for)")
+        raise UsageError(ngettext('weight column {column!r}: {n} weight(s) below 1 (a sampling weight is the number of people a record stands for)',
+                                  'weight column {column!r}: {n} weight(s) below 1 (a sampling weight is the number of people a record stands for)',
+                                  int(low.sum())).format(column=column, n=int(low.sum())))
     return w
 
 

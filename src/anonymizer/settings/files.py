@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pydantic.json_schema import GenerateJsonSchema
 
 from anonymizer.errors import AnonError, PolicyError
+from anonymizer.i18n import _
 from anonymizer.settings.base import StrictModel, check
 from anonymizer.settings.targets import PrivacyTargets
 
@@ -135,7 +136,7 @@ class PolicyFile(StrictModel):
 def validate_policy_doc(policy: Any, *, origin: str = "policy") -> PolicyFile:
     """The typed policy, or PolicyError naming the first problem (a path in the file, never a value)."""
     if not isinstance(policy, dict):
-        raise PolicyError(f"{origin}: a policy is a mapping with 'version' and 'columns'")
+        raise PolicyError(_("{origin}: a policy is a mapping with 'version' and 'columns'").format(origin=origin))
     typed = check(PolicyFile, policy, origin=origin)
     for name, entry in typed.columns.items():
         check_params(entry.action, entry.params, entity=entry.entity, origin=origin,

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from anonymizer.errors import UsageError
+from anonymizer.i18n import _
 from anonymizer.synth import arrowfmt as af
 from anonymizer.synth import checkdigits as cd
 from anonymizer.synth import reference as ref
@@ -151,7 +152,7 @@ def _make_context(rows: int, seed: int, departement: str) -> _Context:
            and c["codcom"] != SMALL_OVERSEAS]
     if not res:
         known = sorted({c["dep"] for c in communes})
-        raise UsageError(f"no bundled communes for département {dep!r}; choose one of {', '.join(known)}")
+        raise UsageError(_('no bundled communes for département {dep!r}; choose one of {known}').format(dep=dep, known=', '.join(known)))
     region = res[0]["region"]
     rng = np.random.default_rng(np.random.SeedSequence([seed, 9001]))
     plants: dict[str, list[int]] = {}
@@ -1200,9 +1201,9 @@ def _unique_orders(rng, base: np.ndarray, taken: np.ndarray) -> np.ndarray:
     """Order numbers 001-999 such that ``base + order`` (a 13-digit NIR) is unique in the block
     and absent from ``taken``: two people never share a NIR (schema §1 step 8)."""
     order = rng.integers(1, 1000, len(base))
-    for _ in range(50):
+    for _attempt in range(50):
         val = base + order
-        _, first, counts = np.unique(val, return_index=True, return_counts=True)
+        _values, first, counts = np.unique(val, return_index=True, return_counts=True)
         dup = np.ones(len(val), bool)
         dup[first] = False
         dup |= np.isin(val, taken)
@@ -1249,9 +1250,9 @@ def ground_truth_columns() -> dict[str, dict]:
 
 def _check_args(rows: int, seed: int) -> None:
     if not isinstance(rows, int | np.integer) or rows < 0:
-        raise UsageError("--rows must be a non-negative integer")
+        raise UsageError(_("--rows must be a non-negative integer"))
     if not isinstance(seed, int | np.integer):
-        raise UsageError("--seed must be an integer")
+        raise UsageError(_("--seed must be an integer"))
 
 
 class ExtractStream:
@@ -1263,7 +1264,7 @@ class ExtractStream:
         self.ctx = _make_context(self.rows, self.seed, departement)
         self.chunk_rows = int(chunk_rows or BLOCK)
         if self.chunk_rows <= 0:
-            raise UsageError("chunk_rows must be positive")
+            raise UsageError(_("chunk_rows must be positive"))
         self.truth: dict = {
             "schema_version": 1, "generator": "anonymizer.synth", "rows": self.rows, "seed": self.seed,
             "departement": self.ctx.departement, "row_numbering": "row = 0-based position in the table (NUMLIGNE - 1)",

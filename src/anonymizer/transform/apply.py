@@ -15,6 +15,7 @@ import pandas as pd
 
 from anonymizer.detect.entities import CONTEXT_ENTITIES
 from anonymizer.errors import PolicyError, UsageError
+from anonymizer.i18n import _
 from anonymizer.io import as_text
 from anonymizer.transform import ACTIONS
 from anonymizer.transform.base import TransformContext
@@ -80,7 +81,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
     its sex, birth month and birthplace from the *released* values, never from the originals.
     """
     if plan.needs_key and not key:
-        raise UsageError("this policy needs a secret key: give --key-file FILE or set ANON_KEY")
+        raise UsageError(_("this policy needs a secret key: give --key-file FILE or set ANON_KEY"))
     entities = {s.column: s.entity for s in plan.steps}
     context_cols: dict[str, pd.Series] = {}
     pid = person_ids(df, plan.person_id)
@@ -96,7 +97,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
             continue
         fn = ACTIONS.get(step.action)
         if fn is None:
-            raise PolicyError(f"column {step.column}: action '{step.action}' is not available")
+            raise PolicyError(_("column {column}: action '{action}' is not available").format(column=step.column, action=step.action))
         if fixed is not None and step.column in fixed:
             results[step.column] = result = pd.Series(fixed[step.column].to_numpy(), index=df.index)
             if step.entity in CONTEXT_ENTITIES:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.errors import PolicyError, UsageError
+from anonymizer.i18n import _
 from anonymizer.values.text import object_text
 
 PERSON_ID = "__person_id__"
@@ -60,8 +61,7 @@ class TransformContext:
         if override:
             if override not in rc.columns:
                 raise PolicyError(
-                    f"column {self.column!r}: the context column {override!r} named in its params is not "
-                    "available (missing, or not transformed before this column)"
+                    _('column {column!r}: the context column {override!r} named in its params is not available (missing, or not transformed before this column)').format(column=self.column, override=override)
                 )
             return override
         wanted = set(wanted)
@@ -96,8 +96,7 @@ def require_key(key: bytes | None, action: str) -> bytes:
     """The key, or a clear ``UsageError`` (keyed actions refuse to run without one)."""
     if not key:
         raise UsageError(
-            f"action '{action}' needs a secret key: give --key-file FILE or set ANON_KEY "
-            "(at least 16 bytes, hex or raw)"
+            _("action '{action}' needs a secret key: give --key-file FILE or set ANON_KEY (at least 16 bytes, hex or raw)").format(action=action)
         )
     if isinstance(key, str):
         key = key.encode("utf-8")

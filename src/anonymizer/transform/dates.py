@@ -22,6 +22,7 @@ from pydantic import Field
 
 from anonymizer.detect.entities import PERSON_KEY_ENTITIES
 from anonymizer.errors import PolicyError
+from anonymizer.i18n import _, ngettext
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
     PERSON_ID,
@@ -62,7 +63,7 @@ def person_ids(params: dict, context: TransformContext, action: str, *, required
         if col and col in rc.columns:
             return to_text(rc[col])
         if col:
-            raise PolicyError(f"{action} on column {context.column!r}: person_column {col!r} is not available")
+            raise PolicyError(_('{action} on column {column!r}: person_column {col!r} is not available').format(action=action, column=context.column, col=col))
         if PERSON_ID in rc.columns:
             return to_text(rc[PERSON_ID])
         for ent in PERSON_ENTITIES:
@@ -71,9 +72,7 @@ def person_ids(params: dict, context: TransformContext, action: str, *, required
                 return to_text(rc[min(cands, key=lambda c: (len(str(c)), str(c)))])
     if required:
         raise PolicyError(
-            f"{action} on column {context.column!r} needs a person key: the pipeline gives "
-            f"{PERSON_ID}, or set params.person_column, or keep an identifier column "
-            f"({', '.join(PERSON_ENTITIES[:4])}...) in the table"
+            _('{action} on column {column!r} needs a person key: the pipeline gives {PERSON_ID}, or set params.person_column, or keep an identifier column ({items}...) in the table').format(action=action, column=context.column, PERSON_ID=PERSON_ID, items=', '.join(PERSON_ENTITIES[:4]))
         )
     return None
 
@@ -90,7 +89,7 @@ def person_offsets(pids: pd.Series, key: bytes, max_days: int) -> np.ndarray:
     they all read the same person ids.
     """
     if max_days < 1:
-        raise PolicyError("shift_dates: max_days must be at least 1")
+        raise PolicyError(_("shift_dates: max_days must be at least 1"))
     sk = subkey(key, "shift_dates")
     fp = (sk, max_days, len(pids), hashlib.sha256(
         pd.util.hash_pandas_object(pids, index=False).to_numpy().tobytes()).digest())
@@ -177,7 +176,7 @@ def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: Transfo
     max_days = int(params.get("max_days", ShiftDatesParams.field_default("max_days")))
     pids = person_ids(params, context, "shift_dates")
     if len(pids) != len(series):
-        raise PolicyError(f"shift_dates on column {context.column!r}: row context is not row-aligned")
+        raise PolicyError(_('shift_dates on column {column!r}: row context is not row-aligned').format(column=context.column))
     offsets = person_offsets(pids.reset_index(drop=True), key, max_days)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return series + pd.to_timedelta(offsets, unit="D").to_numpy()
@@ -188,7 +187,9 @@ def shift_dates(series: pd.Series, *, key: bytes, params: dict, context: Transfo
     bad = np.array([bool(u) and p is None for u, p in zip(uniques, parsed, strict=True)], dtype=bool)
     if bad.any() and on_error == "error":
         n = int(bad[codes].sum())
-        raise PolicyError(f"shift_dates on column {context.column!r}: {n} value(s) are not dates in a known format")
+        raise PolicyError(ngettext('shift_dates on column {column!r}: {n} value(s) are not dates in a known format',
+                                   'shift_dates on column {column!r}: {n} value(s) are not dates in a known format',
+                                   n).format(column=context.column, n=n))
     # one "style" per distinct way of writing (its DateForm), one unit per value
     styles: dict[DateForm, int] = {}
     style_of = np.full(len(uniques), -1, dtype=np.int64)

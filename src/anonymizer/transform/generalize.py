@@ -39,6 +39,7 @@ from pydantic import Field, ValidationInfo, model_validator
 
 from anonymizer.detect.entities import GENERALIZE_METHOD
 from anonymizer.errors import PolicyError
+from anonymizer.i18n import _
 from anonymizer.resources import rules_path
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import TransformContext, from_text, map_distinct, to_text
@@ -117,7 +118,7 @@ DEFAULTS = GeneralizeParams.model_construct()
 
 
 def _fail(context: TransformContext, msg: str) -> PolicyError:
-    return PolicyError(f"generalize on column {context.column!r}: {msg}")
+    return PolicyError(_('generalize on column {column!r}: {msg}').format(column=context.column, msg=msg))
 
 
 # ---------------------------------------------------------------- dates
@@ -206,7 +207,7 @@ def load_hierarchy(path: str | Path):
     if not p.exists():
         cand = rules_path("hierarchies", str(path))
         if not cand.exists():
-            raise PolicyError(f"hierarchy file not found: {path}")
+            raise PolicyError(_('hierarchy file not found: {path}').format(path=path))
         p = cand
     return Hierarchy.from_arx_csv(p)
 

@@ -27,6 +27,7 @@ from pydantic import Field, model_validator
 
 from anonymizer.detect.entities import family_of
 from anonymizer.errors import PolicyError
+from anonymizer.i18n import _
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
     LastResult,
@@ -175,10 +176,10 @@ def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformCont
     key = require_key(key, "noise")
     rel, ab = params.get("relative"), params.get("absolute")
     if (rel is None) == (ab is None):
-        raise PolicyError(f"noise on column {context.column!r}: give exactly one of params.relative, params.absolute")
+        raise PolicyError(_('noise on column {column!r}: give exactly one of params.relative, params.absolute').format(column=context.column))
     bound = float(rel if rel is not None else ab)
     if bound < 0 or (rel is not None and bound >= 1):
-        raise PolicyError(f"noise on column {context.column!r}: relative must be in [0, 1), absolute >= 0")
+        raise PolicyError(_('noise on column {column!r}: relative must be in [0, 1), absolute >= 0').format(column=context.column))
     dec_param = params.get("round")
     keep_sign = bool(params.get("keep_sign", NoiseParams.field_default("keep_sign")))
     pids = person_ids(params, context, "noise", required=False)
@@ -198,8 +199,7 @@ def noise(series: pd.Series, *, key: bytes, params: dict, context: TransformCont
     months = _year_months(series) if family_of(context.entity) != "amount" else None
     if months is not None:
         if rel is not None:
-            raise PolicyError(f"noise on column {context.column!r}: its values are AAAAMM months; give "
-                              "params.absolute, the bound in whole months (a relative share of a month is no date)")
+            raise PolicyError(_('noise on column {column!r}: its values are AAAAMM months; give params.absolute, the bound in whole months (a relative share of a month is no date)').format(column=context.column))
         return _shift_months(series, months, np.rint(u * bound).astype(np.int64))
 
     if is_numeric(series):
