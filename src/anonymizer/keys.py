@@ -24,7 +24,7 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-from anonymizer.i18n import _
+from anonymizer.i18n import N_, _
 
 MIN_KEY_BITS = 128
 KEYGEN_BYTES = 32  # 256 bits
@@ -79,15 +79,15 @@ def estimate_bits(text: str, *, is_hex: bool = False) -> tuple[float, list[str]]
     """Estimated entropy of a key written as ``text`` (hex digits when ``is_hex``), and what
     made it weaker (reasons, never a piece of the key)."""
     if not text:
-        return 0.0, ["empty"]
+        return 0.0, [N_("empty")]
     reasons: list[str] = []
     p = _period(text)
     if p <= len(text) // 2:
         inner, why = estimate_bits(text[:p], is_hex=is_hex)
-        return inner + math.log2(len(text) / p), ["a repeated pattern", *why]
+        return inner + math.log2(len(text) / p), [N_("a repeated pattern"), *why]
     if len(text) >= 8 and len(text) % 2 == 0 and text[::2] == text[1::2]:  # "00112233...": each doubled
         inner, why = estimate_bits(text[::2], is_hex=is_hex)
-        return inner + 1, ["doubled characters", *why]
+        return inner + 1, [N_("doubled characters"), *why]
     base = math.log2(_pool(text, is_hex))
     lower = text.lower()
     # hex keys: only long structure counts (a random key often holds "aaa" or a year by chance)
@@ -100,15 +100,15 @@ def estimate_bits(text: str, *, is_hex: bool = False) -> tuple[float, list[str]]
         if word:
             bits += math.log2(len(words)) + 1  # which word, and its case
             i += len(word)
-            reasons.append("a common word")
+            reasons.append(N_("a common word"))
         elif run >= min_run:
             bits += base + math.log2(run) + 1  # its first character, its length, its direction
             i += run
-            reasons.append("a run of characters")
+            reasons.append(N_("a run of characters"))
         elif not is_hex and _YEAR.match(text, i):
             bits += math.log2(200)
             i += 4
-            reasons.append("a year")
+            reasons.append(N_("a year"))
         else:
             bits += base
             i += 1
@@ -122,7 +122,7 @@ def key_strength(raw: bytes, decoded: bytes) -> tuple[float, list[str]]:
     except UnicodeDecodeError:  # binary key: 8 bits a byte, less its repetition
         p = _period(decoded.hex()) // 2 or 1
         if p <= len(decoded) // 2:
-            return 8.0 * p + math.log2(len(decoded) / p), ["a repeated pattern"]
+            return 8.0 * p + math.log2(len(decoded) / p), [N_("a repeated pattern")]
         return 8.0 * len(decoded), []
     is_hex = decoded != raw
     return estimate_bits(text, is_hex=is_hex)
@@ -140,8 +140,8 @@ def file_too_open(path: str | os.PathLike) -> str | None:
     except OSError:
         return None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return (f"key file {path} can be read by group or others (mode {stat.S_IMODE(mode):04o}); "
-                f"restrict it: chmod 600 {path}")
+        return _("key file {path} can be read by group or others (mode {mode:04o}); "
+                 "restrict it: chmod 600 {path}").format(path=path, mode=stat.S_IMODE(mode))
     return None
 
 

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from anonymizer.cli.translated import TranslatedCommand
 from anonymizer.errors import PrivacyTargetError, UsageError
-from anonymizer.i18n import N_, _
+from anonymizer.i18n import N_, _, number, percent
 from anonymizer.io.registry import WRITABLE, default_extension, extension_conflict
 from anonymizer.settings.defaults import TIME_BUDGET
 
@@ -179,7 +179,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         rows = (result.manifest.get("input") or {}).get("rows") or 0
         total = (result.manifest.get("timings_s") or {}).get("total") or 0
         if total > 0:
-            out.print(_('throughput : {rows:,} rows in {total:,.1f} s ({value:,.0f} rows/s)').format(rows=rows, total=total, value=rows / total))
+            out.print(_('throughput : {rows} rows in {total} s ({value} rows/s)').format(
+                rows=number(rows), total=number(total, 1), value=number(rows / total)))
         if result.risk_json:
             out.print(escape(_('risk report: {risk_html} (and {name})').format(risk_html=result.risk_html, name=result.risk_json.name)))
         privacy = result.manifest.get("privacy") or {}
@@ -194,12 +195,15 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         attack = privacy.get("attack") or {}
         if attack:
             a, t = attack["attacker_known"], attack["thresholds"]
-            line = (f"attack     : {a['mean_success']:.1%} mean success (at most {t['max_mean_success']:.1%}), "
-                    f"{a['unique_reidentified']:,} of {a['persons_attacked']:,} people re-identified uniquely "
-                    f"(at most {t['max_unique_reidentified_share']:.0%})")
+            line = _("attack     : {mean} mean success (at most {max_mean}), {unique} of {persons} people "
+                     "re-identified uniquely (at most {max_unique})").format(
+                mean=percent(a["mean_success"]), max_mean=percent(t["max_mean_success"]),
+                unique=number(a["unique_reidentified"]), persons=number(a["persons_attacked"]),
+                max_unique=percent(t["max_unique_reidentified_share"]))
             raw = attack.get("same_attack_on_the_input")
             if raw:
-                line += f"; on the input: {raw['mean_success']:.1%}, {raw['unique_reidentified']:,} unique"
+                line += _("; on the input: {mean}, {unique} unique").format(
+                    mean=percent(raw["mean_success"]), unique=number(raw["unique_reidentified"]))
             out.print(line)
         _print_verdict(result.risk_json, out)
     if not result.released:

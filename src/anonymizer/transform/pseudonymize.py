@@ -165,7 +165,7 @@ def check_key(given: bytes, key: bytes, origin: str, weak_ok: bool = False) -> b
 
         bits, why = key_strength(given, key)
         if bits < MIN_KEY_BITS:
-            because = f": {', '.join(why)}" if why else ""
+            because = _(": {reasons}").format(reasons=", ".join(_(w) for w in why)) if why else ""
             raise UsageError(
                 _('the key from {origin} is guessable (about {bits:.0f} bits estimated, at least {MIN_KEY_BITS} needed{because}); make one with `anon keygen -o FILE` (--weak-key-ok accepts it, for tests)').format(origin=origin, bits=bits, MIN_KEY_BITS=MIN_KEY_BITS, because=because)
             )
