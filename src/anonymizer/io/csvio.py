@@ -77,11 +77,11 @@ def _locate_problem(path: Path, d: CsvDialect) -> str | None:
                 if i == 0 or not row:
                     continue
                 if len(row) != n:
-                    return f"line {start} has {len(row)} fields, the header has {n} (ragged rows)"
+                    return _("line {start} has {fields} fields, the header has {n} (ragged rows)").format(start=start, fields=len(row), n=n)
     except UnicodeDecodeError as exc:
-        return f"cannot be decoded as {d.encoding} (byte offset {exc.start}); try another --encoding"
+        return _("cannot be decoded as {encoding} (byte offset {offset}); try another --encoding").format(encoding=d.encoding, offset=exc.start)
     except csv.Error:
-        return f"malformed CSV at line {prev_line + 1} (unbalanced quote?)"
+        return _("malformed CSV at line {line} (unbalanced quote?)").format(line=prev_line + 1)
     finally:
         csv.field_size_limit(limit)
     return None
@@ -93,9 +93,9 @@ def _raise_read_error(path: Path, d: CsvDialect, exc: BaseException) -> None:
     if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in msg or "UTF8" in msg:
         problem = _locate_problem(path, d) or ""
         if "decoded" not in problem:
-            problem = f"cannot be decoded as {d.encoding}; try another --encoding"
+            problem = _("cannot be decoded as {encoding}; try another --encoding").format(encoding=d.encoding)
         raise InputError(f"{path}: {problem}") from None
-    raise InputError(f"{path}: {_locate_problem(path, d) or 'malformed CSV'}") from None
+    raise InputError(f"{path}: {_locate_problem(path, d) or _('malformed CSV')}") from None
 
 
 def _precheck(path: Path, d: CsvDialect) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from anonymizer.errors import InputError, UsageError
 from anonymizer.fsfaults import regular_file
-from anonymizer.i18n import _
+from anonymizer.i18n import N_, _
 from anonymizer.io.registry import EXTENSIONS
 
 SAMPLE_BYTES = 1 << 20
@@ -34,11 +34,11 @@ DELIMITERS = ",;\t|"
 CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 UNSUPPORTED = {
-    ".xls": "old Excel .xls workbooks are not read; save it as .xlsx",
-    ".ods": "OpenDocument spreadsheets are not read; save it as .xlsx or .csv",
-    ".json": "JSON documents are not read; write one JSON object per line (.jsonl)",
-    ".gz": "compressed files are not read; decompress it first",
-    ".zip": "zip archives are not read; extract the table first",
+    ".xls": N_("old Excel .xls workbooks are not read; save it as .xlsx"),
+    ".ods": N_("OpenDocument spreadsheets are not read; save it as .xlsx or .csv"),
+    ".json": N_("JSON documents are not read; write one JSON object per line (.jsonl)"),
+    ".gz": N_("compressed files are not read; decompress it first"),
+    ".zip": N_("zip archives are not read; extract the table first"),
 }
 
 
@@ -176,7 +176,7 @@ def detect_format(path: str | Path) -> str:
     if suffix in EXTENSIONS:
         return EXTENSIONS[suffix]
     if suffix in UNSUPPORTED:
-        raise InputError(f"{p}: {UNSUPPORTED[suffix]}")
+        raise InputError(f"{p}: {_(UNSUPPORTED[suffix])}")
     regular_file(p)  # never open a FIFO or a device: the read would block or never end
     with open(p, "rb") as fh:
         head = fh.read(256)

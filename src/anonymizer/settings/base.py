@@ -17,13 +17,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from anonymizer.errors import AnonError, PolicyError
+from anonymizer.i18n import N_, _
 
 _TYPE_WORDS = {
-    "int_type": "must be an integer", "int_parsing": "must be an integer", "int_from_float": "must be an integer",
-    "float_type": "must be a number", "float_parsing": "must be a number", "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false", "string_type": "must be a text", "list_type": "must be a list",
-    "dict_type": "must be a mapping", "model_type": "must be a mapping", "model_attributes_type": "must be a mapping",
-    "date_type": "must be a date", "none_required": "must be null", "finite_number": "must be a finite number",
+    "int_type": N_("must be an integer"), "int_parsing": N_("must be an integer"), "int_from_float": N_("must be an integer"),
+    "float_type": N_("must be a number"), "float_parsing": N_("must be a number"), "bool_type": N_("must be true or false"),
+    "bool_parsing": N_("must be true or false"), "string_type": N_("must be a text"), "list_type": N_("must be a list"),
+    "dict_type": N_("must be a mapping"), "model_type": N_("must be a mapping"), "model_attributes_type": N_("must be a mapping"),
+    "date_type": N_("must be a date"), "none_required": N_("must be null"), "finite_number": N_("must be a finite number"),
 }
 _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
 
@@ -31,7 +32,7 @@ _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "l
 def suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
     """`` (did you mean 'x'?)`` for the closest known key, or ``""``."""
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return _(" (did you mean '{key}'?)").format(key=close[0]) if close else ""
 
 
 class StrictModel(BaseModel):
@@ -51,7 +52,7 @@ class StrictModel(BaseModel):
 
     @classmethod
     def unknown_key(cls, key: str) -> str:
-        return f"unknown key '{key}'"
+        return _("unknown key '{key}'").format(key=key)
 
     @classmethod
     def field_default(cls, name: str) -> Any:
@@ -79,14 +80,15 @@ def describe(exc: ValidationError, data: Any) -> tuple[str, str]:
     loc, kind, ctx = tuple(err.get("loc") or ()), err["type"], err.get("ctx") or {}
     path = _path(loc, data)
     if kind == "missing":
-        return "/".join(path), f"'{loc[-1]}' is required"
+        return "/".join(path), _("'{key}' is required").format(key=loc[-1])
     if kind in _TYPE_WORDS:
-        reason = _TYPE_WORDS[kind]
+        reason = _(_TYPE_WORDS[kind])
     elif kind in _BOUNDS:
         bound = next(iter(ctx.values()), "")
-        reason = f"must be {_BOUNDS[kind]} {bound}"
+        reason = _("must be {op} {bound}").format(op=_BOUNDS[kind], bound=bound)
     elif kind in ("literal_error", "enum"):
-        reason = "must be one of " + str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        reason = _("must be one of {names}").format(
+            names=str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", "))
     elif kind == "value_error":
         reason = str(err["msg"]).removeprefix("Value error, ")
     else:
@@ -101,8 +103,8 @@ def check(model: type[StrictModel], data: Any, *, origin: str, where: str = "",
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         path, reason = describe(exc, data)
-        full = "/".join(p for p in (where, path) if p) or "top level"
-        raise error(f"{origin}: {full}: {reason}") from None
+        full = "/".join(p for p in (where, path) if p) or _("top level")
+        raise error(_("{origin}: {where}: {reason}").format(origin=origin, where=full, reason=reason)) from None
 
 
 class ActionParams(StrictModel):

@@ -38,7 +38,7 @@ def action_names() -> list[str]:
 def _known_action(value: str) -> str:
     names = action_names()
     if value not in names:
-        raise ValueError(f"must be one of {', '.join(names)}")
+        raise ValueError(_("must be one of {names}").format(names=", ".join(names)))
     return value
 
 
@@ -103,7 +103,7 @@ class ColumnEntry(StrictModel):
     @classmethod
     def _family(cls, value: str | None) -> str | None:
         if value is not None and value not in _families():
-            raise ValueError(f"must be one of {', '.join(_families())}")
+            raise ValueError(_("must be one of {names}").format(names=", ".join(_families())))
         return value
 
 
@@ -129,7 +129,7 @@ class PolicyFile(StrictModel):
     @classmethod
     def _privacy(cls, value: Any) -> Any:
         if isinstance(value, str) and value != NO_PRIVACY:
-            raise ValueError(f"must be a mapping of targets, or \"{NO_PRIVACY}\"")
+            raise ValueError(_("must be a mapping of targets, or \"{none}\"").format(none=NO_PRIVACY))
         return value
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from anonymizer.errors import AnonError, PolicyError
+from anonymizer.i18n import _
 from anonymizer.settings.base import StrictModel, check
 from anonymizer.settings.defaults import (
     MAX_RECORD_RISK,
@@ -92,7 +93,7 @@ class PrivacyTargets(StrictModel):
     def _roles_apart(self) -> PrivacyTargets:
         both = [c for c in self.quasi_identifiers if c in self.sensitive]
         if both:
-            raise ValueError(f"column(s) both in quasi_identifiers and sensitive: {', '.join(both)}")
+            raise ValueError(_("column(s) both in quasi_identifiers and sensitive: {columns}").format(columns=", ".join(both)))
         return self
 
     @classmethod

@@ -96,21 +96,21 @@ class GeneralizeParams(ActionParams):
                                  if known else None)
         if method is None:
             if known:
-                raise self.fail(f"'method' is required here ({', '.join(METHOD_PARAMS)})")
+                raise self.fail(_("'method' is required here ({methods})").format(methods=", ".join(METHOD_PARAMS)))
             return self
         extra = sorted(self.model_fields_set - {"method", "entity", *METHOD_PARAMS[method]})
         if extra:
             reads = ", ".join(METHOD_PARAMS[method]) or "nothing else"
-            raise self.fail(f"'{extra[0]}' is not a parameter of method {method} (it reads: {reads})")
+            raise self.fail(_("'{name}' is not a parameter of method {method} (it reads: {reads})").format(name=extra[0], method=method, reads=reads))
         given = self.model_fields_set
         if method == "age_band" and "reference_date" not in given:
-            raise self.fail("method age_band needs 'reference_date'")
+            raise self.fail(_("method age_band needs 'reference_date'"))
         if method == "band" and not {"width", "bounds"} & given:
-            raise self.fail("method band needs 'width' or 'bounds'")
+            raise self.fail(_("method band needs 'width' or 'bounds'"))
         if method == "top_bottom" and not {"top", "bottom", "top_quantile", "bottom_quantile"} & given:
-            raise self.fail("method top_bottom needs 'top', 'bottom', 'top_quantile' or 'bottom_quantile'")
+            raise self.fail(_("method top_bottom needs 'top', 'bottom', 'top_quantile' or 'bottom_quantile'"))
         if method == "hierarchy" and "hierarchy" not in given:
-            raise self.fail("method hierarchy needs 'hierarchy'")
+            raise self.fail(_("method hierarchy needs 'hierarchy'"))
         return self
 
 

@@ -166,7 +166,7 @@ class NoiseParams(ActionParams):
     @model_validator(mode="after")
     def _one_bound(self) -> Any:
         if (self.relative is None) == (self.absolute is None):
-            raise self.fail("give exactly one of 'relative', 'absolute'")
+            raise self.fail(_("give exactly one of 'relative', 'absolute'"))
         return self
 
 

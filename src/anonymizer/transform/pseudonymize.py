@@ -92,7 +92,7 @@ class PseudonymizeParams(ActionParams):
     @model_validator(mode="after")
     def _fits_alphabet(self) -> Any:
         if self.alphabet == "base32" and self.length > 52:
-            raise self.fail("'length' must be <= 52 in base32 (64 in hex)")
+            raise self.fail(_("'length' must be <= 52 in base32 (64 in hex)"))
         return self
 
 

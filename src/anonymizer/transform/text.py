@@ -32,6 +32,7 @@ from pydantic import Field, field_validator
 
 from anonymizer.detect.entities import ALIASES, TAG_IN_TEXT, TEXT_LEVEL
 from anonymizer.detect.validators import parse_text_date
+from anonymizer.i18n import _
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import (
     PERSON_ID,
@@ -85,7 +86,7 @@ class RedactParams(ActionParams):
     @classmethod
     def _ner(cls, value: Any) -> Any:
         if isinstance(value, str) and value.lower() not in NER_WORDS:
-            raise ValueError("must be auto, true or false")
+            raise ValueError(_("must be auto, true or false"))
         return value
 
 
@@ -155,7 +156,7 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
     known = span_fakes(pending, d) if d is not None else {}
     for i in range(0, len(pending), CHUNK_TEXTS):
         chunk = pending[i:i + CHUNK_TEXTS]
-        for (t, _), done in zip(chunk, _anonymize_many(engine, chunk, mode, d, known, levels, dates), strict=True):
+        for (t, _unused), done in zip(chunk, _anonymize_many(engine, chunk, mode, d, known, levels, dates), strict=True):
             results[t] = done
     out = [results[u] for u in uniques]
     if dates is not None and dated:
