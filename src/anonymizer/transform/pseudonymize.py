@@ -185,8 +185,8 @@ def load_key(key_file: str | os.PathLike | None = None, env: str = "ANON_KEY", *
 
         path = Path(key_file)
         raw = read_config_bytes(path, "key file", limit=MAX_KEY_FILE_BYTES)
-        return _parse_key(raw, f"key file {path}", weak_ok)
+        return _parse_key(raw, _("key file {path}").format(path=path), weak_ok)
     value = os.environ.get(env)
     if value:
-        return _parse_key(value.encode("utf-8"), f"environment variable {env}", weak_ok)
+        return _parse_key(value.encode("utf-8"), _("environment variable {env}").format(env=env), weak_ok)
     raise UsageError(_('no key: give --key-file FILE or set {env} (at least {MIN_KEY_BYTES} bytes, hex or raw)').format(env=env, MIN_KEY_BYTES=MIN_KEY_BYTES))
