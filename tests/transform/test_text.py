@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pandas as pd
 import pytest
 
 from anonymizer.transform import fake, redact
 
-from .conftest import KEY, ctx, text
+from .conftest import KEY, Span, ctx, pattern_spans, text
 
 PATTERNS = {
     "PHONE_NUMBER": re.compile(r"0\d(?: \d\d){4}"),
@@ -20,17 +19,10 @@ PATTERNS = {
 }
 
 
-@dataclass
-class Span:
-    entity_type: str
-    start: int
-    end: int
-    score: float = 0.9
-
 
 def detector(texts: list[str]) -> list[list[Span]]:
     calls.append(len(texts))
-    return [[Span(e, m.start(), m.end()) for e, rx in PATTERNS.items() for m in rx.finditer(t)] for t in texts]
+    return pattern_spans(PATTERNS, texts)
 
 
 calls: list[int] = []

@@ -4,27 +4,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from anonymizer.transform import redact
 
-from .conftest import KEY, ctx, text
+from .conftest import KEY, Span, ctx, pattern_spans, text
 
 PLACES = ["Bordeaux", "Gujan-Mestras", "Le Bouscat", "Saint-Médard-en-Jalles", "Lyon"]
 PATTERNS = {"LOCATION": re.compile("|".join(re.escape(p) for p in PLACES)),
             "PHONE_NUMBER": re.compile(r"0\d(?: \d\d){4}")}
 
 
-@dataclass
-class Span:
-    entity_type: str
-    start: int
-    end: int
-    score: float = 0.9
-
 
 def detector(texts: list[str]) -> list[list[Span]]:
-    return [[Span(e, m.start(), m.end()) for e, rx in PATTERNS.items() for m in rx.finditer(t)] for t in texts]
+    return pattern_spans(PATTERNS, texts)
 
 
 COMMENTS = [f"Déménagé de {a} à {b}, joignable au 06 12 34 56 7{i}" for i, (a, b) in

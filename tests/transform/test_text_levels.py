@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -25,17 +24,10 @@ from anonymizer.transform.text_levels import (
     shift_text_date,
 )
 
-from .conftest import KEY, OTHER_KEY, ctx, text
+from .conftest import KEY, OTHER_KEY, Span, ctx, text
 
 DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")
 
-
-@dataclass
-class Span:
-    entity_type: str
-    start: int
-    end: int
-    score: float = 0.9
 
 
 def detector(texts: list[str]) -> list[list[Span]]:
