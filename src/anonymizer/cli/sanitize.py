@@ -187,7 +187,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
         reached = privacy.get("reached") or {}
         if reached.get("groups"):  # whole-record privacy
             known = privacy.get("attacker_knows") or []
-            out.print(_('privacy    : k={k} over the {known} column(s) an attacker knows; {value:,} record(s) suppressed').format(k=reached['k'], known=len(known), value=reached.get('suppressed_records', 0)))
+            out.print(_('privacy    : k={k} over the {known} column(s) an attacker knows; {value} record(s) suppressed')
+                      .format(k=reached['k'], known=len(known), value=number(reached.get('suppressed_records', 0))))
         elif reached.get("k"):
             out.print(escape(_('privacy    : k={k} on {items}; levels {value}; {value2} record(s) suppressed').format(k=reached['k'], items=', '.join(reached.get('quasi_identifiers', [])), value=reached.get('levels'), value2=reached.get('suppressed_records', 0))))
         if reached.get("exact") is False:  # the time budget (or the lattice's size) cut the optimal search
