@@ -704,11 +704,12 @@ def _descend(prob: _Problem, met, deadline, floors: _Floors):
         if b < 0:
             return False
         val, later = st["val"], order_pos[i] > order_pos[b]
-        lo = bound[i]
-        if lo > val + 1e-12 or (lo >= val - 1e-12 and later):
-            return True
-        lo = floor[i] - 1e-9 * max(1.0, abs(floor[i]))  # computed otherwise than the value: a margin
-        return lo > val + 1e-12 or (lo >= val - 1e-12 and later)
+
+        def no_better(lo: float) -> bool:  # cannot beat the best, nor tie it from a later place
+            return lo > val + 1e-12 or (lo >= val - 1e-12 and later)
+
+        # the raised floor is computed otherwise than the value: it gets a margin
+        return no_better(bound[i]) or no_better(floor[i] - 1e-9 * max(1.0, abs(floor[i])))
 
     def check(i: int) -> None:
         node = tuple(int(x) for x in nodes[i])
