@@ -125,16 +125,17 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
         c.type = "eq"
         return
     na, nb = int(c.orig.max()) + 1, int(max(c.rel.max(), 0)) + 1
-    pairs = pd.DataFrame({"a": a, "b": b}).value_counts()
-    idx = pairs.index.to_frame(index=False)
-    per_a = pairs.groupby(level="a").size()
+    # the distinct (a, b) pairs and their counts, sorted by a: plain NumPy (a table of a few rows
+    # per column of a wide table costs more in pandas' fixed costs than in the counting)
+    cell, count = np.unique(a * nb + b, return_counts=True)
+    pa, pb = cell // nb, cell % nb
+    seen_a, per_a = np.unique(pa, return_counts=True)  # per original value: how many released values
     n_of_a = np.bincount(a, minlength=na)
-    supported = n_of_a[per_a.index.to_numpy()] >= 2
-    covered = n_of_a[per_a.index.to_numpy()[supported]].sum() / len(a)
-    if covered >= 0.5 and (per_a.to_numpy()[supported] == 1).all():  # a function: compare the mapped value
+    supported = n_of_a[seen_a] >= 2
+    covered = n_of_a[seen_a[supported]].sum() / len(a)
+    if covered >= 0.5 and (per_a[supported] == 1).all():  # a function: compare the mapped value
         mapping = np.full(na, UNKNOWN, dtype=np.int64)
-        first = idx.drop_duplicates("a")  # singletons map to what they showed (the function's value)
-        mapping[first["a"].to_numpy()] = first["b"].to_numpy()
+        mapping[pa] = pb  # each value shows one value (singletons: what they showed, the function's value)
         c.orig = np.where(c.orig == UNKNOWN, UNKNOWN, mapping[np.maximum(c.orig, 0)])
         c.type = "eq"
         return
@@ -146,7 +147,7 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     p_b = np.bincount(c.rel[c.rel != UNKNOWN], minlength=nb).astype(np.float64)
     p_b /= p_b.sum()
     n_ab = np.zeros((na, nb))
-    n_ab[idx["a"].to_numpy(), idx["b"].to_numpy()] = pairs.to_numpy()
+    n_ab[pa, pb] = count
     expected = n_a[:, None] * p_b[None, :]
     cells = expected > 0
     chi2 = float((((n_ab - expected) ** 2)[cells] / expected[cells]).sum())
