@@ -164,6 +164,20 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     c.w_agree = float(w.max()) if w.size else 0.0
 
 
+def _agreeing_pairs(o: np.ndarray, r: np.ndarray) -> float:
+    """How many (original, released) pairs of rows show equal codes: the two frequency tables'
+    products summed (exact: integers below 2**53). Counted by ``bincount`` when the codes are small
+    non-negative numbers (values coded by first appearance), else over the distinct codes."""
+    lo, hi = min(o.min(), r.min()), max(o.max(), r.max())
+    if lo >= 0 and hi < 4 * (len(o) + len(r)) + 64:
+        fo = np.bincount(o, minlength=hi + 1)
+        return float((fo.astype(np.float64) * np.bincount(r, minlength=hi + 1)).sum())
+    vo, fo = np.unique(o, return_counts=True)
+    vr, fr = np.unique(r, return_counts=True)
+    _common, io, ir = np.intersect1d(vo, vr, assume_unique=True, return_indices=True)
+    return float((fo[io].astype(np.float64) * fr[ir]).sum())
+
+
 def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
              pairs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """m and u of one comparator, its weights and whether it is strict (module doc).
@@ -201,10 +215,7 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
         o, r = c.orig[c.orig != UNKNOWN], c.rel[c.rel != UNKNOWN]
         if len(o) == 0 or len(r) == 0:
             return
-        vo, fo = np.unique(o, return_counts=True)
-        vr, fr = np.unique(r, return_counts=True)
-        common, io, ir = np.intersect1d(vo, vr, assume_unique=True, return_indices=True)
-        c.u = float((fo[io].astype(np.float64) * fr[ir]).sum() / (len(o) * float(len(r))))
+        c.u = float(_agreeing_pairs(o, r) / (len(o) * float(len(r))))
         total = len(o) * float(len(r))
     else:
         k = min(U_PAIRS, n * (n - 1))

@@ -177,8 +177,7 @@ def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
            if key_cols else None)
     raw = None
     if on_input:  # the input released as it is: each side is the original
-        same = original.copy()
-        raw = linkage_attack(attack_facts(plan, original, same, coded=(coded_o, coded_o)), max_persons=persons)
+        raw = linkage_attack(attack_facts(plan, original, original, coded=(coded_o, coded_o)), max_persons=persons)
     max_success = targets.gate_success or 1.0
     max_unique = targets.max_unique_reidentification
     problems = []
