@@ -48,12 +48,13 @@ NUMBER_WINDOWS = (0, 1, 2, 5)
 @dataclass
 class Fact:
     """One attribute the attacker knows: ``original`` is aligned with the original rows,
-    ``released`` with the released rows (text, ``""`` for missing)."""
+    ``released`` with the released rows (text, ``""`` for missing: a Series, or an object array
+    of ``str`` when the fact comes coded from a whole frame, :meth:`of_coded`)."""
 
     name: str
     kind: str
-    original: pd.Series
-    released: pd.Series
+    original: pd.Series | np.ndarray
+    released: pd.Series | np.ndarray
     group: str = ""  # the column or family it comes from (for the report)
     derived: bool = False  # written inside another value (a NIR's birth month): compared as written, no
                            # mapping learnt (the digits mean the same thing on both sides)
@@ -64,32 +65,175 @@ class Fact:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"fact {self.name!r}: unknown kind {self.kind!r}")
-        self._coded: dict[str, _Coded] = {}
+        self._coded: dict[str, Coded] = {}
         self._intervals: dict[tuple[str, str], np.ndarray] = {}  # per (side, reader): [lo, hi] per distinct text
 
-    def coded(self, side: str) -> _Coded:
+    @classmethod
+    def of_coded(cls, name: str, kind: str, original: Coded, released: Coded, **kw) -> Fact:
+        """A fact whose two sides are already coded (:func:`code_frame`: every column of a frame in
+        one pass, instead of a text Series and a factorisation per column and side)."""
+        fact = cls(name, kind, original.texts(), released.texts(), **kw)
+        fact._coded.update(original=original, released=released)
+        return fact
+
+    def coded(self, side: str) -> Coded:
         """The ``original`` or ``released`` values as codes over their distinct texts (computed once:
         every comparator of the fact reads them)."""
         got = self._coded.get(side)
         if got is None:
-            codes, uniques = pd.factorize(as_text(getattr(self, side)), use_na_sentinel=False)
-            got = self._coded[side] = _Coded(np.asarray(codes, dtype=np.int64), pd.Series(uniques))
+            got = self._coded[side] = _code_text(_as_text(getattr(self, side)))
         return got
 
 
+def _code_text(text: pd.Series) -> Coded:
+    """A text Series coded over its distinct values, normalised as a Series of those values (of the
+    text's own string type: pandas' string operations differ between its storages)."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    return Coded(np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object), _Texts(uniques),
+                  np.arange(len(uniques)))
+
+
+def _as_text(values: pd.Series | np.ndarray) -> pd.Series:
+    """A side of a fact as a text Series (an array of a coded fact is text already)."""
+    return as_text(values) if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+
+
+class _Texts:
+    """Distinct texts (object array of ``str``) and, computed once for all of them when first
+    asked, their stripped form, comparison key, and whether they read as missing or suppressed.
+    One pool serves every column of a frame (:func:`code_frame`): a text shared by many columns is
+    normalised once, and the pandas string operations run once per frame, not per column."""
+
+    def __init__(self, texts: np.ndarray | pd.Index) -> None:
+        self.texts = texts  # an Index keeps its string type (the string operations follow it)
+        self._done: tuple[np.ndarray, ...] | None = None
+
+    def normalised(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(stripped, key, missing, suppressed) per text. The key is the text stripped, upper-cased,
+        spaces collapsed (``MISSING_KEY`` when empty). The operations are pandas' on a Series of
+        the texts, as for a single column: element-wise, so a text's key is the same whatever the
+        other texts of the pool."""
+        if self._done is None:
+            t = pd.Series(self.texts).str.strip()
+            k = t.str.upper().str.replace(_SEP, " ", regex=True)
+            stripped = t.to_numpy(dtype=object)
+            self._done = (stripped, k.where(k != "", MISSING_KEY).to_numpy(dtype=object),
+                          (t == "").to_numpy(dtype=bool), t.isin(SUPPRESSED).to_numpy(dtype=bool))
+        return self._done
+
+
 @dataclass
-class _Coded:
-    """A text column as ``codes`` (per row) into its distinct values ``uniques`` (text)."""
+class Coded:
+    """A text column as ``codes`` (per row) into its distinct values ``uniques`` (text, in order of
+    first appearance). ``pool``/``ids``: the pool of texts the uniques come from and their
+    positions in it (a whole frame's pool, :func:`code_frame`); by default the column's own."""
 
     codes: np.ndarray
-    uniques: pd.Series
+    uniques: np.ndarray
+    pool: _Texts | None = None
+    ids: np.ndarray | None = None
 
-    def stripped(self) -> pd.Series:
-        return self.uniques.str.strip()
+    def _normalised(self, part: int) -> np.ndarray:
+        if self.pool is None:
+            self.pool, self.ids = _Texts(self.uniques), np.arange(len(self.uniques))
+        return self.pool.normalised()[part][self.ids]  # type: ignore[index]
+
+    def stripped(self) -> np.ndarray:
+        """Per distinct value, its text stripped."""
+        return self._normalised(0)
+
+    def keys(self) -> np.ndarray:
+        """Per distinct value, its comparison key (:meth:`_Texts.normalised`)."""
+        return self._normalised(1)
+
+    def state(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per distinct value, (missing, suppressed)."""
+        return self._normalised(2), self._normalised(3)
+
+    def texts(self) -> np.ndarray:
+        """The text of each row."""
+        return self.uniques[self.codes]
 
     def rows(self, per_unique: np.ndarray) -> np.ndarray:
         """A value computed per distinct text, spread over the rows."""
         return np.asarray(per_unique)[self.codes]
+
+
+_STR = pd.Series([""]).dtype  # the string type pandas infers for text (what a text pool's Series gets)
+SMALL = 64  # arrays up to this size are factorised in Python (pandas' fixed cost is ~20 µs a call)
+
+
+def first_codes(values: np.ndarray) -> np.ndarray:
+    """Codes of ``values`` in order of first appearance, int64 (``pd.factorize`` of values without
+    missing ones): a dictionary for a few values, pandas beyond."""
+    if len(values) > SMALL:
+        return pd.factorize(values)[0].astype(np.int64)
+    seen: dict = {}
+    return np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.int64, count=len(values))
+
+
+def code_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, Coded]:
+    """Columns of ``frame`` as text coded over their distinct values (``Fact.coded``), all at once.
+
+    A wide table has thousands of columns of a few rows: a text Series, a factorisation and string
+    operations per column cost far more than the values. Here each column gives its texts as one
+    pool entry per category (categorical columns of text) or per row (other columns, through
+    ``as_text``); the pool is factorised once, the (column, text) pairs of every cell once more
+    (cells taken column by column, so that each column's codes come in order of first appearance,
+    as ``pd.factorize`` of the column would give them), and the texts are normalised once
+    (:class:`_Texts`). The codes, distinct texts, keys and states are those of the column coded
+    alone (the attack tests check it against ``Fact.coded``)."""
+    n = len(frame)
+    if not columns or n == 0:
+        return {}
+    dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
+    categories: list[pd.Index] = []  # pool: "" (a missing category), every text category, the other texts
+    others: list[np.ndarray] = []
+    cells = np.empty((len(columns), n), dtype=np.int64)
+    is_category = np.zeros(len(columns), dtype=bool)
+    alone: dict[str, Coded] = {}
+    n_categories = n_others = 0
+    for j, c in enumerate(columns):
+        dtype = dtypes[c]
+        if isinstance(dtype, pd.CategoricalDtype) and _all_text(dtype.categories):  # categories, cells by code
+            codes = np.asarray(frame[c].array.codes, dtype=np.int64)
+            cells[j] = np.where(codes < 0, -1, codes + n_categories)
+            categories.append(dtype.categories)
+            n_categories += len(dtype.categories)
+            is_category[j] = True
+            continue
+        text = as_text(frame[c])
+        if text.dtype != object and text.dtype != _STR:  # a string type of its own: coded alone
+            alone[c] = _code_text(text)
+            cells[j] = -1
+            is_category[j] = True
+            continue
+        others.append(text.to_numpy(dtype=object))
+        cells[j] = np.arange(n_others, n_others + n)
+        n_others += n
+    cells[is_category] += 1
+    cells[~is_category] += 1 + n_categories
+    pools = [np.array([""], dtype=object), *others]
+    if categories:  # one Index of every column's categories, turned to objects at once
+        pools.insert(1, categories[0].append(categories[1:]).to_numpy(dtype=object))
+    text_of, texts = pd.factorize(np.concatenate(pools))  # the pool's entries -> distinct texts
+    texts = _Texts(np.asarray(texts, dtype=object))
+    n_texts = len(texts.texts)
+    flat = (np.arange(len(columns), dtype=np.int64)[:, None] * n_texts + text_of[cells]).ravel()
+    codes, pairs = pd.factorize(flat)  # (column, text) pairs, column by column in order of first appearance
+    codes = codes.reshape(len(columns), n).astype(np.int64)
+    starts = np.append(codes[:, 0], len(pairs))  # a column's first cell opens its codes
+    ids = np.asarray(pairs, dtype=np.int64) % n_texts
+    out = {}
+    for j, c in enumerate(columns):
+        mine = ids[starts[j]:starts[j + 1]]
+        out[c] = alone.get(c) or Coded(codes[j] - starts[j], texts.texts[mine], texts, mine)
+    return out
+
+
+def _all_text(cats: pd.Index) -> bool:
+    """Categories that are all ``str`` (rendered as themselves by ``as_text``)."""
+    return isinstance(cats.dtype, pd.StringDtype) or pd.api.types.infer_dtype(cats, skipna=False) == "string"
 
 
 @dataclass
@@ -265,10 +409,10 @@ def number_interval(text: str) -> tuple[float, float] | None:
 # ----------------------------------------------------------------------------- comparators
 
 
-def _state(coded: _Coded) -> tuple[np.ndarray, np.ndarray]:
+def _state(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
     """(missing, suppressed) masks of a text column."""
-    t = coded.stripped()
-    return coded.rows((t == "").to_numpy()), coded.rows(t.isin(SUPPRESSED).to_numpy())
+    missing, suppressed = coded.state()
+    return coded.rows(missing), coded.rows(suppressed)
 
 
 def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: np.ndarray,
@@ -284,12 +428,10 @@ def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: n
     return Comparator(fact.name, how, "eq", o, r, group=fact.group)
 
 
-def _text_keys(coded: _Coded) -> np.ndarray:
+def _text_keys(coded: Coded) -> np.ndarray:
     """Per row, its value stripped, upper-cased, spaces collapsed (``MISSING_KEY`` when empty);
     each distinct value is normalised once."""
-    t = coded.stripped().str.upper()
-    t = t.str.replace(_SEP, " ", regex=True)
-    return coded.rows(t.where(t != "", MISSING_KEY).to_numpy(dtype=object))
+    return coded.rows(coded.keys())
 
 
 def _per_distinct(keys: np.ndarray, fn) -> np.ndarray:
@@ -300,19 +442,25 @@ def _per_distinct(keys: np.ndarray, fn) -> np.ndarray:
 
 def _categorical(fact: Fact, how: str = "as released") -> Comparator:
     """Original and released values coded apart (the linkage learns the mapping between them);
-    a derived fact is compared as written (``equal``)."""
-    okeys, rkeys = _text_keys(fact.coded("original")), _text_keys(fact.coded("released"))
+    a derived fact is compared as written (``equal``).
+
+    The keys are coded over each side's distinct values, then spread over the rows: the same codes
+    as coding the rows' keys (a side's distinct values come in order of first appearance, so their
+    keys do too), without a pass over the rows per code space."""
+    oc, rc = fact.coded("original"), fact.coded("released")
     if fact.derived:  # a part of another value: absent on either side (no NIR there) says nothing
-        _rm, rs = _state(fact.coded("released"))
+        okeys, rkeys = _text_keys(oc), _text_keys(rc)
+        _rm, rs = _state(rc)
         return _eq(fact, "equal", okeys, rkeys, rs | (rkeys == MISSING_KEY), o_unknown=okeys == MISSING_KEY)
-    o, _ = pd.factorize(okeys)
-    _rm, rs = _state(fact.coded("released"))
-    r, _ = pd.factorize(rkeys)
-    r = r.astype(np.int64)
+    ok, rk = oc.keys(), rc.keys()
+    rs = _state(rc)[1]
+    o = oc.rows(first_codes(ok))
+    r = rc.rows(first_codes(rk))
     r[rs] = UNKNOWN
-    equal = _eq(fact, "equal", okeys, rkeys, rs)  # the same values in one code space: the fallback
-    return Comparator(fact.name, how, "categorical", o.astype(np.int64), r, group=fact.group,
-                      extra={"equal": (equal.orig, equal.rel)})
+    both = first_codes(np.concatenate([ok, rk]))  # the same values in one code space: the fallback
+    eo, er = oc.rows(both[: len(ok)]), rc.rows(both[len(ok):])
+    er[rs] = UNKNOWN
+    return Comparator(fact.name, how, "categorical", o, r, group=fact.group, extra={"equal": (eo, er)})
 
 
 def _category(fact: Fact) -> list[Comparator]:
@@ -420,7 +568,7 @@ def _class_member(fact: Fact) -> Comparator:
     whether the class (the records showing the same released primary values) holds it. The
     original is given at the released precision (the method's rounding, applied by the caller)."""
     n_o = len(fact.original)
-    both = pd.concat([as_text(fact.original), as_text(fact.released)], ignore_index=True)
+    both = pd.concat([_as_text(fact.original), _as_text(fact.released)], ignore_index=True)
     codes, uniq = pd.factorize(both, use_na_sentinel=False)
     if len(uniq) >= MEMBER_BASE:
         raise ValueError(f"fact {fact.name!r}: too many distinct values for a membership comparator")
@@ -462,9 +610,9 @@ def shape_of(text: str) -> str:
     return _SHAPE.sub(lambda m: f"{len(m.group(0))}d" if m.group(0).isdigit() else "a", t)
 
 
-def strata_of(released: pd.Series) -> np.ndarray:
+def strata_of(released: pd.Series | np.ndarray) -> np.ndarray:
     """Per released row, the code of its value's shape (``shape_of``)."""
-    text = as_text(released)
+    text = _as_text(released)
     codes, uniques = pd.factorize(text)
     shapes = np.array([shape_of(u) for u in uniques], dtype=object)
     out, _ = pd.factorize(shapes[np.maximum(codes, 0)])

@@ -125,16 +125,17 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
         c.type = "eq"
         return
     na, nb = int(c.orig.max()) + 1, int(max(c.rel.max(), 0)) + 1
-    pairs = pd.DataFrame({"a": a, "b": b}).value_counts()
-    idx = pairs.index.to_frame(index=False)
-    per_a = pairs.groupby(level="a").size()
+    # the distinct (a, b) pairs and their counts, sorted by a: plain NumPy (a table of a few rows
+    # per column of a wide table costs more in pandas' fixed costs than in the counting)
+    cell, count = np.unique(a * nb + b, return_counts=True)
+    pa, pb = cell // nb, cell % nb
+    seen_a, per_a = np.unique(pa, return_counts=True)  # per original value: how many released values
     n_of_a = np.bincount(a, minlength=na)
-    supported = n_of_a[per_a.index.to_numpy()] >= 2
-    covered = n_of_a[per_a.index.to_numpy()[supported]].sum() / len(a)
-    if covered >= 0.5 and (per_a.to_numpy()[supported] == 1).all():  # a function: compare the mapped value
+    supported = n_of_a[seen_a] >= 2
+    covered = n_of_a[seen_a[supported]].sum() / len(a)
+    if covered >= 0.5 and (per_a[supported] == 1).all():  # a function: compare the mapped value
         mapping = np.full(na, UNKNOWN, dtype=np.int64)
-        first = idx.drop_duplicates("a")  # singletons map to what they showed (the function's value)
-        mapping[first["a"].to_numpy()] = first["b"].to_numpy()
+        mapping[pa] = pb  # each value shows one value (singletons: what they showed, the function's value)
         c.orig = np.where(c.orig == UNKNOWN, UNKNOWN, mapping[np.maximum(c.orig, 0)])
         c.type = "eq"
         return
@@ -146,7 +147,7 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     p_b = np.bincount(c.rel[c.rel != UNKNOWN], minlength=nb).astype(np.float64)
     p_b /= p_b.sum()
     n_ab = np.zeros((na, nb))
-    n_ab[idx["a"].to_numpy(), idx["b"].to_numpy()] = pairs.to_numpy()
+    n_ab[pa, pb] = count
     expected = n_a[:, None] * p_b[None, :]
     cells = expected > 0
     chi2 = float((((n_ab - expected) ** 2)[cells] / expected[cells]).sum())
@@ -161,6 +162,20 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     w[~evident | ~np.isfinite(w)] = 0.0
     c.table = w
     c.w_agree = float(w.max()) if w.size else 0.0
+
+
+def _agreeing_pairs(o: np.ndarray, r: np.ndarray) -> float:
+    """How many (original, released) pairs of rows show equal codes: the two frequency tables'
+    products summed (exact: integers below 2**53). Counted by ``bincount`` when the codes are small
+    non-negative numbers (values coded by first appearance), else over the distinct codes."""
+    lo, hi = min(o.min(), r.min()), max(o.max(), r.max())
+    if lo >= 0 and hi < 4 * (len(o) + len(r)) + 64:
+        fo = np.bincount(o, minlength=hi + 1)
+        return float((fo.astype(np.float64) * np.bincount(r, minlength=hi + 1)).sum())
+    vo, fo = np.unique(o, return_counts=True)
+    vr, fr = np.unique(r, return_counts=True)
+    _common, io, ir = np.intersect1d(vo, vr, assume_unique=True, return_indices=True)
+    return float((fo[io].astype(np.float64) * fr[ir]).sum())
 
 
 def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
@@ -200,10 +215,7 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
         o, r = c.orig[c.orig != UNKNOWN], c.rel[c.rel != UNKNOWN]
         if len(o) == 0 or len(r) == 0:
             return
-        vo, fo = np.unique(o, return_counts=True)
-        vr, fr = np.unique(r, return_counts=True)
-        common, io, ir = np.intersect1d(vo, vr, assume_unique=True, return_indices=True)
-        c.u = float((fo[io].astype(np.float64) * fr[ir]).sum() / (len(o) * float(len(r))))
+        c.u = float(_agreeing_pairs(o, r) / (len(o) * float(len(r))))
         total = len(o) * float(len(r))
     else:
         k = min(U_PAIRS, n * (n - 1))

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anonymizer.attack.facts import Fact, text_day_months
+from anonymizer.attack.facts import Coded, Fact, code_frame, text_day_months
 from anonymizer.attack.linkage import LinkageReport, linkage_attack
 from anonymizer.io import as_text
 
@@ -76,29 +76,38 @@ def classes_of(plan: Any, released: pd.DataFrame, swapped: dict[str, pd.Series])
 
 
 def attack_facts(plan: Any, original: pd.DataFrame, released: pd.DataFrame,
-                 columns: list[str] | None = None, swapped: dict[str, pd.Series] | None = None) -> list[Fact]:
+                 columns: list[str] | None = None, swapped: dict[str, pd.Series] | None = None,
+                 coded: tuple[dict[str, Coded], dict[str, Coded]] | None = None) -> list[Fact]:
     """Facts over ``columns`` (default: every attacker-known column) and the embedded parts, from
     row-aligned original and released frames (text or categorical). ``swapped``: the columns
-    swapped within classes, with each record's own value at the released precision."""
+    swapped within classes, with each record's own value at the released precision. ``coded``:
+    the two frames' columns already coded (:func:`code_frame`), when several attacks read them."""
     by_col = plan.by_column
     wanted = columns if columns is not None else [s.column for s in plan.attacker_known()]
-    facts = []
     swapped = swapped or {}
     classes = classes_of(plan, released, swapped) if swapped else None
+    plain = [c for c in wanted if not (c in swapped and c in released) and c in original and c in released]
+    derived = [c for c in original.columns if " → " in c and c in released]
+    # every column of each side coded in one pass (a wide table: thousands of columns of a few rows)
+    coded_o, coded_r = coded or (code_frame(original, plain + derived), code_frame(released, plain + derived))
+
+    def fact(c: str, kind: str, **kw) -> Fact:
+        if c in coded_o and c in coded_r:
+            return Fact.of_coded(c, kind, coded_o[c], coded_r[c], **kw)
+        return Fact(c, kind, as_text(original[c]), as_text(released[c]), **kw)
+
+    facts = []
     for c in wanted:
         if c in swapped and c in released:
             facts.append(Fact(c, "category", swapped[c].reset_index(drop=True), as_text(released[c]), group=c,
                               classes=classes))
         elif c in original and c in released:
             s = by_col.get(c)
-            facts.append(Fact(c, KIND.get(s.entity or "", "category") if s else "category",
-                              as_text(original[c]), as_text(released[c]), group=c))
+            facts.append(fact(c, KIND.get(s.entity or "", "category") if s else "category", group=c))
     links = _links(plan, set(wanted))
-    for c in original.columns:
-        if " → " in c and c in released:
-            facts.append(Fact(c, "code" if c.endswith("birthplace") else "category",
-                              as_text(original[c]), as_text(released[c]), group=c.split(" → ")[0], derived=True,
-                              link=links.get(c)))
+    for c in derived:
+        facts.append(fact(c, "code" if c.endswith("birthplace") else "category", group=c.split(" → ")[0],
+                          derived=True, link=links.get(c)))
     return facts
 
 
@@ -157,16 +166,18 @@ def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
     ``gate_success`` (1/k) or the unique re-identifications its ``max_unique_reidentification``."""
     targets = plan.privacy
     persons = targets.attack_persons
-    facts = attack_facts(plan, original, released, swapped=swapped)
+    common = [c for c in original.columns if c in released]
+    coded_o, coded_r = code_frame(original, common), code_frame(released, common)  # once for the three attacks
+    facts = attack_facts(plan, original, released, swapped=swapped, coded=(coded_o, coded_r))
     texts = _texts(text_marks, len(released)) if text_marks is not None else None
     attacker = linkage_attack(facts, texts=texts, max_persons=persons)
     key_cols = [c for c in targets.quasi_identifiers if c in original]
-    key = (linkage_attack(attack_facts(plan, original, released, key_cols, swapped=swapped), max_persons=persons)
+    key = (linkage_attack(attack_facts(plan, original, released, key_cols, swapped=swapped,
+                                       coded=(coded_o, coded_r)), max_persons=persons)
            if key_cols else None)
     raw = None
-    if on_input:
-        same = original.copy()
-        raw = linkage_attack(attack_facts(plan, original, same), max_persons=persons)
+    if on_input:  # the input released as it is: each side is the original
+        raw = linkage_attack(attack_facts(plan, original, original, coded=(coded_o, coded_o)), max_persons=persons)
     max_success = targets.gate_success or 1.0
     max_unique = targets.max_unique_reidentification
     problems = []
