@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.io import as_text
+from anonymizer.values.text import FEW_ROWS, text_matrix
 
 
 class ColumnCollector:
@@ -29,16 +30,32 @@ class ColumnCollector:
         self._codes: dict[str, list[np.ndarray]] = {c: [] for c in columns}
 
     def add(self, frame: pd.DataFrame) -> None:
+        if len(frame) <= FEW_ROWS:  # a wide short table: the text of every column in one call
+            texts = text_matrix(frame, self.columns)
+            for j, c in enumerate(self.columns):
+                self._add_values(c, texts[:, j])
+            return
         for c in self.columns:
-            values = as_text(frame[c]).to_numpy(dtype=object)
-            cats = self._cats[c]
-            codes = cats.get_indexer(values)
-            missing = codes < 0
-            if missing.any():
-                cats = cats.append(pd.Index(pd.unique(values[missing]), dtype=object))
-                self._cats[c] = cats
-                codes[missing] = cats.get_indexer(values[missing])
-            self._codes[c].append(codes.astype(_code_dtype(len(cats))))
+            self._add_values(c, as_text(frame[c]).to_numpy(dtype=object))
+
+    def _add_values(self, c: str, values: np.ndarray) -> None:
+        cats = self._cats[c]
+        if len(values) <= FEW_ROWS and len(cats) <= FEW_ROWS:
+            # few cells and categories: a dictionary, not a pandas hash index built per column
+            # (the same categories in the same first-seen order, the same codes)
+            lookup = {v: i for i, v in enumerate(cats)}
+            codes = [lookup.setdefault(v, len(lookup)) for v in values]
+            if len(lookup) > len(cats):
+                self._cats[c] = pd.Index(list(lookup), dtype=object)
+            self._codes[c].append(np.array(codes, dtype=_code_dtype(len(lookup))))
+            return
+        codes = cats.get_indexer(values)
+        missing = codes < 0
+        if missing.any():
+            cats = cats.append(pd.Index(pd.unique(values[missing]), dtype=object))
+            self._cats[c] = cats
+            codes[missing] = cats.get_indexer(values[missing])
+        self._codes[c].append(codes.astype(_code_dtype(len(cats))))
 
     def frame(self) -> pd.DataFrame:
         """The gathered columns as categoricals (missing -> ""), with a fresh index."""

@@ -50,6 +50,7 @@ import pandas as pd
 from anonymizer.errors import PrivacyTargetError
 from anonymizer.i18n import _
 from anonymizer.privacy.ladders import FAMILY_LEVELS, STAR, Ladder, family_of, floor_for, ladder_for
+from anonymizer.values.text import factorize_text
 
 #: importance of each family (higher = raised later) and of each subject (multiplied)
 FAMILY_IMPORTANCE = {"sex": 10.0, "birth": 6.0, "place": 5.0, "nationality": 4.0, "household": 3.0, "date": 2.5,
@@ -354,21 +355,26 @@ def _column_level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> d
     return out
 
 
+def _cell_texts(col: pd.Series) -> np.ndarray:
+    """A column's cells as text (``str`` of each value, missing -> ""), an object array; a text
+    column without a pandas call per cell-wise step (the wide short tables of issue #18)."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.to_numpy(dtype=object, na_value="")
+    return col.astype(object).where(col.notna(), "").astype(str).to_numpy(dtype=object)
+
+
 def release(batch: pd.DataFrame, solution: RecordSolution) -> pd.DataFrame:
     """The released text of the attacker-known columns of a batch, at the levels solved for its
     records (``solution`` sliced to the batch); suppressed records are ``*`` throughout."""
     out = {}
     for gi, g in enumerate(solution.groups):
         lv = solution.levels[:, gi]
+        at_levels = [(int(level), lv == level) for level in np.unique(lv)]
         for c in g.columns:
-            col = batch[c]
-            values = col.astype(object).where(col.notna(), "").astype(str)
             result = np.empty(len(batch), dtype=object)
-            codes, uniques = pd.factorize(values, use_na_sentinel=False)
-            uniques = np.asarray(uniques, dtype=object)
-            for level in np.unique(lv):
-                at = lv == level
-                rendered = g.ladders[c].apply(uniques, g.level_name(c, int(level)))
+            codes, uniques = factorize_text(_cell_texts(batch[c]))
+            for level, at in at_levels:
+                rendered = g.ladders[c].apply(uniques, g.level_name(c, level))
                 result[at] = rendered[codes[at]]
             result[solution.suppressed] = STAR
             out[c] = result

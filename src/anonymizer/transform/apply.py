@@ -23,6 +23,7 @@ from anonymizer.transform.collisions import avoid_collisions, tag_late_collision
 from anonymizer.transform.row_names import replace_row_names
 from anonymizer.transform.text import ner_mode, with_date_shift
 from anonymizer.transform.text_levels import levels_of_plan
+from anonymizer.values.text import FEW_ROWS, text_matrix
 
 if TYPE_CHECKING:
     from anonymizer.policy.plan import Plan
@@ -134,8 +135,28 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
 def summarize_changes(before: pd.DataFrame, after: pd.DataFrame, plan: Plan) -> dict[str, Any]:
     """Counts per column of cells changed and cells emptied: what the manifest reports; and of
     the values present (not empty) in the input, how many were written unchanged and how many
-    were hidden (``*``) or emptied: what the report says each column kept."""
+    were hidden (``*``) or emptied: what the report says each column kept.
+
+    A batch of few rows is compared as two text matrices (NumPy, every column at once); a tall
+    one column by column (pandas' Arrow comparisons): the same counts either way."""
     out: dict[str, Any] = {}
+    kept = [s.column for s in plan.steps if s.action != "drop"]
+    if len(before) <= FEW_ROWS:
+        a_all, b_all = text_matrix(before, kept), text_matrix(after, kept)
+        present = a_all != ""
+        same = a_all == b_all
+        empty = b_all == ""
+        hidden = present & ~same & (empty | (b_all == "*"))
+        counts = {"changed": (~same).sum(axis=0), "emptied": (present & empty).sum(axis=0),
+                  "present": present.sum(axis=0), "exact": (present & same).sum(axis=0), "hidden": hidden.sum(axis=0)}
+        where = {c: j for j, c in enumerate(kept)}
+        for step in plan.steps:
+            if step.action == "drop":
+                out[step.column] = {"action": "drop"}
+                continue
+            j = where[step.column]
+            out[step.column] = {"action": step.action, **{k: int(v[j]) for k, v in counts.items()}}
+        return out
     for step in plan.steps:
         if step.action == "drop":
             out[step.column] = {"action": "drop"}

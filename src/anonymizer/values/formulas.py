@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from anonymizer.values.text import FEW_ROWS
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
 
@@ -43,12 +45,27 @@ def is_text(series: pd.Series) -> bool:
     return isinstance(series.dtype, pd.StringDtype) or series.dtype == object or str(series.dtype) == "str"
 
 
+def _maybe_formula_columns(df: pd.DataFrame) -> list[int]:
+    """Positions of the columns :func:`formula_mask` has to look at. In a batch of few rows (a
+    wide short table: one pandas regex per column was most of the cost) the text columns are read
+    at once and a column none of whose cells starts with a formula character is skipped: it has
+    no formula cell. Other dtypes are always looked at."""
+    if len(df) > FEW_ROWS:
+        return list(range(df.shape[1]))
+    text = [j for j, d in enumerate(df.dtypes) if isinstance(d, pd.StringDtype)]
+    cells = df.iloc[:, text].to_numpy(dtype=object, na_value="") if text else np.empty((len(df), 0), dtype=object)
+    starts = {j for row in cells for j, v in zip(text, row, strict=True) if v[:1] in FORMULA_START}
+    other = set(range(df.shape[1])).difference(text)
+    return sorted(starts | other)
+
+
 def neutralise(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     """``df`` with every formula cell of its text columns prefixed by a single quote, and the
     count per column (columns without one are not listed). ``df`` itself is not changed."""
     counts: dict[str, int] = {}
     out = df
-    for j, col in enumerate(df.columns):
+    for j in _maybe_formula_columns(df):
+        col = df.columns[j]
         s = df.iloc[:, j]
         if not is_text(s):
             continue

@@ -116,3 +116,37 @@ def object_text(series: pd.Series) -> pd.Series:
     if out.dtype != object:
         out = out.astype(object)
     return out if out.name == series.name else out.rename(series.name)
+
+
+# Below this many rows a pandas call on a column (20-50 µs of overhead) costs more than its
+# cells: a wide short table (10,000 columns × 5 rows, issue #18 item 8) takes the NumPy paths
+# over all its columns at once; tall batches keep pandas' per-column C paths.
+FEW_ROWS = 256
+
+
+def text_matrix(frame: pd.DataFrame, columns: list[str] | None = None) -> np.ndarray:
+    """:func:`as_text` of the given columns (default: all) as one rows × columns object array.
+
+    Columns of pandas' text dtype are converted in one call (missing -> ``""``, as ``as_text``
+    does); any other dtype goes through ``as_text`` column by column."""
+    sub = frame if columns is None else frame[list(columns)]
+    if all(isinstance(d, pd.StringDtype) for d in sub.dtypes):
+        return sub.to_numpy(dtype=object, na_value="")
+    out = np.empty(sub.shape, dtype=object)
+    for j in range(sub.shape[1]):
+        s = sub.iloc[:, j]
+        out[:, j] = (s.to_numpy(dtype=object, na_value="") if isinstance(s.dtype, pd.StringDtype)
+                     else as_text(s).to_numpy(dtype=object))
+    return out
+
+
+def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of text values (no missing: ``""``): (int64 codes, distinct values in
+    first-seen order, an object array). A few values by a dictionary (a pandas hash table costs
+    ~30 µs to set up, per column of a wide short table), more by pandas."""
+    if len(values) <= FEW_ROWS:
+        lookup: dict[object, int] = {}
+        codes = np.array([lookup.setdefault(v, len(lookup)) for v in values], dtype=np.int64)
+        return codes, np.array(list(lookup), dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
