@@ -36,9 +36,9 @@ Inputs are the classes of a transformation: ``sizes[c]`` records in class ``c``,
 Risk-based (sample-based) models judge the whole released table, not each class (ARX's
 ``RiskBasedCriterion``); classes are suppressed smallest first until they hold (``enforce_sample_based``):
 
-* average re-identification risk (El Emam et al. 2008, "A method for managing re-identification risk from small
-  geographic areas in Canada", BMC Med. Inform. Decis. Mak. 10:18; ARX's AverageReidentificationRisk): the mean
-  prosecutor risk of the released records, #classes / #records, at most r;
+* average re-identification risk (El Emam & Dankar 2008, "Protecting privacy using k-anonymity", JAMIA 15(5):
+  prosecutor risk 1/|class| averaged over the records; ARX's AverageReidentificationRisk): the mean prosecutor
+  risk of the released records, #classes / #records, at most r;
 * sample uniqueness (ARX's SampleUniqueness): the share of released records alone in their class at most u;
 * population uniqueness (ARX's PopulationUniqueness; Dankar et al. 2012, "Estimating the re-identification risk
   of clinical data sets", BMC Med. Inform. Decis. Mak. 12:66): the estimated share of the population that is
