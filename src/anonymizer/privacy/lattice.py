@@ -821,7 +821,7 @@ def _exact(prob: _Problem, met, deadline, descend: bool | None = None):
     bound = met.bound(nodes.astype(np.int64))
     order = np.lexsort((nodes.sum(axis=1), np.round(bound, 12)))
     status = np.zeros(N, dtype=np.int8)  # 0 unknown, 1 feasible, -1 infeasible, 2 dominated
-    monotone = prob.budget == 0 or prob.models.monotone_with_suppression
+    monotone = (prob.budget == 0 and prob.models.monotone_without_suppression) or prob.models.monotone_with_suppression
     exact_when_clean = met.bound_is_exact_without_suppression and prob.budget == 0
     state = {"best_val": math.inf, "best_node": None, "checked": 0}
 

@@ -48,6 +48,7 @@ Risk-based (sample-based) models judge the whole released table, not each class 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -84,6 +85,14 @@ class Models:
     @property
     def needs_sensitive(self) -> bool:
         return self.l is not None or self.t is not None or self.beta is not None
+
+    @property
+    def monotone_without_suppression(self) -> bool:
+        """Every class-based model holds on a generalisation of a table where it holds, when nothing may be
+        suppressed. The risk-based ones are not relied on: population-uniqueness estimates are fitted to the whole
+        class-size histogram and need not fall as classes merge (ARX declares only Zayatz's monotone with
+        generalisation), and classes that become ``*`` everywhere leave the table they are judged on."""
+        return not self.sample_based
 
     @property
     def monotone_with_suppression(self) -> bool:
@@ -291,28 +300,42 @@ def sample_uniques_holds(kept: np.ndarray, threshold: float) -> bool:
     return (float((kept == 1).sum()) / n if n else 0.0) <= threshold
 
 
+#: Newton iterations per start value of ARX's solver in the population-uniqueness model: ARX's tests'
+#: configuration (``ARXSolverConfiguration.create().setDeterministic(true).iterationsPerTry(15)``). ARX's default,
+#: 1,000, gives the same Adult optima, but a fit that fails then costs up to 17,000 Newton steps (ARX cuts it
+#: off after 1 s of wall time, which cannot be reproduced exactly).
+POPULATION_SOLVER_ITERATIONS = 15
+
+
 def population_uniques_share(kept: np.ndarray, population: int, model: str) -> float:
     """Estimated population uniques / N as ARX's ``PopulationUniqueness`` asks ``RiskModelPopulationUniqueness``:
     0 without sample uniques; an estimate that fails counts 0 for pitman / zayatz / snb, and −1 for Dankar's
     rule when Pitman fails at f ≤ 0.1 (ARX calls it without the Zayatz fallback), so that the model fails."""
-    from anonymizer.risk import population as P
-
     if not (kept == 1).any():
         return 0.0
 
     def ok(x: float) -> bool:
         return not math.isnan(x) and x != 0.0
 
+    with np.errstate(all="ignore"):  # the SNB fit tries parameters where its equations are 0/0
+        est = _population_uniques(kept, population, model, ok)
+    return (est if est == -1.0 or ok(est) else 0.0) / population
+
+
+def _population_uniques(kept: np.ndarray, population: int, model: str, ok) -> float:
+    from anonymizer.risk import population as P
+
     if model == "dankar":
         if kept.sum() / population <= 0.1:
-            est = P.pitman_uniques_arx(kept, population)
+            est = P.pitman_uniques_arx(kept, population, per_try=POPULATION_SOLVER_ITERATIONS)
             est = est if ok(est) else -1.0
         else:
             snb, zay = P.snb_uniques(kept, population), P.zayatz_uniques(kept, population)
             est = (zay if zay < snb else snb) if ok(snb) else zay
     else:
-        est = {"pitman": P.pitman_uniques_arx, "zayatz": P.zayatz_uniques, "snb": P.snb_uniques}[model](kept, population)
-    return (est if est == -1.0 or ok(est) else 0.0) / population
+        pitman = functools.partial(P.pitman_uniques_arx, per_try=POPULATION_SOLVER_ITERATIONS)
+        est = {"pitman": pitman, "zayatz": P.zayatz_uniques, "snb": P.snb_uniques}[model](kept, population)
+    return est
 
 
 def population_uniques_holds(kept: np.ndarray, threshold: float, population: int, model: str) -> bool:
