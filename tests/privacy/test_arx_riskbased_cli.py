@@ -200,3 +200,18 @@ def test_search_finds_the_exhaustive_optimum(shared_data, models, supp):
         assert fast.feasible == every.feasible
         if every.feasible:
             assert fast.information_loss == pytest.approx(every.information_loss, rel=1e-12)
+
+
+@pytest.mark.parametrize("option", [["--max-average-risk", "0.1"], ["--max-sample-uniques", "0.01"],
+                                    ["--k-map", "3", "--population", "usa"]])
+def test_risk_thresholds_without_hierarchies_are_refused_not_ignored(run_cli, small_adult, tmp_path, option):
+    """Only the hierarchies search enforces them: without --hierarchies the run stops before writing anything."""
+    import secrets
+
+    data, _folder, _df = small_adult
+    key = tmp_path / "key"
+    key.write_text(secrets.token_hex(32))
+    out = tmp_path / "x.csv"
+    res = run_cli("sanitize", data, "--key-file", key, *option, "-o", out, "--no-report", "--no-rescan")
+    assert res.exit_code == 2 and "--hierarchies" in res.output and "Traceback" not in res.output
+    assert not out.exists()
