@@ -142,7 +142,7 @@ def run_process(data: Path, case: Case, budget: float) -> tuple[float, dict]:
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             return wall, {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
-        return wall, json.loads(out.with_suffix(".manifest.json").read_text())["privacy"]["reached"]
+        return wall, json.loads(Path(f"{out}.manifest.json").read_text())["privacy"]["reached"]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

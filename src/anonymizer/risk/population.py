@@ -191,9 +191,53 @@ _TRIGAMMA_1 = math.pi * math.pi / 6.0
 _TETRAGAMMA_1 = -2.0 * 1.2020569031595942
 
 
+def _arx_digamma1(x: float) -> float:
+    """``arx_digamma`` of one number, in plain Python (the Newton steps call it a few hundred thousand times)."""
+    if math.isinf(x) or math.isnan(x):
+        return math.nan
+    if x == 0:
+        return -math.inf
+    if x < 0:
+        t = math.tan(-math.pi * x)
+        return _arx_digamma1(1.0 - x) + (math.pi / t if t else math.copysign(math.inf, t))
+    if x <= 1e-6:
+        return _DIGAMMA_1 - 1.0 / x + _TRIGAMMA_1 * x
+    acc = 0.0
+    while x < 12.0:
+        acc -= 1.0 / x
+        x += 1.0
+    r = 1.0 / x
+    r2 = r * r
+    return acc + math.log(x) - 0.5 * r - r2 * (1 / 12 - r2 * (1 / 120 - r2 * (1 / 252 - r2 * (1 / 240 - r2 / 132))))
+
+
+def _arx_trigamma1(x: float) -> float:
+    """``arx_trigamma`` of one number, in plain Python."""
+    if math.isinf(x) or math.isnan(x):
+        return math.nan
+    if x == 0:
+        return -math.inf
+    if x < 0:
+        s = math.sin(-math.pi * x)
+        r = math.pi / s if s else math.inf
+        return -_arx_trigamma1(1.0 - x) + r * r
+    if x <= 1e-4:
+        return 1.0 / (x * x) + _TRIGAMMA_1 + _TETRAGAMMA_1 * x
+    acc = 0.0
+    while x < 8.0:
+        acc += 1.0 / (x * x)
+        x += 1.0
+    if x >= 12.0:
+        r = 1.0 / (x * x)
+        acc += 0.5 * r + (1.0 + r * (1 / 6 + r * (-1 / 30 + r * (1 / 42 + r * (-1 / 30 + r * 5 / 66))))) / x
+    return acc
+
+
 def arx_digamma(x) -> np.ndarray:
     """ψ as ARX's ``org.deidentifier.arx.risk.Gamma.digamma`` computes it (reflection below 0, Taylor near 0,
     recurrence to 12 then de Moivre's series), so that ARX's solver is followed step for step."""
+    if np.ndim(x) == 0:
+        return np.float64(_arx_digamma1(float(x)))
     x = np.array(x, dtype=float, copy=True)
     out = np.full(x.shape, np.nan)
     neg = x < 0
@@ -223,6 +267,8 @@ def arx_trigamma(x) -> np.ndarray:
     """ψ' as ARX's ``Gamma.trigamma`` computes it, including its slip: the recurrence stops at 8 but the
     asymptotic tail is only added from 12, so below 12 ARX's ψ' is the bare sum Σ 1/(x+i)². It only enters
     the Jacobian of ARX's Newton steps; reproducing it makes the solver converge or fail where ARX's does."""
+    if np.ndim(x) == 0:
+        return np.float64(_arx_trigamma1(float(x)))
     x = np.array(x, dtype=float, copy=True)
     out = np.full(x.shape, np.nan)
     neg = x < 0
