@@ -11,7 +11,9 @@
   metric's value of the transformation it picked;
 * ``arx_*`` — ARX's published in-JVM times (Adult k=5 0 % 0.05 s, 2 % 1.2 s, CUP k=5 4 % 8.6 s, measured
   in issue 6) and, for unlimited suppression where ARX publishes no optimum, the values its three heuristics
-  reach (ARX's TestAnonymizationHeuristic / ...TopDown / ...Genetic), with ``search_vs_best_arx_heuristic``.
+  reach (ARX's TestAnonymizationHeuristic / ...TopDown / ...Genetic), with ``search_vs_best_arx_heuristic``;
+  for the risk-based cases (no k: average risk, population uniqueness), ARX's published optimum
+  (TestAnonymizationRiskBased) with ``search_vs_arx_optimum``; anjana (k-anonymity only) is skipped there.
 
 Usage: .venv/bin/python benchmarks/bench_search.py [--data ../shared/data] [--repeat 1] [--only CASE ...]
        [--skip-exhaustive] [--exhaustive-limit 120]
@@ -43,11 +45,14 @@ REPO = Path(__file__).resolve().parents[1]
 class Case:
     name: str
     data: str
-    k: int
+    k: int | None
     supp: float
     metric: str
     arx_seconds: float | None = None  # ARX's in-JVM time (issue 6)
     arx_heuristics: dict[str, float] = field(default_factory=dict)  # value each ARX heuristic reaches
+    risk: dict = field(default_factory=dict)  # risk-based models: search keywords
+    cli: tuple[str, ...] = ()  # the same models as anon sanitize options
+    arx_optimum: float | None = None  # ARX's published optimum (TestAnonymizationRiskBased)
 
 
 CASES = [
@@ -62,6 +67,12 @@ CASES = [
         "lightning": 0.20780840036554382, "top_down": 0.13968936091749518, "genetic": 0.13968936091749518}),
     Case("cup_k100_supp100_entropy", "cup", 100, 1.0, "entropy", arx_heuristics={
         "lightning": 2231837.5835282076, "top_down": 1994002.8308631124, "genetic": 1994002.8308631124}),
+    Case("adult_avgrisk001_supp4_entropy", "adult", None, 0.04, "entropy", risk={"avg_risk": 0.01},
+         cli=("--max-average-risk", "0.01"), arx_optimum=314637.8461904862),
+    Case("adult_popuniq_dankar_supp4_entropy", "adult", None, 0.04, "entropy",
+         risk={"population_uniques": 0.0001, "population_model": "dankar", "population": 317238626},
+         cli=("--max-population-uniques", "0.0001", "--population-model", "dankar", "--population", "usa"),
+         arx_optimum=144298.1603344462),
 ]
 
 ANJANA = textwrap.dedent("""
@@ -124,13 +135,14 @@ def run_process(data: Path, case: Case, budget: float) -> tuple[float, dict]:
         out = tmp / "out.csv"
         t0 = time.perf_counter()
         proc = subprocess.run([*cmd, "sanitize", str(data / case.data / f"{case.data}.csv"), "--hierarchies",
-                               str(data / case.data), "--k", str(case.k), "--max-suppression", str(case.supp),
+                               str(data / case.data), *(("--k", str(case.k)) if case.k else ()), *case.cli,
+                               "--max-suppression", str(case.supp),
                                "--metric", case.metric, "--time-budget", str(budget), "-o", str(out),
                                "--no-rescan", "--no-report"], capture_output=True, text=True)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             return wall, {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed"}
-        return wall, json.loads(out.with_name(out.name + ".manifest.json").read_text())["privacy"]["reached"]
+        return wall, json.loads(Path(f"{out}.manifest.json").read_text())["privacy"]["reached"]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -165,7 +177,8 @@ def main() -> None:
         times, cpu = [], []
         for _ in range(max(args.repeat, 1)):
             t0, c0 = time.perf_counter(), time.process_time()
-            r = search(df, hs, k=case.k, max_suppression=case.supp, metric=case.metric, time_budget=args.time_budget)
+            r = search(df, hs, k=case.k, max_suppression=case.supp, metric=case.metric, time_budget=args.time_budget,
+                       **case.risk)
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
         print(f"{p} records {len(df)}")
@@ -182,6 +195,11 @@ def main() -> None:
             print(f"{p} arx_in_jvm_seconds {case.arx_seconds}")
         for name, value in case.arx_heuristics.items():
             print(f"{p} arx_{name}_value {value!r}")
+        if case.arx_optimum is not None:
+            print(f"{p} arx_optimum {case.arx_optimum!r}")
+            verdict = ("equal" if abs(r.information_loss - case.arx_optimum) <= 1e-9 * abs(case.arx_optimum)
+                       else "better" if r.information_loss < case.arx_optimum else "worse")
+            print(f"{p} search_vs_arx_optimum {verdict}")
         if case.arx_heuristics:
             best = min(case.arx_heuristics.values())
             verdict = ("equal" if abs(r.information_loss - best) <= 1e-9 * abs(best)
@@ -198,7 +216,7 @@ def main() -> None:
         if not args.skip_exhaustive:
             t0, c0 = time.perf_counter(), time.process_time()
             ex = search(df, hs, k=case.k, max_suppression=case.supp, metric=case.metric, strategy="exhaustive",
-                        time_budget=args.exhaustive_limit)
+                        time_budget=args.exhaustive_limit, **case.risk)
             wall, cpu_ex = time.perf_counter() - t0, time.process_time() - c0
             if ex.exact:
                 print(f"{p} exhaustive_seconds {wall:.3f}")
@@ -208,8 +226,10 @@ def main() -> None:
             else:
                 print(f"{p} exhaustive_seconds >{wall:.1f} (stopped after {ex.transformations_checked} of "
                       f"{ex.lattice_size} transformations)")
-        aj = run_anjana(Path(args.anjana_python), data, case, args.anjana_timeout)
-        if aj is None:
+        aj = run_anjana(Path(args.anjana_python), data, case, args.anjana_timeout) if case.k else {"skip": True}
+        if "skip" in (aj or {}):
+            print(f"{p} anjana skipped (k-anonymity only)")
+        elif aj is None:
             print(f"{p} anjana absent (not installed in {args.anjana_python})")
         elif "seconds" in aj:
             value, sup = value_of(df, hs, aj["levels"], case)

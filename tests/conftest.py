@@ -75,6 +75,10 @@ SLOW_TESTS: dict[str, frozenset[str]] = {
     "faults/test_reading.py": frozenset({"test_mixed_utf8_and_cp1252_is_refused_with_the_line_of_the_first_bad_byte",
                                          "test_a_five_megabyte_cell_is_read"}),
     "faults/test_keys.py": frozenset({"test_the_manifest_fingerprint_is_salted_per_release"}),
+    # ARX's six risk-based optima on the whole of Adult (5-40 s each); the small checks stay fast
+    "privacy/test_arx_riskbased_cli.py": frozenset({
+        "test_risk_based_models_match_arx", "test_search_finds_the_exhaustive_optimum[dankar-0.0]",
+        "test_search_finds_the_exhaustive_optimum[dankar-0.02]"}),
     # --help stays fast (its imports are what the test guards); the commands on a table are slow
     "test_startup.py": frozenset({"test_a_table_without_free_text_is_scanned_and_measured_without_presidio_or_spacy",
                                   "test_stop_words_are_spacys_without_importing_its_french_language"}),

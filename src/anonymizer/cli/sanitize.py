@@ -30,6 +30,30 @@ OUT.risk.html). Exit 0 when released, 1 when privacy targets or verification fai
 """)
 
 
+class PopulationSize(click.ParamType):
+    """``--population``: a whole number of people, or the name of one of ARX's regions (rules/data/populations.csv)."""
+
+    name = "population"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.isdigit() and int(text) >= 1:
+            return int(text)
+        from anonymizer.resources import rules_path
+
+        table = {}
+        for line in rules_path("data", "populations.csv").read_text(encoding="utf-8").splitlines()[2:]:
+            region, size = line.split(";")
+            table[region] = int(size)
+        size = table.get(text.lower().replace("_", "-").replace(" ", "-"))
+        if size is None:
+            self.fail(_("{value!r} is neither a whole number >= 1 nor a region ({regions})").format(
+                value=text, regions=", ".join(table)), param, ctx)
+        return size
+
+
 def _split(value: str | None) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
 
@@ -66,13 +90,24 @@ def _split(value: str | None) -> list[str]:
 @click.option("--k-map-estimator", type=click.Choice(["poisson", "zero-truncated-poisson"]),
               help=N_("Population cell-size estimator of --k-map (default poisson, as ARX)."))
 @click.option("--significance", type=click.FloatRange(0, 1), help=N_("Significance level of --k-map (default 0.01)."))
-@click.option("--population", type=click.IntRange(min=1), help=N_("Population size N the table was drawn from."))
+@click.option("--population", type=PopulationSize(), metavar="N|REGION",
+              help=N_("Population size N the table was drawn from, or one of ARX's regions (usa, france, "
+                      "european-union...)."))
 @click.option("--sampling-fraction", type=click.FloatRange(0, 1, min_open=True),
               help=N_("Sampling fraction n/N (alternative to --population)."))
 @click.option("--delta-presence", metavar="DMIN,DMAX", help=N_("delta-presence (ARX's DPresence): DATA is a research "
               "subset of --population-table; each class's share of it must lie in [DMIN, DMAX] (--hierarchies mode)."))
 @click.option("--population-table", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help=N_("The population table DATA was drawn from (delta-presence)."))
+@click.option("--max-average-risk", type=click.FloatRange(0, 1), help=N_("Highest average re-identification risk "
+              "of the released records (ARX's AverageReidentificationRisk; --hierarchies mode)."))
+@click.option("--max-sample-uniques", type=click.FloatRange(0, 1), help=N_("Highest share of released records alone "
+              "in their class (ARX's SampleUniqueness; --hierarchies mode)."))
+@click.option("--max-population-uniques", type=click.FloatRange(0, 1), help=N_("Highest estimated share of the "
+              "population unique on the quasi-identifiers (ARX's PopulationUniqueness; needs --population or "
+              "--sampling-fraction; --hierarchies mode)."))
+@click.option("--population-model", type=click.Choice(["pitman", "zayatz", "snb", "dankar"]),
+              help=N_("Estimator of --max-population-uniques (default dankar, as ARX)."))
 @click.option("--time-budget", type=click.FloatRange(min=0.1), help=N_("Seconds for the optimal search before the "
               "documented heuristic takes over (the report then says exact: false) [default: the policy's, else "
               "{time_budget}, in every mode; docs/search.md]."))
@@ -117,7 +152,8 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
             t_: float | None, t_variant: str | None, l_estimator: str | None, beta: float | None,
             beta_variant: str | None, k_map: int | None, k_map_estimator: str | None, significance: float | None,
             population: int | None, sampling_fraction: float | None, delta_presence: str | None,
-            population_table: Path | None, time_budget: float | None, max_suppression: float | None, metric: str | None,
+            population_table: Path | None, max_average_risk: float | None, max_sample_uniques: float | None,
+            max_population_uniques: float | None, population_model: str | None, time_budget: float | None, max_suppression: float | None, metric: str | None,
             gs_factor: float | None, hierarchies_dir: Path | None,
             sensitive: str | None, insensitive: str | None, out_format: str | None, delimiter: str | None,
             encoding: str | None, no_report: bool, no_rescan: bool, fmt: str, keep_formulas: bool, force: bool,
@@ -153,7 +189,9 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
                    "gs_factor": gs_factor, "k_map": k_map, "k_map_estimator": k_map_estimator,
                    "significance": significance, "population": population, "sampling_fraction": sampling_fraction,
                    "delta_presence": _delta(delta_presence),
-                   "population_table": str(population_table) if population_table else None},
+                   "population_table": str(population_table) if population_table else None,
+                   "max_average_risk": max_average_risk, "max_sample_uniques": max_sample_uniques,
+                   "max_population_uniques": max_population_uniques, "population_model": population_model},
         hierarchies_dir=hierarchies_dir, sensitive=_split(sensitive), insensitive=_split(insensitive),
         out_format=out_format, report=not no_report, rescan=not no_rescan, force=force, read_opts=read_opts,
         batch_rows=batch_rows, workers=(workers or 1) if engine == "local" else 1, keep_formulas=keep_formulas,
@@ -191,6 +229,9 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
                       .format(k=reached['k'], known=len(known), value=number(reached.get('suppressed_records', 0))))
         elif reached.get("k"):
             out.print(escape(_('privacy    : k={k} on {items}; levels {value}; {value2} record(s) suppressed').format(k=reached['k'], items=', '.join(reached.get('quasi_identifiers', [])), value=reached.get('levels'), value2=reached.get('suppressed_records', 0))))
+        elif reached.get("levels"):  # hierarchies mode without k (k-map, delta-presence, risk thresholds)
+            out.print(escape(_('privacy    : levels {value}; {value2} record(s) suppressed').format(
+                value=reached['levels'], value2=number(reached.get('suppressed_records', 0)))))
         if reached.get("exact") is False:  # the time budget (or the lattice's size) cut the optimal search
             out.print(escape(_("search     : {value}").format(value=reached.get('search') or 'heuristic')))
         attack = privacy.get("attack") or {}

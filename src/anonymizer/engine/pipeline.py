@@ -277,6 +277,10 @@ def _hierarchy_policy(columns: list[str], hier_cols: list[str], opts: SanitizeOp
             "privacy": {"quasi_identifiers": hier_cols, "sensitive": list(opts.sensitive)}}
 
 
+#: privacy targets only the hierarchies search (``anon sanitize --hierarchies``) enforces
+HIERARCHIES_ONLY = ("k_map", "delta_presence", "max_average_risk", "max_sample_uniques", "max_population_uniques")
+
+
 def _decide(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say) -> tuple[dict[str, Any], str, dict]:
     """The policy (given, or proposed from a scan of the first rows) with CLI overrides applied."""
     hierarchies: dict = {}
@@ -309,6 +313,10 @@ def _decide(scan_path: Path, columns: list[str], opts: SanitizeOptions, say: Say
         return policy, profile_name, hierarchies
     privacy = dict(policy.get("privacy") or {})
     privacy.update({k: v for k, v in opts.overrides.items() if v is not None})
+    if not opts.hierarchies_dir and any(privacy.get(name) is not None for name in HIERARCHIES_ONLY):
+        # fail closed: without --hierarchies nothing would enforce them (the k search knows k, l, t, beta only)
+        raise UsageError(_("k-map, delta-presence and the risk thresholds are enforced by the hierarchies search "
+                           "only: anon sanitize --hierarchies DIR"))
     if opts.sensitive and not opts.hierarchies_dir:
         privacy["sensitive"] = list(opts.sensitive)
     return {**policy, "privacy": privacy}, profile_name, hierarchies

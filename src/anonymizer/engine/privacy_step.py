@@ -81,9 +81,9 @@ def solve(qi_frame: pd.DataFrame, entities: dict[str, str | None], targets: Priv
           sensitive: pd.DataFrame | None = None) -> PrivacySolution | None:
     """Find the generalisation levels and the classes to suppress, or raise when unreachable."""
     targets = PrivacyTargets.of(targets)
-    if targets.k_map is not None or targets.delta_presence is not None:
-        raise UsageError(_("k-map and delta-presence are enforced by the hierarchies search only: "
-                         "anon sanitize --hierarchies DIR"))
+    if targets.k_map is not None or targets.delta_presence is not None or targets.risk_based:
+        raise UsageError(_("k-map, delta-presence and the risk thresholds are enforced by the hierarchies search "
+                           "only: anon sanitize --hierarchies DIR"))
     k = targets.k
     qi = [c for c in targets.quasi_identifiers if c in qi_frame.columns]
     if not k or not qi:

@@ -23,7 +23,9 @@ def anonymize_with_hierarchies(
     beta_variant: str = "enhanced", gs_factor: float = GS_FACTOR, k_map: int | None = None,
     k_map_estimator: str = "poisson", significance: float = 0.01, population: int | None = None,
     sampling_fraction: float | None = None, delta_presence: tuple[float, float] | list[float] | None = None,
-    population_table: pd.DataFrame | str | Path | None = None,
+    population_table: pd.DataFrame | str | Path | None = None, max_average_risk: float | None = None,
+    max_sample_uniques: float | None = None, max_population_uniques: float | None = None,
+    population_model: str = "dankar",
 ) -> tuple[pd.DataFrame, dict]:
     """Find the optimal transformation, apply it, and report what was done.
 
@@ -35,6 +37,9 @@ def anonymize_with_hierarchies(
     CellSizeEstimator (``models.kmap_derived_k``), enforced as k'-anonymity (the larger of k and k').
     ``delta_presence`` = (δmin, δmax) with ``population_table`` (a DataFrame or a file): ``df`` is the research
     subset released, drawn from that table (ARX's DPresence with a DataSubset).
+    ``max_average_risk``, ``max_sample_uniques``, ``max_population_uniques`` (with ``population_model`` and
+    ``population`` or ``sampling_fraction``): ARX's risk-based models (AverageReidentificationRisk,
+    SampleUniqueness, PopulationUniqueness), judged on the records released.
     Raises PrivacyTargetError when no transformation meets the targets within the suppression limit.
     """
     if not isinstance(hierarchies, dict):
@@ -48,6 +53,8 @@ def anonymize_with_hierarchies(
         derived_k = kmap_derived_k(int(k_map), len(df), _population(len(df), population, sampling_fraction),
                                    significance, k_map_estimator)
     k_search = max(int(k or 1), derived_k) if derived_k is not None else k
+    n_people = (_population(len(df), population, sampling_fraction)
+                if max_population_uniques is not None else None)
     # the sensitive column's own hierarchy is no quasi-identifier, but hierarchical t-closeness uses it
     given = {**used, **({sensitive: hierarchies[sensitive]} if sensitive in hierarchies else {})}
     if population_table is not None and not isinstance(population_table, pd.DataFrame):
@@ -57,7 +64,10 @@ def anonymize_with_hierarchies(
     delta = tuple(float(x) for x in delta_presence) if delta_presence is not None else None
     result = search(df, given, delta=delta, population_table=population_table, k=k_search, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant, sensitive=sensitive,
                     max_suppression=max_suppression, metric=metric, time_budget=time_budget,
-                    l_estimator=l_estimator, beta=beta, beta_variant=beta_variant, gs_factor=gs_factor)
+                    l_estimator=l_estimator, beta=beta, beta_variant=beta_variant, gs_factor=gs_factor,
+                    avg_risk=max_average_risk, sample_uniques=max_sample_uniques,
+                    population_uniques=max_population_uniques, population_model=population_model,
+                    population=n_people)
     targets = {"k": k, "l": l, "l_variant": l_variant if l is not None else None,
                "l_estimator": l_estimator if l is not None and l_variant == "entropy" else None,
                "c": c if l_variant == "recursive" else None, "t": t,
@@ -70,6 +80,12 @@ def anonymize_with_hierarchies(
     if k_map is not None:
         targets.update(k_map=k_map, k_map_estimator=k_map_estimator, significance=significance,
                        k_map_derived_k=derived_k, population=population, sampling_fraction=sampling_fraction)
+    for name, value in (("max_average_risk", max_average_risk), ("max_sample_uniques", max_sample_uniques)):
+        if value is not None:
+            targets[name] = value
+    if max_population_uniques is not None:
+        targets.update(max_population_uniques=max_population_uniques, population_model=population_model,
+                       population_size=n_people)
     if not result.feasible:
         raise PrivacyTargetError(
             _('no generalisation of {used} quasi-identifier(s) meets the targets with at most {max_suppressed} suppressed record(s) ({max_suppression:.2%}); raise --max-suppression, add hierarchy levels or relax the targets').format(used=len(used), max_suppressed=result.max_suppressed, max_suppression=max_suppression)

@@ -50,6 +50,8 @@ from anonymizer.privacy.metrics import ALIASES, GS_FACTOR, METRICS, make_metric
 from anonymizer.values.numbers import to_numbers
 
 MAX_EXACT_NODES = 2_000_000
+#: the population-uniqueness estimators (ARX's PopulationUniquenessModel)
+POPULATION_MODELS = ("pitman", "zayatz", "snb", "dankar")
 _CACHE_ROWS = 4_000_000
 _CACHE_ENTRIES = 512
 _PAIR_PREPASS = True
@@ -142,6 +144,9 @@ class _Problem:
         self.budget = int(math.floor(max_suppression * self.n + 1e-9))
         self.heights, self.gid, self.cards, self.shares, self.domain_sizes = [], [], [], [], []
         self.code_counts, self.upmaps = [], []
+        self.star: list[list[np.ndarray]] = []  # [j][level] -> generalised id is ARX's suppressed value "*"
+        #: the metric whose per-class loss orders the classes a sample-based model suppresses (Loss only)
+        self.order_metric = None
         codes_cols = []
         for col in qis:
             h = hierarchies[col]
@@ -154,15 +159,17 @@ class _Problem:
                              'column {column!r}: {n} value(s) missing from its hierarchy, e.g. {example!r}',
                              len(missing)).format(column=col, n=len(missing), example=mask_value(missing[0]))
                 )
-            gids, cards, shares = [], [], []
+            gids, cards, shares, stars = [], [], [], []
             frame = h.frame
             for lv in range(h.height + 1):
                 strings = frame[lv].to_numpy()[rows_idx]
                 g, uniq = pd.factorize(strings, sort=False)
+                stars.append(np.asarray(uniq, dtype=object) == "*")
                 gids.append(g.astype(np.int64))
                 cards.append(len(uniq))
                 shares.append(h.share_series(lv).reindex(uniq).to_numpy(dtype=float))
             self.heights.append(h.height)
+            self.star.append(stars)
             self.gid.append(gids)
             self.cards.append(cards)
             self.shares.append(shares)
@@ -322,11 +329,41 @@ class _Problem:
             empty = sizes == 0
             unsuppressible = bool((bad & empty & ~viol).any())
             viol |= bad & ~empty
-        suppressed = int(sizes[viol].sum())
+        if mo.sample_based:
+            viol, suppressed = self._sample_based(node, cg, sizes, viol)
+        else:
+            suppressed = int(sizes[viol].sum())
         if cache and len(table.counts) < R:
             self._remember(table)
         return _Eval(suppressed <= self.budget and not unsuppressible, suppressed, C, cls_gens, sizes, viol, table,
                      row_class=cls if from_base else None, suppressed_monotone=s_mono, viol_mono=viol_mono)
+
+    def _sample_based(self, node, cg: np.ndarray, sizes: np.ndarray, viol: np.ndarray) -> tuple[np.ndarray, int]:
+        """The risk-based models on the classes the class-based ones keep, as ARX's HashGroupifyDistribution:
+        classes generalised to ``*`` in every quasi-identifier are left out (neither judged nor counted as
+        suppressed, though released as ``*``); the others are sorted by size, then (Loss only) by their own
+        loss, then by first row (= class number here: classes are numbered in order of first record), and
+        ``models.enforce_sample_based`` suppresses the smallest. Returns the suppressed classes and records."""
+        C = len(sizes)
+        top = np.ones(C, dtype=bool)
+        for j in range(self.d):
+            top &= self.star[j][node[j]][cg[j]]
+        already = int(sizes[viol & ~top].sum())
+        cand = np.nonzero(~viol & ~top & (sizes > 0))[0]
+        keys = [cand, sizes[cand]]
+        met = self.order_metric
+        if met is not None and len(cand):
+            # ARX's MetricMDNMLoss.getInformationLossInternal(node, entry): geometric mean of count · share
+            loss = np.ones(len(cand))
+            for j in range(self.d):
+                loss *= (sizes[cand] * met.shares[j][node[j]][cg[j, cand]] + 1.0) ** (1.0 / self.d)
+            keys.insert(1, loss - 1.0)
+        order = cand[np.lexsort(keys)]
+        sup = M.enforce_sample_based(sizes[order].astype(np.int64), M.sample_based_conditions(self.models),
+                                     already, self.budget)
+        viol = viol.copy()
+        viol[order[sup]] = True
+        return viol, already + int(sizes[order[sup]].sum())
 
     def _remember(self, table: _Table) -> None:
         if table.levels in self.cache:
@@ -405,9 +442,19 @@ def _combine(cols: np.ndarray, cards: list[int]) -> np.ndarray:
 
 
 def _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,  # noqa: E741
-              l_estimator="shannon", beta=None, beta_variant="enhanced", delta=None):
-    if k is None and l is None and t is None and beta is None and delta is None:
-        raise UsageError(_("give at least one privacy model: k, l, t, beta or delta-presence"))
+              l_estimator="shannon", beta=None, beta_variant="enhanced", delta=None, risk=None):
+    risk = risk or {}
+    if k is None and l is None and t is None and beta is None and delta is None and not any(
+            risk.get(m) is not None for m in ("avg_risk", "sample_uniques", "population_uniques")):
+        raise UsageError(_("give at least one privacy model: k, l, t, beta, delta-presence or a risk threshold"))
+    for name in ("avg_risk", "sample_uniques", "population_uniques"):
+        if risk.get(name) is not None and not 0 <= risk[name] <= 1:
+            raise UsageError(_("risk thresholds are fractions between 0 and 1"))
+    if risk.get("population_uniques") is not None:
+        if risk.get("population_model", "dankar") not in POPULATION_MODELS:
+            raise UsageError(_("population_model must be pitman, zayatz, snb or dankar"))
+        if not risk.get("population") or risk["population"] < len(df):
+            raise UsageError(_("population uniqueness needs the population size, at least the number of records"))
     if delta is not None and not 0 <= delta[0] <= delta[1] <= 1:
         raise UsageError(_("delta-presence needs 0 <= dmin <= dmax <= 1"))
     if l_estimator not in ("shannon", "grassberger"):
@@ -456,7 +503,9 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
            time_budget: float | None = None, max_exact_nodes: int = MAX_EXACT_NODES,
            strategy: str = "auto", l_estimator: str = "shannon", beta: float | None = None,
            beta_variant: str = "enhanced", gs_factor: float = GS_FACTOR, delta: tuple[float, float] | None = None,
-           population_table: pd.DataFrame | None = None) -> SearchResult:
+           population_table: pd.DataFrame | None = None, avg_risk: float | None = None,
+           sample_uniques: float | None = None, population_uniques: float | None = None,
+           population_model: str = "dankar", population: int | None = None) -> SearchResult:
     """Find the feasible transformation with the smallest information loss (exact unless reported not).
 
     ``hierarchies`` maps each quasi-identifier to its Hierarchy (QI order = table column order, as ARX).
@@ -466,23 +515,30 @@ def search(df: pd.DataFrame, hierarchies: dict[str, Hierarchy], *, k: int | None
     reference the benchmark compares with) or ``greedy`` (the heuristic alone).
     ``delta`` = (δmin, δmax) with ``population_table`` (the public table ``df``, the research subset, was
     drawn from; same quasi-identifier and sensitive columns): δ-presence, ARX's DPresence.
+    Risk-based models, judged on the whole released table (ARX's RiskBasedCriterion; ``models``):
+    ``avg_risk`` (AverageReidentificationRisk), ``sample_uniques`` (SampleUniqueness) and
+    ``population_uniques`` with ``population_model`` and ``population`` = N (PopulationUniqueness).
     """
     if strategy not in ("auto", "exhaustive", "greedy"):
         raise UsageError(_("strategy must be auto, exhaustive or greedy"))
     t0 = time.perf_counter()
+    risk = {"avg_risk": avg_risk, "sample_uniques": sample_uniques, "population_uniques": population_uniques,
+            "population_model": population_model, "population": population}
     _validate(df, hierarchies, k, l, l_variant, c, t, t_variant, sensitive, max_suppression, metric,
-              l_estimator, beta, beta_variant, delta)
+              l_estimator, beta, beta_variant, delta, risk)
     qis = [col for col in df.columns if col in hierarchies and col != sensitive]
     if not qis:
         raise UsageError(_("no quasi-identifier left once the sensitive column is set aside"))
     models = M.Models(k=int(k) if k is not None else None, l=l, l_variant=l_variant, c=c, t=t, t_variant=t_variant,
                       l_estimator=l_estimator, beta=beta, beta_variant=beta_variant,
-                      delta=tuple(delta) if delta is not None else None)
+                      delta=tuple(delta) if delta is not None else None, **risk)
     frame, count_w, pcount_w = _with_population(df, population_table, qis + ([sensitive] if sensitive else []),
                                                  delta)
     prob = _Problem(frame, hierarchies, qis, sensitive, models, max_suppression, count_w, pcount_w)
     met = make_metric(metric, gs_factor)
     met.prepare(prob)
+    if met.name == "loss":  # ARX orders the classes a risk-based model suppresses by their Loss
+        prob.order_metric = met
     size = int(np.prod([h + 1 for h in prob.heights], dtype=object))
     deadline = t0 + time_budget if time_budget else None
     if strategy == "exhaustive":
@@ -765,7 +821,7 @@ def _exact(prob: _Problem, met, deadline, descend: bool | None = None):
     bound = met.bound(nodes.astype(np.int64))
     order = np.lexsort((nodes.sum(axis=1), np.round(bound, 12)))
     status = np.zeros(N, dtype=np.int8)  # 0 unknown, 1 feasible, -1 infeasible, 2 dominated
-    monotone = prob.budget == 0 or prob.models.monotone_with_suppression
+    monotone = (prob.budget == 0 and prob.models.monotone_without_suppression) or prob.models.monotone_with_suppression
     exact_when_clean = met.bound_is_exact_without_suppression and prob.budget == 0
     state = {"best_val": math.inf, "best_node": None, "checked": 0}
 

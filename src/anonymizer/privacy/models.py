@@ -32,10 +32,24 @@ Inputs are the classes of a transformation: ``sizes[c]`` records in class ``c``,
   infeasible (it cannot be suppressed). Monotone with generalisation (a merged class's δ is a weighted mean),
   not with suppression (ARX: ``ImplicitPrivacyCriterion(false, true)``): with suppression, no feasibility
   pruning, only the bound.
+
+Risk-based (sample-based) models judge the whole released table, not each class (ARX's
+``RiskBasedCriterion``); classes are suppressed smallest first until they hold (``enforce_sample_based``):
+
+* average re-identification risk (El Emam & Dankar 2008, "Protecting privacy using k-anonymity", JAMIA 15(5):
+  prosecutor risk 1/|class| averaged over the records; ARX's AverageReidentificationRisk): the mean prosecutor
+  risk of the released records, #classes / #records, at most r;
+* sample uniqueness (ARX's SampleUniqueness): the share of released records alone in their class at most u;
+* population uniqueness (ARX's PopulationUniqueness; Dankar et al. 2012, "Estimating the re-identification risk
+  of clinical data sets", BMC Med. Inform. Decis. Mak. 12:66): the estimated share of the population that is
+  unique on the quasi-identifiers, by Pitman's, Zayatz's or the SNB model or Dankar's rule choosing among them
+  (the estimators of ``anonymizer.risk.population``), at most u.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,10 +71,28 @@ class Models:
     beta: float | None = None
     beta_variant: str = "enhanced"
     delta: tuple[float, float] | None = None  # δ-presence (δmin, δmax), with a population table
+    avg_risk: float | None = None  # average re-identification risk (ARX's AverageReidentificationRisk)
+    sample_uniques: float | None = None  # share of sample uniques (ARX's SampleUniqueness)
+    population_uniques: float | None = None  # share of population uniques (ARX's PopulationUniqueness)
+    population_model: str = "dankar"  # pitman, zayatz, snb or dankar
+    population: int | None = None  # N, for population_uniques
+
+    @property
+    def sample_based(self) -> bool:
+        """Models judged on the whole released table (ARX's SampleBasedCriterion)."""
+        return self.avg_risk is not None or self.sample_uniques is not None or self.population_uniques is not None
 
     @property
     def needs_sensitive(self) -> bool:
         return self.l is not None or self.t is not None or self.beta is not None
+
+    @property
+    def monotone_without_suppression(self) -> bool:
+        """Every class-based model holds on a generalisation of a table where it holds, when nothing may be
+        suppressed. The risk-based ones are not relied on: population-uniqueness estimates are fitted to the whole
+        class-size histogram and need not fall as classes merge (ARX declares only Zayatz's monotone with
+        generalisation), and classes that become ``*`` everywhere leave the table they are judged on."""
+        return not self.sample_based
 
     @property
     def monotone_with_suppression(self) -> bool:
@@ -68,7 +100,7 @@ class Models:
         classes: the merged class is at least as large / diverse as its best part. Entropy-ℓ,
         recursive-(c,ℓ) and t-closeness can turn a satisfying class into a violating one when it merges
         with a violating class, so with suppression they are not monotone (ARX: Kohlmayer et al. 2012)."""
-        if self.t is not None or self.beta is not None or self.delta is not None:
+        if self.t is not None or self.beta is not None or self.delta is not None or self.sample_based:
             return False
         return self.l is None or self.l_variant == "distinct"
 
@@ -248,3 +280,125 @@ def hierarchical_t_violations(pair_cls, pair_cnt, pair_sens, sizes, q, parents: 
             net = net @ up
         out[lo:hi] = cost > t + _EPS
     return out
+
+
+# -- risk-based models (ARX's RiskBasedCriterion and HashGroupifyDistribution) -------------------------------
+
+
+def average_risk_holds(kept: np.ndarray, threshold: float) -> bool:
+    """Average prosecutor risk of the released records, 1 / (mean class size), at most ``threshold``
+    (ARX's ``AverageReidentificationRisk.isFulfilled``; everything suppressed holds)."""
+    n = float(kept.sum())
+    if n == 0:
+        return True
+    return 1.0 / (n / float(len(kept))) <= threshold
+
+
+def sample_uniques_holds(kept: np.ndarray, threshold: float) -> bool:
+    """Share of released records that are alone in their class at most ``threshold`` (ARX's SampleUniqueness)."""
+    n = float(kept.sum())
+    return (float((kept == 1).sum()) / n if n else 0.0) <= threshold
+
+
+#: Newton iterations per start value of ARX's solver in the population-uniqueness model: ARX's tests'
+#: configuration (``ARXSolverConfiguration.create().setDeterministic(true).iterationsPerTry(15)``). ARX's default,
+#: 1,000, gives the same Adult optima, but a fit that fails then costs up to 17,000 Newton steps (ARX cuts it
+#: off after 1 s of wall time, which cannot be reproduced exactly).
+POPULATION_SOLVER_ITERATIONS = 15
+
+
+def population_uniques_share(kept: np.ndarray, population: int, model: str) -> float:
+    """Estimated population uniques / N as ARX's ``PopulationUniqueness`` asks ``RiskModelPopulationUniqueness``:
+    0 without sample uniques; an estimate that fails counts 0 for pitman / zayatz / snb, and −1 for Dankar's
+    rule when Pitman fails at f ≤ 0.1 (ARX calls it without the Zayatz fallback), so that the model fails."""
+    if not (kept == 1).any():
+        return 0.0
+
+    def ok(x: float) -> bool:
+        return not math.isnan(x) and x != 0.0
+
+    with np.errstate(all="ignore"):  # the SNB fit tries parameters where its equations are 0/0
+        est = _population_uniques(kept, population, model, ok)
+    return (est if est == -1.0 or ok(est) else 0.0) / population
+
+
+def _population_uniques(kept: np.ndarray, population: int, model: str, ok) -> float:
+    from anonymizer.risk import population as P
+
+    if model == "dankar":
+        if kept.sum() / population <= 0.1:
+            est = P.pitman_uniques_arx(kept, population, per_try=POPULATION_SOLVER_ITERATIONS)
+            est = est if ok(est) else -1.0
+        else:
+            snb, zay = P.snb_uniques(kept, population), P.zayatz_uniques(kept, population)
+            est = (zay if zay < snb else snb) if ok(snb) else zay
+    else:
+        pitman = functools.partial(P.pitman_uniques_arx, per_try=POPULATION_SOLVER_ITERATIONS)
+        est = {"pitman": pitman, "zayatz": P.zayatz_uniques, "snb": P.snb_uniques}[model](kept, population)
+    return est
+
+
+def population_uniques_holds(kept: np.ndarray, threshold: float, population: int, model: str) -> bool:
+    """ARX's ``PopulationUniqueness.isFulfilled``: a positive estimate at most the threshold, or an estimate of 0
+    with no sample unique (everything suppressed holds)."""
+    if kept.sum() == 0:
+        return True
+    share = population_uniques_share(kept, population, model)
+    if share > 0:
+        return share <= threshold
+    return share == 0 and not (kept == 1).any()
+
+
+def sample_based_conditions(mo: Models):
+    """One test per sample-based model of ``mo`` over the released class sizes, in ARX's order."""
+    out = []
+    if mo.avg_risk is not None:
+        out.append(lambda kept, r=mo.avg_risk: average_risk_holds(kept, r))
+    if mo.sample_uniques is not None:
+        out.append(lambda kept, u=mo.sample_uniques: sample_uniques_holds(kept, u))
+    if mo.population_uniques is not None:
+        out.append(lambda kept, u=mo.population_uniques, pop=mo.population, m=mo.population_model:
+                   population_uniques_holds(kept, u, pop, m))
+    return out
+
+
+def enforce_sample_based(sizes: np.ndarray, conditions, already: int, budget: int) -> np.ndarray:
+    """Which of the candidate classes ``sizes`` (sorted as ARX sorts them: size, then loss, then first row)
+    to suppress, as ARX's ``RiskBasedCriterion.enforce`` with ``HashGroupifyDistribution.suppressWhileNotFulfilledBinary``:
+    a binary search of the prefix to suppress, stopped (ABORT) as soon as a failing prefix already takes
+    the suppressed records past ``budget`` (``already`` are suppressed by the class-based models), and ARX's
+    last step: when the final prefix still fails, one more class is suppressed without checking again.
+    Several models are enforced one after the other on the same classes. Returns a boolean mask."""
+    sup = np.zeros(len(sizes), dtype=bool)
+    for holds in conditions:
+        def state(holds=holds) -> str:
+            if holds(sizes[~sup]):
+                return "ok"
+            return "abort" if already + int(sizes[sup].sum()) > budget else "no"
+
+        if holds(sizes[~sup]) or not len(sizes):
+            continue
+        low, high = 0, len(sizes) - 1
+        mid = int((low + high) / 2)  # Java's integer division truncates towards zero
+        sup[low:mid + 1] = True
+        st = "abort"
+        while low <= high:
+            st = state()
+            if st == "abort":
+                break
+            if st == "ok":
+                high = mid - 1
+                mid = int((low + high) / 2)
+                i = mid + 1
+                while i < len(sizes) and sup[i]:
+                    sup[i] = False
+                    i += 1
+            else:
+                low = mid + 1
+                mid = int((low + high) / 2)
+                sup[low:mid + 1] = True
+        if st != "abort":
+            st = state()
+            if st == "no" and mid + 1 < len(sizes) and not sup[mid + 1]:
+                sup[mid + 1] = True
+    return sup

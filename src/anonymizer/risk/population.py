@@ -186,6 +186,257 @@ def pitman_uniques(sizes: np.ndarray, N: int, *, max_iter: int = 300, tol: float
     return est if 0 <= est <= N else math.nan
 
 
+_DIGAMMA_1 = -0.5772156649015329
+_TRIGAMMA_1 = math.pi * math.pi / 6.0
+_TETRAGAMMA_1 = -2.0 * 1.2020569031595942
+
+
+def _arx_digamma1(x: float) -> float:
+    """``arx_digamma`` of one number, in plain Python (the Newton steps call it a few hundred thousand times)."""
+    if math.isinf(x) or math.isnan(x):
+        return math.nan
+    if x == 0:
+        return -math.inf
+    if x < 0:
+        t = math.tan(-math.pi * x)
+        return _arx_digamma1(1.0 - x) + (math.pi / t if t else math.copysign(math.inf, t))
+    if x <= 1e-6:
+        return _DIGAMMA_1 - 1.0 / x + _TRIGAMMA_1 * x
+    acc = 0.0
+    while x < 12.0:
+        acc -= 1.0 / x
+        x += 1.0
+    r = 1.0 / x
+    r2 = r * r
+    return acc + math.log(x) - 0.5 * r - r2 * (1 / 12 - r2 * (1 / 120 - r2 * (1 / 252 - r2 * (1 / 240 - r2 / 132))))
+
+
+def _arx_trigamma1(x: float) -> float:
+    """``arx_trigamma`` of one number, in plain Python."""
+    if math.isinf(x) or math.isnan(x):
+        return math.nan
+    if x == 0:
+        return -math.inf
+    if x < 0:
+        s = math.sin(-math.pi * x)
+        r = math.pi / s if s else math.inf
+        return -_arx_trigamma1(1.0 - x) + r * r
+    if x <= 1e-4:
+        return 1.0 / (x * x) + _TRIGAMMA_1 + _TETRAGAMMA_1 * x
+    acc = 0.0
+    while x < 8.0:
+        acc += 1.0 / (x * x)
+        x += 1.0
+    if x >= 12.0:
+        r = 1.0 / (x * x)
+        acc += 0.5 * r + (1.0 + r * (1 / 6 + r * (-1 / 30 + r * (1 / 42 + r * (-1 / 30 + r * 5 / 66))))) / x
+    return acc
+
+
+def arx_digamma(x) -> np.ndarray:
+    """ψ as ARX's ``org.deidentifier.arx.risk.Gamma.digamma`` computes it (reflection below 0, Taylor near 0,
+    recurrence to 12 then de Moivre's series), so that ARX's solver is followed step for step."""
+    if np.ndim(x) == 0:
+        return np.float64(_arx_digamma1(float(x)))
+    x = np.array(x, dtype=float, copy=True)
+    out = np.full(x.shape, np.nan)
+    neg = x < 0
+    with np.errstate(all="ignore"):
+        refl = math.pi / np.tan(-math.pi * x[neg])
+    x[neg] = 1.0 - x[neg]
+    small = (x > 0) & (x <= 1e-6)
+    out[small] = _DIGAMMA_1 - 1.0 / x[small] + _TRIGAMMA_1 * x[small]
+    rest = np.isfinite(x) & (x > 1e-6)
+    y = x[rest]
+    acc = np.zeros_like(y)
+    for _ in range(13):
+        low = y < 12.0
+        if not low.any():
+            break
+        acc[low] -= 1.0 / y[low]
+        y[low] += 1.0
+    r = 1.0 / y
+    r2 = r * r
+    out[rest] = acc + np.log(y) - 0.5 * r - r2 * (1 / 12 - r2 * (1 / 120 - r2 * (1 / 252 - r2 * (1 / 240 - r2 / 132))))
+    out[x == 0] = -np.inf
+    out[neg] = out[neg] + refl
+    return out
+
+
+def arx_trigamma(x) -> np.ndarray:
+    """ψ' as ARX's ``Gamma.trigamma`` computes it, including its slip: the recurrence stops at 8 but the
+    asymptotic tail is only added from 12, so below 12 ARX's ψ' is the bare sum Σ 1/(x+i)². It only enters
+    the Jacobian of ARX's Newton steps; reproducing it makes the solver converge or fail where ARX's does."""
+    if np.ndim(x) == 0:
+        return np.float64(_arx_trigamma1(float(x)))
+    x = np.array(x, dtype=float, copy=True)
+    out = np.full(x.shape, np.nan)
+    neg = x < 0
+    with np.errstate(all="ignore"):
+        refl = (math.pi / np.sin(-math.pi * x[neg])) ** 2
+    x[neg] = 1.0 - x[neg]
+    small = (x > 0) & (x <= 1e-4)
+    out[small] = 1.0 / (x[small] * x[small]) + _TRIGAMMA_1 + _TETRAGAMMA_1 * x[small]
+    rest = np.isfinite(x) & (x > 1e-4)
+    y = x[rest]
+    acc = np.zeros_like(y)
+    for _ in range(9):
+        low = y < 8.0
+        if not low.any():
+            break
+        acc[low] += 1.0 / (y[low] * y[low])
+        y[low] += 1.0
+    big = y >= 12.0
+    r = 1.0 / (y[big] * y[big])
+    b2, b4, b6, b8, b10 = 1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66
+    acc[big] += 0.5 * r + (1.0 + r * (b2 + r * (b4 + r * (b6 + r * (b8 + r * b10))))) / y[big]
+    out[rest] = acc
+    out[x == 0] = -np.inf
+    out[neg] = -out[neg] + refl
+    return out
+
+
+#: ARX's ``ARXSolverConfiguration``: accuracy, iterations per try, and the deterministic start values
+#: tried after the first (d1, d2 in 0, 0.33, 0.66, 0.99: ``getDefaultStartValues``)
+ARX_ACCURACY = 1e-6
+ARX_ITERATIONS_PER_TRY = 1000
+ARX_START_VALUES = [(i * 0.33, j * 0.33) for i in range(4) for j in range(4)]
+
+
+def newton_arx(master, start: tuple[float, float], constraint=None, *, accuracy: float = ARX_ACCURACY,
+               per_try: int = ARX_ITERATIONS_PER_TRY) -> tuple[float, float]:
+    """The 2-D Newton-Raphson solver ARX uses (de.linearbits.newtonraphson.NewtonRaphson2D 0.0.1, as ARX
+    configures it: deterministic start values), step for step, so that its estimates fail where ARX's do:
+    ``master(x, y)`` gives (f1, f2, J) with J = ((j11, j12), (j21, j22)); a try stops when |f1|, |f2| ≤
+    ``accuracy`` (success), the step leaves ``constraint``, gives NaN or exceeds ``per_try`` + 1 steps; then
+    the next start value is tried; at most (starts + 1) · ``per_try`` evaluations in all, and the solver stops
+    right after the first step from the last start value. Returns (NaN, NaN) on failure. (ARX's time limits,
+    100 ms a try and 1 s in all, are not reproduced.)"""
+    total_limit = (len(ARX_START_VALUES) + 1) * per_try
+    total, offset, first = 0, 0, True
+    x = y = math.nan
+    while total <= total_limit:
+        if first:
+            x, y = start
+            first = False
+        else:
+            x, y = ARX_START_VALUES[offset]
+            offset += 1
+        iterations = 0
+        while True:
+            total += 1
+            x, y = np.float64(x), np.float64(y)  # Java's doubles: x/0 is ±∞ or NaN, not an error
+            f1, f2, ((a11, a12), (a21, a22)) = master(x, y)
+            if abs(f1) <= accuracy and abs(f2) <= accuracy:
+                return float(x), float(y)
+            with np.errstate(all="ignore"):
+                sc = float(np.float64(1.0) / np.float64(a11 * a22 - a12 * a21))  # Java: 1/0 = ∞, no error
+                i11, i12, i21, i22 = a22 * sc, -a12 * sc, -a21 * sc, a11 * sc
+                x, y = x - (i11 * f1 + i12 * f2), y - (i21 * f1 + i22 * f2)
+            if offset == len(ARX_START_VALUES):
+                return math.nan, math.nan
+            if constraint is not None and not constraint(x, y):
+                break
+            if np.isnan(x) or np.isnan(y) or iterations >= per_try:
+                break
+            iterations += 1
+    return math.nan, math.nan
+
+
+def _pitman_start(j: np.ndarray, fj: np.ndarray) -> tuple[float, float, float, float]:
+    """n, u and ARX's moment start (θ, α) of Pitman's solver (Hoshino 2001)."""
+    n = float((j * fj).sum())
+    u = float(fj.sum())
+    c1 = float(fj[j == 1].sum())
+    c2 = float(fj[j == 2].sum()) or 1.0
+    c = c1 * (c1 - 1) / c2
+    t = (n * u * c - c1 * (n - 1) * (2 * u + c)) / (2 * c1 * u + c1 * c - n * c) if (2 * c1 * u + c1 * c - n * c) else math.nan
+    a = (t * (c1 - n) + (n - 1) * c1) / (n * u)
+    return n, u, t, a
+
+
+def pitman_uniques_arx(sizes: np.ndarray, N: int, *, per_try: int = ARX_ITERATIONS_PER_TRY) -> float:
+    """Population uniques under Pitman's model exactly as ARX's ``ModelPitman`` computes them (the same
+    likelihood equations as ``pitman_uniques``, solved by ``newton_arx``): the closed forms through ψ and ψ'
+    first, checked against the explicit sums (|residual| ≤ 10⁻⁶), the explicit sums when that fails; the
+    estimate Γ(θ+1)/Γ(θ+α)·N^α kept when in [0, N]. NaN when ARX's solver fails — then the privacy model
+    counts as failed, as in ARX. ``per_try``: ARX's ``iterationsPerTry`` (its tests use 15)."""
+    j, fj = _histogram(sizes)
+    if not (j == 1).any():
+        return 0.0
+    n, u, t0, a0 = _pitman_start(j, fj)
+    big = j > 1
+    jb, fb = j[big].astype(float), fj[big]
+    # Σ_{k=1}^{j−1} 1/(k−α) and 1/(k−α)² per class size j, through running sums over k = 1..max j − 1
+    kmax = int(j.max())
+    ks = np.arange(1, max(kmax, 2), dtype=float)
+    iu = np.arange(1, int(u), dtype=float)
+    inn = np.arange(1, int(n), dtype=float)
+
+    def closed(t: float, a: float):
+        with np.errstate(all="ignore"):
+            v0 = u - 1.0
+            v1 = float(arx_digamma(v0 + t / a + 1.0)) if a else math.nan
+            v2 = float(arx_trigamma((a + t + a * v0) / a)) if a else math.nan
+            v3 = float(arx_trigamma(t / a + 1.0)) if a else math.nan
+            v4 = float(arx_digamma(t / a + 1.0)) if a else math.nan
+            v5 = a * a
+            d1 = (v3 - v2) / v5
+            d5 = ((a * v1 + t * v2) - a * v4 - t * v3) / (v5 * a)
+            d3 = ((((v5 * v0) - t * t * v2) + t * t * v3) - 2.0 * a * t * v1 + 2.0 * a * t * v4) / (v5 * v5)
+            o1 = (v1 - v4) / a
+            o3 = (-t * v1 + a * v0 + t * v4) / (a * a)
+            o2 = float(arx_digamma(n + t) - arx_digamma(t + 1.0))
+            d2 = float(arx_trigamma(t + 1.0) - arx_trigamma(n + t))
+            d4 = float((fb * (arx_trigamma(1.0 - a) - arx_trigamma(jb - a))).sum())
+            o4 = float((fb * (arx_digamma(jb - a) - arx_digamma(1.0 - a))).sum())
+        return o1 - o2, o3 - o4, ((d2 - d1, -d5), (-d5, -d3 - d4))
+
+    def per_size(a: float):
+        inv = 1.0 / (ks - a)
+        c1 = np.concatenate([[0.0], np.cumsum(inv)])
+        c2 = np.concatenate([[0.0], np.cumsum(inv * inv)])
+        idx = jb.astype(np.int64) - 1
+        return float((fb * c1[idx]).sum()), float((fb * c2[idx]).sum())
+
+    def objective(t: float, a: float) -> tuple[float, float]:
+        t, a = np.float64(t), np.float64(a)
+        with np.errstate(all="ignore"):
+            v1 = 1.0 / (t + iu * a)
+            o4, _ = per_size(a)
+            return float(v1.sum() - (1.0 / (t + inn)).sum()), float((iu * v1).sum() - o4)
+
+    def iterative(t: float, a: float):
+        with np.errstate(all="ignore"):
+            v0 = t + iu * a
+            v1 = 1.0 / v0
+            v3 = v1 * v1
+            d1, d5, d3 = float(v3.sum()), float((iu * v3).sum()), float((iu * iu * v3).sum())
+            o1, o3 = float(v1.sum()), float((iu * v1).sum())
+            o4, d4 = per_size(a)
+            w = 1.0 / (t + inn)
+            o2, d2 = float(w.sum()), float((w * w).sum())
+        return o1 - o2, o3 - o4, ((d2 - d1, -d5), (-d5, -d3 - d4))
+
+    def nonneg(t: float, a: float) -> bool:
+        return t >= 0
+
+    t, a = newton_arx(closed, (t0, a0), nonneg, per_try=per_try)
+    if math.isnan(t) or math.isnan(a):
+        t, a = newton_arx(iterative, (t0, a0), nonneg, per_try=per_try)
+    else:
+        g1, g2 = objective(t, a)
+        if math.isnan(g1) or math.isnan(g2) or abs(g1) > ARX_ACCURACY or abs(g2) > ARX_ACCURACY:
+            t, a = newton_arx(iterative, (t0, a0), nonneg, per_try=per_try)
+    if math.isnan(t) or math.isnan(a) or a == 0 or t + a <= 0:
+        return math.nan
+    try:
+        est = math.exp(math.lgamma(t + 1.0) - math.lgamma(t + a) + a * math.log(N))
+    except (OverflowError, ValueError):
+        return math.nan
+    return est if 0 <= est <= N else math.nan
+
+
 def _log_comb(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     lg = np.vectorize(math.lgamma, otypes=[float])
     return lg(a + 1) - lg(b + 1) - lg(a - b + 1)

@@ -55,6 +55,17 @@ class PrivacyTargets(StrictModel):
         "a research subset of population_table (anon sanitize --hierarchies).")
     population_table: str | None = Field(None, description="File of the population table the data was drawn from "
                                          "(delta-presence).")
+    max_average_risk: float | None = Field(
+        None, ge=0, le=1, description="Highest average re-identification risk of the released records, #classes / "
+        "#records (ARX's AverageReidentificationRisk; anon sanitize --hierarchies).")
+    max_sample_uniques: float | None = Field(
+        None, ge=0, le=1, description="Highest share of released records alone in their class (ARX's "
+        "SampleUniqueness; anon sanitize --hierarchies).")
+    max_population_uniques: float | None = Field(
+        None, ge=0, le=1, description="Highest estimated share of the population unique on the quasi-identifiers "
+        "(ARX's PopulationUniqueness; needs population or sampling_fraction; anon sanitize --hierarchies).")
+    population_model: Literal["pitman", "zayatz", "snb", "dankar"] = Field(
+        "dankar", description="Estimator of max_population_uniques (dankar: Dankar et al.'s rule, as ARX).")
     max_suppression: float = Field(0.0, ge=0, le=1, description="Largest share of records the search may suppress.")
     metric: Metric = Field("loss", description="Information-loss measure the search minimises.")
     gs_factor: float = Field(0.5, ge=0, le=1, description="Loss's generalisation/suppression factor (ARX's gs-factor: "
@@ -115,7 +126,13 @@ class PrivacyTargets(StrictModel):
     def searches(self) -> bool:
         """Whether a privacy search runs (some target to enforce)."""
         return (bool(self.k) or self.l is not None or self.t is not None or self.beta is not None
-                or self.k_map is not None or self.delta_presence is not None)
+                or self.k_map is not None or self.delta_presence is not None or self.risk_based)
+
+    @property
+    def risk_based(self) -> bool:
+        """Whether a risk-based model (average risk, sample or population uniques) is asked."""
+        return (self.max_average_risk is not None or self.max_sample_uniques is not None
+                or self.max_population_uniques is not None)
 
     @property
     def report_k(self) -> int:
@@ -134,7 +151,9 @@ class PrivacyTargets(StrictModel):
                 "time_budget": self.time_budget, "gs_factor": self.gs_factor, "k_map": self.k_map,
                 "k_map_estimator": self.k_map_estimator, "significance": self.significance,
                 "population": self.population, "sampling_fraction": self.sampling_fraction,
-                "delta_presence": self.delta_presence, "population_table": self.population_table}
+                "delta_presence": self.delta_presence, "population_table": self.population_table,
+                "max_average_risk": self.max_average_risk, "max_sample_uniques": self.max_sample_uniques,
+                "max_population_uniques": self.max_population_uniques, "population_model": self.population_model}
 
     def record(self) -> dict[str, Any]:
         """The targets a run used, for its manifest: those asked, the search options when a search
@@ -156,6 +175,11 @@ class PrivacyTargets(StrictModel):
             out["delta_presence"] = list(self.delta_presence)
         if self.k_map is not None:
             out.update(k_map=self.k_map, k_map_estimator=self.k_map_estimator, significance=self.significance)
+        for name in ("max_average_risk", "max_sample_uniques"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.max_population_uniques is not None:
+            out.update(max_population_uniques=self.max_population_uniques, population_model=self.population_model)
         if self.searches:
             out.update(max_suppression=self.max_suppression, metric=self.metric)
             if self.metric == "loss" and self.gs_factor != 0.5:
