@@ -56,8 +56,11 @@ def get_analyzer(ner: bool = True):
     from anonymizer.detect.entities import PRESIDIO_RECOGNIZERS
     from anonymizer.detect.recognizers import french_recognizers
 
-    conf = nlp_config() if ner else {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
-    nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
+    if ner:
+        nlp_engine = _ner_engine(nlp_config())
+    else:
+        conf = {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
+        nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
     registry = RecognizerRegistry(supported_languages=["fr"])
     for rec in french_recognizers("fr"):
         registry.add_recognizer(rec)
@@ -72,6 +75,42 @@ def get_analyzer(ner: bool = True):
             nlp.disable_pipe("parser")
     engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["fr"])
     engine.vocab_at_load = _vocab_size(engine)  # type: ignore[attr-defined]
+    return engine
+
+
+#: components of the spaCy pipeline the analyzer does not load: the NER of the French models has
+#: its own tok2vec and reads only the tokens' lexical attributes (detect.text.ner_only), and the
+#: analyzer is used for NER alone (detect.text.find_spans). Half of the model's loading time.
+NOT_LOADED = ("tok2vec", "morphologizer", "tagger", "lemmatizer", "trainable_lemmatizer", "parser", "senter")
+
+
+def _listens(pipe) -> bool:
+    """Whether a component reads another's output (a tok2vec or transformer listener)."""
+    model = getattr(pipe, "model", None)
+    return model is not None and any("listener" in node.name for node in model.walk())
+
+
+def _ner_engine(conf: dict):
+    """Presidio's spaCy engine over the model loaded without ``NOT_LOADED`` (the whole model when
+    its NER listens to a shared layer, or when it is not an installed package: then Presidio loads
+    it as before)."""
+    import spacy
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpEngineProvider, SpacyNlpEngine
+
+    model = conf["models"][0]["model_name"]
+    if not spacy.util.is_package(model):
+        return NlpEngineProvider(nlp_configuration=conf).create_engine()
+    engine = SpacyNlpEngine(models=conf["models"],
+                            ner_model_configuration=NerModelConfiguration.from_dict(conf["ner_model_configuration"]))
+    if hasattr(engine, "_enable_gpu"):
+        engine._enable_gpu()  # as SpacyNlpEngine.load does
+    try:
+        nlp = spacy.load(model, exclude=list(NOT_LOADED))
+        if "ner" not in nlp.pipe_names or _listens(nlp.get_pipe("ner")):
+            nlp = None
+    except Exception:  # noqa: BLE001 - a model whose NER needs an excluded layer: load it whole
+        nlp = None
+    engine.nlp = {conf["models"][0]["lang_code"]: nlp if nlp is not None else spacy.load(model)}
     return engine
 
 
