@@ -49,29 +49,76 @@ def _quiet_offline() -> None:
 def get_analyzer(ner: bool = True):
     """A cached French ``AnalyzerEngine``; ``ner=False`` loads no model at all (regex only)."""
     _quiet_offline()
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer import predefined_recognizers as predefined
+    from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    if ner:
+        nlp_engine = _ner_engine(nlp_config())
+    else:
+        conf = {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
+        nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
+    registry = french_registry(nlp_engine if ner else None)
+    engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["fr"])
+    engine.vocab_at_load = _vocab_size(engine)  # type: ignore[attr-defined]
+    return engine
+
+
+def french_registry(nlp_engine=None):
+    """The ``fr`` recognizers: ours, Presidio's language-independent ones with French context
+    words, and, given an NLP engine, its NER recognizer (the dependency parser disabled: ~25 % of
+    a whole pipeline, and nothing reads its output)."""
+    from presidio_analyzer import RecognizerRegistry
+    from presidio_analyzer import predefined_recognizers as predefined
 
     from anonymizer.detect.entities import PRESIDIO_RECOGNIZERS
     from anonymizer.detect.recognizers import french_recognizers
 
-    conf = nlp_config() if ner else {"nlp_engine_name": "no_op", "models": [{"lang_code": "fr", "model_name": "none"}]}
-    nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
     registry = RecognizerRegistry(supported_languages=["fr"])
     for rec in french_recognizers("fr"):
         registry.add_recognizer(rec)
     for name in PRESIDIO_RECOGNIZERS:
         registry.add_recognizer(getattr(predefined, name)(supported_language="fr", context=PRESIDIO_CONTEXT[name]))
-    if ner:
+    if nlp_engine is not None:
         registry.add_nlp_recognizer(nlp_engine=nlp_engine)
-        # the dependency parser is ~25 % of the pipeline and nothing here reads its output
-        # (NER has its own tok2vec; context words use lemmas, which need only the morphologizer)
-        nlp = getattr(nlp_engine, "nlp", {}).get("fr")
+        nlp = (getattr(nlp_engine, "nlp", None) or {}).get("fr")
         if nlp is not None and "parser" in nlp.pipe_names:
             nlp.disable_pipe("parser")
-    engine = AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["fr"])
-    engine.vocab_at_load = _vocab_size(engine)  # type: ignore[attr-defined]
+    return registry
+
+
+#: components of the spaCy pipeline the analyzer does not load: the NER of the French models has
+#: its own tok2vec and reads only the tokens' lexical attributes (detect.text.ner_only), and the
+#: analyzer is used for NER alone (detect.text.find_spans). Half of the model's loading time.
+NOT_LOADED = ("tok2vec", "morphologizer", "tagger", "lemmatizer", "trainable_lemmatizer", "parser", "senter")
+
+
+def _listens(pipe) -> bool:
+    """Whether a component reads another's output (a tok2vec or transformer listener)."""
+    model = getattr(pipe, "model", None)
+    return model is not None and any("listener" in node.name for node in model.walk())
+
+
+def _ner_engine(conf: dict):
+    """Presidio's spaCy engine over the model loaded without ``NOT_LOADED`` (the whole model when
+    its NER listens to a shared layer, or when it is not an installed package: then Presidio loads
+    it as before)."""
+    import spacy
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpEngineProvider, SpacyNlpEngine
+
+    model = conf["models"][0]["model_name"]
+    if not spacy.util.is_package(model):
+        return NlpEngineProvider(nlp_configuration=conf).create_engine()
+    engine = SpacyNlpEngine(models=conf["models"],
+                            ner_model_configuration=NerModelConfiguration.from_dict(conf["ner_model_configuration"]))
+    if hasattr(engine, "_enable_gpu"):
+        engine._enable_gpu()  # as SpacyNlpEngine.load does
+    try:
+        nlp = spacy.load(model, exclude=list(NOT_LOADED))
+        if "ner" not in nlp.pipe_names or _listens(nlp.get_pipe("ner")):
+            nlp = None
+    except Exception:  # noqa: BLE001 - a model whose NER needs an excluded layer: load it whole
+        nlp = None
+    engine.nlp = {conf["models"][0]["lang_code"]: nlp if nlp is not None else spacy.load(model)}
     return engine
 
 

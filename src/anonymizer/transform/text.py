@@ -1,4 +1,4 @@
-"""``redact``: free text with its detected spans replaced, through presidio-anonymizer.
+"""``redact``: free text with its detected spans replaced (by slicing, as presidio-anonymizer would).
 
 Spans come from a detector ``(texts: list[str]) -> list[list[RecognizerResult]]`` —
 ``anonymizer.detect.find_spans`` by default (imported lazily), or any callable given as
@@ -134,7 +134,6 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
     todo = [u for u in uniques if u.strip()]
     spans = detector(list(todo)) if todo else []
     results: dict[str, str | None] = dict.fromkeys(uniques, "")
-    engine = _engine()
     d = Deriver(key) if mode == "fake" else None
     levels = text_levels(params)
     dates = _HeldDates() if d is not None else None
@@ -149,21 +148,18 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
             results[t] = t
         elif t in dated and PH in t:
             alone[t], results[t] = found, None
-        elif SEP in t:
-            results[t] = _anonymize(engine, t, found, mode, d, levels=levels, dates=dates)
         else:
             pending.append((t, found))
     known = span_fakes(pending, d) if d is not None else {}
-    for i in range(0, len(pending), CHUNK_TEXTS):
-        chunk = pending[i:i + CHUNK_TEXTS]
-        for (t, _unused), done in zip(chunk, _anonymize_many(engine, chunk, mode, d, known, levels, dates), strict=True):
-            results[t] = done
+    ops = Operators(mode, d, known, levels, dates)
+    for t, found in pending:
+        results[t] = replace_spans(t, found, ops)
     out = [results[u] for u in uniques]
     if dates is not None and dated:
         is_dated = np.array([u in dated for u in uniques], dtype=bool)
         out_rows = _shift_rows(out, codes, uniques, is_dated, series, key, levels.max_days, context, dates,
-                               lambda t, shift: _anonymize(engine, t, alone[t], mode, d, levels=levels,
-                                                           dates=_ShiftedDates(shift)))
+                               lambda t, shift: replace_spans(t, alone[t], Operators(mode, d, known, levels,
+                                                                                      _ShiftedDates(shift))))
         return from_text(series, out_rows, numeric=False)
     return from_text(series, [out[c] for c in codes], numeric=False)
 
@@ -309,6 +305,75 @@ def ner_mode(params: dict) -> bool | str:
     return "auto" if isinstance(value, str) else bool(value)
 
 
+class Operators:
+    """What each span becomes, by its label, for one ``redact`` call: a fake (``known``: the
+    precomputed fakes of :func:`span_fakes`, the rest on the fly), the column level of a place,
+    age or amount, a held (or shifted) date, else a ``<TAG>``. Made once per label."""
+
+    def __init__(self, mode: str, d: Deriver | None, known: dict[tuple[str, str], str] | None = None,
+                 levels: Levels = DEFAULT_LEVELS, dates=None) -> None:
+        self.mode, self.d, self.known, self.levels, self.dates = mode, d, known or {}, levels, dates
+        self._made: dict[str, Callable[[str], str]] = {}
+
+    def __call__(self, label: str) -> Callable[[str], str]:
+        fn = self._made.get(label)
+        if fn is None:
+            fn = self._made[label] = self._make(label)
+        return fn
+
+    def _make(self, label: str) -> Callable[[str], str]:
+        mode, d, known = self.mode, self.d, self.known
+        ent = _fakeable(label)
+        level = TEXT_LEVEL.get(label)
+        if mode == "fake" and d is not None and level is not None:
+            name = ENTITY_ALIASES.get(label, label)
+            return self.dates.hold if level == "shift" and self.dates is not None else _writer(level, name, self.levels)
+        if mode == "fake" and d is not None and ent is not None:
+            return lambda s: known.get((ent, s)) or fake_value(s, entity=ent, deriver=d) or f"<{ent}>"
+        tag = f"<{ENTITY_ALIASES.get(label, label)}>"
+        return lambda _s: tag
+
+
+#: presidio-anonymizer's test of the gap between two same-type spans it merges into one
+_SPACES = re.compile(r"^( )+$")
+
+
+def merged_spans(text: str, found: list) -> list[tuple[int, int, str]] | None:
+    """``(start, end, label)`` of the spans presidio-anonymizer would replace, when they are valid,
+    non-empty and do not overlap (what :func:`anonymizer.detect.find_spans` gives): sorted, and two
+    spans of one label separated by spaces alone merged into one (its ``merge_entities_with_spaces``).
+    None for anything else (overlaps, empty or out-of-range spans): then its engine decides."""
+    out: list[tuple[int, int, str]] = []
+    end, n = 0, len(text)
+    for r in sorted(found, key=lambda r: (r.start, r.end)):
+        s, e, label = r.start, r.end, r.entity_type
+        if not (type(s) is int and type(e) is int and isinstance(label, str) and label and end <= s < e <= n):
+            return None
+        if out and out[-1][2] == label and _SPACES.search(text[end:s]):
+            out[-1] = (out[-1][0], e, label)
+        else:
+            out.append((s, e, label))
+        end = e
+    return out
+
+
+def replace_spans(text: str, found: list, ops: Operators) -> str:
+    """``text`` with its spans replaced by slicing, in one pass: the text presidio-anonymizer's
+    ``AnonymizerEngine`` writes with the same operators (tests/transform/test_text_batching.py),
+    without its per-text copies, sorting, conflict sweeps and operator objects (most of the
+    replacement's cost). Spans are replaced from the last to the first, as the engine does."""
+    spans = merged_spans(text, found)
+    if spans is None:
+        return _anonymize(_engine(), text, found, ops)
+    parts, pos = [], len(text)
+    for s, e, label in reversed(spans):
+        parts.append(text[e:pos])
+        parts.append(ops(label)(text[s:e]))
+        pos = s
+    parts.append(text[:pos])
+    return "".join(reversed(parts))
+
+
 _ENGINE = None
 
 
@@ -321,56 +386,11 @@ def _engine():
     return _ENGINE
 
 
-# One AnonymizerEngine call per this many texts, joined by SEP: the engine's fixed cost per
-# call (copies, sorting, operator set-up: ~50 µs) dominated once detection became a bulk pass.
-CHUNK_TEXTS = 256
-SEP = "\x00"
-
-
-def _anonymize_many(engine, chunk: list[tuple[str, list]], mode: str, d: Deriver | None,
-                    known: dict[tuple[str, str], str] | None = None, levels: Levels = DEFAULT_LEVELS,
-                    dates=None) -> list[str]:
-    """``_anonymize`` of several texts in one engine call: spans shifted into the joined text
-    (they never cross a separator, and the engine merges only same-type spans split by spaces)."""
-    joined, offset, shifted = [], 0, []
-    for text, found in chunk:
-        shifted.extend(_Span(r.entity_type, r.start + offset, r.end + offset, r.score) for r in found)
-        joined.append(text)
-        offset += len(text) + len(SEP)
-    out = _anonymize(engine, SEP.join(joined), shifted, mode, d, known, levels, dates).split(SEP)
-    if len(out) != len(chunk):  # cannot happen unless a replacement held SEP: redo one by one
-        return [_anonymize(engine, t, found, mode, d, known, levels, dates) for t, found in chunk]
-    return out
-
-
-class _Span:
-    __slots__ = ("entity_type", "start", "end", "score")
-
-    def __init__(self, entity_type: str, start: int, end: int, score: float) -> None:
-        self.entity_type, self.start, self.end, self.score = entity_type, start, end, score
-
-
-def _anonymize(engine, text: str, found: list, mode: str, d: Deriver | None,
-               known: dict[tuple[str, str], str] | None = None, levels: Levels = DEFAULT_LEVELS,
-               dates=None) -> str:
-    """One engine call; ``known``: precomputed span fakes (:func:`span_fakes`), the rest on the fly;
-    ``levels``: of places, ages and amounts; ``dates``: holds (or shifts) the date spans."""
+def _anonymize(engine, text: str, found: list, ops: Operators) -> str:
+    """presidio-anonymizer's ``AnonymizerEngine`` over one text with ``ops``: the reference
+    :func:`replace_spans` is tested against, and its path for spans that overlap."""
     from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
     results = [RecognizerResult(r.entity_type, r.start, r.end, r.score) for r in found]
-    operators = {}
-    known = known or {}
-    for label in {r.entity_type for r in results}:
-        ent = _fakeable(label)
-        level = TEXT_LEVEL.get(label)
-        if mode == "fake" and d is not None and level is not None:
-            name = ENTITY_ALIASES.get(label, label)
-            fn = dates.hold if level == "shift" and dates is not None else _writer(level, name, levels)
-            operators[label] = OperatorConfig("custom", {"lambda": fn})
-        elif mode == "fake" and d is not None and ent is not None:
-            operators[label] = OperatorConfig("custom", {"lambda": (
-                lambda s, ent=ent: known.get((ent, s)) or fake_value(s, entity=ent, deriver=d) or f"<{ent}>")})
-        else:
-            tag = ENTITY_ALIASES.get(label, label)
-            operators[label] = OperatorConfig("replace", {"new_value": f"<{tag}>"})
+    operators = {label: OperatorConfig("custom", {"lambda": ops(label)}) for label in {r.entity_type for r in results}}
     return engine.anonymize(text=text, analyzer_results=results, operators=operators).text
