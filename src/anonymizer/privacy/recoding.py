@@ -234,6 +234,122 @@ def _small(keys: np.ndarray, k: int, sensitive: np.ndarray | None, l_div: int) -
     return small
 
 
+#: most entries (groups × levels × records, or groups × depths × small records) one array of the
+#: vectorised search holds: beyond it the work is cut into slices of groups
+_BUDGET = 1 << 22
+
+
+class _PartTable:
+    """Every group's hashed part (``_part``) at each of its levels, for the records asked:
+    ``(groups, levels, records)`` uint64, so that a trial's key is a gather, not a re-coding.
+    Held for the whole table when it is small enough (wide, short tables), else built for the
+    small records of each search."""
+
+    def __init__(self, codes: _Codes, groups: list[Group], n: int) -> None:
+        self.codes, self.groups, self.n = codes, groups, n
+        self.depth = max((g.top for g in groups), default=0) + 1
+        self.whole: np.ndarray | None = None
+        self.fits = len(groups) * self.depth * n <= _BUDGET
+
+    def _build(self, rows: np.ndarray) -> np.ndarray:
+        code = np.zeros((len(self.groups), self.depth, len(rows)), dtype=np.uint64)
+        for gi, g in enumerate(self.groups):
+            for level in range(g.start, g.top + 1):  # a group's levels never go under its start
+                code[gi, level] = self.codes.get(gi, level)[rows].astype(np.uint64)
+        gid = np.arange(len(self.groups), dtype=np.uint64)[:, None, None] << np.uint64(48)
+        lid = np.arange(self.depth, dtype=np.uint64)[None, :, None] << np.uint64(40)
+        return _mix(gid | lid | code)
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        if not self.fits:
+            return self._build(rows)
+        if self.whole is None:
+            self.whole = self._build(np.arange(self.n))
+        return self.whole[:, :, rows]
+
+
+def _gather(parts: np.ndarray, lv: np.ndarray) -> np.ndarray:
+    """``parts[g, lv[g, i], i]``: each group's part at the level ``lv`` (groups × records)."""
+    return np.take_along_axis(parts, lv[:, None, :].astype(np.intp), axis=1)[:, 0, :]
+
+
+def _sum_parts(parts: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """The keys (``_keys``) of the records of ``parts`` at ``levels`` (records × groups)."""
+    with np.errstate(over="ignore"):
+        return _gather(parts, levels.T).sum(axis=0, dtype=np.uint64)
+
+
+def _still_small(new_keys: np.ndarray, outside: np.ndarray, k: int, sensitive: np.ndarray | None,
+                 l_div: int) -> np.ndarray:
+    """Per trial (row of ``new_keys``: the small records' keys after it), how many of the small
+    records stay in small classes. A record outside them is in a class of k (and ℓ) that a trial
+    can only grow, so a small record joining such a class is safe and one that does not is
+    counted with the small records of the same trial and key only (``_small`` restricted)."""
+    trials, m = new_keys.shape
+    flat = new_keys.reshape(-1)
+    if len(outside):
+        pos = np.minimum(np.searchsorted(outside, flat), len(outside) - 1)
+        joins = outside[pos] == flat
+    else:
+        joins = np.zeros(len(flat), dtype=bool)
+    tid = np.repeat(np.arange(trials), m)
+    with_l = sensitive is not None and l_div > 1
+    order = (np.lexsort((np.tile(sensitive, trials), flat, tid)) if with_l else np.lexsort((flat, tid)))
+    sk, st = flat[order], tid[order]
+    start = np.r_[True, (sk[1:] != sk[:-1]) | (st[1:] != st[:-1])]
+    run = np.cumsum(start) - 1
+    small = np.bincount(run)[run] < k
+    if with_l:
+        ss = np.tile(sensitive, trials)[order]
+        new_value = start | np.r_[True, ss[1:] != ss[:-1]]
+        small |= np.bincount(run, weights=new_value)[run] < l_div
+    small &= ~joins[order]
+    return np.bincount(st[small], minlength=trials)
+
+
+def _search(parts: np.ndarray, lv: np.ndarray, keys: np.ndarray, small: np.ndarray, v: np.ndarray,
+            tops: np.ndarray, weights: np.ndarray, k: int, sensitive: np.ndarray | None,
+            l_div: int) -> tuple[int | None, float, Any, int]:
+    """One look at every group for the small records ``v`` (levels ``lv``, records × groups):
+    every group's raises by 1, 2... levels (the look-ahead) evaluated at once, then the best
+    chosen as a loop over the groups in order would: the first depth that gains ends a group's
+    look-ahead, a deeper raise counts only if it gains, the first strictly best score wins.
+    Returns (group, score, (trial levels, keys), trials evaluated)."""
+    cur = lv.T.astype(np.int64)  # groups × records
+    m = len(v)
+    low = cur.min(axis=1) if m else tops.astype(np.int64)
+    reach = tops.astype(np.int64) - low  # depths a group can look ahead: 0 when all at its top
+    movable = np.flatnonzero(reach > 0)
+    if not len(movable):
+        return None, -1.0, None, 0
+    depth = int(reach.max())
+    outside = np.unique(keys[~small])
+    gains = np.zeros((len(movable), depth), dtype=np.int64)
+    chunk = max(1, _BUDGET // max(1, depth * m))
+    with np.errstate(over="ignore"):
+        for at in range(0, len(movable), chunk):
+            gs = movable[at:at + chunk]
+            p, c, top = parts[gs], cur[gs], tops[gs].astype(np.int64)[:, None]
+            rest = keys[v][None, :] - _gather(p, c)
+            new_keys = np.stack([rest + _gather(p, np.minimum(c + d, top)) for d in range(1, depth + 1)], axis=1)
+            stay = _still_small(new_keys.reshape(-1, m), outside, k, sensitive, l_div)
+            gains[at:at + chunk] = m - stay.reshape(len(gs), depth)
+    valid = np.arange(1, depth + 1)[None, :] <= reach[movable][:, None]
+    positive = valid & (gains > 0)
+    helps = positive.any(axis=1)
+    first = positive.argmax(axis=1)  # the look-ahead stops at the first depth that gains
+    w = weights[movable]
+    score = np.where(helps, gains[np.arange(len(movable)), first] / (w * (first + 1)), -w * 1e-6)
+    tried = int(np.where(helps, first + 1, reach[movable]).sum())
+    pick = int(np.argmax(score))  # the first of the best, as the loop's strict comparison
+    best, steps = int(movable[pick]), int(first[pick]) + 1 if helps[pick] else 1
+    trial = np.minimum(cur[best] + steps, int(tops[best])).astype(lv.dtype)
+    new_keys = keys.copy()
+    with np.errstate(over="ignore"):
+        new_keys[v] = keys[v] - parts[best, cur[best], np.arange(m)] + parts[best, trial, np.arange(m)]
+    return best, float(score[pick]), (trial, new_keys), tried
+
+
 def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppression: float,
                   say: Callable[[str], None] | None = None, max_rounds: int = 500,
                   sensitive: np.ndarray | None = None, l_div: int = 1) -> RecordSolution:
@@ -252,41 +368,19 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     raised: dict[str, int] = {g.name: 0 for g in groups}
     keys = _keys(codes, levels)
     small = _small(keys, k, sensitive, l_div) if n else np.zeros(0, dtype=bool)
+    parts_of = _PartTable(codes, groups, n)
     while small.any() and searches < max_rounds:
         searches += 1
         rounds += 1
         v = np.flatnonzero(small)
-        best, best_score, best_after = None, -1.0, None
-        for gi in range(len(groups)):
-            current = levels[v, gi]
-            if not (current < tops[gi]).any():
-                continue
-            with np.errstate(over="ignore"):
-                rest = keys[v] - _part(codes, gi, current, v)  # the other groups' share: unchanged
-            trial = current
-            for steps in range(1, int(tops[gi]) + 1):  # look ahead: a gain may need several raises
-                movable = trial < tops[gi]
-                if not movable.any():
-                    break
-                trial = trial + movable
-                new_keys = keys.copy()
-                with np.errstate(over="ignore"):
-                    new_keys[v] = rest + _part(codes, gi, trial, v)
-                trials += 1
-                after = _small(new_keys, k, sensitive, l_div)
-                gain = int(small.sum() - after.sum())
-                # the gain per level given up, the least important group first; no gain at any
-                # depth: one level of the least important group
-                score = gain / (weights[gi] * steps) if gain > 0 else -weights[gi] * 1e-6
-                if steps > 1 and gain <= 0:
-                    continue
-                if best is None or score > best_score:
-                    best, best_score, best_after = gi, score, (trial, new_keys, after)
-                if gain > 0:
-                    break
+        parts = parts_of(v)
+        best, best_score, best_after, tried = _search(parts, levels[v], keys, small, v, tops, weights, k,
+                                                      None if sensitive is None else sensitive[v], l_div)
+        trials += tried
         if best is None:
             break  # every small record is at * everywhere
-        trial, keys, small = best_after
+        trial, keys = best_after
+        small = _small(keys, k, sensitive, l_div)  # the trial's: records outside it never change
         levels[v, best] = trial
         raised[groups[best].name] += 1
         # A blind round (no group helps) raises the least important group one level. The rounds
@@ -305,7 +399,7 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
             if not budget:
                 break
         if blind > 1:
-            keys[v] = _keys(codes, levels, v)
+            keys[v] = _sum_parts(parts, levels[v])
             small = _small(keys, k, sensitive, l_div)
         if searches % 10 == 1 or not small.any():  # a line every ten rounds: progress, not a log
             say(f"whole-record privacy: round {rounds}, {int(small.sum()):,} records in classes under k={k}")
