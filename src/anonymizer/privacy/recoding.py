@@ -366,9 +366,9 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     fallback_order = np.lexsort((np.arange(len(groups)), weights))
     rounds, searches, blind, trials = 0, 0, 0, 0  # rounds: group raises; searches: looks at every group
     raised: dict[str, int] = {g.name: 0 for g in groups}
-    keys = _keys(codes, levels)
-    small = _small(keys, k, sensitive, l_div) if n else np.zeros(0, dtype=bool)
     parts_of = _PartTable(codes, groups, n)
+    keys = _sum_parts(parts_of(np.arange(n)), levels) if parts_of.fits else _keys(codes, levels)
+    small = _small(keys, k, sensitive, l_div) if n else np.zeros(0, dtype=bool)
     while small.any() and searches < max_rounds:
         searches += 1
         rounds += 1
