@@ -16,6 +16,7 @@ import pytest
 
 from anonymizer.errors import PrivacyTargetError
 from anonymizer.privacy import recoding
+from anonymizer.privacy.ladders import STAR
 from anonymizer.privacy.recoding import Group, build_groups, solve_records
 
 # ----------------------------------------------------------------------------- the reference (old loop)
@@ -103,6 +104,35 @@ def _small(keys: np.ndarray, k: int, sensitive: np.ndarray | None, l_div: int) -
     return small
 
 
+def _level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str, float]:
+    """Share of the (not suppressed) records released at each of the group's levels."""
+    kept = col[~suppressed]
+    if len(kept) == 0:
+        return {}
+    values, counts = np.unique(kept, return_counts=True)
+    return {g.levels[int(v)]: round(float(c) / len(kept), 4) for v, c in zip(values, counts, strict=True)}
+
+
+def _column_level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per column, the share of all records released at each of the column's own levels (its
+    ladder's, from its floor on; a suppressed record counts as ``*``): what the report says each
+    column kept, which a column's floor or ladder can make coarser than the group's level."""
+    n = len(col)
+    if n == 0:
+        return {c: {} for c in g.columns}
+    values, counts = np.unique(col[~suppressed], return_counts=True)
+    out = {}
+    for c in g.columns:
+        shares: dict[str, float] = {}
+        for v, k in zip(values, counts, strict=True):
+            name = g.ladders[c].level_for(g.level_name(c, int(v)))
+            shares[name] = shares.get(name, 0) + int(k)
+        if suppressed.any():
+            shares[STAR] = shares.get(STAR, 0) + int(suppressed.sum())
+        out[c] = {name: round(k / n, 4) for name, k in shares.items()}
+    return out
+
+
 def reference_solve(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppression: float,
                     max_rounds: int = 500, sensitive: np.ndarray | None = None,
                     l_div: int = 1) -> recoding.RecordSolution:
@@ -175,8 +205,8 @@ def reference_solve(frame: pd.DataFrame, groups: list[Group], *, k: int, max_sup
         "suppressed_records": int(suppressed.sum()),
         "rounds": rounds,
         "groups": {g.name: {"columns": list(g.columns),
-                            "levels": recoding._level_shares(levels[:, gi], g, suppressed),
-                            "column_levels": recoding._column_level_shares(levels[:, gi], g, suppressed)}
+                            "levels": _level_shares(levels[:, gi], g, suppressed),
+                            "column_levels": _column_level_shares(levels[:, gi], g, suppressed)}
                    for gi, g in enumerate(groups)},
     }
     return recoding.RecordSolution(groups, levels, suppressed, report, trials=trials)

@@ -408,35 +408,50 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     if int(suppressed.sum()) > limit:
         raise PrivacyTargetError(
             _('k={k} over the {columns} attacker-known columns would suppress {suppressed:,} of {n:,} records (at most {limit:,} allowed by max_suppression {max_suppression:.0%}): give a reviewed policy that leaves some columns out of privacy.attacker_knows, or generalise them further').format(k=k, columns=sum(len(g.columns) for g in groups), suppressed=int(suppressed.sum()), n=n, limit=limit, max_suppression=max_suppression))
+    counted: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+
+    def kept_counts(gi: int) -> tuple[np.ndarray, np.ndarray]:
+        """The group's levels over the records kept, counted once per distinct column of levels
+        (on a wide table most groups end alike)."""
+        col = levels[:, gi]
+        got = counted.get(col.tobytes())
+        if got is None:
+            got = counted[col.tobytes()] = np.unique(col[~suppressed], return_counts=True)
+        return got
+
     report = {
         "k": int(k),
         "records": n,
         "suppressed_records": int(suppressed.sum()),
         "rounds": rounds,
-        "groups": {g.name: {"columns": list(g.columns), "levels": _level_shares(levels[:, gi], g, suppressed),
-                            "column_levels": _column_level_shares(levels[:, gi], g, suppressed)}
+        "groups": {g.name: {"columns": list(g.columns),
+                            "levels": _level_shares(levels[:, gi], g, suppressed, kept_counts(gi)),
+                            "column_levels": _column_level_shares(levels[:, gi], g, suppressed, kept_counts(gi))}
                    for gi, g in enumerate(groups)},
     }
     return RecordSolution(groups, levels, suppressed, report, trials=trials)
 
 
-def _level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str, float]:
-    """Share of the (not suppressed) records released at each of the group's levels."""
-    kept = col[~suppressed]
-    if len(kept) == 0:
+def _level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray,
+                  counted: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+    """Share of the (not suppressed) records released at each of the group's levels (``counted``:
+    ``np.unique`` of them with counts, when already known)."""
+    kept = int((~suppressed).sum())
+    if kept == 0:
         return {}
-    values, counts = np.unique(kept, return_counts=True)
-    return {g.levels[int(v)]: round(float(c) / len(kept), 4) for v, c in zip(values, counts, strict=True)}
+    values, counts = counted or np.unique(col[~suppressed], return_counts=True)
+    return {g.levels[int(v)]: round(float(c) / kept, 4) for v, c in zip(values, counts, strict=True)}
 
 
-def _column_level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str, dict[str, float]]:
+def _column_level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray,
+                         counted: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, dict[str, float]]:
     """Per column, the share of all records released at each of the column's own levels (its
     ladder's, from its floor on; a suppressed record counts as ``*``): what the report says each
     column kept, which a column's floor or ladder can make coarser than the group's level."""
     n = len(col)
     if n == 0:
         return {c: {} for c in g.columns}
-    values, counts = np.unique(col[~suppressed], return_counts=True)
+    values, counts = counted or np.unique(col[~suppressed], return_counts=True)
     out = {}
     for c in g.columns:
         shares: dict[str, float] = {}
