@@ -316,3 +316,33 @@ def test_wide_short_tables_with_ties_everywhere_decide_as_the_loop():
     _same(frame, groups, k=3, max_suppression=0.0)
     doubled = pd.concat([frame, frame.iloc[:2]], ignore_index=True)
     _same(doubled, groups, k=2, max_suppression=0.5)
+
+
+def test_columns_coded_together_are_coded_as_one_by_one():
+    """The wide tables' one factorisation of every (column, value) gives each column exactly the
+    codes and value names of its own factorisation (the reference's ``_text_codes``), whatever the
+    types: equal values of other types in other columns (1, 1.0, True), missing values of every
+    kind, categoricals, dates, pandas strings, repeated column names in the list."""
+    frame = pd.DataFrame({
+        "a": ["x", "y", "x", None, "z", ""],
+        "b": [1, 2, 1, 3, 2, 1],
+        "c": [1.0, np.nan, 2.0, 1.0, 1.5, 2.0],
+        "d": pd.Series([True, False, True, True, None, False], dtype=object),
+        "e": pd.Series(["1", 1, 1.0, "1.0", pd.NA, True], dtype=object),
+        "f": pd.Categorical(["p", None, "q", "p", "q", "q"]),
+        "g": pd.to_datetime(["2020-01-01", None, "2020-01-02", "2020-01-01", "2021-05-05", None]),
+        "h": pd.array(["u", pd.NA, "v", "u", "w", "u"], dtype="string"),
+        "i": ["same"] * 6,
+        "j": pd.to_datetime(["2020-01-01 10:00", None, "2020-01-01 10:00", "2020-03-01 00:00", "2020-03-01 00:00", None],
+                            utc=True).tz_convert("Europe/Paris"),
+        "k": pd.array([1, None, 2, 1, 2, 3], dtype="Int64"),
+        "l": [True, False, True, True, False, False],
+        "m": [0.1, 0.2, 0.30000000000000004, 0.1, np.nan, 1e20],
+    })
+    together = recoding._text_codes_many(frame, [*frame.columns, "a"])
+    assert set(together) == set(frame.columns)
+    for c in frame.columns:
+        codes, names = together[c]
+        ref_codes, ref_names = _text_codes(frame[c])
+        assert codes.tolist() == ref_codes.tolist(), c
+        assert names.tolist() == ref_names.tolist(), c

@@ -127,6 +127,36 @@ def _text_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(uniques, dtype=object).astype(str)
 
 
+def _text_codes_many(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``_text_codes`` of many columns, the plain (not categorical) ones factorised together: one
+    hash table over every (column, value) instead of a pandas call per column (wide tables).
+    Exactly ``_text_codes``: each column's codes in the order of its values' first appearance,
+    each distinct value named by its own first occurrence in the column."""
+    n, wanted = len(frame), list(dict.fromkeys(columns))
+    if len(wanted) < 2 or n == 0 or not frame.columns.is_unique:
+        return {c: _text_codes(frame[c]) for c in wanted}
+    dtypes = frame.dtypes
+    out = {c: _text_codes(frame[c]) for c in wanted if isinstance(dtypes[c], pd.CategoricalDtype)}
+    plain = [c for c in wanted if c not in out]
+    if not plain:
+        return out
+    chosen = frame if list(frame.columns) == plain else frame[plain]
+    cells = np.ascontiguousarray(chosen.to_numpy(dtype=object).T).reshape(-1)  # column after column
+    cells[pd.isna(cells)] = ""
+    values, _u = pd.factorize(cells, use_na_sentinel=False)
+    pairs, _p = pd.factorize(np.repeat(np.arange(len(plain), dtype=np.int64), n) * max(1, len(_u))
+                             + values.astype(np.int64), use_na_sentinel=False)
+    pairs = pairs.astype(np.int64)
+    # pairs are numbered in order of first appearance, column after column: a column's are a run
+    _codes, first = np.unique(pairs, return_index=True)
+    names = cells[first].astype(str)
+    starts = pairs[::n]
+    ends = np.r_[starts[1:], len(first)]
+    for j, c in enumerate(plain):
+        out[c] = (pairs[j * n:(j + 1) * n] - starts[j], names[starts[j]:ends[j]])
+    return out
+
+
 def _combine(parts: list[np.ndarray]) -> np.ndarray:
     """One code per row for a tuple of code columns (exact: pairwise re-factorised)."""
     if not parts:
@@ -142,8 +172,8 @@ class _Codes:
     """Per group and family level, one code per record for the group's released tuple."""
 
     def __init__(self, frame: pd.DataFrame, groups: list[Group]) -> None:
-        self.groups = groups
-        self.base = {c: _text_codes(frame[c]) for g in groups for c in g.columns}
+        self.groups, self.n = groups, len(frame)
+        self.base = _text_codes_many(frame, [c for g in groups for c in g.columns])
         self._cache: dict[tuple[int, int], np.ndarray] = {}
 
     def get(self, gi: int, level: int) -> np.ndarray:
@@ -151,6 +181,10 @@ class _Codes:
         if got is None:
             g = self.groups[gi]
             parts = []
+            if all(g.ladders[c].level_for(g.level_name(c, level)) == STAR for c in g.columns):
+                # every value released as *: one code for all (what factorising the stars gives)
+                self._cache[(gi, level)] = np.zeros(self.n, dtype=np.int64)
+                return self._cache[(gi, level)]
             for c in g.columns:
                 codes, cats = self.base[c]
                 rendered = g.ladders[c].apply(cats, g.level_name(c, level))
