@@ -274,10 +274,10 @@ _BUDGET = 1 << 22
 
 
 class _PartTable:
-    """Every group's hashed part (``_part``) at each of its levels, for the records asked:
-    ``(groups, levels, records)`` uint64, so that a trial's key is a gather, not a re-coding.
-    Held for the whole table when it is small enough (wide, short tables), else built for the
-    small records of each search."""
+    """Every group's hashed part (``_part``) at each of its levels: ``(groups, levels, records)``
+    uint64, so that a trial's key is a gather, not a re-coding. Held for the whole table when it
+    is small enough (wide, short tables), else built for the records and groups asked, a slice
+    of groups at a time (tall tables: the small records of a search can be many)."""
 
     def __init__(self, codes: _Codes, groups: list[Group], n: int) -> None:
         self.codes, self.groups, self.n = codes, groups, n
@@ -285,32 +285,41 @@ class _PartTable:
         self.whole: np.ndarray | None = None
         self.fits = len(groups) * self.depth * n <= _BUDGET
 
-    def _build(self, rows: np.ndarray) -> np.ndarray:
-        code = np.zeros((len(self.groups), self.depth, len(rows)), dtype=np.uint64)
-        for gi, g in enumerate(self.groups):
+    def _build(self, gs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        code = np.zeros((len(gs), self.depth, len(rows)), dtype=np.uint64)
+        for j, gi in enumerate(gs.tolist()):
+            g = self.groups[gi]
             for level in range(g.start, g.top + 1):  # a group's levels never go under its start
-                code[gi, level] = self.codes.get(gi, level)[rows].astype(np.uint64)
-        gid = np.arange(len(self.groups), dtype=np.uint64)[:, None, None] << np.uint64(48)
+                code[j, level] = self.codes.get(gi, level)[rows].astype(np.uint64)
+        gid = gs.astype(np.uint64)[:, None, None] << np.uint64(48)
         lid = np.arange(self.depth, dtype=np.uint64)[None, :, None] << np.uint64(40)
         return _mix(gid | lid | code)
 
-    def __call__(self, rows: np.ndarray) -> np.ndarray:
+    def __call__(self, gs: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The parts of groups ``gs`` for records ``rows``."""
         if not self.fits:
-            return self._build(rows)
+            return self._build(gs, rows)
         if self.whole is None:
-            self.whole = self._build(np.arange(self.n))
-        return self.whole[:, :, rows]
+            self.whole = self._build(np.arange(len(self.groups)), np.arange(self.n))
+        return self.whole[gs][:, :, rows]
+
+    def slices(self, groups: np.ndarray, width: int) -> list[np.ndarray]:
+        """``groups`` cut so that a slice's parts for ``width`` records stay within the budget."""
+        step = max(1, _BUDGET // max(1, self.depth * width))
+        return [groups[at:at + step] for at in range(0, len(groups), step)]
+
+    def keys(self, levels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The keys (``_keys``) of records ``rows`` at their ``levels`` (records × groups)."""
+        h = np.zeros(len(rows), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for gs in self.slices(np.arange(len(self.groups)), len(rows)):
+                h += _gather(self(gs, rows), levels[:, gs].T).sum(axis=0, dtype=np.uint64)
+        return h
 
 
 def _gather(parts: np.ndarray, lv: np.ndarray) -> np.ndarray:
     """``parts[g, lv[g, i], i]``: each group's part at the level ``lv`` (groups × records)."""
     return np.take_along_axis(parts, lv[:, None, :].astype(np.intp), axis=1)[:, 0, :]
-
-
-def _sum_parts(parts: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """The keys (``_keys``) of the records of ``parts`` at ``levels`` (records × groups)."""
-    with np.errstate(over="ignore"):
-        return _gather(parts, levels.T).sum(axis=0, dtype=np.uint64)
 
 
 def _still_small(new_keys: np.ndarray, outside: np.ndarray, k: int, sensitive: np.ndarray | None,
@@ -341,7 +350,7 @@ def _still_small(new_keys: np.ndarray, outside: np.ndarray, k: int, sensitive: n
     return np.bincount(st[small], minlength=trials)
 
 
-def _search(parts: np.ndarray, lv: np.ndarray, keys: np.ndarray, small: np.ndarray, v: np.ndarray,
+def _search(parts: _PartTable, lv: np.ndarray, keys: np.ndarray, small: np.ndarray, v: np.ndarray,
             tops: np.ndarray, weights: np.ndarray, k: int, sensitive: np.ndarray | None,
             l_div: int) -> tuple[int | None, float, Any, int]:
     """One look at every group for the small records ``v`` (levels ``lv``, records × groups):
@@ -359,15 +368,15 @@ def _search(parts: np.ndarray, lv: np.ndarray, keys: np.ndarray, small: np.ndarr
     depth = int(reach.max())
     outside = np.unique(keys[~small])
     gains = np.zeros((len(movable), depth), dtype=np.int64)
-    chunk = max(1, _BUDGET // max(1, depth * m))
+    at = 0
     with np.errstate(over="ignore"):
-        for at in range(0, len(movable), chunk):
-            gs = movable[at:at + chunk]
-            p, c, top = parts[gs], cur[gs], tops[gs].astype(np.int64)[:, None]
+        for gs in parts.slices(movable, m):
+            p, c, top = parts(gs, v), cur[gs], tops[gs].astype(np.int64)[:, None]
             rest = keys[v][None, :] - _gather(p, c)
             new_keys = np.stack([rest + _gather(p, np.minimum(c + d, top)) for d in range(1, depth + 1)], axis=1)
             stay = _still_small(new_keys.reshape(-1, m), outside, k, sensitive, l_div)
-            gains[at:at + chunk] = m - stay.reshape(len(gs), depth)
+            gains[at:at + len(gs)] = m - stay.reshape(len(gs), depth)
+            at += len(gs)
     valid = np.arange(1, depth + 1)[None, :] <= reach[movable][:, None]
     positive = valid & (gains > 0)
     helps = positive.any(axis=1)
@@ -378,9 +387,10 @@ def _search(parts: np.ndarray, lv: np.ndarray, keys: np.ndarray, small: np.ndarr
     pick = int(np.argmax(score))  # the first of the best, as the loop's strict comparison
     best, steps = int(movable[pick]), int(first[pick]) + 1 if helps[pick] else 1
     trial = np.minimum(cur[best] + steps, int(tops[best])).astype(lv.dtype)
+    own = parts(np.array([best]), v)[0]
     new_keys = keys.copy()
     with np.errstate(over="ignore"):
-        new_keys[v] = keys[v] - parts[best, cur[best], np.arange(m)] + parts[best, trial, np.arange(m)]
+        new_keys[v] = keys[v] - own[cur[best], np.arange(m)] + own[trial, np.arange(m)]
     return best, float(score[pick]), (trial, new_keys), tried
 
 
@@ -400,14 +410,13 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     fallback_order = np.lexsort((np.arange(len(groups)), weights))
     rounds, searches, blind, trials = 0, 0, 0, 0  # rounds: group raises; searches: looks at every group
     raised: dict[str, int] = {g.name: 0 for g in groups}
-    parts_of = _PartTable(codes, groups, n)
-    keys = _sum_parts(parts_of(np.arange(n)), levels) if parts_of.fits else _keys(codes, levels)
+    parts = _PartTable(codes, groups, n)
+    keys = parts.keys(levels, np.arange(n))
     small = _small(keys, k, sensitive, l_div) if n else np.zeros(0, dtype=bool)
     while small.any() and searches < max_rounds:
         searches += 1
         rounds += 1
         v = np.flatnonzero(small)
-        parts = parts_of(v)
         best, best_score, best_after, tried = _search(parts, levels[v], keys, small, v, tops, weights, k,
                                                       None if sensitive is None else sensitive[v], l_div)
         trials += tried
@@ -433,7 +442,7 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
             if not budget:
                 break
         if blind > 1:
-            keys[v] = _sum_parts(parts, levels[v])
+            keys[v] = parts.keys(levels[v], v)
             small = _small(keys, k, sensitive, l_div)
         if searches % 10 == 1 or not small.any():  # a line every ten rounds: progress, not a log
             say(f"whole-record privacy: round {rounds}, {int(small.sum()):,} records in classes under k={k}")
