@@ -268,44 +268,48 @@ def _small(keys: np.ndarray, k: int, sensitive: np.ndarray | None, l_div: int) -
     return small
 
 
-#: most entries (groups × levels × records, or groups × depths × small records) one array of the
-#: vectorised search holds: beyond it the work is cut into slices of groups
-_BUDGET = 1 << 22
+#: most entries one array of the vectorised search holds (the table of parts, groups × levels ×
+#: records; a slice of trials, groups × small records): beyond it the work is cut into slices
+_BUDGET = 1 << 24
 
 
 class _PartTable:
-    """Every group's hashed part (``_part``) at each of its levels: ``(groups, levels, records)``
-    uint64, so that a trial's key is a gather, not a re-coding. Held for the whole table when it
-    is small enough (wide, short tables), else built for the records and groups asked, a slice
-    of groups at a time (tall tables: the small records of a search can be many)."""
+    """Each group's hashed part (``_part``) at a level, for the records asked: a trial's key is
+    a gather, not a re-coding. A (group, level) is coded when a search first needs it, as the
+    loop did (a tall table's fine levels can cost more than its few searches); for a table small
+    enough (wide, short tables) its parts of every record are kept, ``(groups, levels, records)``."""
 
     def __init__(self, codes: _Codes, groups: list[Group], n: int) -> None:
         self.codes, self.groups, self.n = codes, groups, n
         self.depth = max((g.top for g in groups), default=0) + 1
         self.whole: np.ndarray | None = None
-        self.fits = len(groups) * self.depth * n <= _BUDGET
+        if len(groups) * self.depth * n <= _BUDGET:
+            self.whole = np.zeros((len(groups), self.depth, n), dtype=np.uint64)
+            self.ready = np.zeros((len(groups), self.depth), dtype=bool)
 
-    def _build(self, gs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        code = np.zeros((len(gs), self.depth, len(rows)), dtype=np.uint64)
-        for j, gi in enumerate(gs.tolist()):
-            g = self.groups[gi]
-            for level in range(g.start, g.top + 1):  # a group's levels never go under its start
-                code[j, level] = self.codes.get(gi, level)[rows].astype(np.uint64)
-        gid = gs.astype(np.uint64)[:, None, None] << np.uint64(48)
-        lid = np.arange(self.depth, dtype=np.uint64)[None, :, None] << np.uint64(40)
-        return _mix(gid | lid | code)
+    def _hashed(self, gi: int, level: int, rows: np.ndarray | slice) -> np.ndarray:
+        code = self.codes.get(gi, level)[rows].astype(np.uint64)
+        return _mix((np.uint64(gi) << np.uint64(48)) | (np.uint64(level) << np.uint64(40)) | code)
 
-    def __call__(self, gs: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """The parts of groups ``gs`` for records ``rows``."""
-        if not self.fits:
-            return self._build(gs, rows)
-        if self.whole is None:
-            self.whole = self._build(np.arange(len(self.groups)), np.arange(self.n))
-        return self.whole[gs][:, :, rows]
+    def gather(self, gs: np.ndarray, lv: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The part of group ``gs[i]`` at level ``lv[i, j]`` for record ``rows[j]``."""
+        pair = np.unique(gs[:, None].astype(np.int64) * self.depth + lv)  # the (group, level)s asked
+        if self.whole is not None:
+            for gi, level in zip(*np.divmod(pair[~self.ready.reshape(-1)[pair]], self.depth), strict=True):
+                self.whole[gi, level] = self._hashed(int(gi), int(level), slice(None))
+                self.ready[gi, level] = True
+            return self.whole[gs[:, None], lv, rows[None, :]]
+        out = np.zeros(lv.shape, dtype=np.uint64)
+        where = {int(gi): i for i, gi in enumerate(gs.tolist())}
+        for gi, level in zip(*np.divmod(pair, self.depth), strict=True):
+            i = where[int(gi)]
+            at = lv[i] == level
+            out[i, at] = self._hashed(int(gi), int(level), rows[at])
+        return out
 
     def slices(self, groups: np.ndarray, width: int) -> list[np.ndarray]:
-        """``groups`` cut so that a slice's parts for ``width`` records stay within the budget."""
-        step = max(1, _BUDGET // max(1, self.depth * width))
+        """``groups`` cut so that a slice of trials over ``width`` records stays within the budget."""
+        step = max(1, _BUDGET // max(1, 4 * width))
         return [groups[at:at + step] for at in range(0, len(groups), step)]
 
     def keys(self, levels: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -313,13 +317,8 @@ class _PartTable:
         h = np.zeros(len(rows), dtype=np.uint64)
         with np.errstate(over="ignore"):
             for gs in self.slices(np.arange(len(self.groups)), len(rows)):
-                h += _gather(self(gs, rows), levels[:, gs].T).sum(axis=0, dtype=np.uint64)
+                h += self.gather(gs, levels[:, gs].T.astype(np.int64), rows).sum(axis=0, dtype=np.uint64)
         return h
-
-
-def _gather(parts: np.ndarray, lv: np.ndarray) -> np.ndarray:
-    """``parts[g, lv[g, i], i]``: each group's part at the level ``lv`` (groups × records)."""
-    return np.take_along_axis(parts, lv[:, None, :].astype(np.intp), axis=1)[:, 0, :]
 
 
 def _still_small(new_keys: np.ndarray, outside: np.ndarray, k: int, sensitive: np.ndarray | None,
@@ -329,68 +328,72 @@ def _still_small(new_keys: np.ndarray, outside: np.ndarray, k: int, sensitive: n
     can only grow, so a small record joining such a class is safe and one that does not is
     counted with the small records of the same trial and key only (``_small`` restricted)."""
     trials, m = new_keys.shape
-    flat = new_keys.reshape(-1)
-    if len(outside):
-        pos = np.minimum(np.searchsorted(outside, flat), len(outside) - 1)
-        joins = outside[pos] == flat
-    else:
-        joins = np.zeros(len(flat), dtype=bool)
-    tid = np.repeat(np.arange(trials), m)
     with_l = sensitive is not None and l_div > 1
-    order = (np.lexsort((np.tile(sensitive, trials), flat, tid)) if with_l else np.lexsort((flat, tid)))
-    sk, st = flat[order], tid[order]
-    start = np.r_[True, (sk[1:] != sk[:-1]) | (st[1:] != st[:-1])]
-    run = np.cumsum(start) - 1
+    if with_l:  # by trial, key, then sensitive value
+        order = np.lexsort((np.tile(sensitive, trials), new_keys.reshape(-1), np.repeat(np.arange(trials), m)))
+        sk = new_keys.reshape(-1)[order].reshape(trials, m)
+    else:
+        sk = np.sort(new_keys, axis=1)
+    start = np.ones((trials, m), dtype=bool)  # where a class of a trial starts: never across trials
+    start[:, 1:] = sk[:, 1:] != sk[:, :-1]
+    run = np.cumsum(start.reshape(-1)) - 1
     small = np.bincount(run)[run] < k
     if with_l:
         ss = np.tile(sensitive, trials)[order]
-        new_value = start | np.r_[True, ss[1:] != ss[:-1]]
+        new_value = start.reshape(-1) | np.r_[True, ss[1:] != ss[:-1]]
         small |= np.bincount(run, weights=new_value)[run] < l_div
-    small &= ~joins[order]
-    return np.bincount(st[small], minlength=trials)
+    if len(outside):
+        flat = sk.reshape(-1)
+        small &= outside[np.minimum(np.searchsorted(outside, flat), len(outside) - 1)] != flat
+    return small.reshape(trials, m).sum(axis=1)
 
 
 def _search(parts: _PartTable, lv: np.ndarray, keys: np.ndarray, small: np.ndarray, v: np.ndarray,
             tops: np.ndarray, weights: np.ndarray, k: int, sensitive: np.ndarray | None,
             l_div: int) -> tuple[int | None, float, Any, int]:
-    """One look at every group for the small records ``v`` (levels ``lv``, records × groups):
-    every group's raises by 1, 2... levels (the look-ahead) evaluated at once, then the best
-    chosen as a loop over the groups in order would: the first depth that gains ends a group's
-    look-ahead, a deeper raise counts only if it gains, the first strictly best score wins.
-    Returns (group, score, (trial levels, keys), trials evaluated)."""
+    """One look at every group for the small records ``v`` (levels ``lv``, records × groups), as
+    the loop over the groups in order did, but each depth of look-ahead evaluated for all the
+    groups at once: a group's raises by 1, 2... levels until one gains (a deeper raise counts
+    only if it gains), the first strictly best score wins. Returns (group, score, (trial levels,
+    keys), trials evaluated)."""
     cur = lv.T.astype(np.int64)  # groups × records
     m = len(v)
-    low = cur.min(axis=1) if m else tops.astype(np.int64)
-    reach = tops.astype(np.int64) - low  # depths a group can look ahead: 0 when all at its top
+    top = tops.astype(np.int64)
+    reach = top - (cur.min(axis=1) if m else top)  # depths a group can look ahead: 0 when all at its top
     movable = np.flatnonzero(reach > 0)
     if not len(movable):
         return None, -1.0, None, 0
-    depth = int(reach.max())
     outside = np.unique(keys[~small])
-    gains = np.zeros((len(movable), depth), dtype=np.int64)
-    at = 0
+    gains = np.zeros((len(tops), int(reach.max()) + 1), dtype=np.int64)  # per group and depth
+    first = np.zeros(len(tops), dtype=np.int64)  # per group, the first depth that gains (0: none)
+    looking = movable
+    tried = 0
     with np.errstate(over="ignore"):
-        for gs in parts.slices(movable, m):
-            p, c, top = parts(gs, v), cur[gs], tops[gs].astype(np.int64)[:, None]
-            rest = keys[v][None, :] - _gather(p, c)
-            new_keys = np.stack([rest + _gather(p, np.minimum(c + d, top)) for d in range(1, depth + 1)], axis=1)
-            stay = _still_small(new_keys.reshape(-1, m), outside, k, sensitive, l_div)
-            gains[at:at + len(gs)] = m - stay.reshape(len(gs), depth)
-            at += len(gs)
-    valid = np.arange(1, depth + 1)[None, :] <= reach[movable][:, None]
-    positive = valid & (gains > 0)
-    helps = positive.any(axis=1)
-    first = positive.argmax(axis=1)  # the look-ahead stops at the first depth that gains
+        for d in range(1, gains.shape[1]):
+            looking = looking[reach[looking] >= d]
+            if not len(looking):
+                break
+            tried += len(looking)
+            for gs in parts.slices(looking, m):
+                c = cur[gs]
+                rest = keys[v][None, :] - parts.gather(gs, c, v)
+                new_keys = rest + parts.gather(gs, np.minimum(c + d, top[gs][:, None]), v)
+                gains[gs, d] = m - _still_small(new_keys, outside, k, sensitive, l_div)
+            gained = gains[looking, d] > 0
+            first[looking[gained]] = d
+            looking = looking[~gained]
     w = weights[movable]
-    score = np.where(helps, gains[np.arange(len(movable)), first] / (w * (first + 1)), -w * 1e-6)
-    tried = int(np.where(helps, first + 1, reach[movable]).sum())
+    helps = first[movable] > 0
+    score = np.where(helps, gains[movable, first[movable]] / (w * np.maximum(first[movable], 1)), -w * 1e-6)
     pick = int(np.argmax(score))  # the first of the best, as the loop's strict comparison
-    best, steps = int(movable[pick]), int(first[pick]) + 1 if helps[pick] else 1
+    best = int(movable[pick])
+    steps = int(first[best]) if helps[pick] else 1
     trial = np.minimum(cur[best] + steps, int(tops[best])).astype(lv.dtype)
-    own = parts(np.array([best]), v)[0]
+    one = np.array([best])
     new_keys = keys.copy()
     with np.errstate(over="ignore"):
-        new_keys[v] = keys[v] - own[cur[best], np.arange(m)] + own[trial, np.arange(m)]
+        new_keys[v] = (keys[v] - parts.gather(one, cur[one], v)[0]
+                       + parts.gather(one, trial[None, :].astype(np.int64), v)[0])
     return best, float(score[pick]), (trial, new_keys), tried
 
 
