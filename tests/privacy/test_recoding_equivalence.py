@@ -322,7 +322,8 @@ def test_columns_coded_together_are_coded_as_one_by_one():
     """The wide tables' one factorisation of every (column, value) gives each column exactly the
     codes and value names of its own factorisation (the reference's ``_text_codes``), whatever the
     types: equal values of other types in other columns (1, 1.0, True), missing values of every
-    kind, categoricals, dates, pandas strings, repeated column names in the list."""
+    kind, categoricals (unused categories, numbers, dates, nothing but missing values), dates,
+    pandas strings, repeated column names in the list."""
     frame = pd.DataFrame({
         "a": ["x", "y", "x", None, "z", ""],
         "b": [1, 2, 1, 3, 2, 1],
@@ -338,6 +339,12 @@ def test_columns_coded_together_are_coded_as_one_by_one():
         "k": pd.array([1, None, 2, 1, 2, 3], dtype="Int64"),
         "l": [True, False, True, True, False, False],
         "m": [0.1, 0.2, 0.30000000000000004, 0.1, np.nan, 1e20],
+        "n": pd.Categorical([3, 1, None, 3, 2, 1], categories=[1, 2, 3, 4]),
+        "o": pd.Categorical([None] * 6, categories=["a"]),
+        "p": pd.Categorical(["b", "a", "b", "a", "b", "a"], categories=["b", "a", "z"], ordered=True),
+        "q": pd.Categorical(pd.to_datetime(["2021-01-01", None, "2020-01-01", "2021-01-01", None, "2020-01-01"])),
+        "r": pd.Categorical(["1", "1.0", "x", "", None, "1"]),
+        "s": pd.Categorical([1.0, 1.0, 2.5, None, 2.5, 1.0]),
     })
     together = recoding._text_codes_many(frame, [*frame.columns, "a"])
     assert set(together) == set(frame.columns)

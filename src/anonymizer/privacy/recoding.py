@@ -127,22 +127,32 @@ def _text_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(uniques, dtype=object).astype(str)
 
 
+#: most cells coded at once as Python objects (a wide table); a taller one goes a column at a time
+_BATCH_CELLS = 1 << 22
+
+
 def _text_codes_many(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """``_text_codes`` of many columns, the plain (not categorical) ones factorised together: one
-    hash table over every (column, value) instead of a pandas call per column (wide tables).
-    Exactly ``_text_codes``: each column's codes in the order of its values' first appearance,
-    each distinct value named by its own first occurrence in the column."""
+    """``_text_codes`` of many columns at once: one hash table over every (column, value) instead
+    of a pandas call per column (wide tables). Exactly ``_text_codes``: a plain column's codes in
+    the order of its values' first appearance, each value named by its own first occurrence in
+    the column; a categorical's in the order of its categories, a missing value after them."""
     n, wanted = len(frame), list(dict.fromkeys(columns))
-    if len(wanted) < 2 or n == 0 or not frame.columns.is_unique:
-        return {c: _text_codes(frame[c]) for c in wanted}
-    dtypes = frame.dtypes
-    out = {c: _text_codes(frame[c]) for c in wanted if isinstance(dtypes[c], pd.CategoricalDtype)}
-    plain = [c for c in wanted if c not in out]
+    if len(wanted) < 2 or n == 0 or len(wanted) * n > _BATCH_CELLS or not frame.columns.is_unique:
+        return {c: _text_codes(frame[c]) for c in wanted}  # a tall table: a column at a time
+    dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
+    chosen = frame if list(frame.columns) == wanted else frame[wanted]
+    cells = np.ascontiguousarray(chosen.to_numpy(dtype=object).T)  # a row per column
+    missing = pd.isna(cells)
+    is_cat = np.array([isinstance(dtypes[c], pd.CategoricalDtype) for c in wanted])
+    out = {}
+    if is_cat.any():
+        cat_columns = [c for c, cat in zip(wanted, is_cat, strict=True) if cat]
+        out.update(_category_codes(cells[is_cat], missing[is_cat], [dtypes[c] for c in cat_columns], cat_columns))
+    plain = [c for c, cat in zip(wanted, is_cat, strict=True) if not cat]
     if not plain:
         return out
-    chosen = frame if list(frame.columns) == plain else frame[plain]
-    cells = np.ascontiguousarray(chosen.to_numpy(dtype=object).T).reshape(-1)  # column after column
-    cells[pd.isna(cells)] = ""
+    cells = cells[~is_cat].reshape(-1)  # column after column
+    cells[missing[~is_cat].reshape(-1)] = ""
     values, _u = pd.factorize(cells, use_na_sentinel=False)
     pairs, _p = pd.factorize(np.repeat(np.arange(len(plain), dtype=np.int64), n) * max(1, len(_u))
                              + values.astype(np.int64), use_na_sentinel=False)
@@ -154,6 +164,35 @@ def _text_codes_many(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple
     ends = np.r_[starts[1:], len(first)]
     for j, c in enumerate(plain):
         out[c] = (pairs[j * n:(j + 1) * n] - starts[j], names[starts[j]:ends[j]])
+    return out
+
+
+def _category_codes(cells: np.ndarray, missing: np.ndarray, dtypes: list[pd.CategoricalDtype],
+                    columns: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``_text_codes`` of categorical columns from their values (``cells``, a row per column) and
+    categories: each value's position among its column's categories, looked up in one table."""
+    cats = [np.asarray(d.categories, dtype=object) for d in dtypes]
+    sizes = np.array([len(c) for c in cats], dtype=np.int64)
+    offsets = np.r_[0, np.cumsum(sizes)[:-1]]
+    every = np.concatenate([*cats, cells.reshape(-1)]) if len(cats) else cells.reshape(-1)
+    every[len(every) - cells.size:][missing.reshape(-1)] = ""
+    codes, uniques = pd.factorize(every, use_na_sentinel=False)
+    codes = codes.astype(np.int64)
+    width = max(1, len(uniques))
+    cat_keys = np.repeat(np.arange(len(cats), dtype=np.int64), sizes) * width + codes[:int(sizes.sum())]
+    value_keys = (np.arange(len(cats), dtype=np.int64)[:, None] * width
+                  + codes[int(sizes.sum()):].reshape(cells.shape))
+    at = pd.Index(cat_keys).get_indexer(value_keys.reshape(-1)).reshape(cells.shape)
+    at[missing] = -1
+    names = every[:int(sizes.sum())].astype(str)
+    out = {}
+    for j, c in enumerate(columns):
+        local = names[offsets[j]:offsets[j] + sizes[j]]
+        col = np.where(at[j] < 0, -1, at[j] - offsets[j])
+        if (col < 0).any():
+            local = np.append(local, "")
+            col = np.where(col < 0, len(local) - 1, col)
+        out[c] = (col.astype(np.int64), local)
     return out
 
 
@@ -295,8 +334,12 @@ class _PartTable:
         """The part of group ``gs[i]`` at level ``lv[i, j]`` for record ``rows[j]``."""
         pair = np.unique(gs[:, None].astype(np.int64) * self.depth + lv)  # the (group, level)s asked
         if self.whole is not None:
-            for gi, level in zip(*np.divmod(pair[~self.ready.reshape(-1)[pair]], self.depth), strict=True):
-                self.whole[gi, level] = self._hashed(int(gi), int(level), slice(None))
+            gi, level = np.divmod(pair[~self.ready.reshape(-1)[pair]], self.depth)
+            if len(gi):  # coded at once: one hash over the (group, level)s first needed
+                code = np.stack([self.codes.get(g, v) for g, v in zip(gi.tolist(), level.tolist(), strict=True)])
+                self.whole[gi, level] = _mix(((gi.astype(np.uint64) << np.uint64(48))
+                                              | (level.astype(np.uint64) << np.uint64(40)))[:, None]
+                                             | code.astype(np.uint64))
                 self.ready[gi, level] = True
             return self.whole[gs[:, None], lv, rows[None, :]]
         out = np.zeros(lv.shape, dtype=np.uint64)
