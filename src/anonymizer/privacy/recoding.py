@@ -29,7 +29,12 @@ The greedy search, with ``V`` the records in classes smaller than ``k``:
 Wide tables: a record's key is a sum of per-group hashes, so a trial re-codes only the group it
 raises; and consecutive rounds where no group helps make 2, 4, 8... of the raises the search
 would have made one by one, so records that differ in thousands of columns cost log(groups)
-searches of every group, not one per group (issue #18 item 8).
+searches of every group, not one per group (issue #18 item 8). A search evaluates every group's
+raises at once, one depth of look-ahead at a time (``_search``): the small records' new keys
+are gathers from each group's hashed parts per level (``_PartTable``), and a trial's classes are
+counted among the small records only, since a record outside them is in a class of k (and ℓ)
+that a raise can only grow. The choice is the per-group loop's, exactly (tests/privacy/
+test_recoding_equivalence.py keeps that loop as the reference).
 
 Records outside ``V`` never lose detail, and a raise can only merge small classes into others,
 never split a class: each round shrinks ``V`` or raises a level, so the search ends. The
