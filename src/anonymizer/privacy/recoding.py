@@ -29,7 +29,12 @@ The greedy search, with ``V`` the records in classes smaller than ``k``:
 Wide tables: a record's key is a sum of per-group hashes, so a trial re-codes only the group it
 raises; and consecutive rounds where no group helps make 2, 4, 8... of the raises the search
 would have made one by one, so records that differ in thousands of columns cost log(groups)
-searches of every group, not one per group (issue #18 item 8).
+searches of every group, not one per group (issue #18 item 8). A search evaluates every group's
+raises at once, one depth of look-ahead at a time (``_search``): the small records' new keys
+are gathers from each group's hashed parts per level (``_PartTable``), and a trial's classes are
+counted among the small records only, since a record outside them is in a class of k (and ℓ)
+that a raise can only grow. The choice is the per-group loop's, exactly (tests/privacy/
+test_recoding_equivalence.py keeps that loop as the reference).
 
 Records outside ``V`` never lose detail, and a raise can only merge small classes into others,
 never split a class: each round shrinks ``V`` or raises a level, so the search ends. The
@@ -127,6 +132,75 @@ def _text_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), np.asarray(uniques, dtype=object).astype(str)
 
 
+#: most cells coded at once as Python objects (a wide table); a taller one goes a column at a time
+_BATCH_CELLS = 1 << 22
+
+
+def _text_codes_many(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``_text_codes`` of many columns at once: one hash table over every (column, value) instead
+    of a pandas call per column (wide tables). Exactly ``_text_codes``: a plain column's codes in
+    the order of its values' first appearance, each value named by its own first occurrence in
+    the column; a categorical's in the order of its categories, a missing value after them."""
+    n, wanted = len(frame), list(dict.fromkeys(columns))
+    if len(wanted) < 2 or n == 0 or len(wanted) * n > _BATCH_CELLS or not frame.columns.is_unique:
+        return {c: _text_codes(frame[c]) for c in wanted}  # a tall table: a column at a time
+    dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
+    chosen = frame if list(frame.columns) == wanted else frame[wanted]
+    cells = np.ascontiguousarray(chosen.to_numpy(dtype=object).T)  # a row per column
+    missing = pd.isna(cells)
+    is_cat = np.array([isinstance(dtypes[c], pd.CategoricalDtype) for c in wanted])
+    out = {}
+    if is_cat.any():
+        cat_columns = [c for c, cat in zip(wanted, is_cat, strict=True) if cat]
+        out.update(_category_codes(cells[is_cat], missing[is_cat], [dtypes[c] for c in cat_columns], cat_columns))
+    plain = [c for c, cat in zip(wanted, is_cat, strict=True) if not cat]
+    if not plain:
+        return out
+    cells = cells[~is_cat].reshape(-1)  # column after column
+    cells[missing[~is_cat].reshape(-1)] = ""
+    values, _u = pd.factorize(cells, use_na_sentinel=False)
+    pairs, _p = pd.factorize(np.repeat(np.arange(len(plain), dtype=np.int64), n) * max(1, len(_u))
+                             + values.astype(np.int64), use_na_sentinel=False)
+    pairs = pairs.astype(np.int64)
+    # pairs are numbered in order of first appearance, column after column: a column's are a run
+    _codes, first = np.unique(pairs, return_index=True)
+    names = cells[first].astype(str)
+    starts = pairs[::n]
+    ends = np.r_[starts[1:], len(first)]
+    for j, c in enumerate(plain):
+        out[c] = (pairs[j * n:(j + 1) * n] - starts[j], names[starts[j]:ends[j]])
+    return out
+
+
+def _category_codes(cells: np.ndarray, missing: np.ndarray, dtypes: list[pd.CategoricalDtype],
+                    columns: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``_text_codes`` of categorical columns from their values (``cells``, a row per column) and
+    categories: each value's position among its column's categories, looked up in one table."""
+    cats = [np.asarray(d.categories, dtype=object) for d in dtypes]
+    sizes = np.array([len(c) for c in cats], dtype=np.int64)
+    offsets = np.r_[0, np.cumsum(sizes)[:-1]]
+    every = np.concatenate([*cats, cells.reshape(-1)]) if len(cats) else cells.reshape(-1)
+    every[len(every) - cells.size:][missing.reshape(-1)] = ""
+    codes, uniques = pd.factorize(every, use_na_sentinel=False)
+    codes = codes.astype(np.int64)
+    width = max(1, len(uniques))
+    cat_keys = np.repeat(np.arange(len(cats), dtype=np.int64), sizes) * width + codes[:int(sizes.sum())]
+    value_keys = (np.arange(len(cats), dtype=np.int64)[:, None] * width
+                  + codes[int(sizes.sum()):].reshape(cells.shape))
+    at = pd.Index(cat_keys).get_indexer(value_keys.reshape(-1)).reshape(cells.shape)
+    at[missing] = -1
+    names = every[:int(sizes.sum())].astype(str)
+    out = {}
+    for j, c in enumerate(columns):
+        local = names[offsets[j]:offsets[j] + sizes[j]]
+        col = np.where(at[j] < 0, -1, at[j] - offsets[j])
+        if (col < 0).any():
+            local = np.append(local, "")
+            col = np.where(col < 0, len(local) - 1, col)
+        out[c] = (col.astype(np.int64), local)
+    return out
+
+
 def _combine(parts: list[np.ndarray]) -> np.ndarray:
     """One code per row for a tuple of code columns (exact: pairwise re-factorised)."""
     if not parts:
@@ -142,8 +216,8 @@ class _Codes:
     """Per group and family level, one code per record for the group's released tuple."""
 
     def __init__(self, frame: pd.DataFrame, groups: list[Group]) -> None:
-        self.groups = groups
-        self.base = {c: _text_codes(frame[c]) for g in groups for c in g.columns}
+        self.groups, self.n = groups, len(frame)
+        self.base = _text_codes_many(frame, [c for g in groups for c in g.columns])
         self._cache: dict[tuple[int, int], np.ndarray] = {}
 
     def get(self, gi: int, level: int) -> np.ndarray:
@@ -151,6 +225,10 @@ class _Codes:
         if got is None:
             g = self.groups[gi]
             parts = []
+            if all(g.ladders[c].level_for(g.level_name(c, level)) == STAR for c in g.columns):
+                # every value released as *: one code for all (what factorising the stars gives)
+                self._cache[(gi, level)] = np.zeros(self.n, dtype=np.int64)
+                return self._cache[(gi, level)]
             for c in g.columns:
                 codes, cats = self.base[c]
                 rendered = g.ladders[c].apply(cats, g.level_name(c, level))
@@ -234,6 +312,139 @@ def _small(keys: np.ndarray, k: int, sensitive: np.ndarray | None, l_div: int) -
     return small
 
 
+#: most entries one array of the vectorised search holds (the table of parts, groups × levels ×
+#: records; a slice of trials, groups × small records): beyond it the work is cut into slices
+_BUDGET = 1 << 24
+
+
+class _PartTable:
+    """Each group's hashed part (``_part``) at a level, for the records asked: a trial's key is
+    a gather, not a re-coding. A (group, level) is coded when a search first needs it, as the
+    loop did (a tall table's fine levels can cost more than its few searches); for a table small
+    enough (wide, short tables) its parts of every record are kept, ``(groups, levels, records)``."""
+
+    def __init__(self, codes: _Codes, groups: list[Group], n: int) -> None:
+        self.codes, self.groups, self.n = codes, groups, n
+        self.depth = max((g.top for g in groups), default=0) + 1
+        self.whole: np.ndarray | None = None
+        if len(groups) * self.depth * n <= _BUDGET:
+            self.whole = np.zeros((len(groups), self.depth, n), dtype=np.uint64)
+            self.ready = np.zeros((len(groups), self.depth), dtype=bool)
+
+    def _hashed(self, gi: int, level: int, rows: np.ndarray | slice) -> np.ndarray:
+        code = self.codes.get(gi, level)[rows].astype(np.uint64)
+        return _mix((np.uint64(gi) << np.uint64(48)) | (np.uint64(level) << np.uint64(40)) | code)
+
+    def gather(self, gs: np.ndarray, lv: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The part of group ``gs[i]`` at level ``lv[i, j]`` for record ``rows[j]``."""
+        pair = np.unique(gs[:, None].astype(np.int64) * self.depth + lv)  # the (group, level)s asked
+        if self.whole is not None:
+            gi, level = np.divmod(pair[~self.ready.reshape(-1)[pair]], self.depth)
+            if len(gi):  # coded at once: one hash over the (group, level)s first needed
+                code = np.stack([self.codes.get(g, v) for g, v in zip(gi.tolist(), level.tolist(), strict=True)])
+                self.whole[gi, level] = _mix(((gi.astype(np.uint64) << np.uint64(48))
+                                              | (level.astype(np.uint64) << np.uint64(40)))[:, None]
+                                             | code.astype(np.uint64))
+                self.ready[gi, level] = True
+            return self.whole[gs[:, None], lv, rows[None, :]]
+        out = np.zeros(lv.shape, dtype=np.uint64)
+        where = {int(gi): i for i, gi in enumerate(gs.tolist())}
+        for gi, level in zip(*np.divmod(pair, self.depth), strict=True):
+            i = where[int(gi)]
+            at = lv[i] == level
+            out[i, at] = self._hashed(int(gi), int(level), rows[at])
+        return out
+
+    def slices(self, groups: np.ndarray, width: int) -> list[np.ndarray]:
+        """``groups`` cut so that a slice of trials over ``width`` records stays within the budget."""
+        step = max(1, _BUDGET // max(1, 4 * width))
+        return [groups[at:at + step] for at in range(0, len(groups), step)]
+
+    def keys(self, levels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The keys (``_keys``) of records ``rows`` at their ``levels`` (records × groups)."""
+        h = np.zeros(len(rows), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for gs in self.slices(np.arange(len(self.groups)), len(rows)):
+                h += self.gather(gs, levels[:, gs].T.astype(np.int64), rows).sum(axis=0, dtype=np.uint64)
+        return h
+
+
+def _still_small(new_keys: np.ndarray, outside: np.ndarray, k: int, sensitive: np.ndarray | None,
+                 l_div: int) -> np.ndarray:
+    """Per trial (row of ``new_keys``: the small records' keys after it), how many of the small
+    records stay in small classes. A record outside them is in a class of k (and ℓ) that a trial
+    can only grow, so a small record joining such a class is safe and one that does not is
+    counted with the small records of the same trial and key only (``_small`` restricted)."""
+    trials, m = new_keys.shape
+    with_l = sensitive is not None and l_div > 1
+    if with_l:  # by trial, key, then sensitive value
+        order = np.lexsort((np.tile(sensitive, trials), new_keys.reshape(-1), np.repeat(np.arange(trials), m)))
+        sk = new_keys.reshape(-1)[order].reshape(trials, m)
+    else:
+        sk = np.sort(new_keys, axis=1)
+    start = np.ones((trials, m), dtype=bool)  # where a class of a trial starts: never across trials
+    start[:, 1:] = sk[:, 1:] != sk[:, :-1]
+    run = np.cumsum(start.reshape(-1)) - 1
+    small = np.bincount(run)[run] < k
+    if with_l:
+        ss = np.tile(sensitive, trials)[order]
+        new_value = start.reshape(-1) | np.r_[True, ss[1:] != ss[:-1]]
+        small |= np.bincount(run, weights=new_value)[run] < l_div
+    if len(outside):
+        flat = sk.reshape(-1)
+        small &= outside[np.minimum(np.searchsorted(outside, flat), len(outside) - 1)] != flat
+    return small.reshape(trials, m).sum(axis=1)
+
+
+def _search(parts: _PartTable, lv: np.ndarray, keys: np.ndarray, small: np.ndarray, v: np.ndarray,
+            tops: np.ndarray, weights: np.ndarray, k: int, sensitive: np.ndarray | None,
+            l_div: int) -> tuple[int | None, float, Any, int]:
+    """One look at every group for the small records ``v`` (levels ``lv``, records × groups), as
+    the loop over the groups in order did, but each depth of look-ahead evaluated for all the
+    groups at once: a group's raises by 1, 2... levels until one gains (a deeper raise counts
+    only if it gains), the first strictly best score wins. Returns (group, score, (trial levels,
+    keys), trials evaluated)."""
+    cur = lv.T.astype(np.int64)  # groups × records
+    m = len(v)
+    top = tops.astype(np.int64)
+    reach = top - (cur.min(axis=1) if m else top)  # depths a group can look ahead: 0 when all at its top
+    movable = np.flatnonzero(reach > 0)
+    if not len(movable):
+        return None, -1.0, None, 0
+    outside = np.unique(keys[~small])
+    gains = np.zeros((len(tops), int(reach.max()) + 1), dtype=np.int64)  # per group and depth
+    first = np.zeros(len(tops), dtype=np.int64)  # per group, the first depth that gains (0: none)
+    looking = movable
+    tried = 0
+    with np.errstate(over="ignore"):
+        for d in range(1, gains.shape[1]):
+            looking = looking[reach[looking] >= d]
+            if not len(looking):
+                break
+            tried += len(looking)
+            for gs in parts.slices(looking, m):
+                c = cur[gs]
+                rest = keys[v][None, :] - parts.gather(gs, c, v)
+                new_keys = rest + parts.gather(gs, np.minimum(c + d, top[gs][:, None]), v)
+                gains[gs, d] = m - _still_small(new_keys, outside, k, sensitive, l_div)
+            gained = gains[looking, d] > 0
+            first[looking[gained]] = d
+            looking = looking[~gained]
+    w = weights[movable]
+    helps = first[movable] > 0
+    score = np.where(helps, gains[movable, first[movable]] / (w * np.maximum(first[movable], 1)), -w * 1e-6)
+    pick = int(np.argmax(score))  # the first of the best, as the loop's strict comparison
+    best = int(movable[pick])
+    steps = int(first[best]) if helps[pick] else 1
+    trial = np.minimum(cur[best] + steps, int(tops[best])).astype(lv.dtype)
+    one = np.array([best])
+    new_keys = keys.copy()
+    with np.errstate(over="ignore"):
+        new_keys[v] = (keys[v] - parts.gather(one, cur[one], v)[0]
+                       + parts.gather(one, trial[None, :].astype(np.int64), v)[0])
+    return best, float(score[pick]), (trial, new_keys), tried
+
+
 def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppression: float,
                   say: Callable[[str], None] | None = None, max_rounds: int = 500,
                   sensitive: np.ndarray | None = None, l_div: int = 1) -> RecordSolution:
@@ -250,43 +461,20 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     fallback_order = np.lexsort((np.arange(len(groups)), weights))
     rounds, searches, blind, trials = 0, 0, 0, 0  # rounds: group raises; searches: looks at every group
     raised: dict[str, int] = {g.name: 0 for g in groups}
-    keys = _keys(codes, levels)
+    parts = _PartTable(codes, groups, n)
+    keys = parts.keys(levels, np.arange(n))
     small = _small(keys, k, sensitive, l_div) if n else np.zeros(0, dtype=bool)
     while small.any() and searches < max_rounds:
         searches += 1
         rounds += 1
         v = np.flatnonzero(small)
-        best, best_score, best_after = None, -1.0, None
-        for gi in range(len(groups)):
-            current = levels[v, gi]
-            if not (current < tops[gi]).any():
-                continue
-            with np.errstate(over="ignore"):
-                rest = keys[v] - _part(codes, gi, current, v)  # the other groups' share: unchanged
-            trial = current
-            for steps in range(1, int(tops[gi]) + 1):  # look ahead: a gain may need several raises
-                movable = trial < tops[gi]
-                if not movable.any():
-                    break
-                trial = trial + movable
-                new_keys = keys.copy()
-                with np.errstate(over="ignore"):
-                    new_keys[v] = rest + _part(codes, gi, trial, v)
-                trials += 1
-                after = _small(new_keys, k, sensitive, l_div)
-                gain = int(small.sum() - after.sum())
-                # the gain per level given up, the least important group first; no gain at any
-                # depth: one level of the least important group
-                score = gain / (weights[gi] * steps) if gain > 0 else -weights[gi] * 1e-6
-                if steps > 1 and gain <= 0:
-                    continue
-                if best is None or score > best_score:
-                    best, best_score, best_after = gi, score, (trial, new_keys, after)
-                if gain > 0:
-                    break
+        best, best_score, best_after, tried = _search(parts, levels[v], keys, small, v, tops, weights, k,
+                                                      None if sensitive is None else sensitive[v], l_div)
+        trials += tried
         if best is None:
             break  # every small record is at * everywhere
-        trial, keys, small = best_after
+        trial, keys = best_after
+        small = _small(keys, k, sensitive, l_div)  # the trial's: records outside it never change
         levels[v, best] = trial
         raised[groups[best].name] += 1
         # A blind round (no group helps) raises the least important group one level. The rounds
@@ -305,7 +493,7 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
             if not budget:
                 break
         if blind > 1:
-            keys[v] = _keys(codes, levels, v)
+            keys[v] = parts.keys(levels[v], v)
             small = _small(keys, k, sensitive, l_div)
         if searches % 10 == 1 or not small.any():  # a line every ten rounds: progress, not a log
             say(f"whole-record privacy: round {rounds}, {int(small.sum()):,} records in classes under k={k}")
@@ -314,35 +502,50 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     if int(suppressed.sum()) > limit:
         raise PrivacyTargetError(
             _('k={k} over the {columns} attacker-known columns would suppress {suppressed:,} of {n:,} records (at most {limit:,} allowed by max_suppression {max_suppression:.0%}): give a reviewed policy that leaves some columns out of privacy.attacker_knows, or generalise them further').format(k=k, columns=sum(len(g.columns) for g in groups), suppressed=int(suppressed.sum()), n=n, limit=limit, max_suppression=max_suppression))
+    counted: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+
+    def kept_counts(gi: int) -> tuple[np.ndarray, np.ndarray]:
+        """The group's levels over the records kept, counted once per distinct column of levels
+        (on a wide table most groups end alike)."""
+        col = levels[:, gi]
+        got = counted.get(col.tobytes())
+        if got is None:
+            got = counted[col.tobytes()] = np.unique(col[~suppressed], return_counts=True)
+        return got
+
     report = {
         "k": int(k),
         "records": n,
         "suppressed_records": int(suppressed.sum()),
         "rounds": rounds,
-        "groups": {g.name: {"columns": list(g.columns), "levels": _level_shares(levels[:, gi], g, suppressed),
-                            "column_levels": _column_level_shares(levels[:, gi], g, suppressed)}
+        "groups": {g.name: {"columns": list(g.columns),
+                            "levels": _level_shares(levels[:, gi], g, suppressed, kept_counts(gi)),
+                            "column_levels": _column_level_shares(levels[:, gi], g, suppressed, kept_counts(gi))}
                    for gi, g in enumerate(groups)},
     }
     return RecordSolution(groups, levels, suppressed, report, trials=trials)
 
 
-def _level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str, float]:
-    """Share of the (not suppressed) records released at each of the group's levels."""
-    kept = col[~suppressed]
-    if len(kept) == 0:
+def _level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray,
+                  counted: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+    """Share of the (not suppressed) records released at each of the group's levels (``counted``:
+    ``np.unique`` of them with counts, when already known)."""
+    kept = int((~suppressed).sum())
+    if kept == 0:
         return {}
-    values, counts = np.unique(kept, return_counts=True)
-    return {g.levels[int(v)]: round(float(c) / len(kept), 4) for v, c in zip(values, counts, strict=True)}
+    values, counts = counted or np.unique(col[~suppressed], return_counts=True)
+    return {g.levels[int(v)]: round(float(c) / kept, 4) for v, c in zip(values, counts, strict=True)}
 
 
-def _column_level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray) -> dict[str, dict[str, float]]:
+def _column_level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray,
+                         counted: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, dict[str, float]]:
     """Per column, the share of all records released at each of the column's own levels (its
     ladder's, from its floor on; a suppressed record counts as ``*``): what the report says each
     column kept, which a column's floor or ladder can make coarser than the group's level."""
     n = len(col)
     if n == 0:
         return {c: {} for c in g.columns}
-    values, counts = np.unique(col[~suppressed], return_counts=True)
+    values, counts = counted or np.unique(col[~suppressed], return_counts=True)
     out = {}
     for c in g.columns:
         shares: dict[str, float] = {}
