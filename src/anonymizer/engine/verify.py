@@ -386,6 +386,7 @@ class LeakIndex:
         bit_type = np.uint8 if len(self._columns) <= 8 else np.uint16 if len(self._columns) <= 16 else (
             np.uint32 if len(self._columns) <= 32 else np.uint64)
         by_kind: dict[str, list[str]] = {}
+        position = {c: j for j, c in enumerate(self._columns)}
         for col in self._columns:
             by_kind.setdefault(_kind(self.entities[col]), []).append(col)
         for kind, cols in by_kind.items():
@@ -395,7 +396,7 @@ class LeakIndex:
                 if c not in self._pending:
                     continue
                 col = np.unique(np.concatenate(self._pending.pop(c)))
-                union, bits = _merge_sorted(union, bits, col, bit_type(1 << (self._columns.index(c) % 64)))
+                union, bits = _merge_sorted(union, bits, col, bit_type(1 << (position[c] % 64)))
                 del col
             self._union[kind] = (union, bits)
         return self._union
