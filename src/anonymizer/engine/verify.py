@@ -296,6 +296,23 @@ def counter_run(values: pd.Series) -> tuple[int, int] | None:
     return (int(first), int(last)) if bool((text == expected).all()) else None
 
 
+def counter_runs(batch: pd.DataFrame, columns: list[str]) -> list[tuple[int, int] | None]:
+    """:func:`counter_run` of each of ``columns``. A batch of few rows reads its first and last
+    cells from one text matrix, and only a column they leave possible (almost none) is looked
+    at whole: a Series and a conversion per column cost 0.2 ms each on a wide short table."""
+    n = len(batch)
+    if n == 0 or n > FEW_ROWS or not columns:
+        return [counter_run(batch[c]) for c in columns]
+    texts = text_matrix(batch, columns)  # all of the few rows: cheaper than taking two of them first
+    ends = texts[[0, n - 1]]
+    out: list[tuple[int, int] | None] = []
+    for j, c in enumerate(columns):
+        first, last = str(ends[0, j]), str(ends[1, j])
+        possible = first.isdigit() and last.isdigit() and int(last) - int(first) == n - 1
+        out.append(counter_run(batch[c]) if possible else None)
+    return out
+
+
 def chain_runs(runs: list[tuple[int, int] | None]) -> bool:
     """Whether per-batch :func:`counter_run` results (in file order) make one counter."""
     if not runs or any(r is None for r in runs):
