@@ -32,6 +32,7 @@ import pandas as pd
 from anonymizer.io import as_text
 from anonymizer.values.dates import MONTH_NUMBERS, MONTH_PATTERN, parse_date
 from anonymizer.values.numbers import parse_number
+from anonymizer.values.text import FEW_ROWS, text_matrix
 
 UNKNOWN = -1
 MEMBER_BASE = 1 << 24  # member keys: set * MEMBER_BASE + code (codes below it)
@@ -193,8 +194,18 @@ def code_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, Coded]:
     is_category = np.zeros(len(columns), dtype=bool)
     alone: dict[str, Coded] = {}
     n_categories = n_others = 0
+    # few rows: the columns of pandas' default text type read as one text matrix (what as_text
+    # gives each of them: missing -> ""), not a Series and a conversion per column
+    plain = [c for c in columns if dtypes[c] == _STR] if n <= FEW_ROWS else []
+    matrix = text_matrix(frame, plain) if plain else np.empty((n, 0), dtype=object)
+    in_matrix = {c: j for j, c in enumerate(plain)}
     for j, c in enumerate(columns):
         dtype = dtypes[c]
+        if c in in_matrix:
+            others.append(matrix[:, in_matrix[c]])
+            cells[j] = np.arange(n_others, n_others + n)
+            n_others += n
+            continue
         if isinstance(dtype, pd.CategoricalDtype) and _all_text(dtype.categories):  # categories, cells by code
             codes = np.asarray(frame[c].array.codes, dtype=np.int64)
             cells[j] = np.where(codes < 0, -1, codes + n_categories)

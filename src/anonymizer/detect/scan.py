@@ -652,7 +652,7 @@ def scan_table(
     values: dict[str, _Values] = {}
     rates: dict[str, dict[str, float]] = {}
     won: dict[str, ColumnRule | None] = {}
-    sample_texts = [_as_text(sample.iloc[:, j]) for j in range(len(df.columns))]
+    sample_texts = [_as_text(column) for _name, column in sample.items()]  # half iloc[:, j]'s cost a column
     stacked, bounds = _stack(sample_texts)
     all_values = _values_of(stacked, bounds)
     formulas_of = _formula_counts(stacked, bounds)

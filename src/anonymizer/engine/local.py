@@ -32,7 +32,7 @@ from anonymizer.engine.pipeline import (
     parts,
     staging_name,
 )
-from anonymizer.engine.verify import LeakIndex, chain_runs, counter_run
+from anonymizer.engine.verify import LeakIndex, chain_runs, counter_runs
 from anonymizer.io import TableWriter, check_output_path, iter_batches
 from anonymizer.memory import release
 from anonymizer.policy.plan import Plan
@@ -110,8 +110,8 @@ class LocalExecutor:
         rows = 0
         for batch in self.batches:
             leaks.add(batch)
-            for c in kept:
-                runs[c].append(counter_run(batch[c]))
+            for c, run in zip(kept, counter_runs(batch, kept), strict=True):
+                runs[c].append(run)
             if need_global:
                 out_cols.add(apply_plan(batch, sub, key=self.opts.key))
                 orig_cols.add(batch[changed])

@@ -531,7 +531,8 @@ def _run(executor: Executor, input_path: Path, paths: OutputPaths, opts: Sanitiz
     # 2. gather (pass 1)
     t1 = time.perf_counter()
     need_global = bool(qi) and (bool(privacy.k) or opts.hierarchies_dir is not None or opts.report)
-    cols = [c for c in dict.fromkeys(qi + sensitive) if c in plan.output_columns]
+    released = set(plan.output_columns)  # once: the property builds a list at each call
+    cols = [c for c in dict.fromkeys(qi + sensitive) if c in released]
     kept = {s.column for s in plan.steps if s.action == "keep"}
     changed = [c for c in cols if c not in kept]
     known = [s.column for s in plan.attacker_known()] if whole_record(plan, opts) else []

@@ -176,12 +176,13 @@ def _privacy(typed: PolicyFile, columns: list[str], steps: list[ColumnStep], str
         return NoPrivacy()
     targets: PrivacyTargets = typed.privacy  # type: ignore[assignment]
     kept = {s.column for s in steps if s.action != "drop"}
+    present = set(columns)  # a set: 10,000 listed columns against a list was 10**8 comparisons
     used: dict[str, list[str]] = {}
     for key in ("quasi_identifiers", "sensitive", "attacker_knows"):
         if getattr(targets, key) is None:
             continue
         listed = list(getattr(targets, key))
-        missing = [c for c in listed if c not in columns]
+        missing = [c for c in listed if c not in present]
         if missing:
             raise PolicyError(_('privacy.{key} names column(s) not in the table: {missing}').format(key=key, missing=_names(missing)))
         dropped = [c for c in listed if c not in kept]
@@ -245,10 +246,11 @@ def build_plan(columns: list[str], policy: dict[str, Any], *, strict: bool | Non
     notes += [f"non-strict: {u} kept without review" for u in doubtful]
     privacy = _privacy(typed, columns, steps, strict, origin, notes)
     person_id = list(typed.person_id)
-    missing_pid = [c for c in person_id if c not in columns]
+    present = set(columns)
+    missing_pid = [c for c in person_id if c not in present]
     if missing_pid:
         raise PolicyError(_('person_id names column(s) not in the table: {missing_pid}').format(missing_pid=_names(missing_pid)))
-    extra = [c for c in decisions if c not in columns]
+    extra = [c for c in decisions if c not in present]
     if extra:
         notes.append(f"policy decides {len(extra)} column(s) absent from the table: {_names(extra)}")
     return Plan(steps, person_id, privacy, str(typed.profile or "custom"), strict, notes)
