@@ -574,6 +574,11 @@ def release(batch: pd.DataFrame, solution: RecordSolution) -> pd.DataFrame:
         lv = solution.levels[:, gi]
         at_levels = [(int(level), lv == level) for level in np.unique(lv)]
         for c in g.columns:
+            if all(g.ladders[c].level_for(g.level_name(c, level)) == STAR for level, _at in at_levels):
+                # every record of the batch at a level this column releases as *: its cells are
+                # not read (what Ladder.apply gives for any value; wide short tables, issue #18)
+                out[c] = np.full(len(batch), STAR, dtype=object)
+                continue
             result = np.empty(len(batch), dtype=object)
             codes, uniques = factorize_text(_cell_texts(batch[c]))
             for level, at in at_levels:
