@@ -18,18 +18,14 @@ import pandas as pd
 from anonymizer.attack import linkage
 from anonymizer.attack.release import release_gate
 from anonymizer.policy.plan import ColumnStep, Plan
+from wide_tables import wide_frame
 
 
 def wide_release(columns: int, rows: int = 5, seed: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """benchmarks/bench_wide.py's input (odd columns numbers 0-999, even ones 5 random letters) and
     a release hiding about a third of the cells, both categorical."""
     rng = np.random.default_rng(seed)
-    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    data = {}
-    for i in range(columns):
-        data[f"c{i + 1:05d}"] = (rng.integers(0, 1000, rows).astype(str) if i % 2
-                                 else ["".join(rng.choice(letters, 5)) for _ in range(rows)])
-    original = pd.DataFrame(data)
+    original = wide_frame(columns, rows, rng=rng)
     released = original.mask(rng.random(original.shape) < 0.3, "*")
     return original.astype("category"), released.astype("category")
 

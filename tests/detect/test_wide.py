@@ -7,25 +7,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from anonymizer.detect import scan_table
 from anonymizer.detect.scan import POOL_MAX_DISTINCT
 from anonymizer.synth import generate_extract
+from wide_tables import wide_frame
 
 
 def _wide(columns: int, rows: int = 5, seed: int = 1) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    data = {}
-    for i in range(columns):
-        if i % 2:
-            data[f"c{i + 1:05d}"] = rng.integers(0, 1000, rows).astype(str)
-        else:
-            data[f"c{i + 1:05d}"] = ["".join(rng.choice(letters, 5)) for _ in range(rows)]
-    return pd.DataFrame(data, dtype="str")
+    return wide_frame(columns, rows, seed, dtype="str")
 
 
 def _finding(f) -> str:

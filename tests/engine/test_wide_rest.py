@@ -28,19 +28,13 @@ from anonymizer.engine.verify import LeakIndex, cell_identifiers, counter_run, c
 from anonymizer.io.csvio import CsvSink
 from anonymizer.policy.plan import ColumnStep, Plan, build_plan
 from anonymizer.transform.apply import apply_plan
+from wide_tables import wide_frame as _wide
 
 SMALL, LARGE = 200, 800
 
 
 def wide_frame(columns: int, rows: int = 5, seed: int = 1) -> pd.DataFrame:
-    """benchmarks/bench_wide.py's input as read from its CSV: 5 random letters or a number."""
-    rng = np.random.default_rng(seed)
-    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    data = {}
-    for i in range(columns):
-        data[f"c{i + 1:05d}"] = (rng.integers(0, 1000, rows).astype(str) if i % 2
-                                 else ["".join(rng.choice(letters, 5)) for _ in range(rows)])
-    return pd.DataFrame(data).astype("str")
+    return _wide(columns, rows, seed, dtype="str")
 
 
 def _plan(columns) -> Plan:

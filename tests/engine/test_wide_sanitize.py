@@ -13,18 +13,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+
+from wide_tables import wide_frame
 
 COLUMNS, ROWS = 10_000, 5
 
 
 def _wide(path: Path) -> pd.DataFrame:
-    rng = np.random.default_rng(18)
-    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    data = {f"c{i + 1:05d}": (rng.integers(0, 1000, ROWS).astype(str) if i % 2
-                               else ["".join(rng.choice(letters, 5)) for _ in range(ROWS)]) for i in range(COLUMNS)}
-    df = pd.DataFrame(data)
+    df = wide_frame(COLUMNS, ROWS, seed=18)
     df.to_csv(path, index=False)
     return df
 

@@ -24,19 +24,13 @@ from anonymizer.policy.plan import ColumnStep, Plan
 from anonymizer.privacy.recoding import RecordSolution, build_groups, release
 from anonymizer.transform.apply import summarize_changes
 from anonymizer.values.formulas import neutralise
+from wide_tables import wide_frame as _wide
 
 SMALL, LARGE = 200, 800
 
 
 def wide_frame(columns: int, rows: int = 5, seed: int = 1) -> pd.DataFrame:
-    """benchmarks/bench_wide.py's input as read from its CSV: 5 random letters or a number."""
-    rng = np.random.default_rng(seed)
-    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    data = {}
-    for i in range(columns):
-        data[f"c{i + 1:05d}"] = (rng.integers(0, 1000, rows).astype(str) if i % 2
-                                 else ["".join(rng.choice(letters, 5)) for _ in range(rows)])
-    return pd.DataFrame(data).astype("str")
+    return _wide(columns, rows, seed, dtype="str")
 
 
 def pandas_calls(fn, *args, **kwargs):

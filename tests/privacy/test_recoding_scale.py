@@ -17,17 +17,11 @@ import pytest
 
 from anonymizer.privacy import recoding
 from anonymizer.privacy.recoding import build_groups, solve_records
+from wide_tables import wide_frame as _wide
 
 
 def wide_frame(columns: int, rows: int = 5, seed: int = 1) -> pd.DataFrame:
-    """benchmarks/bench_wide.py's input: odd columns numbers 0-999, even ones 5 random letters."""
-    rng = np.random.default_rng(seed)
-    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    data = {}
-    for i in range(columns):
-        data[f"c{i + 1:05d}"] = (rng.integers(0, 1000, rows).astype(str) if i % 2
-                                 else ["".join(rng.choice(letters, 5)) for _ in range(rows)])
-    return pd.DataFrame(data)
+    return _wide(columns, rows, seed)
 
 
 def _groups(frame: pd.DataFrame) -> list[recoding.Group]:
