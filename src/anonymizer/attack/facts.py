@@ -32,7 +32,7 @@ import pandas as pd
 from anonymizer.io import as_text
 from anonymizer.values.dates import MONTH_NUMBERS, MONTH_PATTERN, parse_date
 from anonymizer.values.numbers import parse_number
-from anonymizer.values.text import FEW_ROWS, text_matrix
+from anonymizer.values.text import FEW_ROWS, factorize_text, text_matrix
 
 UNKNOWN = -1
 MEMBER_BASE = 1 << 24  # member keys: set * MEMBER_BASE + code (codes below it)
@@ -161,16 +161,6 @@ class Coded:
 
 
 _STR = pd.Series([""]).dtype  # the string type pandas infers for text (what a text pool's Series gets)
-SMALL = 64  # arrays up to this size are factorised in Python (pandas' fixed cost is ~20 µs a call)
-
-
-def first_codes(values: np.ndarray) -> np.ndarray:
-    """Codes of ``values`` in order of first appearance, int64 (``pd.factorize`` of values without
-    missing ones): a dictionary for a few values, pandas beyond."""
-    if len(values) > SMALL:
-        return pd.factorize(values)[0].astype(np.int64)
-    seen: dict = {}
-    return np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.int64, count=len(values))
 
 
 def code_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, Coded]:
@@ -465,10 +455,10 @@ def _categorical(fact: Fact, how: str = "as released") -> Comparator:
         return _eq(fact, "equal", okeys, rkeys, rs | (rkeys == MISSING_KEY), o_unknown=okeys == MISSING_KEY)
     ok, rk = oc.keys(), rc.keys()
     rs = _state(rc)[1]
-    o = oc.rows(first_codes(ok))
-    r = rc.rows(first_codes(rk))
+    o = oc.rows(factorize_text(ok)[0])
+    r = rc.rows(factorize_text(rk)[0])
     r[rs] = UNKNOWN
-    both = first_codes(np.concatenate([ok, rk]))  # the same values in one code space: the fallback
+    both = factorize_text(np.concatenate([ok, rk]))[0]  # the same values in one code space: the fallback
     eo, er = oc.rows(both[: len(ok)]), rc.rows(both[len(ok):])
     er[rs] = UNKNOWN
     return Comparator(fact.name, how, "categorical", o, r, group=fact.group, extra={"equal": (eo, er)})
