@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -28,9 +27,8 @@ from anonymizer.engine.verify import LeakIndex, cell_identifiers, counter_run, c
 from anonymizer.io.csvio import CsvSink
 from anonymizer.policy.plan import ColumnStep, Plan, build_plan
 from anonymizer.transform.apply import apply_plan
+from wide_tables import LARGE, SMALL, assert_linear_and_small, library_calls
 from wide_tables import wide_frame as _wide
-
-SMALL, LARGE = 200, 800
 
 
 def wide_frame(columns: int, rows: int = 5, seed: int = 1) -> pd.DataFrame:
@@ -39,31 +37,6 @@ def wide_frame(columns: int, rows: int = 5, seed: int = 1) -> pd.DataFrame:
 
 def _plan(columns) -> Plan:
     return Plan([ColumnStep(c, "quasi_identifier", "CATEGORY", "keep") for c in columns], [], {}, "test", False)
-
-
-def assert_linear_and_small(work: dict[int, int], per_column: float) -> None:
-    """4 times the columns: at most ~4 times the work (not 16), and under ``per_column`` units
-    of work a column beyond a fixed part (the old code's figure is beside each call)."""
-    small, large = work[SMALL], work[LARGE]
-    assert large <= 4.4 * small + 200, work
-    assert large - small <= per_column * (LARGE - SMALL), work
-
-
-def library_calls(fn, *args, **kwargs):
-    """(fn's result, how many Python functions of pandas or pyarrow ran while it ran)."""
-    calls = 0
-
-    def count(frame, event, _arg):
-        nonlocal calls
-        if event == "call" and ("/pandas/" in frame.f_code.co_filename or "/pyarrow/" in frame.f_code.co_filename):
-            calls += 1
-
-    sys.setprofile(count)
-    try:
-        result = fn(*args, **kwargs)
-    finally:
-        sys.setprofile(None)
-    return result, calls
 
 
 def _csv_bytes(frames: list[pd.DataFrame], **dialect) -> bytes:

@@ -12,8 +12,6 @@ works on NumPy arrays. The results are checked against computations written here
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,38 +22,17 @@ from anonymizer.policy.plan import ColumnStep, Plan
 from anonymizer.privacy.recoding import RecordSolution, build_groups, release
 from anonymizer.transform.apply import summarize_changes
 from anonymizer.values.formulas import neutralise
+from wide_tables import LARGE, SMALL, assert_linear_and_small, library_calls
 from wide_tables import wide_frame as _wide
-
-SMALL, LARGE = 200, 800
-
-
-def wide_frame(columns: int, rows: int = 5, seed: int = 1) -> pd.DataFrame:
-    return _wide(columns, rows, seed, dtype="str")
 
 
 def pandas_calls(fn, *args, **kwargs):
     """(fn's result, how many Python functions of pandas ran while it ran)."""
-    calls = 0
-
-    def count(frame, event, _arg):
-        nonlocal calls
-        if event == "call" and "/pandas/" in frame.f_code.co_filename:
-            calls += 1
-
-    sys.setprofile(count)
-    try:
-        result = fn(*args, **kwargs)
-    finally:
-        sys.setprofile(None)
-    return result, calls
+    return library_calls(fn, *args, libraries=("pandas",), **kwargs)
 
 
-def assert_linear_and_small(work: dict[int, int], per_column: float) -> None:
-    """4 times the columns: at most ~4 times the work (not 16), and under ``per_column`` calls
-    into pandas a column beyond a fixed part (the old code's figure is beside each call)."""
-    small, large = work[SMALL], work[LARGE]
-    assert large <= 4.4 * small + 200, work
-    assert large - small <= per_column * (LARGE - SMALL), work
+def wide_frame(columns: int, rows: int = 5, seed: int = 1) -> pd.DataFrame:
+    return _wide(columns, rows, seed, dtype="str")
 
 
 def _changed(frame: pd.DataFrame) -> pd.DataFrame:
