@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -38,25 +37,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from bench_sanitize import extract, scan_policy
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ANON = [sys.executable, "-m", "anonymizer"]
 KEY = bytes.fromhex("3f9a1c7e5b2d4f608a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e1f")
 THRESHOLD = 0.35  # anonymizer.detect.text.SCORE_THRESHOLD
-
-
-def _extract(rows: int) -> tuple[Path, Path]:
-    OUT.mkdir(exist_ok=True)
-    source = OUT / f"extract_{rows}_synth.csv"
-    if not source.exists() or not Path(str(source) + ".truth.json").exists():
-        subprocess.run([*ANON, "generate", "--rows", str(rows), "--seed", "2021", "-o", str(source), "--force"],
-                       check=True, stdout=subprocess.DEVNULL)
-    policy = OUT / f"policy_{rows}.yaml"
-    if not policy.exists():
-        subprocess.run([*ANON, "scan", str(source), "--write-policy", str(policy), "--force"], check=True,
-                       stdout=subprocess.DEVNULL)
-    return source, policy
 
 
 def _clock() -> tuple[float, float]:
@@ -171,7 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sample", type=int, default=3_000, help="cells Presidio is timed on (0: all)")
     ap.add_argument("--no-presidio", action="store_true")
     args = ap.parse_args(argv)
-    source, policy = _extract(args.rows)
+    source = extract(args.rows)
+    policy = scan_policy(source, args.rows)
     df = pd.read_csv(source, sep=";", encoding="cp1252", dtype=str, keep_default_na=False)
     outputs, cpu, wall = run_anon(df, policy)
     cells = [t for col in outputs for t in df[col].tolist()]

@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+from bench_sanitize import extract, scan_policy
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -54,15 +55,8 @@ def survivors(source: Path, output: Path, entities=ENTITIES) -> tuple[Counter, C
 
 
 def main(modes: list[str]) -> None:
-    OUT.mkdir(exist_ok=True)
-    source = OUT / f"extract_{ROWS}_synth.csv"
-    if not source.exists() or not Path(str(source) + ".truth.json").exists():
-        subprocess.run([*ANON, "generate", "--rows", str(ROWS), "--seed", "2021", "-o", str(source), "--force"],
-                       check=True, stdout=subprocess.DEVNULL)
-    policy = OUT / f"policy_{ROWS}.yaml"
-    if not policy.exists():
-        subprocess.run([*ANON, "scan", str(source), "--write-policy", str(policy), "--force"], check=True,
-                       stdout=subprocess.DEVNULL)
+    source = extract(ROWS)
+    policy = scan_policy(source, ROWS)
     key = OUT / "bench.key"
     if not key.exists():
         key.write_text(secrets.token_hex(32))  # a guessable key is refused (anonymizer.keys)

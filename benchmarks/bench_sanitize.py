@@ -43,9 +43,12 @@ TARGET = 4.0 if STRUCTURED else 10.0
 PHASES = {"pass2": "pass_transform_write", "solve": "privacy", "verify": "verify", "attack": "attack"}
 
 
-def _extract(rows: int) -> Path:
+def extract(rows: int) -> Path:
+    """The generated extract of ``rows`` rows (seed 2021) and its ground truth beside it, cached in OUT
+    (shared with bench_redact.py and bench_freetext.py)."""
+    OUT.mkdir(exist_ok=True)
     path = OUT / f"extract_{rows}_synth.csv"
-    if not path.exists():
+    if not path.exists() or not Path(f"{path}.truth.json").exists():
         subprocess.run([*ANON, "generate", "--rows", str(rows), "--seed", "2021", "-o", str(path), "--force"],
                        check=True, stdout=subprocess.DEVNULL)
     return path
@@ -101,7 +104,8 @@ def _floor(path: Path) -> float:
     return float(res.stdout.strip())
 
 
-def _policy(path: Path, rows: int) -> Path:
+def scan_policy(path: Path, rows: int) -> Path:
+    """``anon scan --write-policy`` of that extract, cached in OUT."""
     policy = OUT / f"policy_{rows}.yaml"
     if not policy.exists():
         subprocess.run([*ANON, "scan", str(path), "--write-policy", str(policy), "--force"], check=True,
@@ -136,8 +140,8 @@ def main(argv: list[str]) -> None:
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
     for rows in sizes:
-        path = _extract(rows)
-        policy = _policy(path, rows)
+        path = extract(rows)
+        policy = scan_policy(path, rows)
         if STRUCTURED:
             path, policy = _structured(path, policy, rows)
         if FORMAT == "parquet":
