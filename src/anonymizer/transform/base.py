@@ -376,6 +376,17 @@ class Deriver:
         #: that keeps spelling a real person's (transform/collisions.py), whose single-name space is full
         self.compound = compound
         self._sk: dict[str, bytes] = {}
+        self._memo: dict[tuple[str, str], str | None] = {}
+
+    def cached(self, kind: str, value: str, fn: Callable[[str], str | None]) -> str | None:
+        """``fn(value)`` once per (kind, value) for this deriver's life (one column's fakes): the
+        street, town and post code that recur inside the distinct addresses of a column."""
+        k = (kind, value)
+        memo = self._memo
+        if k in memo:
+            return memo[k]
+        out = memo[k] = fn(value)
+        return out
 
     def subkey(self, entity: str) -> bytes:
         sk = self._sk.get(entity)

@@ -16,6 +16,7 @@ before NIR_KEY and IBAN before BIC: ``order_columns`` gives such an order.
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -287,6 +288,11 @@ def fake_with_identifiers(value: str, spans: list[tuple[int, int, str]], *, enti
     return "".join(out)
 
 
+@lru_cache(maxsize=1)
+def _default_domain() -> str:
+    return str(FakeParams.field_default("domain"))
+
+
 def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[str], params: dict) -> str | None:
     if gen is None:
         return None
@@ -295,7 +301,7 @@ def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[
         return gen(value, d, sex, _birth_spec(birth), place)
     if entity == "EMAIL":
         first, last = (list(ctx) + ["", ""])[:2]
-        return gen(value, d, first, last, domain=str(params.get("domain", FakeParams.field_default("domain"))))
+        return gen(value, d, first, last, domain=str(params.get("domain", _default_domain())))
     return gen(value, d, *ctx)
 
 
@@ -458,7 +464,86 @@ def _batch_iban(values, ctxs, d, params):
     return _finish(values, ctxs, ok, fakes, redo, "IBAN", d, params)
 
 
-_BATCH = {"CAF_NUMBER": _batch_caf, "NIR": _batch_nir, "PHONE": _batch_phone, "IBAN": _batch_iban}
+_MATRICULE = re.compile(r"[0-9A-Z]{3}\d{7}")
+_DIGITS7 = re.compile(r"\d{7}")
+
+
+def _checked(values: list[str], outs: list[str | None], norms: list[str | None], entity: str, d: Deriver,
+             ctxs, params: dict) -> list[str]:
+    """``fake_value``'s last step over a batch: a value with no batch fake (``None``), or whose fake
+    normalises to the original (``norms[i]``: the original's ``norm_identifier``, or None when not
+    yet computed), goes through the one-value path, which gives the same answer."""
+    res = []
+    for i, (v, o) in enumerate(zip(values, outs, strict=True)):
+        if o is not None:
+            n = norms[i]
+            if norm_identifier(o) != (norm_identifier(v) if n is None else n):
+                res.append(o)
+                continue
+        res.append(fake_value(v, entity=entity, deriver=d, ctx=ctxs[i], params=params))
+    return res
+
+
+def _batch_matricule(values, ctxs, d, params):
+    """``fake_caf_matricule`` over a batch: one HMAC per value, the 7-digit fake drawn as
+    ``fast.caf_numbers`` draws it for ``fake_caf_number`` (attempt 0; a fake equal to the original
+    number re-draws in the one-value path)."""
+    alnum = fake_ids._alnum
+    ok, norms = [], []
+    for i, v in enumerate(values):
+        raw = alnum(v)
+        if _MATRICULE.fullmatch(raw):
+            num = raw[3:] if raw.isascii() else norm_identifier(raw[3:])
+            if _DIGITS7.fullmatch(num):
+                ok.append(i)
+                norms.append((raw[:3], num))
+    nums = [n for _c, n in norms]
+    fakes = fast.caf_numbers(fast.words(d.subkey("CAF_NUMBER"), nums)).tolist() if ok else []
+    keep = [j for j, (f, n) in enumerate(zip(fakes, nums, strict=True)) if f != n]
+    filled = fast.fill_templates([values[ok[j]] for j in keep], [norms[j][0] + fakes[j] for j in keep])
+    outs: list[str | None] = [None] * len(values)
+    for j, f in zip(keep, filled, strict=True):
+        outs[ok[j]] = f
+    return _checked(values, outs, [None] * len(values), "CAF_MATRICULE", d, ctxs, params)
+
+
+_TAX_ID = re.compile(r"[0-3]\d{12}")
+
+
+def _batch_tax_id(values, ctxs, d, params):
+    """``fake_tax_id`` over a batch: its first attempt's two stream draws (``between(1, 3)`` from
+    digest bytes 0-5, ``digits(9)`` = ``below(10**9)`` from bytes 6-13, as ``Stream`` reads them)
+    in numpy, the ``stdnum.fr.nif`` key (first 10 digits mod 511) too."""
+    norms = [norm_identifier(v) for v in values]
+    ok = [i for i, n in enumerate(norms) if _TAX_ID.fullmatch(n)]
+    outs: list[str | None] = [None] * len(values)
+    if ok:
+        sk = d.subkey("FR_TAX_ID")
+        dig = hmac.digest
+        row = {n: j for j, n in enumerate(dict.fromkeys(norms[i] for i in ok))}  # one HMAC per norm
+        buf = np.frombuffer(b"".join([dig(sk, n.encode("utf-8"), "sha256") for n in row]),
+                            dtype=np.uint8).reshape(-1, 32).astype(np.uint64)
+        buf = buf[[row[norms[i]] for i in ok]]
+        b48 = np.zeros(len(ok), dtype=np.uint64)
+        for k in range(6):
+            b48 = (b48 << np.uint64(8)) | buf[:, k]
+        b64 = np.zeros(len(ok), dtype=np.uint64)
+        for k in range(6, 14):
+            b64 = (b64 << np.uint64(8)) | buf[:, k]
+        first = (b48 % np.uint64(3) + np.uint64(1)).astype(np.int64)
+        rest = (b64 % np.uint64(10**9)).astype(np.int64)
+        key = (first * 10**9 + rest) % 511
+        bodies = np.char.add(first.astype(str), np.char.zfill(rest.astype(str), 9))
+        cands = np.char.add(bodies, np.char.zfill(key.astype(str), 3)).tolist()
+        keep = [j for j, i in enumerate(ok) if cands[j] != norms[i]]
+        filled = fast.fill_templates([values[ok[j]] for j in keep], [cands[j] for j in keep])
+        for j, f in zip(keep, filled, strict=True):
+            outs[ok[j]] = f
+    return _checked(values, outs, norms, "FR_TAX_ID", d, ctxs, params)
+
+
+_BATCH = {"CAF_NUMBER": _batch_caf, "NIR": _batch_nir, "PHONE": _batch_phone, "IBAN": _batch_iban,
+          "CAF_MATRICULE": _batch_matricule, "FR_TAX_ID": _batch_tax_id}
 
 
 def order_columns(columns: list[str], entities: dict[str, str | None]) -> list[str]:

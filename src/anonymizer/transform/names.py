@@ -54,6 +54,13 @@ def pools() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def _first_names() -> tuple[str, ...]:
+    """The male then the female pool (the e-mail and street-name draws' list)."""
+    p = pools()
+    return p["M"] + p["F"]
+
+
+@lru_cache(maxsize=1)
 def _first_name_sex() -> dict[str, str]:
     p = pools()
     out = {norm_word(n): "M" for n in p["M"]}
@@ -67,16 +74,27 @@ def guess_sex(first_name: str) -> str:
     return _first_name_sex().get(norm_word(first_name), "")
 
 
+@lru_cache(maxsize=1 << 16)
 def is_first_name(word: str) -> bool:
+    """Memoised: every token of every person and organisation cell asks (the pools are fixed)."""
     return norm_word(word) in _first_name_sex()
 
 
 def _fake_word(word: str, d: Deriver, entity: str, sex: str = "") -> str:
+    return _word_fake(d.subkey(entity), entity, word, sex)
+
+
+@lru_cache(maxsize=1 << 17)
+def _word_fake(sk: bytes, entity: str, word: str, sex: str) -> str:
+    """The fake of one word as written (pool draw, then the original's case style).
+
+    Memoised like ``_word_draw``, by (sub-key, word as written): a column of 10^5 names holds a
+    few thousand distinct words, so the normalisation and the case styling run once per word."""
     n = norm_word(word)
-    cand = _word_draw(d.subkey(entity), entity, n, sex)
+    cand = _word_draw(sk, entity, n, sex)
     if cand is not None:
         return case_like(word, cand)
-    return case_like(word, shape_fake(word, d.stream(entity, n, 99)))
+    return case_like(word, shape_fake(word, Stream(prf(sk, f"{n}\x0099"))))
 
 
 @lru_cache(maxsize=1 << 17)
@@ -129,13 +147,25 @@ def fake_first_word(word: str, d: Deriver, sex: str = "") -> str:
     """One first name (hyphenated parts faked one by one), of ``sex`` when known, else of the
     sex the original name suggests, else drawn; ``HIDDEN`` (the row's released sex is ``*``):
     drawn, never guessed from the original, which would give the hidden sex away."""
+    return _first_word_fake(d.subkey("FIRST_NAME"), word, sex)
+
+
+@lru_cache(maxsize=1 << 17)
+def _first_word_fake(sk: bytes, word: str, sex: str) -> str:
+    """``fake_first_word`` under the FIRST_NAME sub-key, memoised per (sub-key, word, sex)."""
     if "-" in word:
-        return "-".join(fake_first_word(p, d, sex) for p in word.split("-"))
-    return _fake_word(word, d, "FIRST_NAME", sex or guess_sex(word))
+        return "-".join(_first_word_fake(sk, p, sex) for p in word.split("-"))
+    return _word_fake(sk, "FIRST_NAME", word, sex or guess_sex(word))
 
 
 def fake_last_word(word: str, d: Deriver) -> str:
-    return _fake_word(word, d, "LAST_NAME")
+    return _word_fake(d.subkey("LAST_NAME"), "LAST_NAME", word, "")
+
+
+def clear_caches() -> None:
+    """Forget the word memos (per run: ``anonymizer.transform.clear_caches``)."""
+    for memo in (_word_draw, _word_fake, _first_word_fake):
+        memo.cache_clear()
 
 
 def _sub_words(value: str, fn) -> str:
@@ -246,7 +276,7 @@ def fake_street_name(value: str, d: Deriver, sex: str = "") -> str | None:
         if k == 0:
             cand = s.choice(vocab.STREET_WORDS)
         elif k == 1:
-            cand = s.choice(p["M"] + p["F"]) + " " + s.choice(p["LAST"])
+            cand = s.choice(_first_names()) + " " + s.choice(p["LAST"])
         else:
             cand = s.choice(p["LAST"])
         if norm_word(cand) != n:
@@ -328,15 +358,20 @@ def fake_address(value: str, d: Deriver, sex: str = "") -> str | None:
     if not m or not m.group("street").strip():
         return fake_street_name(value, d)
     g = m.groupdict(default="")
-    num = fake_street_number(g["num"], d) or g["num"]
-    street = fake_street_name(g["street"], d) or g["street"]
+    # the parts recur across a column's distinct addresses: each is faked once per deriver
+    num = d.cached("STREET_NUMBER", g["num"], lambda v: fake_street_number(v, d)) or g["num"]
+    street = d.cached("STREET_NAME", g["street"], lambda v: fake_street_name(v, d)) or g["street"]
     out = g["lead"] + num + g["sp1"] + g["rep"] + g["sp2"] + street
     if g["cp"]:
-        s = d.stream("POSTAL_CODE", g["cp"])
-        dep = 3 if g["cp"].startswith("97") else 2
-        cp = g["cp"][:dep] + s.digits(5 - dep)
-        out += g["sp3"] + cp + g["sp4"] + fake_city(g["town"], d)
+        cp = d.cached("POSTAL_CODE", g["cp"], lambda v: _fake_cp(v, d))
+        out += g["sp3"] + cp + g["sp4"] + d.cached("COMMUNE_NAME", g["town"], lambda v: fake_city(v, d))
     return out + g["trail"]
+
+
+def _fake_cp(cp: str, d: Deriver) -> str:
+    s = d.stream("POSTAL_CODE", cp)
+    dep = 3 if cp.startswith("97") else 2
+    return cp[:dep] + s.digits(5 - dep)
 
 
 def fake_complement(value: str, d: Deriver, sex: str = "") -> str | None:
@@ -411,9 +446,10 @@ def fake_email(value: str, d: Deriver, first_ctx: str = "", last_ctx: str = "", 
     sep = next((c for c in local if c in "._-"), "")
     ndig = len(re.search(r"\d*$", local).group(0))
     p = pools()
+    firsts = _first_names()
     for attempt in range(64):
         s = d.stream("EMAIL", n, attempt)
-        first = s.choice(p["M"] + p["F"])
+        first = s.choice(firsts)
         last = s.choice(p["LAST"])
         from_row = bool(first_ctx.strip() and last_ctx.strip() and attempt == 0)
         if from_row:
