@@ -273,7 +273,7 @@ GENERATORS = {
     "PERSON": fake_person, "FIRST_NAME": fake_first_name, "LAST_NAME": fake_last_name,
     "ORGANIZATION": fake_organization, "ADDRESS": fake_address, "EMAIL": fake_email,
     "CAF_MATRICULE": fake_ids.fake_caf_matricule, "FR_TAX_ID": fake_ids.fake_tax_id,
-    "CAF_NUMBER": fake_ids.fake_caf_number,
+    "CAF_NUMBER": fake_ids.fake_caf_number, "PHONE": fake_ids.fake_phone,
 }
 _ALNUM = re.compile(r"[^\W_]")
 
@@ -305,11 +305,41 @@ def fake_value(value: str, *, entity: str, deriver: Deriver, ctx: list[str] | No
     return out
 
 
+_NON_DIGIT = re.compile(r"[^0-9]+")
+
+
+def _batch_phone(values, ctxs, d, params):
+    sigs, ok = [], []
+    for i, v in enumerate(values):
+        digits = _NON_DIGIT.sub("", v)
+        if len(digits) >= 9 and len(digits) <= 15:
+            ok.append(i)
+            sigs.append(digits[-9:])
+    mobile = np.array([s[0] in "67" for s in sigs], dtype=bool)
+    new = fast.phone_numbers(fast.words(d.subkey("PHONE"), sigs), mobile).tolist() if ok else []
+    out: list[str | None] = [None] * len(values)
+    for j, i in enumerate(ok):
+        if new[j] == sigs[j]:
+            continue
+        v = values[i]
+        pos = [k for k, c in enumerate(v) if "0" <= c <= "9"][-9:]
+        chars = list(v)
+        for k, c in zip(pos, new[j], strict=True):
+            chars[k] = c
+        out[i] = "".join(chars)
+    return [o if o is not None else fake_value(values[i], entity="PHONE", deriver=d, ctx=ctxs[i], params=params)
+            for i, o in enumerate(out)]
+
+
 def reference(values: list[str], entity: str, key: bytes = KEY, sex: list[str] | None = None,
               compound: bool = False) -> list[str]:
     """The old ``fake`` of a text column with no row context beyond the sex: per distinct value."""
     d = Deriver(key, compound=compound)
     s = to_text(text(values))
+    if entity == "PHONE":  # the old ``_map_batch``: one batch over the distinct values
+        uniq = list(dict.fromkeys(v for v in s if v))
+        got = dict(zip(uniq, _batch_phone(uniq, [[] for _ in uniq], d, {}), strict=True))
+        return [got[v] if v else "" for v in s]
     if sex is None:
         return map_distinct(s, lambda v: fake_value(v, entity=entity, deriver=d))
     released = text([fake_mod.norm_sex(x) or HIDDEN for x in sex])  # the old ``_context_series``
@@ -612,3 +642,65 @@ def test_context_and_deriver_memo_stay_per_column():
     a, b = new(v, "ADDRESS"), new(v, "ADDRESS", OTHER_KEY)
     assert a == reference(v, "ADDRESS") and b == reference(v, "ADDRESS", OTHER_KEY) and a != b
     assert isinstance(TransformContext(), TransformContext)
+
+
+# ----------------------------------------------------------------------------- phones
+
+
+def _phones(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    forms = ["0{a}{b}", "0{a} {b2}", "+33 {a} {b2}", "+33{a}{b}", "0033 {a}.{b2d}", "{a}{b}", "(0){a}{b}",
+             "0{a}-{b2h}", "tél 0{a}{b}", "0{a}{b} poste 12", "+33 (0){a} {b2}"]
+    out = []
+    for _ in range(n):
+        a = str(rng.choice([1, 2, 3, 4, 5, 6, 7, 9]))
+        b = "".join(rng.choice("0123456789") for _ in range(8))
+        pairs = [b[i:i + 2] for i in range(0, 8, 2)]
+        form = rng.choice(forms) if rng.random() < 0.9 else rng.choice(["", " ", "12345678", "0" * 16, "١٢٣٤٥٦٧٨٩٠",
+                                                                         "06\x0012345678", "0612345678\x00"])
+        out.append(form.format(a=a, b=b, b2=" ".join(pairs), b2d=".".join(pairs), b2h="-".join(pairs)))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_phones_equal_the_old_batch(seed):
+    """Many values per shape (the numpy path) and few (the one-by-one path), invalid lengths,
+    non-ASCII digits and NUL characters."""
+    values = _phones(seed, 1500)
+    for key in (KEY, OTHER_KEY):
+        assert new(values, "PHONE", key) == reference(values, "PHONE", key)
+        d, d_ref = Deriver(key), Deriver(key)
+        uniq = list(dict.fromkeys(values))
+        assert fake_mod.fake_many(uniq, "PHONE", d) == _batch_phone(uniq, [[] for _ in uniq], d_ref, {})
+
+
+def test_a_fake_phone_equal_to_its_original_redraws_alike(monkeypatch):
+    real = fast.phone_numbers
+
+    def sticky(w, mobile):
+        out = real(w, mobile)
+        return np.where(w[:, 0] % np.uint64(2) == 0, "639980000", out)
+
+    monkeypatch.setattr(fast, "phone_numbers", sticky)
+    values = ["0639980000", "+33 639980000", "0639980000 ", "6 39 98 00 00"]
+    values += [f"06 39 98 {i:02d} 00" for i in range(40)]  # numbers that the draw can give back
+    got = new(values, "PHONE")
+    assert got == reference(values, "PHONE")
+    assert not any(g.replace(" ", "").endswith("639980000") for g in got[:4])  # re-drawn
+
+
+def test_a_thousand_phones_one_hmac_each(monkeypatch):
+    import hmac as _hmac
+
+    real = _hmac.digest
+    count = {"n": 0}
+
+    def counting(*a, **k):
+        count["n"] += 1
+        return real(*a, **k)
+
+    values = [f"06 {i // 10000 % 100:02d} {i // 100 % 100:02d} {i % 100:02d} 11" for i in range(1000)]
+    values += [v.replace(" ", "") for v in values]  # the same numbers written otherwise
+    monkeypatch.setattr(fast.hmac, "digest", counting)
+    fake_mod.fake(text(values), key=KEY, params={}, context=ctx("X", "PHONE"))
+    assert count["n"] <= 1000 + 1 + 5  # one per number, the sub-key, a few re-draws at most

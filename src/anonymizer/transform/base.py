@@ -244,7 +244,7 @@ def distinct_units(text: pd.Series, extra: list[pd.Series] | None = None) -> tup
     combining per-column integer codes (no string concatenation over the rows)."""
     vcodes, vuniq = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
     if not extra:
-        return vcodes, [(u,) for u in vuniq]
+        return vcodes, [(u,) for u in vuniq.tolist()]  # (iterating the Index costs up to 20 times more)
     combined = vcodes.astype(np.int64)
     parts = [vuniq]
     cols = []

@@ -429,30 +429,65 @@ def _batch_nir(values, ctxs, d, params):
     return _finish(values, ctxs, ok, fakes, redo, "NIR", d, params)
 
 
+_TO_ZERO = str.maketrans("123456789", "000000000")
+
+
 def _batch_phone(values, ctxs, d, params):
-    sigs, ok = [], []
+    """``fake_phone`` over a batch: values grouped by shape (ASCII digits -> ``0``: a ``0`` of the
+    shape is a digit of the value), each group's last 9 digits read and replaced with one
+    codepoint-array assignment; one HMAC per distinct 9-digit number."""
+    groups: dict[str, list[int]] = {}
     for i, v in enumerate(values):
-        digits = _NON_DIGIT.sub("", v)
-        if len(digits) >= 9 and len(digits) <= 15:
-            ok.append(i)
-            sigs.append(digits[-9:])
-    mobile = np.array([s[0] in "67" for s in sigs], dtype=bool)
-    new = fast.phone_numbers(fast.words(d.subkey("PHONE"), sigs), mobile).tolist() if ok else []
+        groups.setdefault(v.translate(_TO_ZERO), []).append(i)
     out: list[str | None] = [None] * len(values)
-    for j, i in enumerate(ok):
-        if new[j] == sigs[j]:
+    todo = []  # (indices, width, last 9 digit positions, codepoints or None)
+    for shape, idx in groups.items():
+        pos = [k for k, c in enumerate(shape) if c == "0"]
+        if not 9 <= len(pos) <= 15:
             continue
-        v = values[i]
-        pos = [k for k, c in enumerate(v) if "0" <= c <= "9"][-9:]
-        chars = list(v)
-        for k, c in zip(pos, new[j], strict=True):
-            chars[k] = c
-        out[i] = "".join(chars)
+        last = pos[-9:]
+        width = len(shape)
+        if len(idx) < 16 or "\x00" in shape:  # few values (or a NUL numpy would drop): one by one
+            todo.append((idx, width, last, None))
+            continue
+        cp = np.array([values[i] for i in idx], dtype=f"<U{width}").view(np.uint32).reshape(len(idx), width)
+        todo.append((idx, width, last, cp))
+    sigs: list[str] = []
+    for idx, _w, last, cp in todo:
+        if cp is None:
+            sigs.extend("".join(values[i][k] for k in last) for i in idx)
+        else:
+            sigs.extend(np.ascontiguousarray(cp[:, last]).view("<U9").reshape(-1).tolist())
+    if not sigs:
+        return [fake_value(v, entity="PHONE", deriver=d, ctx=c, params=params) for v, c in zip(values, ctxs, strict=True)]
+    uniq = {sg: j for j, sg in enumerate(dict.fromkeys(sigs))}  # one HMAC per distinct number
+    u_sigs = list(uniq)
+    mobile = np.array([sg[0] in "67" for sg in u_sigs], dtype=bool)
+    u_new = fast.phone_numbers(fast.words(d.subkey("PHONE"), u_sigs), mobile)
+    new = u_new[[uniq[sg] for sg in sigs]]
+    at = 0
+    for idx, width, last, cp in todo:
+        m = len(idx)
+        fresh, old = new[at:at + m], sigs[at:at + m]
+        at += m
+        if cp is None:
+            for i, f, sg in zip(idx, fresh.tolist(), old, strict=True):
+                if f != sg:
+                    chars = list(values[i])
+                    for k, c in zip(last, f, strict=True):
+                        chars[k] = c
+                    out[i] = "".join(chars)
+            continue
+        res = cp.copy()
+        res[:, last] = np.ascontiguousarray(fresh.astype("<U9")).view(np.uint32).reshape(m, 9)
+        done = res.view(f"<U{width}").reshape(m).tolist()
+        for i, f, sg, r in zip(idx, fresh.tolist(), old, done, strict=True):
+            if f != sg:
+                out[i] = r
     return [o if o is not None else fake_value(values[i], entity="PHONE", deriver=d, ctx=ctxs[i], params=params)
             for i, o in enumerate(out)]
 
 
-_NON_DIGIT = re.compile(r"[^0-9]+")
 
 
 def _batch_iban(values, ctxs, d, params):
