@@ -465,7 +465,8 @@ def test_word_generators_one_by_one_in_any_order():
         for w in words:
             for sex in ("", "M", "F", HIDDEN):
                 assert names.fake_first_word(w, d, sex) == fake_first_word(w, d_ref, sex)
-                assert names._fake_word(w, d, "LAST_NAME", sex) == _fake_word(w, d_ref, "LAST_NAME", sex)
+                for entity in ("FIRST_NAME", "LAST_NAME"):
+                    assert names._fake_word(w, d, entity, sex) == _fake_word(w, d_ref, entity, sex)
             assert names.fake_last_word(w, d) == fake_last_word(w, d_ref)
             assert names.is_first_name(w) == is_first_name(w)
 
