@@ -42,7 +42,7 @@ from anonymizer.errors import PolicyError
 from anonymizer.i18n import _
 from anonymizer.resources import rules_path
 from anonymizer.settings import ActionParams
-from anonymizer.transform.base import TransformContext, distinct_units, from_text, map_distinct, to_text
+from anonymizer.transform.base import TransformContext, from_text, map_distinct, to_text
 from anonymizer.values.dates import midnight, month_word, parse_date, render_date
 from anonymizer.values.numbers import (
     format_number,
@@ -316,8 +316,9 @@ def _numeric(series: pd.Series, text: pd.Series, method: str, params: dict, cont
         if step <= 0:
             raise _fail(context, "params.step must be positive")
         dec = params.get("decimals")
-        codes, units = distinct_units(text)
-        parsed = parse_numbers([u[0] for u in units])  # every distinct value at once (values.numbers)
+        # the distinct values as map_distinct finds them (-1: missing), all parsed at once (values.numbers)
+        codes, units = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
+        parsed = parse_numbers(units)
         ok = parsed.ok
         rounded = round_half_up_many(parsed.value[ok] / step, 0) * step
         decimals = parsed.decimals[ok] if dec is None else np.full(int(ok.sum()), int(dec), dtype=np.int64)

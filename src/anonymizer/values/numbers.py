@@ -198,19 +198,23 @@ def format_numbers(v: np.ndarray, decimals: np.ndarray, comma: np.ndarray, thous
     comma ``comma[i]`` and the thousands separator ``thousands[i]``: the one writer of numbers,
     over an array. Non-finite values and thousands separators are written by ``format_number``."""
     n = len(v)
-    out: list[str] = [""] * n
+    out = np.full(n, "", dtype=object)
     v = np.asarray(v, dtype=np.float64)
     decimals = np.asarray(decimals, dtype=np.int64)
+    comma = np.asarray(comma, dtype=bool)
     bulk = np.isfinite(v) & (np.asarray(thousands, dtype=object) == "")
     for d in np.unique(decimals[bulk]).tolist():
         idx = np.flatnonzero(bulk & (decimals == d))
         r = round_half_up_many(v[idx], max(d, 0)).tolist()
         texts = [str(int(x)) for x in r] if d <= 0 else list(map(f"{{:.{d}f}}".format, r))
-        for i, s, c in zip(idx.tolist(), texts, comma[idx].tolist(), strict=True):
-            if s[0] == "-" and _NEG_ZERO.fullmatch(s):
-                s = s[1:]
-            out[i] = s.replace(".", ",") if c else s
+        for j in [j for j, s in enumerate(texts) if s[0] == "-"]:
+            if _NEG_ZERO.fullmatch(texts[j]):
+                texts[j] = texts[j][1:]
+        with_comma = comma[idx]
+        if with_comma.any():
+            texts = [s.replace(".", ",") if c else s for s, c in zip(texts, with_comma.tolist(), strict=True)]
+        out[idx] = texts
     for i in np.flatnonzero(~bulk).tolist():
         like = ParsedNumber(0.0, int(decimals[i]), bool(comma[i]), thousands[i])
         out[i] = format_number(float(v[i]), like, int(decimals[i]))
-    return out
+    return out.tolist()
