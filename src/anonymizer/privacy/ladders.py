@@ -37,7 +37,7 @@ import pandas as pd
 
 from anonymizer.detect.entities import family_of as entities_family_of
 from anonymizer.resources import rules_path
-from anonymizer.values.dates import parse_date
+from anonymizer.values.dates import day_dates, parse_date
 from anonymizer.values.numbers import parse_number, round_half_up
 
 STAR = "*"
@@ -80,6 +80,9 @@ class Ladder:
         if name == STAR:
             return np.full(len(uniques), STAR, dtype=object)
         fn = self.render[name]
+        many = getattr(fn, "many", None)
+        if many is not None and pd.api.types.infer_dtype(uniques, skipna=False) in ("string", "empty"):
+            return many(uniques)
         return np.array([v if v == "" else fn(v) for v in uniques], dtype=object)
 
 
@@ -106,8 +109,55 @@ def _render_date(level: str, v: str) -> str:
     return f"{lo}-{lo + width - 1}"
 
 
+def _render_dates(level: str, values) -> np.ndarray:
+    """``_render_date(level, v)`` of many distinct values (``str``; '' stays ''): the two
+    ten-character forms read in bulk (``values.dates.day_dates``), any other by ``_render_date``.
+    A level's text is written once per distinct (year, month, form) and gathered."""
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    dates = day_dates(values)
+    for i in np.flatnonzero(~dates.bulk).tolist():
+        v = values[i]
+        out[i] = v if v == "" else _render_date(level, v)
+    out[dates.bulk & ~dates.valid] = STAR  # not a date in the method's terms: suppressed, never kept
+    idx = np.flatnonzero(dates.valid)
+    if level == "day":
+        out[idx] = values[idx]
+        return out
+    y = dates.year[idx]
+    width = 5 if level == "5 years" else 10
+    if level == "month":  # the key carries the form: AAAA-MM for AAAA-MM-JJ, MM/AAAA for JJ/MM/AAAA
+        key = (y * 100 + dates.month[idx]) * 2 + dates.ymd[idx]
+    else:
+        key = y if level == "year" else y // width * width
+    distinct = np.unique(key)
+    if level == "month":
+        texts = [f"{k // 200:04d}-{k // 2 % 100:02d}" if k % 2 else f"{k // 2 % 100:02d}/{k // 200:04d}"
+                 for k in distinct.tolist()]
+    elif level == "year":
+        texts = [f"{k:04d}" for k in distinct.tolist()]
+    else:
+        texts = [f"{lo}-{lo + width - 1}" for lo in distinct.tolist()]
+    out[idx] = np.array(texts, dtype=object)[np.searchsorted(distinct, key)]
+    return out
+
+
+@dataclass(frozen=True)
+class _DateLevel:
+    """The renderer of a date level: one value (``__call__``) or many (``many``). A class, not
+    a closure: ladders go to worker processes."""
+
+    level: str
+
+    def __call__(self, v: str) -> str:
+        return _render_date(self.level, v)
+
+    def many(self, values) -> np.ndarray:
+        return _render_dates(self.level, values)
+
+
 def _date_level(level: str) -> Renderer:
-    return partial(_render_date, level)  # a partial, not a closure: ladders go to worker processes
+    return _DateLevel(level)
 
 
 def _dates(family: str = "birth") -> Ladder:

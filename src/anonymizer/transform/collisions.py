@@ -20,7 +20,12 @@ import pandas as pd
 
 from anonymizer.transform.base import TransformContext
 from anonymizer.transform.fake import WORD_ENTITIES, identifier_like
-from anonymizer.transform.identities import FAKE_FULL_NAME_ENTITIES, FIRST_NAME_ENTITIES, SURNAME_ENTITIES
+from anonymizer.transform.identities import (
+    FAKE_FULL_NAME_ENTITIES,
+    FIRST_NAME_ENTITIES,
+    SURNAME_ENTITIES,
+    name_hashes,
+)
 from anonymizer.transform.row_names import NAME_ENTITIES, replace_row_names
 
 # Re-draws before giving up on a fake that keeps hitting originals. A space already mostly
@@ -40,6 +45,8 @@ SATURATED_SHARE = 0.9
 COMPOUND_FROM = 4
 #: entities whose fakes are checked against the original identities (transform/identities.py)
 IDENTITY_ENTITIES = FAKE_FULL_NAME_ENTITIES | FIRST_NAME_ENTITIES | SURNAME_ENTITIES
+#: the context columns a fake name can form an identity with (a first name with a surname)
+PAIR_ENTITIES = FIRST_NAME_ENTITIES | SURNAME_ENTITIES
 
 
 def saturated_phone_ranges(avoid) -> tuple[bool, bool]:
@@ -90,9 +97,45 @@ def _collisions(values: pd.Series, *, step, ctx_frame, entities, avoid) -> np.nd
             hit[inside] |= avoid.row_hits(values[inside], text=True)
     names = getattr(avoid, "names", None)
     if names is not None and step.action == "fake" and step.entity in IDENTITY_ENTITIES:
-        partners = ctx_frame.loc[values.index] if ctx_frame is not None else None
-        hit |= names.row_hits(values, step.entity, partners, entities)
+        if ctx_frame is None:
+            hit |= names.row_hits(values, step.entity, None, entities)
+            return hit
+        # only the context's name columns can pair with a name (identities.NameIndex.row_hits)
+        frame = ctx_frame[[c for c in ctx_frame.columns if entities.get(c) in PAIR_ENTITIES]]
+        if not frame.index.is_unique:
+            hit |= names.row_hits(values, step.entity, frame.loc[values.index], entities)
+            return hit
+        same = values.index.equals(frame.index)
+        positions = None if same else frame.index.get_indexer(values.index)
+        memo = _context_name_hashes(avoid, frame)
+
+        def partner_hashes(column: str) -> tuple[np.ndarray, np.ndarray]:
+            h, n = memo(column)
+            return (h, n) if positions is None else (h[positions], n[positions])
+
+        partners = frame if same else frame.loc[values.index]
+        hit |= names.row_hits(values, step.entity, partners, entities, partner_hashes=partner_hashes)
     return hit
+
+
+def _context_name_hashes(avoid, frame: pd.DataFrame):
+    """``name_hashes`` of a column of ``frame`` (the batch's row context), computed once per
+    column content: every name column of the batch is checked against the same first names and
+    surnames, and so is each of its re-draws. The memo lives on ``avoid`` (one run) and holds the
+    last batch's columns; a column is re-hashed unless its values are exactly the memo's."""
+    memo = getattr(avoid, "_context_name_hashes", None)
+    if memo is None:
+        memo = avoid._context_name_hashes = {}
+
+    def hashed(column: str) -> tuple[np.ndarray, np.ndarray]:
+        values = frame[column].to_numpy(dtype=object)
+        got = memo.get(column)
+        if got is None or len(got[0]) != len(values) or not np.array_equal(got[0], values):
+            h, n = name_hashes(pd.Series(values, dtype=object))
+            got = memo[column] = (values, h, n)
+        return got[1], got[2]
+
+    return hashed
 
 
 def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoid,

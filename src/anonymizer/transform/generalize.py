@@ -44,7 +44,13 @@ from anonymizer.resources import rules_path
 from anonymizer.settings import ActionParams
 from anonymizer.transform.base import TransformContext, from_text, map_distinct, to_text
 from anonymizer.values.dates import midnight, month_word, parse_date, render_date
-from anonymizer.values.numbers import format_number, parse_number, round_half_up
+from anonymizer.values.numbers import (
+    format_number,
+    format_numbers,
+    parse_number,
+    parse_numbers,
+    round_half_up_many,
+)
 from anonymizer.values.places import ENTITY_KINDS, departement_of
 
 DEFAULT_METHOD = GENERALIZE_METHOD  # per entity: the entity table
@@ -310,15 +316,16 @@ def _numeric(series: pd.Series, text: pd.Series, method: str, params: dict, cont
         if step <= 0:
             raise _fail(context, "params.step must be positive")
         dec = params.get("decimals")
-
-        def fn(v: str) -> str:
-            p = parse(v)
-            if p is None:
-                return "*"
-            r = round_half_up(p.value / step, 0) * step
-            return format_number(r, p, None if dec is None else int(dec))
-
-        return from_text(series, map_distinct(text, fn))
+        # the distinct values as map_distinct finds them (-1: missing), all parsed at once (values.numbers)
+        codes, units = pd.factorize(text.where(text != "", None), use_na_sentinel=True)
+        parsed = parse_numbers(units)
+        ok = parsed.ok
+        rounded = round_half_up_many(parsed.value[ok] / step, 0) * step
+        decimals = parsed.decimals[ok] if dec is None else np.full(int(ok.sum()), int(dec), dtype=np.int64)
+        written = np.full(len(units) + 1, "*", dtype=object)  # the last: missing values stay ""
+        written[-1] = ""
+        written[:-1][ok] = format_numbers(rounded, decimals, parsed.comma[ok], parsed.thousands[ok])
+        return from_text(series, written[codes].tolist())
 
     # top_bottom
     top, bottom = params.get("top"), params.get("bottom")

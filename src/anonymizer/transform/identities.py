@@ -123,10 +123,12 @@ class NameIndex:
         return len(self._merge())
 
     def row_hits(self, values: pd.Series, entity: str | None, partners: pd.DataFrame | None,
-                 entities: dict[str, str | None]) -> np.ndarray:
+                 entities: dict[str, str | None], *, partner_hashes=None) -> np.ndarray:
         """Rows of ``values`` (fakes of a column of ``entity``) that spell an original identity:
         a full name (two words or more) that is one, or a pair with one of the row's names of
-        the other kind in ``partners`` (row-aligned, the columns already transformed)."""
+        the other kind in ``partners`` (row-aligned, the columns already transformed).
+        ``partner_hashes(column)``, when given, is ``name_hashes(partners[column])`` already
+        known (the caller's memo: the same context columns are checked for every name column)."""
         union = self._merge()
         hit = np.zeros(len(values), dtype=bool)
         if len(union) == 0 or len(values) == 0:
@@ -140,6 +142,6 @@ class NameIndex:
             for c in partners.columns:
                 if entities.get(c) not in other:
                     continue
-                hp, np_ = name_hashes(partners[c])
+                hp, np_ = name_hashes(partners[c]) if partner_hashes is None else partner_hashes(c)
                 hit |= (n > 0) & (np_ > 0) & _member(h + hp, union)
         return hit

@@ -36,7 +36,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import NamedTuple
+
+import numpy as np
 
 PIVOT = 30
 YEAR_MIN, YEAR_MAX = 1000, 2999
@@ -209,6 +212,75 @@ def parse_date(text: str) -> FrDate | None:
     if len(s) == 4 and s.isdigit():
         return _make(int(s), 1, 1, _numeric_form("y", "", True, True, False, ""))
     return None
+
+
+# ---------------------------------------------------------------- many values at once
+#
+# The privacy step renders every distinct date of every date column at several levels (a
+# million ``parse_date`` calls per 100,000 rows, issue #21). The two ten-character forms of
+# nearly every extract, ``JJ/MM/AAAA`` and ``AAAA-MM-JJ`` (any of the three separators, the same
+# twice), are read here for a whole array at once; anything else is left to ``parse_date``.
+
+_BULK_DMY = r"^[0-9]{2}[/.-][0-9]{2}[/.-][0-9]{4}$"
+_BULK_YMD = r"^[0-9]{4}[/.-][0-9]{2}[/.-][0-9]{2}$"
+
+
+@dataclass(frozen=True)
+class DayDates:
+    """Dates read in bulk (:func:`day_dates`); the fields hold where ``bulk`` is True."""
+
+    bulk: np.ndarray    # bool: a JJ/MM/AAAA or AAAA-MM-JJ form; the others need parse_date
+    valid: np.ndarray   # bool (within bulk): parse_date gives a date
+    ymd: np.ndarray     # bool: the AAAA-MM-JJ form (else JJ/MM/AAAA)
+    year: np.ndarray    # int64
+    month: np.ndarray
+    day: np.ndarray
+
+
+def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)[np.clip(month, 0, 12)]
+    return days + ((month == 2) & leap)
+
+
+def day_dates(texts) -> DayDates:
+    """Where each text (``str``) is a date of day precision in a ten-character numeric form, its
+    fields and whether ``parse_date`` would accept it, for many texts at once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = texts if isinstance(texts, np.ndarray) else np.asarray(list(texts), dtype=object)
+    n = len(values)
+    zeros = np.zeros(n, dtype=np.int64)
+    bulk, valid, ymd = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    year, month, day = zeros.copy(), zeros.copy(), zeros.copy()
+    if n == 0:
+        return DayDates(bulk, valid, ymd, year, month, day)
+    arr = pa.array(values, type=pa.string())
+    is_dmy = pc.match_substring_regex(arr, _BULK_DMY).to_numpy(zero_copy_only=False)
+    is_ymd = pc.match_substring_regex(arr, _BULK_YMD).to_numpy(zero_copy_only=False)
+    idx = np.flatnonzero(is_dmy | is_ymd)
+    if len(idx):
+        raw = values[idx].astype("S10").view(np.uint8).reshape(len(idx), 10).astype(np.int64)
+        digit = raw - 48
+        y_first = is_ymd[idx]
+        # JJ/MM/AAAA: separators at 2 and 5; AAAA-MM-JJ: at 4 and 7 (the same one twice)
+        same_sep = np.where(y_first, raw[:, 4] == raw[:, 7], raw[:, 2] == raw[:, 5])
+        d_dmy = digit[:, 0] * 10 + digit[:, 1]
+        m_dmy = digit[:, 3] * 10 + digit[:, 4]
+        y_dmy = digit[:, 6] * 1000 + digit[:, 7] * 100 + digit[:, 8] * 10 + digit[:, 9]
+        y_ymd = digit[:, 0] * 1000 + digit[:, 1] * 100 + digit[:, 2] * 10 + digit[:, 3]
+        m_ymd = digit[:, 5] * 10 + digit[:, 6]
+        d_ymd = digit[:, 8] * 10 + digit[:, 9]
+        y = np.where(y_first, y_ymd, y_dmy)
+        m = np.where(y_first, m_ymd, m_dmy)
+        d = np.where(y_first, d_ymd, d_dmy)
+        ok = ((y >= YEAR_MIN) & (y <= YEAR_MAX) & (m >= 1) & (m <= 12) & (d >= 1)
+              & (d <= _days_in_month(y, m)))
+        idx, y_first, y, m, d, ok = (a[same_sep] for a in (idx, y_first, y, m, d, ok))
+        bulk[idx], valid[idx], ymd[idx] = True, ok, y_first
+        year[idx], month[idx], day[idx] = y, m, d
+    return DayDates(bulk, valid, ymd, year, month, day)
 
 
 def detect_date(text: str) -> dt.date | None:

@@ -124,3 +124,97 @@ def round_half_up(v: float, decimals: int) -> float:
     """Commercial rounding (half away from zero), not Python's banker's rounding."""
     q = 10.0**decimals
     return math.copysign(math.floor(abs(v) * q + 0.5 + 1e-9) / q, v)
+
+
+# ---------------------------------------------------------------- many values at once
+#
+# Pass 2 rounds every distinct amount of every amount column (thousands per column): the
+# functions below give, for a whole array of texts, exactly what ``parse_number`` /
+# ``round_half_up`` / ``format_number`` give value by value. Only the plain ASCII form
+# (``-12``, ``1234,56``: no space, no exponent, no thousands, no other digit) is read in bulk;
+# any other text goes through ``parse_number`` itself, so the two can never disagree.
+
+#: the bulk form: what ``_SIMPLE`` reads, restricted to ASCII digits and no surrounding space
+_PLAIN_RE2 = r"^[+-]?[0-9]+(?:[.,][0-9]+)?$"
+
+
+@dataclass(frozen=True)
+class ParsedNumbers:
+    """``parse_number`` of many texts, as columns: ``ok`` False where it gives ``None``."""
+
+    ok: np.ndarray          # bool
+    value: np.ndarray       # float64 (NaN where not ok)
+    decimals: np.ndarray    # int64
+    comma: np.ndarray       # bool
+    thousands: np.ndarray   # object: "" or the separator
+
+
+def parse_numbers(texts) -> ParsedNumbers:
+    """``parse_number`` of each text (``str`` values), as columns (see :class:`ParsedNumbers`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = list(texts)
+    n = len(values)
+    ok = np.zeros(n, dtype=bool)
+    value = np.full(n, np.nan)
+    decimals = np.zeros(n, dtype=np.int64)
+    comma = np.zeros(n, dtype=bool)
+    thousands = np.full(n, "", dtype=object)
+    if n == 0:
+        return ParsedNumbers(ok, value, decimals, comma, thousands)
+    arr = pa.array(values, type=pa.string())
+    plain = pc.match_substring_regex(arr, _PLAIN_RE2).to_numpy(zero_copy_only=False)
+    idx = np.flatnonzero(plain)
+    if len(idx):
+        sub = arr.filter(pa.array(plain))
+        dot = pc.find_substring(sub, ".").to_numpy(zero_copy_only=False)
+        com = pc.find_substring(sub, ",").to_numpy(zero_copy_only=False)
+        length = pc.utf8_length(sub).to_numpy(zero_copy_only=False).astype(np.int64)
+        sep = np.maximum(dot, com).astype(np.int64)  # at most one of them is there (-1: none)
+        ok[idx] = True
+        decimals[idx] = np.where(sep >= 0, length - sep - 1, 0)
+        comma[idx] = com >= 0
+        dotted = pc.replace_substring(sub, ",", ".").to_pylist()
+        value[idx] = np.fromiter(map(float, dotted), dtype=np.float64, count=len(dotted))
+    for i in np.flatnonzero(~plain):
+        p = parse_number(values[i])
+        if p is not None:
+            ok[i], value[i], decimals[i], comma[i], thousands[i] = True, p.value, p.decimals, p.comma, p.thousands
+    return ParsedNumbers(ok, value, decimals, comma, thousands)
+
+
+def round_half_up_many(v: np.ndarray, decimals: int) -> np.ndarray:
+    """:func:`round_half_up` of each finite value of ``v`` (the same float operations, in order)."""
+    q = 10.0**decimals
+    return np.copysign(np.floor(np.abs(v) * q + 0.5 + 1e-9) / q, v)
+
+
+_NEG_ZERO = re.compile(r"-0(?:\.0+)?")
+
+
+def format_numbers(v: np.ndarray, decimals: np.ndarray, comma: np.ndarray, thousands: np.ndarray) -> list[str]:
+    """``format_number(v[i], like_i, decimals[i])`` for each i, where ``like_i`` has the decimal
+    comma ``comma[i]`` and the thousands separator ``thousands[i]``: the one writer of numbers,
+    over an array. Non-finite values and thousands separators are written by ``format_number``."""
+    n = len(v)
+    out = np.full(n, "", dtype=object)
+    v = np.asarray(v, dtype=np.float64)
+    decimals = np.asarray(decimals, dtype=np.int64)
+    comma = np.asarray(comma, dtype=bool)
+    bulk = np.isfinite(v) & (np.asarray(thousands, dtype=object) == "")
+    for d in np.unique(decimals[bulk]).tolist():
+        idx = np.flatnonzero(bulk & (decimals == d))
+        r = round_half_up_many(v[idx], max(d, 0)).tolist()
+        texts = [str(int(x)) for x in r] if d <= 0 else list(map(f"{{:.{d}f}}".format, r))
+        for j in [j for j, s in enumerate(texts) if s[0] == "-"]:
+            if _NEG_ZERO.fullmatch(texts[j]):
+                texts[j] = texts[j][1:]
+        with_comma = comma[idx]
+        if with_comma.any():
+            texts = [s.replace(".", ",") if c else s for s, c in zip(texts, with_comma.tolist(), strict=True)]
+        out[idx] = texts
+    for i in np.flatnonzero(~bulk).tolist():
+        like = ParsedNumber(0.0, int(decimals[i]), bool(comma[i]), thousands[i])
+        out[i] = format_number(float(v[i]), like, int(decimals[i]))
+    return out.tolist()
