@@ -449,10 +449,12 @@ class LeakIndex:
             self._add_values(inside_source(found), found, pd.Series(spans, dtype=object))
 
     def _add_values(self, source: str, ent: str, values: pd.Series) -> None:
-        norm = normalise(values, ent)
-        norm = norm[norm.str.len() >= MIN_LEN].unique()
+        """Queue the hashes of the distinct normal forms of ``values`` long enough to be searched
+        (each distinct value normalised once)."""
+        norm = normalise_arrow(pc.dictionary_encode(_to_arrow(as_text(values))).dictionary, ent)
+        norm = pc.unique(norm.filter(pc.greater_equal(pc.utf8_length(norm), MIN_LEN)))
         if len(norm):
-            self.add_hashes(source, ent, _hashes(norm))
+            self.add_hashes(source, ent, _hashes(norm.to_numpy(zero_copy_only=False)))
 
     def add_hashes(self, column: str, entity: str, hashes: np.ndarray) -> None:
         """Queue hashes of one column's original values; merged on first use (re-sorting the
