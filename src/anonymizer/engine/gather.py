@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from anonymizer.io import as_text
 from anonymizer.values.text import FEW_ROWS, text_matrix
@@ -39,7 +41,36 @@ class ColumnCollector:
                 self._add_values(c, texts[:, j])
             return
         for c in self.columns:
-            self._add_values(c, as_text(frame[c]).to_numpy(dtype=object))
+            self._add_text(c, as_text(frame[c]))
+
+    def _add_text(self, c: str, text: pd.Series) -> None:
+        """One column of a batch of many rows: its distinct values found by Arrow (a dictionary
+        encoding, in first-seen order, without a Python string per cell), then only those looked
+        up in the column's categories — the same categories in the same order, the same codes as
+        :meth:`_add_values` (which hashed every cell as a Python object: 4 s of pass 1 on 100,000
+        rows)."""
+        try:
+            arr = pa.array(text, from_pandas=True)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count:
+                raise TypeError(arr.type)
+        except (pa.ArrowException, TypeError, ValueError, UnicodeError):  # not plain text: the general way
+            self._add_values(c, text.to_numpy(dtype=object))
+            return
+        encoded = pc.dictionary_encode(arr)
+        uniques = encoded.dictionary.to_numpy(zero_copy_only=False)
+        rows = encoded.indices.to_numpy(zero_copy_only=False)
+        cats = self._cats[c]
+        if not isinstance(cats, pd.Index):
+            cats = pd.Index(cats, dtype=object)
+        known = cats.get_indexer(uniques) if len(cats) else np.full(len(uniques), -1, dtype=np.intp)
+        missing = known < 0
+        if missing.any():  # new values, appended in the order they first appear in the batch
+            known[missing] = np.arange(len(cats), len(cats) + int(missing.sum()))
+            cats = cats.append(pd.Index(uniques[missing], dtype=object))
+        self._cats[c] = cats
+        self._codes[c].append(known[rows].astype(_code_dtype(len(cats))))
 
     def _add_values(self, c: str, values: np.ndarray) -> None:
         cats = self._cats[c]

@@ -126,6 +126,52 @@ def text_candidates(text: str, *, aligned: bool = False) -> list[str]:
     return out
 
 
+# A run of at least MIN_LEN characters starts here (the runs of ``_RUN`` that can give a span long
+# enough to be searched; a shorter run's spans are all shorter): the look-ahead fails at every
+# position of a shorter run, so the matches are exactly ``_RUN``'s runs of MIN_LEN characters or more
+# (and shorter ones the length test then drops).
+_LONG_RUN = re.compile(rf"(?=[A-Za-z0-9 .\-/+]{{{MIN_LEN}}})" + _RUN.pattern)
+
+
+def span_lists(texts, *, aligned: bool = False) -> list[list[str]]:
+    """:func:`text_candidates` of each of ``texts`` that are at least ``MIN_LEN`` characters long
+    (the leak search drops the shorter ones), the same spans up to order and repeats.
+
+    The leak search tokenises every distinct text of every free-text column three times (pass 1,
+    the collision check of pass 2, pass 3): the runs too short to give a span are skipped by the
+    regular expression, a run of letters only gives its whole, and the loop is written for speed."""
+    find_runs, find_emails, split = _LONG_RUN.findall, _EMAIL.findall, _GROUP_SEP.split
+    lists = []
+    for text in texts:
+        out = [e for e in find_emails(text) if len(e) >= MIN_LEN] if "@" in text else []
+        for run in find_runs(text):
+            groups = split(run)
+            whole = "".join(groups)
+            n = len(whole)
+            if n < MIN_LEN:
+                continue
+            if n <= MAX_RUN:
+                out.append(whole)
+            if whole.isalpha():
+                continue  # no group with a digit: no sub-run starts
+            before_alpha = True  # the group before (none for the first)
+            for i, first in enumerate(groups):
+                alpha = first.isalpha()
+                skip = alpha or (aligned and not before_alpha)
+                before_alpha = alpha
+                if skip:
+                    continue
+                acc = ""
+                for g in groups[i:]:
+                    acc += g
+                    if len(acc) > MAX_TOKEN:
+                        break
+                    if len(acc) >= MIN_LEN and acc != whole:
+                        out.append(acc)
+        lists.append(out)
+    return lists
+
+
 _PHONE_IN_TEXT = re.compile(
     r"(?<![\w+])(?:\+\s?33\s?(?:\(0\)\s?)?|0033\s?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\w)")
 _PHONE_SHAPE = r"^(\+|00)?[0-9]{9,13}$"  # after separators and a "(0)" are removed
@@ -226,9 +272,11 @@ def cell_identifiers(values: pd.Series, *, phones: bool = True) -> dict[str, lis
         return {}
     cells = pd.Series(pd.unique(text[keep].to_numpy(dtype=object)), dtype=object)
     found: dict[str, list[str]] = {}
-    for cell in cells:
-        for token in text_candidates(cell):
-            if len(token) >= MIN_LEN and (ent := _validated(token)):
+    for spans in span_lists(cells):
+        for token in spans:
+            # _validated accepts an "@", 13 or 15 to 34 characters only: the rest are not called
+            n = len(token)
+            if (n == 13 or 15 <= n <= MAX_TOKEN or "@" in token) and (ent := _validated(token)):
                 found.setdefault(ent, []).append(token)
     numbers = _phone_tokens(cells) if phones else ()
     if len(numbers):
@@ -253,28 +301,38 @@ def _phone_shaped(values: pa.Array) -> np.ndarray:
     return pc.match_substring_regex(bare, _PHONE_SHAPE).to_numpy(zero_copy_only=False)
 
 
+def _distinct_hits(distinct: pa.Array, unions: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per normalisation kind, the hashes of distinct values' normal forms (:func:`normalise_arrow`)
+    and a mask of those that are originals; phones count only where phone-shaped (their hash is
+    0 elsewhere: never looked at).
+
+    The upper-cased, separator-free form every kind starts from is computed once (it was three
+    times with phones: the plain form, the phone form and the phone shape), and the phone form
+    only for the phone-shaped values."""
+    bare = _bare(distinct)
+    out = {}
+    for kind, union in unions.items():
+        if kind != "phone":
+            h = _hashes(bare.to_numpy(zero_copy_only=False))
+            out[kind] = (h, member(h, union))
+            continue
+        h = np.zeros(len(distinct), dtype=np.uint64)
+        found = np.zeros(len(distinct), dtype=bool)
+        shaped = np.flatnonzero(pc.match_substring_regex(pc.replace_substring(bare, "(0)", ""), _PHONE_SHAPE)
+                                .to_numpy(zero_copy_only=False))
+        if len(shaped):
+            digits = pc.replace_substring_regex(bare.take(pa.array(shaped)), r"\D", "")
+            h[shaped] = _hashes(pc.utf8_slice_codeunits(digits, -9).to_numpy(zero_copy_only=False))
+            found[shaped] = member(h[shaped], union)
+        out[kind] = (h, found)
+    return out
+
+
 def _phone_tokens(text: pd.Series) -> pd.Series:
     """French phone numbers written in free text (``06 12 34 56 78``, ``+33 6...``), one entry
     per number, indexed by the cell's row label."""
     found = as_text(text).str.findall(_PHONE_IN_TEXT).explode().dropna()
     return found[found.astype(str).str.len() > 0].astype(str)
-
-
-def _tokens(text: pd.Series, *, aligned: bool = False) -> pd.Series:
-    """Candidate identifier spans of each cell (:func:`text_candidates`), one entry per span,
-    indexed by the cell's row label; each distinct text is tokenised once."""
-    values = as_text(text)
-    codes, uniques = pd.factorize(values)
-    per_unique = [text_candidates(u, aligned=aligned) for u in uniques]
-    lens = np.fromiter(map(len, per_unique), dtype=np.int64, count=len(per_unique))
-    if not lens.sum():
-        return pd.Series([], dtype=object)
-    flat = np.asarray([t for ts in per_unique for t in ts], dtype=object)
-    row_lens = lens[codes]
-    rows = np.repeat(np.arange(len(values)), row_lens)
-    first = (np.cumsum(lens) - lens)[codes]  # where each row's tokens start in ``flat``
-    offset = np.arange(int(row_lens.sum())) - np.repeat(np.cumsum(row_lens) - row_lens, row_lens)
-    return pd.Series(flat[np.repeat(first, row_lens) + offset], index=values.index[rows], dtype=object)
 
 
 def counter_run(values: pd.Series) -> tuple[int, int] | None:
@@ -391,10 +449,12 @@ class LeakIndex:
             self._add_values(inside_source(found), found, pd.Series(spans, dtype=object))
 
     def _add_values(self, source: str, ent: str, values: pd.Series) -> None:
-        norm = normalise(values, ent)
-        norm = norm[norm.str.len() >= MIN_LEN].unique()
+        """Queue the hashes of the distinct normal forms of ``values`` long enough to be searched
+        (each distinct value normalised once)."""
+        norm = normalise_arrow(pc.dictionary_encode(_to_arrow(as_text(values))).dictionary, ent)
+        norm = pc.unique(norm.filter(pc.greater_equal(pc.utf8_length(norm), MIN_LEN)))
         if len(norm):
-            self.add_hashes(source, ent, _hashes(norm))
+            self.add_hashes(source, ent, _hashes(norm.to_numpy(zero_copy_only=False)))
 
     def add_hashes(self, column: str, entity: str, hashes: np.ndarray) -> None:
         """Queue hashes of one column's original values; merged on first use (re-sorting the
@@ -473,12 +533,7 @@ class LeakIndex:
             return positions, {kind: (empty, np.zeros(0, dtype=bool)) for kind in unions}
         encoded = pc.dictionary_encode(arr.filter(pa.array(long_enough)))
         codes = encoded.indices.to_numpy(zero_copy_only=False)
-        for kind, union in unions.items():
-            norm = normalise_arrow(encoded.dictionary, "PHONE" if kind == "phone" else None)
-            h = _hashes(norm.to_pylist())
-            found = member(h, union)
-            if kind == "phone":
-                found &= _phone_shaped(encoded.dictionary)
+        for kind, (h, found) in _distinct_hits(encoded.dictionary, unions).items():
             out[kind] = (h[codes], found[codes])
         return positions, out
 
@@ -495,16 +550,45 @@ class LeakIndex:
         every kind but phones, phone-shaped spans against the phones. ``only_text_like``: only
         the cells that can hold an identifier inside them (``_text_like``), for columns that
         are not free text."""
-        out = []
-        row_of = pd.Series(np.arange(len(values)), index=values.index)
+        text = as_text(values)
+        rows = np.arange(len(text))
         if only_text_like:
-            values = values[_text_like(_to_arrow(as_text(values)))]
-            if not len(values):
-                return out
-        for toks, kinds in ((_tokens(values, aligned=only_text_like), ("plain",)), (_phone_tokens(values), ("phone",))):
-            if len(toks):
-                tok_pos, tok_found = self._hits(toks, kinds=kinds)
-                out.append((row_of.loc[toks.index[tok_pos]].to_numpy(), tok_found))
+            rows = np.flatnonzero(_text_like(_to_arrow(text)))
+            if not len(rows):
+                return []
+            text = text.iloc[rows]
+        codes, uniques = pd.factorize(text)
+        uniques = np.asarray(uniques, dtype=object)
+        phones = [_PHONE_IN_TEXT.findall(u) for u in uniques]
+        return (self._span_hits(span_lists(uniques, aligned=only_text_like), codes, rows, ("plain",))
+                + self._span_hits(phones, codes, rows, ("phone",)))
+
+    def _span_hits(self, spans: list[list[str]], codes: np.ndarray, rows: np.ndarray, kinds: tuple[str, ...]
+                   ) -> list[tuple[np.ndarray, dict]]:
+        """The hits among the spans of each distinct text (``spans[code]``), as (row positions,
+        hits by kind) with one entry per (row, hit span): each distinct span is normalised and
+        looked up once (:meth:`_hits`), and only the rows of texts holding a hit are listed.
+        ``codes``: each row's distinct text; ``rows``: its position in the searched column."""
+        lens = np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))
+        if not lens.sum():
+            return []
+        owner = np.repeat(np.arange(len(spans)), lens)  # the distinct text each span comes from
+        pos, found = self._hits(pd.Series([t for ts in spans for t in ts], dtype=object), kinds=kinds)
+        out = []
+        for kind, (h, mask) in found.items():
+            if not mask.any():
+                continue
+            text_of, hashes = owner[pos[mask]], h[mask]
+            order = np.argsort(text_of, kind="stable")
+            text_of, hashes = text_of[order], hashes[order]
+            per_text = np.bincount(text_of, minlength=len(spans))
+            per_row = per_text[codes]
+            hit_rows = np.flatnonzero(per_row)
+            reps = per_row[hit_rows]
+            first = (np.cumsum(per_text) - per_text)[codes[hit_rows]]  # where each row's hits start
+            offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+            picked = hashes[np.repeat(first, reps) + offset]
+            out.append((rows[np.repeat(hit_rows, reps)], {kind: (picked, np.ones(len(picked), dtype=bool))}))
         return out
 
     def row_hits(self, values: pd.Series, *, text: bool = False) -> np.ndarray:
