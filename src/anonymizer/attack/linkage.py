@@ -32,7 +32,15 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from anonymizer.attack.facts import UNKNOWN, Comparator, Fact, comparators, strata_of, text_mentions
+from anonymizer.attack.facts import (
+    UNKNOWN,
+    Comparator,
+    Fact,
+    comparators,
+    strata_of_coded,
+    text_members,
+    text_mentions,
+)
 
 U_PAIRS = 200_000       # random pairs for the u of distance and free-text comparators
 MAX_CELLS = 4_000_000   # (persons x candidates) scored at once
@@ -469,10 +477,11 @@ def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z
     rng = np.random.default_rng(seed)
     primary: list[Comparator] = []
     refining: list[Comparator] = []
+    members = text_members(texts) if texts is not None and any(f.kind == "date" for f in facts) else None
     for f in facts:
         (refining if f.derived else primary).extend(comparators(f))
         if texts is not None and f.kind == "date" and not f.derived:
-            t = text_mentions(f, texts)
+            t = text_mentions(f, texts, members)
             if t is not None:
                 refining.append(t)
     z_run = max(z_min, _z_for(len(primary) + len(refining)))
@@ -489,10 +498,10 @@ def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z
     model = _Model([c for c in primary if c.w_agree > 0], blocked, blocks, n)
     if refining and n > 1:
         pairs = _best_set_pairs(model, rng)
-        released = {f.name: f.released for f in facts}
+        released = {f.name: f for f in facts}
         for c in refining:
             if c.link in released:  # weights per precision of the linked released value
-                c.strata = strata_of(released[c.link])
+                c.strata = strata_of_coded(released[c.link].coded("released"))
                 _measure_strata(c, n, z_run, pairs)
             else:
                 _measure(c, n, rng, z_run, pairs=pairs)
