@@ -605,12 +605,14 @@ def _class_member(fact: Fact) -> Comparator:
     who knows the method, cannot tell which record of a class holds the person's value, only
     whether the class (the records showing the same released primary values) holds it. The
     original is given at the released precision (the method's rounding, applied by the caller)."""
-    n_o = len(fact.original)
-    both = pd.concat([_as_text(fact.original), _as_text(fact.released)], ignore_index=True)
-    codes, uniq = pd.factorize(both, use_na_sentinel=False)
+    oc, rc = fact.coded("original"), fact.coded("released")
+    # the two sides' distinct values in one code space (each side's in order of first appearance:
+    # the codes of the rows coded together, original rows first)
+    codes, uniq = pd.factorize(np.concatenate([oc.uniques, rc.uniques]), use_na_sentinel=False)
     if len(uniq) >= MEMBER_BASE:
         raise ValueError(f"fact {fact.name!r}: too many distinct values for a membership comparator")
-    o, r = codes[:n_o].astype(np.int64), codes[n_o:].astype(np.int64)
+    codes = codes.astype(np.int64)
+    o, r = oc.rows(codes[: len(oc.uniques)]), rc.rows(codes[len(oc.uniques):])
     cls = np.asarray(fact.classes, dtype=np.int64)
     members = np.unique(cls * MEMBER_BASE + r)  # a row's set is its class's: the values the class holds
     star = np.isin(np.asarray(uniq, dtype=object), list(SUPPRESSED))
@@ -698,6 +700,18 @@ def text_mentions(fact: Fact, texts: pd.Series,
     members, rows = members if members is not None else text_members(texts)
     return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group,
                       link=fact.name, extra={"rows": rows})
+
+
+def marks_members(marks: tuple[np.ndarray, np.ndarray], n: int) -> tuple[np.ndarray, int]:
+    """``text_members`` of ``n`` rows from the (row, month * 100 + day) marks of the dates their
+    free text quotes (all the gate keeps of the text; ``engine`` collects them with
+    ``text_day_months``): the same keys as writing each row's marks as ``dd/mm`` and reading them
+    back, without the round trip (a mark that is no day of a month reads as nothing)."""
+    rows, codes = (np.asarray(a, dtype=np.int64) for a in marks)
+    day, month = codes % 100, codes // 100
+    ok = (day >= 1) & (day <= 31) & (month >= 1) & (month <= 12)
+    members = np.unique(rows[ok] * MEMBER_BASE + codes[ok]) if ok.any() else np.zeros(0, np.int64)
+    return members, n
 
 
 def text_members(texts: pd.Series) -> tuple[np.ndarray, int]:

@@ -464,7 +464,8 @@ class _Model:
     refining: list[Comparator] = field(default_factory=list)
 
 
-def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z_min: float = 3.0) -> _Model:
+def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z_min: float = 3.0,
+          members: tuple[np.ndarray, int] | None = None) -> _Model:
     """The attacker's comparators with their weights (module doc).
 
     Primary facts are compared first: their released values are the same for every row of a
@@ -472,15 +473,19 @@ def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z
     comment — can differ inside a class (a keyed fake differs per person), so they only choose
     among the rows the primary facts rank best, with weights measured there: among the true row's
     real competitors, a keyed fake agrees as often with them as with the true row and weighs
-    nothing, while a value copied from the original still tells the true row apart."""
+    nothing, while a value copied from the original still tells the true row apart.
+
+    ``members``: :func:`facts.text_members` of ``texts`` (or ``facts.marks_members``), given instead
+    of the texts."""
     n = len(facts[0].released) if facts else 0
     rng = np.random.default_rng(seed)
     primary: list[Comparator] = []
     refining: list[Comparator] = []
-    members = text_members(texts) if texts is not None and any(f.kind == "date" for f in facts) else None
+    if members is None and texts is not None and any(f.kind == "date" for f in facts):
+        members = text_members(texts)
     for f in facts:
         (refining if f.derived else primary).extend(comparators(f))
-        if texts is not None and f.kind == "date" and not f.derived:
+        if members is not None and f.kind == "date" and not f.derived:
             t = text_mentions(f, texts, members)
             if t is not None:
                 refining.append(t)
@@ -632,13 +637,13 @@ def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
 
 
 def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_persons: int = 20_000,
-                   seed: int = 0, z_min: float = 3.0) -> LinkageReport:
+                   seed: int = 0, z_min: float = 3.0, members: tuple[np.ndarray, int] | None = None) -> LinkageReport:
     """Attack every person (or a uniform sample) of ``facts`` (module doc).
 
     ``facts[k].original`` and ``.released`` are row-aligned: original row ``i`` is released as
     row ``i``. ``texts``: the released rows' free text (all free-text columns joined), searched
-    for the attacker's dates."""
-    model = learn(facts, texts, seed=seed, z_min=z_min)
+    for the attacker's dates; or ``members``, the dates they quote (:func:`learn`)."""
+    model = learn(facts, texts, seed=seed, z_min=z_min, members=members)
     n = model.n
     used = model.primary + model.refining
     rng = np.random.default_rng(seed + 1)
