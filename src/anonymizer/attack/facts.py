@@ -605,14 +605,15 @@ def _class_member(fact: Fact) -> Comparator:
     who knows the method, cannot tell which record of a class holds the person's value, only
     whether the class (the records showing the same released primary values) holds it. The
     original is given at the released precision (the method's rounding, applied by the caller)."""
-    oc, rc = fact.coded("original"), fact.coded("released")
+    o_codes, o_uniques = _plain_codes(fact.original) or _code_pair(fact.coded("original"))
+    rc = fact.coded("released")
     # the two sides' distinct values in one code space (each side's in order of first appearance:
     # the codes of the rows coded together, original rows first)
-    codes, uniq = pd.factorize(np.concatenate([oc.uniques, rc.uniques]), use_na_sentinel=False)
+    codes, uniq = pd.factorize(np.concatenate([o_uniques, rc.uniques]), use_na_sentinel=False)
     if len(uniq) >= MEMBER_BASE:
         raise ValueError(f"fact {fact.name!r}: too many distinct values for a membership comparator")
     codes = codes.astype(np.int64)
-    o, r = oc.rows(codes[: len(oc.uniques)]), rc.rows(codes[len(oc.uniques):])
+    o, r = codes[: len(o_uniques)][o_codes], rc.rows(codes[len(o_uniques):])
     cls = np.asarray(fact.classes, dtype=np.int64)
     members = np.unique(cls * MEMBER_BASE + r)  # a row's set is its class's: the values the class holds
     star = np.isin(np.asarray(uniq, dtype=object), list(SUPPRESSED))
@@ -620,6 +621,23 @@ def _class_member(fact: Fact) -> Comparator:
                       group=fact.group)
     comp.extra["unknown_rows"] = star[r]
     return comp
+
+
+def _code_pair(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
+    return coded.codes, coded.uniques
+
+
+def _plain_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes and distinct values of an object Series holding only ``str`` (what the swapped
+    originals are), coded as they are: ``as_text`` would give the same strings, at the cost of a
+    new string column. None for anything else."""
+    if not isinstance(values, pd.Series) or values.dtype != object:
+        return None
+    raw = values.to_numpy()
+    if pd.api.types.infer_dtype(raw, skipna=False) != "string":
+        return None
+    codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def comparators(fact: Fact) -> list[Comparator]:

@@ -647,12 +647,17 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
         cands = model.blocks.candidates(key)
         if len(cands) == 0:
             continue
-        cls, first, inv = np.unique(rclass[cands] if rclass is not None else cands, return_index=True,
-                                    return_inverse=True)
-        mult = np.bincount(inv, minlength=len(cls))
-        by_class = cands[np.argsort(inv, kind="stable")]
-        seg = np.cumsum(mult) - mult
-        reps = cands[first]
+        if rclass is None or len(cands) == 1:  # each row its own class
+            cls = rclass[cands] if rclass is not None else cands
+            mult, by_class, seg, reps = np.ones(len(cands), dtype=np.int64), cands, np.arange(len(cands)), cands
+        else:  # the classes in any order (a person's figures do not depend on it)
+            inv, cls = pd.factorize(rclass[cands])
+            cls = np.asarray(cls, dtype=np.int64)
+            mult = np.bincount(inv, minlength=len(cls))
+            reps = np.zeros(len(cls), dtype=np.int64)
+            reps[inv[::-1]] = cands[::-1]
+            by_class = cands[np.argsort(inv, kind="stable")]
+            seg = np.cumsum(mult) - mult
         u = len(cls)
         step = max(1, MAX_CELLS // u)
         for s_ in range(0, len(members), step):
