@@ -624,10 +624,11 @@ def _own_row_inside(model: _Model, persons: np.ndarray) -> np.ndarray:
     return ((rel == UNKNOWN) | (key == UNKNOWN) | (rel == key)).all(axis=1)
 
 
-def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None):
+def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None, rows: bool = True):
     """Every (attacked person, class of their candidate rows) pair, strict key by strict key, in
     batches of about ``MAX_CELLS`` pairs: a person's score against a class is the same float for
-    every row of it, so the rows of a class are scored once (without classes: each row its own)."""
+    every row of it, so the rows of a class are scored once (without classes: each row its own).
+    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``)."""
     keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
@@ -656,8 +657,11 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
             mult = np.bincount(inv, minlength=len(cls))
             reps = np.zeros(len(cls), dtype=np.int64)
             reps[inv[::-1]] = cands[::-1]
-            by_class = cands[np.argsort(inv, kind="stable")]
             seg = np.cumsum(mult) - mult
+            if rows:  # grouped by class (a radix sort for few classes)
+                by_class = cands[np.argsort(inv.astype(np.int16) if len(cls) < 2**15 else inv, kind="stable")]
+            else:
+                by_class = cands[:0]
         u = len(cls)
         step = max(1, MAX_CELLS // u)
         for s_ in range(0, len(members), step):
@@ -748,7 +752,7 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
     best_size = np.zeros(len(persons))
     own_class = rclass[persons] if rclass is not None else persons
     inside = _own_row_inside(model, persons)
-    for batch in _class_batches(model, persons, rclass):
+    for batch in _class_batches(model, persons, rclass, rows=bool(refining)):
         scores = _score_pairs(batch.ii, batch.rr, scored)
         best = _best_pairs(batch, scores)
         if refining:  # the rows of the best classes, scored on the refining facts
