@@ -67,7 +67,6 @@ class Fact:
         if self.kind not in KINDS:
             raise ValueError(f"fact {self.name!r}: unknown kind {self.kind!r}")
         self._coded: dict[str, Coded] = {}
-        self._intervals: dict[tuple[str, str], np.ndarray] = {}  # per (side, reader): [lo, hi] per distinct text
 
     @classmethod
     def of_coded(cls, name: str, kind: str, original: Coded, released: Coded, **kw) -> Fact:
@@ -108,6 +107,7 @@ class _Texts:
     def __init__(self, texts: np.ndarray | pd.Index) -> None:
         self.texts = texts  # an Index keeps its string type (the string operations follow it)
         self._done: tuple[np.ndarray, ...] | None = None
+        self._parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per reader: [lo, hi] per text, and done
 
     def normalised(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(stripped, key, missing, suppressed) per text. The key is the text stripped, upper-cased,
@@ -122,6 +122,26 @@ class _Texts:
                           (t == "").to_numpy(dtype=bool), t.isin(SUPPRESSED).to_numpy(dtype=bool))
         return self._done
 
+    def intervals(self, ids: np.ndarray, parse) -> np.ndarray:
+        """``[lo, hi]`` per text at ``ids`` (NaN when missing, suppressed or unreadable), each text of
+        the pool read once per reader whatever the columns and attacks asking (a release gate
+        reads the original's dates for three attacks, the input attack on both sides)."""
+        got = self._parsed.get(parse.__name__)
+        if got is None:
+            got = self._parsed[parse.__name__] = (np.full((len(self.texts), 2), np.nan),
+                                                  np.zeros(len(self.texts), dtype=bool))
+        table, done = got
+        todo = ids[~done[ids]]
+        if len(todo):
+            stripped = self.normalised()[0]
+            for j in todo.tolist():
+                u = stripped[j]
+                iv = parse(u) if u and u not in SUPPRESSED else None
+                if iv is not None and iv[0] is not None and iv[1] is not None:
+                    table[j] = iv
+            done[todo] = True
+        return table[ids]
+
 
 @dataclass
 class Coded:
@@ -133,11 +153,26 @@ class Coded:
     uniques: np.ndarray
     pool: _Texts | None = None
     ids: np.ndarray | None = None
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # what comparators derive from it
 
-    def _normalised(self, part: int) -> np.ndarray:
+    def _pool(self) -> tuple[_Texts, np.ndarray]:
         if self.pool is None:
             self.pool, self.ids = _Texts(self.uniques), np.arange(len(self.uniques))
-        return self.pool.normalised()[part][self.ids]  # type: ignore[index]
+        return self.pool, self.ids  # type: ignore[return-value]
+
+    def _normalised(self, part: int) -> np.ndarray:
+        pool, ids = self._pool()
+        return pool.normalised()[part][ids]
+
+    def intervals(self, parse) -> np.ndarray:
+        """Per distinct value, the ``[lo, hi]`` ``parse`` reads in its stripped text (NaN when
+        missing, suppressed or unreadable), read once per text of the pool."""
+        key = ("intervals", parse.__name__)
+        got = self.cache.get(key)
+        if got is None:
+            pool, ids = self._pool()
+            got = self.cache[key] = pool.intervals(ids, parse)
+        return got
 
     def stripped(self) -> np.ndarray:
         """Per distinct value, its text stripped."""
@@ -416,9 +451,14 @@ def _state(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
     return coded.rows(missing), coded.rows(suppressed)
 
 
-def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: np.ndarray,
+def _eq(fact: Fact, how: str, oc: Coded, okeys: np.ndarray, rc: Coded, rkeys: np.ndarray, r_unknown: np.ndarray,
         o_unknown: np.ndarray | None = None) -> Comparator:
-    """Codes in one space for two object arrays of keys (None = unknown)."""
+    """An ``eq`` comparator from keys per distinct value of each side (object arrays, None = unknown)
+    and the unknown flags per distinct value: codes in one space, spread over the rows.
+
+    A side's distinct values come in order of first appearance (``Coded``), so the keys do too:
+    their codes are those of the rows' keys coded together (original rows first), for a pass over
+    the distinct values instead of the rows."""
     codes, _uniques = pd.factorize(np.concatenate([okeys, rkeys]), use_na_sentinel=True)
     codes = codes.astype(np.int64)
     o, r = codes[: len(okeys)].copy(), codes[len(okeys):].copy()
@@ -426,19 +466,7 @@ def _eq(fact: Fact, how: str, okeys: np.ndarray, rkeys: np.ndarray, r_unknown: n
     if o_unknown is not None:
         o[o_unknown] = UNKNOWN
     o[o < 0] = UNKNOWN
-    return Comparator(fact.name, how, "eq", o, r, group=fact.group)
-
-
-def _text_keys(coded: Coded) -> np.ndarray:
-    """Per row, its value stripped, upper-cased, spaces collapsed (``MISSING_KEY`` when empty);
-    each distinct value is normalised once."""
-    return coded.rows(coded.keys())
-
-
-def _per_distinct(keys: np.ndarray, fn) -> np.ndarray:
-    """``fn`` applied to each distinct key once, spread back over the rows."""
-    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
-    return np.asarray([fn(k) for k in uniques], dtype=object)[codes] if len(keys) else np.zeros(0, dtype=object)
+    return Comparator(fact.name, how, "eq", oc.rows(o), rc.rows(r), group=fact.group)
 
 
 def _categorical(fact: Fact, how: str = "as released") -> Comparator:
@@ -449,11 +477,10 @@ def _categorical(fact: Fact, how: str = "as released") -> Comparator:
     as coding the rows' keys (a side's distinct values come in order of first appearance, so their
     keys do too), without a pass over the rows per code space."""
     oc, rc = fact.coded("original"), fact.coded("released")
-    if fact.derived:  # a part of another value: absent on either side (no NIR there) says nothing
-        okeys, rkeys = _text_keys(oc), _text_keys(rc)
-        _rm, rs = _state(rc)
-        return _eq(fact, "equal", okeys, rkeys, rs | (rkeys == MISSING_KEY), o_unknown=okeys == MISSING_KEY)
     ok, rk = oc.keys(), rc.keys()
+    if fact.derived:  # a part of another value: absent on either side (no NIR there) says nothing
+        rs = rc.state()[1]
+        return _eq(fact, "equal", oc, ok, rc, rk, rs | (rk == MISSING_KEY), o_unknown=ok == MISSING_KEY)
     rs = _state(rc)[1]
     o = oc.rows(factorize_text(ok)[0])
     r = rc.rows(factorize_text(rk)[0])
@@ -471,43 +498,48 @@ def _category(fact: Fact) -> list[Comparator]:
 def _code(fact: Fact) -> list[Comparator]:
     """Codes (postcodes, commune and country codes...): equal, and the same first 3 / 2 characters
     (a département; a released ``33`` is compared on its two characters)."""
-    ok = _text_keys(fact.coded("original"))
-    rk = _text_keys(fact.coded("released"))
-    _rm, rs = _state(fact.coded("released"))
+    oc, rc = fact.coded("original"), fact.coded("released")
+    ok, rk = oc.keys(), rc.keys()  # per distinct value
+    rs = rc.state()[1]
     out = [_categorical(fact)]
     absent_o = (ok == MISSING_KEY) if fact.derived else None
     absent_r = (rk == MISSING_KEY) if fact.derived else np.zeros(len(rk), dtype=bool)
     for n in (3, 2):
         def pre(keys: np.ndarray, n: int = n) -> np.ndarray:
-            return _per_distinct(keys, lambda k: k if k == MISSING_KEY else k[:n])
-        short = _per_distinct(rk, lambda k, n=n: k != MISSING_KEY and len(k) < n).astype(bool)
-        out.append(_eq(fact, f"first{n}", pre(ok), pre(rk), rs | short | absent_r, o_unknown=absent_o))
+            return np.asarray([k if k == MISSING_KEY else k[:n] for k in keys], dtype=object)
+        short = np.asarray([k != MISSING_KEY and len(k) < n for k in rk], dtype=bool)
+        out.append(_eq(fact, f"first{n}", oc, pre(ok), rc, pre(rk), rs | short | absent_r, o_unknown=absent_o))
     return out
 
 
 def _intervals(fact: Fact, side: str, parse) -> np.ndarray:
     """Per row [lo, hi] (NaN when missing, suppressed or unreadable); each distinct text parsed
-    once per fact."""
+    once (``Coded.intervals``)."""
     coded = fact.coded(side)
-    key = (side, parse.__name__)
-    table = fact._intervals.get(key)
-    if table is None:
-        table = np.full((len(coded.uniques), 2), np.nan)
-        for j, u in enumerate(coded.stripped()):
-            iv = parse(u) if u and u not in SUPPRESSED else None
-            if iv is not None and iv[0] is not None and iv[1] is not None:
-                table[j] = iv
-        fact._intervals[key] = table
-    return table[coded.codes]
+    return coded.rows(coded.intervals(parse))
+
+
+def _exact(table: np.ndarray) -> np.ndarray:
+    """The attacker's exact value: ``lo`` where the interval is one point, else NaN."""
+    return np.where(table[:, 0] == table[:, 1], table[:, 0], np.nan)
+
+
+def _cached(coded: Coded, key: tuple, make):
+    """``make()`` once per coded column (the three attacks of a gate share their columns)."""
+    got = coded.cache.get(key)
+    if got is None:
+        got = coded.cache[key] = make()
+    return got
 
 
 def _presence(fact: Fact) -> Comparator:
     """Whether the value is there at all (a spouse's birth date says there is a spouse)."""
-    om, _os = _state(fact.coded("original"))
-    rm, rs = _state(fact.coded("released"))
+    oc, rc = fact.coded("original"), fact.coded("released")
+    om = oc.state()[0]
+    rm, rs = rc.state()
     okeys = np.where(om, "absent", "present").astype(object)
     rkeys = np.where(rm, "absent", "present").astype(object)
-    return _eq(fact, "present", okeys, rkeys, rs)
+    return _eq(fact, "present", oc, okeys, rc, rkeys, rs)
 
 
 def _dist(fact: Fact, how: str, x: np.ndarray, rel: np.ndarray, width: float) -> Comparator:
@@ -532,31 +564,36 @@ def _parts(days: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _bins(fact: Fact, x: np.ndarray, rel: np.ndarray) -> list[Comparator]:
-    """Equal bins (day, month, year...): a released interval is compared only when it lies in one bin."""
-    po, plo, phi = _parts(x), _parts(rel[:, 0]), _parts(rel[:, 1])
+def _bins(fact: Fact, oc: Coded, x: np.ndarray, rc: Coded, rel: np.ndarray, parse) -> list[Comparator]:
+    """Equal bins (day, month, year...): a released interval is compared only when it lies in one bin.
+    ``x`` and ``rel`` per distinct value of each side; the bins computed once per coded column."""
+    name = parse.__name__
+    po = _cached(oc, ("parts of the exact value", name), lambda: _parts(x))
+    plo, phi = _cached(rc, ("parts of the bounds", name), lambda: (_parts(rel[:, 0]), _parts(rel[:, 1])))
     out = []
     for how in po:
         r = plo[how].copy()
         r[(plo[how] != phi[how]) | (plo[how] == UNKNOWN)] = UNKNOWN
-        out.append(Comparator(fact.name, how, "eq", po[how], r, group=fact.group))
+        out.append(Comparator(fact.name, how, "eq", oc.rows(po[how]), rc.rows(r), group=fact.group))
     return out
 
 
 def _date(fact: Fact) -> list[Comparator]:
-    orig = _intervals(fact, "original", date_interval)
-    x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)  # the attacker's exact date
-    rel = _intervals(fact, "released", date_interval)
-    out = [_presence(fact), *_bins(fact, x, rel)]
+    oc, rc = fact.coded("original"), fact.coded("released")
+    orig = oc.intervals(date_interval)  # per distinct value
+    x = _cached(oc, ("exact", "date_interval"), lambda: _exact(orig))
+    rel = rc.intervals(date_interval)
+    out = [_presence(fact), *_bins(fact, oc, x, rc, rel, date_interval)]
+    x, rel = oc.rows(x), rc.rows(rel)
     for w in DATE_WINDOWS:
         out.append(_dist(fact, f"within {w} days", x, rel, w))
     return out
 
 
 def _number(fact: Fact) -> list[Comparator]:
-    orig = _intervals(fact, "original", number_interval)
-    x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)
-    rel = _intervals(fact, "released", number_interval)
+    oc, rc = fact.coded("original"), fact.coded("released")
+    x = oc.rows(_exact(oc.intervals(number_interval)))
+    rel = rc.rows(rc.intervals(number_interval))
     out = [_presence(fact), _categorical(fact)]
     for w in NUMBER_WINDOWS:
         out.append(_dist(fact, "within the band" if w == 0 else f"within {w}", x, rel, w))
@@ -568,12 +605,15 @@ def _class_member(fact: Fact) -> Comparator:
     who knows the method, cannot tell which record of a class holds the person's value, only
     whether the class (the records showing the same released primary values) holds it. The
     original is given at the released precision (the method's rounding, applied by the caller)."""
-    n_o = len(fact.original)
-    both = pd.concat([_as_text(fact.original), _as_text(fact.released)], ignore_index=True)
-    codes, uniq = pd.factorize(both, use_na_sentinel=False)
+    o_codes, o_uniques = _plain_codes(fact.original) or _code_pair(fact.coded("original"))
+    rc = fact.coded("released")
+    # the two sides' distinct values in one code space (each side's in order of first appearance:
+    # the codes of the rows coded together, original rows first)
+    codes, uniq = pd.factorize(np.concatenate([o_uniques, rc.uniques]), use_na_sentinel=False)
     if len(uniq) >= MEMBER_BASE:
         raise ValueError(f"fact {fact.name!r}: too many distinct values for a membership comparator")
-    o, r = codes[:n_o].astype(np.int64), codes[n_o:].astype(np.int64)
+    codes = codes.astype(np.int64)
+    o, r = codes[: len(o_uniques)][o_codes], rc.rows(codes[len(o_uniques):])
     cls = np.asarray(fact.classes, dtype=np.int64)
     members = np.unique(cls * MEMBER_BASE + r)  # a row's set is its class's: the values the class holds
     star = np.isin(np.asarray(uniq, dtype=object), list(SUPPRESSED))
@@ -581,6 +621,23 @@ def _class_member(fact: Fact) -> Comparator:
                       group=fact.group)
     comp.extra["unknown_rows"] = star[r]
     return comp
+
+
+def _code_pair(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
+    return coded.codes, coded.uniques
+
+
+def _plain_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes and distinct values of an object Series holding only ``str`` (what the swapped
+    originals are), coded as they are: ``as_text`` would give the same strings, at the cost of a
+    new string column. None for anything else."""
+    if not isinstance(values, pd.Series) or values.dtype != object:
+        return None
+    raw = values.to_numpy()
+    if pd.api.types.infer_dtype(raw, skipna=False) != "string":
+        return None
+    codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def comparators(fact: Fact) -> list[Comparator]:
@@ -620,6 +677,15 @@ def strata_of(released: pd.Series | np.ndarray) -> np.ndarray:
     return out.astype(np.int64)
 
 
+def strata_of_coded(coded: Coded) -> np.ndarray:
+    """``strata_of`` the rows of a coded column: the shapes of its distinct values (in order of
+    first appearance, so coded in the same order as the rows' shapes), spread over the rows."""
+    def make() -> np.ndarray:
+        shapes = np.array([shape_of(u) for u in coded.uniques], dtype=object)
+        return coded.rows(pd.factorize(shapes)[0].astype(np.int64))
+    return _cached(coded, ("strata",), make)
+
+
 # ----------------------------------------------------------------------------- dates in free text
 
 _TEXT_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?(?!\d)")
@@ -640,19 +706,44 @@ def text_day_months(text: str) -> set[int]:
     return out
 
 
-def text_mentions(fact: Fact, texts: pd.Series) -> Comparator | None:
-    """Does the released row's free text mention the attacker's date (day and month)?"""
+def text_mentions(fact: Fact, texts: pd.Series,
+                  members: tuple[np.ndarray, int] | None = None) -> Comparator | None:
+    """Does the released row's free text mention the attacker's date (day and month)?
+    ``members``: :func:`text_members` of ``texts``, when several facts read them."""
     if fact.kind != "date":
         return None
-    orig = _intervals(fact, "original", date_interval)
-    x = np.where(orig[:, 0] == orig[:, 1], orig[:, 0], np.nan)
-    codes = _parts(x)["day and month"]
+    oc = fact.coded("original")
+    x = _cached(oc, ("exact", "date_interval"), lambda: _exact(oc.intervals(date_interval)))
+    codes = oc.rows(_cached(oc, ("parts of the exact value", "date_interval"), lambda: _parts(x))["day and month"])
+    members, rows = members if members is not None else text_members(texts)
+    return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group,
+                      link=fact.name, extra={"rows": rows})
+
+
+def marks_members(marks: tuple[np.ndarray, np.ndarray], n: int) -> tuple[np.ndarray, int]:
+    """``text_members`` of ``n`` rows from the (row, month * 100 + day) marks of the dates their
+    free text quotes (all the gate keeps of the text; ``engine`` collects them with
+    ``text_day_months``): the same keys as writing each row's marks as ``dd/mm`` and reading them
+    back, without the round trip (a mark that is no day of a month reads as nothing)."""
+    rows, codes = (np.asarray(a, dtype=np.int64) for a in marks)
+    day, month = codes % 100, codes // 100
+    ok = (day >= 1) & (day <= 31) & (month >= 1) & (month <= 12)
+    members = np.unique(rows[ok] * MEMBER_BASE + codes[ok]) if ok.any() else np.zeros(0, np.int64)
+    return members, n
+
+
+def text_members(texts: pd.Series) -> tuple[np.ndarray, int]:
+    """The (row, month * 100 + day) keys of the dates each row's text quotes (``MEMBER_BASE`` keys,
+    sorted), and the number of rows: what every date fact's ``text_mentions`` compares with."""
     values = as_text(texts)
     fac, uniques = pd.factorize(values)
     per_unique = [sorted(text_day_months(u)) if u else [] for u in uniques]
-    lens = np.array([len(per_unique[c]) if c >= 0 else 0 for c in fac], dtype=np.int64)
-    flat = np.array([v for c in fac if c >= 0 for v in per_unique[c]], dtype=np.int64)
+    lens_u = np.array([len(p) for p in per_unique] + [0], dtype=np.int64)  # the last: a missing text
+    flat_u = np.array([v for p in per_unique for v in p], dtype=np.int64)
+    fac = np.where(fac >= 0, fac, len(per_unique))
+    lens = lens_u[fac]
     rows = np.repeat(np.arange(len(fac), dtype=np.int64), lens)
+    first = np.repeat((np.cumsum(lens_u) - lens_u)[fac] - (np.cumsum(lens) - lens), lens)  # each row's dates, in order
+    flat = flat_u[first + np.arange(len(rows))] if len(rows) else flat_u
     members = np.unique(rows * MEMBER_BASE + flat) if len(flat) else np.zeros(0, np.int64)
-    return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group,
-                      link=fact.name, extra={"rows": len(fac)})
+    return members, len(fac)

@@ -32,7 +32,15 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from anonymizer.attack.facts import UNKNOWN, Comparator, Fact, comparators, strata_of, text_mentions
+from anonymizer.attack.facts import (
+    UNKNOWN,
+    Comparator,
+    Fact,
+    comparators,
+    strata_of_coded,
+    text_members,
+    text_mentions,
+)
 
 U_PAIRS = 200_000       # random pairs for the u of distance and free-text comparators
 MAX_CELLS = 4_000_000   # (persons x candidates) scored at once
@@ -456,7 +464,8 @@ class _Model:
     refining: list[Comparator] = field(default_factory=list)
 
 
-def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z_min: float = 3.0) -> _Model:
+def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z_min: float = 3.0,
+          members: tuple[np.ndarray, int] | None = None) -> _Model:
     """The attacker's comparators with their weights (module doc).
 
     Primary facts are compared first: their released values are the same for every row of a
@@ -464,15 +473,20 @@ def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z
     comment — can differ inside a class (a keyed fake differs per person), so they only choose
     among the rows the primary facts rank best, with weights measured there: among the true row's
     real competitors, a keyed fake agrees as often with them as with the true row and weighs
-    nothing, while a value copied from the original still tells the true row apart."""
+    nothing, while a value copied from the original still tells the true row apart.
+
+    ``members``: :func:`facts.text_members` of ``texts`` (or ``facts.marks_members``), given instead
+    of the texts."""
     n = len(facts[0].released) if facts else 0
     rng = np.random.default_rng(seed)
     primary: list[Comparator] = []
     refining: list[Comparator] = []
+    if members is None and texts is not None and any(f.kind == "date" for f in facts):
+        members = text_members(texts)
     for f in facts:
         (refining if f.derived else primary).extend(comparators(f))
-        if texts is not None and f.kind == "date" and not f.derived:
-            t = text_mentions(f, texts)
+        if members is not None and f.kind == "date" and not f.derived:
+            t = text_mentions(f, texts, members)
             if t is not None:
                 refining.append(t)
     z_run = max(z_min, _z_for(len(primary) + len(refining)))
@@ -489,10 +503,10 @@ def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z
     model = _Model([c for c in primary if c.w_agree > 0], blocked, blocks, n)
     if refining and n > 1:
         pairs = _best_set_pairs(model, rng)
-        released = {f.name: f.released for f in facts}
+        released = {f.name: f for f in facts}
         for c in refining:
             if c.link in released:  # weights per precision of the linked released value
-                c.strata = strata_of(released[c.link])
+                c.strata = strata_of_coded(released[c.link].coded("released"))
                 _measure_strata(c, n, z_run, pairs)
             else:
                 _measure(c, n, rng, z_run, pairs=pairs)
@@ -588,6 +602,89 @@ def _batches(model: _Model, persons: np.ndarray):
         yield flush()
 
 
+@dataclass
+class _ClassBatch(_Batch):
+    """Pairs of persons and *classes* of candidate rows (rows the scored comparators cannot tell
+    apart, :func:`_row_classes`): ``rr`` a row of the class, ``cls`` the class, ``mult`` how many
+    of the person's candidates it holds, ``rows[seg:seg + mult]`` those candidates."""
+
+    cls: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    mult: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    seg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def _own_row_inside(model: _Model, persons: np.ndarray) -> np.ndarray:
+    """Whether each person's own released row is among their candidates: it shows, for every
+    blocking comparator, the person's code, or hides it, or the person's code is unknown."""
+    if not model.blocked:
+        return np.ones(len(persons), dtype=bool)
+    key = np.stack([c.orig[persons] for c in model.blocked], axis=1)
+    rel = model.blocks.rel[persons]
+    return ((rel == UNKNOWN) | (key == UNKNOWN) | (rel == key)).all(axis=1)
+
+
+def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None, rows: bool = True):
+    """Every (attacked person, class of their candidate rows) pair, strict key by strict key, in
+    batches of about ``MAX_CELLS`` pairs: a person's score against a class is the same float for
+    every row of it, so the rows of a class are scored once (without classes: each row its own).
+    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``)."""
+    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
+            else np.zeros((len(persons), 0), dtype=np.int64))
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "cls", "mult", "seg", "rows", "starts")}
+    size = offset = 0
+
+    def flush() -> _ClassBatch:
+        got = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
+        return _ClassBatch(got["owner"], got["ii"], got["rr"], got["starts"], got["owner"][got["starts"]],
+                           cls=got["cls"], mult=got["mult"], seg=got["seg"], rows=got["rows"])
+
+    for g, key in enumerate(uniq):
+        members = order[bounds[g]:bounds[g + 1]]
+        cands = model.blocks.candidates(key)
+        if len(cands) == 0:
+            continue
+        if rclass is None or len(cands) == 1:  # each row its own class
+            cls = rclass[cands] if rclass is not None else cands
+            mult, by_class, seg, reps = np.ones(len(cands), dtype=np.int64), cands, np.arange(len(cands)), cands
+        else:  # the classes in any order (a person's figures do not depend on it)
+            inv, cls = pd.factorize(rclass[cands])
+            cls = np.asarray(cls, dtype=np.int64)
+            mult = np.bincount(inv, minlength=len(cls))
+            reps = np.zeros(len(cls), dtype=np.int64)
+            reps[inv[::-1]] = cands[::-1]
+            seg = np.cumsum(mult) - mult
+            if rows:  # grouped by class (a radix sort for few classes)
+                by_class = cands[np.argsort(inv.astype(np.int16) if len(cls) < 2**15 else inv, kind="stable")]
+            else:
+                by_class = cands[:0]
+        u = len(cls)
+        step = max(1, MAX_CELLS // u)
+        for s_ in range(0, len(members), step):
+            who = members[s_: s_ + step]
+            parts["starts"].append(size + np.arange(len(who)) * u)
+            parts["owner"].append(np.repeat(who, u))
+            parts["ii"].append(np.repeat(persons[who], u))
+            parts["rr"].append(np.tile(reps, len(who)))
+            parts["cls"].append(np.tile(cls, len(who)))
+            parts["mult"].append(np.tile(mult, len(who)))
+            parts["seg"].append(np.tile(seg + offset, len(who)))
+            parts["rows"].append(by_class)
+            offset += len(by_class)
+            size += len(who) * u
+            if size >= MAX_CELLS:
+                yield flush()
+                for v in parts.values():
+                    v.clear()
+                size = offset = 0
+    if parts["owner"]:
+        yield flush()
+
+
 def _best_pairs(batch: _Batch, scores: np.ndarray) -> np.ndarray:
     """Pairs scoring their person's best (ties within 1e-9; nothing when the best is -inf)."""
     top = np.maximum.reduceat(scores, batch.starts) if len(scores) else scores
@@ -623,13 +720,13 @@ def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
 
 
 def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_persons: int = 20_000,
-                   seed: int = 0, z_min: float = 3.0) -> LinkageReport:
+                   seed: int = 0, z_min: float = 3.0, members: tuple[np.ndarray, int] | None = None) -> LinkageReport:
     """Attack every person (or a uniform sample) of ``facts`` (module doc).
 
     ``facts[k].original`` and ``.released`` are row-aligned: original row ``i`` is released as
     row ``i``. ``texts``: the released rows' free text (all free-text columns joined), searched
-    for the attacker's dates."""
-    model = learn(facts, texts, seed=seed, z_min=z_min)
+    for the attacker's dates; or ``members``, the dates they quote (:func:`learn`)."""
+    model = learn(facts, texts, seed=seed, z_min=z_min, members=members)
     n = model.n
     used = model.primary + model.refining
     rng = np.random.default_rng(seed + 1)
@@ -653,17 +750,34 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
     success = np.zeros(len(persons))
     unique = np.zeros(len(persons), dtype=bool)
     best_size = np.zeros(len(persons))
-    for batch in _batches(model, persons):
-        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored, rclass))
-        if refining:  # among the best pairs only (a pair's score does not depend on the others)
-            extra = np.full(len(best), -np.inf)
-            extra[best] = _score_pairs(batch.ii[best], batch.rr[best], refining, rclass_refining)
-            best &= _best_pairs(batch, extra)
-        counts = np.add.reduceat(best.astype(np.int64), batch.starts)
-        mine = np.add.reduceat((best & (batch.ii == batch.rr)).astype(np.int64), batch.starts) > 0
-        success[batch.people] = np.where(mine, 1.0 / np.maximum(counts, 1), 0.0)
-        unique[batch.people] = mine & (counts == 1)
-        best_size[batch.people] = counts
+    own_class = rclass[persons] if rclass is not None else persons
+    inside = _own_row_inside(model, persons)
+    for batch in _class_batches(model, persons, rclass, rows=bool(refining)):
+        scores = _score_pairs(batch.ii, batch.rr, scored)
+        best = _best_pairs(batch, scores)
+        if refining:  # the rows of the best classes, scored on the refining facts
+            sel = np.flatnonzero(best)
+            lens = batch.mult[sel]
+            first = np.repeat(batch.seg[sel] - (np.cumsum(lens) - lens), lens)
+            rr = batch.rows[first + np.arange(len(first))]
+            owner = np.repeat(batch.owner[sel], lens)
+            ii = persons[owner]
+            if not len(owner):
+                continue
+            starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            rows = _Batch(owner, ii, rr, starts, owner[starts])
+            best = _best_pairs(rows, _score_pairs(ii, rr, refining, rclass_refining))
+            counts = np.add.reduceat(best, starts, dtype=np.int64)
+            mine = np.add.reduceat(best & (ii == rr), starts, dtype=np.int64) > 0
+            people = rows.people
+        else:  # a best class counts its rows; the person's own row is in it when its class is
+            counts = np.add.reduceat(np.where(best, batch.mult, 0), batch.starts, dtype=np.int64)
+            own = best & (batch.cls == own_class[batch.owner]) & inside[batch.owner]
+            mine = np.add.reduceat(own, batch.starts, dtype=np.int64) > 0
+            people = batch.people
+        success[people] = np.where(mine, 1.0 / np.maximum(counts, 1), 0.0)
+        unique[people] = mine & (counts == 1)
+        best_size[people] = counts
     report.mean_success = float(success.mean())
     report.unique_correct = int(unique.sum())
     report.mean_best_set = float(best_size.mean())

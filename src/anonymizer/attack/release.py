@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from anonymizer.attack.facts import Coded, Fact, code_frame, text_day_months
+from anonymizer.attack.facts import Coded, Fact, code_frame, marks_members, text_day_months
 from anonymizer.attack.linkage import LinkageReport, linkage_attack
 from anonymizer.io import as_text
 
@@ -77,21 +77,30 @@ def classes_of(plan: Any, released: pd.DataFrame, swapped: dict[str, pd.Series])
 
 def attack_facts(plan: Any, original: pd.DataFrame, released: pd.DataFrame,
                  columns: list[str] | None = None, swapped: dict[str, pd.Series] | None = None,
-                 coded: tuple[dict[str, Coded], dict[str, Coded]] | None = None) -> list[Fact]:
+                 coded: tuple[dict[str, Coded], dict[str, Coded]] | None = None,
+                 reuse: dict[str, Fact] | None = None) -> list[Fact]:
     """Facts over ``columns`` (default: every attacker-known column) and the embedded parts, from
     row-aligned original and released frames (text or categorical). ``swapped``: the columns
     swapped within classes, with each record's own value at the released precision. ``coded``:
-    the two frames' columns already coded (:func:`code_frame`), when several attacks read them."""
+    the two frames' columns already coded (:func:`code_frame`), when several attacks read them.
+    ``reuse``: facts of another attack on the same frames, by name, taken as they are (what they
+    computed once, the swapped values coded and their classes, serves both attacks)."""
     by_col = plan.by_column
     wanted = columns if columns is not None else [s.column for s in plan.attacker_known()]
     swapped = swapped or {}
-    classes = classes_of(plan, released, swapped) if swapped else None
+    reuse = reuse or {}
+    classes = None
+    if swapped and not all(c in reuse for c in swapped if c in wanted and c in released):
+        classes = classes_of(plan, released, swapped)
     plain = [c for c in wanted if not (c in swapped and c in released) and c in original and c in released]
     derived = [c for c in original.columns if " → " in c and c in released]
     # every column of each side coded in one pass (a wide table: thousands of columns of a few rows)
     coded_o, coded_r = coded or (code_frame(original, plain + derived), code_frame(released, plain + derived))
 
     def fact(c: str, kind: str, **kw) -> Fact:
+        got = reuse.get(c)
+        if got is not None and got.kind == kind and all(getattr(got, k) == v for k, v in kw.items()):
+            return got  # the same fact (a NIR part's link depends on the columns attacked)
         if c in coded_o and c in coded_r:
             return Fact.of_coded(c, kind, coded_o[c], coded_r[c], **kw)
         return Fact(c, kind, as_text(original[c]), as_text(released[c]), **kw)
@@ -99,8 +108,17 @@ def attack_facts(plan: Any, original: pd.DataFrame, released: pd.DataFrame,
     facts = []
     for c in wanted:
         if c in swapped and c in released:
-            facts.append(Fact(c, "category", swapped[c].reset_index(drop=True), as_text(released[c]), group=c,
-                              classes=classes))
+            if c in reuse:
+                facts.append(reuse[c])
+                continue
+            swap = Fact(c, "category", swapped[c].reset_index(drop=True), np.empty(0, dtype=object), group=c,
+                        classes=classes)
+            if c in coded_r:  # the released column coded with the others: its texts, and those codes
+                swap.released = coded_r[c].texts()
+                swap._coded["released"] = coded_r[c]
+            else:
+                swap.released = as_text(released[c])
+            facts.append(swap)
         elif c in original and c in released:
             s = by_col.get(c)
             facts.append(fact(c, KIND.get(s.entity or "", "category") if s else "category", group=c))
@@ -169,11 +187,12 @@ def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
     common = [c for c in original.columns if c in released]
     coded_o, coded_r = code_frame(original, common), code_frame(released, common)  # once for the three attacks
     facts = attack_facts(plan, original, released, swapped=swapped, coded=(coded_o, coded_r))
-    texts = _texts(text_marks, len(released)) if text_marks is not None else None
-    attacker = linkage_attack(facts, texts=texts, max_persons=persons)
+    members = marks_members(text_marks, len(released)) if text_marks is not None else None
+    attacker = linkage_attack(facts, members=members, max_persons=persons)
     key_cols = [c for c in targets.quasi_identifiers if c in original]
     key = (linkage_attack(attack_facts(plan, original, released, key_cols, swapped=swapped,
-                                       coded=(coded_o, coded_r)), max_persons=persons)
+                                       coded=(coded_o, coded_r), reuse={f.name: f for f in facts}),
+                          max_persons=persons)
            if key_cols else None)
     raw = None
     if on_input:  # the input released as it is: each side is the original
@@ -189,14 +208,3 @@ def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
                         f"({attacker.unique_share:.2%}) re-identified uniquely, above the {max_unique:.0%} allowed")
     return GateResult(attacker, key, raw, max_success, max_unique, problems)
 
-
-def _texts(marks: tuple[np.ndarray, np.ndarray], n: int) -> pd.Series:
-    """Rebuild, per released row, a text holding its dates' day/month (what ``text_mentions``
-    reads): the marks are all the attack keeps of the free text."""
-    rows, codes = marks
-    out = np.full(n, "", dtype=object)
-    if len(rows):
-        frame = pd.DataFrame({"row": rows, "code": codes})
-        joined = frame.groupby("row")["code"].apply(lambda c: " ".join(f"{v % 100:02d}/{v // 100:02d}" for v in c))
-        out[joined.index.to_numpy()] = joined.to_numpy()
-    return pd.Series(out)
