@@ -53,7 +53,7 @@ SLOW_FILES = frozenset({
     "privacy/test_arx_metrics_cli.py", "privacy/test_arx_dpresence_cli.py",
     "privacy/test_search_unlimited_cli.py",
     "detect/test_wide.py", "detect/test_ground_truth.py", "detect/test_vocab_recycle.py",
-    "detect/test_french_headers.py", "engine/test_wide_sanitize.py",
+    "detect/test_french_headers.py", "engine/test_wide_sanitize.py", "detect/test_token_match_demo.py",
 })
 
 #: Single long tests of files whose other tests stay fast (file -> test names; a parametrized
