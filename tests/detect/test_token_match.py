@@ -64,7 +64,7 @@ def test_a_pattern_of_spacys_shape_matches_the_same_strings_factored():
     texts += ["a-b", "ab-bacé", "c-a", "c-", "a-b\n", "A-BÉ", "ré" "ca'b-c", "rca'b", "bae'a", "Éa-la-l'丁",
               "x-les-l’y", "x-lès-y", "x--y", "ab", "aca", "aba", "b'a", "a-b-c'd", "cab-a", "cb-a", "ba-a", "ca-丁"]
     expected = _answers(pattern, texts)
-    assert sum(m is not None for m in expected) > 4_000, "too few matches to compare"
+    assert sum(m is not None for m in expected) > 3_500, "too few matches to compare"
     assert _answers(lean, texts) == expected
 
 
