@@ -53,7 +53,7 @@ SLOW_FILES = frozenset({
     "privacy/test_arx_metrics_cli.py", "privacy/test_arx_dpresence_cli.py",
     "privacy/test_search_unlimited_cli.py",
     "detect/test_wide.py", "detect/test_ground_truth.py", "detect/test_vocab_recycle.py",
-    "detect/test_french_headers.py", "engine/test_wide_sanitize.py",
+    "detect/test_french_headers.py", "engine/test_wide_sanitize.py", "detect/test_token_match_demo.py",
 })
 
 #: Single long tests of files whose other tests stay fast (file -> test names; a parametrized
@@ -81,6 +81,7 @@ SLOW_TESTS: dict[str, frozenset[str]] = {
         "test_search_finds_the_exhaustive_optimum[dankar-0.02]"}),
     # --help stays fast (its imports are what the test guards); the commands on a table are slow
     "test_startup.py": frozenset({"test_a_table_without_free_text_is_scanned_and_measured_without_presidio_or_spacy",
+                                  "test_a_sanitize_without_free_text_imports_neither_presidio_nor_spacy",
                                   "test_stop_words_are_spacys_without_importing_its_french_language"}),
     # the fault corpus: one case per kind of fault stays fast (the decompression bombs, a minute each
     # under load, are all slow), the same fault in every command is slow

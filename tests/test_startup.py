@@ -34,6 +34,19 @@ def test_a_table_without_free_text_is_scanned_and_measured_without_presidio_or_s
         assert not loaded & {"presidio_analyzer", "spacy"}, (args, loaded)
 
 
+def test_a_sanitize_without_free_text_imports_neither_presidio_nor_spacy(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("DTNAIS;SEXE;CODCOM;NOM\n" + "".join(f"0{i % 9 + 1}/03/1980;{i % 2 + 1};3306{i % 10};Martin\n"
+                                                        for i in range(60)), encoding="utf-8")
+    env = {"cwd": tmp_path}
+    for args in (["scan", "t.csv", "--write-policy", "p.yaml"], ["keygen", "-o", "k"]):
+        assert subprocess.run([sys.executable, "-m", "anonymizer", *args], capture_output=True, **env).returncode == 0
+    loaded = _loaded(["sanitize", "t.csv", "--policy", "p.yaml", "--key-file", "k", "--profile", "training",
+                      "-o", "o.csv"], cwd=tmp_path)
+    assert (tmp_path / "o.csv").exists() and (tmp_path / "o.csv.manifest.json").exists()  # it ran
+    assert "pandas" in loaded and not loaded & {"presidio_analyzer", "spacy"}, loaded
+
+
 def test_stop_words_are_spacys_without_importing_its_french_language():
     code = ("import sys\nfrom anonymizer.detect.bulk import _stop_words\nw = _stop_words()\n"
             "print(len(w), 'spacy.lang.fr' in sys.modules, 'de' in w)")
