@@ -64,7 +64,8 @@ def _may_name(cells: list[str], columns: list[np.ndarray]) -> np.ndarray:
         looked = np.empty(len(names), dtype=object)
         looked[:] = [_looked_for(n) for n in names]
         per_column.append(looked[codes])
-    return np.fromiter((any(k in u for ks in row for k in ks) for row, u in zip(zip(*per_column), cells)),
+    rows = zip(*per_column, strict=True)
+    return np.fromiter((any(k in u for ks in row for k in ks) for row, u in zip(rows, cells, strict=True)),
                        dtype=bool, count=len(cells))
 
 
