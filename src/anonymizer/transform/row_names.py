@@ -39,6 +39,16 @@ def _case_like(template: str, word: str) -> str:
     return word.title() if word.isupper() or word.islower() else word
 
 
+def _fake_of(found: str, subs: dict[str, str], ordered: list[str]) -> str:
+    """The fake of the name the alternation ``ordered`` matched as ``found``: ``subs[found.upper()]``,
+    else (a match through a case twin: ``ilker`` for ``İLKER``, ``åsa`` for ``ÅSA`` with the
+    Angström sign) the first name that matches ``found`` ignoring case, the one the regex took."""
+    fake = subs.get(found.upper())
+    if fake is None:
+        fake = subs[next(n for n in ordered if re.fullmatch(re.escape(n), found, re.IGNORECASE))]
+    return fake
+
+
 @lru_cache(maxsize=4096)
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
     """The row's names as one case-insensitive alternation, whole words only (first wins: longest first)."""
@@ -134,6 +144,6 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
         if CASE_TWINS.isdisjoint(cell) and not any(CASE_TWINS.intersection(name) for name in ordered):
             ordered = [name for name in ordered if name.upper() in upper]  # the others cannot match here
         out[i] = _names_pattern(tuple(ordered)).sub(
-            lambda m, subs=subs: _case_like(m.group(0), subs[m.group(0).upper()]), cell)
+            lambda m, subs=subs, ordered=ordered: _case_like(m.group(0), _fake_of(m.group(0), subs, ordered)), cell)
     return pd.Series(out, index=text.index).astype(text.dtype) if text.dtype != object else pd.Series(
         out, index=text.index)
