@@ -228,6 +228,19 @@ def test_context_raises_some_scores_and_a_word_across_the_span_start_counts_cut(
     assert [[round(r.score, 2) for r in f] for f in got] == [[0.55], [0.55, 0.55], [0.2] * 8, [0.2], [], [0.2], [0.2]]
 
 
+def test_a_context_word_with_a_final_sigma_is_looked_for_in_the_words():
+    # "ΠΑΣ" cut before X1 lower-cases to "πας" (final sigma), the whole text to "πασx1": the
+    # shortcut (a context word absent from the lower-cased text) must not apply
+    rec = PatternRecognizer(supported_entity="X", patterns=[Pattern("x", r"X\d+", 0.2)], supported_language="fr",
+                            context=["πας"])
+    texts = ["ΠΑΣX1", "ΠΑΣ X2"]
+    got, want = analyze_patterns(texts, [rec]), ref_analyze_patterns(texts, [rec])
+    enhance_with_context(texts, got, [rec])
+    ref_enhance_with_context(texts, want, [rec])
+    assert _dump(got) == _dump(want)
+    assert [round(f[0].score, 2) for f in got] == [0.55, 0.55]
+
+
 def test_a_text_with_only_separators_or_one_text():
     recognizers = _recognizers()
     for texts in (["06 12 34 56 78"], [""], ["x"] * 3, ["\x00"], ["12/03/2021"], []):

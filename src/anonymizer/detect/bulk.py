@@ -292,13 +292,26 @@ def _keywords_before(text: str, start: int) -> list[str]:
 
 def enhance_with_context(texts: Sequence[str], results: list[list[RecognizerResult]],
                          recognizers: Sequence[EntityRecognizer]) -> None:
-    """Raise, in place, the score of results whose recognizer's context words precede them."""
+    """Raise, in place, the score of results whose recognizer's context words precede them.
+
+    A text that holds none of a recognizer's context words (lower-cased text, substring) cannot
+    have one in its keywords: its words are not read for that recognizer's results."""
     contexts = {rec.id: [c.lower() for c in rec.context] for rec in recognizers if getattr(rec, "context", None)}
+    # a keyword is a lower-cased word of the text, so a substring of the lower-cased text but for
+    # the final-sigma rule of str.lower: no shortcut for a context word with a sigma
+    sure = {k: not any(s in c for c in ctx for s in "σς") for k, ctx in contexts.items()}
     for text, found in zip(texts, results, strict=True):
+        lowered: str | None = None
         for r in found:
-            ctx = contexts.get((r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY))
+            rec_id = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY)
+            ctx = contexts.get(rec_id)
             if not ctx or r.score >= EntityRecognizer.MAX_SCORE:
                 continue
+            if sure[rec_id]:
+                if lowered is None:
+                    lowered = text.lower()
+                if not any(c in lowered for c in ctx):
+                    continue
             keywords = _keywords_before(text, r.start)
             if any(c in k for c in ctx for k in keywords):
                 r.score = min(EntityRecognizer.MAX_SCORE, max(r.score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
