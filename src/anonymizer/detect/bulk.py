@@ -81,13 +81,95 @@ PREFILTERS = {
 }
 
 
+#: A digit, and N digits in a row: what every match of most of our patterns holds (dates,
+#: numbers, codes, phones...). A pattern whose every match holds N digits in a row
+#: (:func:`digit_run`) runs only on the texts that hold as many.
+DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=64)
+def digits_in_a_row(n: int):
+    return DIGIT if n == 1 else re.compile(rf"\d{{{n}}}")
+
+
+def _sre():
+    """The standard library's regular-expression parser and its constants (``re`` here is ``regex``)."""
+    import importlib
+
+    return importlib.import_module("re._constants"), importlib.import_module("re._parser")
+
+
+def _digits_only(items) -> bool:
+    """Whether a parsed character class (``[...]``) matches digits alone."""
+    c = _sre()[0]
+    for op, av in items:
+        if op is c.LITERAL and DIGIT.fullmatch(chr(av)):
+            continue
+        if op is c.RANGE and av[1] - av[0] < 100 and all(DIGIT.fullmatch(chr(x)) for x in range(av[0], av[1] + 1)):
+            continue
+        if op is c.CATEGORY and av is c.CATEGORY_DIGIT:
+            continue
+        return False
+    return True
+
+
+def _runs(nodes) -> tuple[bool, int, int]:
+    """Of a parsed sequence, for every match: whether it consumes digits only, how many
+    characters it consumes at least (when digits only), and the longest run of digits it
+    surely holds. Unsure (back-references, conditionals...) counts as not digits and no run."""
+    c = _sre()[0]
+    digits, least, best, run = True, 0, 0, 0
+    for op, av in nodes:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):  # consumes nothing: the run goes on across it
+            continue
+        if op is c.LITERAL or op is c.IN:
+            item = (True, 1, 1) if (DIGIT.fullmatch(chr(av)) if op is c.LITERAL else _digits_only(av)) else (False, 1, 0)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            d, m, b = _runs(av[2])
+            item = (d, av[0] * m, (av[0] * m if d else b) if av[0] >= 1 else 0)
+        elif op is c.SUBPATTERN:
+            item = _runs(av[3])
+        elif op is c.ATOMIC_GROUP:
+            item = _runs(av)
+        elif op is c.BRANCH:
+            alts = [_runs(a) for a in av[1]]
+            item = (all(a[0] for a in alts), min(a[1] for a in alts), min(a[2] for a in alts))
+        else:
+            item = (False, 0, 0)
+        if item[0]:  # digits only: adds to the run (an optional one adds nothing, breaks nothing)
+            run += item[1]
+            least += item[1]
+        else:
+            digits, run = False, 0
+        best = max(best, run, item[2])
+    return digits, least, best
+
+
+@lru_cache(maxsize=512)
+def digit_run(regex: str, flags: int) -> int:
+    """How many digits in a row every match of ``regex`` holds (0: maybe none), read from its
+    parse (Python's ``re`` parser, which reads our patterns' syntax as the ``regex`` module does);
+    0 for a pattern it cannot parse. Look-arounds are not counted (they consume nothing)."""
+    try:
+        return _runs(_sre()[1].parse(regex, re.VERBOSE if flags & re.VERBOSE else 0))[2]
+    except Exception:  # noqa: BLE001 - another Python's parser, or syntax only ``regex`` reads: no shortcut
+        return 0
+
+
+def _condition(rec: PatternRecognizer, patterns) -> object | None:
+    """What a text must hold for ``patterns`` of ``rec`` to match in it (None: nothing known)."""
+    if rec.name in PREFILTERS:
+        return PREFILTERS[rec.name]
+    run = min((digit_run(p.regex, rec.global_regex_flags) for p in patterns), default=0)
+    return digits_in_a_row(run) if run else None
+
+
 def _overrides_analyze(rec: PatternRecognizer) -> bool:
     return type(rec).analyze is not PatternRecognizer.analyze
 
 
-def _result(rec: PatternRecognizer, pattern, text: str, start: int, end: int) -> RecognizerResult | None:
-    """One candidate scored as ``PatternRecognizer.__analyze_patterns`` scores it."""
-    matched = text[start:end]
+def _score(rec: PatternRecognizer, pattern, matched: str) -> float | None:
+    """A candidate's score as ``PatternRecognizer.__analyze_patterns`` scores it (None: dropped)."""
     if not matched:
         return None
     score = pattern.score
@@ -98,6 +180,10 @@ def _result(rec: PatternRecognizer, pattern, text: str, start: int, end: int) ->
         score = EntityRecognizer.MIN_SCORE
     if score <= EntityRecognizer.MIN_SCORE:
         return None
+    return score
+
+
+def _make(rec: PatternRecognizer, start: int, end: int, score: float) -> RecognizerResult:
     return RecognizerResult(
         rec.supported_entities[0], start, end, score,
         recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: rec.name,
@@ -105,55 +191,96 @@ def _result(rec: PatternRecognizer, pattern, text: str, start: int, end: int) ->
     )
 
 
+def _result(rec: PatternRecognizer, pattern, text: str, start: int, end: int) -> RecognizerResult | None:
+    """One candidate scored as ``PatternRecognizer.__analyze_patterns`` scores it."""
+    score = _score(rec, pattern, text[start:end])
+    return None if score is None else _make(rec, start, end, score)
+
+
+class _Texts:
+    """Some of the texts (``index``: their positions; None: all), joined by ``SEP``, with each
+    one's start in the joined string."""
+
+    def __init__(self, texts: Sequence[str], index: list[int] | None) -> None:
+        self.texts = texts if index is None else [texts[i] for i in index]
+        self.index = index
+        self.joined = SEP.join(self.texts)
+        self.starts = list(accumulate((len(t) + 1 for t in self.texts[:-1]), initial=0))
+
+    def locate(self, pos: int) -> int:
+        return bisect_right(self.starts, pos) - 1
+
+    def position(self, j: int) -> int:
+        return j if self.index is None else self.index[j]
+
+
 def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecognizer], *,
                      prefilter: bool = True) -> list[list[RecognizerResult]]:
-    """Every pattern recognizer's results for each text, scores before context."""
+    """Every pattern recognizer's results for each text, scores before context.
+
+    Each pattern runs once over the texts that meet its condition (``PREFILTERS``, or as many
+    digits in a row as its every match holds: :func:`digit_run`), joined. A span's validation
+    (``validate_result`` / ``invalidate_result``, functions of its text) runs once per distinct
+    span text and pattern. Each text's results come in the recognizers' order, then their
+    patterns', then the matches'."""
     out: list[list[RecognizerResult]] = [[] for _ in texts]
     if not texts:
         return out
-    joined = SEP.join(texts)
-    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    views: dict[object, _Texts] = {}
 
-    def locate(pos: int) -> int:
-        return bisect_right(starts, pos) - 1
+    def view(condition) -> _Texts:
+        got = views.get(condition)
+        if got is None:
+            index = None
+            if condition is not None:  # no condition matches the separator: text by text is the same
+                search = condition.search
+                index = [i for i, t in enumerate(texts) if search(t)]
+                if len(index) == len(texts):
+                    index = None
+            got = views[condition] = _Texts(texts, index)
+        return got
+
+    scores: dict[tuple[int, int, str], float | None] = {}  # (recognizer, pattern, span text) -> score
+
+    def result(rec: PatternRecognizer, pattern, text: str, start: int, end: int) -> RecognizerResult | None:
+        k = (id(rec), id(pattern), text[start:end])
+        score = scores[k] if k in scores else scores.setdefault(k, _score(rec, pattern, k[2]))
+        return None if score is None else _make(rec, start, end, score)
 
     for rec in recognizers:
-        needed = PREFILTERS.get(rec.name) if prefilter else None
-        if needed is not None:
-            keep = sorted({locate(m.start()) for m in needed.finditer(joined)})
-            subset = analyze_patterns([texts[i] for i in keep], [rec], prefilter=False)
-            for i, found in zip(keep, subset, strict=True):
-                out[i].extend(found)
-            continue
         flags = rec.global_regex_flags
         if _overrides_analyze(rec):
+            v = view(_condition(rec, rec.patterns) if prefilter else None)
             candidates: set[int] = set()
             for pattern in rec.patterns:
-                for m in _compiled(pattern.regex, flags).finditer(joined):
-                    candidates.update(range(locate(m.start()), locate(max(m.end() - 1, m.start())) + 1))
+                for m in _compiled(pattern.regex, flags).finditer(v.joined):
+                    candidates.update(v.position(j) for j in range(v.locate(m.start()),
+                                                                    v.locate(max(m.end() - 1, m.start())) + 1))
             for i in sorted(candidates):
                 out[i].extend(rec.analyze(texts[i], rec.supported_entities, None))
             continue
         for pattern in rec.patterns:
+            v = view(_condition(rec, [pattern]) if prefilter else None)
+            vt, starts, locate = v.texts, v.starts, v.locate
             rx = _compiled(pattern.regex, flags)
             found: dict[int, list[RecognizerResult]] = {}
             if anchored(pattern.regex):
-                redo: set[int] = set(range(len(texts)))
+                redo: set[int] = set(range(len(vt)))
             else:
                 redo = set()
-                for m in rx.finditer(joined):
+                for m in rx.finditer(v.joined):
                     s, e = m.span()
                     first = locate(s)
-                    if SEP in joined[s:e]:
+                    if SEP in v.joined[s:e]:
                         redo.update(range(first, locate(e - 1) + 1))
                         continue
-                    r = _result(rec, pattern, texts[first], s - starts[first], e - starts[first])
+                    r = result(rec, pattern, vt[first], s - starts[first], e - starts[first])
                     if r is not None:
                         found.setdefault(first, []).append(r)
-            for i in redo:  # alone, this text's matches of this pattern may differ: redo them all
-                found[i] = [r for m in rx.finditer(texts[i]) if (r := _result(rec, pattern, texts[i], *m.span()))]
-            for i, rs in found.items():
-                out[i].extend(rs)
+            for j in redo:  # alone, this text's matches of this pattern may differ: redo them all
+                found[j] = [r for m in rx.finditer(vt[j]) if (r := result(rec, pattern, vt[j], *m.span()))]
+            for j, rs in found.items():
+                out[v.position(j)].extend(rs)
     return out
 
 
@@ -165,13 +292,26 @@ def _keywords_before(text: str, start: int) -> list[str]:
 
 def enhance_with_context(texts: Sequence[str], results: list[list[RecognizerResult]],
                          recognizers: Sequence[EntityRecognizer]) -> None:
-    """Raise, in place, the score of results whose recognizer's context words precede them."""
+    """Raise, in place, the score of results whose recognizer's context words precede them.
+
+    A text that holds none of a recognizer's context words (lower-cased text, substring) cannot
+    have one in its keywords: its words are not read for that recognizer's results."""
     contexts = {rec.id: [c.lower() for c in rec.context] for rec in recognizers if getattr(rec, "context", None)}
+    # a keyword is a lower-cased word of the text, so a substring of the lower-cased text but for
+    # the final-sigma rule of str.lower: no shortcut for a context word with a sigma
+    sure = {k: not any(s in c for c in ctx for s in "σς") for k, ctx in contexts.items()}
     for text, found in zip(texts, results, strict=True):
+        lowered: str | None = None
         for r in found:
-            ctx = contexts.get((r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY))
+            rec_id = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY)
+            ctx = contexts.get(rec_id)
             if not ctx or r.score >= EntityRecognizer.MAX_SCORE:
                 continue
+            if sure[rec_id]:
+                if lowered is None:
+                    lowered = text.lower()
+                if not any(c in lowered for c in ctx):
+                    continue
             keywords = _keywords_before(text, r.start)
             if any(c in k for c in ctx for k in keywords):
                 r.score = min(EntityRecognizer.MAX_SCORE, max(r.score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))

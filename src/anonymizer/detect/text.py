@@ -28,6 +28,8 @@ BATCH_SIZE = 64
 CHUNK_CHARS = 20_000
 _NOT_NAMES = ACRONYMS | CIVILITIES
 _CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Ý][\w'’\-]*")
+#: what may end the text before a word that starts a sentence (or a bracket, a quotation)
+_SENTENCE_START = ".!?:;\u2013\u2014-(\"«"
 
 
 def resolve_overlaps(results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -72,8 +74,10 @@ def needs_ner(text: str, spans: list[RecognizerResult]) -> bool:
     covered = [(r.start, r.end) for r in spans]
     for m in _CAPITALISED.finditer(text):
         s = m.start()
-        before = text[:s].rstrip()
-        if not before or before[-1] in ".!?:;\u2013\u2014-(\"«":
+        j = s - 1  # the last character before the word that is not white space (str.rstrip's)
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        if j < 0 or text[j] in _SENTENCE_START:
             continue
         if m.group(0).upper() in _NOT_NAMES or any(a <= s < b for a, b in covered):
             continue

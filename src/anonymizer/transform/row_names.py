@@ -7,6 +7,7 @@ name columns. The replacement is the fake the name column received, so text and 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +21,12 @@ if TYPE_CHECKING:
 
 _WORDS = re.compile(r"[\W_]+")
 
+#: The characters whose case-insensitive twins, for ``re.IGNORECASE``, upper-case differently
+#: (``İ`` and ``i``, the Kelvin sign and ``k``, ``ß`` and ``ẞ``...: ``I``, ``K``, ``i`` and ``k`` only
+#: through them). Without any of them in the text or the names, a name can only match where
+#: its upper-case form is a substring of the text's (tests/transform/test_row_names.py derives the
+#: set from the ``re`` module's case tables).
+CASE_TWINS = frozenset("\u00c5\u00df\u00e5\u0130\u0131\u0398\u03a9\u03b8\u03c9\u03d1\u03f4\u1e9e\u2126\u212a\u212b")
 
 
 def _case_like(template: str, word: str) -> str:
@@ -32,6 +39,46 @@ def _case_like(template: str, word: str) -> str:
     return word.title() if word.isupper() or word.islower() else word
 
 
+def _fake_of(found: str, subs: dict[str, str], ordered: list[str]) -> str:
+    """The fake of the name the alternation ``ordered`` matched as ``found``: ``subs[found.upper()]``,
+    else (a match through a case twin: ``ilker`` for ``İLKER``, ``åsa`` for ``ÅSA`` with the
+    Angström sign) the first name that matches ``found`` ignoring case, the one the regex took."""
+    fake = subs.get(found.upper())
+    if fake is None:
+        fake = subs[next(n for n in ordered if re.fullmatch(re.escape(n), found, re.IGNORECASE))]
+    return fake
+
+
+@lru_cache(maxsize=4096)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
+    """The row's names as one case-insensitive alternation, whole words only (first wins: longest first)."""
+    return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, names)) + r")(?!\w)", re.IGNORECASE)
+
+
+def _looked_for(name: str) -> tuple[str, ...]:
+    """What :func:`_may_name` looks for of one name: its upper case and its words' (3 letters or more)."""
+    whole = name.strip()
+    if len(whole) < 3:
+        return ()
+    parts = whole.split()
+    return (whole.upper(),) + tuple(p.upper() for p in parts if len(p) >= 3 and len(parts) > 1)
+
+
+def _may_name(cells: list[str], columns: list[np.ndarray]) -> np.ndarray:
+    """Rows whose upper-case text holds one of the row's names of at least 3 letters, or one of
+    their words (whatever the fake): the only rows :func:`replace_row_names` can change. Each
+    distinct name is read once."""
+    per_column = []
+    for col in columns:
+        codes, names = pd.factorize(np.asarray([str(v) for v in col], dtype=object))
+        looked = np.empty(len(names), dtype=object)
+        looked[:] = [_looked_for(n) for n in names]
+        per_column.append(looked[codes])
+    rows = zip(*per_column, strict=True)
+    return np.fromiter((any(k in u for ks in row for k in ks) for row, u in zip(rows, cells, strict=True)),
+                       dtype=bool, count=len(cells))
+
+
 def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict[str, pd.Series],
                       plan: Plan, redrawn: dict[str, pd.Series] | None = None) -> pd.Series:
     """Replace, in each row's free text, the row's own original names by the row's fakes.
@@ -42,6 +89,10 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
     ``redrawn`` (column -> first draws of the rows whose fake name was drawn again because it
     spelled a real person's, see collisions.py): the text faked the name it found with the
     first draw, which is replaced by the column's final fake too.
+
+    Most texts name nobody of their row: the rows whose text holds one of their names (or a
+    word of one) are found first, column by column; only those build their names and run the
+    one alternation of the names their text holds (the others cannot match).
     """
     pairs = [
         (s.column, transformed[s.column]) for s in plan.steps
@@ -59,7 +110,9 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
     news = [as_text(f).to_numpy(dtype=object) for _, f in pairs]
     firsts = [(as_text(redrawn[c].reindex(text.index, fill_value="")).to_numpy(dtype=object), new)
               for (c, _f), new in zip(pairs, news, strict=True) if redrawn and c in redrawn and len(redrawn[c])]
-    for i in rows:
+    uppers = [cell.upper() for cell in out[rows]]
+    named = _may_name(uppers, [col[rows] for col in olds] + [first_col[rows] for first_col, _ in firsts])
+    for i, upper in zip(rows[named].tolist(), [u for u, h in zip(uppers, named, strict=True) if h], strict=True):
         cell = out[i]
         subs = {}
         # a re-drawn name: the text holds its first draw (redact faked the name it found), put
@@ -80,7 +133,6 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
             for j, part in enumerate(whole_old.split()):
                 if len(part) >= 3:
                     subs.setdefault(part.upper(), new_parts[min(j, len(new_parts) - 1)])
-        upper = cell.upper()
         if not any(name in upper for name in subs):  # most texts name nobody of their row
             continue
         for name, fake_name in list(subs.items()):
@@ -88,10 +140,10 @@ def replace_row_names(text: pd.Series, original: pd.DataFrame, transformed: dict
             # would read as that person's name left in place: use a neutral tag instead
             if any(w.upper() in subs for w in _WORDS.split(str(fake_name)) + [str(fake_name)] if w):
                 subs[name] = "[NOM]"
-        pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(subs, key=len, reverse=True))) + r")(?!\w)",
-                             re.IGNORECASE)
-        out[i] = pattern.sub(lambda m, subs=subs: _case_like(m.group(0), subs[m.group(0).upper()]), cell)
+        ordered = sorted(subs, key=len, reverse=True)
+        if CASE_TWINS.isdisjoint(cell) and not any(CASE_TWINS.intersection(name) for name in ordered):
+            ordered = [name for name in ordered if name.upper() in upper]  # the others cannot match here
+        out[i] = _names_pattern(tuple(ordered)).sub(
+            lambda m, subs=subs, ordered=ordered: _case_like(m.group(0), _fake_of(m.group(0), subs, ordered)), cell)
     return pd.Series(out, index=text.index).astype(text.dtype) if text.dtype != object else pd.Series(
         out, index=text.index)
-
-
