@@ -16,7 +16,6 @@ before NIR_KEY and IBAN before BIC: ``order_columns`` gives such an order.
 
 from __future__ import annotations
 
-import hmac
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -33,6 +32,7 @@ from anonymizer.transform.base import (
     TransformContext,
     distinct_units,
     from_text,
+    hmac_sha256,
     map_distinct,
     norm_identifier,
     require_key,
@@ -554,9 +554,9 @@ def _batch_tax_id(values, ctxs, d, params):
     outs: list[str | None] = [None] * len(values)
     if ok:
         sk = d.subkey("FR_TAX_ID")
-        dig = hmac.digest
+        dig = hmac_sha256
         row = {n: j for j, n in enumerate(dict.fromkeys(norms[i] for i in ok))}  # one HMAC per norm
-        buf = np.frombuffer(b"".join([dig(sk, n.encode("utf-8"), "sha256") for n in row]),
+        buf = np.frombuffer(b"".join([dig(sk, n.encode("utf-8")) for n in row]),
                             dtype=np.uint8).reshape(-1, 32).astype(np.uint64)
         buf = buf[[row[norms[i]] for i in ok]]
         b48 = np.zeros(len(ok), dtype=np.uint64)

@@ -12,7 +12,6 @@ fake.
 
 from __future__ import annotations
 
-import hmac
 from functools import lru_cache
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 from stdnum.fr import nir as _nir
 
 from anonymizer.transform import vocab
+from anonymizer.transform.base import hmac_sha256
 
 _DEPTS = np.array(vocab.DEPARTEMENTS)
 _OVERSEAS = np.array(vocab.OVERSEAS)
@@ -51,8 +51,8 @@ def words(sk: bytes, norms: list[str], attempt: int = 0) -> np.ndarray:
     """(n, 8) uint64 array of the 32-bit words of each value's HMAC digest."""
     if attempt:
         norms = [f"{v}\x00{attempt}" for v in norms]
-    dig = hmac.digest
-    buf = b"".join([dig(sk, v.encode("utf-8"), "sha256") for v in norms])
+    dig = hmac_sha256
+    buf = b"".join([dig(sk, v.encode("utf-8")) for v in norms])
     return np.frombuffer(buf, dtype=">u4").reshape(-1, 8).astype(np.uint64)
 
 

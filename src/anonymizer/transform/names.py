@@ -224,7 +224,9 @@ def fake_person(value: str, d: Deriver, sex: str = "") -> str | None:
         elif has_upper:
             kinds.append("first")
         else:
-            kinds.append("last" if i == name_idx[-1] else "first")
+            # no name word at all (``de la``: particles alone): each word faked as a surname,
+            # as ``DE LA`` is (a cell must not stop the run, nor be released)
+            kinds.append("last" if not name_idx or i == name_idx[-1] else "first")
     if "last" not in kinds and name_idx and len(name_idx) > 1:
         kinds[name_idx[-1]] = "last"
     compound = -1  # a late re-draw: one name of the cell (a first name, else the surname) made compound
