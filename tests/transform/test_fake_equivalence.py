@@ -43,11 +43,10 @@ from anonymizer.transform.names import (
     _WORD,
     HIDDEN,
     _first_name_sex,
+    _first_names,
     _single,
     _sub_words,
     _word_draw,
-    fake_city,
-    fake_street_name,
     fake_street_number,
     pools,
 )
@@ -64,7 +63,6 @@ _SEP = re.compile(r"[\s.\-_/]+")
 def norm_identifier(s: str) -> str:
     """Identifier form: strip, case-fold, drop spaces, dots, hyphens, slashes, underscores."""
     return _SEP.sub("", s.strip()).casefold()
-
 
 
 def guess_sex(first_name: str) -> str:
@@ -277,8 +275,73 @@ def fake_email(value: str, d: Deriver, first_ctx: str = "", last_ctx: str = "", 
     return None
 
 
+def _split_type(value: str) -> tuple[str, str]:
+    """Leading street-type words (``RUE``, ``AV``, ``chemin de``...) and the rest."""
+    m = re.match(r"\s*([^\W\d_][\w.'’-]*)\s+", value)
+    if m and m.group(1).casefold() in vocab.STREET_TYPE_WORDS:
+        return value[: m.end()], value[m.end() :]
+    return "", value
+
+
+def fake_street_name(value: str, d: Deriver, sex: str = "") -> str | None:
+    """A street name: the street type is kept (it identifies nobody), the name is drawn from
+    nature words or "Prénom NOM" patterns."""
+    if not _WORD.search(value):
+        return None
+    head, rest = _split_type(value)
+    if not rest.strip():
+        return None
+    n = norm_word(rest)
+    p = pools()
+    for attempt in range(64):
+        s = d.stream("STREET_NAME", n, attempt)
+        k = s.below(3)
+        if k == 0:
+            cand = s.choice(vocab.STREET_WORDS)
+        elif k == 1:
+            cand = s.choice(_first_names()) + " " + s.choice(p["LAST"])
+        else:
+            cand = s.choice(p["LAST"])
+        if norm_word(cand) != n:
+            template = rest if any(c.isalpha() for c in rest) else value
+            return head + _case_phrase(template, cand)
+    return None
+
+
+def _case_phrase(template: str, phrase: str) -> str:
+    letters = [c for c in template if c.isalpha()]
+    if template.isascii() and letters and all(c.isupper() for c in letters):
+        phrase = strip_accents(phrase)
+    if letters and all(c.isupper() for c in letters):
+        return phrase.upper()
+    if letters and all(c.islower() for c in letters):
+        return phrase.lower()
+    small = {"de", "du", "des", "la", "le", "les"}
+    words = phrase.lower().split(" ")
+    return " ".join(w if w in small else w[:1].upper() + w[1:] for w in words)
+
+
+def fake_city(value: str, d: Deriver) -> str:
+    p = pools()
+    n = norm_word(value)
+    for attempt in range(64):
+        s = d.stream("COMMUNE_NAME", n, attempt)
+        cand = s.choice(p["LAST"]) + (s.choice(p["CITY_SUFFIX"]) if s.below(2) else "")
+        if norm_word(cand) != n:
+            return _case_phrase(value, cand)
+    return value
+
+
+
+_ADDRESS = re.compile(
+    r"^(?P<lead>\s*)(?P<num>\d{1,4})(?P<sp1>\s*)(?P<rep>(?:bis|ter|quater|[btqc])\b)?(?P<sp2>[\s,]*)"
+    r"(?P<street>.*?)(?:(?P<sp3>[\s,]+)(?P<cp>\d{5})(?P<sp4>\s+)(?P<town>[^\d].*?))?(?P<trail>\s*)$",
+    re.IGNORECASE,
+)
+
+
 GENERATORS = {
-    "PERSON": fake_person, "FIRST_NAME": fake_first_name, "LAST_NAME": fake_last_name,
+    "STREET_NAME": fake_street_name, "PERSON": fake_person, "FIRST_NAME": fake_first_name, "LAST_NAME": fake_last_name,
     "ORGANIZATION": fake_organization, "ADDRESS": fake_address, "EMAIL": fake_email,
     "CAF_MATRICULE": fake_ids.fake_caf_matricule, "FR_TAX_ID": fake_ids.fake_tax_id,
     "CAF_NUMBER": fake_ids.fake_caf_number, "PHONE": fake_ids.fake_phone,
@@ -523,12 +586,57 @@ def test_addresses_equal_the_reference(seed):
     assert new(values, "ADDRESS", OTHER_KEY) == reference(values, "ADDRESS", OTHER_KEY)
 
 
+def _street_names(seed: int, n: int) -> list[str]:
+    """LIBVOIE-like cells: a street type or none, names in every case style, accents, digits,
+    a type alone, blanks; plus town names (``fake_city`` shares the case styling)."""
+    rng = random.Random(seed)
+    types = ["RUE", "rue", "Rue", "AV", "avenue", "CHEMIN DE", "chemin de", "Bd", "IMP", "", "", "lieu-dit"]
+    out = []
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.1:
+            out.append(rng.choice(["", " ", "RUE", "rue ", "12", "RUE 12", "*", "ÉÉ", "ǅemal", "ß", "İ"]))
+            continue
+        words = " ".join(_word(rng) for _ in range(rng.randint(1, 3)))
+        out.append(f"{rng.choice(types)} {words}".strip() if r < 0.9 else f"{words} {rng.randint(1, 99)}")
+    return out + [rng.choice(out) for _ in range(n // 5)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_street_names_and_towns_equal_the_reference(seed):
+    values = _street_names(seed, 600)
+    for key in (KEY, OTHER_KEY):
+        assert new(values, "STREET_NAME", key) == reference(values, "STREET_NAME", key)
+        d_new, d_ref = Deriver(key), Deriver(key)
+        assert [names.fake_city(v, d_new) for v in values] == [fake_city(v, d_ref) for v in values]
+
+
 def test_emails_equal_the_reference():
     rng = random.Random(3)
     values = [f"{_word(rng)}{rng.choice(['.', '_', '', '-'])}{_word(rng)}{rng.choice(['', '42', '7'])}"
               f"@{rng.choice(['gmail.com', 'ORANGE.FR'])}" for _ in range(400)]
     values += ["JEAN.DUPONT@GMAIL.COM", "@x.fr", "", "a@b"]
     assert new(values, "EMAIL") == reference(values, "EMAIL")
+
+
+def test_emails_from_the_row_names_equal_the_reference():
+    """With the row's (fake) first and last names: the e-mail is built from them (first attempt)."""
+    rng = random.Random(4)
+    n = 500
+    values = [f"{_word(rng)}{rng.choice(['.', '_', '', '-'])}{_word(rng)}{rng.choice(['', '', '42', '7'])}"
+              f"@{rng.choice(['gmail.com', 'ORANGE.FR'])}" for _ in range(n)]
+    values = [v.upper() if rng.random() < 0.2 else v for v in values]
+    first = [rng.choice(["", " ", _word(rng), f"{_word(rng)} {_word(rng)}"]) for _ in range(n)]
+    last = [rng.choice(["", _word(rng), f"DE {_word(rng)}"]) for _ in range(n)]
+    for key in (KEY, OTHER_KEY):
+        rc = pd.DataFrame({"PRENOM": text(first), "NOM": text(last)})
+        ents = {"PRENOM": "FIRST_NAME", "NOM": "LAST_NAME", "MAIL": "EMAIL"}
+        got = fake_mod.fake(text(values), key=key, params={}, context=ctx("MAIL", "EMAIL", rc, ents)).tolist()
+        d = Deriver(key)
+        want = map_distinct(to_text(text(values)),
+                            lambda v, f, la, d=d: fake_value(v, entity="EMAIL", deriver=d, ctx=[f, la]),
+                            extra=[to_text(text(first)), to_text(text(last))])
+        assert got == want
 
 
 # ----------------------------------------------------------------------------- identifiers

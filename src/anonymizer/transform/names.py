@@ -254,9 +254,12 @@ def fake_person(value: str, d: Deriver, sex: str = "") -> str | None:
     return "".join(out)
 
 
+_TYPE_WORD = re.compile(r"\s*([^\W\d_][\w.'’-]*)\s+")
+
+
 def _split_type(value: str) -> tuple[str, str]:
     """Leading street-type words (``RUE``, ``AV``, ``chemin de``...) and the rest."""
-    m = re.match(r"\s*([^\W\d_][\w.'’-]*)\s+", value)
+    m = _TYPE_WORD.match(value)
     if m and m.group(1).casefold() in vocab.STREET_TYPE_WORDS:
         return value[: m.end()], value[m.end() :]
     return "", value
@@ -271,29 +274,31 @@ def fake_street_name(value: str, d: Deriver, sex: str = "") -> str | None:
     if not rest.strip():
         return None
     n = norm_word(rest)
-    p = pools()
+    last = pools()["LAST"]
+    sk = d.subkey("STREET_NAME")  # d.stream's draws, the sub-key looked up once
     for attempt in range(64):
-        s = d.stream("STREET_NAME", n, attempt)
+        s = Stream(prf(sk, n if attempt == 0 else f"{n}\x00{attempt}"))
         k = s.below(3)
         if k == 0:
             cand = s.choice(vocab.STREET_WORDS)
         elif k == 1:
-            cand = s.choice(_first_names()) + " " + s.choice(p["LAST"])
+            cand = s.choice(_first_names()) + " " + s.choice(last)
         else:
-            cand = s.choice(p["LAST"])
+            cand = s.choice(last)
         if norm_word(cand) != n:
-            template = rest if any(c.isalpha() for c in rest) else value
+            template = rest if any(map(str.isalpha, rest)) else value
             return head + _case_phrase(template, cand)
     return None
 
 
 def _case_phrase(template: str, phrase: str) -> str:
-    letters = [c for c in template if c.isalpha()]
-    if template.isascii() and letters and all(c.isupper() for c in letters):
+    letters = list(filter(str.isalpha, template))
+    upper = bool(letters) and all(map(str.isupper, letters))
+    if upper and template.isascii():
         phrase = strip_accents(phrase)
-    if letters and all(c.isupper() for c in letters):
+    if upper:
         return phrase.upper()
-    if letters and all(c.islower() for c in letters):
+    if letters and all(map(str.islower, letters)):
         return phrase.lower()
     small = {"de", "du", "des", "la", "le", "les"}
     words = phrase.lower().split(" ")
@@ -435,32 +440,39 @@ def fake_organization(value: str, d: Deriver, sex: str = "") -> str | None:
     return out
 
 
+_TRAIL_DIGITS = re.compile(r"\d*$")
+_NOT_EMAIL = re.compile(r"[^a-z0-9._-]")
+
+
 def fake_email(value: str, d: Deriver, first_ctx: str = "", last_ctx: str = "", *,
                domain: str = "example.fr") -> str | None:
     """``prenom.nom42@example.fr``: separator and number of trailing digits of the original
     local part kept, reserved domain; the names are the row's fake first and last names
     when the row context has them (so the e-mail agrees with PRENOM / NOM), else drawn.
     Without digits, the row-name form is keyed between ``prenom.nom`` and ``nom.prenom``."""
-    local = value.strip().split("@", 1)[0]
+    stripped = value.strip()
+    local = stripped.split("@", 1)[0]
     if not local:
         return None
-    n = value.strip().casefold()
+    n = stripped.casefold()
     sep = next((c for c in local if c in "._-"), "")
-    ndig = len(re.search(r"\d*$", local).group(0))
-    p = pools()
+    ndig = len(_TRAIL_DIGITS.search(local).group(0))
+    lasts = pools()["LAST"]
     firsts = _first_names()
+    row = bool(first_ctx.strip() and last_ctx.strip())
+    sk = d.subkey("EMAIL")  # d.stream's draws, the sub-key looked up once
     for attempt in range(64):
-        s = d.stream("EMAIL", n, attempt)
+        s = Stream(prf(sk, n if attempt == 0 else f"{n}\x00{attempt}"))
         first = s.choice(firsts)
-        last = s.choice(p["LAST"])
-        from_row = bool(first_ctx.strip() and last_ctx.strip() and attempt == 0)
+        last = s.choice(lasts)
+        from_row = row and attempt == 0
         if from_row:
             first, last = first_ctx.split()[0], last_ctx
         body = (first + sep + last) if sep else (first[0] + last)
         if from_row and not ndig and s.below(2):
             # no digits to vary: a keyed second form, so a re-draw under another key can move
             body = (last + sep + first) if sep else (first + last)
-        body = re.sub(r"[^a-z0-9._-]", "", strip_accents(body).casefold())
+        body = _NOT_EMAIL.sub("", strip_accents(body).casefold())
         cand = body + (s.digits(ndig) if ndig else "") + "@" + domain
         if cand != n:
             return cand.upper() if value.isupper() else cand
