@@ -17,7 +17,7 @@ before NIR_KEY and IBAN before BIC: ``order_columns`` gives such an order.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import ClassVar
 
@@ -293,6 +293,9 @@ def _default_domain() -> str:
     return str(FakeParams.field_default("domain"))
 
 
+_CALL_SPECIAL = frozenset({"NIR", "EMAIL"})
+
+
 def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[str], params: dict) -> str | None:
     if gen is None:
         return None
@@ -305,18 +308,27 @@ def _call(entity: str, gen: Generator | None, value: str, d: Deriver, ctx: list[
     return gen(value, d, *ctx)
 
 
-def fake_value(value: str, *, entity: str, deriver: Deriver, ctx: list[str] | None = None,
+def fake_value(value: str, *, entity: str, deriver: Deriver, ctx: Sequence[str] | None = None,
                params: dict | None = None) -> str:
     """The fake of one value (used by ``fake`` per distinct value and by ``redact`` per span)."""
     if not _ALNUM.search(value):
         return ""
     gen, _kind = GENERATORS.get(entity, (None, None))
-    out = _call(entity, gen, value, deriver, list(ctx or []), params or {})
-    if entity == "NIR_KEY" and out is not None and ctx and ctx[0]:
-        # the key of the row's fake NIR: agreement with that NIR wins over "never the original"
-        # (a 2-digit key equal to the original one, 1 time in 97, says nothing about the person)
-        return out
-    orig = norm_identifier(value)
+    if gen is not None and entity not in _CALL_SPECIAL:  # ``_call``'s common case, without its copies
+        out = gen(value, deriver, *ctx) if ctx else gen(value, deriver)
+    else:
+        out = _call(entity, gen, value, deriver, list(ctx or []), params or {})
+    orig = None
+    if out is not None:
+        if entity == "NIR_KEY" and ctx and ctx[0]:
+            # the key of the row's fake NIR: agreement with that NIR wins over "never the original"
+            # (a 2-digit key equal to the original one, 1 time in 97, says nothing about the person)
+            return out
+        orig = norm_identifier(value)
+        if norm_identifier(out) != orig:
+            return out
+    if orig is None:
+        orig = norm_identifier(value)
     attempt = 0
     while out is None or norm_identifier(out) == orig:
         out = shape_fake(value, deriver.stream("SHAPE/" + entity, value, attempt))
@@ -346,7 +358,7 @@ def fake(series: pd.Series, *, key: bytes, params: dict, context: TransformConte
         spans = embedded.get(value)
         if spans:
             return fake_with_identifiers(value, spans, entity=entity, deriver=d, ctx=list(ctx), params=params)
-        return fake_value(value, entity=entity, deriver=d, ctx=list(ctx), params=params)
+        return fake_value(value, entity=entity, deriver=d, ctx=ctx, params=params)
 
     if entity in _BATCH:
         out = _map_batch(text, extras, entity, d, params)
