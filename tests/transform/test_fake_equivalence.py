@@ -628,6 +628,11 @@ def test_emails_from_the_row_names_equal_the_reference():
     values = [v.upper() if rng.random() < 0.2 else v for v in values]
     first = [rng.choice(["", " ", _word(rng), f"{_word(rng)} {_word(rng)}"]) for _ in range(n)]
     last = [rng.choice(["", _word(rng), f"DE {_word(rng)}"]) for _ in range(n)]
+    # the address the row's names give, already: the first attempt is refused, the next ones drawn
+    values += ["jean.dupont@example.fr", "JEAN.DUPONT@EXAMPLE.FR", "jdupont@example.fr", "x@y"]
+    first += ["Jean", "JEAN", "Jean", "Jean"]
+    last += ["Dupont", "DUPONT", "Dupont", "Dupont"]
+    n = len(values)
     for key in (KEY, OTHER_KEY):
         rc = pd.DataFrame({"PRENOM": text(first), "NOM": text(last)})
         ents = {"PRENOM": "FIRST_NAME", "NOM": "LAST_NAME", "MAIL": "EMAIL"}
@@ -881,3 +886,12 @@ def test_a_cell_of_particles_alone_is_faked_as_surnames(entity, cell):
         assert new([v], entity) == ["".join(want)], (v, toks)
         if v == v.upper():
             assert new([v], entity) == reference([v], entity)  # upper case: as before
+
+
+@pytest.mark.parametrize("cell", ["Mme", "M. MME", "monsieur", "Dr."])
+def test_a_cell_of_civilities_alone_is_reshaped_alike(cell):
+    """Civilities are kept, so the person fake equals the cell: the same-shape re-draw, as before."""
+    for v in (cell, cell.lower()):
+        got = new([v], "PERSON")
+        assert got == reference([v], "PERSON")
+        assert norm_identifier(got[0]) != norm_identifier(v)
