@@ -895,3 +895,23 @@ def test_a_cell_of_civilities_alone_is_reshaped_alike(cell):
         got = new([v], "PERSON")
         assert got == reference([v], "PERSON")
         assert norm_identifier(got[0]) != norm_identifier(v)
+
+
+def test_a_letters_only_cell_is_one_name_word_on_any_codepoint():
+    """``fake_first_name`` / ``fake_last_name`` fake a letters-only cell as one word without the
+    word pattern: every letter is a character of that pattern, so the pattern sees one word."""
+    import sys
+
+    letters = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isalpha()]
+    assert len(letters) > 100_000
+    assert _WORD.fullmatch("".join(letters))
+
+
+@pytest.mark.parametrize("entity", ["FIRST_NAME", "LAST_NAME"])
+def test_one_word_cells_equal_the_reference(entity):
+    rng = random.Random(9)
+    values = [_word(rng) for _ in range(600)] + ["ǅemal", "Ⅻ", "x", "DE", "de", "İ", "ß", "Straße"]
+    sex = _sexes(9, len(values)) if entity == "FIRST_NAME" else None
+    for key in (KEY, OTHER_KEY):
+        assert new(values, entity, key, sex) == reference(values, entity, key, sex)
+        assert new(values, entity, key, sex, compound=True) == reference(values, entity, key, sex, compound=True)

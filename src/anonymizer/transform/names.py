@@ -173,6 +173,8 @@ def _sub_words(value: str, fn) -> str:
 
 
 def fake_last_name(value: str, d: Deriver, sex: str = "") -> str | None:
+    if value.isalpha() and not d.compound:  # one word (every letter is a _WORD character): no particle
+        return fake_last_word(value, d)
     words = _WORD.findall(value)
     if not words:
         return None
@@ -185,6 +187,8 @@ def fake_last_name(value: str, d: Deriver, sex: str = "") -> str | None:
 
 
 def fake_first_name(value: str, d: Deriver, sex: str = "") -> str | None:
+    if value.isalpha() and not d.compound:  # one word (every letter is a _WORD character)
+        return fake_first_word(value, d, sex)
     if not _WORD.search(value):
         return None
     if d.compound and _single(value):
