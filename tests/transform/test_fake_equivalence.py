@@ -915,3 +915,22 @@ def test_one_word_cells_equal_the_reference(entity):
     for key in (KEY, OTHER_KEY):
         assert new(values, entity, key, sex) == reference(values, entity, key, sex)
         assert new(values, entity, key, sex, compound=True) == reference(values, entity, key, sex, compound=True)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_birthplaces_per_distinct_pair_equal_series_combine(seed):
+    """The NIR's birthplace context (``_birthplace`` of the birth commune and country) computed
+    per distinct pair gives ``Series.combine``'s row-by-row answer, on a shuffled index too."""
+    rng = random.Random(seed)
+    communes = ["", "*", "33063", "2A004", "2b033", "97411", "33", "975", " 75056 ", "FRANCE", "99350", "x"]
+    countries = ["", "*", "FRANCE", "99100", "99350", "ETRANGER", "Étranger", "99", "100", "2A"]
+    for n in (0, 1, 7, 3000):
+        a = [rng.choice(communes) for _ in range(n)]
+        b = [rng.choice(countries) for _ in range(n)]
+        for index in (pd.RangeIndex(n), pd.Index(rng.sample(range(10 * n + 1), n))):
+            sa = pd.Series(a, index=index, dtype=object)
+            sb = pd.Series(b, index=index, dtype=object)
+            got = fake_mod._per_distinct_pair(sa, sb, fake_mod._birthplace)
+            want = sa.combine(sb, fake_mod._birthplace)
+            assert got.tolist() == want.tolist()
+            assert list(got.index) == list(index)

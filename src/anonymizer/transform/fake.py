@@ -167,6 +167,18 @@ def _per_distinct(s: pd.Series, fn: Callable[[str], str]) -> pd.Series:
     return pd.Series(mapped.to_numpy()[codes], index=s.index, dtype=object)
 
 
+def _per_distinct_pair(a: pd.Series, b: pd.Series, fn: Callable[[str, str], str]) -> pd.Series:
+    """``a.combine(b, fn)`` for two row-aligned text columns, ``fn`` run once per distinct pair
+    (a birth commune and country recur: ``combine`` called it on every row)."""
+    ca, ua = pd.factorize(a, use_na_sentinel=False)
+    cb, ub = pd.factorize(b, use_na_sentinel=False)
+    nb = max(len(ub), 1)
+    codes, pairs = pd.factorize(ca.astype(np.int64) * nb + cb, use_na_sentinel=False)
+    la, lb = list(ua), list(ub)
+    mapped = np.array([fn(la[p // nb], lb[p % nb]) for p in pairs.tolist()], dtype=object)
+    return pd.Series(mapped[codes], index=a.index, dtype=object)
+
+
 def _context_series(kind: str | None, params: dict, context: TransformContext, n: int, index) -> list[pd.Series]:
     """Row-aligned normalised context strings for a generator (empty when unknown)."""
     rc = context.row_context
@@ -190,7 +202,7 @@ def _context_series(kind: str | None, params: dict, context: TransformContext, n
         bd = col({"BIRTH_DATE"}, "birth_date_column")
         bc = _birth_column(context, {"COMMUNE_CODE"}, n, index)
         bk = _birth_column(context, {"COUNTRY_CODE"}, n, index)
-        place = (empty if bc is None else bc).combine(empty if bk is None else bk, _birthplace)
+        place = _per_distinct_pair(empty if bc is None else bc, empty if bk is None else bk, _birthplace)
         return [empty if sx is None else _per_distinct(sx, norm_sex),
                 empty if bd is None else _per_distinct(bd, _norm_birth), place]
     if kind == "nir_key":
