@@ -246,47 +246,117 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
     c.w_disagree = -math.inf if c.strict else math.log((1 - c.m) / (1 - u))
 
 
+def _unique_bool_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(a, axis=0, return_inverse=True)`` of a boolean table (rows in lexicographic
+    order, False first) through each row's bits packed into 64-bit words, first column most
+    significant, sorted as numbers: the void sort of ``axis=0`` costs a second for 100,000 rows."""
+    n, k = a.shape
+    if n == 0 or k == 0:
+        return a[:min(n, 1)], np.zeros(n, dtype=np.int64)
+    packed = np.packbits(a, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    if width != packed.shape[1]:
+        packed = np.concatenate([packed, np.zeros((n, width - packed.shape[1]), dtype=np.uint8)], axis=1)
+    words = np.ascontiguousarray(packed).view(">u8").astype(np.uint64)
+    order = np.lexsort(words.T[::-1]) if words.shape[1] > 1 else np.argsort(words[:, 0], kind="stable")
+    ranked = words[order]
+    new = np.r_[True, (ranked[1:] != ranked[:-1]).any(axis=1)]
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return a[order[new]], inverse
+
+
 class _Blocks:
     """Released rows grouped by the strict codes they show, for the candidate search.
 
     A released row that hides a strict code (``*``) matches any value there, and an original
     whose value could not be read matches any released value: rows are grouped by their pattern
-    of hidden codes, and each (released pattern, original pattern) gets its own index on the
-    codes both show, built once when first needed."""
+    of hidden codes (patterns in lexicographic order, False before True), and each (released
+    pattern, original pattern) is looked up on the codes both show."""
 
     def __init__(self, strict: list[Comparator], n: int) -> None:
         self.n = n
         self.rel = (np.stack([c.rel for c in strict], axis=1) if strict
                     else np.zeros((n, 0), dtype=np.int64))
-        hidden = self.rel == UNKNOWN
-        patterns, inverse = np.unique(hidden, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        self.parts = [(np.flatnonzero(inverse == p), np.flatnonzero(~pattern)) for p, pattern in enumerate(patterns)]
-        self._index: dict[tuple[int, tuple[int, ...]], dict] = {}
-
-    def _table(self, p: int, cols: tuple[int, ...]) -> dict:
-        got = self._index.get((p, cols))
-        if got is None:
-            rows = self.parts[p][0]
-            if not cols:
-                got = {(): rows}
-            else:
-                frame = pd.DataFrame(self.rel[np.ix_(rows, list(cols))])
-                groups = frame.groupby(list(frame.columns), sort=False).indices
-                got = {(k if isinstance(k, tuple) else (k,)): rows[v] for k, v in groups.items()}
-            self._index[(p, cols)] = got
-        return got
+        patterns, inverse = _unique_bool_rows(self.rel == UNKNOWN)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(patterns) + 1))
+        self.parts = [(order[bounds[p]:bounds[p + 1]], np.flatnonzero(~pattern))
+                      for p, pattern in enumerate(patterns)]
 
     def candidates(self, key: np.ndarray) -> np.ndarray:
         """Released rows compatible with an original's strict codes ``key`` (UNKNOWN: any)."""
-        readable = key != UNKNOWN
-        found = []
-        for p, (_rows, shown) in enumerate(self.parts):
-            cols = shown[readable[shown]]
-            rows = self._table(p, tuple(cols.tolist())).get(tuple(key[cols].tolist()))
-            if rows is not None:
-                found.append(rows)
-        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        return self.lookup(key[None, :]).rows(0, 1)[0]
+
+    def each(self, keys: np.ndarray):
+        """(i, candidates of ``keys[i]``) for every key in order, looked up a chunk at a time."""
+        for lo, hi, rows, bounds in self.lookup(keys).chunks():
+            for g in range(lo, hi):
+                yield g, rows[bounds[g - lo]:bounds[g - lo + 1]]
+
+    def lookup(self, keys: np.ndarray) -> _Lookup:
+        """The candidates of every key (row) of ``keys`` at once: per (key, pattern of released
+        rows) the segment of the pattern's rows, sorted by the codes the two both show, that
+        carry the key's codes there (in row order)."""
+        m = len(keys)
+        readable = keys != UNKNOWN
+        sources, starts, counts = [], np.zeros((m, len(self.parts)), dtype=np.int64), \
+            np.zeros((m, len(self.parts)), dtype=np.int64)
+        offset = 0
+        for p, (rows, shown) in enumerate(self.parts):
+            masks, which = _unique_bool_rows(readable[:, shown])
+            for w, mask in enumerate(masks):
+                cols = shown[mask]
+                sel = np.flatnonzero(which == w)
+                row_id = np.zeros(len(rows), dtype=np.int64)
+                key_id = np.zeros(len(sel), dtype=np.int64)
+                for j in cols:  # joint codes of the rows' and the keys' values, column by column
+                    values, distinct = pd.factorize(np.concatenate([self.rel[rows, j], keys[sel, j]]))
+                    both, _ = pd.factorize(np.concatenate([row_id, key_id]) * max(len(distinct), 1) + values)
+                    both = np.asarray(both, dtype=np.int64)
+                    row_id, key_id = both[:len(rows)], both[len(rows):]
+                groups = int(max(row_id.max(initial=-1), key_id.max(initial=-1))) + 1
+                sizes = np.bincount(row_id, minlength=groups)
+                first = np.cumsum(sizes) - sizes
+                sources.append(rows[np.argsort(row_id, kind="stable")])
+                starts[sel, p] = first[key_id] + offset
+                counts[sel, p] = sizes[key_id]
+                offset += len(rows)
+        source = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
+        return _Lookup(source, starts, counts)
+
+
+@dataclass
+class _Lookup:
+    """The candidates of many keys: key i's are ``source[starts[i, p]:starts[i, p] + counts[i, p]]``
+    for every pattern p, in pattern order."""
+
+    source: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return self.counts.sum(axis=1)
+
+    def rows(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates of keys lo..hi-1, concatenated, and their bounds (from 0)."""
+        st, ct = self.starts[lo:hi].reshape(-1), self.counts[lo:hi].reshape(-1)
+        total = int(ct.sum())
+        pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(ct) - ct, ct) + np.repeat(st, ct)
+        return self.source[pos], np.r_[0, np.cumsum(self.counts[lo:hi].sum(axis=1))]
+
+    def chunks(self, cap: int = 4 * MAX_CELLS):
+        """(lo, hi, rows, bounds) over consecutive keys, about ``cap`` candidates at a time."""
+        sizes, lo, m = self.sizes, 0, len(self.counts)
+        ends = np.cumsum(sizes)
+        while lo < m:
+            base = ends[lo - 1] if lo else 0
+            hi = max(lo + 1, int(np.searchsorted(ends, base + cap, side="right")))
+            hi = min(hi, m)
+            rows, bounds = self.rows(lo, hi)
+            yield lo, hi, rows, bounds
+            lo = hi
 
 
 def _row_dependent(c: Comparator) -> bool:
@@ -413,13 +483,12 @@ def _block_pairs(blocks: _Blocks, blocked: list[Comparator], n: int, rng: np.ran
     people = rng.choice(n, size=min(n, 4000), replace=False)
     per = max(1, limit // len(people))
     keys = np.stack([c.orig[people] for c in blocked], axis=1)
-    cache: dict[bytes, np.ndarray] = {}
+    uniq, which = np.unique(keys, axis=0, return_inverse=True)
+    rows, bounds = blocks.lookup(uniq).rows(0, len(uniq))
+    lo, hi = bounds[which.reshape(-1)], bounds[which.reshape(-1) + 1]
     ii, jj = [], []
-    for p, key in zip(people, keys, strict=True):
-        k = key.tobytes()
-        cands = cache.get(k)
-        if cands is None:
-            cands = cache[k] = blocks.candidates(key)
+    for p, a, b in zip(people.tolist(), lo.tolist(), hi.tolist(), strict=True):
+        cands = rows[a:b]
         others = cands[cands != p]
         if len(others) == 0:
             continue
@@ -581,9 +650,8 @@ def _batches(model: _Model, persons: np.ndarray):
         return _Batch(ow, np.concatenate(ii), np.concatenate(rr), np.asarray(starts, dtype=np.int64),
                       np.asarray(people, dtype=np.int64))
 
-    for g, key in enumerate(uniq):
+    for g, cands in model.blocks.each(uniq):
         members = order[bounds[g]:bounds[g + 1]]
-        cands = model.blocks.candidates(key)
         if len(cands) == 0:
             continue
         step = max(1, MAX_CELLS // len(cands))
@@ -643,9 +711,8 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
         return _ClassBatch(got["owner"], got["ii"], got["rr"], got["starts"], got["owner"][got["starts"]],
                            cls=got["cls"], mult=got["mult"], seg=got["seg"], rows=got["rows"])
 
-    for g, key in enumerate(uniq):
+    for g, cands in model.blocks.each(uniq):
         members = order[bounds[g]:bounds[g + 1]]
-        cands = model.blocks.candidates(key)
         if len(cands) == 0:
             continue
         if rclass is None or len(cands) == 1:  # each row its own class
