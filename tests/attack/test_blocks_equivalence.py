@@ -10,12 +10,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anonymizer.attack.facts import UNKNOWN
-from anonymizer.attack.linkage import _Blocks, _unique_bool_rows
+from anonymizer.attack.linkage import _Blocks, _released_sides, _row_classes, _unique_bool_rows
 
 from .reference import linkage_v1 as old_linkage
 
@@ -65,3 +66,43 @@ def test_unique_bool_rows_is_numpy_unique(shape):
         got_rows, got_inverse = _unique_bool_rows(a)
         assert got_rows.shape == rows.shape and np.array_equal(got_rows, rows)
         assert np.array_equal(got_inverse, inverse.reshape(-1))
+
+
+def _old_row_classes(scored: list, n: int) -> np.ndarray | None:
+    """``linkage._row_classes`` as of commit 8e610e6, verbatim: one factorisation per side."""
+    code = np.zeros(n, dtype=np.int64)
+    for c in scored:
+        for side in _released_sides(c, n):
+            side = np.asarray(side, dtype=np.int64)
+            code, _ = pd.factorize(code * (int(side.max()) + 2) + side + 1 if len(side) else code)
+            code = np.asarray(code, dtype=np.int64)
+    return code if n and int(code.max()) + 1 <= n // 2 else None
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 60), st.integers(0, 30),
+       st.sampled_from([2, 4, 64, 2**20, 2**40]), st.booleans())
+def test_row_classes_equal_the_reference(seed, n, count, values, odd):
+    """Many sides, some of them wide (the packing renumbers before it overflows), codes from -1
+    (unknown) up, and sides below -1 (a collision the old arithmetic makes, kept as it was)."""
+    rng = np.random.default_rng(seed)
+    scored = []
+    group = rng.integers(0, max(n // 4, 1), size=n)
+    for i in range(count):
+        width = int(rng.choice([2, 4, values, values]))
+        if rng.random() < 0.6:  # a constant side of width (max + 2) a power of two: an overflow
+            rel = np.full(n, width - 2)  # would shift the sides before it out of the code
+        else:  # rows alike in few groups
+            rel = rng.integers(-1, width - 1, size=max(n // 4, 1))[group]
+        if odd and i % 5 == 4:
+            rel = rel - int(rng.integers(2, 4))
+        c = SimpleNamespace(type="eq", value_codes=(rel, rel), extra={}, w_strata=None, set_of=None)
+        if i % 3 == 1:
+            c.extra["unknown_rows"] = rng.random(n) < 0.3
+        if i % 4 == 2:
+            c.w_strata, c.strata = np.zeros((3, 2)), rng.integers(0, 3, size=n)
+        scored.append(c)
+    expected, got = _old_row_classes(scored, n), _row_classes(scored, n)
+    assert (expected is None) == (got is None)
+    if expected is not None:
+        assert np.array_equal(got, expected)
