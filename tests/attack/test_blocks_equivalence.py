@@ -12,13 +12,24 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import anonymizer.attack.linkage as linkage
 from anonymizer.attack.facts import UNKNOWN
-from anonymizer.attack.linkage import _Blocks, _released_sides, _row_classes, _unique_bool_rows
+from anonymizer.attack.linkage import (
+    _Blocks,
+    _by_fact,
+    _ClassBatch,
+    _Model,
+    _released_sides,
+    _row_classes,
+    _unique_bool_rows,
+    learn,
+)
 
 from .reference import linkage_v1 as old_linkage
+from .test_fast_paths import releases
 
 
 def _table(rng: np.random.Generator, n: int, k: int, hide: float, values: int) -> np.ndarray:
@@ -106,3 +117,95 @@ def test_row_classes_equal_the_reference(seed, n, count, values, odd):
     assert (expected is None) == (got is None)
     if expected is not None:
         assert np.array_equal(got, expected)
+
+
+# linkage._class_batches as of commit 8e610e6, verbatim (one candidate lookup and one set of
+# tiles per key); MAX_CELLS is this module's, set by the test to the one the new code reads.
+MAX_CELLS = 4_000_000
+
+
+def _old_class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None, rows: bool = True):
+    """Every (attacked person, class of their candidate rows) pair, strict key by strict key, in
+    batches of about ``MAX_CELLS`` pairs: a person's score against a class is the same float for
+    every row of it, so the rows of a class are scored once (without classes: each row its own).
+    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``)."""
+    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
+            else np.zeros((len(persons), 0), dtype=np.int64))
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "cls", "mult", "seg", "rows", "starts")}
+    size = offset = 0
+
+    def flush() -> _ClassBatch:
+        got = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
+        return _ClassBatch(got["owner"], got["ii"], got["rr"], got["starts"], got["owner"][got["starts"]],
+                           cls=got["cls"], mult=got["mult"], seg=got["seg"], rows=got["rows"])
+
+    for g, key in enumerate(uniq):
+        members = order[bounds[g]:bounds[g + 1]]
+        cands = model.blocks.candidates(key)
+        if len(cands) == 0:
+            continue
+        if rclass is None or len(cands) == 1:  # each row its own class
+            cls = rclass[cands] if rclass is not None else cands
+            mult, by_class, seg, reps = np.ones(len(cands), dtype=np.int64), cands, np.arange(len(cands)), cands
+        else:  # the classes in any order (a person's figures do not depend on it)
+            inv, cls = pd.factorize(rclass[cands])
+            cls = np.asarray(cls, dtype=np.int64)
+            mult = np.bincount(inv, minlength=len(cls))
+            reps = np.zeros(len(cls), dtype=np.int64)
+            reps[inv[::-1]] = cands[::-1]
+            seg = np.cumsum(mult) - mult
+            if rows:  # grouped by class (a radix sort for few classes)
+                by_class = cands[np.argsort(inv.astype(np.int16) if len(cls) < 2**15 else inv, kind="stable")]
+            else:
+                by_class = cands[:0]
+        u = len(cls)
+        step = max(1, MAX_CELLS // u)
+        for s_ in range(0, len(members), step):
+            who = members[s_: s_ + step]
+            parts["starts"].append(size + np.arange(len(who)) * u)
+            parts["owner"].append(np.repeat(who, u))
+            parts["ii"].append(np.repeat(persons[who], u))
+            parts["rr"].append(np.tile(reps, len(who)))
+            parts["cls"].append(np.tile(cls, len(who)))
+            parts["mult"].append(np.tile(mult, len(who)))
+            parts["seg"].append(np.tile(seg + offset, len(who)))
+            parts["rows"].append(by_class)
+            offset += len(by_class)
+            size += len(who) * u
+            if size >= MAX_CELLS:
+                yield flush()
+                for v in parts.values():
+                    v.clear()
+                size = offset = 0
+    if parts["owner"]:
+        yield flush()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(releases, st.sampled_from([1, 7, 50, 4_000_000]), st.booleans(), st.sampled_from(["rows", "real", "few"]))
+def test_class_batches_equal_the_reference(release, cells, rows, classes):
+    """The same batches (cut at the same pairs) with the same arrays, pair for pair, whether the
+    classes are known (or a few classes drawn at random, interleaved) or each row is its own, whether the rows of each class are listed, with
+    batches of one pair up to all of them and the candidates looked up in chunks of a few rows."""
+    global MAX_CELLS
+    facts, texts = release
+    model = learn(facts, texts)
+    scored = _by_fact(model.primary)
+    rclass = {"rows": None, "real": _row_classes(scored, model.n),  # few: classes interleaved among candidates
+              "few": np.random.default_rng(model.n).integers(0, 3, size=model.n)}[classes]
+    persons = np.arange(model.n)
+    saved = MAX_CELLS
+    MAX_CELLS = linkage.MAX_CELLS = cells
+    try:
+        old = list(_old_class_batches(model, persons, rclass, rows))
+        new = list(linkage._class_batches(model, persons, rclass, rows))
+    finally:
+        MAX_CELLS = linkage.MAX_CELLS = saved
+    assert len(new) == len(old)
+    for a, b in zip(new, old, strict=True):
+        for name in ("owner", "ii", "rr", "starts", "people", "cls", "mult", "seg", "rows"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name

@@ -346,8 +346,10 @@ class _Lookup:
         pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(ct) - ct, ct) + np.repeat(st, ct)
         return self.source[pos], np.r_[0, np.cumsum(self.counts[lo:hi].sum(axis=1))]
 
-    def chunks(self, cap: int = 4 * MAX_CELLS):
-        """(lo, hi, rows, bounds) over consecutive keys, about ``cap`` candidates at a time."""
+    def chunks(self, cap: int | None = None):
+        """(lo, hi, rows, bounds) over consecutive keys, about ``cap`` candidates at a time
+        (4 ``MAX_CELLS``)."""
+        cap = 4 * MAX_CELLS if cap is None else cap
         sizes, lo, m = self.sizes, 0, len(self.counts)
         ends = np.cumsum(sizes)
         while lo < m:
@@ -705,11 +707,21 @@ def _own_row_inside(model: _Model, persons: np.ndarray) -> np.ndarray:
     return ((rel == UNKNOWN) | (key == UNKNOWN) | (rel == key)).all(axis=1)
 
 
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Positions first[i] .. first[i] + count[i] - 1 for every i, concatenated."""
+    total = int(count.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count - first, count)
+
+
 def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None, rows: bool = True):
     """Every (attacked person, class of their candidate rows) pair, strict key by strict key, in
     batches of about ``MAX_CELLS`` pairs: a person's score against a class is the same float for
     every row of it, so the rows of a class are scored once (without classes: each row its own).
-    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``)."""
+    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``).
+
+    The classes of every key's candidates are found at once per chunk of keys (one factorisation
+    of (key, class) pairs: first appearance within a key, as one per key would number them), and a
+    batch's arrays are gathered from them in one go."""
     keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
@@ -717,50 +729,89 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
     parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "cls", "mult", "seg", "rows", "starts")}
-    size = offset = 0
+    state = {"size": 0, "offset": 0}
 
     def flush() -> _ClassBatch:
         got = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
+        for v in parts.values():
+            v.clear()
+        state["size"] = state["offset"] = 0
         return _ClassBatch(got["owner"], got["ii"], got["rr"], got["starts"], got["owner"][got["starts"]],
                            cls=got["cls"], mult=got["mult"], seg=got["seg"], rows=got["rows"])
 
-    for g, cands in model.blocks.each(uniq):
-        members = order[bounds[g]:bounds[g + 1]]
-        if len(cands) == 0:
-            continue
-        if rclass is None or len(cands) == 1:  # each row its own class
-            cls = rclass[cands] if rclass is not None else cands
-            mult, by_class, seg, reps = np.ones(len(cands), dtype=np.int64), cands, np.arange(len(cands)), cands
-        else:  # the classes in any order (a person's figures do not depend on it)
-            inv, cls = pd.factorize(rclass[cands])
-            cls = np.asarray(cls, dtype=np.int64)
-            mult = np.bincount(inv, minlength=len(cls))
-            reps = np.zeros(len(cls), dtype=np.int64)
-            reps[inv[::-1]] = cands[::-1]
-            seg = np.cumsum(mult) - mult
-            if rows:  # grouped by class (a radix sort for few classes)
-                by_class = cands[np.argsort(inv.astype(np.int16) if len(cls) < 2**15 else inv, kind="stable")]
-            else:
-                by_class = cands[:0]
-        u = len(cls)
-        step = max(1, MAX_CELLS // u)
-        for s_ in range(0, len(members), step):
-            who = members[s_: s_ + step]
-            parts["starts"].append(size + np.arange(len(who)) * u)
-            parts["owner"].append(np.repeat(who, u))
-            parts["ii"].append(np.repeat(persons[who], u))
-            parts["rr"].append(np.tile(reps, len(who)))
-            parts["cls"].append(np.tile(cls, len(who)))
-            parts["mult"].append(np.tile(mult, len(who)))
-            parts["seg"].append(np.tile(seg + offset, len(who)))
-            parts["rows"].append(by_class)
-            offset += len(by_class)
-            size += len(who) * u
-            if size >= MAX_CELLS:
-                yield flush()
-                for v in parts.values():
-                    v.clear()
-                size = offset = 0
+    def gather(ch: dict, pieces_key: list[int], pieces_who: list[np.ndarray]) -> None:
+        """The pairs of the pending pieces (a key of the chunk, some of its persons) into ``parts``."""
+        if not pieces_key:
+            return
+        kidx = np.asarray(pieces_key, dtype=np.int64)
+        sizes = np.fromiter((len(w) for w in pieces_who), dtype=np.int64, count=len(pieces_who))
+        who = np.concatenate(pieces_who)
+        key_m = np.repeat(kidx, sizes)
+        u_m = ch["nclass"][key_m]
+        cidx = _ranges(ch["cfirst"][key_m], u_m)
+        owner = np.repeat(who, u_m)
+        blen = ch["blen"][kidx]
+        piece_off = state["offset"] + np.cumsum(blen) - blen
+        parts["starts"].append(state["size"] + np.cumsum(u_m) - u_m)
+        parts["owner"].append(owner)
+        parts["ii"].append(persons[owner])
+        parts["rr"].append(ch["reps"][cidx])
+        parts["cls"].append(np.asarray(ch["cls"], dtype=np.int64)[cidx])
+        parts["mult"].append(ch["mult"][cidx])
+        parts["seg"].append(ch["seg"][cidx] + np.repeat(np.repeat(piece_off, sizes), u_m))
+        parts["rows"].append(ch["by_class"][_ranges(ch["by_start"][kidx], blen)])
+        state["offset"] += int(blen.sum())
+        state["size"] += len(owner)
+        pieces_key.clear()
+        pieces_who.clear()
+
+    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
+        ncand = np.diff(cb)
+        if rclass is None:  # each row its own class
+            cls_all, mult_all, reps_all = cands, np.ones(len(cands), dtype=np.int64), cands
+            seg_all, by_class, nclass = _ranges(np.zeros(len(ncand), dtype=np.int64), ncand), cands, ncand
+            blen = ncand
+        else:
+            key_of = np.repeat(np.arange(hi - lo, dtype=np.int64), ncand)
+            inv, _ = pd.factorize(key_of * (int(rclass.max()) + 1) + rclass[cands])
+            inv = np.asarray(inv, dtype=np.int64)
+            mult_all = np.bincount(inv, minlength=int(inv.max()) + 1 if len(inv) else 0)
+            first = np.zeros(len(mult_all), dtype=np.int64)
+            first[inv[::-1]] = np.arange(len(inv))[::-1]
+            reps_all = cands[first]
+            cls_all = rclass[reps_all]
+            nclass = np.bincount(key_of[first], minlength=hi - lo)
+            seg_all = np.cumsum(mult_all) - mult_all - np.repeat(cb[:-1], nclass)
+            if rows:  # grouped by class, in class order, rows in order within a class
+                by_class, blen = cands[np.argsort(inv, kind="stable")], ncand
+            else:  # only a single candidate's row is listed (as one class of its own)
+                single = ncand == 1
+                by_class, blen = cands[np.repeat(single, ncand)], single.astype(np.int64)
+        cfirst = np.cumsum(nclass) - nclass
+        bfirst = np.cumsum(blen) - blen
+        by_class_start = np.cumsum(ncand) - ncand if (rclass is None or rows) else bfirst
+        ch = {"nclass": nclass, "cfirst": cfirst, "blen": blen, "reps": reps_all, "cls": cls_all,
+              "mult": mult_all, "seg": seg_all, "by_class": by_class, "by_start": by_class_start}
+        pieces_key: list[int] = []
+        pieces_who: list[np.ndarray] = []
+        pending = 0
+        for g in range(lo, hi):
+            if ncand[g - lo] == 0:
+                continue
+            members = order[bounds[g]:bounds[g + 1]]
+            u = int(nclass[g - lo])
+            step = max(1, MAX_CELLS // u)
+            for s_ in range(0, len(members), step):
+                who = members[s_: s_ + step]
+                pieces_key.append(g - lo)
+                pieces_who.append(who)
+                pending += len(who) * u
+                if state["size"] + pending >= MAX_CELLS:
+                    gather(ch, pieces_key, pieces_who)
+                    pending = 0
+                    yield flush()
+        gather(ch, pieces_key, pieces_who)
+        pending = 0
     if parts["owner"]:
         yield flush()
 
