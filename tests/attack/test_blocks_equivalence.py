@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import anonymizer.attack.linkage as linkage
 from anonymizer.attack.facts import UNKNOWN
 from anonymizer.attack.linkage import (
+    _Batch,
     _Blocks,
     _by_fact,
     _ClassBatch,
@@ -208,4 +209,63 @@ def test_class_batches_equal_the_reference(release, cells, rows, classes):
     assert len(new) == len(old)
     for a, b in zip(new, old, strict=True):
         for name in ("owner", "ii", "rr", "starts", "people", "cls", "mult", "seg", "rows"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+# linkage._batches as of commit bd9f36d, verbatim (one set of repeats and tiles per key).
+def _old_batches(model: _Model, persons: np.ndarray):
+    """Every (attacked person, candidate row) pair, strict key by strict key (persons of one key
+    share their candidates), gathered into batches of about ``MAX_CELLS`` pairs."""
+    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
+            else np.zeros((len(persons), 0), dtype=np.int64))
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+    owners, ii, rr, people, starts, size = [], [], [], [], [], 0
+
+    def flush():
+        ow = np.concatenate(owners)
+        return _Batch(ow, np.concatenate(ii), np.concatenate(rr), np.asarray(starts, dtype=np.int64),
+                      np.asarray(people, dtype=np.int64))
+
+    for g, cands in model.blocks.each(uniq):
+        members = order[bounds[g]:bounds[g + 1]]
+        if len(cands) == 0:
+            continue
+        step = max(1, MAX_CELLS // len(cands))
+        for s_ in range(0, len(members), step):
+            who = members[s_: s_ + step]
+            starts.extend(size + np.arange(len(who)) * len(cands))
+            people.extend(who)
+            owners.append(np.repeat(who, len(cands)))
+            ii.append(np.repeat(persons[who], len(cands)))
+            rr.append(np.tile(cands, len(who)))
+            size += len(who) * len(cands)
+            if size >= MAX_CELLS:
+                yield flush()
+                owners, ii, rr, people, starts, size = [], [], [], [], [], 0
+    if owners:
+        yield flush()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(releases, st.sampled_from([1, 7, 50, 4_000_000]), st.integers(0, 2**32 - 1))
+def test_batches_equal_the_reference(release, cells, seed):
+    """The same batches (cut at the same pairs: the best-set sampling shuffles each batch, so a
+    batch cut elsewhere would draw other competitors) with the same arrays, for a sample of persons."""
+    global MAX_CELLS
+    facts, texts = release
+    model = learn(facts, texts)
+    persons = np.sort(np.random.default_rng(seed).choice(model.n, size=max(1, model.n // 2), replace=False))
+    saved = MAX_CELLS
+    MAX_CELLS = linkage.MAX_CELLS = cells
+    try:
+        old = list(_old_batches(model, persons))
+        new = list(linkage._batches(model, persons))
+    finally:
+        MAX_CELLS = linkage.MAX_CELLS = saved
+    assert len(new) == len(old)
+    for a, b in zip(new, old, strict=True):
+        for name in ("owner", "ii", "rr", "starts", "people"):
             assert np.array_equal(getattr(a, name), getattr(b, name)), name

@@ -651,37 +651,63 @@ class _Batch:
 
 def _batches(model: _Model, persons: np.ndarray):
     """Every (attacked person, candidate row) pair, strict key by strict key (persons of one key
-    share their candidates), gathered into batches of about ``MAX_CELLS`` pairs."""
+    share their candidates), gathered into batches of about ``MAX_CELLS`` pairs (a batch's arrays
+    gathered in one go from its pieces: a key and some of its persons)."""
     keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-    owners, ii, rr, people, starts, size = [], [], [], [], [], 0
+    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "starts", "people")}
+    state = {"size": 0}
 
-    def flush():
-        ow = np.concatenate(owners)
-        return _Batch(ow, np.concatenate(ii), np.concatenate(rr), np.asarray(starts, dtype=np.int64),
-                      np.asarray(people, dtype=np.int64))
+    def gather(cands: np.ndarray, cb: np.ndarray, pieces_key: list[int], pieces_who: list[np.ndarray]) -> None:
+        if not pieces_key:
+            return
+        kidx = np.asarray(pieces_key, dtype=np.int64)
+        sizes = np.fromiter((len(w) for w in pieces_who), dtype=np.int64, count=len(pieces_who))
+        who = np.concatenate(pieces_who).astype(np.int64)
+        key_m = np.repeat(kidx, sizes)
+        u_m = cb[key_m + 1] - cb[key_m]
+        owner = np.repeat(who, u_m)
+        parts["starts"].append(state["size"] + np.cumsum(u_m) - u_m)
+        parts["people"].append(who)
+        parts["owner"].append(owner)
+        parts["ii"].append(persons[owner])
+        parts["rr"].append(cands[_ranges(cb[key_m], u_m)])
+        state["size"] += len(owner)
+        pieces_key.clear()
+        pieces_who.clear()
 
-    for g, cands in model.blocks.each(uniq):
-        members = order[bounds[g]:bounds[g + 1]]
-        if len(cands) == 0:
-            continue
-        step = max(1, MAX_CELLS // len(cands))
-        for s_ in range(0, len(members), step):
-            who = members[s_: s_ + step]
-            starts.extend(size + np.arange(len(who)) * len(cands))
-            people.extend(who)
-            owners.append(np.repeat(who, len(cands)))
-            ii.append(np.repeat(persons[who], len(cands)))
-            rr.append(np.tile(cands, len(who)))
-            size += len(who) * len(cands)
-            if size >= MAX_CELLS:
-                yield flush()
-                owners, ii, rr, people, starts, size = [], [], [], [], [], 0
-    if owners:
+    def flush() -> _Batch:
+        got = {k: np.concatenate(v) for k, v in parts.items()}
+        for v in parts.values():
+            v.clear()
+        state["size"] = 0
+        return _Batch(got["owner"], got["ii"], got["rr"], got["starts"], got["people"])
+
+    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
+        pieces_key: list[int] = []
+        pieces_who: list[np.ndarray] = []
+        pending = 0
+        for g in range(lo, hi):
+            u = int(cb[g - lo + 1] - cb[g - lo])
+            if u == 0:
+                continue
+            members = order[bounds[g]:bounds[g + 1]]
+            step = max(1, MAX_CELLS // u)
+            for s_ in range(0, len(members), step):
+                who = members[s_: s_ + step]
+                pieces_key.append(g - lo)
+                pieces_who.append(who)
+                pending += len(who) * u
+                if state["size"] + pending >= MAX_CELLS:
+                    gather(cands, cb, pieces_key, pieces_who)
+                    pending = 0
+                    yield flush()
+        gather(cands, cb, pieces_key, pieces_who)
+    if parts["owner"]:
         yield flush()
 
 
