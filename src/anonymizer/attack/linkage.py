@@ -246,47 +246,119 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
     c.w_disagree = -math.inf if c.strict else math.log((1 - c.m) / (1 - u))
 
 
+def _unique_bool_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(a, axis=0, return_inverse=True)`` of a boolean table (rows in lexicographic
+    order, False first) through each row's bits packed into 64-bit words, first column most
+    significant, sorted as numbers: the void sort of ``axis=0`` costs a second for 100,000 rows."""
+    n, k = a.shape
+    if n == 0 or k == 0:
+        return a[:min(n, 1)], np.zeros(n, dtype=np.int64)
+    packed = np.packbits(a, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    if width != packed.shape[1]:
+        packed = np.concatenate([packed, np.zeros((n, width - packed.shape[1]), dtype=np.uint8)], axis=1)
+    words = np.ascontiguousarray(packed).view(">u8").astype(np.uint64)
+    order = np.lexsort(words.T[::-1]) if words.shape[1] > 1 else np.argsort(words[:, 0], kind="stable")
+    ranked = words[order]
+    new = np.r_[True, (ranked[1:] != ranked[:-1]).any(axis=1)]
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return a[order[new]], inverse
+
+
 class _Blocks:
     """Released rows grouped by the strict codes they show, for the candidate search.
 
     A released row that hides a strict code (``*``) matches any value there, and an original
     whose value could not be read matches any released value: rows are grouped by their pattern
-    of hidden codes, and each (released pattern, original pattern) gets its own index on the
-    codes both show, built once when first needed."""
+    of hidden codes (patterns in lexicographic order, False before True), and each (released
+    pattern, original pattern) is looked up on the codes both show."""
 
     def __init__(self, strict: list[Comparator], n: int) -> None:
         self.n = n
         self.rel = (np.stack([c.rel for c in strict], axis=1) if strict
                     else np.zeros((n, 0), dtype=np.int64))
-        hidden = self.rel == UNKNOWN
-        patterns, inverse = np.unique(hidden, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        self.parts = [(np.flatnonzero(inverse == p), np.flatnonzero(~pattern)) for p, pattern in enumerate(patterns)]
-        self._index: dict[tuple[int, tuple[int, ...]], dict] = {}
-
-    def _table(self, p: int, cols: tuple[int, ...]) -> dict:
-        got = self._index.get((p, cols))
-        if got is None:
-            rows = self.parts[p][0]
-            if not cols:
-                got = {(): rows}
-            else:
-                frame = pd.DataFrame(self.rel[np.ix_(rows, list(cols))])
-                groups = frame.groupby(list(frame.columns), sort=False).indices
-                got = {(k if isinstance(k, tuple) else (k,)): rows[v] for k, v in groups.items()}
-            self._index[(p, cols)] = got
-        return got
+        patterns, inverse = _unique_bool_rows(self.rel == UNKNOWN)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(patterns) + 1))
+        self.parts = [(order[bounds[p]:bounds[p + 1]], np.flatnonzero(~pattern))
+                      for p, pattern in enumerate(patterns)]
 
     def candidates(self, key: np.ndarray) -> np.ndarray:
         """Released rows compatible with an original's strict codes ``key`` (UNKNOWN: any)."""
-        readable = key != UNKNOWN
-        found = []
-        for p, (_rows, shown) in enumerate(self.parts):
-            cols = shown[readable[shown]]
-            rows = self._table(p, tuple(cols.tolist())).get(tuple(key[cols].tolist()))
-            if rows is not None:
-                found.append(rows)
-        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        return self.lookup(key[None, :]).rows(0, 1)[0]
+
+    def each(self, keys: np.ndarray):
+        """(i, candidates of ``keys[i]``) for every key in order, looked up a chunk at a time."""
+        for lo, hi, rows, bounds in self.lookup(keys).chunks():
+            for g in range(lo, hi):
+                yield g, rows[bounds[g - lo]:bounds[g - lo + 1]]
+
+    def lookup(self, keys: np.ndarray) -> _Lookup:
+        """The candidates of every key (row) of ``keys`` at once: per (key, pattern of released
+        rows) the segment of the pattern's rows, sorted by the codes the two both show, that
+        carry the key's codes there (in row order)."""
+        m = len(keys)
+        readable = keys != UNKNOWN
+        sources, starts, counts = [], np.zeros((m, len(self.parts)), dtype=np.int64), \
+            np.zeros((m, len(self.parts)), dtype=np.int64)
+        offset = 0
+        for p, (rows, shown) in enumerate(self.parts):
+            masks, which = _unique_bool_rows(readable[:, shown])
+            for w, mask in enumerate(masks):
+                cols = shown[mask]
+                sel = np.flatnonzero(which == w)
+                row_id = np.zeros(len(rows), dtype=np.int64)
+                key_id = np.zeros(len(sel), dtype=np.int64)
+                for j in cols:  # joint codes of the rows' and the keys' values, column by column
+                    values, distinct = pd.factorize(np.concatenate([self.rel[rows, j], keys[sel, j]]))
+                    both, _ = pd.factorize(np.concatenate([row_id, key_id]) * max(len(distinct), 1) + values)
+                    both = np.asarray(both, dtype=np.int64)
+                    row_id, key_id = both[:len(rows)], both[len(rows):]
+                groups = int(max(row_id.max(initial=-1), key_id.max(initial=-1))) + 1
+                sizes = np.bincount(row_id, minlength=groups)
+                first = np.cumsum(sizes) - sizes
+                sources.append(rows[np.argsort(row_id, kind="stable")])
+                starts[sel, p] = first[key_id] + offset
+                counts[sel, p] = sizes[key_id]
+                offset += len(rows)
+        source = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
+        return _Lookup(source, starts, counts)
+
+
+@dataclass
+class _Lookup:
+    """The candidates of many keys: key i's are ``source[starts[i, p]:starts[i, p] + counts[i, p]]``
+    for every pattern p, in pattern order."""
+
+    source: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return self.counts.sum(axis=1)
+
+    def rows(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates of keys lo..hi-1, concatenated, and their bounds (from 0)."""
+        st, ct = self.starts[lo:hi].reshape(-1), self.counts[lo:hi].reshape(-1)
+        total = int(ct.sum())
+        pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(ct) - ct, ct) + np.repeat(st, ct)
+        return self.source[pos], np.r_[0, np.cumsum(self.counts[lo:hi].sum(axis=1))]
+
+    def chunks(self, cap: int | None = None):
+        """(lo, hi, rows, bounds) over consecutive keys, about ``cap`` candidates at a time
+        (4 ``MAX_CELLS``)."""
+        cap = 4 * MAX_CELLS if cap is None else cap
+        sizes, lo, m = self.sizes, 0, len(self.counts)
+        ends = np.cumsum(sizes)
+        while lo < m:
+            base = ends[lo - 1] if lo else 0
+            hi = max(lo + 1, int(np.searchsorted(ends, base + cap, side="right")))
+            hi = min(hi, m)
+            rows, bounds = self.rows(lo, hi)
+            yield lo, hi, rows, bounds
+            lo = hi
 
 
 def _row_dependent(c: Comparator) -> bool:
@@ -355,11 +427,24 @@ def _row_classes(scored: list[Comparator], n: int) -> np.ndarray | None:
     class are the same floats, so each (person, class) is scored once. None when the classes are
     nearly as many as the rows (nothing to gain)."""
     code = np.zeros(n, dtype=np.int64)
+    span = 1  # the codes so far lie in [0, span): sides are packed into one number while it fits
     for c in scored:
         for side in _released_sides(c, n):
             side = np.asarray(side, dtype=np.int64)
-            code, _ = pd.factorize(code * (int(side.max()) + 2) + side + 1 if len(side) else code)
-            code = np.asarray(code, dtype=np.int64)
+            if not len(side):
+                continue
+            lo, width = int(side.min()), int(side.max()) + 2
+            if span * width >= 2**62 or lo < -1:  # renumbered (by first appearance, as at the end)
+                code, _ = pd.factorize(code)
+                code = np.asarray(code, dtype=np.int64)
+                span = int(code.max()) + 1
+            code = code * width + side + 1
+            span *= width
+            if lo < -1:  # values the packing would confuse: renumbered at once, as before
+                code, _ = pd.factorize(code)
+                code = np.asarray(code, dtype=np.int64)
+                span = int(code.max()) + 1
+    code = np.asarray(pd.factorize(code)[0], dtype=np.int64)
     return code if n and int(code.max()) + 1 <= n // 2 else None
 
 
@@ -413,13 +498,12 @@ def _block_pairs(blocks: _Blocks, blocked: list[Comparator], n: int, rng: np.ran
     people = rng.choice(n, size=min(n, 4000), replace=False)
     per = max(1, limit // len(people))
     keys = np.stack([c.orig[people] for c in blocked], axis=1)
-    cache: dict[bytes, np.ndarray] = {}
+    uniq, which = np.unique(keys, axis=0, return_inverse=True)
+    rows, bounds = blocks.lookup(uniq).rows(0, len(uniq))
+    lo, hi = bounds[which.reshape(-1)], bounds[which.reshape(-1) + 1]
     ii, jj = [], []
-    for p, key in zip(people, keys, strict=True):
-        k = key.tobytes()
-        cands = cache.get(k)
-        if cands is None:
-            cands = cache[k] = blocks.candidates(key)
+    for p, a, b in zip(people.tolist(), lo.tolist(), hi.tolist(), strict=True):
+        cands = rows[a:b]
         others = cands[cands != p]
         if len(others) == 0:
             continue
@@ -567,38 +651,63 @@ class _Batch:
 
 def _batches(model: _Model, persons: np.ndarray):
     """Every (attacked person, candidate row) pair, strict key by strict key (persons of one key
-    share their candidates), gathered into batches of about ``MAX_CELLS`` pairs."""
+    share their candidates), gathered into batches of about ``MAX_CELLS`` pairs (a batch's arrays
+    gathered in one go from its pieces: a key and some of its persons)."""
     keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-    owners, ii, rr, people, starts, size = [], [], [], [], [], 0
+    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "starts", "people")}
+    state = {"size": 0}
 
-    def flush():
-        ow = np.concatenate(owners)
-        return _Batch(ow, np.concatenate(ii), np.concatenate(rr), np.asarray(starts, dtype=np.int64),
-                      np.asarray(people, dtype=np.int64))
+    def gather(cands: np.ndarray, cb: np.ndarray, pieces_key: list[int], pieces_who: list[np.ndarray]) -> None:
+        if not pieces_key:
+            return
+        kidx = np.asarray(pieces_key, dtype=np.int64)
+        sizes = np.fromiter((len(w) for w in pieces_who), dtype=np.int64, count=len(pieces_who))
+        who = np.concatenate(pieces_who).astype(np.int64)
+        key_m = np.repeat(kidx, sizes)
+        u_m = cb[key_m + 1] - cb[key_m]
+        owner = np.repeat(who, u_m)
+        parts["starts"].append(state["size"] + np.cumsum(u_m) - u_m)
+        parts["people"].append(who)
+        parts["owner"].append(owner)
+        parts["ii"].append(persons[owner])
+        parts["rr"].append(cands[_ranges(cb[key_m], u_m)])
+        state["size"] += len(owner)
+        pieces_key.clear()
+        pieces_who.clear()
 
-    for g, key in enumerate(uniq):
-        members = order[bounds[g]:bounds[g + 1]]
-        cands = model.blocks.candidates(key)
-        if len(cands) == 0:
-            continue
-        step = max(1, MAX_CELLS // len(cands))
-        for s_ in range(0, len(members), step):
-            who = members[s_: s_ + step]
-            starts.extend(size + np.arange(len(who)) * len(cands))
-            people.extend(who)
-            owners.append(np.repeat(who, len(cands)))
-            ii.append(np.repeat(persons[who], len(cands)))
-            rr.append(np.tile(cands, len(who)))
-            size += len(who) * len(cands)
-            if size >= MAX_CELLS:
-                yield flush()
-                owners, ii, rr, people, starts, size = [], [], [], [], [], 0
-    if owners:
+    def flush() -> _Batch:
+        got = {k: np.concatenate(v) for k, v in parts.items()}
+        for v in parts.values():
+            v.clear()
+        state["size"] = 0
+        return _Batch(got["owner"], got["ii"], got["rr"], got["starts"], got["people"])
+
+    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
+        pieces_key: list[int] = []
+        pieces_who: list[np.ndarray] = []
+        pending = 0
+        for g in range(lo, hi):
+            u = int(cb[g - lo + 1] - cb[g - lo])
+            if u == 0:
+                continue
+            members = order[bounds[g]:bounds[g + 1]]
+            step = max(1, MAX_CELLS // u)
+            for s_ in range(0, len(members), step):
+                who = members[s_: s_ + step]
+                pieces_key.append(g - lo)
+                pieces_who.append(who)
+                pending += len(who) * u
+                if state["size"] + pending >= MAX_CELLS:
+                    gather(cands, cb, pieces_key, pieces_who)
+                    pending = 0
+                    yield flush()
+        gather(cands, cb, pieces_key, pieces_who)
+    if parts["owner"]:
         yield flush()
 
 
@@ -624,11 +733,21 @@ def _own_row_inside(model: _Model, persons: np.ndarray) -> np.ndarray:
     return ((rel == UNKNOWN) | (key == UNKNOWN) | (rel == key)).all(axis=1)
 
 
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Positions first[i] .. first[i] + count[i] - 1 for every i, concatenated."""
+    total = int(count.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count - first, count)
+
+
 def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None, rows: bool = True):
     """Every (attacked person, class of their candidate rows) pair, strict key by strict key, in
     batches of about ``MAX_CELLS`` pairs: a person's score against a class is the same float for
     every row of it, so the rows of a class are scored once (without classes: each row its own).
-    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``)."""
+    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``).
+
+    The classes of every key's candidates are found at once per chunk of keys (one factorisation
+    of (key, class) pairs: first appearance within a key, as one per key would number them), and a
+    batch's arrays are gathered from them in one go."""
     keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
@@ -636,51 +755,89 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
     parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "cls", "mult", "seg", "rows", "starts")}
-    size = offset = 0
+    state = {"size": 0, "offset": 0}
 
     def flush() -> _ClassBatch:
         got = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
+        for v in parts.values():
+            v.clear()
+        state["size"] = state["offset"] = 0
         return _ClassBatch(got["owner"], got["ii"], got["rr"], got["starts"], got["owner"][got["starts"]],
                            cls=got["cls"], mult=got["mult"], seg=got["seg"], rows=got["rows"])
 
-    for g, key in enumerate(uniq):
-        members = order[bounds[g]:bounds[g + 1]]
-        cands = model.blocks.candidates(key)
-        if len(cands) == 0:
-            continue
-        if rclass is None or len(cands) == 1:  # each row its own class
-            cls = rclass[cands] if rclass is not None else cands
-            mult, by_class, seg, reps = np.ones(len(cands), dtype=np.int64), cands, np.arange(len(cands)), cands
-        else:  # the classes in any order (a person's figures do not depend on it)
-            inv, cls = pd.factorize(rclass[cands])
-            cls = np.asarray(cls, dtype=np.int64)
-            mult = np.bincount(inv, minlength=len(cls))
-            reps = np.zeros(len(cls), dtype=np.int64)
-            reps[inv[::-1]] = cands[::-1]
-            seg = np.cumsum(mult) - mult
-            if rows:  # grouped by class (a radix sort for few classes)
-                by_class = cands[np.argsort(inv.astype(np.int16) if len(cls) < 2**15 else inv, kind="stable")]
-            else:
-                by_class = cands[:0]
-        u = len(cls)
-        step = max(1, MAX_CELLS // u)
-        for s_ in range(0, len(members), step):
-            who = members[s_: s_ + step]
-            parts["starts"].append(size + np.arange(len(who)) * u)
-            parts["owner"].append(np.repeat(who, u))
-            parts["ii"].append(np.repeat(persons[who], u))
-            parts["rr"].append(np.tile(reps, len(who)))
-            parts["cls"].append(np.tile(cls, len(who)))
-            parts["mult"].append(np.tile(mult, len(who)))
-            parts["seg"].append(np.tile(seg + offset, len(who)))
-            parts["rows"].append(by_class)
-            offset += len(by_class)
-            size += len(who) * u
-            if size >= MAX_CELLS:
-                yield flush()
-                for v in parts.values():
-                    v.clear()
-                size = offset = 0
+    def gather(ch: dict, pieces_key: list[int], pieces_who: list[np.ndarray]) -> None:
+        """The pairs of the pending pieces (a key of the chunk, some of its persons) into ``parts``."""
+        if not pieces_key:
+            return
+        kidx = np.asarray(pieces_key, dtype=np.int64)
+        sizes = np.fromiter((len(w) for w in pieces_who), dtype=np.int64, count=len(pieces_who))
+        who = np.concatenate(pieces_who)
+        key_m = np.repeat(kidx, sizes)
+        u_m = ch["nclass"][key_m]
+        cidx = _ranges(ch["cfirst"][key_m], u_m)
+        owner = np.repeat(who, u_m)
+        blen = ch["blen"][kidx]
+        piece_off = state["offset"] + np.cumsum(blen) - blen
+        parts["starts"].append(state["size"] + np.cumsum(u_m) - u_m)
+        parts["owner"].append(owner)
+        parts["ii"].append(persons[owner])
+        parts["rr"].append(ch["reps"][cidx])
+        parts["cls"].append(np.asarray(ch["cls"], dtype=np.int64)[cidx])
+        parts["mult"].append(ch["mult"][cidx])
+        parts["seg"].append(ch["seg"][cidx] + np.repeat(np.repeat(piece_off, sizes), u_m))
+        parts["rows"].append(ch["by_class"][_ranges(ch["by_start"][kidx], blen)])
+        state["offset"] += int(blen.sum())
+        state["size"] += len(owner)
+        pieces_key.clear()
+        pieces_who.clear()
+
+    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
+        ncand = np.diff(cb)
+        if rclass is None:  # each row its own class
+            cls_all, mult_all, reps_all = cands, np.ones(len(cands), dtype=np.int64), cands
+            seg_all, by_class, nclass = _ranges(np.zeros(len(ncand), dtype=np.int64), ncand), cands, ncand
+            blen = ncand
+        else:
+            key_of = np.repeat(np.arange(hi - lo, dtype=np.int64), ncand)
+            inv, _ = pd.factorize(key_of * (int(rclass.max()) + 1) + rclass[cands])
+            inv = np.asarray(inv, dtype=np.int64)
+            mult_all = np.bincount(inv, minlength=int(inv.max()) + 1 if len(inv) else 0)
+            first = np.zeros(len(mult_all), dtype=np.int64)
+            first[inv[::-1]] = np.arange(len(inv))[::-1]
+            reps_all = cands[first]
+            cls_all = rclass[reps_all]
+            nclass = np.bincount(key_of[first], minlength=hi - lo)
+            seg_all = np.cumsum(mult_all) - mult_all - np.repeat(cb[:-1], nclass)
+            if rows:  # grouped by class, in class order, rows in order within a class
+                by_class, blen = cands[np.argsort(inv, kind="stable")], ncand
+            else:  # only a single candidate's row is listed (as one class of its own)
+                single = ncand == 1
+                by_class, blen = cands[np.repeat(single, ncand)], single.astype(np.int64)
+        cfirst = np.cumsum(nclass) - nclass
+        bfirst = np.cumsum(blen) - blen
+        by_class_start = np.cumsum(ncand) - ncand if (rclass is None or rows) else bfirst
+        ch = {"nclass": nclass, "cfirst": cfirst, "blen": blen, "reps": reps_all, "cls": cls_all,
+              "mult": mult_all, "seg": seg_all, "by_class": by_class, "by_start": by_class_start}
+        pieces_key: list[int] = []
+        pieces_who: list[np.ndarray] = []
+        pending = 0
+        for g in range(lo, hi):
+            if ncand[g - lo] == 0:
+                continue
+            members = order[bounds[g]:bounds[g + 1]]
+            u = int(nclass[g - lo])
+            step = max(1, MAX_CELLS // u)
+            for s_ in range(0, len(members), step):
+                who = members[s_: s_ + step]
+                pieces_key.append(g - lo)
+                pieces_who.append(who)
+                pending += len(who) * u
+                if state["size"] + pending >= MAX_CELLS:
+                    gather(ch, pieces_key, pieces_who)
+                    pending = 0
+                    yield flush()
+        gather(ch, pieces_key, pieces_who)
+        pending = 0
     if parts["owner"]:
         yield flush()
 
