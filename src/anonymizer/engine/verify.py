@@ -94,8 +94,16 @@ def _hashes(values) -> np.ndarray:
     return pd.util.hash_array(np.asarray(values, dtype=object), categorize=False)
 
 
-def text_candidates(text: str, *, aligned: bool = False) -> list[str]:
-    """The spans of a free text that could hold an identifier value, separators removed.
+# A run of at least MIN_LEN characters starts here (the runs of ``_RUN`` that can give a span long
+# enough to be searched; a shorter run's spans are all shorter): the look-ahead fails at every
+# position of a shorter run, so the matches are exactly ``_RUN``'s runs of MIN_LEN characters or more
+# (and shorter ones the length test then drops).
+_LONG_RUN = re.compile(rf"(?=[A-Za-z0-9 .\-/+]{{{MIN_LEN}}})" + _RUN.pattern)
+
+
+def span_lists(texts, *, aligned: bool = False) -> list[list[str]]:
+    """Per text of ``texts``, the spans that could hold an identifier value, separators removed
+    (texts shorter than ``MIN_LEN`` and spans shorter than that give nothing: the leak search drops them).
 
     E-mail addresses; every run of letter/digit groups joined by single separators as a whole
     (up to ``MAX_RUN`` characters); and every sub-run that starts with a group holding a digit,
@@ -105,41 +113,11 @@ def text_candidates(text: str, *, aligned: bool = False) -> list[str]:
     ``aligned`` (cells that are not free text): a sub-run starts only at the first group of
     its run or after a group without digits (``Durand 1 85 01...`` yields the NIR), never in
     the middle of a number: the seven-digit tail of a fake IBAN is not a file number.
-    """
-    out = _EMAIL.findall(text)
-    for run in _RUN.findall(text):
-        groups = _GROUP_SEP.split(run)
-        whole = "".join(groups)
-        if len(whole) <= MAX_RUN:
-            out.append(whole)
-        for i, first in enumerate(groups):
-            # groups are ASCII letters and digits: a group has a digit unless it is all letters
-            if first.isalpha() or (aligned and i and not groups[i - 1].isalpha()):
-                continue
-            acc = ""
-            for g in groups[i:]:
-                acc += g
-                if len(acc) > MAX_TOKEN:
-                    break
-                if len(acc) >= MIN_LEN and acc != whole:
-                    out.append(acc)
-    return out
-
-
-# A run of at least MIN_LEN characters starts here (the runs of ``_RUN`` that can give a span long
-# enough to be searched; a shorter run's spans are all shorter): the look-ahead fails at every
-# position of a shorter run, so the matches are exactly ``_RUN``'s runs of MIN_LEN characters or more
-# (and shorter ones the length test then drops).
-_LONG_RUN = re.compile(rf"(?=[A-Za-z0-9 .\-/+]{{{MIN_LEN}}})" + _RUN.pattern)
-
-
-def span_lists(texts, *, aligned: bool = False) -> list[list[str]]:
-    """:func:`text_candidates` of each of ``texts`` that are at least ``MIN_LEN`` characters long
-    (the leak search drops the shorter ones), the same spans up to order and repeats.
 
     The leak search tokenises every distinct text of every free-text column three times (pass 1,
     the collision check of pass 2, pass 3): the runs too short to give a span are skipped by the
-    regular expression, a run of letters only gives its whole, and the loop is written for speed."""
+    regular expression, a run of letters only gives its whole, and the loop is written for speed
+    (the per-text definition it replaced is kept in tests/engine/leak_reference.py)."""
     find_runs, find_emails, split = _LONG_RUN.findall, _EMAIL.findall, _GROUP_SEP.split
     lists = []
     for text in texts:
@@ -235,7 +213,7 @@ def inside_source(entity_name: str) -> str:
 
 
 def _validated(token: str) -> str | None:
-    """The entity a bare candidate span (``text_candidates``) is, by its check digits, or None."""
+    """The entity a bare candidate span (``span_lists``) is, by its check digits, or None."""
     t = token.upper()
     if "@" in t:
         return "EMAIL" if v.EMAIL.fullmatch(token) else None
