@@ -330,17 +330,11 @@ def fake_value(value: str, *, entity: str, deriver: Deriver, ctx: Sequence[str] 
         out = gen(value, deriver, *ctx) if ctx else gen(value, deriver)
     else:
         out = _call(entity, gen, value, deriver, list(ctx or []), params or {})
-    orig = None
-    if out is not None:
-        if entity == "NIR_KEY" and ctx and ctx[0]:
-            # the key of the row's fake NIR: agreement with that NIR wins over "never the original"
-            # (a 2-digit key equal to the original one, 1 time in 97, says nothing about the person)
-            return out
-        orig = norm_identifier(value)
-        if norm_identifier(out) != orig:
-            return out
-    if orig is None:
-        orig = norm_identifier(value)
+    if out is not None and entity == "NIR_KEY" and ctx and ctx[0]:
+        # the key of the row's fake NIR: agreement with that NIR wins over "never the original"
+        # (a 2-digit key equal to the original one, 1 time in 97, says nothing about the person)
+        return out
+    orig = norm_identifier(value)
     attempt = 0
     while out is None or norm_identifier(out) == orig:
         out = shape_fake(value, deriver.stream("SHAPE/" + entity, value, attempt))
@@ -510,8 +504,6 @@ def _batch_phone(values, ctxs, d, params):
                 out[i] = r
     return [o if o is not None else fake_value(values[i], entity="PHONE", deriver=d, ctx=ctxs[i], params=params)
             for i, o in enumerate(out)]
-
-
 
 
 def _batch_iban(values, ctxs, d, params):
