@@ -47,3 +47,21 @@ def test_a_large_table_is_sampled_for_the_scan_and_read_whole_for_k(tmp_path, mo
     assert f"k = {int(sizes.min())} on" in ks[0].message
     assert f"{below} of {ROWS} records" in ks[0].message  # every row, not the sample's 20,000
     assert result.status == "fail"
+
+
+def test_a_large_tables_line_numbers_are_checked_over_every_row(tmp_path, monkeypatch):
+    """The sample cannot show that a column holds the line numbers: the streaming read checks every row."""
+    from anonymizer.check.rules import _scan
+
+    path = tmp_path / "big.csv"
+    df = _table(path).assign(NUMLIGNE=[str(i) for i in range(1, ROWS + 1)])
+    df.to_csv(path, sep=";", index=False)
+    monkeypatch.setattr(read, "STREAM_ABOVE_BYTES", 1024)
+    [emb] = list(read.iter_tables(path, "table"))
+    assert emb.row_numbers == {"NUMLIGNE"}
+    cfg = config_from_dict({}, root=tmp_path)
+    said = {f.column: f for f in _scan(emb.df, cfg, emb.total_rows, emb.row_numbers).findings}
+    assert said["NUMLIGNE"].role == "insensitive"
+    assert any("line numbers" in e for e in said["NUMLIGNE"].evidence)
+    unsaid = {f.column: f for f in _scan(emb.df, cfg, emb.total_rows).findings}  # the sample alone
+    assert not any("line numbers" in e for e in unsaid["NUMLIGNE"].evidence)

@@ -210,11 +210,81 @@ def test_sample_batches_is_uniform_and_counts_rows():
     from anonymizer.detect.scan import sample_batches
 
     batches = (pd.DataFrame({"i": range(s, s + 1000)}) for s in range(0, 20_000, 1000))
-    sample, total = sample_batches(batches, 2000, seed=1)
+    sample, total, _ = sample_batches(batches, 2000, seed=1)
     assert total == 20_000 and len(sample) == 2000 and sample["i"].is_unique
     # every tenth of the table is represented about equally (uniform, not the first batches)
     counts = (sample["i"] // 2000).value_counts()
     assert len(counts) == 10 and counts.min() > 120
+
+
+def _batched(df: pd.DataFrame, size: int):
+    return (df.iloc[s:s + size].reset_index(drop=True) for s in range(0, len(df), size))
+
+
+def test_sample_batches_finds_line_numbers_over_every_row():
+    from anonymizer.detect.scan import sample_batches
+
+    n = 5_000
+    rng = random.Random(3)
+    ids = [str(x) for x in rng.sample(range(10**6, 10**7), n)]
+    late = [str(i) for i in range(1, n + 1)]
+    late[4_321] = "99999"           # one row, almost surely outside a 200-row sample, breaks the sequence
+    perm = [str(i) for i in range(1, n + 1)]
+    perm[10], perm[11] = perm[11], perm[10]
+    df = pd.DataFrame({
+        "line": [str(i) for i in range(1, n + 1)],
+        "line0": [f" {i} " for i in range(n)],          # 0..n-1, padded: still line numbers
+        "late_break": late,
+        "swapped": perm,                                 # the set 1..n, not in row order
+        "flag": [rng.choice("01") for _ in range(n)],
+        "id": ids,
+    })
+    df.loc[0, "flag"] = "1"
+    sample, total, row_numbers = sample_batches(_batched(df, 700), 200, seed=2)
+    assert total == n and len(sample) == 200
+    assert row_numbers == {"line", "line0"}
+    # a one-row table proves nothing; duplicated names are never vouched for
+    assert sample_batches(_batched(df.iloc[:1], 700), 200).row_numbers == frozenset()
+    dup = pd.DataFrame([[str(i), str(i)] for i in range(1, 50)], columns=["a", "a"])
+    assert sample_batches(_batched(dup, 10), 20).row_numbers == frozenset()
+
+
+def test_large_file_scan_keeps_line_numbers_but_flags_identifiers(run_cli, tmp_path, monkeypatch):
+    """Above the streaming size the scan sees a sample: the line-number column must still be told apart
+    from a sequential-looking identifier (it was refused as identifier-like at 1M rows)."""
+    import anonymizer.cli.scan as cli_scan
+
+    monkeypatch.setattr(cli_scan, "STREAM_ABOVE_BYTES", 0)
+    n = 3_000
+    rng = random.Random(5)
+    ids = [str(x) for x in rng.sample(range(10**6, 10**7), n)]
+    near = [str(i) for i in range(1, n + 1)]
+    near[2_500] = "1"                  # line numbers but for one row: not vouched for
+    df = pd.DataFrame({"numligne": [str(i) for i in range(1, n + 1)], "seq": near, "ref": ids})
+    path = tmp_path / "t.csv"
+    df.to_csv(path, index=False)
+    res = run_cli("scan", path, "--no-ner", "--format", "json", "--sample", "500")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["sampled_rows"] == 500
+    by = {f["column"]: f for f in doc["findings"]}
+    assert by["numligne"]["role"] == "insensitive"
+    assert any("line numbers" in e for e in by["numligne"]["evidence"])
+    for col in ("seq", "ref"):
+        assert not any("line numbers" in e for e in by[col]["evidence"]), col
+
+
+def test_line_numbers_of_a_million_rows_are_not_identifier_like():
+    """At a million rows line numbers are 6-7 digit strings held by one row each, which reads as an
+    identifier on a sample; once the whole-table check vouches for them, they are neither."""
+    rng = random.Random(9)
+    lines = sorted(rng.sample(range(100_000, 1_000_001), 2_000))   # what a uniform sample of 1M lines holds
+    df = pd.DataFrame({"numligne": [str(i) for i in lines], "ref": [str(i) for i in lines]})
+    vouched = {f.column: f for f in scan_table(df, ner=False, total_rows=1_000_000, row_numbers={"numligne"}).findings}
+    assert vouched["numligne"].role == "insensitive" and not vouched["numligne"].identifier_like
+    assert vouched["ref"].identifier_like  # the same values without the whole-table check
+    alone = {f.column: f for f in scan_table(df, ner=False, total_rows=1_000_000).findings}
+    assert alone["numligne"].identifier_like
 
 
 def test_cli_streams_large_files(run_cli, tmp_path, monkeypatch, tricky):

@@ -42,6 +42,8 @@ class Embedded:
     # ``load_columns(cols)`` reads those columns over every row (the risk rules need them)
     total_rows: int | None = None
     load_columns: Callable[[list[str]], pd.DataFrame] | None = None
+    # columns holding the line number on every row of that table (a sample cannot show it)
+    row_numbers: frozenset[str] = frozenset()
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

@@ -158,8 +158,9 @@ def sampled_table(path: Path, fmt: str, sample_rows: int = SAMPLE_ROWS) -> Embed
     from anonymizer.io import iter_batches
 
     _, batches = iter_batches(path, batch_rows=200_000, fmt=fmt)
-    sample, total = sample_batches(batches, sample_rows)
+    sample, total, row_numbers = sample_batches(batches, sample_rows)
     return Embedded(sample, f"{fmt} table, {len(sample):,} of {total:,} rows sampled", 1, total_rows=total,
+                    row_numbers=row_numbers,
                     load_columns=lambda cols: read_columns(path, cols, batch_rows=200_000))
 
 

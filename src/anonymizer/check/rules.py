@@ -144,10 +144,12 @@ class Finding:
         return asdict(self)
 
 
-def _scan(df: pd.DataFrame, config: CheckConfig, total_rows: int | None = None) -> Any:
+def _scan(df: pd.DataFrame, config: CheckConfig, total_rows: int | None = None,
+          row_numbers: frozenset[str] = frozenset()) -> Any:
     from anonymizer.detect import scan_table
 
-    return scan_table(df, ner=config.ner, sample_rows=config.sample_rows, total_rows=total_rows)
+    return scan_table(df, ner=config.ner, sample_rows=config.sample_rows, total_rows=total_rows,
+                      row_numbers=row_numbers)
 
 
 def _masked(examples: list[Any], n: int = 3) -> list[str]:
@@ -207,6 +209,7 @@ def evaluate_table(
     line: int | None = None,
     scanner: Callable[[pd.DataFrame, CheckConfig], Any] | None = None,
     total_rows: int | None = None,
+    row_numbers: frozenset[str] = frozenset(),
     load_columns: Callable[[list[str]], pd.DataFrame] | None = None,
     replaced: frozenset[str] = frozenset(),
     manifest_state: str | None = "absent",
@@ -220,7 +223,8 @@ def evaluate_table(
     model is loaded only for files that might pass.
 
     A table too large to load comes as a row sample of ``total_rows`` rows with
-    ``load_columns``: the scan reads the sample, the risk rules the key columns of every row.
+    ``load_columns``: the scan reads the sample, the risk rules the key columns of every row;
+    ``row_numbers`` names its columns that hold the line number on every row.
 
     ``replaced``: columns a manifest that vouches for the file says were faked, pseudonymised,
     suppressed or redacted; their identifier findings are expected (their values are checked
@@ -234,7 +238,7 @@ def evaluate_table(
     df = df[[c for c in df.columns if c not in exempt]]
     if len(df.columns) == 0:
         return []
-    scan = scanner or partial(_scan, total_rows=total_rows)
+    scan = scanner or partial(_scan, total_rows=total_rows, row_numbers=row_numbers)
     report = scan(df, replace(config, ner=False))
     findings = [f for f in report.findings if f.column not in exempt]
     out: list[Finding] = []

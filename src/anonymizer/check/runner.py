@@ -193,7 +193,7 @@ def _evaluate_items(path: Path, kind: str, config: CheckConfig, verdict: Manifes
                     replaced = verdict.replaced
         result.findings.extend(evaluate_table(
             emb.df, cfg, exempt_columns=exempt, location=emb.location or None, line=emb.line, scanner=scanner,
-            total_rows=emb.total_rows, load_columns=emb.load_columns, replaced=replaced,
+            total_rows=emb.total_rows, row_numbers=emb.row_numbers, load_columns=emb.load_columns, replaced=replaced,
             manifest_state=table_state, manifest_name=mname))
     if state is None and verdict is not None and not any(f.rule == "manifest-mismatch" for f in result.findings):
         result.passed_by = "manifest"

@@ -153,7 +153,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
         chosen_profile = load_profile(profile)
 
     err = Console(stderr=True)
-    total_rows = None
+    total_rows, row_numbers = None, frozenset()
     if data.exists() and data.stat().st_size > STREAM_ABOVE_BYTES:
         # large file: one streaming pass keeps a uniform row sample (memory stays bounded)
         from anonymizer.detect.scan import sample_batches
@@ -161,7 +161,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
 
         with err.status(_("sampling rows from a large table…")):
             _meta, batches = iter_batches(data, batch_rows=200_000, delimiter=delimiter, encoding=encoding, sheet=sheet)
-            df, total_rows = sample_batches(batches, sample, seed=seed)
+            df, total_rows, row_numbers = sample_batches(batches, sample, seed=seed)
     else:
         with err.status(_("reading the table…")):
             df = read_table(data, delimiter=delimiter, encoding=encoding, sheet=sheet).df
@@ -172,7 +172,7 @@ def command(data: Path, fmt: str, output: Path | None, policy_path: Path | None,
         report = scan_table(
             df, rules_dirs=tuple(str(d) for d in rules_dirs), sample_rows=sample, ner=not no_ner, seed=seed,
             progress=lambda col: bar.update(task, advance=1, description=escape(str(col))), source=data.name,
-            total_rows=total_rows,
+            total_rows=total_rows, row_numbers=row_numbers,
         )
     text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
     if output is not None:

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -625,6 +626,7 @@ def scan_table(
     source: str = "",
     total_rows: int | None = None,
     families: bool = True,
+    row_numbers: Iterable[str] = (),
 ) -> ScanReport:
     """Classify every column of ``df``; a pure function of the table (and the rules).
 
@@ -635,9 +637,12 @@ def scan_table(
     report then gives that size and measures uniqueness on the sample. ``families=False`` skips
     the families found from the data (:func:`families_from_dependencies`, the costliest step): for
     callers that read only roles and entities, such as sanitize's re-scan of its output.
+    ``row_numbers`` names the columns of a sampled table that hold the line number on every row of
+    the whole table (:attr:`Sample.row_numbers`): a sample alone cannot show it.
     """
     rules = load_rules(tuple(str(d) for d in rules_dirs))
     subjects = load_subject_rules(tuple(str(d) for d in rules_dirs))
+    row_numbers = frozenset(row_numbers)
     rows = len(df) if total_rows is None else int(total_rows)
     if total_rows is not None and total_rows > len(df):
         sample_rows = min(sample_rows, len(df))
@@ -685,12 +690,19 @@ def scan_table(
         rates[name] = r
         rule = match_rule(name, rules)
         won[name] = rule
+        line_numbers = True  # unique per row, but a line number identifies nobody: not identifier-like
         if (rule is None or rule.role == "insensitive") and full_ne is not None and uniq_ratio == 1.0 \
                 and non_empty == rows and _is_row_number(full_ne):
             role, ent, conf, ev = "insensitive", None, 0.7, (
                 ([f"{rule.describe(name)} -> insensitive"] if rule else []) + ["values are the line numbers 1..n"]
             )
+        elif (rule is None or rule.role == "insensitive") and full_ne is None and name in row_numbers:
+            role, ent, conf, ev = "insensitive", None, 0.7, (
+                ([f"{rule.describe(name)} -> insensitive"] if rule else [])
+                + ["values are the line numbers 1..n on every row of the table"]
+            )
         else:
+            line_numbers = False
             role, ent, conf, ev = _decide(name, rule, r, vals, uniq_ratio, len(sample))
         stats = {
             "n": rows,
@@ -709,7 +721,7 @@ def scan_table(
         length, share = _fixed_digits(vals)
         if length:
             stats["fixed_digits"] = {"length": length, "share": round(share, 4)}
-        id_like = identifier_like(stats)
+        id_like = identifier_like(stats) and not line_numbers
         if id_like:
             ev.append(f"identifier-like: {_pct(share)} of sampled values are {length}-digit numbers and "
                       f"{_pct(stats['singleton_share'])} of values are held by one row only ({scope})")
@@ -782,8 +794,52 @@ def _family(f: ColumnFinding, rule: ColumnRule | None) -> str | None:
     return known.family if known else None
 
 
-def sample_batches(batches: Iterable[pd.DataFrame], sample_rows: int, seed: int = 0) -> tuple[pd.DataFrame, int]:
-    """A uniform row sample of a table read in batches, and its total row count.
+class Sample(NamedTuple):
+    """A row sample of a table read in batches (:func:`sample_batches`)."""
+
+    df: pd.DataFrame
+    total: int
+    #: columns whose every row, in the whole table, holds its line number (1..n or 0..n-1)
+    row_numbers: frozenset[str]
+
+
+class _RowNumbers:
+    """Which columns hold their row's line number on every row, checked as the batches stream by.
+
+    A sample cannot tell a line-number column (unique per row, identifies nobody) from an
+    identifier; the whole column can, and this check costs a string comparison per row of the few
+    columns whose first value is 0 or 1 (most drop out on their first rows)."""
+
+    def __init__(self) -> None:
+        self.start: dict[str, int] | None = None  # column -> 0 or 1, while every row so far matched
+        self.offset = 0
+
+    def update(self, batch: pd.DataFrame) -> None:
+        if self.start is None:
+            self.start = {}
+            if len(batch):
+                for j, col in enumerate(batch.columns):
+                    first = str(batch.iat[0, j]).strip()
+                    if first in ("0", "1") and str(col) not in self.start:
+                        self.start[str(col)] = int(first)
+        names = [str(c) for c in batch.columns]
+        for name, start in list(self.start.items()):
+            if names.count(name) != 1:
+                del self.start[name]
+                continue
+            col = batch.iloc[:, names.index(name)].astype(str).str.strip().to_numpy(dtype=object)
+            want = np.arange(self.offset + start, self.offset + start + len(col)).astype(str).astype(object)
+            head = min(64, len(col))
+            if not (np.array_equal(col[:head], want[:head]) and np.array_equal(col, want)):
+                del self.start[name]
+        self.offset += len(batch)
+
+    def columns(self) -> frozenset[str]:
+        return frozenset(self.start or ()) if self.offset >= 2 else frozenset()
+
+
+def sample_batches(batches: Iterable[pd.DataFrame], sample_rows: int, seed: int = 0) -> Sample:
+    """A uniform row sample of a table read in batches, its total row count and its line-number columns.
 
     Bottom-k sampling: every row draws a uniform key, the ``sample_rows`` smallest keys are
     kept (a uniform sample without replacement, whatever the batch sizes), so a
@@ -793,8 +849,10 @@ def sample_batches(batches: Iterable[pd.DataFrame], sample_rows: int, seed: int 
     kept: pd.DataFrame | None = None
     kept_keys = np.zeros(0)
     total = 0
+    row_numbers = _RowNumbers()
     for batch in batches:
         total += len(batch)
+        row_numbers.update(batch)
         keys = rng.random(len(batch))
         if kept is None:
             kept, kept_keys = batch.reset_index(drop=True), keys
@@ -805,8 +863,8 @@ def sample_batches(batches: Iterable[pd.DataFrame], sample_rows: int, seed: int 
             idx = np.sort(np.argpartition(kept_keys, sample_rows)[:sample_rows])
             kept, kept_keys = kept.iloc[idx].reset_index(drop=True), kept_keys[idx]
     if kept is None:
-        return pd.DataFrame(), 0
-    return kept, total
+        return Sample(pd.DataFrame(), 0, frozenset())
+    return Sample(kept, total, row_numbers.columns())
 
 
 def _reassemble_split_nir(findings: list[ColumnFinding], texts: dict[str, pd.Series], rates: dict) -> None:
