@@ -33,6 +33,8 @@ from anonymizer.transform.identities import (
     name_hashes,
 )
 
+from . import collisions_reference as reference
+
 # ----------------------------------------------------------------------------- the reference (283e449)
 
 
@@ -91,22 +93,22 @@ class _Avoid:
         return 0.0
 
 
-def _table(rng: np.random.Generator, n: int, index=None) -> pd.DataFrame:
+def _table(rng: np.random.Generator, n: int, index=None, first=FIRST, last=LAST) -> pd.DataFrame:
     pick = lambda pool: rng.choice(np.array(pool, dtype=object), n)  # noqa: E731
-    df = pd.DataFrame({"NOM": pick(LAST), "NOMCJ": pick(LAST), "PRENOM": pick(FIRST), "PRENOMCJ": pick(FIRST),
-                       "ENF1_PRENOM": pick(FIRST), "CP": pick(["33000", "DUPONT"]),
-                       "REFERENT": [f"{a} {b}" for a, b in zip(pick(FIRST), pick(LAST), strict=True)]})
+    df = pd.DataFrame({"NOM": pick(last), "NOMCJ": pick(last), "PRENOM": pick(first), "PRENOMCJ": pick(first),
+                       "ENF1_PRENOM": pick(first), "CP": pick(["33000", "DUPONT"]),
+                       "REFERENT": [f"{a} {b}" for a, b in zip(pick(first), pick(last), strict=True)]})
     if index is not None:
         df.index = index
     return df.astype({c: "str" for c in df.columns})
 
 
-def _setup(seed: int, n: int = 400, index=None):
+def _setup(seed: int, n: int = 400, index=None, first=FIRST, last=LAST):
     rng = np.random.default_rng(seed)
-    original = _table(rng, n, index)
+    original = _table(rng, n, index, first, last)
     names = NameIndex()
     names.add(original, ENTITIES)
-    fakes = _table(rng, n, index)  # the "already transformed" context: drawn from the same lists
+    fakes = _table(rng, n, index, first, last)  # the "already transformed" context: drawn from the same lists
     return rng, _Avoid(names), fakes
 
 
@@ -188,12 +190,80 @@ def test_avoid_collisions_redraws_as_before(seed, monkeypatch):
         kwargs = dict(key=b"k" * 16, step=step, ctx_frame=frame, entities=ENTITIES, avoid=avoid)
         stats_new: dict = {}
         new = avoid_collisions(fn, original[step.column], first, stats=stats_new, **kwargs)
-        with monkeypatch.context() as m:
-            m.setattr(collisions, "_collisions", _ref_collisions)
-            stats_old: dict = {}
-            old = avoid_collisions(fn, original[step.column], first, stats=stats_old, **kwargs)
+        stats_old: dict = {}
+        old = reference.avoid_collisions(fn, original[step.column], first, stats=stats_old, **kwargs)
         assert new.tolist() == old.tolist() and stats_new == stats_old
         assert (new != first).any()  # it did re-draw
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    return (a.dtype == b.dtype and a.name == b.name and a.index.equals(b.index)
+            and a.astype(object).fillna("<NA>").tolist() == b.astype(object).fillna("<NA>").tolist())
+
+
+@pytest.mark.parametrize("dtype", ["str", object, "string"])
+@pytest.mark.parametrize("index", [None, pd.RangeIndex(500, 800), pd.Index([f"r{i}" for i in range(300)]),
+                                   pd.Index([3, 1, 2] * 100)])
+def test_avoid_collisions_equals_the_reference_loop(dtype, index):
+    """The loop by position (one object array, context rows by ``iloc``, the name columns gathered
+    once) gives the reference loop's column, dtype, counts and first draws; by label when the
+    batch's labels repeat. Real phone collisions (a leak index) and name identities, missing
+    cells, and a context whose labels differ from the batch's (the label path)."""
+    from anonymizer.engine.verify import LeakIndex
+    from anonymizer.policy.plan import Plan
+
+    # lists large enough that a fake first name is an identity with some of its row's surnames only
+    firsts, lasts = FIRST + [f"Prénom{i}" for i in range(40)], LAST + [f"NOM{i}" for i in range(40)]
+    rng, avoid, ctx = _setup(7, n=300, index=index, first=firsts, last=lasts)
+    original = _table(rng, 300, index, firsts, lasts).astype(dtype)
+    original.loc[original.index[::17], "PRENOM"] = None
+    tel = ColumnStep("TEL", "identifier", "PHONE", "fake")
+    leaks = LeakIndex(Plan([tel], [], {}, "test", True))
+    phones = [f"06{i:08d}" for i in range(0, 40)]
+    leaks.add(pd.DataFrame({"TEL": phones}))
+    leaks.names = avoid.names
+    escaped = 0
+    for step in STEPS[:5] + [tel]:
+        if step is tel:
+            pool = phones[:30] + ["0536490000", "0536490001"]
+            series = pd.Series(rng.choice(np.array(phones, dtype=object), 300), index=original.index).astype(dtype)
+        else:
+            pool = firsts[:30] if step.entity == "FIRST_NAME" else lasts[:30] if step.entity == "LAST_NAME" else list(
+                ctx["REFERENT"].unique()[:6]) + ["Zed Zorro"]
+            series = original[step.column]
+        base = _keyed_names(pool)
+
+        def fn(s, *, key, params, context, base=base):
+            return base(s.fillna(""), key=key, params=params, context=context).astype(dtype)
+
+        first = fn(series, key=b"first", params={}, context=None)
+        for frame in (ctx.drop(columns=[step.column], errors="ignore"), None,
+                      ctx.set_axis(ctx.index[::-1]) if ctx.index.is_unique else None):
+            kwargs = dict(key=b"k" * 16, step=step, ctx_frame=frame, entities=ENTITIES, avoid=leaks)
+            stats_new, stats_old, red_new, red_old = {}, {}, {}, {}
+            try:
+                old = reference.avoid_collisions(fn, series, first, stats=stats_old, redrawn=red_old, **kwargs)
+            except (KeyError, ValueError) as exc:
+                with pytest.raises(type(exc)):
+                    avoid_collisions(fn, series, first, stats=stats_new, redrawn=red_new, **kwargs)
+                continue
+            new = avoid_collisions(fn, series, first, stats=stats_new, redrawn=red_new, **kwargs)
+            assert _same(new, old) and stats_new == stats_old
+            assert red_new.keys() == red_old.keys() and all(_same(red_new[k], red_old[k]) for k in red_new)
+            escaped += int((new.astype(object) != first.astype(object)).sum() - sum(stats_new.values()))
+    assert escaped > 50 or not ctx.index.is_unique  # re-draws ran and some escaped (repeated labels: refused)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_identifier_like_per_distinct_value_equals_the_per_row_test(seed):
+    rng = np.random.default_rng(seed)
+    parts = ["Durand", "@", "123456", "12 34 56 78 9", "06.12.34.56.78", "1-2-3-4-5-6-7-8-9", "\u00e9", " ",
+             "1234", "a@b", "185017510012362", "", "\n", "\u00a012345", "0\u20096\u20091"]
+    values = ["".join(rng.choice(parts, rng.integers(0, 4))) for _ in range(500)]
+    for series in (pd.Series(values, dtype=object), pd.Series(values, dtype="str"),
+                   pd.Series(values + [None, np.nan], dtype=object), pd.Series([], dtype=object),
+                   pd.Series([1234567, 12, None], dtype="Int64"), pd.Series([1.5e7, np.nan])):
+        assert identifier_like(series).tolist() == reference.identifier_like(series).tolist()
 
 
 def test_each_context_column_is_hashed_once_per_batch(monkeypatch):

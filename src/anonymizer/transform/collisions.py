@@ -84,11 +84,33 @@ def retry_key(key: bytes, attempt: int) -> bytes:
     return hmac.new(key, f"anon/v1/collision-retry/{attempt}".encode(), hashlib.sha256).digest()
 
 
-def _collisions(values: pd.Series, *, step, ctx_frame, entities, avoid) -> np.ndarray:
+class _Partners:
+    """The batch's context name columns a fake name can pair with (``ctx_frame``'s first names and
+    surnames), their ``name_hashes`` read once per :func:`avoid_collisions` call: the first check
+    and every re-draw of a column look up the same columns (each look-up is an O(batch) read and
+    comparison with the run's memo, ``_context_name_hashes``)."""
+
+    def __init__(self, avoid, ctx_frame: pd.DataFrame, entities) -> None:
+        self.frame = ctx_frame[[c for c in ctx_frame.columns if entities.get(c) in PAIR_ENTITIES]]
+        self.unique = self.frame.index.is_unique
+        self._memo = _context_name_hashes(avoid, self.frame) if self.unique else None
+        self._got: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def hashes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        got = self._got.get(column)
+        if got is None:
+            got = self._got[column] = self._memo(column)
+        return got
+
+
+def _collisions(values: pd.Series, *, step, ctx_frame, entities, avoid, partners: _Partners | None = None,
+                rows: np.ndarray | None = None) -> np.ndarray:
     """Rows of ``values`` (an action's output) holding an original identifier value (the whole
     cell; inside it for free text and for word cells where an identifier was glued), or, for
     a fake name, spelling an original identity: a full name, or a (first name, surname) pair
-    with a name of the row already transformed (``ctx_frame``)."""
+    with a name of the row already transformed (``ctx_frame``). ``partners``: that frame's name
+    columns already gathered (a re-draw's check); ``rows``: the positions of ``values``' rows in
+    ``ctx_frame`` when the caller knows them (else looked up by label)."""
     text = step.role == "free_text"
     hit = avoid.row_hits(values, text=text)
     if not text and step.entity in WORD_ENTITIES and len(values):
@@ -101,20 +123,21 @@ def _collisions(values: pd.Series, *, step, ctx_frame, entities, avoid) -> np.nd
             hit |= names.row_hits(values, step.entity, None, entities)
             return hit
         # only the context's name columns can pair with a name (identities.NameIndex.row_hits)
-        frame = ctx_frame[[c for c in ctx_frame.columns if entities.get(c) in PAIR_ENTITIES]]
-        if not frame.index.is_unique:
+        if partners is None:
+            partners = _Partners(avoid, ctx_frame, entities)
+        frame = partners.frame
+        if not partners.unique:
             hit |= names.row_hits(values, step.entity, frame.loc[values.index], entities)
             return hit
         same = values.index.equals(frame.index)
-        positions = None if same else frame.index.get_indexer(values.index)
-        memo = _context_name_hashes(avoid, frame)
+        positions = None if same else rows if rows is not None else frame.index.get_indexer(values.index)
 
         def partner_hashes(column: str) -> tuple[np.ndarray, np.ndarray]:
-            h, n = memo(column)
+            h, n = partners.hashes(column)
             return (h, n) if positions is None else (h[positions], n[positions])
 
-        partners = frame if same else frame.loc[values.index]
-        hit |= names.row_hits(values, step.entity, partners, entities, partner_hashes=partner_hashes)
+        # row_hits reads the partners' columns only (their hashes come from partner_hashes)
+        hit |= names.row_hits(values, step.entity, frame.iloc[:0], entities, partner_hashes=partner_hashes)
     return hit
 
 
@@ -138,6 +161,12 @@ def _context_name_hashes(avoid, frame: pd.DataFrame):
     return hashed
 
 
+def _text_dtype(s: pd.Series) -> bool:
+    """Text columns (object, ``str``, string): re-drawn cells can be gathered in an object array and
+    the column rebuilt once, with the same values and dtype as assigning them cell by cell."""
+    return s.dtype == object or isinstance(s.dtype, pd.StringDtype)
+
+
 def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoid,
                       stats: dict | None = None, redrawn: dict | None = None) -> pd.Series:
     """Re-draw the fakes that happen to equal an original identifier value of the table, or
@@ -153,24 +182,39 @@ def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoi
     files whose originals differ — rare (about n / size of the space) and documented.
     ``redrawn`` (a dict), for a name column: receives the column's first draw of the rows
     re-drawn, so the row's free text can be given the new name too (row_names.py).
+
+    Each re-draw costs O(rows re-drawn), not O(batch): rows are addressed by position when the
+    batch's labels are unique (the context's rows taken with ``iloc``, the new draws written into
+    one object array, the column rebuilt once at the end), and the context's name columns are
+    gathered once per call (:class:`_Partners`).
     """
 
     text = step.role == "free_text"
+    is_name = step.action == "fake" and step.entity in IDENTITY_ENTITIES
     check = dict(step=step, ctx_frame=ctx_frame, entities=entities, avoid=avoid)
+    if is_name and ctx_frame is not None and getattr(avoid, "names", None) is not None:
+        check["partners"] = _Partners(avoid, ctx_frame, entities)
     mask = _collisions(result, **check)  # rows whose current value is an original
     if not mask.any():
         return result
     first_draw = result[mask]
-    is_name = step.action == "fake" and step.entity in IDENTITY_ENTITIES
     limits = _retry_limits(series, step.entity, text, avoid)
+    # positions stand for labels when every frame has the batch's unique labels
+    by_position = (series.index.is_unique and result.index.equals(series.index)
+                   and (ctx_frame is None or ctx_frame.index.equals(series.index)))
+    cells = result.to_numpy(dtype=object, copy=True) if by_position and _text_dtype(result) else None
     attempt = 0
     while attempt < RETRIES:
         active = mask & (limits > attempt)
         if not active.any():
             break
         attempt += 1
+        pos = np.flatnonzero(active)
         sub = series[active]
-        sub_ctx = ctx_frame.loc[sub.index] if ctx_frame is not None else None
+        if ctx_frame is None:
+            sub_ctx = None
+        else:
+            sub_ctx = ctx_frame.iloc[pos] if by_position else ctx_frame.loc[sub.index]
         if step.entity == "EMAIL" and attempt >= 2 and sub_ctx is not None:
             # an e-mail built from the row's fake names alone cannot change with the key:
             # after two tries let its names be drawn too (it then no longer echoes the row)
@@ -178,9 +222,15 @@ def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoi
         ctx = TransformContext(column=step.column, entity=step.entity, row_context=sub_ctx, entities=entities)
         params = {**step.params, "compound": True} if is_name and attempt >= COMPOUND_FROM else step.params
         again = fn(sub, key=retry_key(key, attempt), params=params, context=ctx)
-        result = result.copy()
-        result.loc[sub.index] = again.to_numpy()
-        mask[np.flatnonzero(active)] = _collisions(again, **check)
+        if cells is not None:
+            cells[pos] = again.to_numpy()
+        else:
+            result = result.copy()
+            result.loc[sub.index] = again.to_numpy()
+        known = by_position and again.index.equals(sub.index)  # the rows are ``pos`` of the context
+        mask[pos] = _collisions(again, **check, **({"rows": pos} if known else {}))
+    if cells is not None:
+        result = pd.Series(cells, index=result.index, name=result.name, dtype=result.dtype)
     if mask.any():
         sub = series[mask]
         if text:

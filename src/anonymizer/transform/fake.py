@@ -272,8 +272,13 @@ def embedded_identifiers(values) -> dict[str, list[tuple[int, int, str]]]:
 
 
 def identifier_like(values: pd.Series) -> np.ndarray:
-    """Which cells hold an @ or a run of digits :func:`embedded_identifiers` would look at."""
-    return to_text(values).str.contains(_EMBEDDED).to_numpy(dtype=bool)
+    """Which cells hold an @ or a run of digits :func:`embedded_identifiers` would look at: one
+    regular-expression test per distinct value (a name column repeats its names)."""
+    text = to_text(values)
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    search = _EMBEDDED.search
+    flags = np.fromiter((search(u) is not None for u in uniques.tolist()), dtype=bool, count=len(uniques))
+    return flags[codes]
 
 
 def _fake_segment(segment: str, entity: str, d: Deriver, ctx: list[str], params: dict) -> str:
