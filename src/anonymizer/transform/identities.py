@@ -45,13 +45,16 @@ def _words(value: str) -> list[str]:
     return [w for w in (strip_accents(m).casefold() for m in _WORD.findall(value)) if w not in _CIVILITY_WORDS]
 
 
-def name_hashes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell, the identity number of its name words (0: none) and how many words it has.
+#: text value -> (identity number, word count), for the values :func:`name_hashes` has seen: fake
+#: names are drawn from lists of a few thousand names, and every name column, each re-draw and
+#: every context column is hashed again. Cleared when full (bounded memory; the numbers do not
+#: depend on it).
+_HASHED: dict[str, tuple[int, int]] = {}
+_HASHED_MAX = 1 << 18
 
-    Computed once per distinct value; the words are hashed with ``pandas.util.hash_array``
-    (fixed key: the same number in every process and run)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""), use_na_sentinel=False)
-    words = [_words(u) if isinstance(u, str) else _words(str(u)) for u in uniques]
+
+def _hash_words(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(sums mod 2^64 of the word hashes, word counts) of each value's words."""
     counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     flat = [w for ws in words for w in ws]
     sums = np.zeros(len(words), dtype=np.uint64)
@@ -59,6 +62,31 @@ def name_hashes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         h = pd.util.hash_array(np.asarray(flat, dtype=object), categorize=False)
         owner = np.repeat(np.arange(len(words)), counts)
         np.add.at(sums, owner, h)  # uint64: wraps around, a sum mod 2^64
+    return sums, counts
+
+
+def name_hashes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, the identity number of its name words (0: none) and how many words it has.
+
+    Computed once per distinct value (and once per run for a text value seen before: ``_HASHED``);
+    the words are hashed with ``pandas.util.hash_array`` (fixed key, one word at a time: the same
+    number in every process and run, whichever values are hashed together)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""), use_na_sentinel=False)
+    uniques = uniques.tolist()
+    memo = _HASHED
+    got = [memo.get(u) if type(u) is str else None for u in uniques]
+    new = [i for i, g in enumerate(got) if g is None]
+    if new:
+        sums, counts = _hash_words([_words(u) if isinstance(u, str) else _words(str(u))
+                                    for u in (uniques[i] for i in new)])
+        if len(memo) + len(new) > _HASHED_MAX:
+            memo.clear()
+        for i, g in zip(new, zip(sums.tolist(), counts.tolist(), strict=True), strict=True):
+            got[i] = g
+            if type(uniques[i]) is str:
+                memo[uniques[i]] = g
+    sums = np.fromiter((g[0] for g in got), dtype=np.uint64, count=len(got))
+    counts = np.fromiter((g[1] for g in got), dtype=np.int64, count=len(got))
     return sums[codes], counts[codes]
 
 
