@@ -50,7 +50,7 @@ def _words(value: str) -> list[str]:
 #: every context column is hashed again. Cleared when full (bounded memory; the numbers do not
 #: depend on it).
 _HASHED: dict[str, tuple[int, int]] = {}
-_HASHED_MAX = 1 << 18
+_HASHED_MAX = 1 << 16  # about 20 MB at most
 
 
 def _hash_words(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
