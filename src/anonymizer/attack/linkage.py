@@ -721,6 +721,7 @@ class _ClassBatch(_Batch):
     mult: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     seg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pos: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # rows' places in the candidates
 
 
 def _own_row_inside(model: _Model, persons: np.ndarray) -> np.ndarray:
@@ -739,11 +740,15 @@ def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count - first, count)
 
 
-def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None, rows: bool = True):
+def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None, rows: bool = True,
+                   by_rows: bool = False):
     """Every (attacked person, class of their candidate rows) pair, strict key by strict key, in
     batches of about ``MAX_CELLS`` pairs: a person's score against a class is the same float for
     every row of it, so the rows of a class are scored once (without classes: each row its own).
-    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``).
+    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``, and ``pos``, the
+    place of each in its key's candidates: within a person, ``pos`` order is :func:`_batches`' order).
+    ``by_rows``: batches cut where :func:`_batches` cuts them (about ``MAX_CELLS`` (person, row)
+    pairs, not classes): the same persons in the same batches.
 
     The classes of every key's candidates are found at once per chunk of keys (one factorisation
     of (key, class) pairs: first appearance within a key, as one per key would number them), and a
@@ -754,16 +759,16 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
     inverse = inverse.reshape(-1)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "cls", "mult", "seg", "rows", "starts")}
-    state = {"size": 0, "offset": 0}
+    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "cls", "mult", "seg", "rows", "starts", "pos")}
+    state = {"size": 0, "offset": 0, "cost": 0}  # cost: what the batch cut counts (classes, or rows)
 
     def flush() -> _ClassBatch:
         got = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
         for v in parts.values():
             v.clear()
-        state["size"] = state["offset"] = 0
+        state["size"] = state["offset"] = state["cost"] = 0
         return _ClassBatch(got["owner"], got["ii"], got["rr"], got["starts"], got["owner"][got["starts"]],
-                           cls=got["cls"], mult=got["mult"], seg=got["seg"], rows=got["rows"])
+                           cls=got["cls"], mult=got["mult"], seg=got["seg"], rows=got["rows"], pos=got["pos"])
 
     def gather(ch: dict, pieces_key: list[int], pieces_who: list[np.ndarray]) -> None:
         """The pairs of the pending pieces (a key of the chunk, some of its persons) into ``parts``."""
@@ -785,7 +790,10 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
         parts["cls"].append(np.asarray(ch["cls"], dtype=np.int64)[cidx])
         parts["mult"].append(ch["mult"][cidx])
         parts["seg"].append(ch["seg"][cidx] + np.repeat(np.repeat(piece_off, sizes), u_m))
-        parts["rows"].append(ch["by_class"][_ranges(ch["by_start"][kidx], blen)])
+        listed = _ranges(ch["by_start"][kidx], blen)
+        parts["rows"].append(ch["by_class"][listed])
+        if ch["pos"] is not None:
+            parts["pos"].append(ch["pos"][listed])
         state["offset"] += int(blen.sum())
         state["size"] += len(owner)
         pieces_key.clear()
@@ -793,10 +801,12 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
 
     for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
         ncand = np.diff(cb)
+        pos = None
         if rclass is None:  # each row its own class
             cls_all, mult_all, reps_all = cands, np.ones(len(cands), dtype=np.int64), cands
             seg_all, by_class, nclass = _ranges(np.zeros(len(ncand), dtype=np.int64), ncand), cands, ncand
             blen = ncand
+            pos = np.arange(len(cands), dtype=np.int64) if by_rows else None
         else:
             key_of = np.repeat(np.arange(hi - lo, dtype=np.int64), ncand)
             inv, _ = pd.factorize(key_of * (int(rclass.max()) + 1) + rclass[cands])
@@ -809,7 +819,9 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
             nclass = np.bincount(key_of[first], minlength=hi - lo)
             seg_all = np.cumsum(mult_all) - mult_all - np.repeat(cb[:-1], nclass)
             if rows:  # grouped by class, in class order, rows in order within a class
-                by_class, blen = cands[np.argsort(inv, kind="stable")], ncand
+                grouped = np.argsort(inv, kind="stable")
+                by_class, blen = cands[grouped], ncand
+                pos = grouped if by_rows else None
             else:  # only a single candidate's row is listed (as one class of its own)
                 single = ncand == 1
                 by_class, blen = cands[np.repeat(single, ncand)], single.astype(np.int64)
@@ -817,26 +829,28 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
         bfirst = np.cumsum(blen) - blen
         by_class_start = np.cumsum(ncand) - ncand if (rclass is None or rows) else bfirst
         ch = {"nclass": nclass, "cfirst": cfirst, "blen": blen, "reps": reps_all, "cls": cls_all,
-              "mult": mult_all, "seg": seg_all, "by_class": by_class, "by_start": by_class_start}
+              "mult": mult_all, "seg": seg_all, "by_class": by_class, "by_start": by_class_start, "pos": pos}
         pieces_key: list[int] = []
         pieces_who: list[np.ndarray] = []
         pending = 0
+        cut = ncand if by_rows else nclass
         for g in range(lo, hi):
             if ncand[g - lo] == 0:
                 continue
             members = order[bounds[g]:bounds[g + 1]]
-            u = int(nclass[g - lo])
+            u = int(cut[g - lo])
             step = max(1, MAX_CELLS // u)
             for s_ in range(0, len(members), step):
                 who = members[s_: s_ + step]
                 pieces_key.append(g - lo)
                 pieces_who.append(who)
                 pending += len(who) * u
-                if state["size"] + pending >= MAX_CELLS:
+                if state["cost"] + pending >= MAX_CELLS:
                     gather(ch, pieces_key, pieces_who)
                     pending = 0
                     yield flush()
         gather(ch, pieces_key, pieces_who)
+        state["cost"] += pending
         pending = 0
     if parts["owner"]:
         yield flush()
@@ -849,6 +863,25 @@ def _best_pairs(batch: _Batch, scores: np.ndarray) -> np.ndarray:
     return (scores >= per_pair - 1e-9) & np.isfinite(per_pair)
 
 
+def _best_rows(model: _Model, sample: np.ndarray, scored: list[Comparator], rclass: np.ndarray | None):
+    """Per batch of :func:`_batches`, the (person, row, owner) pairs scoring their person's best, the
+    person's own row left out, in that batch's order: each (person, class of rows) scored once, the
+    rows of the best classes then listed in candidate order (a class's rows score the same float:
+    the same pairs as scoring every row, without the tens of millions of pairs)."""
+    for batch in _class_batches(model, sample, rclass, rows=True, by_rows=True):
+        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored))
+        sel = np.flatnonzero(best)
+        lens = batch.mult[sel]
+        at = np.repeat(batch.seg[sel] - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+        owner = np.repeat(batch.owner[sel], lens)
+        run = np.cumsum(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner  # a person's pairs are contiguous
+        order = np.lexsort((batch.pos[at], run))  # each person's rows in candidate order
+        owner, rr = owner[order], batch.rows[at][order]
+        ii = sample[owner]
+        mine = ii != rr
+        yield ii[mine], rr[mine], owner[mine]
+
+
 def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
                     per: int = 50) -> tuple[np.ndarray, np.ndarray] | None:
     """(person, competitor) pairs from the primary best sets of a sample of people: where the
@@ -857,9 +890,7 @@ def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
     scored = _by_fact(model.primary)
     rclass = _row_classes(scored, model.n)
     ii, jj = [], []
-    for batch in _batches(model, sample):
-        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored, rclass)) & (batch.ii != batch.rr)
-        pi, pj, owner = batch.ii[best], batch.rr[best], batch.owner[best]
+    for pi, pj, owner in _best_rows(model, sample, scored, rclass):
         if len(pi) == 0:
             continue
         keep = np.zeros(len(pi), dtype=bool)  # at most ``per`` competitors per person, drawn at random

@@ -1,0 +1,945 @@
+# src/anonymizer/attack/linkage.py at commit a8212c0 (before the best-set pairs were scored per class of rows and the
+# random-pair measures were shared, issue #21), kept verbatim as the reference the faster code must equal figure for
+# figure (tests/attack/test_learn_equivalence.py); it reads the current attack.facts. Do not edit.
+# ruff: noqa
+"""The release gate's attack: probabilistic record linkage of each person to the released rows.
+
+The attacker holds, for a person, their original values of the facts they know
+(``attack.facts``) and looks for that person's row in the release. The attack is the
+Fellegi–Sunter record-linkage model (Fellegi & Sunter, "A Theory for Record Linkage", JASA
+1969; Winkler 2004; Domingo-Ferrer & Torra 2003 for its use as a disclosure-risk measure):
+
+* every comparator ``c`` of every fact has an agreement probability among true pairs,
+  ``m_c = P(agree | same person)``, and among random pairs, ``u_c = P(agree | other person)``.
+  Here both are *measured on the data*, true pairs included — the strongest attacker, who knows
+  exactly how the release treats each fact, whatever the manifest says about the method;
+* a candidate row scores ``Σ log(m/u)`` over the comparators it agrees on and
+  ``Σ log((1-m)/(1-u))`` over those it disagrees on (0 when the release says nothing: ``*``);
+  a comparator every true pair agrees on (``m = 1``) rules out the rows that disagree;
+* comparators whose agreement is not significantly above chance (``z < z_min``) weigh 0: a fake
+  or a keyed value that agrees by chance tells nothing and must not be mistaken for evidence;
+* the attacker picks uniformly among the best-scoring rows. The person's *success* is
+  ``1 / |best|`` when their true row is among the best, else 0; they are *re-identified
+  uniquely* when the best row is theirs alone.
+
+The figures are the mean success (the expected share of people the attacker re-identifies)
+and the share re-identified uniquely. With more people than ``max_persons`` a uniform sample
+(fixed seed) is attacked, against every released row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from anonymizer.attack.facts import (
+    UNKNOWN,
+    Comparator,
+    Fact,
+    comparators,
+    strata_of_coded,
+    text_members,
+    text_mentions,
+)
+
+U_PAIRS = 200_000       # random pairs for the u of distance and free-text comparators
+MAX_CELLS = 4_000_000   # (persons x candidates) scored at once
+MAX_PATTERNS = 64       # released suppression patterns used for blocking
+
+
+@dataclass
+class LinkageReport:
+    """What the attack achieved (counts and shares; no value)."""
+
+    records: int
+    persons_attacked: int
+    mean_success: float
+    unique_correct: int
+    mean_best_set: float
+    sampled: bool
+    comparators: list[dict] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+    uninformative: list[str] = field(default_factory=list)
+
+    @property
+    def unique_share(self) -> float:
+        return self.unique_correct / self.persons_attacked if self.persons_attacked else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "records": self.records,
+            "persons_attacked": self.persons_attacked,
+            "sampled": self.sampled,
+            "mean_success": round(self.mean_success, 6),
+            "unique_reidentified": self.unique_correct,
+            "unique_reidentified_share": round(self.unique_share, 6),
+            "mean_best_set": round(self.mean_best_set, 3),
+            "facts": list(self.facts),
+            "uninformative_facts": list(self.uninformative),
+            "evidence_used": list(self.comparators),
+        }
+
+
+ALPHA = 2.0  # pseudo-count of the value-pair weights (a value seen once is not proof of a mapping)
+MIN_SUPPORT = 3  # true pairs a value pair needs before its weight counts (no memorising of single pairs)
+FALSE_ALARM = 0.001  # chance that noise (a keyed fake) passes for evidence, over all the tests of a run
+
+
+def _z_for(tests: int) -> float:
+    """The two-sided z that ``tests`` tests together exceed by chance with probability FALSE_ALARM
+    (Bonferroni): weights are learnt from the data, so chance agreement must not become evidence."""
+    return NormalDist().inv_cdf(1 - FALSE_ALARM / (2 * max(tests, 1)))
+
+
+def _log_tail(k: int, lam: float) -> float:
+    """log P(X >= k) for X ~ Poisson(lam): how likely ``k`` chance agreements are when ``lam`` are
+    expected. Exact for small k, the dominant-term bound beyond (the normal approximation says a
+    single coincidence among thousands of pairs is significant: it is not)."""
+    if k <= 0:
+        return 0.0
+    if lam <= 0:
+        return -math.inf
+    if k <= 50:
+        head = sum(math.exp(-lam + i * math.log(lam) - math.lgamma(i + 1)) for i in range(k))
+        if head < 1 - 1e-12:
+            return math.log1p(-head)
+    if k <= lam:
+        return 0.0
+    return -lam + k * math.log(lam) - math.lgamma(k + 1) - math.log1p(-lam / (k + 1))
+
+
+def _chi2_z(chi2: float, df: int) -> float:
+    """Chi-square statistic as a standard normal deviate (Wilson & Hilferty 1931)."""
+    if df <= 0:
+        return 0.0
+    v = 2.0 / (9.0 * df)
+    return ((chi2 / df) ** (1.0 / 3.0) - (1.0 - v)) / math.sqrt(v)
+
+
+def _learn_mapping(c: Comparator, z_min: float) -> None:
+    """A ``categorical`` comparator from the true pairs.
+
+    Weights learnt from the very pairs being attacked could memorise them (a keyed fake seen
+    once would "map" to its original). So the release is taken to treat the fact as a *function*
+    of its value (kept, relabelled, generalised; ``*`` aside) only when the values seen at least
+    twice — covering most pairs — each come out as one value; the mapping then applies to every
+    value, rare ones included, as it would for an attacker who knows the method: an ``eq``
+    comparator on the mapped value. Otherwise it is a table of log-likelihood ratios per
+    (original, released) value pair, counted only where at least ``MIN_SUPPORT`` true pairs and a
+    significant departure from chance (|z| >= z_min) support them."""
+    known = (c.orig != UNKNOWN) & (c.rel != UNKNOWN)
+    a, b = c.orig[known], c.rel[known]
+    if len(a) == 0:
+        c.type = "eq"
+        return
+    na, nb = int(c.orig.max()) + 1, int(max(c.rel.max(), 0)) + 1
+    # the distinct (a, b) pairs and their counts, sorted by a: plain NumPy (a table of a few rows
+    # per column of a wide table costs more in pandas' fixed costs than in the counting)
+    cell, count = np.unique(a * nb + b, return_counts=True)
+    pa, pb = cell // nb, cell % nb
+    seen_a, per_a = np.unique(pa, return_counts=True)  # per original value: how many released values
+    n_of_a = np.bincount(a, minlength=na)
+    supported = n_of_a[seen_a] >= 2
+    covered = n_of_a[seen_a[supported]].sum() / len(a)
+    if covered >= 0.5 and (per_a[supported] == 1).all():  # a function: compare the mapped value
+        mapping = np.full(na, UNKNOWN, dtype=np.int64)
+        mapping[pa] = pb  # each value shows one value (singletons: what they showed, the function's value)
+        c.orig = np.where(c.orig == UNKNOWN, UNKNOWN, mapping[np.maximum(c.orig, 0)])
+        c.type = "eq"
+        return
+    if na * nb > 4_000_000:  # too many values for a table: compare as they are written
+        c.orig, c.rel = c.extra["equal"]
+        c.type, c.how = "eq", "equal"
+        return
+    n_a = np.bincount(a, minlength=na).astype(np.float64)
+    p_b = np.bincount(c.rel[c.rel != UNKNOWN], minlength=nb).astype(np.float64)
+    p_b /= p_b.sum()
+    n_ab = np.zeros((na, nb))
+    n_ab[pa, pb] = count
+    expected = n_a[:, None] * p_b[None, :]
+    cells = expected > 0
+    chi2 = float((((n_ab - expected) ** 2)[cells] / expected[cells]).sum())
+    df = (int((n_a > 0).sum()) - 1) * (int((p_b > 0).sum()) - 1)
+    if _chi2_z(chi2, df) < z_min:  # released values independent of the originals: no evidence at all
+        c.table = np.zeros((na, nb))
+        return
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (n_ab - expected) / np.sqrt(expected * (1 - p_b[None, :]))
+        w = np.log(((n_ab + ALPHA * p_b[None, :]) / (n_a[:, None] + ALPHA)) / p_b[None, :])
+    evident = (np.abs(z) >= max(z_min, _z_for(int(cells.sum())))) & ((n_ab >= MIN_SUPPORT) | (n_ab == 0))
+    w[~evident | ~np.isfinite(w)] = 0.0
+    c.table = w
+    c.w_agree = float(w.max()) if w.size else 0.0
+
+
+def _agreeing_pairs(o: np.ndarray, r: np.ndarray) -> float:
+    """How many (original, released) pairs of rows show equal codes: the two frequency tables'
+    products summed (exact: integers below 2**53). Counted by ``bincount`` when the codes are small
+    non-negative numbers (values coded by first appearance), else over the distinct codes."""
+    lo, hi = min(o.min(), r.min()), max(o.max(), r.max())
+    if lo >= 0 and hi < 4 * (len(o) + len(r)) + 64:
+        fo = np.bincount(o, minlength=hi + 1)
+        return float((fo.astype(np.float64) * np.bincount(r, minlength=hi + 1)).sum())
+    vo, fo = np.unique(o, return_counts=True)
+    vr, fr = np.unique(r, return_counts=True)
+    _common, io, ir = np.intersect1d(vo, vr, assume_unique=True, return_indices=True)
+    return float((fo[io].astype(np.float64) * fr[ir]).sum())
+
+
+def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
+             pairs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """m and u of one comparator, its weights and whether it is strict (module doc).
+
+    ``pairs``: the (person, other row) pairs u is measured on — pairs inside the candidate blocks
+    once the blocking is known (module doc); else u is measured over all pairs."""
+    c.w_agree = c.w_disagree = 0.0
+    c.strict = False
+    if c.type == "categorical":
+        _learn_mapping(c, z_min)
+        if c.type == "categorical":  # a table: m and u say how often a pair scores above 0
+            idx = np.arange(n)
+            own = c.contribution(idx, idx)
+            c.known = int(((c.orig != UNKNOWN) & (c.rel != UNKNOWN)).sum())
+            c.m = float((own > 0).mean())
+            k = min(U_PAIRS, n * (n - 1))
+            i, j = rng.integers(0, n, size=k), rng.integers(0, max(n - 1, 1), size=k)
+            c.u = float((c.contribution(i, j + (j >= i)) > 0).mean())
+            return
+    idx = np.arange(n)
+    a = c.agree(idx, idx)
+    known = a >= 0
+    c.known = int(known.sum())
+    if c.known == 0:
+        return
+    c.m = float((a[known] == 1).mean())
+    if pairs is not None:
+        b = c.agree(*pairs)
+        kn = b >= 0
+        if not kn.any():
+            return
+        c.u = float((b[kn] == 1).mean())
+        total = float(kn.sum())
+    elif c.type == "eq":  # u exactly, from the two frequency tables
+        o, r = c.orig[c.orig != UNKNOWN], c.rel[c.rel != UNKNOWN]
+        if len(o) == 0 or len(r) == 0:
+            return
+        c.u = float(_agreeing_pairs(o, r) / (len(o) * float(len(r))))
+        total = len(o) * float(len(r))
+    else:
+        k = min(U_PAIRS, n * (n - 1))
+        i = rng.integers(0, n, size=k)
+        j = rng.integers(0, n - 1, size=k)
+        j = j + (j >= i)  # another row
+        b = c.agree(i, j)
+        kn = b >= 0
+        if not kn.any():
+            return
+        c.u = float((b[kn] == 1).mean())
+        total = float(kn.sum())
+    u = min(max(c.u, 0.5 / total), 1 - 0.5 / total)
+    if c.m <= u:
+        return
+    if _log_tail(round(c.m * c.known), u * c.known) > math.log(2 * NormalDist().cdf(-z_min)):
+        return
+    c.w_agree = math.log(c.m / u)
+    c.strict = c.m >= 1.0
+    c.w_disagree = -math.inf if c.strict else math.log((1 - c.m) / (1 - u))
+
+
+def _unique_bool_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(a, axis=0, return_inverse=True)`` of a boolean table (rows in lexicographic
+    order, False first) through each row's bits packed into 64-bit words, first column most
+    significant, sorted as numbers: the void sort of ``axis=0`` costs a second for 100,000 rows."""
+    n, k = a.shape
+    if n == 0 or k == 0:
+        return a[:min(n, 1)], np.zeros(n, dtype=np.int64)
+    packed = np.packbits(a, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    if width != packed.shape[1]:
+        packed = np.concatenate([packed, np.zeros((n, width - packed.shape[1]), dtype=np.uint8)], axis=1)
+    words = np.ascontiguousarray(packed).view(">u8").astype(np.uint64)
+    order = np.lexsort(words.T[::-1]) if words.shape[1] > 1 else np.argsort(words[:, 0], kind="stable")
+    ranked = words[order]
+    new = np.r_[True, (ranked[1:] != ranked[:-1]).any(axis=1)]
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return a[order[new]], inverse
+
+
+class _Blocks:
+    """Released rows grouped by the strict codes they show, for the candidate search.
+
+    A released row that hides a strict code (``*``) matches any value there, and an original
+    whose value could not be read matches any released value: rows are grouped by their pattern
+    of hidden codes (patterns in lexicographic order, False before True), and each (released
+    pattern, original pattern) is looked up on the codes both show."""
+
+    def __init__(self, strict: list[Comparator], n: int) -> None:
+        self.n = n
+        self.rel = (np.stack([c.rel for c in strict], axis=1) if strict
+                    else np.zeros((n, 0), dtype=np.int64))
+        patterns, inverse = _unique_bool_rows(self.rel == UNKNOWN)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(patterns) + 1))
+        self.parts = [(order[bounds[p]:bounds[p + 1]], np.flatnonzero(~pattern))
+                      for p, pattern in enumerate(patterns)]
+
+    def candidates(self, key: np.ndarray) -> np.ndarray:
+        """Released rows compatible with an original's strict codes ``key`` (UNKNOWN: any)."""
+        return self.lookup(key[None, :]).rows(0, 1)[0]
+
+    def each(self, keys: np.ndarray):
+        """(i, candidates of ``keys[i]``) for every key in order, looked up a chunk at a time."""
+        for lo, hi, rows, bounds in self.lookup(keys).chunks():
+            for g in range(lo, hi):
+                yield g, rows[bounds[g - lo]:bounds[g - lo + 1]]
+
+    def lookup(self, keys: np.ndarray) -> _Lookup:
+        """The candidates of every key (row) of ``keys`` at once: per (key, pattern of released
+        rows) the segment of the pattern's rows, sorted by the codes the two both show, that
+        carry the key's codes there (in row order)."""
+        m = len(keys)
+        readable = keys != UNKNOWN
+        sources, starts, counts = [], np.zeros((m, len(self.parts)), dtype=np.int64), \
+            np.zeros((m, len(self.parts)), dtype=np.int64)
+        offset = 0
+        for p, (rows, shown) in enumerate(self.parts):
+            masks, which = _unique_bool_rows(readable[:, shown])
+            for w, mask in enumerate(masks):
+                cols = shown[mask]
+                sel = np.flatnonzero(which == w)
+                row_id = np.zeros(len(rows), dtype=np.int64)
+                key_id = np.zeros(len(sel), dtype=np.int64)
+                for j in cols:  # joint codes of the rows' and the keys' values, column by column
+                    values, distinct = pd.factorize(np.concatenate([self.rel[rows, j], keys[sel, j]]))
+                    both, _ = pd.factorize(np.concatenate([row_id, key_id]) * max(len(distinct), 1) + values)
+                    both = np.asarray(both, dtype=np.int64)
+                    row_id, key_id = both[:len(rows)], both[len(rows):]
+                groups = int(max(row_id.max(initial=-1), key_id.max(initial=-1))) + 1
+                sizes = np.bincount(row_id, minlength=groups)
+                first = np.cumsum(sizes) - sizes
+                sources.append(rows[np.argsort(row_id, kind="stable")])
+                starts[sel, p] = first[key_id] + offset
+                counts[sel, p] = sizes[key_id]
+                offset += len(rows)
+        source = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
+        return _Lookup(source, starts, counts)
+
+
+@dataclass
+class _Lookup:
+    """The candidates of many keys: key i's are ``source[starts[i, p]:starts[i, p] + counts[i, p]]``
+    for every pattern p, in pattern order."""
+
+    source: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return self.counts.sum(axis=1)
+
+    def rows(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates of keys lo..hi-1, concatenated, and their bounds (from 0)."""
+        st, ct = self.starts[lo:hi].reshape(-1), self.counts[lo:hi].reshape(-1)
+        total = int(ct.sum())
+        pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(ct) - ct, ct) + np.repeat(st, ct)
+        return self.source[pos], np.r_[0, np.cumsum(self.counts[lo:hi].sum(axis=1))]
+
+    def chunks(self, cap: int | None = None):
+        """(lo, hi, rows, bounds) over consecutive keys, about ``cap`` candidates at a time
+        (4 ``MAX_CELLS``)."""
+        cap = 4 * MAX_CELLS if cap is None else cap
+        sizes, lo, m = self.sizes, 0, len(self.counts)
+        ends = np.cumsum(sizes)
+        while lo < m:
+            base = ends[lo - 1] if lo else 0
+            hi = max(lo + 1, int(np.searchsorted(ends, base + cap, side="right")))
+            hi = min(hi, m)
+            rows, bounds = self.rows(lo, hi)
+            yield lo, hi, rows, bounds
+            lo = hi
+
+
+def _row_dependent(c: Comparator) -> bool:
+    """Whether a comparator's verdict depends on more than the two values: the row's free text
+    (member), or the stratum of the row (weights per precision of the linked fact)."""
+    return c.value_codes is None or c.type == "member" or c.w_strata is not None
+
+
+def _by_fact(scored: list[Comparator]) -> list[Comparator]:
+    """The order in which comparators add to a pair's score: those scored per (original value,
+    released value) pair first, then the row-dependent ones (a fixed order keeps every score the
+    same float)."""
+    return [c for c in scored if not _row_dependent(c)] + [c for c in scored if _row_dependent(c)]
+
+
+TABLE_CELLS = 4_000_000  # a comparator's (original value x released value) scores tabulated up to this size
+
+
+def _reps(c: Comparator) -> tuple[np.ndarray, np.ndarray]:
+    """A row holding each original value code and each released value code (the first one):
+    a comparator that depends only on the two values is evaluated on these rows."""
+    got = c.extra.get("reps")
+    if got is None:
+        o, r = c.value_codes
+        rep_o = np.zeros(int(o.max()) + 1 if len(o) else 0, dtype=np.int64)
+        rep_o[o[::-1]] = np.arange(len(o))[::-1]
+        rep_r = np.zeros(int(r.max()) + 1 if len(r) else 0, dtype=np.int64)
+        rep_r[r[::-1]] = np.arange(len(r))[::-1]
+        got = c.extra["reps"] = (rep_o, rep_r)
+    return got
+
+
+def _fact_table(c: Comparator, pairs: int) -> np.ndarray | None:
+    """Every (original value, released value) score of a comparator, tabulated once (its verdict
+    depends only on the two values) when the table is no larger than ``TABLE_CELLS`` nor than the
+    ``pairs`` about to be scored (a table larger than its use costs more than it saves); the flat
+    table, row-major over (original code, released code)."""
+    cached = c.extra.get("table")
+    if cached is not None:
+        return cached
+    rep_o, rep_r = _reps(c)
+    no, nr = len(rep_o), len(rep_r)
+    if no * nr == 0 or no * nr > min(TABLE_CELLS, pairs):
+        return None
+    c.extra["table"] = table = c.contribution(np.repeat(rep_o, nr), np.tile(rep_r, no))
+    return table
+
+
+def _released_sides(c: Comparator, n: int) -> list[np.ndarray]:
+    """What a comparator reads of a released row, as codes per row: two rows with the same codes
+    get the same score from it against any original."""
+    if c.type == "member":
+        out = [c.set_of if c.set_of is not None else np.arange(n, dtype=np.int64)]
+    else:
+        out = [c.value_codes[1] if c.value_codes is not None else np.arange(n, dtype=np.int64)]
+    if c.extra.get("unknown_rows") is not None:
+        out.append(np.asarray(c.extra["unknown_rows"], dtype=np.int64))
+    if c.w_strata is not None:
+        out.append(c.strata)
+    return out
+
+
+def _row_classes(scored: list[Comparator], n: int) -> np.ndarray | None:
+    """Per released row, its class among the rows ``scored`` cannot tell apart (the same released
+    value of every fact, the same swapped class...): the scores of a person against two rows of one
+    class are the same floats, so each (person, class) is scored once. None when the classes are
+    nearly as many as the rows (nothing to gain)."""
+    code = np.zeros(n, dtype=np.int64)
+    span = 1  # the codes so far lie in [0, span): sides are packed into one number while it fits
+    for c in scored:
+        for side in _released_sides(c, n):
+            side = np.asarray(side, dtype=np.int64)
+            if not len(side):
+                continue
+            lo, width = int(side.min()), int(side.max()) + 2
+            if span * width >= 2**62 or lo < -1:  # renumbered (by first appearance, as at the end)
+                code, _ = pd.factorize(code)
+                code = np.asarray(code, dtype=np.int64)
+                span = int(code.max()) + 1
+            code = code * width + side + 1
+            span *= width
+            if lo < -1:  # values the packing would confuse: renumbered at once, as before
+                code, _ = pd.factorize(code)
+                code = np.asarray(code, dtype=np.int64)
+                span = int(code.max()) + 1
+    code = np.asarray(pd.factorize(code)[0], dtype=np.int64)
+    return code if n and int(code.max()) + 1 <= n // 2 else None
+
+
+def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
+                 rclass: np.ndarray | None = None) -> np.ndarray:
+    """Score of each pair (original ii[k], released rr[k]), comparator by comparator in the order
+    of ``scored``: a comparator of two values from its table of (original value, released value)
+    scores when it has one, else on the distinct value pairs present (each fact's pairs coded and
+    deduplicated once for all its comparators); row-dependent comparators pair by pair.
+    ``rclass`` (:func:`_row_classes` of ``scored``): each (original, class of released rows) is
+    scored once, on its first pair."""
+    if rclass is not None and len(ii) > 1:
+        inverse, _pairs = pd.factorize(ii * (int(rclass.max()) + 1) + rclass[rr])
+        if len(_pairs) < len(ii):
+            first = np.zeros(len(_pairs), dtype=np.int64)
+            first[inverse[::-1]] = np.arange(len(ii))[::-1]
+            return _score_pairs(ii[first], rr[first], scored)[inverse]
+    total = np.zeros(len(ii), dtype=np.float64)
+    flat: dict[int, np.ndarray] = {}     # per fact (its value codes): each pair's (original, released) value cell
+    distinct: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for c in scored:
+        if _row_dependent(c):
+            total += c.contribution(ii, rr)
+            continue
+        o, r = c.value_codes
+        nr = int(r.max()) + 1
+        key = id(o)
+        cell = flat.get(key)
+        if cell is None:
+            cell = flat[key] = o[ii] * nr + r[rr]
+        table = _fact_table(c, len(ii))
+        if table is not None:
+            total += table[cell]
+            continue
+        got = distinct.get(key)
+        if got is None:
+            inverse, cells = pd.factorize(cell)
+            rep_o, rep_r = _reps(c)
+            got = distinct[key] = (inverse, rep_o[cells // nr], rep_r[cells % nr])
+        inverse, ri, rj = got
+        total += c.contribution(ri, rj)[inverse]
+    return total
+
+
+def _block_pairs(blocks: _Blocks, blocked: list[Comparator], n: int, rng: np.random.Generator,
+                 limit: int = U_PAIRS) -> tuple[np.ndarray, np.ndarray] | None:
+    """Random (person, other row of the person's candidates) pairs: what competes with the true
+    row. None when no blocking applies (then every row competes: all pairs, as measured first)."""
+    if not blocked or n < 2:
+        return None
+    people = rng.choice(n, size=min(n, 4000), replace=False)
+    per = max(1, limit // len(people))
+    keys = np.stack([c.orig[people] for c in blocked], axis=1)
+    uniq, which = np.unique(keys, axis=0, return_inverse=True)
+    rows, bounds = blocks.lookup(uniq).rows(0, len(uniq))
+    lo, hi = bounds[which.reshape(-1)], bounds[which.reshape(-1) + 1]
+    ii, jj = [], []
+    for p, a, b in zip(people.tolist(), lo.tolist(), hi.tolist(), strict=True):
+        cands = rows[a:b]
+        others = cands[cands != p]
+        if len(others) == 0:
+            continue
+        pick = others[rng.integers(0, len(others), size=min(per, len(others)))]
+        ii.append(np.full(len(pick), p))
+        jj.append(pick)
+    if not ii:
+        return None
+    return np.concatenate(ii), np.concatenate(jj)
+
+
+def _blockers(strict: list[Comparator]) -> list[Comparator]:
+    """The strict comparators candidates are looked up by: per fact the one released rows hide
+    least (a coarse bin known for every row beats a fine one that local recoding hides in half
+    of them), added while the rows' patterns of hidden codes stay few (each pattern is an index).
+    The others still rule candidates out, in the scoring."""
+    best: dict[str, Comparator] = {}
+    for c in strict:
+        hidden = int((c.rel == UNKNOWN).sum())
+        if c.fact not in best or hidden < int((best[c.fact].rel == UNKNOWN).sum()):
+            best[c.fact] = c
+    chosen: list[Comparator] = []
+    pattern = np.zeros(len(strict[0].rel) if strict else 0, dtype=np.int64)  # per row: its pattern so far
+    for c in sorted(best.values(), key=lambda c: int((c.rel == UNKNOWN).sum())):
+        trial = pattern * 2 + (c.rel == UNKNOWN)
+        distinct, inverse = np.unique(trial, return_inverse=True)
+        if len(distinct) <= MAX_PATTERNS:
+            chosen.append(c)
+            pattern = inverse.reshape(-1).astype(np.int64)
+    return chosen
+
+
+@dataclass
+class _Model:
+    """What the attacker learnt: the primary comparators (the released columns themselves), the
+    blocking ones, and the refining ones (values written inside others or in free text)."""
+
+    primary: list[Comparator]
+    blocked: list[Comparator]
+    blocks: _Blocks
+    n: int
+    refining: list[Comparator] = field(default_factory=list)
+
+
+def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z_min: float = 3.0,
+          members: tuple[np.ndarray, int] | None = None) -> _Model:
+    """The attacker's comparators with their weights (module doc).
+
+    Primary facts are compared first: their released values are the same for every row of a
+    released class, so they never split one. Refining facts — a NIR's birth month, a date in a
+    comment — can differ inside a class (a keyed fake differs per person), so they only choose
+    among the rows the primary facts rank best, with weights measured there: among the true row's
+    real competitors, a keyed fake agrees as often with them as with the true row and weighs
+    nothing, while a value copied from the original still tells the true row apart.
+
+    ``members``: :func:`facts.text_members` of ``texts`` (or ``facts.marks_members``), given instead
+    of the texts."""
+    n = len(facts[0].released) if facts else 0
+    rng = np.random.default_rng(seed)
+    primary: list[Comparator] = []
+    refining: list[Comparator] = []
+    if members is None and texts is not None and any(f.kind == "date" for f in facts):
+        members = text_members(texts)
+    for f in facts:
+        (refining if f.derived else primary).extend(comparators(f))
+        if members is not None and f.kind == "date" and not f.derived:
+            t = text_mentions(f, texts, members)
+            if t is not None:
+                refining.append(t)
+    z_run = max(z_min, _z_for(len(primary) + len(refining)))
+    for c in primary:
+        _measure(c, n, rng, z_run)
+    # The blocking (strict comparators: every true pair agrees) says who competes with the true
+    # row; the other primary comparators' u is measured among those competitors.
+    blocked = _blockers([c for c in primary if c.w_agree > 0 and c.strict and c.type == "eq"])
+    blocks = _Blocks(blocked, n)
+    within = _block_pairs(blocks, blocked, n, rng)
+    for c in primary:
+        if not any(c is b for b in blocked) and c.type != "categorical" and within is not None:
+            _measure(c, n, rng, z_run, pairs=within)
+    model = _Model([c for c in primary if c.w_agree > 0], blocked, blocks, n)
+    if refining and n > 1:
+        pairs = _best_set_pairs(model, rng)
+        released = {f.name: f for f in facts}
+        for c in refining:
+            if c.link in released:  # weights per precision of the linked released value
+                c.strata = strata_of_coded(released[c.link].coded("released"))
+                _measure_strata(c, n, z_run, pairs)
+            else:
+                _measure(c, n, rng, z_run, pairs=pairs)
+        model.refining = [c for c in refining if c.w_agree > 0]
+    return model
+
+
+def _measure_strata(c: Comparator, n: int, z_min: float, pairs: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """A refining comparator's weights per stratum of the candidate row (the precision of the
+    fact it is linked to: a NIR's birth year tells something only where the birth date is released
+    coarser than the NIR shows it). m over the true rows of the stratum, u over the competitors
+    of the stratum in the best sets."""
+    c.w_agree = c.w_disagree = 0.0
+    if pairs is None:
+        return
+    idx = np.arange(n)
+    a = c.agree(idx, idx)
+    b = c.agree(*pairs)
+    strata_true, strata_other = c.strata[idx], c.strata[pairs[1]]
+    count = int(c.strata.max()) + 1 if len(c.strata) else 0
+    w = np.zeros((count, 2))
+    threshold = math.log(2 * NormalDist().cdf(-z_min))
+    for s_ in range(count):
+        kt = (strata_true == s_) & (a >= 0)
+        ko = (strata_other == s_) & (b >= 0)
+        if not kt.any() or not ko.any():
+            continue
+        m = float((a[kt] == 1).mean())
+        total = float(ko.sum())
+        u = min(max(float((b[ko] == 1).mean()), 0.5 / total), 1 - 0.5 / total)
+        if m <= u or _log_tail(round(m * kt.sum()), u * kt.sum()) > threshold:
+            continue
+        w[s_, 0] = math.log(m / u)
+        w[s_, 1] = -math.inf if m >= 1.0 else math.log((1 - m) / (1 - u))
+    known = a >= 0
+    c.known = int(known.sum())
+    c.m = float((a[known] == 1).mean()) if c.known else 0.0
+    kb = b >= 0
+    c.u = float((b[kb] == 1).mean()) if kb.any() else 0.0
+    if (w[:, 0] > 0).any():
+        c.w_strata = w
+        c.w_agree = float(w[:, 0].max())
+        c.strict = bool(np.isneginf(w[:, 1]).any())
+
+
+@dataclass
+class _Batch:
+    """Pairs of many persons at once: ``owner[k]`` is the position (in the attacked persons) of
+    pair k's person, ``ii``/``rr`` the original and released rows; each person's pairs are
+    contiguous, starting at ``starts``."""
+
+    owner: np.ndarray
+    ii: np.ndarray
+    rr: np.ndarray
+    starts: np.ndarray
+    people: np.ndarray  # the owners, in order (one per start)
+
+
+def _batches(model: _Model, persons: np.ndarray):
+    """Every (attacked person, candidate row) pair, strict key by strict key (persons of one key
+    share their candidates), gathered into batches of about ``MAX_CELLS`` pairs (a batch's arrays
+    gathered in one go from its pieces: a key and some of its persons)."""
+    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
+            else np.zeros((len(persons), 0), dtype=np.int64))
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "starts", "people")}
+    state = {"size": 0}
+
+    def gather(cands: np.ndarray, cb: np.ndarray, pieces_key: list[int], pieces_who: list[np.ndarray]) -> None:
+        if not pieces_key:
+            return
+        kidx = np.asarray(pieces_key, dtype=np.int64)
+        sizes = np.fromiter((len(w) for w in pieces_who), dtype=np.int64, count=len(pieces_who))
+        who = np.concatenate(pieces_who).astype(np.int64)
+        key_m = np.repeat(kidx, sizes)
+        u_m = cb[key_m + 1] - cb[key_m]
+        owner = np.repeat(who, u_m)
+        parts["starts"].append(state["size"] + np.cumsum(u_m) - u_m)
+        parts["people"].append(who)
+        parts["owner"].append(owner)
+        parts["ii"].append(persons[owner])
+        parts["rr"].append(cands[_ranges(cb[key_m], u_m)])
+        state["size"] += len(owner)
+        pieces_key.clear()
+        pieces_who.clear()
+
+    def flush() -> _Batch:
+        got = {k: np.concatenate(v) for k, v in parts.items()}
+        for v in parts.values():
+            v.clear()
+        state["size"] = 0
+        return _Batch(got["owner"], got["ii"], got["rr"], got["starts"], got["people"])
+
+    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
+        pieces_key: list[int] = []
+        pieces_who: list[np.ndarray] = []
+        pending = 0
+        for g in range(lo, hi):
+            u = int(cb[g - lo + 1] - cb[g - lo])
+            if u == 0:
+                continue
+            members = order[bounds[g]:bounds[g + 1]]
+            step = max(1, MAX_CELLS // u)
+            for s_ in range(0, len(members), step):
+                who = members[s_: s_ + step]
+                pieces_key.append(g - lo)
+                pieces_who.append(who)
+                pending += len(who) * u
+                if state["size"] + pending >= MAX_CELLS:
+                    gather(cands, cb, pieces_key, pieces_who)
+                    pending = 0
+                    yield flush()
+        gather(cands, cb, pieces_key, pieces_who)
+    if parts["owner"]:
+        yield flush()
+
+
+@dataclass
+class _ClassBatch(_Batch):
+    """Pairs of persons and *classes* of candidate rows (rows the scored comparators cannot tell
+    apart, :func:`_row_classes`): ``rr`` a row of the class, ``cls`` the class, ``mult`` how many
+    of the person's candidates it holds, ``rows[seg:seg + mult]`` those candidates."""
+
+    cls: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    mult: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    seg: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+def _own_row_inside(model: _Model, persons: np.ndarray) -> np.ndarray:
+    """Whether each person's own released row is among their candidates: it shows, for every
+    blocking comparator, the person's code, or hides it, or the person's code is unknown."""
+    if not model.blocked:
+        return np.ones(len(persons), dtype=bool)
+    key = np.stack([c.orig[persons] for c in model.blocked], axis=1)
+    rel = model.blocks.rel[persons]
+    return ((rel == UNKNOWN) | (key == UNKNOWN) | (rel == key)).all(axis=1)
+
+
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Positions first[i] .. first[i] + count[i] - 1 for every i, concatenated."""
+    total = int(count.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count - first, count)
+
+
+def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None, rows: bool = True):
+    """Every (attacked person, class of their candidate rows) pair, strict key by strict key, in
+    batches of about ``MAX_CELLS`` pairs: a person's score against a class is the same float for
+    every row of it, so the rows of a class are scored once (without classes: each row its own).
+    ``rows``: whether the batches list the rows of each class (``seg``, ``rows``).
+
+    The classes of every key's candidates are found at once per chunk of keys (one factorisation
+    of (key, class) pairs: first appearance within a key, as one per key would number them), and a
+    batch's arrays are gathered from them in one go."""
+    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
+            else np.zeros((len(persons), 0), dtype=np.int64))
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
+    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "cls", "mult", "seg", "rows", "starts")}
+    state = {"size": 0, "offset": 0}
+
+    def flush() -> _ClassBatch:
+        got = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
+        for v in parts.values():
+            v.clear()
+        state["size"] = state["offset"] = 0
+        return _ClassBatch(got["owner"], got["ii"], got["rr"], got["starts"], got["owner"][got["starts"]],
+                           cls=got["cls"], mult=got["mult"], seg=got["seg"], rows=got["rows"])
+
+    def gather(ch: dict, pieces_key: list[int], pieces_who: list[np.ndarray]) -> None:
+        """The pairs of the pending pieces (a key of the chunk, some of its persons) into ``parts``."""
+        if not pieces_key:
+            return
+        kidx = np.asarray(pieces_key, dtype=np.int64)
+        sizes = np.fromiter((len(w) for w in pieces_who), dtype=np.int64, count=len(pieces_who))
+        who = np.concatenate(pieces_who)
+        key_m = np.repeat(kidx, sizes)
+        u_m = ch["nclass"][key_m]
+        cidx = _ranges(ch["cfirst"][key_m], u_m)
+        owner = np.repeat(who, u_m)
+        blen = ch["blen"][kidx]
+        piece_off = state["offset"] + np.cumsum(blen) - blen
+        parts["starts"].append(state["size"] + np.cumsum(u_m) - u_m)
+        parts["owner"].append(owner)
+        parts["ii"].append(persons[owner])
+        parts["rr"].append(ch["reps"][cidx])
+        parts["cls"].append(np.asarray(ch["cls"], dtype=np.int64)[cidx])
+        parts["mult"].append(ch["mult"][cidx])
+        parts["seg"].append(ch["seg"][cidx] + np.repeat(np.repeat(piece_off, sizes), u_m))
+        parts["rows"].append(ch["by_class"][_ranges(ch["by_start"][kidx], blen)])
+        state["offset"] += int(blen.sum())
+        state["size"] += len(owner)
+        pieces_key.clear()
+        pieces_who.clear()
+
+    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
+        ncand = np.diff(cb)
+        if rclass is None:  # each row its own class
+            cls_all, mult_all, reps_all = cands, np.ones(len(cands), dtype=np.int64), cands
+            seg_all, by_class, nclass = _ranges(np.zeros(len(ncand), dtype=np.int64), ncand), cands, ncand
+            blen = ncand
+        else:
+            key_of = np.repeat(np.arange(hi - lo, dtype=np.int64), ncand)
+            inv, _ = pd.factorize(key_of * (int(rclass.max()) + 1) + rclass[cands])
+            inv = np.asarray(inv, dtype=np.int64)
+            mult_all = np.bincount(inv, minlength=int(inv.max()) + 1 if len(inv) else 0)
+            first = np.zeros(len(mult_all), dtype=np.int64)
+            first[inv[::-1]] = np.arange(len(inv))[::-1]
+            reps_all = cands[first]
+            cls_all = rclass[reps_all]
+            nclass = np.bincount(key_of[first], minlength=hi - lo)
+            seg_all = np.cumsum(mult_all) - mult_all - np.repeat(cb[:-1], nclass)
+            if rows:  # grouped by class, in class order, rows in order within a class
+                by_class, blen = cands[np.argsort(inv, kind="stable")], ncand
+            else:  # only a single candidate's row is listed (as one class of its own)
+                single = ncand == 1
+                by_class, blen = cands[np.repeat(single, ncand)], single.astype(np.int64)
+        cfirst = np.cumsum(nclass) - nclass
+        bfirst = np.cumsum(blen) - blen
+        by_class_start = np.cumsum(ncand) - ncand if (rclass is None or rows) else bfirst
+        ch = {"nclass": nclass, "cfirst": cfirst, "blen": blen, "reps": reps_all, "cls": cls_all,
+              "mult": mult_all, "seg": seg_all, "by_class": by_class, "by_start": by_class_start}
+        pieces_key: list[int] = []
+        pieces_who: list[np.ndarray] = []
+        pending = 0
+        for g in range(lo, hi):
+            if ncand[g - lo] == 0:
+                continue
+            members = order[bounds[g]:bounds[g + 1]]
+            u = int(nclass[g - lo])
+            step = max(1, MAX_CELLS // u)
+            for s_ in range(0, len(members), step):
+                who = members[s_: s_ + step]
+                pieces_key.append(g - lo)
+                pieces_who.append(who)
+                pending += len(who) * u
+                if state["size"] + pending >= MAX_CELLS:
+                    gather(ch, pieces_key, pieces_who)
+                    pending = 0
+                    yield flush()
+        gather(ch, pieces_key, pieces_who)
+        pending = 0
+    if parts["owner"]:
+        yield flush()
+
+
+def _best_pairs(batch: _Batch, scores: np.ndarray) -> np.ndarray:
+    """Pairs scoring their person's best (ties within 1e-9; nothing when the best is -inf)."""
+    top = np.maximum.reduceat(scores, batch.starts) if len(scores) else scores
+    per_pair = np.repeat(top, np.diff(np.append(batch.starts, len(scores))))
+    return (scores >= per_pair - 1e-9) & np.isfinite(per_pair)
+
+
+def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
+                    per: int = 50) -> tuple[np.ndarray, np.ndarray] | None:
+    """(person, competitor) pairs from the primary best sets of a sample of people: where the
+    refining comparators' u is measured."""
+    sample = np.sort(rng.choice(model.n, size=min(model.n, people), replace=False))
+    scored = _by_fact(model.primary)
+    rclass = _row_classes(scored, model.n)
+    ii, jj = [], []
+    for batch in _batches(model, sample):
+        best = _best_pairs(batch, _score_pairs(batch.ii, batch.rr, scored, rclass)) & (batch.ii != batch.rr)
+        pi, pj, owner = batch.ii[best], batch.rr[best], batch.owner[best]
+        if len(pi) == 0:
+            continue
+        keep = np.zeros(len(pi), dtype=bool)  # at most ``per`` competitors per person, drawn at random
+        shuffled = rng.permutation(len(pi))
+        o_sorted = np.argsort(owner[shuffled], kind="stable")
+        ranked = shuffled[o_sorted]
+        first = np.r_[0, np.flatnonzero(np.diff(owner[ranked])) + 1]
+        rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.r_[first, len(ranked)]))
+        keep[ranked[rank < per]] = True
+        ii.append(pi[keep])
+        jj.append(pj[keep])
+    if not ii:
+        return None
+    return np.concatenate(ii), np.concatenate(jj)
+
+
+def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_persons: int = 20_000,
+                   seed: int = 0, z_min: float = 3.0, members: tuple[np.ndarray, int] | None = None) -> LinkageReport:
+    """Attack every person (or a uniform sample) of ``facts`` (module doc).
+
+    ``facts[k].original`` and ``.released`` are row-aligned: original row ``i`` is released as
+    row ``i``. ``texts``: the released rows' free text (all free-text columns joined), searched
+    for the attacker's dates; or ``members``, the dates they quote (:func:`learn`)."""
+    model = learn(facts, texts, seed=seed, z_min=z_min, members=members)
+    n = model.n
+    used = model.primary + model.refining
+    rng = np.random.default_rng(seed + 1)
+    informative = {c.fact for c in used}
+    uninformative = [f.name for f in facts if f.name not in informative]
+    persons = np.arange(n) if n <= max_persons else np.sort(rng.choice(n, size=max_persons, replace=False))
+    report = LinkageReport(records=n, persons_attacked=len(persons), mean_success=0.0, unique_correct=0,
+                           mean_best_set=0.0, sampled=len(persons) < n,
+                           facts=[f.name for f in facts], uninformative=uninformative,
+                           comparators=[{"fact": c.fact, "comparison": c.how, "m": round(c.m, 6),
+                                         "u": round(c.u, 6), "weight": round(c.w_agree, 3),
+                                         "rules_out_others": c.strict} for c in used])
+    if n == 0 or len(persons) == 0:
+        return report
+    # every primary comparator scores, the blocking ones too: among the rows they let through, a
+    # row that agrees must outrank one that hides the value ('*', or a coarser level)
+    scored = _by_fact(model.primary)
+    refining = _by_fact(model.refining)
+    rclass = _row_classes(scored, n)
+    rclass_refining = _row_classes(refining, n) if refining else None
+    success = np.zeros(len(persons))
+    unique = np.zeros(len(persons), dtype=bool)
+    best_size = np.zeros(len(persons))
+    own_class = rclass[persons] if rclass is not None else persons
+    inside = _own_row_inside(model, persons)
+    for batch in _class_batches(model, persons, rclass, rows=bool(refining)):
+        scores = _score_pairs(batch.ii, batch.rr, scored)
+        best = _best_pairs(batch, scores)
+        if refining:  # the rows of the best classes, scored on the refining facts
+            sel = np.flatnonzero(best)
+            lens = batch.mult[sel]
+            first = np.repeat(batch.seg[sel] - (np.cumsum(lens) - lens), lens)
+            rr = batch.rows[first + np.arange(len(first))]
+            owner = np.repeat(batch.owner[sel], lens)
+            ii = persons[owner]
+            if not len(owner):
+                continue
+            starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            rows = _Batch(owner, ii, rr, starts, owner[starts])
+            best = _best_pairs(rows, _score_pairs(ii, rr, refining, rclass_refining))
+            counts = np.add.reduceat(best, starts, dtype=np.int64)
+            mine = np.add.reduceat(best & (ii == rr), starts, dtype=np.int64) > 0
+            people = rows.people
+        else:  # a best class counts its rows; the person's own row is in it when its class is
+            counts = np.add.reduceat(np.where(best, batch.mult, 0), batch.starts, dtype=np.int64)
+            own = best & (batch.cls == own_class[batch.owner]) & inside[batch.owner]
+            mine = np.add.reduceat(own, batch.starts, dtype=np.int64) > 0
+            people = batch.people
+        success[people] = np.where(mine, 1.0 / np.maximum(counts, 1), 0.0)
+        unique[people] = mine & (counts == 1)
+        best_size[people] = counts
+    report.mean_success = float(success.mean())
+    report.unique_correct = int(unique.sum())
+    report.mean_best_set = float(best_size.mean())
+    return report
