@@ -156,6 +156,81 @@ def digit_run(regex: str, flags: int) -> int:
         return 0
 
 
+def _lead(nodes) -> tuple[bool, bool]:
+    """Of a parsed sequence: whether it may match the empty string, and whether the first
+    character of every non-empty match is a digit. Unsure counts as (may be empty, not digit)."""
+    c = _sre()[0]
+    for op, av in nodes:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):  # consumes nothing
+            continue
+        if op is c.LITERAL or op is c.IN:
+            empty, first = False, bool(DIGIT.fullmatch(chr(av))) if op is c.LITERAL else _digits_only(av)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            e, first = _lead(av[2])
+            empty = e or av[0] == 0
+        elif op is c.SUBPATTERN:
+            empty, first = _lead(av[3])
+        elif op is c.ATOMIC_GROUP:
+            empty, first = _lead(av)
+        elif op is c.BRANCH:
+            alts = [_lead(a) for a in av[1]]
+            empty, first = any(a[0] for a in alts), all(a[1] for a in alts)
+        else:
+            return True, False
+        if not first:
+            return True, False
+        if not empty:  # the sequence surely consumes here, a digit first
+            return False, True
+    return True, True
+
+
+def _opens_slowly(nodes) -> bool:
+    """Whether a parsed pattern opens with a look-behind and then an optional character or a
+    branch (``(?<![\\w.,])[0-3]?\\d``, ``(?<![\\w.,])(?:0[1-9]|[1-8]\\d)``): the shapes the ``regex``
+    module tries at every position (measured: 3 times slower than the same pattern led by a look-ahead
+    on its first character). A branch with an alternative led by a repeated class (``\\d{1,3}...|\\d+``)
+    is already fast."""
+    c = _sre()[0]
+    if not nodes or nodes[0][0] not in (c.ASSERT, c.ASSERT_NOT) or nodes[0][1][0] != -1:
+        return False
+    rest = [n for n in nodes if n[0] not in (c.ASSERT, c.ASSERT_NOT, c.AT)]
+    if not rest:
+        return False
+    op, av = rest[0]
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return av[0] == 0
+    while op is c.SUBPATTERN and len(av[3]) == 1:
+        op, av = av[3][0]
+    if op is not c.BRANCH:
+        return False
+    repeats = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+    return all(alt and not (alt[0][0] in repeats and alt[0][1][0] >= 1) for alt in av[1])
+
+
+@lru_cache(maxsize=512)
+def scan_regex(regex: str, flags: int) -> str:
+    """``regex``, or the same pattern led by ``(?=\\d)`` when every match starts with a digit and it
+    opens slowly (:func:`_opens_slowly`): the ``regex`` module then skips to the next digit instead of
+    trying the look-behind at every position. The matches are the same (a match can only start where
+    the look-ahead holds, and a zero-width look-ahead changes nothing else). Unchanged otherwise, and
+    for verbose patterns, leading inline flags and what the parser cannot read."""
+    if flags & re.VERBOSE or regex.startswith("(?") and regex[2:3].isalpha() and regex[2:3] != "P":
+        return regex
+    try:
+        nodes = list(_sre()[1].parse(regex, 0))
+        if not _opens_slowly(nodes):
+            return regex
+        empty, first = _lead(nodes)
+    except Exception:  # noqa: BLE001 - syntax only ``regex`` reads: as it is
+        return regex
+    return rf"(?=\d)(?:{regex})" if first and not empty else regex
+
+
+def _scanner(regex: str, flags: int):
+    """The compiled :func:`scan_regex` of a pattern: what the bulk pass runs (same matches)."""
+    return _compiled(scan_regex(regex, flags), flags)
+
+
 def _condition(rec: PatternRecognizer, patterns) -> object | None:
     """What a text must hold for ``patterns`` of ``rec`` to match in it (None: nothing known)."""
     if rec.name in PREFILTERS:
@@ -262,7 +337,7 @@ def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecogniz
         for pattern in rec.patterns:
             v = view(_condition(rec, [pattern]) if prefilter else None)
             vt, starts, locate = v.texts, v.starts, v.locate
-            rx = _compiled(pattern.regex, flags)
+            rx = _scanner(pattern.regex, flags)
             found: dict[int, list[RecognizerResult]] = {}
             if anchored(pattern.regex):
                 redo: set[int] = set(range(len(vt)))
