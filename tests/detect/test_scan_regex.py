@@ -1,8 +1,9 @@
-"""The bulk pass's scan forms (issue #21) find exactly the matches of the patterns they stand for.
+"""The bulk pass's scan forms and context step (issue #21) give exactly what the code before them gave.
 
 ``bulk.scan_regex`` leads a pattern that opens with a look-behind and then an optional digit or a
 branch (``(?<![\\w.,])[0-3]?\\d``, ``(?<![\\w.,])(?:0[1-9]|...)``) by ``(?=\\d)`` when every match
-starts with a digit; ``FrPersonRecognizer.invalidate_result`` splits with a compiled pattern. The
+starts with a digit; ``FrPersonRecognizer.invalidate_result`` splits with a compiled pattern;
+``enhance_with_context`` reads the keywords once per span start and joined. The
 references below are the code before (main at a8212c0), copied verbatim, compared on the example
 extract's comments, edge cases, seeded random texts and hypothesis-drawn texts.
 """
@@ -10,15 +11,26 @@ extract's comments, edge cases, seeded random texts and hypothesis-drawn texts.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import pytest
 import regex as re
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from presidio_analyzer import PatternRecognizer
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
+from anonymizer.detect import bulk
 from anonymizer.detect.analyzer import get_analyzer
-from anonymizer.detect.bulk import _compiled, _lead, _scanner, analyze_patterns, scan_regex
+from anonymizer.detect.bulk import (
+    CONTEXT_FACTOR,
+    CONTEXT_MIN_SCORE,
+    _compiled,
+    _lead,
+    _scanner,
+    analyze_patterns,
+    enhance_with_context,
+    scan_regex,
+)
 from anonymizer.detect.recognizers.person import ACRONYMS, FrPersonRecognizer
 
 from .test_bulk import EDGE_CASES
@@ -42,6 +54,33 @@ def ref_invalidate_result(pattern_text: str) -> bool | None:
     if upper and all(w in ACRONYMS for w in upper):
         return True
     return None
+
+
+def ref_enhance_with_context(texts: Sequence[str], results: list[list[RecognizerResult]],
+                         recognizers: Sequence[EntityRecognizer]) -> None:
+    """Raise, in place, the score of results whose recognizer's context words precede them.
+
+    A text that holds none of a recognizer's context words (lower-cased text, substring) cannot
+    have one in its keywords: its words are not read for that recognizer's results."""
+    contexts = {rec.id: [c.lower() for c in rec.context] for rec in recognizers if getattr(rec, "context", None)}
+    # a keyword is a lower-cased word of the text, so a substring of the lower-cased text but for
+    # the final-sigma rule of str.lower: no shortcut for a context word with a sigma
+    sure = {k: not any(s in c for c in ctx for s in "σς") for k, ctx in contexts.items()}
+    for text, found in zip(texts, results, strict=True):
+        lowered: str | None = None
+        for r in found:
+            rec_id = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY)
+            ctx = contexts.get(rec_id)
+            if not ctx or r.score >= EntityRecognizer.MAX_SCORE:
+                continue
+            if sure[rec_id]:
+                if lowered is None:
+                    lowered = text.lower()
+                if not any(c in lowered for c in ctx):
+                    continue
+            keywords = bulk._keywords_before(text, r.start)
+            if any(c in k for c in ctx for k in keywords):
+                r.score = min(EntityRecognizer.MAX_SCORE, max(r.score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -156,3 +195,41 @@ def test_person_invalidation_as_before():
 @given(st.lists(st.sampled_from(["RSA", "CAF", "DUPONT", "Anne", " ", "-", "\t", "\u00a0", "É", "x", "\n"])).map("".join))
 def test_person_invalidation_as_before_on_drawn_spans(span):
     assert FrPersonRecognizer().invalidate_result(span) == ref_invalidate_result(span)
+
+
+@pytest.mark.parametrize("seed", [None, 0, 1, 2])
+def test_context_as_before(seed):
+    texts = _example_texts() + EDGE_CASES_AND_PIECES if seed is None else _random_texts(seed, 800)
+    recognizers = _recognizers()
+    got, want = analyze_patterns(texts, recognizers), analyze_patterns(texts, recognizers)
+    enhance_with_context(texts, got, recognizers)
+    ref_enhance_with_context(texts, want, recognizers)
+    assert _dump(got) == _dump(want)
+    assert sum(r.score != s.score for f, g in zip(got, analyze_patterns(texts, recognizers), strict=True)
+               for r, s in zip(f, g, strict=True)) > 20  # context raised real scores
+
+
+ODD_CONTEXT = ["allocat", "", "dos\x00sier", "ab", "ab ab", "ΠΑΣ", "x1", "é"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab dos\x00sierallocatX1é.-ΠΑΣς", max_size=30), max_size=6),
+       st.lists(st.sampled_from(ODD_CONTEXT), min_size=1, max_size=4))
+def test_context_as_before_on_drawn_texts_and_words(texts, context):
+    rec = PatternRecognizer(supported_entity="X", patterns=[Pattern("x", r"X\d", 0.2), Pattern("y", r"[a-z]\d", 0.3)],
+                            supported_language="fr", context=context)
+    got, want = analyze_patterns(texts, [rec]), analyze_patterns(texts, [rec])
+    enhance_with_context(texts, got, [rec])
+    ref_enhance_with_context(texts, want, [rec])
+    assert _dump(got) == _dump(want)
+
+
+def test_a_context_word_is_never_found_across_two_keywords():
+    rec = PatternRecognizer(supported_entity="X", patterns=[Pattern("x", r"X\d", 0.2)], supported_language="fr",
+                            context=["code postal", "dos\x00sier", "ab"])
+    texts = ["code postal X1", "dos sier X2 ab", "code  postal X3", "ab X4", "codepostal X5", "xx ab yy X6"]
+    got, want = analyze_patterns(texts, [rec]), analyze_patterns(texts, [rec])
+    enhance_with_context(texts, got, [rec])
+    ref_enhance_with_context(texts, want, [rec])
+    assert _dump(got) == _dump(want)
+    assert [round(f[0].score, 2) for f in got] == [0.2, 0.2, 0.2, 0.55, 0.2, 0.55]

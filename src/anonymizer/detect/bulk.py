@@ -370,23 +370,36 @@ def enhance_with_context(texts: Sequence[str], results: list[list[RecognizerResu
     """Raise, in place, the score of results whose recognizer's context words precede them.
 
     A text that holds none of a recognizer's context words (lower-cased text, substring) cannot
-    have one in its keywords: its words are not read for that recognizer's results."""
+    have one in its keywords: its words are not read for that recognizer's results. Per text,
+    that test is made once per recognizer, and the keywords are read once per span start (several
+    recognizers find the same number) and joined by ``SEP``, which no keyword holds: a context word
+    is in one of them when it is in the joined string (a context word holding ``SEP`` is in none)."""
     contexts = {rec.id: [c.lower() for c in rec.context] for rec in recognizers if getattr(rec, "context", None)}
     # a keyword is a lower-cased word of the text, so a substring of the lower-cased text but for
     # the final-sigma rule of str.lower: no shortcut for a context word with a sigma
     sure = {k: not any(s in c for c in ctx for s in "σς") for k, ctx in contexts.items()}
+    joinable = {k: [c for c in ctx if SEP not in c] for k, ctx in contexts.items()}
+    key, top = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, EntityRecognizer.MAX_SCORE
     for text, found in zip(texts, results, strict=True):
         lowered: str | None = None
+        holds: dict[str, bool] = {}  # recognizer id -> the lower-cased text holds one of its words
+        before: dict[int, str | None] = {}  # span start -> its keywords joined (None: no keyword)
         for r in found:
-            rec_id = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY)
+            rec_id = (r.recognition_metadata or {}).get(key)
             ctx = contexts.get(rec_id)
-            if not ctx or r.score >= EntityRecognizer.MAX_SCORE:
+            if not ctx or r.score >= top:
                 continue
             if sure[rec_id]:
-                if lowered is None:
-                    lowered = text.lower()
-                if not any(c in lowered for c in ctx):
+                held = holds.get(rec_id)
+                if held is None:
+                    if lowered is None:
+                        lowered = text.lower()
+                    held = holds[rec_id] = any(c in lowered for c in ctx)
+                if not held:
                     continue
-            keywords = _keywords_before(text, r.start)
-            if any(c in k for c in ctx for k in keywords):
-                r.score = min(EntityRecognizer.MAX_SCORE, max(r.score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
+            if r.start in before:
+                keywords = before[r.start]
+            else:
+                keywords = before[r.start] = SEP.join(_keywords_before(text, r.start)) or None
+            if keywords is not None and any(c in keywords for c in joinable[rec_id]):
+                r.score = min(top, max(r.score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
