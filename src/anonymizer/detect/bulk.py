@@ -315,11 +315,11 @@ def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecogniz
             got = views[condition] = _Texts(texts, index)
         return got
 
-    scores: dict[tuple[int, int, str], float | None] = {}  # (recognizer, pattern, span text) -> score
+    scores: dict[tuple[int, int], dict[str, float | None]] = {}  # (recognizer, pattern) -> span text -> score
 
     def result(rec: PatternRecognizer, pattern, text: str, start: int, end: int) -> RecognizerResult | None:
-        k = (id(rec), id(pattern), text[start:end])
-        score = scores[k] if k in scores else scores.setdefault(k, _score(rec, pattern, k[2]))
+        known, span = scores.setdefault((id(rec), id(pattern)), {}), text[start:end]
+        score = known[span] if span in known else known.setdefault(span, _score(rec, pattern, span))
         return None if score is None else _make(rec, start, end, score)
 
     for rec in recognizers:
@@ -343,15 +343,19 @@ def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecogniz
                 redo: set[int] = set(range(len(vt)))
             else:
                 redo = set()
-                for m in rx.finditer(v.joined):
+                joined = v.joined
+                known = scores.setdefault((id(rec), id(pattern)), {})  # span text -> score
+                for m in rx.finditer(joined):
                     s, e = m.span()
                     first = locate(s)
-                    if SEP in v.joined[s:e]:
+                    span = joined[s:e]  # the text's own characters when it holds no separator
+                    if SEP in span:
                         redo.update(range(first, locate(e - 1) + 1))
                         continue
-                    r = result(rec, pattern, vt[first], s - starts[first], e - starts[first])
-                    if r is not None:
-                        found.setdefault(first, []).append(r)
+                    score = known[span] if span in known else known.setdefault(span, _score(rec, pattern, span))
+                    if score is not None:
+                        off = starts[first]
+                        found.setdefault(first, []).append(_make(rec, s - off, e - off, score))
             for j in redo:  # alone, this text's matches of this pattern may differ: redo them all
                 found[j] = [r for m in rx.finditer(vt[j]) if (r := result(rec, pattern, vt[j], *m.span()))]
             for j, rs in found.items():
