@@ -156,6 +156,81 @@ def digit_run(regex: str, flags: int) -> int:
         return 0
 
 
+def _lead(nodes) -> tuple[bool, bool]:
+    """Of a parsed sequence: whether it may match the empty string, and whether the first
+    character of every non-empty match is a digit. Unsure counts as (may be empty, not digit)."""
+    c = _sre()[0]
+    for op, av in nodes:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):  # consumes nothing
+            continue
+        if op is c.LITERAL or op is c.IN:
+            empty, first = False, bool(DIGIT.fullmatch(chr(av))) if op is c.LITERAL else _digits_only(av)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            e, first = _lead(av[2])
+            empty = e or av[0] == 0
+        elif op is c.SUBPATTERN:
+            empty, first = _lead(av[3])
+        elif op is c.ATOMIC_GROUP:
+            empty, first = _lead(av)
+        elif op is c.BRANCH:
+            alts = [_lead(a) for a in av[1]]
+            empty, first = any(a[0] for a in alts), all(a[1] for a in alts)
+        else:
+            return True, False
+        if not first:
+            return True, False
+        if not empty:  # the sequence surely consumes here, a digit first
+            return False, True
+    return True, True
+
+
+def _opens_slowly(nodes) -> bool:
+    """Whether a parsed pattern opens with a look-behind and then an optional character or a
+    branch (``(?<![\\w.,])[0-3]?\\d``, ``(?<![\\w.,])(?:0[1-9]|[1-8]\\d)``): the shapes the ``regex``
+    module tries at every position (measured: 3 times slower than the same pattern led by a look-ahead
+    on its first character). A branch with an alternative led by a repeated class (``\\d{1,3}...|\\d+``)
+    is already fast."""
+    c = _sre()[0]
+    if not nodes or nodes[0][0] not in (c.ASSERT, c.ASSERT_NOT) or nodes[0][1][0] != -1:
+        return False
+    rest = [n for n in nodes if n[0] not in (c.ASSERT, c.ASSERT_NOT, c.AT)]
+    if not rest:
+        return False
+    op, av = rest[0]
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return av[0] == 0
+    while op is c.SUBPATTERN and len(av[3]) == 1:
+        op, av = av[3][0]
+    if op is not c.BRANCH:
+        return False
+    repeats = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+    return all(alt and not (alt[0][0] in repeats and alt[0][1][0] >= 1) for alt in av[1])
+
+
+@lru_cache(maxsize=512)
+def scan_regex(regex: str, flags: int) -> str:
+    """``regex``, or the same pattern led by ``(?=\\d)`` when every match starts with a digit and it
+    opens slowly (:func:`_opens_slowly`): the ``regex`` module then skips to the next digit instead of
+    trying the look-behind at every position. The matches are the same (a match can only start where
+    the look-ahead holds, and a zero-width look-ahead changes nothing else). Unchanged otherwise, and
+    for verbose patterns, leading inline flags and what the parser cannot read."""
+    if flags & re.VERBOSE or regex.startswith("(?") and regex[2:3].isalpha() and regex[2:3] != "P":
+        return regex
+    try:
+        nodes = list(_sre()[1].parse(regex, 0))
+        if not _opens_slowly(nodes):
+            return regex
+        empty, first = _lead(nodes)
+    except Exception:  # noqa: BLE001 - syntax only ``regex`` reads: as it is
+        return regex
+    return rf"(?=\d)(?:{regex})" if first and not empty else regex
+
+
+def _scanner(regex: str, flags: int):
+    """The compiled :func:`scan_regex` of a pattern: what the bulk pass runs (same matches)."""
+    return _compiled(scan_regex(regex, flags), flags)
+
+
 def _condition(rec: PatternRecognizer, patterns) -> object | None:
     """What a text must hold for ``patterns`` of ``rec`` to match in it (None: nothing known)."""
     if rec.name in PREFILTERS:
@@ -240,11 +315,11 @@ def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecogniz
             got = views[condition] = _Texts(texts, index)
         return got
 
-    scores: dict[tuple[int, int, str], float | None] = {}  # (recognizer, pattern, span text) -> score
+    scores: dict[tuple[int, int], dict[str, float | None]] = {}  # (recognizer, pattern) -> span text -> score
 
     def result(rec: PatternRecognizer, pattern, text: str, start: int, end: int) -> RecognizerResult | None:
-        k = (id(rec), id(pattern), text[start:end])
-        score = scores[k] if k in scores else scores.setdefault(k, _score(rec, pattern, k[2]))
+        known, span = scores.setdefault((id(rec), id(pattern)), {}), text[start:end]
+        score = known[span] if span in known else known.setdefault(span, _score(rec, pattern, span))
         return None if score is None else _make(rec, start, end, score)
 
     for rec in recognizers:
@@ -262,21 +337,25 @@ def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecogniz
         for pattern in rec.patterns:
             v = view(_condition(rec, [pattern]) if prefilter else None)
             vt, starts, locate = v.texts, v.starts, v.locate
-            rx = _compiled(pattern.regex, flags)
+            rx = _scanner(pattern.regex, flags)
             found: dict[int, list[RecognizerResult]] = {}
             if anchored(pattern.regex):
                 redo: set[int] = set(range(len(vt)))
             else:
                 redo = set()
-                for m in rx.finditer(v.joined):
+                joined = v.joined
+                known = scores.setdefault((id(rec), id(pattern)), {})  # span text -> score
+                for m in rx.finditer(joined):
                     s, e = m.span()
                     first = locate(s)
-                    if SEP in v.joined[s:e]:
+                    span = joined[s:e]  # the text's own characters when it holds no separator
+                    if SEP in span:
                         redo.update(range(first, locate(e - 1) + 1))
                         continue
-                    r = result(rec, pattern, vt[first], s - starts[first], e - starts[first])
-                    if r is not None:
-                        found.setdefault(first, []).append(r)
+                    score = known[span] if span in known else known.setdefault(span, _score(rec, pattern, span))
+                    if score is not None:
+                        off = starts[first]
+                        found.setdefault(first, []).append(_make(rec, s - off, e - off, score))
             for j in redo:  # alone, this text's matches of this pattern may differ: redo them all
                 found[j] = [r for m in rx.finditer(vt[j]) if (r := result(rec, pattern, vt[j], *m.span()))]
             for j, rs in found.items():
@@ -295,23 +374,36 @@ def enhance_with_context(texts: Sequence[str], results: list[list[RecognizerResu
     """Raise, in place, the score of results whose recognizer's context words precede them.
 
     A text that holds none of a recognizer's context words (lower-cased text, substring) cannot
-    have one in its keywords: its words are not read for that recognizer's results."""
+    have one in its keywords: its words are not read for that recognizer's results. Per text,
+    that test is made once per recognizer, and the keywords are read once per span start (several
+    recognizers find the same number) and joined by ``SEP``, which no keyword holds: a context word
+    is in one of them when it is in the joined string (a context word holding ``SEP`` is in none)."""
     contexts = {rec.id: [c.lower() for c in rec.context] for rec in recognizers if getattr(rec, "context", None)}
     # a keyword is a lower-cased word of the text, so a substring of the lower-cased text but for
     # the final-sigma rule of str.lower: no shortcut for a context word with a sigma
     sure = {k: not any(s in c for c in ctx for s in "σς") for k, ctx in contexts.items()}
+    joinable = {k: [c for c in ctx if SEP not in c] for k, ctx in contexts.items()}
+    key, top = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, EntityRecognizer.MAX_SCORE
     for text, found in zip(texts, results, strict=True):
         lowered: str | None = None
+        holds: dict[str, bool] = {}  # recognizer id -> the lower-cased text holds one of its words
+        before: dict[int, str | None] = {}  # span start -> its keywords joined (None: no keyword)
         for r in found:
-            rec_id = (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY)
+            rec_id = (r.recognition_metadata or {}).get(key)
             ctx = contexts.get(rec_id)
-            if not ctx or r.score >= EntityRecognizer.MAX_SCORE:
+            if not ctx or r.score >= top:
                 continue
             if sure[rec_id]:
-                if lowered is None:
-                    lowered = text.lower()
-                if not any(c in lowered for c in ctx):
+                held = holds.get(rec_id)
+                if held is None:
+                    if lowered is None:
+                        lowered = text.lower()
+                    held = holds[rec_id] = any(c in lowered for c in ctx)
+                if not held:
                     continue
-            keywords = _keywords_before(text, r.start)
-            if any(c in k for c in ctx for k in keywords):
-                r.score = min(EntityRecognizer.MAX_SCORE, max(r.score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
+            if r.start in before:
+                keywords = before[r.start]
+            else:
+                keywords = before[r.start] = SEP.join(_keywords_before(text, r.start)) or None
+            if keywords is not None and any(c in keywords for c in joinable[rec_id]):
+                r.score = min(top, max(r.score + CONTEXT_FACTOR, CONTEXT_MIN_SCORE))
