@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from anonymizer.detect import light_spacy
+
 if TYPE_CHECKING:
     from anonymizer.detect.scan import ColumnFinding, ScanReport, scan_table
 
 _SCAN_NAMES = ("ColumnFinding", "ScanReport", "scan_table")
+
+light_spacy.install()  # spaCy, when a run imports it (Presidio does), without its command line
 
 
 def __getattr__(name: str) -> Any:
