@@ -665,7 +665,7 @@ def rescan_problems(output_sample: pd.DataFrame, plan: Plan) -> list[str]:
     Only roles and entities are read: the families found from the data are not searched."""
     from anonymizer.detect import scan_table
 
-    report = scan_table(output_sample, ner=False, sample_rows=2000, families=False)
+    report = scan_table(output_sample, ner=False, sample_rows=2000, families=False, text_entities=False)
     by_col = plan.by_column
     problems = []
     for f in report.findings:
