@@ -627,6 +627,7 @@ def scan_table(
     total_rows: int | None = None,
     families: bool = True,
     row_numbers: Iterable[str] = (),
+    text_entities: bool = True,
 ) -> ScanReport:
     """Classify every column of ``df``; a pure function of the table (and the rules).
 
@@ -637,6 +638,9 @@ def scan_table(
     report then gives that size and measures uniqueness on the sample. ``families=False`` skips
     the families found from the data (:func:`families_from_dependencies`, the costliest step): for
     callers that read only roles and entities, such as sanitize's re-scan of its output.
+    ``text_entities=False`` leaves out the entities found inside free-text cells (they change no
+    role nor entity; the re-scan of sanitize's output does without them and without the import of
+    Presidio and spaCy they need, 1 CPU s in a process that has not loaded them).
     ``row_numbers`` names the columns of a sampled table that hold the line number on every row of
     the whole table (:attr:`Sample.row_numbers`): a sample alone cannot show it.
     """
@@ -734,7 +738,8 @@ def scan_table(
         if progress:
             progress(name)
     _reassemble_split_nir(findings, texts, rates)
-    _free_text(findings, texts, ner)
+    if text_entities:
+        _free_text(findings, texts, ner)
     if ner:
         _ner_names(findings, values)
     for f in findings:  # last: the steps above may have changed the entity

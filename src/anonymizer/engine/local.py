@@ -34,6 +34,7 @@ from anonymizer.engine.pipeline import (
 )
 from anonymizer.engine.verify import LeakIndex, chain_runs, counter_runs
 from anonymizer.io import TableWriter, check_output_path, iter_batches
+from anonymizer.io.sniff import reused_dialects
 from anonymizer.memory import release
 from anonymizer.policy.plan import Plan
 from anonymizer.transform.apply import apply_plan
@@ -61,11 +62,12 @@ class _Batches:
 
     def __init__(self, path: Path, opts: SanitizeOptions) -> None:
         self.path, self.opts = path, opts
+        self._dialects: dict = {}  # the input is sniffed once, not at each of its three opens
         if opts.batch_rows is None:  # the header decides: peek at a few rows
-            _meta, probe = iter_batches(path, batch_rows=MIN_BATCH_ROWS, **opts.read_opts)
+            _meta, probe = self._open(MIN_BATCH_ROWS)
             opts.batch_rows = auto_batch_rows(len(next(probe).columns))
             del probe
-        self.meta, it = iter_batches(path, batch_rows=opts.batch_rows, **opts.read_opts)
+        self.meta, it = self._open(opts.batch_rows)
         head = next(it)  # at least one (possibly empty) batch: it carries the header
         self.columns = [str(c) for c in head.columns]
         self._first: Iterator[pd.DataFrame] | None = itertools.chain([head], it)
@@ -74,7 +76,11 @@ class _Batches:
         if self._first is not None:
             it, self._first = self._first, None
             return it
-        return iter_batches(self.path, batch_rows=self.opts.batch_rows, **self.opts.read_opts)[1]
+        return self._open(self.opts.batch_rows)[1]
+
+    def _open(self, batch_rows: int) -> tuple[Any, Iterator[pd.DataFrame]]:
+        with reused_dialects(self._dialects):  # the sniff is eager: done inside the block
+            return iter_batches(self.path, batch_rows=batch_rows, **self.opts.read_opts)
 
 
 class LocalExecutor:

@@ -80,13 +80,29 @@ def normalise(values: pd.Series, entity: str | None) -> pd.Series:
     return pd.Series(normalise_arrow(_to_arrow(text), entity).to_pylist(), index=text.index, dtype=object)
 
 
+#: from this many values :func:`member` sorts them first
+_SORT_FROM = 256
+
+
 def member(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
     """``np.isin(values, sorted_unique)`` by binary search: ``np.isin`` sorts both arrays on
-    every call, which re-sorted the million-hash index once per output column and batch."""
+    every call, which re-sorted the million-hash index once per output column and batch.
+
+    Many values are searched in sorted order: numpy's binary search starts from the previous
+    key's place when keys ascend, and the index is then read front to back rather than at random
+    (200,000 hashes in a 700,000-hash index: 168 ms unsorted, 64 ms sorted; in 7 million: 514 ms,
+    127 ms). The previous definition is kept in tests/engine/leak_reference.py."""
     if len(sorted_unique) == 0:
         return np.zeros(len(values), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_unique, values), len(sorted_unique) - 1)
-    return sorted_unique[pos] == values
+    values = np.asarray(values)
+    last = len(sorted_unique) - 1
+    if len(values) < _SORT_FROM:
+        return sorted_unique[np.minimum(np.searchsorted(sorted_unique, values), last)] == values
+    order = np.argsort(values)
+    ordered = values[order]
+    out = np.empty(len(values), dtype=bool)
+    out[order] = sorted_unique[np.minimum(np.searchsorted(sorted_unique, ordered), last)] == ordered
+    return out
 
 
 def _hashes(values) -> np.ndarray:
@@ -649,7 +665,7 @@ def rescan_problems(output_sample: pd.DataFrame, plan: Plan) -> list[str]:
     Only roles and entities are read: the families found from the data are not searched."""
     from anonymizer.detect import scan_table
 
-    report = scan_table(output_sample, ner=False, sample_rows=2000, families=False)
+    report = scan_table(output_sample, ner=False, sample_rows=2000, families=False, text_entities=False)
     by_col = plan.by_column
     problems = []
     for f in report.findings:
