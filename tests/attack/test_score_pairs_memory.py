@@ -30,3 +30,19 @@ def test_scores_equal_the_previous_version(release, seed, pairs):
             classes = _row_classes(order, model.n)
             if classes is not None:
                 assert np.array_equal(_score_pairs(ii, rr, order, classes), _score_pairs_v2(ii, rr, order, classes))
+
+
+def test_equal_sides_share_one_array():
+    """The attack on the input compares a column with itself: a comparator keeps one array for both
+    sides when they hold the same values, two when they differ (in place of a copy, never a change)."""
+    from anonymizer.attack.facts import Comparator, shared
+
+    a = np.array([0, 1, 2, 1], dtype=np.int64)
+    assert shared(a, a.copy()) is a
+    other = np.array([0, 1, 2, 2], dtype=np.int64)
+    assert shared(a, other) is other
+    assert shared(a, a.astype(np.int32)) is not a  # another dtype: left as it is
+    c = Comparator("f", "as released", "categorical", a, a.copy(), extra={"equal": (other, other.copy())})
+    assert c.rel is c.orig and c.extra["equal"][1] is c.extra["equal"][0]
+    d = Comparator("f", "as released", "eq", a, other)
+    assert d.rel is other
