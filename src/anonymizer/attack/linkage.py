@@ -465,7 +465,10 @@ def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
     total = np.zeros(len(ii), dtype=np.float64)
     flat: dict[int, np.ndarray] = {}     # per fact (its value codes): each pair's (original, released) value cell
     distinct: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    for c in scored:
+    # a fact's per-pair arrays are dropped after its last comparator: kept for every fact they were
+    # two int64 arrays per fact and pair (76 facts x 4 million pairs: 2.4 GB, the attack's peak)
+    last = {id(c.value_codes[0]): i for i, c in enumerate(scored) if not _row_dependent(c)}
+    for i, c in enumerate(scored):
         if _row_dependent(c):
             total += c.contribution(ii, rr)
             continue
@@ -475,15 +478,23 @@ def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
         cell = flat.get(key)
         if cell is None:
             cell = flat[key] = o[ii] * nr + r[rr]
+        done = last[key] == i
+        if done:
+            del flat[key]
         table = _fact_table(c, len(ii))
         if table is not None:
             total += table[cell]
+            if done:
+                distinct.pop(key, None)
             continue
-        got = distinct.get(key)
+        got = distinct.pop(key, None) if done else distinct.get(key)
         if got is None:
             inverse, cells = pd.factorize(cell)
             rep_o, rep_r = _reps(c)
-            got = distinct[key] = (inverse, rep_o[cells // nr], rep_r[cells % nr])
+            got = (inverse, rep_o[cells // nr], rep_r[cells % nr])
+            if not done:
+                distinct[key] = got
+        del cell
         inverse, ri, rj = got
         total += c.contribution(ri, rj)[inverse]
     return total
