@@ -466,13 +466,15 @@ def test_one_odd_sheet_among_300_is_checked_alone(tmp_path):
 def test_a_file_over_its_time_budget_is_unchecked_not_hung(tmp_path):
     path = tmp_path / "rapport.xlsx"
     _workbook(path)
-    cfg = config_from_dict({"ner": False, "max_file_seconds": 0.3}, root=tmp_path)
+    # a budget the 300 sheets cannot fit in on any machine: checked warm, the workbook takes 0.2-0.3 s
+    # on an idle 2-core machine (0.3 s, the budget this test had, was met there)
+    cfg = config_from_dict({"ner": False, "max_file_seconds": 0.02}, root=tmp_path)
     t0 = time.perf_counter()
     res = evaluate_file(path, "rapport.xlsx", cfg, None)
     assert time.perf_counter() - t0 < 15
     assert res.status == "unchecked" and res.gating
     (f,) = [f for f in res.findings if f.rule == "budget-exceeded"]
-    assert "time budget of 0.3 s exceeded" in f.message and f.level == "error"
+    assert "time budget of 0.02 s exceeded" in f.message and f.level == "error"
 
 
 def test_the_run_lists_every_kind_of_result_together(tmp_path):
