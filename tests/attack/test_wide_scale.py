@@ -72,3 +72,18 @@ def test_gate_pandas_work_does_not_grow_with_the_columns(monkeypatch):
         per_column = (large[what] - small[what]) / 600
         assert per_column <= 0.1, (what, small[what], large[what])  # was 52 Series and 10 factorize a column
         assert small[what] <= 50, (what, small[what])
+
+
+def test_the_mean_success_problem_names_the_threshold_it_broke():
+    """A release that is the input itself fails on mean success; the problem says whether the bound was
+    1/k or the policy's own max_linkage_success (it said "(1/k)" for both)."""
+    rng = np.random.default_rng(4)
+    original = pd.DataFrame({f"c{j}": rng.integers(0, 50, 400).astype(str) for j in range(4)}).astype("category")
+    steps = [ColumnStep(c, "quasi_identifier", "CATEGORY", "keep") for c in original.columns]
+    said = {}
+    for name, targets in (("k", {"k": 5}), ("own", {"k": 5, "max_linkage_success": 0.3})):
+        gate = release_gate(Plan(steps, [], targets, "test", True), original, original, on_input=False)
+        assert gate.attacker.mean_success > 0.3  # four 50-value columns over 400 rows: nearly everyone unique
+        [said[name]] = [p for p in gate.problems if "mean success" in p]
+    assert said["k"].endswith("above the 20.0% allowed (1/k)")
+    assert said["own"].endswith("above the 30.0% allowed (max_linkage_success)")

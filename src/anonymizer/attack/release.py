@@ -201,8 +201,9 @@ def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
     max_unique = targets.max_unique_reidentification
     problems = []
     if attacker.mean_success > max_success:
+        why = "1/k" if targets.max_linkage_success is None else "max_linkage_success"
         problems.append(f"linkage attack on {len(facts)} attacker-known facts: mean success "
-                        f"{attacker.mean_success:.1%} above the {max_success:.1%} allowed (1/k)")
+                        f"{attacker.mean_success:.1%} above the {max_success:.1%} allowed ({why})")
     if attacker.unique_share > max_unique:
         problems.append(f"linkage attack: {attacker.unique_correct:,} of {attacker.persons_attacked:,} people "
                         f"({attacker.unique_share:.2%}) re-identified uniquely, above the {max_unique:.0%} allowed")
