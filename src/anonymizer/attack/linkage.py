@@ -660,68 +660,6 @@ class _Batch:
     people: np.ndarray  # the owners, in order (one per start)
 
 
-def _batches(model: _Model, persons: np.ndarray):
-    """Every (attacked person, candidate row) pair, strict key by strict key (persons of one key
-    share their candidates), gathered into batches of about ``MAX_CELLS`` pairs (a batch's arrays
-    gathered in one go from its pieces: a key and some of its persons)."""
-    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
-            else np.zeros((len(persons), 0), dtype=np.int64))
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(len(uniq) + 1))
-    parts: dict[str, list] = {k: [] for k in ("owner", "ii", "rr", "starts", "people")}
-    state = {"size": 0}
-
-    def gather(cands: np.ndarray, cb: np.ndarray, pieces_key: list[int], pieces_who: list[np.ndarray]) -> None:
-        if not pieces_key:
-            return
-        kidx = np.asarray(pieces_key, dtype=np.int64)
-        sizes = np.fromiter((len(w) for w in pieces_who), dtype=np.int64, count=len(pieces_who))
-        who = np.concatenate(pieces_who).astype(np.int64)
-        key_m = np.repeat(kidx, sizes)
-        u_m = cb[key_m + 1] - cb[key_m]
-        owner = np.repeat(who, u_m)
-        parts["starts"].append(state["size"] + np.cumsum(u_m) - u_m)
-        parts["people"].append(who)
-        parts["owner"].append(owner)
-        parts["ii"].append(persons[owner])
-        parts["rr"].append(cands[_ranges(cb[key_m], u_m)])
-        state["size"] += len(owner)
-        pieces_key.clear()
-        pieces_who.clear()
-
-    def flush() -> _Batch:
-        got = {k: np.concatenate(v) for k, v in parts.items()}
-        for v in parts.values():
-            v.clear()
-        state["size"] = 0
-        return _Batch(got["owner"], got["ii"], got["rr"], got["starts"], got["people"])
-
-    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
-        pieces_key: list[int] = []
-        pieces_who: list[np.ndarray] = []
-        pending = 0
-        for g in range(lo, hi):
-            u = int(cb[g - lo + 1] - cb[g - lo])
-            if u == 0:
-                continue
-            members = order[bounds[g]:bounds[g + 1]]
-            step = max(1, MAX_CELLS // u)
-            for s_ in range(0, len(members), step):
-                who = members[s_: s_ + step]
-                pieces_key.append(g - lo)
-                pieces_who.append(who)
-                pending += len(who) * u
-                if state["size"] + pending >= MAX_CELLS:
-                    gather(cands, cb, pieces_key, pieces_who)
-                    pending = 0
-                    yield flush()
-        gather(cands, cb, pieces_key, pieces_who)
-    if parts["owner"]:
-        yield flush()
-
-
 @dataclass
 class _ClassBatch(_Batch):
     """Pairs of persons and *classes* of candidate rows (rows the scored comparators cannot tell
@@ -757,9 +695,10 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
     batches of about ``MAX_CELLS`` pairs: a person's score against a class is the same float for
     every row of it, so the rows of a class are scored once (without classes: each row its own).
     ``rows``: whether the batches list the rows of each class (``seg``, ``rows``, and ``pos``, the
-    place of each in its key's candidates: within a person, ``pos`` order is :func:`_batches`' order).
-    ``by_rows``: batches cut where :func:`_batches` cuts them (about ``MAX_CELLS`` (person, row)
-    pairs, not classes): the same persons in the same batches.
+    place of each in its key's candidates: within a person, ``pos`` order is candidate order).
+    ``by_rows``: batches cut at about ``MAX_CELLS`` (person, candidate row) pairs, not classes,
+    where the row-by-row batching cut them (``_batches`` in tests/attack/reference/linkage_v2.py):
+    the same persons in the same batches, so the best-set sampling draws the same competitors.
 
     The classes of every key's candidates are found at once per chunk of keys (one factorisation
     of (key, class) pairs: first appearance within a key, as one per key would number them), and a
@@ -875,7 +814,7 @@ def _best_pairs(batch: _Batch, scores: np.ndarray) -> np.ndarray:
 
 
 def _best_rows(model: _Model, sample: np.ndarray, scored: list[Comparator], rclass: np.ndarray | None):
-    """Per batch of :func:`_batches`, the (person, row, owner) pairs scoring their person's best, the
+    """Per batch of about ``MAX_CELLS`` (person, row) pairs, the (person, row, owner) pairs scoring their person's best, the
     person's own row left out, in that batch's order: each (person, class of rows) scored once, the
     rows of the best classes then listed in candidate order (a class's rows score the same float:
     the same pairs as scoring every row, without the tens of millions of pairs)."""
