@@ -694,19 +694,18 @@ def scan_table(
         rates[name] = r
         rule = match_rule(name, rules)
         won[name] = rule
-        line_numbers = True  # unique per row, but a line number identifies nobody: not identifier-like
-        if (rule is None or rule.role == "insensitive") and full_ne is not None and uniq_ratio == 1.0 \
-                and non_empty == rows and _is_row_number(full_ne):
+        # unique per row, but a line number identifies nobody (never identifier-like): seen on the whole
+        # column here, or (a sample) by the streaming read over every row of the table
+        line_numbers = None
+        if rule is None or rule.role == "insensitive":
+            if full_ne is not None and uniq_ratio == 1.0 and non_empty == rows and _is_row_number(full_ne):
+                line_numbers = "values are the line numbers 1..n"
+            elif full_ne is None and name in row_numbers:
+                line_numbers = "values are the line numbers 1..n on every row of the table"
+        if line_numbers:
             role, ent, conf, ev = "insensitive", None, 0.7, (
-                ([f"{rule.describe(name)} -> insensitive"] if rule else []) + ["values are the line numbers 1..n"]
-            )
-        elif (rule is None or rule.role == "insensitive") and full_ne is None and name in row_numbers:
-            role, ent, conf, ev = "insensitive", None, 0.7, (
-                ([f"{rule.describe(name)} -> insensitive"] if rule else [])
-                + ["values are the line numbers 1..n on every row of the table"]
-            )
+                ([f"{rule.describe(name)} -> insensitive"] if rule else []) + [line_numbers])
         else:
-            line_numbers = False
             role, ent, conf, ev = _decide(name, rule, r, vals, uniq_ratio, len(sample))
         stats = {
             "n": rows,
@@ -832,12 +831,17 @@ class _RowNumbers:
             if names.count(name) != 1:
                 del self.start[name]
                 continue
-            col = batch.iloc[:, names.index(name)].astype(str).str.strip().to_numpy(dtype=object)
-            want = np.arange(self.offset + start, self.offset + start + len(col)).astype(str).astype(object)
-            head = min(64, len(col))
-            if not (np.array_equal(col[:head], want[:head]) and np.array_equal(col, want)):
-                del self.start[name]
+            column = batch.iloc[:, names.index(name)]
+            first = self.offset + start
+            if not (self._matches(column.iloc[:64], first) and self._matches(column, first)):
+                del self.start[name]  # the 64 first rows are read alone: a flag column drops out there
         self.offset += len(batch)
+
+    @staticmethod
+    def _matches(column: pd.Series, first: int) -> bool:
+        """Whether the column's values are first, first + 1, ... (as text, spaces stripped)."""
+        got = column.astype(str).str.strip().to_numpy(dtype=object)
+        return np.array_equal(got, np.arange(first, first + len(got)).astype(str).astype(object))
 
     def columns(self) -> frozenset[str]:
         return frozenset(self.start or ()) if self.offset >= 2 else frozenset()
