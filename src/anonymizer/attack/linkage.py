@@ -108,6 +108,33 @@ def _log_tail(k: int, lam: float) -> float:
     return -lam + k * math.log(lam) - math.lgamma(k + 1) - math.log1p(-lam / (k + 1))
 
 
+def _u_se(b: np.ndarray, pairs: tuple[np.ndarray, np.ndarray] | None) -> float:
+    """Standard error of a u measured on sampled pairs (``b``: 1 agree, 0 disagree, -1 unknown).
+
+    The pairs are clustered: a person's competitors are all compared with the same original value
+    and a competitor row (its one keyed fake) serves several people, so the pair-level binomial
+    error understates the noise. The two-way cluster-robust variance (Cameron, Gelbach & Miller,
+    "Robust Inference With Multiway Clustering", J. Bus. Econ. Stat. 2011), by person and by
+    competitor row, and never below the binomial one. u is a sample estimate: a significance test
+    that takes it as exact finds evidence in noise once enough true pairs are counted (a keyed fake
+    agreeing by chance, 1/12 of the time for a birth month, passed at a million rows and broke the
+    ties of whole classes)."""
+    kn = b >= 0
+    total = int(kn.sum())
+    if total == 0:
+        return 0.0
+    x = (b[kn] == 1).astype(np.float64)
+    u = float(x.mean())
+    uc = min(max(u, 0.5 / total), 1 - 0.5 / total)  # as the tests clip it: 0 of N is not exactly 0
+    var = uc * (1 - uc) / total
+    if pairs is not None:
+        e = x - u
+        v_pair = float((e * e).sum()) / total ** 2
+        v_side = [float((np.bincount(g[kn], weights=e) ** 2).sum()) / total ** 2 for g in pairs]
+        var = max(var, *v_side, v_side[0] + v_side[1] - v_pair)
+    return math.sqrt(var)
+
+
 def _chi2_z(chi2: float, df: int) -> float:
     """Chi-square statistic as a standard normal deviate (Wilson & Hilferty 1931)."""
     if df <= 0:
@@ -186,6 +213,20 @@ def _agreeing_pairs(o: np.ndarray, r: np.ndarray) -> float:
     return float((fo[io].astype(np.float64) * fr[ir]).sum())
 
 
+def _evident(m: float, known: int, u: float, se: float, z_min: float) -> bool:
+    """Whether ``known`` true pairs agreeing at rate ``m`` are significantly more than chance
+    agreement ``u``: the count is unlikely under u (Poisson tail, :func:`_log_tail`: a few
+    coincidences among thousands of pairs are not evidence), and, when u was measured on sampled
+    pairs (``se``: its error, :func:`_u_se`), m exceeds it by ``z_min`` standard errors of the
+    difference (two-sample z test: at a million rows m is known to 1e-3 and the sampled u only to
+    1e-2, so the tail test alone takes u's noise for evidence)."""
+    if m <= u or _log_tail(round(m * known), u * known) > math.log(2 * NormalDist().cdf(-z_min)):
+        return False
+    if se <= 0.0:
+        return True
+    return (m - u) / math.sqrt(m * (1 - m) / max(known, 1) + se * se) >= z_min
+
+
 def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
              pairs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """m and u of one comparator, its weights and whether it is strict (module doc).
@@ -212,6 +253,7 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
     if c.known == 0:
         return
     c.m = float((a[known] == 1).mean())
+    se = 0.0  # u's sampling error (0: counted exactly)
     if pairs is not None:
         b = c.agree(*pairs)
         kn = b >= 0
@@ -219,6 +261,7 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
             return
         c.u = float((b[kn] == 1).mean())
         total = float(kn.sum())
+        se = _u_se(b, pairs)
     elif c.type == "eq":  # u exactly, from the two frequency tables
         o, r = c.orig[c.orig != UNKNOWN], c.rel[c.rel != UNKNOWN]
         if len(o) == 0 or len(r) == 0:
@@ -236,10 +279,9 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
             return
         c.u = float((b[kn] == 1).mean())
         total = float(kn.sum())
+        se = _u_se(b, None)  # independent random pairs
     u = min(max(c.u, 0.5 / total), 1 - 0.5 / total)
-    if c.m <= u:
-        return
-    if _log_tail(round(c.m * c.known), u * c.known) > math.log(2 * NormalDist().cdf(-z_min)):
+    if not _evident(c.m, c.known, u, se, z_min):
         return
     c.w_agree = math.log(c.m / u)
     c.strict = c.m >= 1.0
@@ -623,7 +665,6 @@ def _measure_strata(c: Comparator, n: int, z_min: float, pairs: tuple[np.ndarray
     strata_true, strata_other = c.strata[idx], c.strata[pairs[1]]
     count = int(c.strata.max()) + 1 if len(c.strata) else 0
     w = np.zeros((count, 2))
-    threshold = math.log(2 * NormalDist().cdf(-z_min))
     for s_ in range(count):
         kt = (strata_true == s_) & (a >= 0)
         ko = (strata_other == s_) & (b >= 0)
@@ -632,7 +673,8 @@ def _measure_strata(c: Comparator, n: int, z_min: float, pairs: tuple[np.ndarray
         m = float((a[kt] == 1).mean())
         total = float(ko.sum())
         u = min(max(float((b[ko] == 1).mean()), 0.5 / total), 1 - 0.5 / total)
-        if m <= u or _log_tail(round(m * kt.sum()), u * kt.sum()) > threshold:
+        se = _u_se(np.where(ko, b, -1), pairs)
+        if not _evident(m, int(kt.sum()), u, se, z_min):
             continue
         w[s_, 0] = math.log(m / u)
         w[s_, 1] = -math.inf if m >= 1.0 else math.log((1 - m) / (1 - u))

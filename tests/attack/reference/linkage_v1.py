@@ -1,6 +1,9 @@
 # src/anonymizer/attack/linkage.py at commit 283e449 (before the release gate was made cheaper, issue
 # #21), kept verbatim - only its imports point at this folder - as the reference the faster code must
 # equal figure for figure (tests/attack/test_gate_equivalence.py). Do not edit.
+# One deliberate edit (2026-12-04): the significance test of weak evidence is src's (_evident, _u_se:
+# u measured on sampled pairs carries a sampling error, tests/attack/test_weak_evidence.py); these
+# references pin the pairs, the scoring and the draws of the speed-ups, not that test.
 # ruff: noqa
 """The release gate's attack: probabilistic record linkage of each person to the released rows.
 
@@ -35,6 +38,8 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+
+from anonymizer.attack.linkage import _evident as _src_evident, _u_se as _src_u_se
 
 from .facts_v1 import UNKNOWN, Comparator, Fact, comparators, strata_of, text_mentions
 
@@ -208,6 +213,7 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
     if c.known == 0:
         return
     c.m = float((a[known] == 1).mean())
+    se = 0.0
     if pairs is not None:
         b = c.agree(*pairs)
         kn = b >= 0
@@ -215,6 +221,7 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
             return
         c.u = float((b[kn] == 1).mean())
         total = float(kn.sum())
+        se = _src_u_se(b, pairs)
     elif c.type == "eq":  # u exactly, from the two frequency tables
         o, r = c.orig[c.orig != UNKNOWN], c.rel[c.rel != UNKNOWN]
         if len(o) == 0 or len(r) == 0:
@@ -232,10 +239,9 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
             return
         c.u = float((b[kn] == 1).mean())
         total = float(kn.sum())
+        se = _src_u_se(b, None)
     u = min(max(c.u, 0.5 / total), 1 - 0.5 / total)
-    if c.m <= u:
-        return
-    if _log_tail(round(c.m * c.known), u * c.known) > math.log(2 * NormalDist().cdf(-z_min)):
+    if not _src_evident(c.m, c.known, u, se, z_min):
         return
     c.w_agree = math.log(c.m / u)
     c.strict = c.m >= 1.0
@@ -527,7 +533,7 @@ def _measure_strata(c: Comparator, n: int, z_min: float, pairs: tuple[np.ndarray
         m = float((a[kt] == 1).mean())
         total = float(ko.sum())
         u = min(max(float((b[ko] == 1).mean()), 0.5 / total), 1 - 0.5 / total)
-        if m <= u or _log_tail(round(m * kt.sum()), u * kt.sum()) > threshold:
+        if not _src_evident(m, int(kt.sum()), u, _src_u_se(np.where(ko, b, -1), pairs), z_min):
             continue
         w[s_, 0] = math.log(m / u)
         w[s_, 1] = -math.inf if m >= 1.0 else math.log((1 - m) / (1 - u))
