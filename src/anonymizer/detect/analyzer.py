@@ -47,7 +47,16 @@ def _quiet_offline() -> None:
 
 @lru_cache(maxsize=2)
 def get_analyzer(ner: bool = True):
-    """A cached French ``AnalyzerEngine``; ``ner=False`` loads no model at all (regex only)."""
+    """A cached French ``AnalyzerEngine``; ``ner=False`` loads no model at all (regex only).
+    Built with the garbage collector paused (memory.collector_paused): importing Presidio and
+    spaCy and loading the model only make long-lived objects."""
+    from anonymizer.memory import collector_paused
+
+    with collector_paused():
+        return _build_analyzer(ner)
+
+
+def _build_analyzer(ner: bool):
     _quiet_offline()
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
