@@ -169,9 +169,10 @@ def main(argv: list[str] | None = None) -> None:
         # an error a library meets while it is garbage-collected (openpyxl's writer after a full
         # disk) is printed by Python as a traceback: the run's own one-line error already said it
         sys.unraisablehook = lambda _unraisable: None
-    from anonymizer.memory import tune_allocator
+    from anonymizer.memory import anon_process, tune_allocator
 
     tune_allocator()  # before any thread starts: its arena cap applies to every command
+    anon_process()  # the process is anon's: a command may freeze its imports for the collector
     try:
         cli.main(args=argv, prog_name="anon")
     except SystemExit as exc:

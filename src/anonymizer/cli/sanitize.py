@@ -175,6 +175,9 @@ def command(data: Path, output: Path | None, profile: str, policy_path: Path | N
     from rich.console import Console
 
     from anonymizer.engine.sanitize import SanitizeOptions, sanitize
+    from anonymizer.memory import freeze_imports
+
+    freeze_imports()  # the modules just imported: no later full collection walks them again
     if output is None:  # <input>.<profile><the output format's extension>: another format, another name
         ext = default_extension(out_format) if out_format else data.suffix
         output = data.with_name(f"{data.stem}.{Path(profile).stem}{ext}")

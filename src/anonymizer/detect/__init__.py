@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from anonymizer import lazy_init
 from anonymizer.detect import light_spacy
 
 if TYPE_CHECKING:
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 _SCAN_NAMES = ("ColumnFinding", "ScanReport", "scan_table")
 
 light_spacy.install()  # spaCy, when a run imports it (Presidio does), without its command line
+# Presidio's predefined recognizers, each when named (not those of every country)
+lazy_init.install("presidio_analyzer.predefined_recognizers", subpackages=True)
 
 
 def __getattr__(name: str) -> Any:

@@ -226,8 +226,22 @@ def scan_regex(regex: str, flags: int) -> str:
     return rf"(?=\d)(?:{regex})" if first and not empty else regex
 
 
+def needed_flags(regex: str, flags: int) -> int:
+    """``flags``, or 0 when none of them changes what ``regex`` matches: IGNORECASE set by the
+    pattern itself (a leading ``(?i)``, which applies to the whole pattern), DOTALL and MULTILINE
+    with no ``.``, ``^`` or ``$`` outside escapes and ``[...]`` (what they act on), and no other flag.
+    Compiled without flags, such a pattern is the one Presidio's ``Pattern`` compiled to check it,
+    in the ``regex`` module's cache: Presidio's URL patterns (6,300 characters each, 18 ms a compile)
+    are then compiled once per run instead of twice."""
+    if not regex.startswith("(?i)") or flags & ~(re.IGNORECASE | re.DOTALL | re.MULTILINE):
+        return flags
+    bare = _CLASS.sub("", _ESCAPED.sub("", regex))
+    return 0 if not any(c in bare for c in ".^$") else flags
+
+
 def _scanner(regex: str, flags: int):
     """The compiled :func:`scan_regex` of a pattern: what the bulk pass runs (same matches)."""
+    flags = needed_flags(regex, flags)
     return _compiled(scan_regex(regex, flags), flags)
 
 

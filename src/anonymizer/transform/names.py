@@ -40,6 +40,9 @@ def not_french() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def pools() -> dict[str, tuple[str, ...]]:
+    from anonymizer import lazy_init
+
+    lazy_init.install("faker")  # its __init__ lists every locale's providers: only these two are read
     from faker.providers.address.fr_FR import Provider as Addr
     from faker.providers.person.fr_FR import Provider as Person
 
