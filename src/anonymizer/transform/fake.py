@@ -217,6 +217,17 @@ def _context_series(kind: str | None, params: dict, context: TransformContext, n
     return []
 
 
+#: the context kinds :func:`_context_series` reads the row context for (the others read nothing)
+_ROW_CONTEXT_KINDS = frozenset({"sex", "nir", "nir_key", "names", "bic"})
+
+
+def reads_row_context(entity: str | None, params: dict) -> bool:
+    """Whether ``fake`` of this entity (``params['entity']`` first, as ``fake`` reads it) looks at
+    ``context.row_context`` at all: a re-draw of the others need not gather the rows' context."""
+    name = str(params.get("entity") or entity or "RECORD_ID").upper()
+    return GENERATORS.get(name, (None, None))[1] in _ROW_CONTEXT_KINDS
+
+
 class FakeParams(ActionParams):
     """``fake`` parameters (module doc, ``fake``); checked when the policy loads."""
 
