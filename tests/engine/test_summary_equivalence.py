@@ -37,3 +37,21 @@ def test_summary_counts_equal_the_reference(seed, n):
     got = summarize_changes(before, after, plan)
     assert got == reference.summarize_changes(before, after, plan)
     assert any(v.get("hidden") for v in got.values()) and any(v.get("emptied") for v in got.values())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("n", [50, 1000])
+def test_columns_written_as_read_count_as_the_reference(seed, n):
+    """A column written as it was read (the same Series, a copy, the same values in another text
+    dtype, with NA) is counted without comparing (issue #21: ``Series.equals`` first), and a
+    changed column with missing comparisons (``string`` NA on both sides) as before."""
+    before, after, plan = _frames(seed, n)
+    after = after.assign(S=before["S"], O=before["O"].copy(), T=before["T"].astype(object),
+                         I=before["I"], F=before["F"].copy(), N=before["N"])
+    got = summarize_changes(before, after, plan)
+    assert got == reference.summarize_changes(before, after, plan)
+    assert got["S"]["changed"] == 0 and got["S"]["present"] > 0
+    rng = np.random.default_rng(seed)
+    na = pd.DataFrame({c: pd.Series(rng.choice(VALUES, n), dtype="string") for c in "SOTIFN"})
+    na_after = na.assign(S=na["S"].where(rng.random(n) < 0.5, "x"))
+    assert summarize_changes(na, na_after, plan) == reference.summarize_changes(na, na_after, plan)

@@ -171,13 +171,20 @@ def summarize_changes(before: pd.DataFrame, after: pd.DataFrame, plan: Plan) -> 
             out[step.column] = {"action": "drop"}
             continue
         a, b = as_text(before[step.column]), as_text(after[step.column])
-        # four column comparisons, the rest in NumPy (a missing comparison, NA, counts nowhere,
-        # as it did in the pandas expressions this replaces: tests/engine/summary_reference.py)
-        diff = (a != b).to_numpy(dtype=bool, na_value=False)
         present = (a != "").to_numpy(dtype=bool, na_value=False)
+        if a.equals(b):  # written as read (a kept column): nothing changed, emptied or hidden
+            n = int(np.count_nonzero(present))
+            out[step.column] = {"action": step.action, "changed": 0, "emptied": 0, "present": n, "exact": n,
+                                "hidden": 0}
+            continue
+        # four column comparisons, the rest in NumPy (a missing comparison, NA, counts nowhere,
+        # as it did in the pandas expressions this replaces: tests/engine/summary_reference.py);
+        # ``a == b`` is ``a != b`` negated unless a comparison is missing
+        ne = a != b
+        diff = ne.to_numpy(dtype=bool, na_value=False)
         empty = (b == "").to_numpy(dtype=bool, na_value=False)
         star = (b == "*").to_numpy(dtype=bool, na_value=False)
-        same = (a == b).to_numpy(dtype=bool, na_value=False)
+        same = (a == b).to_numpy(dtype=bool, na_value=False) if ne.array.isna().any() else ~diff
         out[step.column] = {
             "action": step.action,
             "changed": int(np.count_nonzero(diff)),

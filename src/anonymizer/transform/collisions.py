@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.transform.base import TransformContext
-from anonymizer.transform.fake import WORD_ENTITIES, identifier_like
+from anonymizer.transform.fake import WORD_ENTITIES, identifier_like, reads_row_context
 from anonymizer.transform.identities import (
     FAKE_FULL_NAME_ENTITIES,
     FIRST_NAME_ENTITIES,
@@ -203,6 +203,9 @@ def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoi
     by_position = (series.index.is_unique and result.index.equals(series.index)
                    and (ctx_frame is None or ctx_frame.index.equals(series.index)))
     cells = result.to_numpy(dtype=object, copy=True) if by_position and _text_dtype(result) else None
+    # a fake whose generator reads no row context (phones, surnames, employers, addresses...) is
+    # re-drawn without it: gathering every context column's rows cost more than the draws
+    needs_ctx = step.action != "fake" or reads_row_context(step.entity, step.params)
     attempt = 0
     while attempt < RETRIES:
         active = mask & (limits > attempt)
@@ -211,7 +214,7 @@ def avoid_collisions(fn, series, result, *, key, step, ctx_frame, entities, avoi
         attempt += 1
         pos = np.flatnonzero(active)
         sub = series[active]
-        if ctx_frame is None:
+        if ctx_frame is None or not needs_ctx:
             sub_ctx = None
         else:
             sub_ctx = ctx_frame.iloc[pos] if by_position else ctx_frame.loc[sub.index]
