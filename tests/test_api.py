@@ -3,6 +3,7 @@ same key rules, no original identifier left, and ``import anonymizer`` stays lig
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import secrets
@@ -181,3 +182,24 @@ def test_a_run_that_is_not_released_raises_with_its_reasons(extract, key, monkey
     assert info.value.manifest["released"] is False and info.value.risk
     assert not any(v in str(info.value) for v in extract["MAIL"] if v), "no e-mail in the message"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_keeps_none_of_its_names_in_memory(runs, extract, key, monkeypatch):
+    """The memos of names (their hashes for the collision check, their fakes) serve one run: a notebook
+    or a service running several keeps none of one run's original names into the next."""
+    from anonymizer.transform import collisions, identities
+
+    fake_mod = importlib.import_module("anonymizer.transform.fake")
+    seen: list[int] = []
+    real = identities.name_hashes
+
+    def spy(values):
+        out = real(values)
+        seen.append(len(identities._HASHED))
+        return out
+
+    monkeypatch.setattr(collisions, "name_hashes", spy)
+    anon.sanitize(extract, policy={**_policy(extract), "profile": "training"}, key=key)
+    assert seen and max(seen) > 0  # the memo held names during the run
+    assert not identities._HASHED
+    assert not fake_mod._UNITS

@@ -53,7 +53,7 @@ def clear_caches() -> None:
 
     for module in ("dates", "noise"):  # (the package's ``noise`` is the action: go by module name)
         importlib.import_module(f"anonymizer.transform.{module}").clear_caches()
-    for module in ("names", "fake"):  # (the package's ``fake`` is the action too)
+    for module in ("names", "fake", "identities"):  # (the package's ``fake`` is the action too)
         importlib.import_module(f"anonymizer.transform.{module}").clear_caches()
 
 #: Actions that need the secret key (``redact`` only in its default ``fake`` mode).

@@ -48,9 +48,15 @@ def _words(value: str) -> list[str]:
 #: text value -> (identity number, word count), for the values :func:`name_hashes` has seen: fake
 #: names are drawn from lists of a few thousand names, and every name column, each re-draw and
 #: every context column is hashed again. Cleared when full (bounded memory; the numbers do not
-#: depend on it).
+#: depend on it) and at the end of a run (:func:`clear_caches`: the original names of one run do
+#: not stay in memory into the next, in a notebook or any process that runs several).
 _HASHED: dict[str, tuple[int, int]] = {}
 _HASHED_MAX = 1 << 16  # about 20 MB at most
+
+
+def clear_caches() -> None:
+    """Forget the hashed names (called at the end of a run)."""
+    _HASHED.clear()
 
 
 def _hash_words(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
