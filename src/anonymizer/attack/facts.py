@@ -72,7 +72,7 @@ class Fact:
     def of_coded(cls, name: str, kind: str, original: Coded, released: Coded, **kw) -> Fact:
         """A fact whose two sides are already coded (:func:`code_frame`: every column of a frame in
         one pass, instead of a text Series and a factorisation per column and side)."""
-        fact = cls(name, kind, original.texts(), released.texts(), **kw)
+        fact = cls(name, kind, RowTexts(original), RowTexts(released), **kw)
         fact._coded.update(original=original, released=released)
         return fact
 
@@ -85,6 +85,22 @@ class Fact:
         return got
 
 
+class RowTexts:
+    """The text of each row of a coded column, made when asked (``np.asarray``): a fact coded from
+    a whole frame is read through its codes, and one object array per side, fact and attack was
+    16 bytes a row per fact held for the whole gate (issue #21 memory)."""
+
+    def __init__(self, coded: Coded) -> None:
+        self.coded = coded
+
+    def __len__(self) -> int:
+        return len(self.coded.codes)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        texts = self.coded.texts()
+        return texts if dtype is None else texts.astype(dtype)
+
+
 def _code_text(text: pd.Series) -> Coded:
     """A text Series coded over its distinct values, normalised as a Series of those values (of the
     text's own string type: pandas' string operations differ between its storages)."""
@@ -95,6 +111,8 @@ def _code_text(text: pd.Series) -> Coded:
 
 def _as_text(values: pd.Series | np.ndarray) -> pd.Series:
     """A side of a fact as a text Series (an array of a coded fact is text already)."""
+    if isinstance(values, RowTexts):
+        values = np.asarray(values)
     return as_text(values) if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
 
 
@@ -308,12 +326,49 @@ class Comparator:
     strata: np.ndarray | None = None        # per released row: its stratum (the linked fact's precision)
     w_strata: np.ndarray | None = None      # (strata, 2): agree and disagree weights per stratum
     link: str | None = None
+    # per row, its place in ``orig`` / ``rel`` when those hold one entry per distinct value of the
+    # fact (the fact's value codes, shared by all its comparators and by the attacks reading the
+    # same column): the per-row arrays are then made on demand (``orig``, ``rel`` read them) and
+    # never held (issue #21 memory: they were two int64 arrays per comparator of every fact)
+    o_at: np.ndarray | None = None
+    r_at: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self.rel = shared(self.orig, self.rel)
-        if isinstance(self.extra.get("equal"), tuple):
+        if self.o_at is None and self.r_at is None:
+            self.rel = shared(self.orig, self.rel)
+        if isinstance(self.extra.get("equal"), tuple) and "equal_at" not in self.extra:
             eo, er = self.extra["equal"]
             self.extra["equal"] = (eo, shared(eo, er))
+
+    def _o(self, i: np.ndarray) -> np.ndarray:
+        """``orig`` of the original rows ``i`` (without making the whole per-row array)."""
+        return self._orig[i] if self.o_at is None else self._orig[self.o_at[i]]
+
+    def _r(self, r: np.ndarray) -> np.ndarray:
+        """``rel`` of the released rows ``r``."""
+        return self._rel[r] if self.r_at is None else self._rel[self.r_at[r]]
+
+    def orig_of(self, i: np.ndarray) -> np.ndarray:
+        """The original codes of rows ``i`` (``orig[i]``, without the per-row array)."""
+        return self._o(i)
+
+    def map_orig(self, f) -> None:
+        """``orig`` replaced by ``f(orig)`` for an element-wise ``f`` (applied to the table when the
+        comparator holds one: the same per-row values)."""
+        self._orig = f(self._orig)
+
+    def equal_sides(self) -> tuple[np.ndarray, np.ndarray]:
+        """A categorical comparator's fallback, per row: both sides coded in one space."""
+        eo, er = self.extra["equal"]
+        o_at, r_at = self.extra.get("equal_at", (None, None))
+        return _spread(eo, o_at), _spread(er, r_at)
+
+    def use_equal(self) -> None:
+        """Compare as written: the fallback codes (``equal_sides``) become ``orig`` and ``rel``."""
+        eo, er = self.extra["equal"]
+        o_at, r_at = self.extra.get("equal_at", (None, None))
+        self.orig, self.rel = eo, er
+        self.o_at, self.r_at = o_at, r_at
 
     @property
     def name(self) -> str:
@@ -322,7 +377,7 @@ class Comparator:
     def contribution(self, i: np.ndarray, r: np.ndarray) -> np.ndarray:
         """The score each pair (original i[k], released r[k]) gets from this comparator."""
         if self.type == "categorical":
-            a, b = self.orig[i], self.rel[r]
+            a, b = self._o(i), self._r(r)
             out = np.zeros(len(i))
             ok = (a != UNKNOWN) & (b != UNKNOWN)
             out[ok] = self.table[a[ok], b[ok]]
@@ -343,18 +398,19 @@ class Comparator:
     def agree(self, i: np.ndarray, r: np.ndarray) -> np.ndarray:
         """For pairs (original i[k], released r[k]): 1 agree, 0 disagree, -1 unknown."""
         if self.type in ("eq", "categorical"):
-            a, b = self.orig[i], self.rel[r]
+            a, b = self._o(i), self._r(r)
             out = (a == b).astype(np.int8)
             out[(b == UNKNOWN) | (a == UNKNOWN)] = -1
             return out
         if self.type == "dist":
-            x, lo, hi = self.orig[i], self.rel[r, 0], self.rel[r, 1]
+            x, bounds = self._o(i), self._r(r)
+            lo, hi = bounds[:, 0], bounds[:, 1]
             gap = np.maximum(np.maximum(lo - x, x - hi), 0.0)
             out = (gap <= self.width).astype(np.int8)
             out[np.isnan(x) | np.isnan(lo)] = -1
             return out
         # member: is the original code among the released row's set's codes?
-        codes = self.orig[i]
+        codes = self._o(i)
         sets = r if self.set_of is None else self.set_of[r]
         dense = self._dense()
         if dense is not None:  # a (set, code) grid: one lookup per pair
@@ -390,6 +446,36 @@ class Comparator:
                 got[self.members // MEMBER_BASE, self.members % MEMBER_BASE] = True
             self.extra["dense"] = got
         return got
+
+
+def _spread(values: np.ndarray | None, at: np.ndarray | None) -> np.ndarray | None:
+    """``values`` per row: as they are, or a table read at each row's place ``at``."""
+    return values if at is None or values is None else values[at]
+
+
+def _get_orig(self: Comparator) -> np.ndarray:
+    return _spread(self._orig, self.o_at)
+
+
+def _set_orig(self: Comparator, values: np.ndarray) -> None:
+    """Per-row values (a table goes with ``o_at``, set after it)."""
+    self._orig = values
+    self.o_at = None
+
+
+def _get_rel(self: Comparator) -> np.ndarray | None:
+    return _spread(self._rel, self.r_at)
+
+
+def _set_rel(self: Comparator, values: np.ndarray | None) -> None:
+    self._rel = values
+    self.r_at = None
+
+
+# ``orig`` and ``rel`` read per row whatever the comparator holds (dataclass fields, set in order:
+# the table first, then its ``o_at`` / ``r_at``)
+Comparator.orig = property(_get_orig, _set_orig)  # type: ignore[assignment]
+Comparator.rel = property(_get_rel, _set_rel)  # type: ignore[assignment]
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -462,12 +548,6 @@ def number_interval(text: str) -> tuple[float, float] | None:
 # ----------------------------------------------------------------------------- comparators
 
 
-def _state(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
-    """(missing, suppressed) masks of a text column."""
-    missing, suppressed = coded.state()
-    return coded.rows(missing), coded.rows(suppressed)
-
-
 def _eq(fact: Fact, how: str, oc: Coded, okeys: np.ndarray, rc: Coded, rkeys: np.ndarray, r_unknown: np.ndarray,
         o_unknown: np.ndarray | None = None) -> Comparator:
     """An ``eq`` comparator from keys per distinct value of each side (object arrays, None = unknown)
@@ -483,7 +563,7 @@ def _eq(fact: Fact, how: str, oc: Coded, okeys: np.ndarray, rc: Coded, rkeys: np
     if o_unknown is not None:
         o[o_unknown] = UNKNOWN
     o[o < 0] = UNKNOWN
-    return Comparator(fact.name, how, "eq", oc.rows(o), rc.rows(r), group=fact.group)
+    return Comparator(fact.name, how, "eq", o, r, group=fact.group, o_at=oc.codes, r_at=rc.codes)
 
 
 def _categorical(fact: Fact, how: str = "as released") -> Comparator:
@@ -498,14 +578,15 @@ def _categorical(fact: Fact, how: str = "as released") -> Comparator:
     if fact.derived:  # a part of another value: absent on either side (no NIR there) says nothing
         rs = rc.state()[1]
         return _eq(fact, "equal", oc, ok, rc, rk, rs | (rk == MISSING_KEY), o_unknown=ok == MISSING_KEY)
-    rs = _state(rc)[1]
-    o = oc.rows(factorize_text(ok)[0])
-    r = rc.rows(factorize_text(rk)[0])
+    rs = rc.state()[1]  # per distinct value (the tables are read at each row's value code)
+    o = factorize_text(ok)[0]
+    r = factorize_text(rk)[0].copy()
     r[rs] = UNKNOWN
     both = factorize_text(np.concatenate([ok, rk]))[0]  # the same values in one code space: the fallback
-    eo, er = oc.rows(both[: len(ok)]), rc.rows(both[len(ok):])
+    eo, er = both[: len(ok)].copy(), both[len(ok):].copy()
     er[rs] = UNKNOWN
-    return Comparator(fact.name, how, "categorical", o, r, group=fact.group, extra={"equal": (eo, er)})
+    return Comparator(fact.name, how, "categorical", o, r, group=fact.group, o_at=oc.codes, r_at=rc.codes,
+                      extra={"equal": (eo, er), "equal_at": (oc.codes, rc.codes)})
 
 
 def _category(fact: Fact) -> list[Comparator]:
@@ -559,8 +640,10 @@ def _presence(fact: Fact) -> Comparator:
     return _eq(fact, "present", oc, okeys, rc, rkeys, rs)
 
 
-def _dist(fact: Fact, how: str, x: np.ndarray, rel: np.ndarray, width: float) -> Comparator:
-    return Comparator(fact.name, how, "dist", x, rel, width=float(width), group=fact.group)
+def _dist(fact: Fact, how: str, oc: Coded, x: np.ndarray, rc: Coded, rel: np.ndarray, width: float) -> Comparator:
+    """``x`` and ``rel`` per distinct value of each side (read at the rows' value codes)."""
+    return Comparator(fact.name, how, "dist", x, rel, width=float(width), group=fact.group, o_at=oc.codes,
+                      r_at=rc.codes)
 
 
 def _parts(days: np.ndarray) -> dict[str, np.ndarray]:
@@ -591,7 +674,7 @@ def _bins(fact: Fact, oc: Coded, x: np.ndarray, rc: Coded, rel: np.ndarray, pars
     for how in po:
         r = plo[how].copy()
         r[(plo[how] != phi[how]) | (plo[how] == UNKNOWN)] = UNKNOWN
-        out.append(Comparator(fact.name, how, "eq", oc.rows(po[how]), rc.rows(r), group=fact.group))
+        out.append(Comparator(fact.name, how, "eq", po[how], r, group=fact.group, o_at=oc.codes, r_at=rc.codes))
     return out
 
 
@@ -601,19 +684,18 @@ def _date(fact: Fact) -> list[Comparator]:
     x = _cached(oc, ("exact", "date_interval"), lambda: _exact(orig))
     rel = rc.intervals(date_interval)
     out = [_presence(fact), *_bins(fact, oc, x, rc, rel, date_interval)]
-    x, rel = oc.rows(x), rc.rows(rel)
     for w in DATE_WINDOWS:
-        out.append(_dist(fact, f"within {w} days", x, rel, w))
+        out.append(_dist(fact, f"within {w} days", oc, x, rc, rel, w))
     return out
 
 
 def _number(fact: Fact) -> list[Comparator]:
     oc, rc = fact.coded("original"), fact.coded("released")
-    x = oc.rows(_exact(oc.intervals(number_interval)))
-    rel = rc.rows(rc.intervals(number_interval))
+    x = _exact(oc.intervals(number_interval))
+    rel = rc.intervals(number_interval)
     out = [_presence(fact), _categorical(fact)]
     for w in NUMBER_WINDOWS:
-        out.append(_dist(fact, "within the band" if w == 0 else f"within {w}", x, rel, w))
+        out.append(_dist(fact, "within the band" if w == 0 else f"within {w}", oc, x, rc, rel, w))
     return out
 
 
@@ -731,10 +813,10 @@ def text_mentions(fact: Fact, texts: pd.Series,
         return None
     oc = fact.coded("original")
     x = _cached(oc, ("exact", "date_interval"), lambda: _exact(oc.intervals(date_interval)))
-    codes = oc.rows(_cached(oc, ("parts of the exact value", "date_interval"), lambda: _parts(x))["day and month"])
+    codes = _cached(oc, ("parts of the exact value", "date_interval"), lambda: _parts(x))["day and month"]
     members, rows = members if members is not None else text_members(texts)
     return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group,
-                      link=fact.name, extra={"rows": rows})
+                      link=fact.name, extra={"rows": rows}, o_at=oc.codes)
 
 
 def marks_members(marks: tuple[np.ndarray, np.ndarray], n: int) -> tuple[np.ndarray, int]:

@@ -127,12 +127,13 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     comparator on the mapped value. Otherwise it is a table of log-likelihood ratios per
     (original, released) value pair, counted only where at least ``MIN_SUPPORT`` true pairs and a
     significant departure from chance (|z| >= z_min) support them."""
-    known = (c.orig != UNKNOWN) & (c.rel != UNKNOWN)
-    a, b = c.orig[known], c.rel[known]
+    orig, rel = c.orig, c.rel  # per row (made once: a comparator may hold them per distinct value)
+    known = (orig != UNKNOWN) & (rel != UNKNOWN)
+    a, b = orig[known], rel[known]
     if len(a) == 0:
         c.type = "eq"
         return
-    na, nb = int(c.orig.max()) + 1, int(max(c.rel.max(), 0)) + 1
+    na, nb = int(orig.max()) + 1, int(max(rel.max(), 0)) + 1
     # the distinct (a, b) pairs and their counts, sorted by a: plain NumPy (a table of a few rows
     # per column of a wide table costs more in pandas' fixed costs than in the counting)
     cell, count = np.unique(a * nb + b, return_counts=True)
@@ -144,15 +145,15 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     if covered >= 0.5 and (per_a[supported] == 1).all():  # a function: compare the mapped value
         mapping = np.full(na, UNKNOWN, dtype=np.int64)
         mapping[pa] = pb  # each value shows one value (singletons: what they showed, the function's value)
-        c.orig = np.where(c.orig == UNKNOWN, UNKNOWN, mapping[np.maximum(c.orig, 0)])
+        c.map_orig(lambda o: np.where(o == UNKNOWN, UNKNOWN, mapping[np.maximum(o, 0)]))
         c.type = "eq"
         return
     if na * nb > 4_000_000:  # too many values for a table: compare as they are written
-        c.orig, c.rel = c.extra["equal"]
+        c.use_equal()
         c.type, c.how = "eq", "equal"
         return
     n_a = np.bincount(a, minlength=na).astype(np.float64)
-    p_b = np.bincount(c.rel[c.rel != UNKNOWN], minlength=nb).astype(np.float64)
+    p_b = np.bincount(rel[rel != UNKNOWN], minlength=nb).astype(np.float64)
     p_b /= p_b.sum()
     n_ab = np.zeros((na, nb))
     n_ab[pa, pb] = count
@@ -508,7 +509,7 @@ def _block_pairs(blocks: _Blocks, blocked: list[Comparator], n: int, rng: np.ran
         return None
     people = rng.choice(n, size=min(n, 4000), replace=False)
     per = max(1, limit // len(people))
-    keys = np.stack([c.orig[people] for c in blocked], axis=1)
+    keys = np.stack([c.orig_of(people) for c in blocked], axis=1)
     uniq, which = np.unique(keys, axis=0, return_inverse=True)
     rows, bounds = blocks.lookup(uniq).rows(0, len(uniq))
     lo, hi = bounds[which.reshape(-1)], bounds[which.reshape(-1) + 1]
@@ -678,7 +679,7 @@ def _own_row_inside(model: _Model, persons: np.ndarray) -> np.ndarray:
     blocking comparator, the person's code, or hides it, or the person's code is unknown."""
     if not model.blocked:
         return np.ones(len(persons), dtype=bool)
-    key = np.stack([c.orig[persons] for c in model.blocked], axis=1)
+    key = np.stack([c.orig_of(persons) for c in model.blocked], axis=1)
     rel = model.blocks.rel[persons]
     return ((rel == UNKNOWN) | (key == UNKNOWN) | (rel == key)).all(axis=1)
 
@@ -703,7 +704,7 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
     The classes of every key's candidates are found at once per chunk of keys (one factorisation
     of (key, class) pairs: first appearance within a key, as one per key would number them), and a
     batch's arrays are gathered from them in one go."""
-    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
+    keys = (np.stack([c.orig_of(persons) for c in model.blocked], axis=1) if model.blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
@@ -749,7 +750,7 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
         pieces_key.clear()
         pieces_who.clear()
 
-    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
+    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks(MAX_CELLS):
         ncand = np.diff(cb)
         pos = None
         if rclass is None:  # each row its own class
