@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -134,3 +135,32 @@ def test_a_compact_comparator_holds_no_per_row_array():
         assert c.o_at is co["d"].codes and c.r_at is cr["d"].codes
         assert len(c._orig) <= 40 and len(c._rel) <= 40
         assert len(c.orig) == len(c.rel) == n
+
+
+@pytest.mark.parametrize("group", [1, 7, 50, None])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_frame_coded_a_group_of_columns_at_a_time_is_the_reference(monkeypatch, group, seed):
+    """``code_frame`` codes the (column, text) pairs a group of columns at a time: the codes,
+    distinct texts and pool positions of every column are the reference's (all columns at once),
+    whatever the group size (``GROUP_CELLS`` cells: here a column or a few at a time)."""
+    from .test_whole_frame import _frame
+
+    if group is not None:
+        monkeypatch.setattr(new_facts, "GROUP_CELLS", group)
+    rng = np.random.default_rng(seed)
+    frame, _raw = _frame(rng, int(rng.integers(1, 40)))
+    frame = pd.concat([frame, frame.astype("category").add_suffix(" (category)")], axis=1)
+    columns = list(frame.columns)
+    new, old = new_facts.code_frame(frame, columns), old_facts.code_frame(frame, columns)
+    assert list(new) == list(old) == columns
+    for c in columns:
+        a, b = new[c], old[c]
+        assert a.codes.dtype == b.codes.dtype
+        np.testing.assert_array_equal(a.codes, b.codes)
+        np.testing.assert_array_equal(a.uniques, b.uniques)
+        if b.ids is None:
+            assert a.ids is None
+        else:
+            np.testing.assert_array_equal(a.ids, b.ids)
+            np.testing.assert_array_equal(a.pool.texts, b.pool.texts)
+        np.testing.assert_array_equal(a.keys(), b.keys())

@@ -37,6 +37,7 @@ from anonymizer.values.text import FEW_ROWS, factorize_text, text_matrix
 UNKNOWN = -1
 MEMBER_BASE = 1 << 24  # member keys: set * MEMBER_BASE + code (codes below it)
 DENSE_CELLS = 32_000_000  # a member comparator's (set, code) pairs held as a boolean grid up to this size
+GROUP_CELLS = 8_000_000  # cells of a frame coded at once (code_frame)
 MISSING_KEY = "\x00missing"
 SUPPRESSED = {"*", "**", "***"}
 KINDS = ("category", "code", "number", "date")
@@ -233,8 +234,9 @@ def code_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, Coded]:
     dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
     categories: list[pd.Index] = []  # pool: "" (a missing category), every text category, the other texts
     others: list[np.ndarray] = []
-    cells = np.empty((len(columns), n), dtype=np.int64)
-    is_category = np.zeros(len(columns), dtype=bool)
+    # per column, where its cells are in the pool: ("other", first entry), ("category", codes, first
+    # category), or ("alone",); the cells themselves are made a group of columns at a time
+    where: list[tuple] = []
     alone: dict[str, Coded] = {}
     n_categories = n_others = 0
     # few rows: the columns of pandas' default text type read as one text matrix (what as_text
@@ -242,46 +244,58 @@ def code_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, Coded]:
     plain = [c for c in columns if dtypes[c] == _STR] if n <= FEW_ROWS else []
     matrix = text_matrix(frame, plain) if plain else np.empty((n, 0), dtype=object)
     in_matrix = {c: j for j, c in enumerate(plain)}
-    for j, c in enumerate(columns):
+    for c in columns:
         dtype = dtypes[c]
         if c in in_matrix:
             others.append(matrix[:, in_matrix[c]])
-            cells[j] = np.arange(n_others, n_others + n)
+            where.append(("other", n_others))
             n_others += n
             continue
         if isinstance(dtype, pd.CategoricalDtype) and _all_text(dtype.categories):  # categories, cells by code
-            codes = np.asarray(frame[c].array.codes, dtype=np.int64)
-            cells[j] = np.where(codes < 0, -1, codes + n_categories)
+            where.append(("category", frame[c].array.codes, n_categories))
             categories.append(dtype.categories)
             n_categories += len(dtype.categories)
-            is_category[j] = True
             continue
         text = as_text(frame[c])
         if text.dtype != object and text.dtype != _STR:  # a string type of its own: coded alone
             alone[c] = _code_text(text)
-            cells[j] = -1
-            is_category[j] = True
+            where.append(("alone",))
             continue
         others.append(text.to_numpy(dtype=object))
-        cells[j] = np.arange(n_others, n_others + n)
+        where.append(("other", n_others))
         n_others += n
-    cells[is_category] += 1
-    cells[~is_category] += 1 + n_categories
     pools = [np.array([""], dtype=object), *others]
     if categories:  # one Index of every column's categories, turned to objects at once
         pools.insert(1, categories[0].append(categories[1:]).to_numpy(dtype=object))
     text_of, texts = pd.factorize(np.concatenate(pools))  # the pool's entries -> distinct texts
     texts = _Texts(np.asarray(texts, dtype=object))
     n_texts = len(texts.texts)
-    flat = (np.arange(len(columns), dtype=np.int64)[:, None] * n_texts + text_of[cells]).ravel()
-    codes, pairs = pd.factorize(flat)  # (column, text) pairs, column by column in order of first appearance
-    codes = codes.reshape(len(columns), n).astype(np.int64)
-    starts = np.append(codes[:, 0], len(pairs))  # a column's first cell opens its codes
-    ids = np.asarray(pairs, dtype=np.int64) % n_texts
     out = {}
-    for j, c in enumerate(columns):
-        mine = ids[starts[j]:starts[j + 1]]
-        out[c] = alone.get(c) or Coded(codes[j] - starts[j], texts.texts[mine], texts, mine)
+    # (column, text) pairs coded a group of columns at a time: a column's codes are its pairs in
+    # order of first appearance whatever the other columns, and the cells of every column at once
+    # were several int64 copies of the whole frame (76 columns x 1M rows: 608 MB each, issue #21)
+    step = max(1, GROUP_CELLS // n)
+    for g in range(0, len(columns), step):
+        group = columns[g:g + step]
+        cells = np.empty((len(group), n), dtype=np.int64)
+        for k, at in enumerate(where[g:g + step]):
+            if at[0] == "other":
+                cells[k] = np.arange(at[1], at[1] + n) + (1 + n_categories)
+            elif at[0] == "category":
+                codes = np.asarray(at[1], dtype=np.int64)
+                cells[k] = np.where(codes < 0, -1, codes + at[2]) + 1
+            else:
+                cells[k] = 0
+        flat = (np.arange(len(group), dtype=np.int64)[:, None] * n_texts + text_of[cells]).ravel()
+        del cells
+        codes, pairs = pd.factorize(flat)  # (column, text) pairs, column by column in order of first appearance
+        del flat
+        codes = codes.reshape(len(group), n).astype(np.int64, copy=False)
+        starts = np.append(codes[:, 0], len(pairs))  # a column's first cell opens its codes
+        ids = np.asarray(pairs, dtype=np.int64) % n_texts
+        for k, c in enumerate(group):
+            mine = ids[starts[k]:starts[k + 1]]
+            out[c] = alone.get(c) or Coded(codes[k] - starts[k], texts.texts[mine], texts, mine)
     return out
 
 
