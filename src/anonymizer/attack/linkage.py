@@ -408,6 +408,29 @@ def _fact_table(c: Comparator, pairs: int) -> np.ndarray | None:
     return table
 
 
+def _agreement_table(c: Comparator, pairs: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``_fact_table`` of a comparator whose score is its weight for agreeing, disagreeing or
+    saying nothing (not a categorical one: its table holds a weight per value pair): the flat
+    (original value, released value) table of its agreement (int8: 1, 0, -1) and the three
+    scores it reads, ``[w_disagree, w_agree, 0.0]`` (index -1 is the last). The same floats per
+    pair as the float table (``contribution``), on an eighth of the memory: the tables of 105
+    comparators were the scoring's peak (164 MiB at 100,000 rows, issue #21)."""
+    cached = c.extra.get("agreement")
+    if cached is not None:
+        return cached
+    if c.type == "categorical":
+        return None
+    rep_o, rep_r = _reps(c)
+    no, nr = len(rep_o), len(rep_r)
+    if no * nr == 0 or no * nr > min(TABLE_CELLS, pairs):
+        return None
+    agree = c.agree(np.repeat(rep_o, nr), np.tile(rep_r, no))
+    # the scores ``contribution`` gives: a zero weight is no score (0.0)
+    scores = np.array([c.w_disagree or 0.0, c.w_agree or 0.0, 0.0], dtype=np.float64)
+    c.extra["agreement"] = got = (agree, scores)
+    return got
+
+
 def _released_sides(c: Comparator, n: int) -> list[np.ndarray]:
     """What a comparator reads of a released row, as codes per row: two rows with the same codes
     get the same score from it against any original."""
@@ -482,9 +505,14 @@ def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
         done = last[key] == i
         if done:
             del flat[key]
-        table = _fact_table(c, len(ii))
+        agreement = _agreement_table(c, len(ii))
+        table = _fact_table(c, len(ii)) if agreement is None else None
+        if agreement is not None:
+            at, scores = agreement
+            total += scores[at[cell]]
         if table is not None:
             total += table[cell]
+        if agreement is not None or table is not None:
             if done:
                 distinct.pop(key, None)
             continue
