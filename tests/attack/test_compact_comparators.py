@@ -164,3 +164,20 @@ def test_a_frame_coded_a_group_of_columns_at_a_time_is_the_reference(monkeypatch
             np.testing.assert_array_equal(a.ids, b.ids)
             np.testing.assert_array_equal(a.pool.texts, b.pool.texts)
         np.testing.assert_array_equal(a.keys(), b.keys())
+
+
+def test_the_comparators_of_a_fact_share_their_representative_rows():
+    """``linkage._reps`` (a row holding each value code) is computed once per fact, not per
+    comparator, and is each code's first row."""
+    from anonymizer.attack.linkage import _reps
+
+    frames = _frames(3, 80, 0.1, 0.5, True)
+    for fact in _facts(new_facts, frames, True):
+        comps = [c for c in new_facts.comparators(fact) if c.value_codes is not None]
+        for c in comps:
+            assert _reps(c) is _reps(comps[0])
+            for codes, reps in zip(c.value_codes, _reps(c), strict=True):
+                first = {}
+                for row, v in enumerate(codes.tolist()):
+                    first.setdefault(v, row)
+                assert reps.tolist() == [first[v] for v in range(len(first))]

@@ -1,8 +1,8 @@
 """``_score_pairs`` drops a fact's per-pair arrays after the fact's last comparator (issue #21:
 kept for every fact they were the attack's memory peak, 2.4 GB on a 200,000-row extract); the
-scores must stay the very floats the previous versions gave (and, since a comparator scored by
-agreement alone reads an int8 agreement table, the version before that, ``score_pairs_v3``), in any comparator order (a fact's
-comparators contiguous or interleaved with others'), with and without row classes and tables."""
+scores must stay the very floats the previous versions gave (``score_pairs_v2``, and
+``score_pairs_v3``, before a comparator scored by agreement alone read an int8 agreement table),
+in any comparator order (a fact's comparators contiguous or interleaved with others'), with and without row classes and tables."""
 
 from __future__ import annotations
 

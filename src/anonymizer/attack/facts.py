@@ -417,8 +417,8 @@ class Comparator:
             out[(b == UNKNOWN) | (a == UNKNOWN)] = -1
             return out
         if self.type == "dist":
-            x, bounds = self._o(i), self._r(r)
-            lo, hi = bounds[:, 0], bounds[:, 1]
+            x, at = self._o(i), r if self.r_at is None else self.r_at[r]
+            lo, hi = self._rel[:, 0][at], self._rel[:, 1][at]  # each bound gathered alone (not (k, 2) rows)
             gap = np.maximum(np.maximum(lo - x, x - hi), 0.0)
             out = (gap <= self.width).astype(np.int8)
             out[np.isnan(x) | np.isnan(lo)] = -1
@@ -763,9 +763,11 @@ def comparators(fact: Fact) -> list[Comparator]:
         return [_class_member(fact)]
     out = {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
     codes = (fact.coded("original").codes, fact.coded("released").codes)  # one pair of arrays per fact
+    per_fact: dict = {}  # what the linkage derives from the value codes alone (``linkage._reps``), once per fact
     for c in out:
         c.value_codes = codes
         c.link = fact.link
+        c.extra["per_fact"] = per_fact
     return out
 
 

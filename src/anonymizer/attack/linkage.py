@@ -381,14 +381,15 @@ TABLE_CELLS = 4_000_000  # a comparator's (original value x released value) scor
 def _reps(c: Comparator) -> tuple[np.ndarray, np.ndarray]:
     """A row holding each original value code and each released value code (the first one):
     a comparator that depends only on the two values is evaluated on these rows."""
-    got = c.extra.get("reps")
+    cache = c.extra.get("per_fact", c.extra)  # one for every comparator of the fact (the same value codes)
+    got = cache.get("reps")
     if got is None:
         o, r = c.value_codes
         rep_o = np.zeros(int(o.max()) + 1 if len(o) else 0, dtype=np.int64)
         rep_o[o[::-1]] = np.arange(len(o))[::-1]
         rep_r = np.zeros(int(r.max()) + 1 if len(r) else 0, dtype=np.int64)
         rep_r[r[::-1]] = np.arange(len(r))[::-1]
-        got = c.extra["reps"] = (rep_o, rep_r)
+        got = cache["reps"] = (rep_o, rep_r)
     return got
 
 
