@@ -181,3 +181,24 @@ def test_the_comparators_of_a_fact_share_their_representative_rows():
                 for row, v in enumerate(codes.tolist()):
                     first.setdefault(v, row)
                 assert reps.tolist() == [first[v] for v in range(len(first))]
+
+
+@settings(parent=SETTINGS)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 150), suppress=st.sampled_from([0.0, 0.5]),
+       coarse=st.sampled_from([0.0, 0.5, 1.0]), few=st.booleans(), category=st.booleans(),
+       swapped=st.sampled_from([(), ("CSP",), ("SEXE",)]))
+def test_classes_of_packed_codes_are_the_multiindex_classes(seed, n, suppress, coarse, few, category, swapped):
+    """``classes_of`` packs the columns' codes (the frame's, or its own) into one number per row: the
+    classes and their numbering (first appearance) of the reference's MultiIndex of texts."""
+    from .reference.release_v1 import classes_of as classes_of_v1
+
+    _orig, rel, _swapped, _marks = _frames(seed, n, suppress, coarse, few)
+    if category:
+        rel = rel.astype("category")
+    plan = build_plan(COLUMNS, POLICY)
+    gone = {c: rel[c] for c in swapped}
+    expected = classes_of_v1(plan, rel, gone)
+    coded = new_facts.code_frame(rel, list(rel.columns))
+    for got in (release.classes_of(plan, rel, gone), release.classes_of(plan, rel, gone, coded)):
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
