@@ -309,13 +309,9 @@ class _Blocks:
             for w, mask in enumerate(masks):
                 cols = shown[mask]
                 sel = np.flatnonzero(which == w)
-                row_id = np.zeros(len(rows), dtype=np.int64)
-                key_id = np.zeros(len(sel), dtype=np.int64)
-                for j in cols:  # joint codes of the rows' and the keys' values, column by column
-                    values, distinct = pd.factorize(np.concatenate([self.rel[rows, j], keys[sel, j]]))
-                    both, _ = pd.factorize(np.concatenate([row_id, key_id]) * max(len(distinct), 1) + values)
-                    both = np.asarray(both, dtype=np.int64)
-                    row_id, key_id = both[:len(rows)], both[len(rows):]
+                both = np.asarray(pd.factorize(_packed(self.rel[np.ix_(rows, cols)], keys[np.ix_(sel, cols)]))[0],
+                                  dtype=np.int64)
+                row_id, key_id = both[:len(rows)], both[len(rows):]
                 groups = int(max(row_id.max(initial=-1), key_id.max(initial=-1))) + 1
                 sizes = np.bincount(row_id, minlength=groups)
                 first = np.cumsum(sizes) - sizes
@@ -325,6 +321,28 @@ class _Blocks:
                 offset += len(rows)
         source = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
         return _Lookup(source, starts, counts)
+
+
+def _packed(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The tuples of codes of ``rows`` then ``keys`` (two tables, the same columns) as one int64 per
+    tuple, equal when the tuples are: the columns packed while the product of their widths fits,
+    renumbered (first appearance) when it would not. ``pd.factorize`` of it numbers the tuples as
+    the column-by-column factorisation did (two per column), in one pass."""
+    key = np.zeros(len(rows) + len(keys), dtype=np.int64)
+    span = 1
+    for j in range(rows.shape[1]):
+        values = np.concatenate([rows[:, j], keys[:, j]]).astype(np.int64, copy=False)
+        lo = int(values.min()) if len(values) else 0
+        width = int(values.max()) + 1 if len(values) else 1
+        if lo < 0 or width >= 2**31:  # the codes themselves renumbered (first appearance)
+            values = np.asarray(pd.factorize(values)[0], dtype=np.int64)
+            width = int(values.max()) + 1 if len(values) else 1
+        if span * width >= 2**62:
+            key = np.asarray(pd.factorize(key)[0], dtype=np.int64)
+            span = int(key.max()) + 1 if len(key) else 1
+        key = key * width + values
+        span *= width
+    return key
 
 
 @dataclass
