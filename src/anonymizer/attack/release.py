@@ -210,6 +210,8 @@ def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
                                        coded=(coded_o, coded_r), reuse={f.name: f for f in facts}),
                           max_persons=persons)
            if key_cols else None)
+    n_facts = len(facts)
+    del facts, coded_r, members  # the input attack reads the original alone: the release's codes go first
     raw = None
     if on_input:  # the input released as it is: each side is the original
         raw = linkage_attack(attack_facts(plan, original, original, coded=(coded_o, coded_o)), max_persons=persons)
@@ -218,7 +220,7 @@ def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
     problems = []
     if attacker.mean_success > max_success:
         why = "1/k" if targets.max_linkage_success is None else "max_linkage_success"
-        problems.append(f"linkage attack on {len(facts)} attacker-known facts: mean success "
+        problems.append(f"linkage attack on {n_facts} attacker-known facts: mean success "
                         f"{attacker.mean_success:.1%} above the {max_success:.1%} allowed ({why})")
     if attacker.unique_share > max_unique:
         problems.append(f"linkage attack: {attacker.unique_correct:,} of {attacker.persons_attacked:,} people "
