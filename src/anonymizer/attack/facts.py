@@ -51,7 +51,8 @@ NUMBER_WINDOWS = (0, 1, 2, 5)
 class Fact:
     """One attribute the attacker knows: ``original`` is aligned with the original rows,
     ``released`` with the released rows (text, ``""`` for missing: a Series, or an object array
-    of ``str`` when the fact comes coded from a whole frame, :meth:`of_coded`)."""
+    of ``str``, or :class:`RowTexts` made when asked, when the fact comes coded from a whole frame,
+    :meth:`of_coded`)."""
 
     name: str
     kind: str
@@ -322,8 +323,9 @@ class Comparator:
     fact: str
     how: str
     type: str                       # eq | dist | member
-    orig: np.ndarray                # eq/member: int64 codes; dist: float64 (NaN = unknown)
-    rel: np.ndarray | None = None   # eq: int64 codes (UNKNOWN); dist: (n, 2) float64 [lo, hi]
+    orig: np.ndarray                # eq/member: int64 codes; dist: float64 (NaN = unknown); per row,
+                                    # or per distinct value with ``o_at`` (read per row either way)
+    rel: np.ndarray | None = None   # eq: int64 codes (UNKNOWN); dist: (n, 2) float64 [lo, hi]; ``r_at``
     width: float = 0.0              # dist only
     members: np.ndarray | None = None  # member only: sorted keys set * MEMBER_BASE + code
     set_of: np.ndarray | None = None   # member only: per released row, its set (None: the row's own)
