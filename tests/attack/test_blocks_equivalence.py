@@ -31,6 +31,7 @@ from anonymizer.attack.linkage import (
 
 from .reference import linkage_v1 as old_linkage
 from .reference import linkage_v2
+from .reference.blocks_lookup_v3 import lookup as lookup_v3
 from .test_fast_paths import releases
 
 
@@ -61,6 +62,9 @@ def test_candidates_equal_the_reference(seed, n, k, hide, values):
     for g, cands in new.each(keys):
         assert np.array_equal(cands, expected[g])
     lookup = new.lookup(keys)  # in chunks of a few candidates: the same rows
+    before = lookup_v3(new, keys)  # the lookup before the codes were packed: the very same layout
+    for x, y in ((lookup.source, before.source), (lookup.starts, before.starts), (lookup.counts, before.counts)):
+        assert x.dtype == y.dtype and np.array_equal(x, y)
     got = [None] * len(keys)
     for lo, hi, rows, bounds in lookup.chunks(cap=3):
         for g in range(lo, hi):

@@ -1,7 +1,8 @@
 """``_score_pairs`` drops a fact's per-pair arrays after the fact's last comparator (issue #21:
 kept for every fact they were the attack's memory peak, 2.4 GB on a 200,000-row extract); the
-scores must stay the very floats the previous version gave, in any comparator order (a fact's
-comparators contiguous or interleaved with others'), with and without row classes and tables."""
+scores must stay the very floats the previous versions gave (``score_pairs_v2``, and
+``score_pairs_v3``, before a comparator scored by agreement alone read an int8 agreement table),
+in any comparator order (a fact's comparators contiguous or interleaved with others'), with and without row classes and tables."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from anonymizer.attack.linkage import _by_fact, _row_classes, _score_pairs, learn
 
 from .reference.score_pairs_v2 import _score_pairs as _score_pairs_v2
+from .reference.score_pairs_v3 import _score_pairs as _score_pairs_v3
 from .test_fast_paths import SETTINGS, releases
 
 
@@ -27,9 +29,11 @@ def test_scores_equal_the_previous_version(release, seed, pairs):
         shuffled = [ordered[i] for i in rng.permutation(len(ordered))]  # a fact's comparators interleaved
         for order in (ordered, shuffled):
             assert np.array_equal(_score_pairs(ii, rr, order), _score_pairs_v2(ii, rr, order))
+            assert np.array_equal(_score_pairs(ii, rr, order), _score_pairs_v3(ii, rr, order))
             classes = _row_classes(order, model.n)
             if classes is not None:
                 assert np.array_equal(_score_pairs(ii, rr, order, classes), _score_pairs_v2(ii, rr, order, classes))
+                assert np.array_equal(_score_pairs(ii, rr, order, classes), _score_pairs_v3(ii, rr, order, classes))
 
 
 def test_equal_sides_share_one_array():

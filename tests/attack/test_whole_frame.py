@@ -112,16 +112,17 @@ def test_whole_frame_codes_are_those_of_each_column_cell_by_cell(seed, rows):
         assert comp.type == "categorical"
         assert comp.orig.tolist() == oc.tolist(), c
         assert comp.rel.tolist() == rc.tolist(), c
-        assert comp.extra["equal"][0].tolist() == eo.tolist(), c
-        assert comp.extra["equal"][1].tolist() == er.tolist(), c
+        assert comp.equal_sides()[0].tolist() == eo.tolist(), c
+        assert comp.equal_sides()[1].tolist() == er.tolist(), c
         assert comp.value_codes[0].tolist() == _first([_render(v) for v in raw_o[c]]).tolist()
 
 
 def _same(a: Comparator, b: Comparator) -> None:
     assert (a.fact, a.how, a.type, a.width, a.group, a.link) == (b.fact, b.how, b.type, b.width, b.group, b.link)
     for x, y in ((a.orig, b.orig), (a.rel, b.rel), (a.members, b.members), (a.set_of, b.set_of),
-                 *zip(a.value_codes, b.value_codes, strict=True), *zip(a.extra.get("equal", ()),
-                                                                         b.extra.get("equal", ()), strict=True)):
+                 *zip(a.value_codes, b.value_codes, strict=True),
+                 *zip(a.equal_sides() if "equal" in a.extra else (), b.equal_sides() if "equal" in b.extra else (),
+                      strict=True)):
         if x is None or y is None:
             assert x is None and y is None
         else:

@@ -37,6 +37,7 @@ from anonymizer.values.text import FEW_ROWS, factorize_text, text_matrix
 UNKNOWN = -1
 MEMBER_BASE = 1 << 24  # member keys: set * MEMBER_BASE + code (codes below it)
 DENSE_CELLS = 32_000_000  # a member comparator's (set, code) pairs held as a boolean grid up to this size
+GROUP_CELLS = 8_000_000  # cells of a frame coded at once (code_frame)
 MISSING_KEY = "\x00missing"
 SUPPRESSED = {"*", "**", "***"}
 KINDS = ("category", "code", "number", "date")
@@ -50,7 +51,8 @@ NUMBER_WINDOWS = (0, 1, 2, 5)
 class Fact:
     """One attribute the attacker knows: ``original`` is aligned with the original rows,
     ``released`` with the released rows (text, ``""`` for missing: a Series, or an object array
-    of ``str`` when the fact comes coded from a whole frame, :meth:`of_coded`)."""
+    of ``str``, or :class:`RowTexts` made when asked, when the fact comes coded from a whole frame,
+    :meth:`of_coded`)."""
 
     name: str
     kind: str
@@ -72,7 +74,7 @@ class Fact:
     def of_coded(cls, name: str, kind: str, original: Coded, released: Coded, **kw) -> Fact:
         """A fact whose two sides are already coded (:func:`code_frame`: every column of a frame in
         one pass, instead of a text Series and a factorisation per column and side)."""
-        fact = cls(name, kind, original.texts(), released.texts(), **kw)
+        fact = cls(name, kind, RowTexts(original), RowTexts(released), **kw)
         fact._coded.update(original=original, released=released)
         return fact
 
@@ -85,6 +87,22 @@ class Fact:
         return got
 
 
+class RowTexts:
+    """The text of each row of a coded column, made when asked (``np.asarray``): a fact coded from
+    a whole frame is read through its codes, and one object array per side, fact and attack was
+    16 bytes a row per fact held for the whole gate (issue #21 memory)."""
+
+    def __init__(self, coded: Coded) -> None:
+        self.coded = coded
+
+    def __len__(self) -> int:
+        return len(self.coded.codes)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        texts = self.coded.texts()
+        return texts if dtype is None else texts.astype(dtype)
+
+
 def _code_text(text: pd.Series) -> Coded:
     """A text Series coded over its distinct values, normalised as a Series of those values (of the
     text's own string type: pandas' string operations differ between its storages)."""
@@ -95,6 +113,8 @@ def _code_text(text: pd.Series) -> Coded:
 
 def _as_text(values: pd.Series | np.ndarray) -> pd.Series:
     """A side of a fact as a text Series (an array of a coded fact is text already)."""
+    if isinstance(values, RowTexts):
+        values = np.asarray(values)
     return as_text(values) if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
 
 
@@ -215,8 +235,9 @@ def code_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, Coded]:
     dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
     categories: list[pd.Index] = []  # pool: "" (a missing category), every text category, the other texts
     others: list[np.ndarray] = []
-    cells = np.empty((len(columns), n), dtype=np.int64)
-    is_category = np.zeros(len(columns), dtype=bool)
+    # per column, where its cells are in the pool: ("other", first entry), ("category", codes, first
+    # category), or ("alone",); the cells themselves are made a group of columns at a time
+    where: list[tuple] = []
     alone: dict[str, Coded] = {}
     n_categories = n_others = 0
     # few rows: the columns of pandas' default text type read as one text matrix (what as_text
@@ -224,46 +245,58 @@ def code_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, Coded]:
     plain = [c for c in columns if dtypes[c] == _STR] if n <= FEW_ROWS else []
     matrix = text_matrix(frame, plain) if plain else np.empty((n, 0), dtype=object)
     in_matrix = {c: j for j, c in enumerate(plain)}
-    for j, c in enumerate(columns):
+    for c in columns:
         dtype = dtypes[c]
         if c in in_matrix:
             others.append(matrix[:, in_matrix[c]])
-            cells[j] = np.arange(n_others, n_others + n)
+            where.append(("other", n_others))
             n_others += n
             continue
         if isinstance(dtype, pd.CategoricalDtype) and _all_text(dtype.categories):  # categories, cells by code
-            codes = np.asarray(frame[c].array.codes, dtype=np.int64)
-            cells[j] = np.where(codes < 0, -1, codes + n_categories)
+            where.append(("category", frame[c].array.codes, n_categories))
             categories.append(dtype.categories)
             n_categories += len(dtype.categories)
-            is_category[j] = True
             continue
         text = as_text(frame[c])
         if text.dtype != object and text.dtype != _STR:  # a string type of its own: coded alone
             alone[c] = _code_text(text)
-            cells[j] = -1
-            is_category[j] = True
+            where.append(("alone",))
             continue
         others.append(text.to_numpy(dtype=object))
-        cells[j] = np.arange(n_others, n_others + n)
+        where.append(("other", n_others))
         n_others += n
-    cells[is_category] += 1
-    cells[~is_category] += 1 + n_categories
     pools = [np.array([""], dtype=object), *others]
     if categories:  # one Index of every column's categories, turned to objects at once
         pools.insert(1, categories[0].append(categories[1:]).to_numpy(dtype=object))
     text_of, texts = pd.factorize(np.concatenate(pools))  # the pool's entries -> distinct texts
     texts = _Texts(np.asarray(texts, dtype=object))
     n_texts = len(texts.texts)
-    flat = (np.arange(len(columns), dtype=np.int64)[:, None] * n_texts + text_of[cells]).ravel()
-    codes, pairs = pd.factorize(flat)  # (column, text) pairs, column by column in order of first appearance
-    codes = codes.reshape(len(columns), n).astype(np.int64)
-    starts = np.append(codes[:, 0], len(pairs))  # a column's first cell opens its codes
-    ids = np.asarray(pairs, dtype=np.int64) % n_texts
     out = {}
-    for j, c in enumerate(columns):
-        mine = ids[starts[j]:starts[j + 1]]
-        out[c] = alone.get(c) or Coded(codes[j] - starts[j], texts.texts[mine], texts, mine)
+    # (column, text) pairs coded a group of columns at a time: a column's codes are its pairs in
+    # order of first appearance whatever the other columns, and the cells of every column at once
+    # were several int64 copies of the whole frame (76 columns x 1M rows: 608 MB each, issue #21)
+    step = max(1, GROUP_CELLS // n)
+    for g in range(0, len(columns), step):
+        group = columns[g:g + step]
+        cells = np.empty((len(group), n), dtype=np.int64)
+        for k, at in enumerate(where[g:g + step]):
+            if at[0] == "other":
+                cells[k] = np.arange(at[1], at[1] + n) + (1 + n_categories)
+            elif at[0] == "category":
+                codes = np.asarray(at[1], dtype=np.int64)
+                cells[k] = np.where(codes < 0, -1, codes + at[2]) + 1
+            else:
+                cells[k] = 0
+        flat = (np.arange(len(group), dtype=np.int64)[:, None] * n_texts + text_of[cells]).ravel()
+        del cells
+        codes, pairs = pd.factorize(flat)  # (column, text) pairs, column by column in order of first appearance
+        del flat
+        codes = codes.reshape(len(group), n).astype(np.int64, copy=False)
+        starts = np.append(codes[:, 0], len(pairs))  # a column's first cell opens its codes
+        ids = np.asarray(pairs, dtype=np.int64) % n_texts
+        for k, c in enumerate(group):
+            mine = ids[starts[k]:starts[k + 1]]
+            out[c] = alone.get(c) or Coded(codes[k] - starts[k], texts.texts[mine], texts, mine)
     return out
 
 
@@ -290,8 +323,9 @@ class Comparator:
     fact: str
     how: str
     type: str                       # eq | dist | member
-    orig: np.ndarray                # eq/member: int64 codes; dist: float64 (NaN = unknown)
-    rel: np.ndarray | None = None   # eq: int64 codes (UNKNOWN); dist: (n, 2) float64 [lo, hi]
+    orig: np.ndarray                # eq/member: int64 codes; dist: float64 (NaN = unknown); per row,
+                                    # or per distinct value with ``o_at`` (read per row either way)
+    rel: np.ndarray | None = None   # eq: int64 codes (UNKNOWN); dist: (n, 2) float64 [lo, hi]; ``r_at``
     width: float = 0.0              # dist only
     members: np.ndarray | None = None  # member only: sorted keys set * MEMBER_BASE + code
     set_of: np.ndarray | None = None   # member only: per released row, its set (None: the row's own)
@@ -308,12 +342,49 @@ class Comparator:
     strata: np.ndarray | None = None        # per released row: its stratum (the linked fact's precision)
     w_strata: np.ndarray | None = None      # (strata, 2): agree and disagree weights per stratum
     link: str | None = None
+    # per row, its place in ``orig`` / ``rel`` when those hold one entry per distinct value of the
+    # fact (the fact's value codes, shared by all its comparators and by the attacks reading the
+    # same column): the per-row arrays are then made on demand (``orig``, ``rel`` read them) and
+    # never held (issue #21 memory: they were two int64 arrays per comparator of every fact)
+    o_at: np.ndarray | None = None
+    r_at: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self.rel = shared(self.orig, self.rel)
-        if isinstance(self.extra.get("equal"), tuple):
+        if self.o_at is None and self.r_at is None:
+            self.rel = shared(self.orig, self.rel)
+        if isinstance(self.extra.get("equal"), tuple) and "equal_at" not in self.extra:
             eo, er = self.extra["equal"]
             self.extra["equal"] = (eo, shared(eo, er))
+
+    def _o(self, i: np.ndarray) -> np.ndarray:
+        """``orig`` of the original rows ``i`` (without making the whole per-row array)."""
+        return self._orig[i] if self.o_at is None else self._orig[self.o_at[i]]
+
+    def _r(self, r: np.ndarray) -> np.ndarray:
+        """``rel`` of the released rows ``r``."""
+        return self._rel[r] if self.r_at is None else self._rel[self.r_at[r]]
+
+    def orig_of(self, i: np.ndarray) -> np.ndarray:
+        """The original codes of rows ``i`` (``orig[i]``, without the per-row array)."""
+        return self._o(i)
+
+    def map_orig(self, f) -> None:
+        """``orig`` replaced by ``f(orig)`` for an element-wise ``f`` (applied to the table when the
+        comparator holds one: the same per-row values)."""
+        self._orig = f(self._orig)
+
+    def equal_sides(self) -> tuple[np.ndarray, np.ndarray]:
+        """A categorical comparator's fallback, per row: both sides coded in one space."""
+        eo, er = self.extra["equal"]
+        o_at, r_at = self.extra.get("equal_at", (None, None))
+        return _spread(eo, o_at), _spread(er, r_at)
+
+    def use_equal(self) -> None:
+        """Compare as written: the fallback codes (``equal_sides``) become ``orig`` and ``rel``."""
+        eo, er = self.extra["equal"]
+        o_at, r_at = self.extra.get("equal_at", (None, None))
+        self.orig, self.rel = eo, er
+        self.o_at, self.r_at = o_at, r_at
 
     @property
     def name(self) -> str:
@@ -322,7 +393,7 @@ class Comparator:
     def contribution(self, i: np.ndarray, r: np.ndarray) -> np.ndarray:
         """The score each pair (original i[k], released r[k]) gets from this comparator."""
         if self.type == "categorical":
-            a, b = self.orig[i], self.rel[r]
+            a, b = self._o(i), self._r(r)
             out = np.zeros(len(i))
             ok = (a != UNKNOWN) & (b != UNKNOWN)
             out[ok] = self.table[a[ok], b[ok]]
@@ -343,18 +414,19 @@ class Comparator:
     def agree(self, i: np.ndarray, r: np.ndarray) -> np.ndarray:
         """For pairs (original i[k], released r[k]): 1 agree, 0 disagree, -1 unknown."""
         if self.type in ("eq", "categorical"):
-            a, b = self.orig[i], self.rel[r]
+            a, b = self._o(i), self._r(r)
             out = (a == b).astype(np.int8)
             out[(b == UNKNOWN) | (a == UNKNOWN)] = -1
             return out
         if self.type == "dist":
-            x, lo, hi = self.orig[i], self.rel[r, 0], self.rel[r, 1]
+            x, at = self._o(i), r if self.r_at is None else self.r_at[r]
+            lo, hi = self._rel[:, 0][at], self._rel[:, 1][at]  # each bound gathered alone (not (k, 2) rows)
             gap = np.maximum(np.maximum(lo - x, x - hi), 0.0)
             out = (gap <= self.width).astype(np.int8)
             out[np.isnan(x) | np.isnan(lo)] = -1
             return out
         # member: is the original code among the released row's set's codes?
-        codes = self.orig[i]
+        codes = self._o(i)
         sets = r if self.set_of is None else self.set_of[r]
         dense = self._dense()
         if dense is not None:  # a (set, code) grid: one lookup per pair
@@ -390,6 +462,36 @@ class Comparator:
                 got[self.members // MEMBER_BASE, self.members % MEMBER_BASE] = True
             self.extra["dense"] = got
         return got
+
+
+def _spread(values: np.ndarray | None, at: np.ndarray | None) -> np.ndarray | None:
+    """``values`` per row: as they are, or a table read at each row's place ``at``."""
+    return values if at is None or values is None else values[at]
+
+
+def _get_orig(self: Comparator) -> np.ndarray:
+    return _spread(self._orig, self.o_at)
+
+
+def _set_orig(self: Comparator, values: np.ndarray) -> None:
+    """Per-row values (a table goes with ``o_at``, set after it)."""
+    self._orig = values
+    self.o_at = None
+
+
+def _get_rel(self: Comparator) -> np.ndarray | None:
+    return _spread(self._rel, self.r_at)
+
+
+def _set_rel(self: Comparator, values: np.ndarray | None) -> None:
+    self._rel = values
+    self.r_at = None
+
+
+# ``orig`` and ``rel`` read per row whatever the comparator holds (dataclass fields, set in order:
+# the table first, then its ``o_at`` / ``r_at``)
+Comparator.orig = property(_get_orig, _set_orig)  # type: ignore[assignment]
+Comparator.rel = property(_get_rel, _set_rel)  # type: ignore[assignment]
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -462,12 +564,6 @@ def number_interval(text: str) -> tuple[float, float] | None:
 # ----------------------------------------------------------------------------- comparators
 
 
-def _state(coded: Coded) -> tuple[np.ndarray, np.ndarray]:
-    """(missing, suppressed) masks of a text column."""
-    missing, suppressed = coded.state()
-    return coded.rows(missing), coded.rows(suppressed)
-
-
 def _eq(fact: Fact, how: str, oc: Coded, okeys: np.ndarray, rc: Coded, rkeys: np.ndarray, r_unknown: np.ndarray,
         o_unknown: np.ndarray | None = None) -> Comparator:
     """An ``eq`` comparator from keys per distinct value of each side (object arrays, None = unknown)
@@ -483,7 +579,7 @@ def _eq(fact: Fact, how: str, oc: Coded, okeys: np.ndarray, rc: Coded, rkeys: np
     if o_unknown is not None:
         o[o_unknown] = UNKNOWN
     o[o < 0] = UNKNOWN
-    return Comparator(fact.name, how, "eq", oc.rows(o), rc.rows(r), group=fact.group)
+    return Comparator(fact.name, how, "eq", o, r, group=fact.group, o_at=oc.codes, r_at=rc.codes)
 
 
 def _categorical(fact: Fact, how: str = "as released") -> Comparator:
@@ -498,14 +594,15 @@ def _categorical(fact: Fact, how: str = "as released") -> Comparator:
     if fact.derived:  # a part of another value: absent on either side (no NIR there) says nothing
         rs = rc.state()[1]
         return _eq(fact, "equal", oc, ok, rc, rk, rs | (rk == MISSING_KEY), o_unknown=ok == MISSING_KEY)
-    rs = _state(rc)[1]
-    o = oc.rows(factorize_text(ok)[0])
-    r = rc.rows(factorize_text(rk)[0])
+    rs = rc.state()[1]  # per distinct value (the tables are read at each row's value code)
+    o = factorize_text(ok)[0]
+    r = factorize_text(rk)[0].copy()
     r[rs] = UNKNOWN
     both = factorize_text(np.concatenate([ok, rk]))[0]  # the same values in one code space: the fallback
-    eo, er = oc.rows(both[: len(ok)]), rc.rows(both[len(ok):])
+    eo, er = both[: len(ok)].copy(), both[len(ok):].copy()
     er[rs] = UNKNOWN
-    return Comparator(fact.name, how, "categorical", o, r, group=fact.group, extra={"equal": (eo, er)})
+    return Comparator(fact.name, how, "categorical", o, r, group=fact.group, o_at=oc.codes, r_at=rc.codes,
+                      extra={"equal": (eo, er), "equal_at": (oc.codes, rc.codes)})
 
 
 def _category(fact: Fact) -> list[Comparator]:
@@ -559,8 +656,10 @@ def _presence(fact: Fact) -> Comparator:
     return _eq(fact, "present", oc, okeys, rc, rkeys, rs)
 
 
-def _dist(fact: Fact, how: str, x: np.ndarray, rel: np.ndarray, width: float) -> Comparator:
-    return Comparator(fact.name, how, "dist", x, rel, width=float(width), group=fact.group)
+def _dist(fact: Fact, how: str, oc: Coded, x: np.ndarray, rc: Coded, rel: np.ndarray, width: float) -> Comparator:
+    """``x`` and ``rel`` per distinct value of each side (read at the rows' value codes)."""
+    return Comparator(fact.name, how, "dist", x, rel, width=float(width), group=fact.group, o_at=oc.codes,
+                      r_at=rc.codes)
 
 
 def _parts(days: np.ndarray) -> dict[str, np.ndarray]:
@@ -591,7 +690,7 @@ def _bins(fact: Fact, oc: Coded, x: np.ndarray, rc: Coded, rel: np.ndarray, pars
     for how in po:
         r = plo[how].copy()
         r[(plo[how] != phi[how]) | (plo[how] == UNKNOWN)] = UNKNOWN
-        out.append(Comparator(fact.name, how, "eq", oc.rows(po[how]), rc.rows(r), group=fact.group))
+        out.append(Comparator(fact.name, how, "eq", po[how], r, group=fact.group, o_at=oc.codes, r_at=rc.codes))
     return out
 
 
@@ -601,19 +700,18 @@ def _date(fact: Fact) -> list[Comparator]:
     x = _cached(oc, ("exact", "date_interval"), lambda: _exact(orig))
     rel = rc.intervals(date_interval)
     out = [_presence(fact), *_bins(fact, oc, x, rc, rel, date_interval)]
-    x, rel = oc.rows(x), rc.rows(rel)
     for w in DATE_WINDOWS:
-        out.append(_dist(fact, f"within {w} days", x, rel, w))
+        out.append(_dist(fact, f"within {w} days", oc, x, rc, rel, w))
     return out
 
 
 def _number(fact: Fact) -> list[Comparator]:
     oc, rc = fact.coded("original"), fact.coded("released")
-    x = oc.rows(_exact(oc.intervals(number_interval)))
-    rel = rc.rows(rc.intervals(number_interval))
+    x = _exact(oc.intervals(number_interval))
+    rel = rc.intervals(number_interval)
     out = [_presence(fact), _categorical(fact)]
     for w in NUMBER_WINDOWS:
-        out.append(_dist(fact, "within the band" if w == 0 else f"within {w}", x, rel, w))
+        out.append(_dist(fact, "within the band" if w == 0 else f"within {w}", oc, x, rc, rel, w))
     return out
 
 
@@ -667,9 +765,11 @@ def comparators(fact: Fact) -> list[Comparator]:
         return [_class_member(fact)]
     out = {"category": _category, "code": _code, "number": _number, "date": _date}[fact.kind](fact)
     codes = (fact.coded("original").codes, fact.coded("released").codes)  # one pair of arrays per fact
+    per_fact: dict = {}  # what the linkage derives from the value codes alone (``linkage._reps``), once per fact
     for c in out:
         c.value_codes = codes
         c.link = fact.link
+        c.extra["per_fact"] = per_fact
     return out
 
 
@@ -731,10 +831,10 @@ def text_mentions(fact: Fact, texts: pd.Series,
         return None
     oc = fact.coded("original")
     x = _cached(oc, ("exact", "date_interval"), lambda: _exact(oc.intervals(date_interval)))
-    codes = oc.rows(_cached(oc, ("parts of the exact value", "date_interval"), lambda: _parts(x))["day and month"])
+    codes = _cached(oc, ("parts of the exact value", "date_interval"), lambda: _parts(x))["day and month"]
     members, rows = members if members is not None else text_members(texts)
     return Comparator(fact.name, "written in the free text", "member", codes, members=members, group=fact.group,
-                      link=fact.name, extra={"rows": rows})
+                      link=fact.name, extra={"rows": rows}, o_at=oc.codes)
 
 
 def marks_members(marks: tuple[np.ndarray, np.ndarray], n: int) -> tuple[np.ndarray, int]:

@@ -154,12 +154,13 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     comparator on the mapped value. Otherwise it is a table of log-likelihood ratios per
     (original, released) value pair, counted only where at least ``MIN_SUPPORT`` true pairs and a
     significant departure from chance (|z| >= z_min) support them."""
-    known = (c.orig != UNKNOWN) & (c.rel != UNKNOWN)
-    a, b = c.orig[known], c.rel[known]
+    orig, rel = c.orig, c.rel  # per row (made once: a comparator may hold them per distinct value)
+    known = (orig != UNKNOWN) & (rel != UNKNOWN)
+    a, b = orig[known], rel[known]
     if len(a) == 0:
         c.type = "eq"
         return
-    na, nb = int(c.orig.max()) + 1, int(max(c.rel.max(), 0)) + 1
+    na, nb = int(orig.max()) + 1, int(max(rel.max(), 0)) + 1
     # the distinct (a, b) pairs and their counts, sorted by a: plain NumPy (a table of a few rows
     # per column of a wide table costs more in pandas' fixed costs than in the counting)
     cell, count = np.unique(a * nb + b, return_counts=True)
@@ -171,15 +172,15 @@ def _learn_mapping(c: Comparator, z_min: float) -> None:
     if covered >= 0.5 and (per_a[supported] == 1).all():  # a function: compare the mapped value
         mapping = np.full(na, UNKNOWN, dtype=np.int64)
         mapping[pa] = pb  # each value shows one value (singletons: what they showed, the function's value)
-        c.orig = np.where(c.orig == UNKNOWN, UNKNOWN, mapping[np.maximum(c.orig, 0)])
+        c.map_orig(lambda o: np.where(o == UNKNOWN, UNKNOWN, mapping[np.maximum(o, 0)]))
         c.type = "eq"
         return
     if na * nb > 4_000_000:  # too many values for a table: compare as they are written
-        c.orig, c.rel = c.extra["equal"]
+        c.use_equal()
         c.type, c.how = "eq", "equal"
         return
     n_a = np.bincount(a, minlength=na).astype(np.float64)
-    p_b = np.bincount(c.rel[c.rel != UNKNOWN], minlength=nb).astype(np.float64)
+    p_b = np.bincount(rel[rel != UNKNOWN], minlength=nb).astype(np.float64)
     p_b /= p_b.sum()
     n_ab = np.zeros((na, nb))
     n_ab[pa, pb] = count
@@ -350,13 +351,9 @@ class _Blocks:
             for w, mask in enumerate(masks):
                 cols = shown[mask]
                 sel = np.flatnonzero(which == w)
-                row_id = np.zeros(len(rows), dtype=np.int64)
-                key_id = np.zeros(len(sel), dtype=np.int64)
-                for j in cols:  # joint codes of the rows' and the keys' values, column by column
-                    values, distinct = pd.factorize(np.concatenate([self.rel[rows, j], keys[sel, j]]))
-                    both, _ = pd.factorize(np.concatenate([row_id, key_id]) * max(len(distinct), 1) + values)
-                    both = np.asarray(both, dtype=np.int64)
-                    row_id, key_id = both[:len(rows)], both[len(rows):]
+                both = np.asarray(pd.factorize(_packed(self.rel[np.ix_(rows, cols)], keys[np.ix_(sel, cols)]))[0],
+                                  dtype=np.int64)
+                row_id, key_id = both[:len(rows)], both[len(rows):]
                 groups = int(max(row_id.max(initial=-1), key_id.max(initial=-1))) + 1
                 sizes = np.bincount(row_id, minlength=groups)
                 first = np.cumsum(sizes) - sizes
@@ -366,6 +363,28 @@ class _Blocks:
                 offset += len(rows)
         source = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
         return _Lookup(source, starts, counts)
+
+
+def _packed(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The tuples of codes of ``rows`` then ``keys`` (two tables, the same columns) as one int64 per
+    tuple, equal when the tuples are: the columns packed while the product of their widths fits,
+    renumbered (first appearance) when it would not. ``pd.factorize`` of it numbers the tuples as
+    the column-by-column factorisation did (two per column), in one pass."""
+    key = np.zeros(len(rows) + len(keys), dtype=np.int64)
+    span = 1
+    for j in range(rows.shape[1]):
+        values = np.concatenate([rows[:, j], keys[:, j]]).astype(np.int64, copy=False)
+        lo = int(values.min()) if len(values) else 0
+        width = int(values.max()) + 1 if len(values) else 1
+        if lo < 0 or width >= 2**31:  # the codes themselves renumbered (first appearance)
+            values = np.asarray(pd.factorize(values)[0], dtype=np.int64)
+            width = int(values.max()) + 1 if len(values) else 1
+        if span * width >= 2**62:
+            key = np.asarray(pd.factorize(key)[0], dtype=np.int64)
+            span = int(key.max()) + 1 if len(key) else 1
+        key = key * width + values
+        span *= width
+    return key
 
 
 @dataclass
@@ -422,14 +441,15 @@ TABLE_CELLS = 4_000_000  # a comparator's (original value x released value) scor
 def _reps(c: Comparator) -> tuple[np.ndarray, np.ndarray]:
     """A row holding each original value code and each released value code (the first one):
     a comparator that depends only on the two values is evaluated on these rows."""
-    got = c.extra.get("reps")
+    cache = c.extra.get("per_fact", c.extra)  # one for every comparator of the fact (the same value codes)
+    got = cache.get("reps")
     if got is None:
         o, r = c.value_codes
         rep_o = np.zeros(int(o.max()) + 1 if len(o) else 0, dtype=np.int64)
         rep_o[o[::-1]] = np.arange(len(o))[::-1]
         rep_r = np.zeros(int(r.max()) + 1 if len(r) else 0, dtype=np.int64)
         rep_r[r[::-1]] = np.arange(len(r))[::-1]
-        got = c.extra["reps"] = (rep_o, rep_r)
+        got = cache["reps"] = (rep_o, rep_r)
     return got
 
 
@@ -447,6 +467,29 @@ def _fact_table(c: Comparator, pairs: int) -> np.ndarray | None:
         return None
     c.extra["table"] = table = c.contribution(np.repeat(rep_o, nr), np.tile(rep_r, no))
     return table
+
+
+def _agreement_table(c: Comparator, pairs: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``_fact_table`` of a comparator whose score is its weight for agreeing, disagreeing or
+    saying nothing (not a categorical one: its table holds a weight per value pair): the flat
+    (original value, released value) table of its agreement (int8: 1, 0, -1) and the three
+    scores it reads, ``[w_disagree, w_agree, 0.0]`` (index -1 is the last). The same floats per
+    pair as the float table (``contribution``), on an eighth of the memory: the tables of 105
+    comparators were the scoring's peak (164 MiB at 100,000 rows, issue #21)."""
+    cached = c.extra.get("agreement")
+    if cached is not None:
+        return cached
+    if c.type == "categorical":
+        return None
+    rep_o, rep_r = _reps(c)
+    no, nr = len(rep_o), len(rep_r)
+    if no * nr == 0 or no * nr > min(TABLE_CELLS, pairs):
+        return None
+    agree = c.agree(np.repeat(rep_o, nr), np.tile(rep_r, no))
+    # the scores ``contribution`` gives: a zero weight is no score (0.0)
+    scores = np.array([c.w_disagree or 0.0, c.w_agree or 0.0, 0.0], dtype=np.float64)
+    c.extra["agreement"] = got = (agree, scores)
+    return got
 
 
 def _released_sides(c: Comparator, n: int) -> list[np.ndarray]:
@@ -523,9 +566,14 @@ def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
         done = last[key] == i
         if done:
             del flat[key]
-        table = _fact_table(c, len(ii))
+        agreement = _agreement_table(c, len(ii))
+        table = _fact_table(c, len(ii)) if agreement is None else None
+        if agreement is not None:
+            at, scores = agreement
+            total += scores[at[cell]]
         if table is not None:
             total += table[cell]
+        if agreement is not None or table is not None:
             if done:
                 distinct.pop(key, None)
             continue
@@ -550,7 +598,7 @@ def _block_pairs(blocks: _Blocks, blocked: list[Comparator], n: int, rng: np.ran
         return None
     people = rng.choice(n, size=min(n, 4000), replace=False)
     per = max(1, limit // len(people))
-    keys = np.stack([c.orig[people] for c in blocked], axis=1)
+    keys = np.stack([c.orig_of(people) for c in blocked], axis=1)
     uniq, which = np.unique(keys, axis=0, return_inverse=True)
     rows, bounds = blocks.lookup(uniq).rows(0, len(uniq))
     lo, hi = bounds[which.reshape(-1)], bounds[which.reshape(-1) + 1]
@@ -720,7 +768,7 @@ def _own_row_inside(model: _Model, persons: np.ndarray) -> np.ndarray:
     blocking comparator, the person's code, or hides it, or the person's code is unknown."""
     if not model.blocked:
         return np.ones(len(persons), dtype=bool)
-    key = np.stack([c.orig[persons] for c in model.blocked], axis=1)
+    key = np.stack([c.orig_of(persons) for c in model.blocked], axis=1)
     rel = model.blocks.rel[persons]
     return ((rel == UNKNOWN) | (key == UNKNOWN) | (rel == key)).all(axis=1)
 
@@ -745,7 +793,7 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
     The classes of every key's candidates are found at once per chunk of keys (one factorisation
     of (key, class) pairs: first appearance within a key, as one per key would number them), and a
     batch's arrays are gathered from them in one go."""
-    keys = (np.stack([c.orig[persons] for c in model.blocked], axis=1) if model.blocked
+    keys = (np.stack([c.orig_of(persons) for c in model.blocked], axis=1) if model.blocked
             else np.zeros((len(persons), 0), dtype=np.int64))
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
@@ -791,7 +839,7 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
         pieces_key.clear()
         pieces_who.clear()
 
-    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks():
+    for lo, hi, cands, cb in model.blocks.lookup(uniq).chunks(MAX_CELLS):
         ncand = np.diff(cb)
         pos = None
         if rclass is None:  # each row its own class
