@@ -233,20 +233,25 @@ class _Codes:
         self._cache: dict[tuple[int, int], np.ndarray] = {}
 
     def get(self, gi: int, level: int) -> np.ndarray:
+        """The codes of group ``gi`` at ``level``, kept as int32 when the records allow (codes are
+        below the number of records; only ever read as indices or widened to uint64 for a key):
+        half the memory of the cache the search and the swap fill (4 bytes a record per group
+        and level asked)."""
         got = self._cache.get((gi, level))
         if got is None:
             g = self.groups[gi]
             parts = []
+            narrow = np.int32 if self.n < 2**31 else np.int64
             if all(g.ladders[c].level_for(g.level_name(c, level)) == STAR for c in g.columns):
                 # every value released as *: one code for all (what factorising the stars gives)
-                self._cache[(gi, level)] = np.zeros(self.n, dtype=np.int64)
+                self._cache[(gi, level)] = np.zeros(self.n, dtype=narrow)
                 return self._cache[(gi, level)]
             for c in g.columns:
                 codes, cats = self.base[c]
                 rendered = g.ladders[c].apply(cats, g.level_name(c, level))
                 rcodes, _ = pd.factorize(rendered)
                 parts.append(rcodes.astype(np.int64)[codes])
-            got = self._cache[(gi, level)] = _combine(parts)
+            got = self._cache[(gi, level)] = _combine(parts).astype(narrow, copy=False)
         return got
 
 
