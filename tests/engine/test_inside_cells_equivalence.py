@@ -1,7 +1,7 @@
-"""``verify.cell_identifiers`` (the distinct cells filtered by Arrow, then only the spans
-``_validated`` may accept: ``_inside_candidates``) finds, per entity, the same set of identifiers
-as the definition it replaced, kept verbatim below (main at d48292e: every span of
-``span_lists`` of the kept cells, each validated)."""
+"""``verify.cell_identifiers`` (the cells filtered by Arrow without a cast, only the spans
+``_validated`` may accept: ``_inside_candidates``, phones by a findall per cell) finds, per
+entity, the same set of identifiers as the definition it replaced, kept verbatim below with its
+``_phone_tokens`` (main at d48292e: every span of ``span_lists`` of the kept cells, each validated)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,20 @@ from anonymizer.engine import verify
 from anonymizer.engine.verify import (
     _INSIDE_MIN_CHARS,
     _INSIDE_PREFILTER,
+    _PHONE_IN_TEXT,
     MAX_TOKEN,
-    _phone_tokens,
     _to_arrow,
     _validated,
     span_lists,
 )
 from anonymizer.io import as_text
+
+
+def _phone_tokens(text: pd.Series) -> pd.Series:
+    """French phone numbers written in free text (``06 12 34 56 78``, ``+33 6...``), one entry
+    per number, indexed by the cell's row label."""
+    found = as_text(text).str.findall(_PHONE_IN_TEXT).explode().dropna()
+    return found[found.astype(str).str.len() > 0].astype(str)
 
 
 def reference_cell_identifiers(values: pd.Series, *, phones: bool = True) -> dict[str, list[str]]:

@@ -319,26 +319,34 @@ def cell_identifiers(values: pd.Series, *, phones: bool = True) -> dict[str, lis
     """Identifiers found inside the cells of one original column, by entity: NIRs (with their key,
     or 13 plausible characters), numéros fiscaux, IBANs (check digits), e-mail addresses and
     (``phones``) French phone numbers, as the raw spans the leak search normalises (never shown)."""
-    # the distinct cells first (Arrow's dictionary encoding), then the length and the prefilter on
-    # them alone: most columns repeat a few values, and the spans are a set per entity (the cells'
-    # order, what pd.unique of the kept cells gave, changes nothing the index holds)
-    uniq = pc.dictionary_encode(_to_arrow(as_text(values))).dictionary
-    if not len(uniq):
+    # Arrow throughout: the text as it is (a large_string batch column is not cast and copied),
+    # the long cells, those the prefilter keeps, then their distinct values (pc.unique: first-seen
+    # order, as pd.unique gave; the spans are a set per entity anyway). Per column and batch of
+    # the 181-column extract's 165 columns searched inside: 0.8 -> 0.45 ms
+    arr = pa.array(as_text(values), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not len(arr):
         return {}
-    uniq = uniq.filter(pc.greater_equal(pc.utf8_length(uniq), _INSIDE_MIN_CHARS))
-    if not len(uniq):
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())
+    long_enough = pc.greater_equal(pc.utf8_length(arr), _INSIDE_MIN_CHARS)
+    if not pc.any(long_enough).as_py():
         return {}
-    uniq = uniq.filter(pc.match_substring_regex(uniq, _INSIDE_PREFILTER))
-    if not len(uniq):
+    kept = arr.filter(long_enough)
+    kept = kept.filter(pc.match_substring_regex(kept, _INSIDE_PREFILTER))
+    if not len(kept):
         return {}
-    cells = pd.Series(uniq.to_numpy(zero_copy_only=False), dtype=object)
+    cells = pd.Series(pc.unique(kept).to_numpy(zero_copy_only=False), dtype=object)
     found: dict[str, list[str]] = {}
     for token in _inside_candidates(cells):
         if ent := _validated(token):
             found.setdefault(ent, []).append(token)
-    numbers = _phone_tokens(cells) if phones else ()
-    if len(numbers):
-        found["PHONE"] = numbers.tolist()
+    # French phone numbers written in the cells, one entry per number (a findall per distinct
+    # cell: pandas' str.findall, explode and dropna cost more than the matching)
+    numbers = [m for cell in cells for m in _PHONE_IN_TEXT.findall(cell)] if phones else []
+    if numbers:
+        found["PHONE"] = numbers
     return found
 
 
@@ -384,13 +392,6 @@ def _distinct_hits(distinct: pa.Array, unions: dict[str, np.ndarray]) -> dict[st
             found[shaped] = member(h[shaped], union)
         out[kind] = (h, found)
     return out
-
-
-def _phone_tokens(text: pd.Series) -> pd.Series:
-    """French phone numbers written in free text (``06 12 34 56 78``, ``+33 6...``), one entry
-    per number, indexed by the cell's row label."""
-    found = as_text(text).str.findall(_PHONE_IN_TEXT).explode().dropna()
-    return found[found.astype(str).str.len() > 0].astype(str)
 
 
 def counter_run(values: pd.Series) -> tuple[int, int] | None:
