@@ -136,3 +136,32 @@ def test_the_arrow_path_is_taken_for_tall_text_columns(monkeypatch):
     collector.add(pd.DataFrame({"A": pd.Series(["x", "y"] * 500, dtype="str")}))
     collector.add(pd.DataFrame({"A": pd.Series(["x", 1.5] * 500, dtype=object)}))  # rendered as text first
     assert calls == []
+
+
+def _same_frames(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    assert list(got.columns) == list(want.columns)
+    for c in want.columns:
+        assert got[c].dtype == want[c].dtype, c
+        assert got[c].cat.categories.dtype == want[c].cat.categories.dtype, c
+        assert list(got[c].cat.categories) == list(want[c].cat.categories), c
+        assert got[c].cat.codes.dtype == want[c].cat.codes.dtype, c
+        assert np.array_equal(got[c].cat.codes.to_numpy(), want[c].cat.codes.to_numpy()), c
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_the_dictionary_per_column_collects_as_the_index_did(seed):
+    """The Arrow path's dictionary and list per column (the previous collector kept the categories
+    in an Index, looked up and appended to at each batch: tests/engine/collector_reference.py,
+    main at d48292e): the same categories, their dtype, codes and code dtypes, over many batches
+    (new values in most), short ones (the general path) between them in any order."""
+    from tests.engine.collector_reference import ColumnCollector as Previous
+
+    rng = np.random.default_rng(100 + seed)
+    batches = _batches(seed) + _batches(seed + 50)
+    batches = [batches[i] for i in rng.permutation(len(batches))]
+    columns = list(batches[0].columns)
+    new, old = ColumnCollector(columns), Previous(columns)
+    for b in batches:
+        new.add(b)
+        old.add(b)
+    _same_frames(new.frame(), old.frame())

@@ -33,6 +33,12 @@ class ColumnCollector:
         empty = pd.Index([], dtype=object)
         self._cats: dict[str, pd.Index | list] = dict.fromkeys(columns, empty)
         self._codes: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+        # the Arrow path's categories as a growing list and their codes by value (text only):
+        # while a column has one, its ``_cats`` entry is that very list, and ``_inferred`` says
+        # whether the Index the categories were kept in before would have had its dtype inferred
+        # (an appended Index: ``str`` for text) or stayed ``object`` (:meth:`_as_index`)
+        self._lookup: dict[str, dict[str, int]] = {}
+        self._inferred: dict[str, bool] = {}
 
     def add(self, frame: pd.DataFrame) -> None:
         if len(frame) <= FEW_ROWS:  # a wide short table: the text of every column in one call
@@ -61,18 +67,38 @@ class ColumnCollector:
         encoded = pc.dictionary_encode(arr)
         uniques = encoded.dictionary.to_numpy(zero_copy_only=False)
         rows = encoded.indices.to_numpy(zero_copy_only=False)
+        # the batch's distinct texts looked up in a dictionary kept across batches: an Index of
+        # the categories rebuilt its hash table at each batch that brought a new value, and was
+        # copied to append them (9 s of the 1M-row pass 1, growing with the batches)
+        lookup = self._lookup.get(c)
+        if lookup is None:  # first batch, or the categories were changed by _add_values
+            before = self._cats[c]
+            self._inferred[c] = isinstance(before, pd.Index) and before.dtype != object
+            cats = list(before)
+            lookup = self._lookup[c] = {v: i for i, v in enumerate(cats) if isinstance(v, str)}
+            self._cats[c] = cats
         cats = self._cats[c]
-        if not isinstance(cats, pd.Index):
-            cats = pd.Index(cats, dtype=object)
-        known = cats.get_indexer(uniques) if len(cats) else np.full(len(uniques), -1, dtype=np.intp)
-        missing = known < 0
-        if missing.any():  # new values, appended in the order they first appear in the batch
-            known[missing] = np.arange(len(cats), len(cats) + int(missing.sum()))
-            cats = cats.append(pd.Index(uniques[missing], dtype=object))
-        self._cats[c] = cats
+        get = lookup.get
+        known = np.fromiter((get(u, -1) for u in uniques), dtype=np.intp, count=len(uniques))
+        missing = np.flatnonzero(known < 0)
+        if len(missing):  # new values, appended in the order they first appear in the batch
+            start = len(cats)
+            known[missing] = np.arange(start, start + len(missing))
+            new = uniques[missing].tolist()
+            cats.extend(new)
+            lookup.update(zip(new, range(start, start + len(new)), strict=True))
+            self._inferred[c] = True
         self._codes[c].append(known[rows].astype(_code_dtype(len(cats))))
 
+    def _as_index(self, c: str) -> pd.Index:
+        """The Arrow path's list of categories as the Index it replaced: appended to (its dtype
+        inferred, as ``Index.append`` does: ``str`` for text) or not (``object``)."""
+        cats = pd.Index(self._cats[c], dtype=object)
+        return pd.Index([], dtype=object).append(cats) if self._inferred[c] else cats
+
     def _add_values(self, c: str, values: np.ndarray) -> None:
+        if self._lookup.pop(c, None) is not None:  # the categories may change here: back to an Index
+            self._cats[c] = self._as_index(c)
         cats = self._cats[c]
         if len(values) <= FEW_ROWS and len(cats) <= FEW_ROWS:
             # few cells and categories: a dictionary, not a pandas hash index built per column
@@ -97,7 +123,7 @@ class ColumnCollector:
         """The gathered columns as categoricals (missing -> ""), with a fresh index."""
         out = {}
         for c in self.columns:
-            cats = self._cats[c]
+            cats = self._as_index(c) if c in self._lookup else self._cats[c]
             if not isinstance(cats, pd.Index):
                 cats = pd.Index(cats, dtype=object)  # text categories stay objects (a list would infer str)
             parts = self._codes[c]

@@ -384,7 +384,7 @@ def whole_record_step(plan: Plan, known: pd.DataFrame, key: bytes | None, say: S
                       sensitive: pd.Series | None = None) -> Solved:
     """k over every attacker-known column, record by record (``privacy.recoding``): the named
     families recoded to k, the other quasi-identifiers swapped within the classes they make."""
-    from anonymizer.privacy.recoding import build_groups, solve_records, split_groups, swap_within_classes
+    from anonymizer.privacy.recoding import build_groups, solve_and_swap, split_groups
 
     steps = plan.recoded()
     groups = build_groups([{"column": s.column, "entity": s.entity, "family": s.family, "subject": s.subject,
@@ -401,11 +401,11 @@ def whole_record_step(plan: Plan, known: pd.DataFrame, key: bytes | None, say: S
     codes = None
     if l_div > 1 and sensitive is not None:  # distinct ℓ over the released sensitive values
         codes, _uniques = pd.factorize(sensitive.astype(object).where(sensitive.notna(), ""), use_na_sentinel=False)
-    records = solve_records(known[[c for g in primary for c in g.columns]], primary, k=k + bool(secondary),
-                            max_suppression=plan.privacy.max_suppression, say=say, sensitive=codes,
-                            l_div=l_div if codes is not None else 1)
+    # the primary columns coded once for the search and the swap (privacy.recoding.solve_and_swap)
+    records = solve_and_swap(known, primary, secondary, key, k=k + bool(secondary),
+                             max_suppression=plan.privacy.max_suppression, say=say, sensitive=codes,
+                             l_div=l_div if codes is not None else 1)
     if secondary:
-        records = swap_within_classes(known, records, secondary, key)
         records.report["k"] = k
     report = {"method": "whole-record local recoding", **records.report}
     return Solved(list(plan.privacy.quasi_identifiers), None, records, report)

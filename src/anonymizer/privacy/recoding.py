@@ -55,7 +55,7 @@ import pandas as pd
 from anonymizer.errors import PrivacyTargetError
 from anonymizer.i18n import _
 from anonymizer.privacy.ladders import FAMILY_LEVELS, STAR, Ladder, family_of, floor_for, ladder_for
-from anonymizer.values.text import factorize_text
+from anonymizer.values.text import FEW_ROWS, factorize_text
 
 #: importance of each family (higher = raised later) and of each subject (multiplied)
 FAMILY_IMPORTANCE = {"sex": 10.0, "birth": 6.0, "place": 5.0, "nationality": 4.0, "household": 3.0, "date": 2.5,
@@ -123,10 +123,12 @@ def _text_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct text values) of a gathered column (categorical or text)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         cats = np.asarray(col.cat.categories, dtype=object).astype(str)
-        codes = col.cat.codes.to_numpy().astype(np.int64)
+        # the categorical's own codes (1, 2 or 4 bytes), not an int64 copy: only ever used as
+        # indices (8 bytes a record and column less while the solve runs)
+        codes = col.cat.codes.to_numpy()
         if (codes < 0).any():
             cats = np.append(cats, "")
-            codes = np.where(codes < 0, len(cats) - 1, codes)
+            codes = np.where(codes < 0, len(cats) - 1, codes.astype(np.int64))
         return codes, cats
     codes, uniques = pd.factorize(col.astype(object).where(col.notna(), ""), use_na_sentinel=False)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object).astype(str)
@@ -145,6 +147,16 @@ def _text_codes_many(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple
     if len(wanted) < 2 or n == 0 or len(wanted) * n > _BATCH_CELLS or not frame.columns.is_unique:
         return {c: _text_codes(frame[c]) for c in wanted}  # a tall table: a column at a time
     dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
+    if n > FEW_ROWS and any(isinstance(dtypes[c], pd.CategoricalDtype) for c in wanted):
+        # a categorical of many rows is already coded: its codes and categories as they are cost
+        # less than its cells as objects coded again with the others (1.2 s of the solve on the
+        # gathered 100,000 x 41 attacker-known columns); the other columns together as before
+        cats = [c for c in wanted if isinstance(dtypes[c], pd.CategoricalDtype)]
+        out = {c: _text_codes(frame[c]) for c in cats}
+        rest = [c for c in wanted if c not in out]
+        if rest:
+            out.update(_text_codes_many(frame[rest], rest))
+        return out  # categoricals first, as the one factorisation gave them
     chosen = frame if list(frame.columns) == wanted else frame[wanted]
     cells = np.ascontiguousarray(chosen.to_numpy(dtype=object).T)  # a row per column
     missing = pd.isna(cells)
@@ -221,20 +233,25 @@ class _Codes:
         self._cache: dict[tuple[int, int], np.ndarray] = {}
 
     def get(self, gi: int, level: int) -> np.ndarray:
+        """The codes of group ``gi`` at ``level``, kept as int32 when the records allow (codes are
+        below the number of records; only ever read as indices or widened to uint64 for a key):
+        half the memory of the cache the search and the swap fill (4 bytes a record per group
+        and level asked)."""
         got = self._cache.get((gi, level))
         if got is None:
             g = self.groups[gi]
             parts = []
+            narrow = np.int32 if self.n < 2**31 else np.int64
             if all(g.ladders[c].level_for(g.level_name(c, level)) == STAR for c in g.columns):
                 # every value released as *: one code for all (what factorising the stars gives)
-                self._cache[(gi, level)] = np.zeros(self.n, dtype=np.int64)
+                self._cache[(gi, level)] = np.zeros(self.n, dtype=narrow)
                 return self._cache[(gi, level)]
             for c in g.columns:
                 codes, cats = self.base[c]
                 rendered = g.ladders[c].apply(cats, g.level_name(c, level))
                 rcodes, _ = pd.factorize(rendered)
                 parts.append(rcodes.astype(np.int64)[codes])
-            got = self._cache[(gi, level)] = _combine(parts)
+            got = self._cache[(gi, level)] = _combine(parts).astype(narrow, copy=False)
         return got
 
 
@@ -302,14 +319,22 @@ class RecordSolution:
 def _small(keys: np.ndarray, k: int, sensitive: np.ndarray | None, l_div: int) -> np.ndarray:
     """Records in classes under k, or (distinct ℓ-diversity, Machanavajjhala et al., *ℓ-Diversity:
     Privacy Beyond k-Anonymity*, ICDE 2006) with fewer than ℓ distinct sensitive values."""
-    _u, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return _classes(keys, k, sensitive, l_div)[0]
+
+
+def _classes(keys: np.ndarray, k: int, sensitive: np.ndarray | None, l_div: int) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`_small`, the sorted distinct keys of the other records): a class is small or not as
+    a whole, so the keys outside the small records are the distinct keys of the classes that are
+    not, read from the same ``np.unique`` (the search took ``np.unique(keys[~small])`` again at
+    each round: 1.3 s of a 1M-row solve)."""
+    u, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
-    small = counts[inverse] < k
+    small_class = counts < k
     if sensitive is not None and l_div > 1:
         pairs = np.unique(np.stack([inverse.astype(np.int64), sensitive.astype(np.int64)]), axis=1)
         distinct = np.bincount(pairs[0], minlength=len(counts))
-        small |= distinct[inverse] < l_div
-    return small
+        small_class |= distinct < l_div
+    return small_class[inverse], u[~small_class]
 
 
 #: most entries one array of the vectorised search holds (the table of parts, groups × levels ×
@@ -337,7 +362,11 @@ class _PartTable:
 
     def gather(self, gs: np.ndarray, lv: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The part of group ``gs[i]`` at level ``lv[i, j]`` for record ``rows[j]``."""
-        pair = np.unique(gs[:, None].astype(np.int64) * self.depth + lv)  # the (group, level)s asked
+        # the (group, level)s asked, in order: marked in a table of every pair, not np.unique over
+        # groups x records (a hash of a million entries per trial slice: 2.3 s of a 1M-row solve)
+        asked = np.zeros(len(self.groups) * self.depth, dtype=bool)
+        asked[(gs[:, None].astype(np.int64) * self.depth + lv).reshape(-1)] = True
+        pair = np.flatnonzero(asked)
         if self.whole is not None:
             gi, level = np.divmod(pair[~self.ready.reshape(-1)[pair]], self.depth)
             if len(gi):  # coded at once: one hash over the (group, level)s first needed
@@ -398,12 +427,13 @@ def _still_small(new_keys: np.ndarray, outside: np.ndarray, k: int, sensitive: n
 
 def _search(parts: _PartTable, lv: np.ndarray, keys: np.ndarray, small: np.ndarray, v: np.ndarray,
             tops: np.ndarray, weights: np.ndarray, k: int, sensitive: np.ndarray | None,
-            l_div: int) -> tuple[int | None, float, Any, int]:
+            l_div: int, outside: np.ndarray | None = None) -> tuple[int | None, float, Any, int]:
     """One look at every group for the small records ``v`` (levels ``lv``, records × groups), as
     the loop over the groups in order did, but each depth of look-ahead evaluated for all the
     groups at once: a group's raises by 1, 2... levels until one gains (a deeper raise counts
     only if it gains), the first strictly best score wins. Returns (group, score, (trial levels,
-    keys), trials evaluated)."""
+    keys), trials evaluated). ``outside``: the sorted distinct keys of the records not small when
+    the caller has them (:func:`_classes`)."""
     cur = lv.T.astype(np.int64)  # groups × records
     m = len(v)
     top = tops.astype(np.int64)
@@ -411,7 +441,8 @@ def _search(parts: _PartTable, lv: np.ndarray, keys: np.ndarray, small: np.ndarr
     movable = np.flatnonzero(reach > 0)
     if not len(movable):
         return None, -1.0, None, 0
-    outside = np.unique(keys[~small])
+    if outside is None:
+        outside = np.unique(keys[~small])
     gains = np.zeros((len(tops), int(reach.max()) + 1), dtype=np.int64)  # per group and depth
     first = np.zeros(len(tops), dtype=np.int64)  # per group, the first depth that gains (0: none)
     looking = movable
@@ -451,10 +482,35 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     """The greedy local recoding of the module doc; raises PrivacyTargetError when more than
     ``max_suppression`` of the records would have to be suppressed. ``sensitive`` (codes of the
     released sensitive column) and ``l_div``: every class also holds ℓ distinct values of it."""
+    return _solve(frame, _Codes(frame, groups), groups, k=k, max_suppression=max_suppression, say=say,
+                  max_rounds=max_rounds, sensitive=sensitive, l_div=l_div)[0]
+
+
+def solve_and_swap(frame: pd.DataFrame, primary: list[Group], secondary: list[Group], key: bytes | None, *,
+                   k: int, max_suppression: float, say: Callable[[str], None] | None = None,
+                   sensitive: np.ndarray | None = None, l_div: int = 1) -> RecordSolution:
+    """:func:`solve_records` over the ``primary`` groups, then (``secondary`` groups)
+    :func:`swap_within_classes` with the classes it made: the same results as the two calls,
+    but the primary columns are coded once and the final classes' keys are the search's own
+    (the swap coded the columns and hashed every record's key again: 2.5 s of a 1M-row solve)."""
+    codes = _Codes(frame, primary)
+    records, keys = _solve(frame, codes, primary, k=k, max_suppression=max_suppression, say=say,
+                           sensitive=sensitive, l_div=l_div)
+    if not secondary:
+        return records
+    if key is None:
+        raise TypeError("swapping needs the secret key")
+    return _swap(frame, records, secondary, key, keys)
+
+
+def _solve(frame: pd.DataFrame, codes: _Codes, groups: list[Group], *, k: int, max_suppression: float,
+           say: Callable[[str], None] | None = None, max_rounds: int = 500,
+           sensitive: np.ndarray | None = None, l_div: int = 1) -> tuple[RecordSolution, np.ndarray]:
+    """:func:`solve_records` on the groups' ``codes``, with the final key of every record
+    (:func:`_keys` of the levels solved, kept up to date by the search)."""
     say = say or (lambda _m: None)
     n = len(frame)
     levels = np.array([[g.start for g in groups]] * n, dtype=np.int8).reshape(n, len(groups))
-    codes = _Codes(frame, groups)
     tops = np.array([g.top for g in groups], dtype=np.int8)
     weights = np.array([g.importance for g in groups])
     # where no group helps: the least important group first (a stable order: ties by position)
@@ -463,18 +519,19 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
     raised: dict[str, int] = {g.name: 0 for g in groups}
     parts = _PartTable(codes, groups, n)
     keys = parts.keys(levels, np.arange(n))
-    small = _small(keys, k, sensitive, l_div) if n else np.zeros(0, dtype=bool)
+    small, outside = _classes(keys, k, sensitive, l_div) if n else (np.zeros(0, dtype=bool), keys)
     while small.any() and searches < max_rounds:
         searches += 1
         rounds += 1
         v = np.flatnonzero(small)
         best, best_score, best_after, tried = _search(parts, levels[v], keys, small, v, tops, weights, k,
-                                                      None if sensitive is None else sensitive[v], l_div)
+                                                      None if sensitive is None else sensitive[v], l_div,
+                                                      outside)
         trials += tried
         if best is None:
             break  # every small record is at * everywhere
         trial, keys = best_after
-        small = _small(keys, k, sensitive, l_div)  # the trial's: records outside it never change
+        small, outside = _classes(keys, k, sensitive, l_div)  # the trial's: records outside it never change
         levels[v, best] = trial
         raised[groups[best].name] += 1
         # A blind round (no group helps) raises the least important group one level. The rounds
@@ -494,7 +551,7 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
                 break
         if blind > 1:
             keys[v] = parts.keys(levels[v], v)
-            small = _small(keys, k, sensitive, l_div)
+            small, outside = _classes(keys, k, sensitive, l_div)
         if searches % 10 == 1 or not small.any():  # a line every ten rounds: progress, not a log
             say(f"whole-record privacy: round {rounds}, {int(small.sum()):,} records in classes under k={k}")
     suppressed = small.copy()
@@ -523,7 +580,7 @@ def solve_records(frame: pd.DataFrame, groups: list[Group], *, k: int, max_suppr
                             "column_levels": _column_level_shares(levels[:, gi], g, suppressed, kept_counts(gi))}
                    for gi, g in enumerate(groups)},
     }
-    return RecordSolution(groups, levels, suppressed, report, trials=trials)
+    return RecordSolution(groups, levels, suppressed, report, trials=trials), keys
 
 
 def _level_shares(col: np.ndarray, g: Group, suppressed: np.ndarray,
@@ -619,9 +676,13 @@ def swap_within_classes(frame: pd.DataFrame, solution: RecordSolution, secondary
     learns which record is *not* the person, so the classes are made of at least k + 1 records
     (``solve_records`` with k + 1). Released at each column's floor level (a rent rounded, an
     event's date to its year)."""
+    return _swap(frame, solution, secondary, key, _keys(_Codes(frame, solution.groups), solution.levels))
+
+
+def _swap(frame: pd.DataFrame, solution: RecordSolution, secondary: list[Group], key: bytes,
+          keys: np.ndarray) -> RecordSolution:
+    """:func:`swap_within_classes` with the records' ``keys`` (:func:`_keys` of the solution's levels)."""
     n = len(frame)
-    codes = _Codes(frame, solution.groups)
-    keys = _keys(codes, solution.levels)
     seed = int.from_bytes(hmac.new(key, b"anon/recoding/swap", hashlib.sha256).digest()[:8], "big")
     noise = np.random.default_rng(seed).random(n)
     live = ~solution.suppressed
