@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from anonymizer.io import as_text
+from anonymizer.values.arrays import sorted_unique
 from anonymizer.values.dates import MONTH_NUMBERS, MONTH_PATTERN, parse_date
 from anonymizer.values.numbers import parse_number
 from anonymizer.values.text import FEW_ROWS, factorize_text, text_matrix
@@ -730,7 +731,7 @@ def _class_member(fact: Fact) -> Comparator:
     codes = codes.astype(np.int64)
     o, r = codes[: len(o_uniques)][o_codes], rc.rows(codes[len(o_uniques):])
     cls = np.asarray(fact.classes, dtype=np.int64)
-    members = np.unique(cls * MEMBER_BASE + r)  # a row's set is its class's: the values the class holds
+    members = sorted_unique(cls * MEMBER_BASE + r)  # a row's set is its class's: the values the class holds
     star = np.isin(np.asarray(uniq, dtype=object), list(SUPPRESSED))
     comp = Comparator(fact.name, "held by the class (swapped)", "member", o, members=members, set_of=cls,
                       group=fact.group)
@@ -845,7 +846,7 @@ def marks_members(marks: tuple[np.ndarray, np.ndarray], n: int) -> tuple[np.ndar
     rows, codes = (np.asarray(a, dtype=np.int64) for a in marks)
     day, month = codes % 100, codes // 100
     ok = (day >= 1) & (day <= 31) & (month >= 1) & (month <= 12)
-    members = np.unique(rows[ok] * MEMBER_BASE + codes[ok]) if ok.any() else np.zeros(0, np.int64)
+    members = sorted_unique(rows[ok] * MEMBER_BASE + codes[ok]) if ok.any() else np.zeros(0, np.int64)
     return members, n
 
 
@@ -862,5 +863,5 @@ def text_members(texts: pd.Series) -> tuple[np.ndarray, int]:
     rows = np.repeat(np.arange(len(fac), dtype=np.int64), lens)
     first = np.repeat((np.cumsum(lens_u) - lens_u)[fac] - (np.cumsum(lens) - lens), lens)  # each row's dates, in order
     flat = flat_u[first + np.arange(len(rows))] if len(rows) else flat_u
-    members = np.unique(rows * MEMBER_BASE + flat) if len(flat) else np.zeros(0, np.int64)
+    members = sorted_unique(rows * MEMBER_BASE + flat) if len(flat) else np.zeros(0, np.int64)
     return members, len(fac)

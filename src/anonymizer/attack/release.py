@@ -29,13 +29,37 @@ NIR_PARTS = {"sex": (0, 1), "birth year": (1, 3), "birth year and month": (1, 5)
 _NIR = re.compile(r"^[1-478][0-9]{4}(?:[0-9]{2}|2[AB])[0-9]{6}(?:[0-9]{2})?$")
 
 
-def _nir_part(values: pd.Series, lo: int, hi: int) -> pd.Series:
-    raw = as_text(values).str.replace(r"[\s.\-]", "", regex=True).str.upper()
+#: the sex digit of a NIA (7/8) or a provisional number (3/4) is still the sex
+_SEX_DIGIT = {"1": "1", "2": "2", "3": "1", "4": "2", "7": "1", "8": "2"}
+
+
+def _nir_text(values: pd.Series) -> pd.Series:
+    """The cells without spaces, dots and hyphens, upper case. The replace is asked only of the
+    cells that hold some other character than an ASCII letter or digit (none of which is a
+    space, a dot or a hyphen for either regex engine): on NIRs written as 13 or 15 characters
+    it found nothing to remove and was most of the cost."""
+    text = as_text(values)
+    plain = text.str.isascii() & (text.str.isalnum() | (text.str.len() == 0))
+    if not plain.all():
+        rest = ~plain.to_numpy(dtype=bool)
+        text = text.copy()
+        text[rest] = text[rest].str.replace(r"[\s.\-]", "", regex=True)
+    return text.str.upper()
+
+
+def _nir_parts(values: pd.Series) -> dict[str, pd.Series]:
+    """Each part of ``NIR_PARTS`` of the cells that are NIRs ('' for the others): the text
+    normalised and matched once per column, not once per part (was 4 regex replaces and matches
+    per NIR column and batch, ~4 CPU s of a 1M-row pass 1)."""
+    raw = _nir_text(values)
     ok = raw.str.match(_NIR.pattern)
-    part = raw.str.slice(lo, hi)
-    if lo == 0:  # the sex digit of a NIA (7/8) or a provisional number (3/4) is still the sex
-        part = part.map({"1": "1", "2": "2", "3": "1", "4": "2", "7": "1", "8": "2"}).fillna("")
-    return part.where(ok, "")
+    out = {}
+    for name, (lo, hi) in NIR_PARTS.items():
+        part = raw.str.slice(lo, hi)
+        if lo == 0:
+            part = part.map(_SEX_DIGIT).fillna("")
+        out[name] = part.where(ok, "")
+    return out
 
 
 def embedded(frame: pd.DataFrame, plan: Any) -> pd.DataFrame:
@@ -44,8 +68,8 @@ def embedded(frame: pd.DataFrame, plan: Any) -> pd.DataFrame:
     out = {}
     for s in plan.steps:
         if s.entity == "NIR" and s.action != "drop" and s.column in frame:
-            for part, (lo, hi) in NIR_PARTS.items():
-                out[f"{s.column} → {part}"] = _nir_part(frame[s.column], lo, hi)
+            for part, values in _nir_parts(frame[s.column]).items():
+                out[f"{s.column} → {part}"] = values
     return pd.DataFrame(out, index=frame.index)
 
 

@@ -34,6 +34,7 @@ import pandas as pd
 from anonymizer.errors import UsageError
 from anonymizer.i18n import _, ngettext
 from anonymizer.risk.classes import MISSING_CODE
+from anonymizer.values.arrays import sorted_unique
 
 MISSING_RULES = ("value", "wildcard")
 
@@ -68,7 +69,7 @@ def frequencies(codes: list[np.ndarray], weights: np.ndarray | None = None, *,
     d = len(codes)
     present = np.stack([c != MISSING_CODE for c in codes], axis=1)
     pattern = present.astype(np.int64) @ (1 << np.arange(d, dtype=np.int64)) if d else np.zeros(n, np.int64)
-    pats = np.unique(pattern)
+    pats = sorted_unique(pattern)
     if len(pats) > 512:
         raise UsageError(_('{pats} different patterns of missing quasi-identifiers: too many for the wildcard rule (at most 512); use --missing value').format(pats=len(pats)))
     fk = np.zeros(n)

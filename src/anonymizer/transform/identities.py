@@ -28,6 +28,7 @@ import pandas as pd
 from anonymizer.detect.entities import ENTITIES
 from anonymizer.transform.base import strip_accents
 from anonymizer.transform.vocab import CIVILITIES
+from anonymizer.values.arrays import sorted_unique
 
 #: name kinds of the entity table: first names, surnames and full names
 FIRST_NAME_ENTITIES = frozenset(n for n, e in ENTITIES.items() if e.name_kind == "first_name")
@@ -137,7 +138,7 @@ class NameIndex:
     def add_hashes(self, hashes: np.ndarray) -> None:
         """Queue identity numbers (a partition's, see :meth:`hashes`); merged on first use."""
         if len(hashes):
-            self._pending.append(np.unique(np.asarray(hashes, dtype=np.uint64)))
+            self._pending.append(sorted_unique(np.asarray(hashes, dtype=np.uint64)))
 
     def hashes(self) -> np.ndarray:
         """Every identity number queued or merged, distinct (what a Dask partition sends back)."""
@@ -145,7 +146,7 @@ class NameIndex:
 
     def _merge(self) -> np.ndarray:
         if self._pending:
-            self._union = np.unique(np.concatenate([self._union, *self._pending]))
+            self._union = sorted_unique(np.concatenate([self._union, *self._pending]))
             self._pending = []
         return self._union
 
