@@ -562,7 +562,7 @@ def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
         key = id(o)
         cell = flat.get(key)
         if cell is None:
-            cell = flat[key] = o[ii] * nr + r[rr]
+            cell = flat[key] = o[ii].astype(np.int64) * nr + r[rr]  # int64: value codes may be int32
         done = last[key] == i
         if done:
             del flat[key]
