@@ -99,7 +99,7 @@ def test_whole_frame_codes_are_those_of_each_column_cell_by_cell(seed, rows):
     for c in columns:
         for coded, raw in ((coded_o[c], raw_o[c]), (coded_r[c], raw_r[c])):
             texts = [_render(v) for v in raw]
-            assert coded.codes.dtype == np.int64
+            assert coded.codes.dtype == np.int32  # value codes are int32 (facts.code_dtype)
             assert coded.codes.tolist() == _first(texts).tolist(), c
             assert coded.texts().tolist() == texts, c
             assert coded.rows(coded.keys()).tolist() == [_key(t) for t in texts], c

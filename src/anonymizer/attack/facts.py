@@ -108,8 +108,15 @@ def _code_text(text: pd.Series) -> Coded:
     """A text Series coded over its distinct values, normalised as a Series of those values (of the
     text's own string type: pandas' string operations differ between its storages)."""
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    return Coded(np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object), _Texts(uniques),
+    return Coded(np.asarray(codes, dtype=code_dtype(len(text))), np.asarray(uniques, dtype=object), _Texts(uniques),
                   np.arange(len(uniques)))
+
+
+def code_dtype(n: int) -> type:
+    """The dtype of the value codes of ``n`` rows: int32 (codes are below the rows), int64 beyond.
+    Every column of both frames is held coded for the whole gate: as int64 they were 1.2 GB at a
+    million rows (issue #21 memory). Arithmetic on them is done in int64 (``_score_pairs``)."""
+    return np.int32 if n < 2**31 else np.int64
 
 
 def _as_text(values: pd.Series | np.ndarray) -> pd.Series:
@@ -297,7 +304,8 @@ def code_frame(frame: pd.DataFrame, columns: list[str]) -> dict[str, Coded]:
         ids = np.asarray(pairs, dtype=np.int64) % n_texts
         for k, c in enumerate(group):
             mine = ids[starts[k]:starts[k + 1]]
-            out[c] = alone.get(c) or Coded(codes[k] - starts[k], texts.texts[mine], texts, mine)
+            out[c] = alone.get(c) or Coded((codes[k] - starts[k]).astype(code_dtype(n)), texts.texts[mine], texts,
+                                           mine)
     return out
 
 

@@ -228,32 +228,103 @@ def _evident(m: float, known: int, u: float, se: float, z_min: float) -> bool:
     return (m - u) / math.sqrt(m * (1 - m) / max(known, 1) + se * se) >= z_min
 
 
+TRUE_PAIRS_SHARE = 4  # a fact's distinct true pairs are used when at most a quarter of its rows
+TRUE_PAIRS_ROWS = 10_000  # and it has at least this many rows (below, reading the rows costs less)
+
+
+def _true_pairs(c: Comparator, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a comparator whose verdict depends only on the two values (read at the fact's value
+    codes), a row holding each distinct (original value, released value) pair of the true pairs
+    (i, i), and how many rows hold it: m counted over the distinct pairs, not the n rows (each
+    comparator of a fact, twice, read its n true pairs: a third of the learning, issue #21).
+    Once per fact; None when the comparator reads per row, or the distinct pairs are many."""
+    if (c.value_codes is None or c.type == "member" or c.w_strata is not None
+            or c.o_at is not c.value_codes[0] or c.r_at is not c.value_codes[1] or n < max(TRUE_PAIRS_ROWS, 1)):
+        return None
+    cache = c.extra.get("per_fact", c.extra)
+    if "true_pairs" not in cache:
+        o, r = c.value_codes
+        cell = o.astype(np.int64) * (int(r.max()) + 1) + r
+        inverse, uniq = pd.factorize(cell)
+        del cell
+        got = None
+        if len(uniq) * TRUE_PAIRS_SHARE <= n:
+            first = np.zeros(len(uniq), dtype=np.int64)
+            first[inverse[::-1]] = np.arange(n)[::-1]
+            got = (first, np.bincount(inverse, minlength=len(uniq)))
+        cache["true_pairs"] = got
+    return cache["true_pairs"]
+
+
+def _exact_u_eq(c: Comparator) -> tuple[float, float] | None:
+    """An ``eq`` comparator's agreement rate over all (original, released) pairs of rows and the
+    number of pairs with both codes known, from its tables per distinct value and how many rows
+    read each (``_agreeing_pairs`` of the per-row codes, without them: integer counts, exact in
+    float64). None when it holds per-row codes, or no pair is known."""
+    if c.o_at is None or c.r_at is None:
+        return None
+    to, tr = c._orig, c._rel
+    no, nr = np.bincount(c.o_at, minlength=len(to)), np.bincount(c.r_at, minlength=len(tr))
+    ko, kr = (to != UNKNOWN) & (no > 0), (tr != UNKNOWN) & (nr > 0)
+    len_o, len_r = int(no[ko].sum()), int(nr[kr].sum())
+    if len_o == 0 or len_r == 0:
+        return 0.0, 0.0
+    ids = np.unique(np.concatenate([to[ko], tr[kr]]), return_inverse=True)[1].reshape(-1)  # a few values: NumPy
+    m = int(ids.max()) + 1
+    fo = np.bincount(ids[:int(ko.sum())], weights=no[ko], minlength=m)
+    fr = np.bincount(ids[int(ko.sum()):], weights=nr[kr], minlength=m)
+    agree = float((fo * fr).sum())
+    total = len_o * float(len_r)
+    return float(agree / total), total
+
+
 def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
              pairs: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """m and u of one comparator, its weights and whether it is strict (module doc).
 
     ``pairs``: the (person, other row) pairs u is measured on — pairs inside the candidate blocks
-    once the blocking is known (module doc); else u is measured over all pairs."""
+    once the blocking is known (module doc); else u is measured over all pairs. m is counted over
+    the fact's distinct true pairs (``_true_pairs``) when it has few, and the exact u of an ``eq``
+    comparator from its tables (``_exact_u_eq``): the same counts as over the rows."""
     c.w_agree = c.w_disagree = 0.0
     c.strict = False
     if c.type == "categorical":
         _learn_mapping(c, z_min)
         if c.type == "categorical":  # a table: m and u say how often a pair scores above 0
-            idx = np.arange(n)
-            own = c.contribution(idx, idx)
-            c.known = int(((c.orig != UNKNOWN) & (c.rel != UNKNOWN)).sum())
-            c.m = float((own > 0).mean())
+            true = _true_pairs(c, n)
+            if true is not None:
+                rows, count = true
+                c.known = int(count[(c.orig_of(rows) != UNKNOWN) & (c._r(rows) != UNKNOWN)].sum())
+                c.m = float(int(count[c.contribution(rows, rows) > 0].sum()) / n)
+            else:
+                idx = np.arange(n)
+                own = c.contribution(idx, idx)
+                c.known = int(((c.orig != UNKNOWN) & (c.rel != UNKNOWN)).sum())
+                c.m = float((own > 0).mean())
             k = min(U_PAIRS, n * (n - 1))
             i, j = rng.integers(0, n, size=k), rng.integers(0, max(n - 1, 1), size=k)
             c.u = float((c.contribution(i, j + (j >= i)) > 0).mean())
             return
-    idx = np.arange(n)
-    a = c.agree(idx, idx)
-    known = a >= 0
-    c.known = int(known.sum())
+    state = (id(c._orig), id(c._rel), c.type, n)  # what m depends on (learn measures twice: the same)
+    got = c.extra.get("m_of")
+    if got is None or got[0] != state:
+        true = _true_pairs(c, n)
+        if true is not None:
+            rows, count = true
+            a = c.agree(rows, rows)
+            known = int(count[a >= 0].sum())
+            m = float(int(count[a == 1].sum()) / known) if known else None
+        else:
+            idx = np.arange(n)
+            a = c.agree(idx, idx)
+            ok = a >= 0
+            known = int(ok.sum())
+            m = float((a[ok] == 1).mean()) if known else None
+        got = c.extra["m_of"] = (state, known, m)
+    c.known = got[1]
     if c.known == 0:
         return
-    c.m = float((a[known] == 1).mean())
+    c.m = got[2]
     se = 0.0  # u's sampling error (0: counted exactly)
     if pairs is not None:
         b = c.agree(*pairs)
@@ -264,11 +335,16 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
         total = float(kn.sum())
         se = _u_se(b, pairs)
     elif c.type == "eq":  # u exactly, from the two frequency tables
-        o, r = c.orig[c.orig != UNKNOWN], c.rel[c.rel != UNKNOWN]
-        if len(o) == 0 or len(r) == 0:
+        exact = _exact_u_eq(c)
+        if exact is None:
+            orig, rel = c.orig, c.rel
+            o, r = orig[orig != UNKNOWN], rel[rel != UNKNOWN]
+            if len(o) == 0 or len(r) == 0:
+                return
+            exact = float(_agreeing_pairs(o, r) / (len(o) * float(len(r)))), len(o) * float(len(r))
+        elif exact[1] == 0.0:
             return
-        c.u = float(_agreeing_pairs(o, r) / (len(o) * float(len(r))))
-        total = len(o) * float(len(r))
+        c.u, total = exact
     else:
         k = min(U_PAIRS, n * (n - 1))
         i = rng.integers(0, n, size=k)
@@ -562,7 +638,7 @@ def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
         key = id(o)
         cell = flat.get(key)
         if cell is None:
-            cell = flat[key] = o[ii] * nr + r[rr]
+            cell = flat[key] = o[ii].astype(np.int64) * nr + r[rr]  # int64: value codes may be int32
         done = last[key] == i
         if done:
             del flat[key]
@@ -621,19 +697,21 @@ def _blockers(strict: list[Comparator]) -> list[Comparator]:
     least (a coarse bin known for every row beats a fine one that local recoding hides in half
     of them), added while the rows' patterns of hidden codes stay few (each pattern is an index).
     The others still rule candidates out, in the scoring."""
-    best: dict[str, Comparator] = {}
-    for c in strict:
-        hidden = int((c.rel == UNKNOWN).sum())
-        if c.fact not in best or hidden < int((best[c.fact].rel == UNKNOWN).sum()):
-            best[c.fact] = c
+    # each comparator's hidden rows read once (``rel`` is made per row from a table at each read)
+    hidden = [int(np.count_nonzero(c.rel == UNKNOWN)) for c in strict]
+    best: dict[str, tuple[Comparator, int]] = {}
+    for c, h in zip(strict, hidden, strict=True):
+        if c.fact not in best or h < best[c.fact][1]:
+            best[c.fact] = (c, h)
     chosen: list[Comparator] = []
-    pattern = np.zeros(len(strict[0].rel) if strict else 0, dtype=np.int64)  # per row: its pattern so far
-    for c in sorted(best.values(), key=lambda c: int((c.rel == UNKNOWN).sum())):
+    pattern = np.zeros(len(strict[0].r_at if strict[0].r_at is not None else strict[0].rel) if strict else 0,
+                       dtype=np.int64)  # per row: its pattern so far
+    for c, _h in sorted(best.values(), key=lambda ch: ch[1]):
         trial = pattern * 2 + (c.rel == UNKNOWN)
-        distinct, inverse = np.unique(trial, return_inverse=True)
+        inverse, distinct = pd.factorize(trial)  # the same partition as np.unique's, numbered otherwise
         if len(distinct) <= MAX_PATTERNS:
             chosen.append(c)
-            pattern = inverse.reshape(-1).astype(np.int64)
+            pattern = np.asarray(inverse, dtype=np.int64)
     return chosen
 
 
@@ -675,8 +753,11 @@ def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z
             if t is not None:
                 refining.append(t)
     z_run = max(z_min, _z_for(len(primary) + len(refining)))
-    for c in primary:
+    for k, c in enumerate(primary):
         _measure(c, n, rng, z_run)
+        per_fact = c.extra.get("per_fact")
+        if per_fact is not None and (k + 1 == len(primary) or primary[k + 1].extra.get("per_fact") is not per_fact):
+            per_fact.pop("true_pairs", None)  # a fact's comparators come together: its true pairs are done
     # The blocking (strict comparators: every true pair agrees) says who competes with the true
     # row; the other primary comparators' u is measured among those competitors.
     blocked = _blockers([c for c in primary if c.w_agree > 0 and c.strict and c.type == "eq"])
@@ -696,6 +777,9 @@ def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z
             else:
                 _measure(c, n, rng, z_run, pairs=pairs)
         model.refining = [c for c in refining if c.w_agree > 0]
+    for c in primary + refining:  # the distinct true pairs and m served the learning only
+        c.extra.get("per_fact", c.extra).pop("true_pairs", None)
+        c.extra.pop("m_of", None)
     return model
 
 
@@ -803,8 +887,9 @@ def _class_batches(model: _Model, persons: np.ndarray, rclass: np.ndarray | None
     state = {"size": 0, "offset": 0, "cost": 0}  # cost: what the batch cut counts (classes, or rows)
 
     def flush() -> _ClassBatch:
-        got = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()}
-        for v in parts.values():
+        got = {}
+        for k, v in parts.items():  # each list's pieces freed once joined: not every piece and its join at once
+            got[k] = np.concatenate(v) if v else np.zeros(0, dtype=np.int64)
             v.clear()
         state["size"] = state["offset"] = state["cost"] = 0
         return _ClassBatch(got["owner"], got["ii"], got["rr"], got["starts"], got["owner"][got["starts"]],
