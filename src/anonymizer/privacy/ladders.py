@@ -38,7 +38,7 @@ import pandas as pd
 from anonymizer.detect.entities import family_of as entities_family_of
 from anonymizer.resources import rules_path
 from anonymizer.values.dates import day_dates, parse_date
-from anonymizer.values.numbers import parse_number, round_half_up
+from anonymizer.values.numbers import parse_number, parse_numbers, round_half_up, round_half_up_many
 
 STAR = "*"
 
@@ -216,6 +216,62 @@ def _rounded(v: str) -> str:
     return _fmt(round_half_up(x / step, 0) * step)
 
 
+def _exponents(a: np.ndarray) -> np.ndarray:
+    """``math.floor(math.log10(x))`` of each positive finite ``x``: ``np.log10``'s, where it lies
+    farther than 1e-9 from an integer (both logarithms are within a few ulp of the true one, at
+    most ~1e-13 for any double: the floor cannot differ), and ``math``'s own for the others (exact
+    powers of ten and their neighbours, read one by one)."""
+    lg = np.log10(a)
+    out = np.floor(lg).astype(np.int64)
+    near = np.flatnonzero(np.abs(lg - np.round(lg)) < 1e-9)
+    if len(near):
+        out[near] = [math.floor(math.log10(x)) for x in a[near].tolist()]
+    return out
+
+
+def _rounded_many(values) -> np.ndarray:
+    """``_rounded`` of many distinct values (``str``; '' stays ''), with the same float
+    operations: the numbers read in bulk (``values.numbers.parse_numbers``), each step computed
+    once per distinct exponent by ``_step``'s own expression, the half-up rounding over the array
+    (``round_half_up_many``) and each rounded number written once (``_fmt``). One value at a
+    time, ``_rounded`` cost 1.6 s of a 1M-row solve (every amount coded at each level asked)."""
+    values = np.asarray(values, dtype=object)
+    out = np.full(len(values), STAR, dtype=object)
+    if not len(values):
+        return out
+    parsed = parse_numbers(values)
+    x = parsed.value
+    idx = np.flatnonzero(parsed.ok & np.isfinite(x))
+    x = x[idx]
+    exps = np.zeros(len(x), dtype=np.int64)
+    nonzero = x != 0
+    exps[nonzero] = _exponents(np.abs(x[nonzero]))
+    distinct_exps, at = np.unique(exps, return_inverse=True)
+    steps = np.array([max(10.0 ** (e - 2 + 1), 1.0) for e in distinct_exps.tolist()], dtype=np.float64)
+    step = steps[at.reshape(-1)]
+    step[~nonzero] = 1.0  # _step of 0
+    rounded = round_half_up_many(x / step, 0) * step
+    distinct, inverse = np.unique(rounded, return_inverse=True)  # -0.0 and 0.0 both write "0"
+    out[idx] = np.array([_fmt(r) for r in distinct.tolist()], dtype=object)[inverse.reshape(-1)]
+    out[values == ""] = ""
+    return out
+
+
+@dataclass(frozen=True)
+class _Many:
+    """A renderer of one value (``one``) that also renders many at once (``many``, see
+    ``Ladder.apply``). A class, not a closure: ladders go to worker processes."""
+
+    one: Renderer
+    bulk: Callable[[np.ndarray], np.ndarray]
+
+    def __call__(self, v: str) -> str:
+        return self.one(v)
+
+    def many(self, values) -> np.ndarray:
+        return self.bulk(values)
+
+
 def _band(v: str) -> str:
     """The band of one significant digit a number lies in (537,20: ``500-599``; 7: ``5-9``)."""
     x = _number(v)
@@ -229,7 +285,7 @@ def _band(v: str) -> str:
 
 def _amounts() -> Ladder:
     return Ladder("amount", FAMILY_LEVELS["amount"],
-                  {"exact": _same, "rounded": _rounded, "band": _band, STAR: _star})
+                  {"exact": _same, "rounded": _Many(_rounded, _rounded_many), "band": _band, STAR: _star})
 
 
 # ----------------------------------------------------------------------------- places and nationality

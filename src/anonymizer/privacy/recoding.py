@@ -352,11 +352,33 @@ class _PartTable:
         self.codes, self.groups, self.n = codes, groups, n
         self.depth = max((g.top for g in groups), default=0) + 1
         self.whole: np.ndarray | None = None
+        self._tables: dict[tuple[int, int], np.ndarray | None] = {}
         if len(groups) * self.depth * n <= _BUDGET:
             self.whole = np.zeros((len(groups), self.depth, n), dtype=np.uint64)
             self.ready = np.zeros((len(groups), self.depth), dtype=bool)
 
+    def _table(self, gi: int, level: int) -> np.ndarray | None:
+        """The hashed part of each code of group ``gi`` at ``level`` (``_mix`` of (group, level,
+        code) for codes 0..max), kept when it is small beside the records (at most a quarter of
+        them: 2 bytes a record, half the codes' own cache); ``None`` for a finer (group, level),
+        hashed record by record as before (the same values)."""
+        got = self._tables.get((gi, level))
+        if got is None and (gi, level) not in self._tables:
+            code = self.codes.get(gi, level)
+            distinct = int(code.max()) + 1 if len(code) else 0
+            if distinct <= self.n // 4:
+                got = _mix((np.uint64(gi) << np.uint64(48)) | (np.uint64(level) << np.uint64(40))
+                           | np.arange(distinct, dtype=np.uint64))
+            self._tables[(gi, level)] = got
+        return got
+
     def _hashed(self, gi: int, level: int, rows: np.ndarray | slice) -> np.ndarray:
+        """Group ``gi``'s part at ``level`` for ``rows``: a gather from the (group, level)'s table
+        of hashed codes when it has one (the mixing of every record asked cost ~5 s of a 1M-row
+        solve, trial slice after trial slice)."""
+        table = self._table(gi, level)
+        if table is not None:
+            return table[self.codes.get(gi, level)[rows]]
         code = self.codes.get(gi, level)[rows].astype(np.uint64)
         return _mix((np.uint64(gi) << np.uint64(48)) | (np.uint64(level) << np.uint64(40)) | code)
 
@@ -369,12 +391,9 @@ class _PartTable:
         pair = np.flatnonzero(asked)
         if self.whole is not None:
             gi, level = np.divmod(pair[~self.ready.reshape(-1)[pair]], self.depth)
-            if len(gi):  # coded at once: one hash over the (group, level)s first needed
-                code = np.stack([self.codes.get(g, v) for g, v in zip(gi.tolist(), level.tolist(), strict=True)])
-                self.whole[gi, level] = _mix(((gi.astype(np.uint64) << np.uint64(48))
-                                              | (level.astype(np.uint64) << np.uint64(40)))[:, None]
-                                             | code.astype(np.uint64))
-                self.ready[gi, level] = True
+            for g, v in zip(gi.tolist(), level.tolist(), strict=True):  # the (group, level)s first needed
+                self.whole[g, v] = self._hashed(g, v, slice(None))
+            self.ready[gi, level] = True
             return self.whole[gs[:, None], lv, rows[None, :]]
         out = np.zeros(lv.shape, dtype=np.uint64)
         where = {int(gi): i for i, gi in enumerate(gs.tolist())}
