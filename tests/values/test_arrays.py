@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anonymizer.transform.identities import NameIndex
-from anonymizer.values.arrays import sorted_unique
+from anonymizer.values.arrays import packed_codes, sorted_unique
 
 
 @settings(max_examples=300, deadline=None)
@@ -58,3 +59,26 @@ def test_name_index_is_the_np_unique_of_its_identities():
     again.add_hashes(got[:50].copy())
     assert np.array_equal(again.hashes(), want)
     assert pd.Series(got).is_monotonic_increasing
+
+
+@pytest.mark.parametrize("width", [3, 70_000, 2**40])
+def test_packed_codes_are_equal_exactly_when_the_tuples_are(width):
+    """Against a factorisation of the tuples themselves: narrow codes, codes whose product overflows
+    int64 (the key renumbered on the way), negative and very wide codes (renumbered first)."""
+    rng = np.random.default_rng(width)
+    rows = 3_000
+    columns = [rng.integers(-1, 4, size=rows), rng.integers(0, width, size=rows) % 97 * (width // 97 + 1),
+               rng.integers(0, width, size=rows) % 13, rng.integers(0, 5, size=rows)] * 3
+    key = packed_codes(iter(columns), rows)
+    want = pd.factorize(pd.MultiIndex.from_arrays(columns))[0]
+    assert np.array_equal(pd.factorize(key)[0], want)
+
+
+def test_packed_codes_renumber_before_the_product_overflows():
+    """Five columns 65,536 wide: packed as they are, the first column would be multiplied by 2**64
+    and vanish (rows differing only there would share a key)."""
+    rows = 4
+    first = np.array([0, 1, 0, 1])
+    rest = [np.array([0, 65_535, 65_535, 0])] * 4
+    key = packed_codes([first, *rest], rows)
+    assert len(set(key.tolist())) == 4

@@ -41,6 +41,7 @@ from anonymizer.attack.facts import (
     text_members,
     text_mentions,
 )
+from anonymizer.values.arrays import packed_codes
 
 U_PAIRS = 200_000       # random pairs for the u of distance and free-text comparators
 MAX_CELLS = 4_000_000   # (persons x candidates) scored at once
@@ -443,24 +444,10 @@ class _Blocks:
 
 def _packed(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """The tuples of codes of ``rows`` then ``keys`` (two tables, the same columns) as one int64 per
-    tuple, equal when the tuples are: the columns packed while the product of their widths fits,
-    renumbered (first appearance) when it would not. ``pd.factorize`` of it numbers the tuples as
-    the column-by-column factorisation did (two per column), in one pass."""
-    key = np.zeros(len(rows) + len(keys), dtype=np.int64)
-    span = 1
-    for j in range(rows.shape[1]):
-        values = np.concatenate([rows[:, j], keys[:, j]]).astype(np.int64, copy=False)
-        lo = int(values.min()) if len(values) else 0
-        width = int(values.max()) + 1 if len(values) else 1
-        if lo < 0 or width >= 2**31:  # the codes themselves renumbered (first appearance)
-            values = np.asarray(pd.factorize(values)[0], dtype=np.int64)
-            width = int(values.max()) + 1 if len(values) else 1
-        if span * width >= 2**62:
-            key = np.asarray(pd.factorize(key)[0], dtype=np.int64)
-            span = int(key.max()) + 1 if len(key) else 1
-        key = key * width + values
-        span *= width
-    return key
+    tuple (:func:`values.arrays.packed_codes`): ``pd.factorize`` of it numbers the tuples as the
+    column-by-column factorisation did (two per column), in one pass."""
+    return packed_codes((np.concatenate([rows[:, j], keys[:, j]]) for j in range(rows.shape[1])),
+                        len(rows) + len(keys))
 
 
 @dataclass

@@ -19,6 +19,7 @@ import pandas as pd
 from anonymizer.attack.facts import Coded, Fact, code_frame, marks_members, text_day_months
 from anonymizer.attack.linkage import LinkageReport, linkage_attack
 from anonymizer.io import as_text
+from anonymizer.values.arrays import packed_codes
 
 #: entity -> attack kind of its values
 KIND = {"BIRTH_DATE": "date", "DATE": "date", "AGE": "number", "COUNT": "number", "POSTAL_CODE": "code",
@@ -102,17 +103,8 @@ def classes_of(plan: Any, released: pd.DataFrame, swapped: dict[str, pd.Series],
     if not primary:
         return np.zeros(len(released), dtype=np.int64)
     coded = coded or {}
-    key = np.zeros(len(released), dtype=np.int64)
-    span = 1
-    for c in primary:
-        codes = coded[c].codes if c in coded else pd.factorize(as_text(released[c]).to_numpy())[0]
-        width = int(codes.max()) + 1 if len(codes) else 1
-        if span * width >= 2**62:  # renumbered before the packing would overflow
-            key = np.asarray(pd.factorize(key)[0], dtype=np.int64)
-            span = int(key.max()) + 1
-        key = key * width + codes
-        span *= width
-    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
+    codes = (coded[c].codes if c in coded else pd.factorize(as_text(released[c]).to_numpy())[0] for c in primary)
+    return np.asarray(pd.factorize(packed_codes(codes, len(released)))[0], dtype=np.int64)
 
 
 def attack_facts(plan: Any, original: pd.DataFrame, released: pd.DataFrame,
