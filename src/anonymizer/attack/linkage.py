@@ -109,6 +109,12 @@ def _log_tail(k: int, lam: float) -> float:
     return -lam + k * math.log(lam) - math.lgamma(k + 1) - math.log1p(-lam / (k + 1))
 
 
+def _clipped(u: float, total: float) -> float:
+    """A rate measured on ``total`` pairs kept half a pair away from 0 and 1: none of N agreeing
+    is not proof that agreement never happens (a weight log(m/0) would be infinite)."""
+    return min(max(u, 0.5 / total), 1 - 0.5 / total)
+
+
 def _u_se(b: np.ndarray, pairs: tuple[np.ndarray, np.ndarray] | None) -> float:
     """Standard error of a u measured on sampled pairs (``b``: 1 agree, 0 disagree, -1 unknown).
 
@@ -126,7 +132,7 @@ def _u_se(b: np.ndarray, pairs: tuple[np.ndarray, np.ndarray] | None) -> float:
         return 0.0
     x = (b[kn] == 1).astype(np.float64)
     u = float(x.mean())
-    uc = min(max(u, 0.5 / total), 1 - 0.5 / total)  # as the tests clip it: 0 of N is not exactly 0
+    uc = _clipped(u, total)
     var = uc * (1 - uc) / total
     if pairs is not None:
         e = x - u
@@ -358,7 +364,7 @@ def _measure(c: Comparator, n: int, rng: np.random.Generator, z_min: float,
         c.u = float((b[kn] == 1).mean())
         total = float(kn.sum())
         se = _u_se(b, None)  # independent random pairs
-    u = min(max(c.u, 0.5 / total), 1 - 0.5 / total)
+    u = _clipped(c.u, total)
     if not _evident(c.m, c.known, u, se, z_min):
         return
     c.w_agree = math.log(c.m / u)
@@ -791,7 +797,7 @@ def _measure_strata(c: Comparator, n: int, z_min: float, pairs: tuple[np.ndarray
             continue
         m = float((a[kt] == 1).mean())
         total = float(ko.sum())
-        u = min(max(float((b[ko] == 1).mean()), 0.5 / total), 1 - 0.5 / total)
+        u = _clipped(float((b[ko] == 1).mean()), total)
         se = _u_se(np.where(ko, b, -1), pairs)
         if not _evident(m, int(kt.sum()), u, se, z_min):
             continue
