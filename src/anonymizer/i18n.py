@@ -105,15 +105,30 @@ def _babel():
     return numbers
 
 
+@lru_cache(maxsize=32)
+def _babel_format(lang: str, decimals: int):
+    """Babel's parsed pattern and locale for ``decimals`` in ``lang`` (None without Babel).
+    ``format_decimal`` parses both again on every call: 80 % of its time, and a 100-row
+    sanitize formats ~1,300 numbers (its verdict table, its HTML report)."""
+    babel = _babel()
+    if babel is None:
+        return None
+    from babel.core import Locale
+
+    fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return babel.parse_pattern(fmt), Locale.parse(_BABEL_LOCALE[lang])
+
+
 def number(value: float | int | None, decimals: int = 0, lang: str | None = None) -> str:
-    """``value`` with the language's grouping and decimal marks (``—`` for none)."""
+    """``value`` with the language's grouping and decimal marks (``—`` for none): what
+    ``babel.numbers.format_decimal`` writes, its pattern and locale parsed once."""
     if value is None:
         return "—"
     lang = lang or language()
-    babel = _babel()
-    if babel is not None:
-        fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return babel.format_decimal(value, format=fmt, locale=_BABEL_LOCALE[lang], decimal_quantization=True)
+    parsed = _babel_format(lang, decimals)
+    if parsed is not None:
+        pattern, locale = parsed  # format_decimal's own call, with its defaults
+        return pattern.apply(value, locale, decimal_quantization=True, group_separator=True, numbering_system="latn")
     group, point = _SEPARATORS[lang]
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", point).replace("\0", group)

@@ -6,8 +6,11 @@ demo's tokens and entities are compared whole, against plain spaCy, in test_toke
 from __future__ import annotations
 
 import ast
+import json
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -178,3 +181,40 @@ def test_seeding_leaves_an_unknown_pattern_to_spacy(monkeypatch):
     assert token_match.seed(SPACY_MODEL) is False
     monkeypatch.setattr(token_match, "model_token_match", lambda model: None)
     assert token_match.seed("no_such_model") is False
+
+
+def test_the_shipped_factoring_is_the_installed_models():
+    pattern = model_token_match(SPACY_MODEL)
+    assert pattern is not None
+    assert token_match.shipped_lean(pattern) == lean_pattern(pattern), (
+        "token_match_lean.json is stale for this model: python -m anonymizer.detect.token_match")
+
+
+def test_a_pattern_it_does_not_hold_is_factored_at_run_time(tmp_path, monkeypatch):
+    pattern = model_token_match(SPACY_MODEL)
+    assert token_match.shipped_lean(pattern + "|(?:^x)") is None  # another pattern: another digest
+    assert token_match.shipped_lean(spacy_shaped(SHAPED)) is None
+    for text in ("not json", '["a list"]', json.dumps({token_match._digest(pattern): 3})):
+        (tmp_path / "lean.json").write_text(text, encoding="utf-8")
+        monkeypatch.setattr(token_match, "SHIPPED", tmp_path / "lean.json")
+        assert token_match.shipped_lean(pattern) is None
+    monkeypatch.setattr(token_match, "SHIPPED", tmp_path / "absent.json")
+    assert token_match.shipped_lean(pattern) is None
+
+
+SEED_WITHOUT_FACTORING = """
+import re, sys
+from anonymizer.detect import token_match
+def refuse(pattern):
+    raise AssertionError("factored at run time")
+token_match.lean_pattern = refuse
+seeded = token_match.seed(sys.argv[1])
+pattern = token_match.model_token_match(sys.argv[1])
+print(seeded, re.compile(pattern).pattern == token_match.shipped_lean(pattern))
+"""
+
+
+def test_a_start_reads_the_shipped_factoring_instead_of_computing_it():
+    out = subprocess.run([sys.executable, "-c", SEED_WITHOUT_FACTORING, SPACY_MODEL], capture_output=True, text=True,
+                         timeout=300)
+    assert out.stdout.split() == ["True", "True"], out.stderr[-2000:]
