@@ -408,17 +408,15 @@ class Comparator:
             out[ok] = self.table[a[ok], b[ok]]
             return out
         agree = self.agree(i, r)
-        out = np.zeros(len(i))
         if self.w_strata is not None:
+            out = np.zeros(len(i))
             w = self.w_strata[self.strata[r]]
             out[agree == 1] = w[agree == 1, 0]
             out[agree == 0] = w[agree == 0, 1]
             return out
-        if self.w_agree:
-            out[agree == 1] = self.w_agree
-        if self.w_disagree:
-            out[agree == 0] = self.w_disagree
-        return out
+        # the weight of each verdict read at it from [disagree, agree, nothing] (-1: the last): the
+        # floats the three masked writes into zeros gave (a zero weight is no score), in one gather
+        return np.array([self.w_disagree or 0.0, self.w_agree or 0.0, 0.0], dtype=np.float64)[agree]
 
     def agree(self, i: np.ndarray, r: np.ndarray) -> np.ndarray:
         """For pairs (original i[k], released r[k]): 1 agree, 0 disagree, -1 unknown."""
@@ -438,22 +436,32 @@ class Comparator:
         codes = self._o(i)
         sets = r if self.set_of is None else self.set_of[r]
         dense = self._dense()
-        if dense is not None:  # a (set, code) grid: one lookup per pair
-            out = dense[sets, np.maximum(codes, 0)].view(np.int8)
+        if dense is not None:  # a (set, code) grid, the unknown code's column first: one lookup per pair
+            grid, stride, odd = dense
+            if odd:  # codes below UNKNOWN read code 0, as the boolean grid read them
+                codes = np.where(codes == UNKNOWN, UNKNOWN, np.maximum(codes, 0))
+            at = np.multiply(sets, stride, dtype=np.int64)  # a negative set counts from the end, as a row would
+            at += codes
+            at += 1
+            out = grid[at]
         else:
             wanted = sets.astype(np.int64) * MEMBER_BASE + codes
             pos = np.minimum(np.searchsorted(self.members, wanted), max(len(self.members) - 1, 0))
             out = (self.members[pos] == wanted).astype(np.int8) if len(self.members) else np.zeros(len(i), np.int8)
-        out[codes == UNKNOWN] = -1
+            out[codes == UNKNOWN] = -1
         unknown_rows = self.extra.get("unknown_rows")
         if unknown_rows is not None:
             out[unknown_rows[r]] = -1
         return out
 
-    def _dense(self) -> np.ndarray | None:
-        """A member comparator's sets as a boolean (set, code) grid, built once, when small enough
+    def _dense(self) -> tuple[np.ndarray, int, bool] | None:
+        """A member comparator's sets as a (set, code) grid, built once, when small enough
         (``DENSE_CELLS``); codes beyond the grid are in no set (the grid is widened to the
-        original codes)."""
+        original codes). Flat int8, ``stride`` columns per set: the verdict for UNKNOWN (-1) then
+        one per code (1 in the set, 0 not), so a pair's verdict is one read at
+        ``set * stride + code + 1``, without the masks and the 2-D index per pair (22 swapped facts
+        over 2 million pairs were a tenth of the 100,000-row gate, issue #21). ``odd``: some code
+        is below UNKNOWN (never made so; read as the boolean grid read them)."""
         got = self.extra.get("dense")
         if got is None and "dense" not in self.extra:
             sets = int(self.members[-1] // MEMBER_BASE) + 1 if len(self.members) else 0
@@ -467,8 +475,11 @@ class Comparator:
             width = max(int(self.orig.max()) + 1 if len(self.orig) else 0,
                         int((self.members % MEMBER_BASE).max()) + 1 if len(self.members) else 0, 1)
             if sets * width <= DENSE_CELLS:
-                got = np.zeros((sets, width), dtype=bool)
-                got[self.members // MEMBER_BASE, self.members % MEMBER_BASE] = True
+                grid = np.zeros((sets, width + 1), dtype=np.int8)
+                grid[:, 0] = -1
+                grid[self.members // MEMBER_BASE, self.members % MEMBER_BASE + 1] = 1
+                odd = len(self.orig) > 0 and int(self.orig.min()) < UNKNOWN
+                got = (grid.reshape(-1), width + 1, odd)
             self.extra["dense"] = got
         return got
 
