@@ -74,11 +74,12 @@ def run_anon(df: pd.DataFrame, policy: Path) -> tuple[dict[str, pd.Series], floa
     find_spans(["Appel de M. Jean Dupont le 12/03/2021 au 06 12 34 56 78."], ner=True)  # models loaded
     c0, w0 = _clock()
     detector = _CachedDetector()
+    shifts: dict = {}
     outputs = {}
     for step in steps:
         params = {**levels, **step.params}
         params.setdefault("detector", detector.for_ner(ner_mode(step.params)))
-        frame = with_date_shift(pd.DataFrame(index=df.index), pid, KEY, params)
+        frame = with_date_shift(pd.DataFrame(index=df.index), pid, KEY, params, shifts)
         ctx = TransformContext(column=step.column, entity=step.entity, row_context=frame)
         result = redact(df[step.column], key=KEY, params=params, context=ctx)
         outputs[step.column] = replace_row_names(result, df, transformed, plan)

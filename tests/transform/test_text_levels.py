@@ -161,3 +161,27 @@ def test_a_text_holding_the_placeholder_character_is_still_shifted():
     out = redact(comments, key=KEY, params={"detector": detector}, context=ctx(row_context=people))
     assert out[0] == out[1] + " \x01 0\x02"
     assert "21/07" not in out[1]
+
+
+def test_the_date_shift_memo_gives_each_max_days_its_own_offsets(monkeypatch):
+    """``with_date_shift(..., memo)`` (apply_plan: one memo per batch, several comment columns) gives
+    the frame it gives without the memo, for every ``max_days``, and draws each ``max_days`` once."""
+    from anonymizer.transform import dates
+    from anonymizer.transform.text import DATE_SHIFT, with_date_shift
+
+    people = pd.DataFrame({"__person_id__": [f"p{i % 37}" for i in range(300)] + ["", "p1"]})
+    pid = people["__person_id__"]
+    want = {m: with_date_shift(people, pid, KEY, {"mode": "fake", "max_days": m}) for m in (1, 3, 180, 365)}
+    calls = []
+    real = dates.person_offsets
+    monkeypatch.setattr(dates, "person_offsets", lambda *a: calls.append(a[2]) or real(*a))
+    memo: dict = {}
+    for m in (180, 3, 180, 1, 365, 3, 180, 1):
+        got = with_date_shift(people, pid, KEY, {"mode": "fake", "max_days": m}, memo)
+        pd.testing.assert_frame_equal(got, want[m])
+    assert sorted(calls) == [1, 3, 180, 365]
+    assert want[1][DATE_SHIFT].abs().max() == 1 and want[365][DATE_SHIFT].abs().max() > 3
+    # tag mode and no key: the frame unchanged, nothing drawn nor kept
+    assert with_date_shift(people, pid, KEY, {"mode": "tag"}, memo) is people
+    assert with_date_shift(people, pid, None, {"mode": "fake"}, memo) is people
+    assert sorted(memo) == [1, 3, 180, 365]

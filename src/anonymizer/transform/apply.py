@@ -92,6 +92,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
     results: dict[str, pd.Series] = {}
     context_frame = pd.DataFrame(context_cols, index=df.index)
     detector = _CachedDetector()
+    shifts: dict[int, np.ndarray] = {}  # max_days -> the rows' date offsets in free text (same pid and key)
     redrawn: dict[str, pd.Series] = {}  # name column -> first draws of the rows re-drawn (free text follows)
     text_levels = levels_of_plan(plan.steps)  # free text at the level of the plan's columns
     fixed_values = {c: s.to_numpy() for c, s in fixed.items()} if fixed is not None else {}
@@ -119,7 +120,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
             params = {**text_levels, **step.params}
             params.setdefault("detector", detector.for_ner(ner_mode(step.params)))
             step = dataclasses.replace(step, params=params)
-            frame = with_date_shift(context_frame, pid, key, params)  # kept by re-draws under other keys
+            frame = with_date_shift(context_frame, pid, key, params, shifts)  # kept by re-draws under other keys
         ctx = TransformContext(column=step.column, entity=step.entity, row_context=frame, entities=entities)
         result = fn(df[step.column], key=key or b"", params=step.params, context=ctx)
         if avoid is not None and key and step.action in {"fake", "redact"}:

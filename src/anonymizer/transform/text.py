@@ -106,15 +106,26 @@ def text_levels(params: dict) -> Levels:
     )
 
 
-def with_date_shift(frame: pd.DataFrame, pid: pd.Series | None, key: bytes | None, params: dict) -> pd.DataFrame:
+def with_date_shift(frame: pd.DataFrame, pid: pd.Series | None, key: bytes | None, params: dict,
+                    memo: dict[int, np.ndarray] | None = None) -> pd.DataFrame:
     """``frame`` with the ``DATE_SHIFT`` column: the per-person offsets ``shift_dates`` draws for the
     rows' persons (``pid``, the pipeline's ``__person_id__``) at this redaction's ``max_days``.
-    Unchanged without a person id or a key, or in tag mode."""
+    Unchanged without a person id or a key, or in tag mode.
+
+    ``memo`` (max_days -> offsets), for callers that redact several columns of one batch with the
+    same ``pid`` and ``key`` (``apply_plan``): the offsets are drawn once, not once per column
+    (``person_offsets`` recognises a repeat only after hashing every person id again: 0.08 CPU s
+    per 100,000-row column after the first)."""
     if pid is None or not key or params.get("mode", RedactParams.field_default("mode")) != "fake":
         return frame
     from anonymizer.transform.dates import person_offsets
 
-    shifts = person_offsets(pid.reset_index(drop=True), require_key(key, "redact"), text_levels(params).max_days)
+    max_days = text_levels(params).max_days
+    shifts = memo.get(max_days) if memo is not None else None
+    if shifts is None:
+        shifts = person_offsets(pid.reset_index(drop=True), require_key(key, "redact"), max_days)
+        if memo is not None:
+            memo[max_days] = shifts
     return frame.assign(**{DATE_SHIFT: shifts})
 
 
