@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from anonymizer.engine.verify import LeakIndex, row_name_leaks
@@ -34,20 +35,24 @@ BatchResult = tuple[pd.DataFrame, dict, dict, dict]
 _STATE: dict[str, Any] = {}
 
 
-def released_part(batch: pd.DataFrame, part: tuple | None) -> pd.DataFrame | None:
-    """The released values the privacy step decided for a batch's rows: the solved key
-    quasi-identifiers (a frame slice) and/or the whole-record levels (``privacy.recoding``)."""
+def released_part(batch: pd.DataFrame, part: tuple | None) -> dict[str, np.ndarray] | None:
+    """The released values the privacy step decided for a batch's rows, one array per column
+    (row-aligned): the solved key quasi-identifiers (a frame slice) and/or the whole-record levels
+    (``privacy.recoding``). Arrays, not a frame: ``apply_plan`` reads them as arrays, and a frame
+    of object arrays made each a ``str`` column read back as objects (a third of the 0.5-0.65 s
+    this took per 28,000-row batch of the generated extract)."""
     if part is None:
         return None
     qi_part, records = part
-    frames = []
+    out: dict[str, np.ndarray] = {}
     if records is not None:
-        from anonymizer.privacy.recoding import release
+        from anonymizer.privacy.recoding import release_arrays
 
-        frames.append(release(batch, records))
-    if qi_part is not None:
-        frames.append(pd.DataFrame({c: qi_part[c].to_numpy() for c in qi_part.columns}, index=batch.index))
-    return pd.concat(frames, axis=1) if frames else None
+        out.update(release_arrays(batch, records))
+    if qi_part is not None:  # as a frame's columns, as before (a column's dtype decides its values)
+        qi = pd.DataFrame({c: qi_part[c].to_numpy() for c in qi_part.columns}, index=batch.index)
+        out.update({c: s.to_numpy() for c, s in qi.items()})
+    return out
 
 
 def transform_batch(batch: pd.DataFrame, part: tuple | None, plan: Plan, key: bytes | None,

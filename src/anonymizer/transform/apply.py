@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -72,15 +73,17 @@ class _CachedDetector:
 
 
 def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
-               stats: dict | None = None, fixed: pd.DataFrame | None = None) -> pd.DataFrame:
+               stats: dict | None = None,
+               fixed: pd.DataFrame | Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Return the batch with every column transformed as planned (dropped columns removed).
 
     ``avoid`` (a :class:`anonymizer.engine.verify.LeakIndex` of the table's original
     identifier values) makes fakes and redactions re-draw any value that equals an original;
     ``stats`` (a dict) receives, per column, the cells suppressed when re-draws ran out.
-    ``fixed``: the released values the privacy step decided for some columns (row-aligned): they
-    are the output of those columns, and what later actions read as context — a fake NIR takes
-    its sex, birth month and birthplace from the *released* values, never from the originals.
+    ``fixed``: the released values the privacy step decided for some columns (row-aligned; a frame,
+    or arrays by column name): they are the output of those columns, and what later actions read
+    as context — a fake NIR takes its sex, birth month and birthplace from the *released* values,
+    never from the originals.
     """
     if plan.needs_key and not key:
         raise UsageError(_("this policy needs a secret key: give --key-file FILE or set ANON_KEY"))
@@ -95,7 +98,8 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
     shifts: dict[int, np.ndarray] = {}  # max_days -> the rows' date offsets in free text (same pid and key)
     redrawn: dict[str, pd.Series] = {}  # name column -> first draws of the rows re-drawn (free text follows)
     text_levels = levels_of_plan(plan.steps)  # free text at the level of the plan's columns
-    fixed_values = {c: s.to_numpy() for c, s in fixed.items()} if fixed is not None else {}
+    fixed_values = ({c: v if isinstance(v, np.ndarray) else v.to_numpy() for c, v in fixed.items()}
+                    if fixed is not None else {})
     # fixed columns no later step reads (not context, not a name the free text checks): their
     # values go into the output frame as they are, which makes each a Series once (a Series
     # per column and then a frame of them cost 2.5 times as much on a wide table)
