@@ -75,6 +75,7 @@ def run_anon(df: pd.DataFrame, policy: Path) -> tuple[dict[str, pd.Series], floa
     c0, w0 = _clock()
     detector = _CachedDetector()
     shifts: dict = {}
+    row_names: dict = {}
     outputs = {}
     for step in steps:
         params = {**levels, **step.params}
@@ -82,7 +83,7 @@ def run_anon(df: pd.DataFrame, policy: Path) -> tuple[dict[str, pd.Series], floa
         frame = with_date_shift(pd.DataFrame(index=df.index), pid, KEY, params, shifts)
         ctx = TransformContext(column=step.column, entity=step.entity, row_context=frame)
         result = redact(df[step.column], key=KEY, params=params, context=ctx)
-        outputs[step.column] = replace_row_names(result, df, transformed, plan)
+        outputs[step.column] = replace_row_names(result, df, transformed, plan, memo=row_names)
     c1, w1 = _clock()
     return outputs, c1 - c0, w1 - w0
 

@@ -97,6 +97,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
     detector = _CachedDetector()
     shifts: dict[int, np.ndarray] = {}  # max_days -> the rows' date offsets in free text (same pid and key)
     redrawn: dict[str, pd.Series] = {}  # name column -> first draws of the rows re-drawn (free text follows)
+    row_names: dict = {}  # what replace_row_names reads of the name columns, once for all free text
     text_levels = levels_of_plan(plan.steps)  # free text at the level of the plan's columns
     fixed_values = ({c: v if isinstance(v, np.ndarray) else v.to_numpy() for c, v in fixed.items()}
                     if fixed is not None else {})
@@ -133,7 +134,7 @@ def apply_plan(df: pd.DataFrame, plan: Plan, *, key: bytes | None, avoid=None,
                                        redrawn=redrawn)
         if step.role == "free_text" and step.action == "redact":
             before = result
-            result = replace_row_names(result, df, results, plan, redrawn)
+            result = replace_row_names(result, df, results, plan, redrawn, row_names)
             if avoid is not None and key:
                 changed = (result.astype(object).to_numpy() != before.astype(object).to_numpy())
                 result = tag_late_collisions(fn, df, result, results, key=key, step=step, plan=plan,
