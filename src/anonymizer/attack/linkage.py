@@ -636,9 +636,16 @@ def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
     # a fact's per-pair arrays are dropped after its last comparator: kept for every fact they were
     # two int64 arrays per fact and pair (76 facts x 4 million pairs: 2.4 GB, the attack's peak)
     last = {id(c.value_codes[0]): i for i, c in enumerate(scored) if not _row_dependent(c)}
+    sets: dict[int, np.ndarray] = {}  # per member comparators' set array (the swapped facts share one): at rr
     for i, c in enumerate(scored):
         if _row_dependent(c):
-            total += c.contribution(ii, rr)
+            if c.type == "member" and c.set_of is not None:
+                at = sets.get(id(c.set_of))  # ``scored`` holds every set array: no id is reused meanwhile
+                if at is None:
+                    at = sets[id(c.set_of)] = c.set_of[rr]
+                total += c.contribution(ii, rr, at)
+            else:
+                total += c.contribution(ii, rr)
             continue
         o, r = c.value_codes
         nr = int(r.max()) + 1
