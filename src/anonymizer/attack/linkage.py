@@ -579,25 +579,39 @@ def _row_classes(scored: list[Comparator], n: int) -> np.ndarray | None:
     """Per released row, its class among the rows ``scored`` cannot tell apart (the same released
     value of every fact, the same swapped class...): the scores of a person against two rows of one
     class are the same floats, so each (person, class) is scored once. None when the classes are
-    nearly as many as the rows (nothing to gain)."""
-    code = np.zeros(n, dtype=np.int64)
-    span = 1  # the codes so far lie in [0, span): sides are packed into one number while it fits
+    nearly as many as the rows (nothing to gain).
+
+    A side read by several comparators (a fact's released codes, read by each of its comparators)
+    is packed once: packing is one-to-one while every code is at least -1, so a side packed again
+    splits no class, and the classes are numbered by first appearance at the end, whatever the
+    packing (279 comparators read 66 sides in the 100,000-row gate's input attack, 0.6 s a call,
+    issue #21). A code below -1 (never made so) takes every side in turn, as before."""
+    sides: list[np.ndarray] = []
+    seen: set[int] = set()
     for c in scored:
         for side in _released_sides(c, n):
-            side = np.asarray(side, dtype=np.int64)
-            if not len(side):
-                continue
-            lo, width = int(side.min()), int(side.max()) + 2
-            if span * width >= 2**62 or lo < -1:  # renumbered (by first appearance, as at the end)
-                code, _ = pd.factorize(code)
-                code = np.asarray(code, dtype=np.int64)
-                span = int(code.max()) + 1
-            code = code * width + side + 1
-            span *= width
-            if lo < -1:  # values the packing would confuse: renumbered at once, as before
-                code, _ = pd.factorize(code)
-                code = np.asarray(code, dtype=np.int64)
-                span = int(code.max()) + 1
+            if id(side) not in seen:  # ``sides`` holds each one: no id is reused meanwhile
+                seen.add(id(side))
+                sides.append(side)
+    if any(len(s) and int(np.min(s)) < -1 for s in sides):
+        sides = [s for c in scored for s in _released_sides(c, n)]
+    code = np.zeros(n, dtype=np.int64)
+    span = 1  # the codes so far lie in [0, span): sides are packed into one number while it fits
+    for side in sides:
+        side = np.asarray(side, dtype=np.int64)
+        if not len(side):
+            continue
+        lo, width = int(side.min()), int(side.max()) + 2
+        if span * width >= 2**62 or lo < -1:  # renumbered (by first appearance, as at the end)
+            code, _ = pd.factorize(code)
+            code = np.asarray(code, dtype=np.int64)
+            span = int(code.max()) + 1
+        code = code * width + side + 1
+        span *= width
+        if lo < -1:  # values the packing would confuse: renumbered at once, as before
+            code, _ = pd.factorize(code)
+            code = np.asarray(code, dtype=np.int64)
+            span = int(code.max()) + 1
     code = np.asarray(pd.factorize(code)[0], dtype=np.int64)
     return code if n and int(code.max()) + 1 <= n // 2 else None
 
@@ -622,9 +636,16 @@ def _score_pairs(ii: np.ndarray, rr: np.ndarray, scored: list[Comparator],
     # a fact's per-pair arrays are dropped after its last comparator: kept for every fact they were
     # two int64 arrays per fact and pair (76 facts x 4 million pairs: 2.4 GB, the attack's peak)
     last = {id(c.value_codes[0]): i for i, c in enumerate(scored) if not _row_dependent(c)}
+    sets: dict[int, np.ndarray] = {}  # per member comparators' set array (the swapped facts share one): at rr
     for i, c in enumerate(scored):
         if _row_dependent(c):
-            total += c.contribution(ii, rr)
+            if c.type == "member" and c.set_of is not None:
+                at = sets.get(id(c.set_of))  # ``scored`` holds every set array: no id is reused meanwhile
+                if at is None:
+                    at = sets[id(c.set_of)] = c.set_of[rr]
+                total += c.contribution(ii, rr, at)
+            else:
+                total += c.contribution(ii, rr)
             continue
         o, r = c.value_codes
         nr = int(r.max()) + 1
@@ -718,6 +739,17 @@ class _Model:
     blocks: _Blocks
     n: int
     refining: list[Comparator] = field(default_factory=list)
+    # ``_row_classes`` of the primary comparators, once made: the best-set sampling and the attack
+    # score the same primary comparators (two calls, 1.3 s of the 100,000-row gate, issue #21)
+    primary_classes: dict = field(default_factory=dict)
+
+
+def _primary_classes(model: _Model) -> np.ndarray | None:
+    """``_row_classes`` of ``_by_fact(model.primary)``, made once per model (the primary
+    comparators' released sides do not change once learnt: refining ones alone are measured after)."""
+    if "classes" not in model.primary_classes:
+        model.primary_classes["classes"] = _row_classes(_by_fact(model.primary), model.n)
+    return model.primary_classes["classes"]
 
 
 def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z_min: float = 3.0,
@@ -1006,7 +1038,7 @@ def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
     refining comparators' u is measured."""
     sample = np.sort(rng.choice(model.n, size=min(model.n, people), replace=False))
     scored = _by_fact(model.primary)
-    rclass = _row_classes(scored, model.n)
+    rclass = _primary_classes(model)
     ii, jj = [], []
     for pi, pj, owner in _best_rows(model, sample, scored, rclass):
         if len(pi) == 0:
@@ -1051,7 +1083,7 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
     # row that agrees must outrank one that hides the value ('*', or a coarser level)
     scored = _by_fact(model.primary)
     refining = _by_fact(model.refining)
-    rclass = _row_classes(scored, n)
+    rclass = _primary_classes(model)
     rclass_refining = _row_classes(refining, n) if refining else None
     success = np.zeros(len(persons))
     unique = np.zeros(len(persons), dtype=bool)
