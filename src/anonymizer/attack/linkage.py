@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import NormalDist
 
 import numpy as np
@@ -739,17 +740,14 @@ class _Model:
     blocks: _Blocks
     n: int
     refining: list[Comparator] = field(default_factory=list)
-    # ``_row_classes`` of the primary comparators, once made: the best-set sampling and the attack
-    # score the same primary comparators (two calls, 1.3 s of the 100,000-row gate, issue #21)
-    primary_classes: dict = field(default_factory=dict)
 
-
-def _primary_classes(model: _Model) -> np.ndarray | None:
-    """``_row_classes`` of ``_by_fact(model.primary)``, made once per model (the primary
-    comparators' released sides do not change once learnt: refining ones alone are measured after)."""
-    if "classes" not in model.primary_classes:
-        model.primary_classes["classes"] = _row_classes(_by_fact(model.primary), model.n)
-    return model.primary_classes["classes"]
+    @cached_property
+    def primary_classes(self) -> np.ndarray | None:
+        """``_row_classes`` of ``_by_fact(self.primary)``, made once per model: the best-set sampling
+        and the attack score the same primary comparators (two calls, 1.3 s of the 100,000-row gate,
+        issue #21), whose released sides do not change once learnt (refining ones alone are measured
+        after)."""
+        return _row_classes(_by_fact(self.primary), self.n)
 
 
 def learn(facts: list[Fact], texts: pd.Series | None = None, *, seed: int = 0, z_min: float = 3.0,
@@ -1038,7 +1036,7 @@ def _best_set_pairs(model: _Model, rng: np.random.Generator, people: int = 3000,
     refining comparators' u is measured."""
     sample = np.sort(rng.choice(model.n, size=min(model.n, people), replace=False))
     scored = _by_fact(model.primary)
-    rclass = _primary_classes(model)
+    rclass = model.primary_classes
     ii, jj = [], []
     for pi, pj, owner in _best_rows(model, sample, scored, rclass):
         if len(pi) == 0:
@@ -1083,7 +1081,7 @@ def linkage_attack(facts: list[Fact], *, texts: pd.Series | None = None, max_per
     # row that agrees must outrank one that hides the value ('*', or a coarser level)
     scored = _by_fact(model.primary)
     refining = _by_fact(model.refining)
-    rclass = _primary_classes(model)
+    rclass = model.primary_classes
     rclass_refining = _row_classes(refining, n) if refining else None
     success = np.zeros(len(persons))
     unique = np.zeros(len(persons), dtype=bool)
