@@ -41,9 +41,20 @@ class PrivacyTargetError(AnonError):
     exit_code = 1
 
 
+class WorkerLostError(AnonError):
+    """A worker process died without answering (killed by a signal or the out-of-memory killer)."""
+
+    exit_code = 2
+
+
 # shown through _() where it is raised (its French entry is in the catalog)
 OUT_OF_MEMORY = N_("out of memory: the run stopped (no output is left half-written); give the process more "
                    "memory (or, for sanitize and convert, a smaller --batch-rows)")
+
+
+WORKER_LOST = N_("a worker process stopped without an answer (killed, or out of memory): the run stopped and no "
+                  "output is left half-written; give the machine more memory, or use fewer --workers or a smaller "
+                  "--batch-rows")
 
 
 def caused_by_memory(exc: BaseException | None) -> bool:

@@ -60,6 +60,13 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in out.split()]
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -81,6 +88,31 @@ def test_a_killed_run_with_workers_leaves_no_worker_and_publishes_nothing(tmp_pa
         time.sleep(0.1)
     assert not [w for w in workers if _alive(w)]
     assert _published(tmp_path) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and ps --ppid")
+def test_a_worker_killed_mid_run_stops_the_run_with_one_line_and_publishes_nothing(tmp_path):
+    """What the kernel's out-of-memory killer does to a worker: the run must stop with a clear error
+    (multiprocessing.Pool waited forever for the lost batch), exit non-zero and publish nothing."""
+    proc, _ = _start(tmp_path, "--workers", "2", "--batch-rows", "2000")
+    workers = [w for w in _children(proc.pid) if _alive(w) and b"spawn_main" in _cmdline(w)]  # not the resource tracker
+    assert workers
+    os.kill(workers[0], signal.SIGKILL)
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the run hung after losing a worker")
+    err = (tmp_path.parent / f"{tmp_path.name}.err").read_text()
+    assert proc.returncode == 2
+    assert "Traceback" not in err
+    assert "worker process stopped without an answer" in err
+    assert _published(tmp_path) == []
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".anon-tmp-")]
+    deadline = time.monotonic() + 30
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)]  # the other worker is stopped too
 
 
 # ----------------------------------------------------------------------------- publish (issue 18)

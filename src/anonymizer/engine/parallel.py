@@ -20,12 +20,16 @@ import multiprocessing as mp
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from anonymizer.engine.verify import LeakIndex, row_name_leaks
+from anonymizer.errors import WORKER_LOST, WorkerLostError
+from anonymizer.i18n import _
 from anonymizer.memory import glibc, release, tune_allocator
 from anonymizer.policy.plan import Plan
 from anonymizer.transform.apply import apply_plan, summarize_changes
@@ -104,6 +108,10 @@ def _init(plan: Plan, key: bytes | None, leaks: LeakIndex | None) -> None:
     _STATE.update(plan=plan, key=key, leaks=leaks)
 
 
+def _ready() -> None:
+    """A no-op task: its answer says a worker is up and initialised."""
+
+
 def _work(task: str, *args: Any) -> Any:
     try:
         return TASKS[task](_STATE, *args)
@@ -115,26 +123,49 @@ class Workers:
     """``with Workers(n, plan, key, leaks) as w: for r in w.map("transform", items): ...``
 
     ``n <= 1`` runs every task here, in order; otherwise a spawned pool runs them. A task's
-    error is raised from ``map`` (the pool is terminated on exit), as is an interrupt.
+    error is raised from ``map`` (the workers are stopped on exit), as is an interrupt. A worker
+    that dies without an answer (the kernel's out-of-memory killer, a signal) stops the run with
+    :class:`~anonymizer.errors.WorkerLostError`: ``multiprocessing.Pool`` would start another
+    worker and wait forever for the lost batch, so the pool is a ``ProcessPoolExecutor``, which
+    says so (``BrokenProcessPool``).
     """
 
     def __init__(self, workers: int, plan: Plan, key: bytes | None, leaks: LeakIndex | None) -> None:
         self.workers = workers
         self._state = {"plan": plan, "key": key, "leaks": leaks}
-        self._pool = None
+        self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Workers:
         if self.workers > 1:
             s = self._state
-            self._pool = mp.get_context("spawn").Pool(self.workers, initializer=_init,
-                                                      initargs=(s["plan"], s["key"], s["leaks"]))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"), initializer=_init,
+                                             initargs=(s["plan"], s["key"], s["leaks"]))
+            # every worker up and initialised now, as a Pool's were (the executor spawns on demand):
+            # one start-up error or lost worker is raised here, before any byte is staged
+            for ready in [self._pool.submit(_ready) for _ in range(self.workers)]:
+                try:
+                    ready.result()
+                except BrokenProcessPool as exc:
+                    self.__exit__()
+                    raise WorkerLostError(_(WORKER_LOST)) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # stop at once, as Pool.terminate did: a batch still running is of no use to a run that
+        # ends (an error, an interrupt) or is done (nothing is pending then)
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in processes:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
 
     def map(self, task: str, items: Iterable[tuple]) -> Iterator[Any]:
         """``task`` over every argument tuple of ``items``, results in input order."""
@@ -142,10 +173,13 @@ class Workers:
             for args in items:
                 yield TASKS[task](self._state, *args)
             return
-        pending: deque = deque()
-        for args in items:
-            pending.append(self._pool.apply_async(_work, (task, *args)))
-            if len(pending) > self.workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        pending: deque[Future] = deque()
+        try:
+            for args in items:
+                pending.append(self._pool.submit(_work, task, *args))
+                if len(pending) > self.workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BrokenProcessPool as exc:
+            raise WorkerLostError(_(WORKER_LOST)) from exc
