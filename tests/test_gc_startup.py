@@ -86,3 +86,43 @@ def test_the_anon_process_freezes_its_imports_and_writes_the_same_bytes(tmp_path
     assert frozen["frozen"] > 20_000 and plain["frozen"] == 0  # pandas and friends: tens of thousands
     assert frozen["enabled"] and plain["enabled"]
     assert with_freeze == without
+
+
+def test_a_worker_task_starts_on_a_collected_frozen_heap_and_dropping_the_model_unfreezes():
+    """memory.settle_heap (a worker, before each task): cyclic garbage the last task left is
+    collected, what is alive is frozen (no later full collection walks it); detect.analyzer's
+    drop_models unfreezes first, or a frozen model's cycles would outlive it."""
+    import weakref
+
+    from anonymizer import memory
+    from anonymizer.detect.analyzer import drop_models
+    from anonymizer.memory import settle_heap
+
+    class Node:
+        pass
+
+    def cycle() -> weakref.ref:
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        return weakref.ref(a)
+
+    try:
+        garbage = cycle()  # unreachable, kept only by its own cycle
+        alive = Node()
+        alive.me = alive
+        settle_heap()
+        assert garbage() is None  # collected before the freeze
+        assert gc.get_freeze_count() > 0
+        held = Node()
+        held.me = held
+        ref = weakref.ref(held)
+        settle_heap()  # `held` alive: frozen now
+        del held
+        gc.collect()
+        assert ref() is not None  # frozen: a full collection does not reach it
+        drop_models()  # unfreezes, then collects
+        assert gc.get_freeze_count() == 0
+        assert ref() is None
+    finally:
+        gc.unfreeze()
+        memory._SETTLED[0] = False  # this test process is not a worker

@@ -167,5 +167,8 @@ def drop_models() -> None:
     text) when a run needs no more detection, so what follows has that memory."""
     import gc
 
+    from anonymizer.memory import thaw_settled
+
     get_analyzer.cache_clear()
+    thaw_settled()  # a worker froze the model with its heap (memory.settle_heap): frozen, its cycles would stay
     gc.collect()

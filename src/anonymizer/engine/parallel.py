@@ -30,7 +30,7 @@ import pandas as pd
 from anonymizer.engine.verify import LeakIndex, row_name_leaks
 from anonymizer.errors import WORKER_LOST, WorkerLostError
 from anonymizer.i18n import _
-from anonymizer.memory import glibc, release, tune_allocator
+from anonymizer.memory import glibc, release, settle_heap, tune_allocator
 from anonymizer.policy.plan import Plan
 from anonymizer.transform.apply import apply_plan, summarize_changes
 
@@ -113,6 +113,7 @@ def _ready() -> None:
 
 
 def _work(task: str, *args: Any) -> Any:
+    settle_heap()  # one full collection per task; the long-lived heap (model, leak index) frozen
     try:
         return TASKS[task](_STATE, *args)
     finally:
