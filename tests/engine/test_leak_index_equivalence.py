@@ -130,3 +130,16 @@ def test_bare_is_the_previous_bare(values):
                 max_size=6), st.booleans())
 def test_spans_are_the_previous_spans(texts, aligned):
     assert verify.span_lists(texts, aligned=aligned) == ref.span_lists(texts, aligned=aligned)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_ANY, st.from_regex(r"\+?(00)?[0-9]{0,16}", fullmatch=True)), max_size=20))
+def test_text_like_and_distinct_hits_are_the_previous_ones(values):
+    arr = pa.array(values, type=pa.string())
+    assert np.array_equal(verify._text_like(arr), ref._text_like(arr))
+    distinct = pa.array(list(dict.fromkeys(v for v in values if v is not None)), type=pa.string())
+    unions = NEW._unions()
+    new, old = verify._distinct_hits(distinct, unions), ref._distinct_hits(distinct, unions)
+    assert new.keys() == old.keys()
+    for kind in new:
+        assert np.array_equal(new[kind][0], old[kind][0]) and np.array_equal(new[kind][1], old[kind][1]), kind
