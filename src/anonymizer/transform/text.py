@@ -133,7 +133,20 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
     """Params: ``mode`` (``fake`` | ``tag``), ``detector`` (callable), ``ner`` (``auto``: spaCy only
     where a capitalised word is left unexplained; ``true``: on every text; ``false``: never),
     ``entities`` (only these entity labels; default all), ``min_score`` (0), ``max_days``,
-    ``amount_step``, ``age_width`` (the levels of dates, amounts and ages: module doc)."""
+    ``amount_step``, ``age_width`` (the levels of dates, amounts and ages: module doc).
+
+    Runs with the garbage collector paused (:func:`anonymizer.memory.collector_paused`): the
+    detection builds a few hundred thousand span objects that live until the batch ends and leave
+    next to no cyclic garbage, and each full collection walked them all again (measured on
+    the 100,000-row extract's comments: 1.7 of 19.5 CPU s in the collector, 4,800 objects freed by it)."""
+    from anonymizer.memory import collector_paused
+
+    with collector_paused():
+        return _redact(series, key=key, params=params, context=context)
+
+
+def _redact(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
+    """:func:`redact`'s work."""
     mode = params.get("mode", RedactParams.field_default("mode"))
     if mode == "fake":
         key = require_key(key, "redact")
