@@ -303,6 +303,49 @@ class _Texts:
         return j if self.index is None else self.index[j]
 
 
+#: a condition that :func:`holding` may look for in the joined texts: a digit, N digits in a row
+_DIGIT_RUN = re.compile(r"\\d(?:\{(\d+)\})?")
+
+
+def run_of(condition) -> int:
+    """N for the condition of N digits in a row (:func:`digits_in_a_row`), else 0."""
+    m = _DIGIT_RUN.fullmatch(condition.pattern) if condition.flags & re.VERBOSE == 0 else None
+    return int(m.group(1) or 1) if m else 0
+
+
+def _no_separator(condition) -> bool:
+    """Whether no match of ``condition`` can hold the separator: the digit runs of
+    :func:`digits_in_a_row` and ``PREFILTERS``'s (digits, dots, ASCII letters, ``@``, ``:``)."""
+    return any(condition is c for c in PREFILTERS.values()) or run_of(condition) > 0
+
+
+@lru_cache(maxsize=64)
+def _first_and_rest(pattern: str, flags: int):
+    """``pattern``'s first match in a text and the rest of that text: one match per text that
+    holds one, in the texts joined by ``SEP`` (when no match of ``pattern`` holds ``SEP``)."""
+    return re.compile(rf"(?:{pattern})[^\x00]*", flags=flags)  # [^SEP]
+
+
+def holding(condition, among: _Texts) -> list[int]:
+    """The positions (in all texts) of the texts of ``among`` in which ``condition`` has a match:
+    ``[among.position(j) for j, t in enumerate(among.texts) if condition.search(t)]``, found by
+    one scan of the joined texts (:func:`_first_and_rest`) instead of a search call per text (a
+    condition cannot tell a text boundary from the separator: it has no anchor, look-around or
+    ``\\b``). A text that holds the separator itself may be met twice: kept once. Text by text
+    for another condition."""
+    if not _no_separator(condition):
+        search = condition.search
+        return [among.position(j) for j, t in enumerate(among.texts) if search(t)]
+    index: list[int] = []
+    last, starts, position = -1, among.starts, among.position
+    for m in _first_and_rest(condition.pattern, condition.flags).finditer(among.joined):
+        j = bisect_right(starts, m.start()) - 1
+        if j != last:
+            index.append(position(j))
+            last = j
+    return index
+
+
 def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecognizer], *,
                      prefilter: bool = True) -> list[list[RecognizerResult]]:
     """Every pattern recognizer's results for each text, scores before context.
@@ -322,12 +365,22 @@ def analyze_patterns(texts: Sequence[str], recognizers: Sequence[PatternRecogniz
         if got is None:
             index = None
             if condition is not None:  # no condition matches the separator: text by text is the same
-                search = condition.search
-                index = [i for i, t in enumerate(texts) if search(t)]
+                index = holding(condition, view(within(condition)))
                 if len(index) == len(texts):
                     index = None
             got = views[condition] = _Texts(texts, index)
         return got
+
+    def within(condition) -> object | None:
+        """A condition met by every text that meets ``condition``, whose texts are known: the
+        longest shorter digit run already looked for (N digits in a row hold fewer), else None (all)."""
+        n, best, most = run_of(condition), None, 0
+        if n > 1:
+            for c in views:
+                m = run_of(c) if c is not None else 0
+                if most < m < n:
+                    best, most = c, m
+        return best
 
     scores: dict[tuple[int, int], dict[str, float | None]] = {}  # (recognizer, pattern) -> span text -> score
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -133,7 +134,20 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
     """Params: ``mode`` (``fake`` | ``tag``), ``detector`` (callable), ``ner`` (``auto``: spaCy only
     where a capitalised word is left unexplained; ``true``: on every text; ``false``: never),
     ``entities`` (only these entity labels; default all), ``min_score`` (0), ``max_days``,
-    ``amount_step``, ``age_width`` (the levels of dates, amounts and ages: module doc)."""
+    ``amount_step``, ``age_width`` (the levels of dates, amounts and ages: module doc).
+
+    Runs with the garbage collector paused (:func:`anonymizer.memory.collector_paused`): the
+    detection builds a few hundred thousand span objects that live until the batch ends and leave
+    next to no cyclic garbage, and each full collection walked them all again (measured on
+    the 100,000-row extract's comments: 1.7 of 19.5 CPU s in the collector, 4,800 objects freed by it)."""
+    from anonymizer.memory import collector_paused
+
+    with collector_paused():
+        return _redact(series, key=key, params=params, context=context)
+
+
+def _redact(series: pd.Series, *, key: bytes, params: dict, context: TransformContext) -> pd.Series:
+    """:func:`redact`'s work."""
     mode = params.get("mode", RedactParams.field_default("mode"))
     if mode == "fake":
         key = require_key(key, "redact")
@@ -172,7 +186,15 @@ def redact(series: pd.Series, *, key: bytes, params: dict, context: TransformCon
                                lambda t, shift: replace_spans(t, alone[t], Operators(mode, d, known, levels,
                                                                                       _ShiftedDates(shift))))
         return from_text(series, out_rows, numeric=False)
-    return from_text(series, [out[c] for c in codes], numeric=False)
+    return from_text(series, _objects(out)[codes], numeric=False)
+
+
+def _objects(values: list) -> np.ndarray:
+    """``values`` as a one-dimensional object array (each text one cell): the rows' texts are then
+    taken by their codes in one ``numpy`` call instead of a Python list built row by row."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
 
 
 # A date span in a text is first written as PH + its number + PH_END, then replaced row by row
@@ -221,21 +243,30 @@ class _ShiftedDates:
 
 
 def _shift_rows(out: list, codes: np.ndarray, uniques, dated: np.ndarray, series: pd.Series, key: bytes,
-                max_days: int, context: TransformContext, dates: _HeldDates, alone) -> list[str]:
+                max_days: int, context: TransformContext, dates: _HeldDates, alone) -> np.ndarray:
     """Row texts: each dated text's placeholders filled with its row's shifted dates (once per
-    distinct text and offset); ``alone(text, shift)`` redacts the texts left for row-by-row work."""
+    distinct text and offset); ``alone(text, shift)`` redacts the texts left for row-by-row work.
+    The distinct (text, offset) pairs of the dated rows are found by ``numpy`` on one integer per
+    row, and the rows take their pair's text in one call (no dictionary look-up per row)."""
+    texts = _objects(out)[codes]
     rows = np.flatnonzero(dated[codes])
-    texts = [out[c] for c in codes]
     if not len(rows):
         return texts
-    shifts = row_date_shifts(series, codes, uniques, dated, key, max_days, context)
-    done: dict[tuple[int, int], str] = {}
-    for r in rows.tolist():
-        c, shift = int(codes[r]), int(shifts[r])
-        got = done.get((c, shift))
-        if got is None:
-            got = done[(c, shift)] = alone(uniques[c], shift) if out[c] is None else dates.fill(out[c], shift)
-        texts[r] = got
+    row_shifts = np.asarray(row_date_shifts(series, codes, uniques, dated, key, max_days, context))[rows]
+    if row_shifts.dtype.kind not in "iu":  # int() of each, as row by row (an offset that is not a number fails)
+        row_shifts = np.array([int(v) for v in row_shifts.tolist()], dtype=np.int64)
+    row_codes, row_shifts = codes[rows].astype(np.int64), row_shifts.astype(np.int64)
+    low, width = int(row_shifts.min()), int(row_shifts.max()) - int(row_shifts.min()) + 1
+    if width * (int(row_codes.max()) + 1) < 2 ** 62:  # one integer per (text, offset) pair
+        pairs = row_codes * width + (row_shifts - low)
+        _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+    else:  # offsets too far apart for one integer: pairs of integers
+        _, first, inverse = np.unique(np.stack([row_codes, row_shifts], axis=1), axis=0, return_index=True,
+                                      return_inverse=True)
+    filled = np.empty(len(first), dtype=object)
+    for k, (c, shift) in enumerate(zip(row_codes[first].tolist(), row_shifts[first].tolist(), strict=True)):
+        filled[k] = alone(uniques[c], shift) if out[c] is None else dates.fill(out[c], shift)
+    texts[rows] = filled[inverse.reshape(-1)]
     return texts
 
 
@@ -296,11 +327,17 @@ def span_fakes(pending: list[tuple[str, list]], d: Deriver) -> dict[tuple[str, s
     from anonymizer.transform.fake import fake_many
 
     by_entity: dict[str, dict[str, None]] = {}
+    entities: dict[str, dict[str, None] | None] = {}  # label -> its entity's values (None: not faked)
     for text, found in pending:
         for r in found:
-            ent = _fakeable(r.entity_type)
-            if ent is not None:
-                by_entity.setdefault(ent, {})[text[r.start:r.end]] = None
+            label = r.entity_type
+            try:
+                values = entities[label]
+            except KeyError:
+                ent = _fakeable(label)
+                values = entities[label] = None if ent is None else by_entity.setdefault(ent, {})
+            if values is not None:
+                values[text[r.start:r.end]] = None
     out: dict[tuple[str, str], str] = {}
     for ent, values in by_entity.items():
         for v, f in zip(values, fake_many(list(values), ent, d), strict=True):
@@ -347,6 +384,8 @@ class Operators:
 
 #: presidio-anonymizer's test of the gap between two same-type spans it merges into one
 _SPACES = re.compile(r"^( )+$")
+#: the order spans are replaced in (``lambda r: (r.start, r.end)``, without a Python call per span)
+_START_END = attrgetter("start", "end")
 
 
 def merged_spans(text: str, found: list) -> list[tuple[int, int, str]] | None:
@@ -356,7 +395,7 @@ def merged_spans(text: str, found: list) -> list[tuple[int, int, str]] | None:
     None for anything else (overlaps, empty or out-of-range spans): then its engine decides."""
     out: list[tuple[int, int, str]] = []
     end, n = 0, len(text)
-    for r in sorted(found, key=lambda r: (r.start, r.end)):
+    for r in sorted(found, key=_START_END):
         s, e, label = r.start, r.end, r.entity_type
         if not (type(s) is int and type(e) is int and isinstance(label, str) and label and end <= s < e <= n):
             return None
@@ -373,6 +412,12 @@ def replace_spans(text: str, found: list, ops: Operators) -> str:
     ``AnonymizerEngine`` writes with the same operators (tests/transform/test_text_batching.py),
     without its per-text copies, sorting, conflict sweeps and operator objects (most of the
     replacement's cost). Spans are replaced from the last to the first, as the engine does."""
+    if len(found) == 1:  # most texts: merged_spans's checks of one span, and one slice each side
+        r = found[0]
+        s, e, label = r.start, r.end, r.entity_type
+        if type(s) is int and type(e) is int and isinstance(label, str) and label and 0 <= s < e <= len(text):
+            return text[:s] + ops(label)(text[s:e]) + text[e:]
+        return _anonymize(_engine(), text, found, ops)
     spans = merged_spans(text, found)
     if spans is None:
         return _anonymize(_engine(), text, found, ops)
