@@ -184,9 +184,8 @@ class Coded:
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # what comparators derive from it
 
     def _pool(self) -> tuple[_Texts, np.ndarray]:
-        if self.pool is None:  # ids first: a thread that sees the pool sees its ids (release_gate's attacks)
-            self.ids = np.arange(len(self.uniques))
-            self.pool = _Texts(self.uniques)
+        if self.pool is None:
+            self.pool, self.ids = _Texts(self.uniques), np.arange(len(self.uniques))
         return self.pool, self.ids  # type: ignore[return-value]
 
     def _normalised(self, part: int) -> np.ndarray:

@@ -10,8 +10,6 @@ applied to the original rows in pass 1 and to the written rows in pass 3.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,57 +208,16 @@ class GateResult:
                 "problems": list(self.problems)}
 
 
-class _Beside:
-    """``work()`` run in a second thread while the caller goes on, for :func:`release_gate`.
-
-    Why a thread: the gate's attacks are independent and their NumPy/pandas kernels release the
-    GIL most of the time (sampled from /proc on the 100,000-row gate: both threads runnable in 38 %
-    of its busy time with the input attack beside the others), so the input attack uses the
-    second core without shipping the coded frame to a process (no ``fork`` of a process running
-    pyarrow threads). A daemon thread: the interpreter does not wait for it at exit, so Ctrl-C in
-    the caller is not held up by it; its exception is raised again in the caller (fail closed)."""
-
-    def __init__(self, work: Callable[[], Any]) -> None:
-        self._result: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), name="anon-gate-input", daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[], Any]) -> None:
-        try:
-            self._result = work()
-        except BaseException as exc:  # noqa: BLE001 -- handed to the caller, raised there
-            self._error = exc
-
-    def result(self) -> Any:
-        """The work's result once done, or its exception raised here."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
-
-
 def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
                  text_marks: tuple[np.ndarray, np.ndarray] | None = None, on_input: bool = True,
                  swapped: dict[str, pd.Series] | None = None) -> GateResult:
     """Attack the release over every attacker-known fact (and over the key variables alone, and
     the input itself for comparison); fail when the mean success exceeds the plan's
-    ``gate_success`` (1/k) or the unique re-identifications its ``max_unique_reidentification``.
-
-    The input attack runs in a second thread (:class:`_Beside`) beside the other two: each attack
-    has its own facts, comparators and random generator, and what they share (the original's
-    coded columns and their caches) holds values computed from those columns alone, so every
-    figure is the one the attacks give one after the other (tests/attack/test_gate_parallel.py)."""
+    ``gate_success`` (1/k) or the unique re-identifications its ``max_unique_reidentification``."""
     targets = plan.privacy
     persons = targets.attack_persons
     common = [c for c in original.columns if c in released]
     coded_o, coded_r = code_frame(original, common), code_frame(released, common)  # once for the three attacks
-    beside = None
-    if on_input:  # the input released as it is: each side is the original (its facts made here: pandas
-        # is read in this thread only)
-        input_facts = attack_facts(plan, original, original, coded=(coded_o, coded_o))
-        beside = _Beside(lambda: linkage_attack(input_facts, max_persons=persons))
-        del input_facts
     facts = attack_facts(plan, original, released, swapped=swapped, coded=(coded_o, coded_r))
     members = marks_members(text_marks, len(released)) if text_marks is not None else None
     attacker = linkage_attack(facts, members=members, max_persons=persons)
@@ -270,8 +227,10 @@ def release_gate(plan: Any, original: pd.DataFrame, released: pd.DataFrame, *,
                           max_persons=persons)
            if key_cols else None)
     n_facts = len(facts)
-    del facts, coded_r, members  # the release's codes go before waiting for the input attack
-    raw = beside.result() if beside is not None else None
+    del facts, coded_r, members  # the input attack reads the original alone: the release's codes go first
+    raw = None
+    if on_input:  # the input released as it is: each side is the original
+        raw = linkage_attack(attack_facts(plan, original, original, coded=(coded_o, coded_o)), max_persons=persons)
     max_success = targets.gate_success or 1.0
     max_unique = targets.max_unique_reidentification
     problems = []
