@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,20 @@ def rate(label: str, rows: int, since: float) -> str:
     """A progress line for a long pass: rows done and the pass's rows per second."""
     elapsed = time.perf_counter() - since
     return f"{label}: {rows:,} rows" + (f" ({rows / elapsed:,.0f} rows/s)" if elapsed > 0 else "")
+
+
+@contextmanager
+def _closed_after(it: Iterator[Any]) -> Iterator[Iterator[Any]]:
+    """``it`` closed on the way out, an error's included: a batch generator left suspended keeps
+    pyarrow's CSV reader and its read-ahead thread alive until the interpreter's exit, where that
+    thread aborted the process ("terminate called without an active exception") or hung it after
+    a worker was lost (tests/engine/test_kill.py)."""
+    try:
+        yield it
+    finally:
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()
 
 
 class _Batches:
@@ -150,10 +165,11 @@ class LocalExecutor:
         t1 = time.perf_counter()
         label = "pass 2/3: transforming and writing"
         say(label)
-        items = zip(self.batches, parts(solved, iter(self._batch_rows)), strict=False)
+        batches = iter(self.batches)
+        items = zip(batches, parts(solved, iter(self._batch_rows)), strict=False)
         pool = self._pool(plan, leaks, say)  # up before the first byte is staged
-        with TableWriter(self.staging, like=self.meta, fmt=self.opts.out_format, force=True,
-                         inputs=(self.input_path,), shown_as=self.output) as writer:
+        with _closed_after(batches), TableWriter(self.staging, like=self.meta, fmt=self.opts.out_format, force=True,
+                                                  inputs=(self.input_path,), shown_as=self.output) as writer:
             disarm = self.out_format == "csv" and not self.opts.keep_formulas
             for out, name_hits, changed, collided in pool.map("transform", items):
                 if disarm:
@@ -182,9 +198,10 @@ class LocalExecutor:
                     released.add(batch)
                 yield batch, text_cols, set(counters)
 
-        for n, found in self._pool(plan, leaks, say).map("search", written()):
-            counts.add_found(n, found)
-            say(rate("pass 3/3: verifying the written file", counts.rows_out, t1))
+        with _closed_after(written()) as items:
+            for n, found in self._pool(plan, leaks, say).map("search", items):
+                counts.add_found(n, found)
+                say(rate("pass 3/3: verifying the written file", counts.rows_out, t1))
         self._close_pool()  # the report that follows gets the workers' memory
         return sample[0] if sample else None
 
