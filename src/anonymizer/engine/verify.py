@@ -212,15 +212,15 @@ def _text_like_distinct(uniq: pa.Array) -> np.ndarray:
     return keep
 
 
-def _text_like(arr: pa.Array) -> np.ndarray:
-    """Cells that may hold an identifier inside them (see ``_NOT_A_NUMBER``), tested once per
-    distinct value (most columns repeat a few)."""
-    encoded = pc.dictionary_encode(arr)
-    keep = _text_like_distinct(encoded.dictionary)
-    if not len(keep):
-        return np.zeros(len(arr), dtype=bool)
-    codes = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
-    return keep[codes] & encoded.indices.is_valid().to_numpy(zero_copy_only=False)
+def _only(uniq: pa.Array, keep: np.ndarray, row_codes: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values ``uniq`` where ``keep``, and ``row_codes`` (codes of rows whose value is
+    kept) renumbered into them."""
+    picked = np.flatnonzero(keep)
+    if len(picked) == len(uniq):
+        return uniq, row_codes
+    renumber = np.zeros(len(uniq), dtype=np.int64)
+    renumber[picked] = np.arange(len(picked))
+    return uniq.take(pa.array(picked)), renumber[row_codes]
 
 
 def _encoded(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
@@ -614,13 +614,7 @@ class LeakIndex:
         if len(positions) == 0:
             empty = np.zeros(0, dtype=np.uint64)
             return positions, {kind: (empty, np.zeros(0, dtype=bool)) for kind in unions}
-        picked = np.flatnonzero(long_distinct)
-        if len(picked) < len(uniq):  # the long distinct values, renumbered
-            renumber = np.zeros(len(uniq), dtype=np.int64)
-            renumber[picked] = np.arange(len(picked))
-            uniq, codes = uniq.take(pa.array(picked)), renumber[codes[positions]]
-        else:
-            codes = codes[positions]
+        uniq, codes = _only(uniq, long_distinct, codes[positions])  # the long distinct values
         for kind, (h, found) in _distinct_hits(uniq, unions).items():
             out[kind] = (h[codes], found[codes])
         return positions, out
@@ -636,7 +630,7 @@ class LeakIndex:
     def _text_hits(self, values: pd.Series, *, only_text_like: bool = False) -> list[tuple[np.ndarray, dict]]:
         """Hits inside text, as (row positions, hits by kind): identifier-like spans against
         every kind but phones, phone-shaped spans against the phones. ``only_text_like``: only
-        the cells that can hold an identifier inside them (``_text_like``), for columns that
+        the cells that can hold an identifier inside them (``_text_like_distinct``), for columns that
         are not free text."""
         return self._text_hits_encoded(*_encoded(values), only_text_like=only_text_like)
 
@@ -650,10 +644,7 @@ class LeakIndex:
             rows = np.flatnonzero(keep[codes])
             if not len(rows):
                 return []
-            picked = np.flatnonzero(keep)
-            renumber = np.zeros(len(uniq), dtype=np.int64)
-            renumber[picked] = np.arange(len(picked))
-            uniq, codes = uniq.take(pa.array(picked)), renumber[codes[rows]]
+            uniq, codes = _only(uniq, keep, codes[rows])
         elif only_text_like:
             return []
         uniques = uniq.to_pylist()
